@@ -1,0 +1,53 @@
+# Coalition: `make demo` and `make test` are the only commands a new user needs.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+help: ## List the commands
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Coalition and its tools into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 \
+		| grep -v 'is ignored: it is neither a file nor a directory' || true
+	@$(BIN)/python -c 'import coalition, sqlalchemy, alembic, typer, pytest' \
+		|| { echo "installation failed"; exit 1; }
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create or reuse .venv and install the project into it
+
+demo: $(STAMP) ## Build the demo world on the embedded SQLite database and show it
+	$(BIN)/coalition demo
+
+test: $(STAMP) lint typecheck contracts pytest ## Run every quality gate and the whole test suite
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check src tests
+
+typecheck: $(STAMP) ## mypy (strict on domain and services)
+	$(BIN)/mypy
+
+contracts: $(STAMP) ## import-linter: the layers' dependency rules
+	$(BIN)/lint-imports
+
+pytest: $(STAMP) ## pytest on SQLite and, when a server answers, PostgreSQL
+	$(BIN)/pytest -q
+
+format: $(STAMP) ## Format and auto-fix the code
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+migration: $(STAMP) ## Draft a new migration from the tables: make migration m="what changed"
+	$(BIN)/python -m coalition.adapters.make_migration "$(m)"
+
+clean: ## Remove the virtual environment, caches and the demo database
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+
+.PHONY: help install demo test lint typecheck contracts pytest format migration clean

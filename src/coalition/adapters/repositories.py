@@ -1,0 +1,174 @@
+"""SQL repositories: translate between domain values and rows, with SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from coalition.adapters import tables as t
+from coalition.domain.audit import GENESIS_HASH, AuditRecord
+from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
+from coalition.domain.instrument import Instrument, InstrumentKind, Signature
+from coalition.domain.membership import ChangeKind, MembershipChange
+from coalition.domain.party import Party, PartyKind
+
+
+class SqlPartyRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    @staticmethod
+    def _party(row: Any) -> Party:
+        return Party(row.code, PartyKind(row.kind), row.name, row.name_uk, row.country, row.illustrative)
+
+    def get(self, code: str) -> Party | None:
+        row = self._c.execute(sa.select(t.parties).where(t.parties.c.code == code)).first()
+        return None if row is None else self._party(row)
+
+    def add(self, party: Party) -> None:
+        self._c.execute(t.parties.insert().values(
+            code=party.code, kind=party.kind.value, name=party.name, name_uk=party.name_uk,
+            country=party.country, illustrative=party.illustrative))
+
+    def all(self, kind: PartyKind | None = None) -> list[Party]:
+        query = sa.select(t.parties).order_by(t.parties.c.kind, t.parties.c.name)
+        if kind is not None:
+            query = query.where(t.parties.c.kind == kind.value)
+        return [self._party(row) for row in self._c.execute(query)]
+
+
+class SqlCoalitionRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    @staticmethod
+    def _coalition(row: Any) -> Coalition:
+        return Coalition(row.code, row.name, row.capability_area, row.framework, row.recipient, row.founded_on,
+                         row.founded_at, row.reporting_currency, DecisionRules.from_data(row.rules),
+                         row.illustrative)
+
+    @staticmethod
+    def _fund(row: Any) -> Fund:
+        return Fund(row.code, row.coalition, row.name, row.custodian, row.currency, row.illustrative)
+
+    def get(self, code: str) -> Coalition | None:
+        row = self._c.execute(sa.select(t.coalitions).where(t.coalitions.c.code == code)).first()
+        return None if row is None else self._coalition(row)
+
+    def add(self, coalition: Coalition) -> None:
+        self._c.execute(t.coalitions.insert().values(
+            code=coalition.code, name=coalition.name, capability_area=coalition.capability_area,
+            framework=coalition.framework, recipient=coalition.recipient, founded_on=coalition.founded_on,
+            founded_at=coalition.founded_at, reporting_currency=coalition.reporting_currency,
+            rules=coalition.rules.to_data(), illustrative=coalition.illustrative))
+
+    def all(self) -> list[Coalition]:
+        query = sa.select(t.coalitions).order_by(t.coalitions.c.founded_on, t.coalitions.c.code)
+        return [self._coalition(row) for row in self._c.execute(query)]
+
+    def get_fund(self, code: str) -> Fund | None:
+        row = self._c.execute(sa.select(t.funds).where(t.funds.c.code == code)).first()
+        return None if row is None else self._fund(row)
+
+    def add_fund(self, fund: Fund) -> None:
+        self._c.execute(t.funds.insert().values(
+            code=fund.code, coalition=fund.coalition, name=fund.name, custodian=fund.custodian,
+            currency=fund.currency, illustrative=fund.illustrative))
+
+    def funds(self, coalition: str) -> list[Fund]:
+        query = sa.select(t.funds).where(t.funds.c.coalition == coalition).order_by(t.funds.c.code)
+        return [self._fund(row) for row in self._c.execute(query)]
+
+
+class SqlMembershipRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    def changes(self, coalition: str, party: str | None = None) -> list[MembershipChange]:
+        m = t.membership_changes
+        query = sa.select(m).where(m.c.coalition == coalition).order_by(m.c.effective_on, m.c.id)
+        if party is not None:
+            query = query.where(m.c.party == party)
+        return [MembershipChange(row.coalition, row.party, ChangeKind(row.kind), row.effective_on,
+                                 None if row.role is None else MembershipRole(row.role), row.instrument, row.note,
+                                 row.illustrative, row.id)
+                for row in self._c.execute(query)]
+
+    def add(self, change: MembershipChange) -> MembershipChange:
+        result = self._c.execute(t.membership_changes.insert().values(
+            coalition=change.coalition, party=change.party, kind=change.kind.value,
+            role=None if change.role is None else change.role.value, instrument=change.instrument,
+            effective_on=change.effective_on, note=change.note, illustrative=change.illustrative))
+        new_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+        return MembershipChange(change.coalition, change.party, change.kind, change.effective_on, change.role,
+                                change.instrument, change.note, change.illustrative, new_id)
+
+
+class SqlInstrumentRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    @staticmethod
+    def _instrument(row: Any) -> Instrument:
+        return Instrument(row.code, row.coalition, InstrumentKind(row.kind), row.title, row.term_start, row.term_end,
+                          row.illustrative)
+
+    def get(self, code: str) -> Instrument | None:
+        row = self._c.execute(sa.select(t.instruments).where(t.instruments.c.code == code)).first()
+        return None if row is None else self._instrument(row)
+
+    def add(self, instrument: Instrument) -> None:
+        self._c.execute(t.instruments.insert().values(
+            code=instrument.code, coalition=instrument.coalition, kind=instrument.kind.value, title=instrument.title,
+            term_start=instrument.term_start, term_end=instrument.term_end, illustrative=instrument.illustrative))
+
+    def for_coalition(self, coalition: str) -> list[Instrument]:
+        query = sa.select(t.instruments).where(t.instruments.c.coalition == coalition)
+        return [self._instrument(row) for row in self._c.execute(query)]
+
+    def signatures(self, instrument: str) -> list[Signature]:
+        s = t.signatures
+        query = sa.select(s).where(s.c.instrument == instrument).order_by(s.c.signed_on, s.c.id)
+        return [Signature(row.instrument, row.party, row.signed_on, row.illustrative) for row in self._c.execute(query)]
+
+    def add_signature(self, signature: Signature) -> None:
+        self._c.execute(t.signatures.insert().values(
+            instrument=signature.instrument, party=signature.party, signed_on=signature.signed_on,
+            illustrative=signature.illustrative))
+
+
+class SqlAuditLog:
+    """The audit chain in two tables: the records, and a one-row head that serialises appends."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    def head(self) -> tuple[int, str]:
+        query = sa.select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1)
+        if self._c.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self._c.execute(query).one()  # the first migration seeds the head row
+        return int(row.seq), str(row.hash)
+
+    def stored_head(self) -> tuple[int, str]:
+        row = self._c.execute(sa.select(t.audit_head.c.seq, t.audit_head.c.hash)).first()
+        return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.hash))
+
+    def append(self, record: AuditRecord) -> None:
+        self._c.execute(t.audit_records.insert().values(
+            seq=record.seq, occurred_at=record.occurred_at.isoformat(), actor=record.actor, action=record.action,
+            object_type=record.object_type, object_id=record.object_id, before=record.before, after=record.after,
+            prev_hash=record.prev_hash, hash=record.hash))
+        self._c.execute(t.audit_head.update().where(t.audit_head.c.id == 1).values(seq=record.seq, hash=record.hash))
+
+    def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]:
+        a = t.audit_records
+        query = sa.select(a).where(a.c.seq > after_seq).order_by(a.c.seq)
+        if limit is not None:
+            query = query.limit(limit)
+        for row in self._c.execute(query.execution_options(yield_per=1000)):
+            yield AuditRecord(int(row.seq), datetime.fromisoformat(row.occurred_at), row.actor, row.action,
+                              row.object_type, row.object_id, row.before, row.after, row.prev_hash, row.hash)

@@ -1,0 +1,109 @@
+"""The relational schema, as SQLAlchemy Core tables. Alembic migrations must agree with it
+(a test compares them). Dates are DATE, times are ISO 8601 text where a hash covers them,
+codes are short strings, and money (from the ledger on) is integer minor units."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+CODE = sa.String(64)
+
+parties = sa.Table(
+    "parties", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_uk", sa.String(200)),
+    sa.Column("country", sa.String(2)),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+coalitions = sa.Table(
+    "coalitions", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("capability_area", sa.String(200), nullable=False),
+    sa.Column("framework", sa.String(200), nullable=False),
+    sa.Column("recipient", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("founded_on", sa.Date, nullable=False),
+    sa.Column("founded_at", sa.String(200), nullable=False),
+    sa.Column("reporting_currency", sa.String(3), nullable=False),
+    sa.Column("rules", sa.JSON, nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+funds = sa.Table(
+    "funds", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("custodian", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+instruments = sa.Table(
+    "instruments", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("term_start", sa.Date, nullable=False),
+    sa.Column("term_end", sa.Date),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+signatures = sa.Table(
+    "signatures", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("instrument", CODE, sa.ForeignKey("instruments.code"), nullable=False),
+    sa.Column("party", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("signed_on", sa.Date, nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("instrument", "party", name="uq_signatures_instrument_party"),
+)
+
+membership_changes = sa.Table(
+    "membership_changes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False),
+    sa.Column("party", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("role", sa.String(32)),
+    sa.Column("instrument", CODE, sa.ForeignKey("instruments.code")),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("note", sa.String(500), nullable=False, default=""),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+    sa.Index("ix_membership_changes_coalition_party", "coalition", "party"),
+)
+
+audit_records = sa.Table(
+    "audit_records", metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("occurred_at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.JSON, nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("object_type", sa.String(64), nullable=False),
+    sa.Column("object_id", sa.String(200), nullable=False),
+    sa.Column("before", sa.JSON),
+    sa.Column("after", sa.JSON),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# A single row pointing at the last record: appends lock it, so the chain never forks,
+# and verification compares it with the records to notice any cut from the end.
+audit_head = sa.Table(
+    "audit_head", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)

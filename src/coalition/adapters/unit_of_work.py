@@ -1,0 +1,71 @@
+"""The SQL unit of work: one connection, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+
+from coalition.adapters.repositories import (
+    SqlAuditLog,
+    SqlCoalitionRepository,
+    SqlInstrumentRepository,
+    SqlMembershipRepository,
+    SqlPartyRepository,
+)
+from coalition.services.ports import (
+    AuditLog,
+    Clock,
+    CoalitionRepository,
+    InstrumentRepository,
+    MembershipRepository,
+    PartyRepository,
+)
+
+
+class SqlUnitOfWork:
+    """Opens a transaction on enter; commits only when told; rolls back everything otherwise.
+
+    Re-entering an open unit of work joins its transaction, so a service may call another.
+    """
+
+    parties: PartyRepository
+    coalitions: CoalitionRepository
+    memberships: MembershipRepository
+    instruments: InstrumentRepository
+    audit: AuditLog
+
+    def __init__(self, engine: sa.Engine, clock: Clock) -> None:
+        self._engine = engine
+        self.clock = clock
+        self._connection: sa.Connection | None = None
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        if self._depth == 0:
+            connection = self._engine.connect()
+            connection.begin()
+            self._connection = connection
+            self.parties = SqlPartyRepository(connection)
+            self.coalitions = SqlCoalitionRepository(connection)
+            self.memberships = SqlMembershipRepository(connection)
+            self.instruments = SqlInstrumentRepository(connection)
+            self.audit = SqlAuditLog(connection)
+        self._depth += 1
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._connection is not None:
+            try:
+                if self._connection.in_transaction():
+                    self._connection.rollback()
+            finally:
+                self._connection.close()
+                self._connection = None
+
+    def commit(self) -> None:
+        if self._depth == 1 and self._connection is not None:
+            self._connection.commit()

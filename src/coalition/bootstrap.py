@@ -1,0 +1,58 @@
+"""The one place that wires real adapters to the services (tests wire fakes or test databases)."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+
+import sqlalchemy as sa
+
+from coalition.adapters.database import create_engine, migrate, schema_is_current
+from coalition.adapters.unit_of_work import SqlUnitOfWork
+from coalition.config import Settings
+from coalition.domain.access import Actor, Grant, Role
+from coalition.domain.errors import CoalitionError
+from coalition.services.ports import Clock, UnitOfWork
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SchemaOutOfDate(CoalitionError):
+    code = "schema_out_of_date"
+
+
+@dataclass
+class Platform:
+    """The wired application: settings, engine, clock and a unit-of-work factory."""
+
+    settings: Settings
+    clock: Clock = utc_now
+
+    @cached_property
+    def engine(self) -> sa.Engine:
+        return create_engine(self.settings.resolved_database_url)
+
+    def uow(self) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine, self.clock)
+
+    def init_database(self) -> None:
+        migrate(self.engine)
+
+    def require_current_schema(self) -> None:
+        if not schema_is_current(self.engine):
+            raise SchemaOutOfDate("the database is not initialised or not up to date: run 'coalition init'",
+                                  field="database")
+
+    def operator(self) -> Actor:
+        """The local operator of the command line: a platform administrator on this installation."""
+        name = self.settings.operator or f"{getpass.getuser()}@cli"
+        return Actor(user=name, grants=frozenset({Grant(Role.PLATFORM_ADMIN)}))
+
+
+def bootstrap(settings: Settings | None = None, clock: Callable[[], datetime] | None = None) -> Platform:
+    return Platform(settings or Settings(), clock or utc_now)

@@ -1,0 +1,40 @@
+"""Settings from the environment (prefix COALITION_). Unsafe defaults are refused outside development."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+KNOWN_UNSAFE_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development", "dev"})
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COALITION_", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Field(default=Path("data"), description="Folder of the embedded SQLite database")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in data_dir if unset")
+    secret_key: str = "development"  # noqa: S105 - the known default, refused in production
+    operator: str = Field(default="", description="Name recorded as the actor of CLI commands")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.env is Environment.PRODUCTION and self.secret_key.strip().lower() in KNOWN_UNSAFE_SECRETS:
+            raise ValueError(
+                "COALITION_SECRET_KEY is missing, empty or a known default; production needs a secret of its own")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'coalition.db').resolve()}"

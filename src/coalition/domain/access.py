@@ -1,0 +1,93 @@
+"""Who may do what: actors, roles and the permission table, declared as data.
+
+A permission check returns a Permission (allowed, reason) rather than raising, so the same
+check can hide a button on a page, filter an API response or refuse a CLI command.
+Later capabilities add their actions to PERMISSIONS and, where needed, new roles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PLATFORM_ADMIN = "platform-admin"
+    SECRETARIAT = "secretariat"
+    MEMBER_REPRESENTATIVE = "member-representative"
+    OBSERVER_REPRESENTATIVE = "observer-representative"
+    RECIPIENT_OFFICER = "recipient-officer"
+    AUDITOR = "auditor"
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A role held platform-wide (``coalition`` None) or within one coalition."""
+
+    role: Role
+    coalition: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a user, on behalf of which party, with which roles."""
+
+    user: str
+    party: str | None = None
+    grants: frozenset[Grant] = field(default_factory=frozenset)
+
+    def roles_for(self, coalition: str | None) -> frozenset[Role]:
+        """Roles that count for ``coalition``: platform-wide grants and grants for that coalition."""
+        return frozenset(g.role for g in self.grants
+                         if g.coalition is None or (coalition is not None and g.coalition == coalition)) | {
+            Role.PUBLIC}
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "user": self.user,
+            "party": self.party,
+            "roles": sorted(f"{g.role.value}@{g.coalition}" if g.coalition else g.role.value for g in self.grants),
+        }
+
+
+PUBLIC_ACTOR = Actor(user="anonymous")
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+# Action -> roles that grant it. A coalition-scoped grant counts only for its own coalition;
+# actions with no coalition (registering a party) accept a coalition-scoped grant of any coalition.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "read_registry": frozenset({Role.PUBLIC}),
+    "register_party": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "create_coalition": frozenset({Role.PLATFORM_ADMIN}),
+    "manage_funds": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "manage_members": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "record_instrument": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "read_audit": frozenset({Role.PLATFORM_ADMIN, Role.AUDITOR}),
+}
+
+
+def can(actor: Actor, action: str, coalition: str | None = None) -> Permission:
+    """Whether ``actor`` may perform ``action`` (in ``coalition``), with the reason either way."""
+    allowed_roles = PERMISSIONS.get(action)
+    if allowed_roles is None:
+        return Permission(False, f"'{action}' is not a known action")
+    # With no coalition in view (registering a party), a role held in any coalition counts.
+    held = (frozenset(g.role for g in actor.grants) | {Role.PUBLIC}) if coalition is None \
+        else actor.roles_for(coalition)
+    granting = held & allowed_roles
+    where = f" in {coalition}" if coalition else ""
+    if granting:
+        return Permission(True, f"{actor.user} holds {sorted(r.value for r in granting)[0]}{where}")
+    needed = " or ".join(sorted(r.value for r in allowed_roles))
+    return Permission(False, f"{action.replace('_', ' ')}{where} needs the role {needed}; "
+                             f"{actor.user} has none of them")

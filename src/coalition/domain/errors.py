@@ -1,0 +1,51 @@
+"""Typed, coded errors raised by the domain and the services.
+
+Each entrypoint maps these once: an HTTP status, a CLI exit code, a flash message.
+A message names the field and the rule it broke, so a user can act on it.
+"""
+
+from __future__ import annotations
+
+
+class CoalitionError(Exception):
+    """Base of every expected error; carries a stable code and, where known, the field at fault."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class InvalidInput(CoalitionError):
+    """A value breaks a rule of its field (format, range, vocabulary)."""
+
+    code = "invalid_input"
+
+
+class NotFound(CoalitionError):
+    """The named object does not exist."""
+
+    code = "not_found"
+
+
+class PermissionDenied(CoalitionError):
+    """The actor may not do this; the message says why."""
+
+    code = "permission_denied"
+
+
+class Conflict(CoalitionError):
+    """The change clashes with what is already recorded (a duplicate, a stale state)."""
+
+    code = "conflict"
+
+
+class InvariantViolated(CoalitionError):
+    """The change would break a rule that must always hold (currencies mixed, dates out of order)."""
+
+    code = "invariant_violated"

@@ -1,0 +1,71 @@
+"""Legal instruments: the agreements, declarations and memoranda under which parties take part."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from coalition.domain.common import check_code, check_text
+from coalition.domain.errors import Conflict, InvariantViolated
+
+
+class InstrumentKind(StrEnum):
+    COOPERATION_AGREEMENT = "cooperation-agreement"
+    DECLARATION_OF_INTENT = "declaration-of-intent"
+    MEMORANDUM = "memorandum"
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February falls back to 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """A legal instrument of a coalition, with its term (``term_end`` open if none is set)."""
+
+    code: str
+    coalition: str
+    kind: InstrumentKind
+    title: str
+    term_start: date
+    term_end: date | None = None
+    illustrative: bool = False
+
+    def __post_init__(self) -> None:
+        check_code(self.code, "code")
+        check_text(self.title, "title", max_length=300)
+        if self.term_end is not None and self.term_end <= self.term_start:
+            raise InvariantViolated(
+                f"the term ends ({self.term_end}) on or before it starts ({self.term_start})", field="term_end")
+
+    def in_force_on(self, day: date) -> bool:
+        return self.term_start <= day and (self.term_end is None or day < self.term_end)
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """A party's signature of an instrument on a date."""
+
+    instrument: str
+    party: str
+    signed_on: date
+    illustrative: bool = False
+
+
+def sign(instrument: Instrument, party: str, signed_on: date, existing: Sequence[Signature], *,
+         illustrative: bool = False) -> Signature:
+    """A new signature; a party signs an instrument once, and not after its term has ended."""
+    for signature in existing:
+        if signature.party == party:
+            raise Conflict(f"{party} already signed {instrument.code} on {signature.signed_on}", field="party")
+    if instrument.term_end is not None and signed_on >= instrument.term_end:
+        raise InvariantViolated(
+            f"{instrument.code} expired on {instrument.term_end}; it cannot be signed on {signed_on}",
+            field="signed_on")
+    return Signature(instrument.code, party, signed_on, illustrative)

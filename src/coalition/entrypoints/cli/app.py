@@ -1,0 +1,87 @@
+"""The root of the `coalition` command: wiring, error handling, `init` and `demo`."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from coalition.bootstrap import Platform, bootstrap
+from coalition.domain.errors import CoalitionError
+from coalition.entrypoints.cli import audit, output, registry
+from coalition.services.demo import build_demo_world
+
+app = typer.Typer(
+    name="coalition",
+    help="Coalition: members, instruments, money and equipment of capability coalitions on one audited record.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(registry.parties, name="parties")
+app.add_typer(registry.coalitions, name="coalitions")
+app.add_typer(registry.members, name="members")
+app.add_typer(registry.instruments, name="instruments")
+app.add_typer(audit.app, name="audit")
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    if ctx.obj is None:
+        ctx.obj = bootstrap()
+
+
+@app.command("init")
+def init(ctx: typer.Context) -> None:
+    """Create the database, or bring its schema up to date."""
+    platform: Platform = ctx.obj
+    platform.init_database()
+    output.console.print(f"Database ready: {platform.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command("demo")
+def demo(ctx: typer.Context) -> None:
+    """Build the demo world (idempotently) and show its coalitions."""
+    platform: Platform = ctx.obj
+    platform.init_database()
+    result = build_demo_world(platform.uow(), platform.operator())
+    output.console.print(f"[bold]Demo world[/bold] in {platform.engine.url.render_as_string(hide_password=True)}: "
+                         f"{len(result.created)} records created, {result.already_present} already present.")
+    output.console.print("Records marked * are illustrative: their details are not public facts.\n")
+    today = platform.clock().date()
+    for coalition in ("it-coalition", "drone-coalition"):
+        registry.print_coalition(platform, coalition, today)
+
+
+def main(argv: list[str] | None = None, platform: Platform | None = None) -> None:
+    """Run the command line; every expected failure ends in one line on stderr and a non-zero exit."""
+    try:
+        try:
+            wired = platform if platform is not None else bootstrap()
+        except ValidationError as error:
+            problem = error.errors()[0]
+            output.fail(f"settings: {problem['msg'].removeprefix('Value error, ')}", 2)
+        command = typer.main.get_command(app)
+        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="coalition",
+                     standalone_mode=False, obj=wired)
+    except CoalitionError as error:
+        output.fail(str(error), output.exit_code_for(error))
+    except typer.TyperException as error:
+        # Typer's usage errors (missing or malformed options); a group called bare carries its help.
+        if type(error).__name__ == "NoArgsIsHelpError":
+            print(error.format_message())
+            raise SystemExit(0) from None
+        context = getattr(error, "ctx", None)
+        where = f" (in '{context.command_path}')" if context is not None else ""
+        message = " ".join(error.format_message().split())
+        output.fail(f"{message}{where}; see --help", getattr(error, "exit_code", 2))
+    except typer.Exit as error:
+        raise SystemExit(error.exit_code) from None
+    except typer.Abort:
+        output.fail("aborted", 1)
+    except OperationalError as error:
+        output.fail(f"database: cannot use the database ({str(error.orig).strip().splitlines()[0]})", 1)
+    except DBAPIError as error:
+        output.fail(f"database: {str(error.orig).strip().splitlines()[0]}", 1)
