@@ -1,0 +1,117 @@
+"""Test wiring: every persistence test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the server at COALITION_TEST_POSTGRES_URL (default: postgres on 127.0.0.1:5432,
+database test). Each test run creates its own database and each test its own schema, and drops
+them afterwards. Without a server the PostgreSQL half is skipped and the summary says so, unless
+COALITION_REQUIRE_POSTGRES=1 (as in .ci/run), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from coalition.adapters.database import create_engine, normalise_url
+from coalition.bootstrap import Platform
+from coalition.config import Settings
+from tests.fakes import TickingClock
+
+POSTGRES_URL = normalise_url(os.environ.get("COALITION_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+REQUIRE_POSTGRES = os.environ.get("COALITION_REQUIRE_POSTGRES") == "1"
+
+_postgres: dict[str, object] = {"checked": False, "url": None, "reason": "", "ran": 0, "skipped": 0}
+
+
+def _postgres_database() -> str | None:
+    """Create this run's database once; None (with a reason) when no server answers."""
+    if _postgres["checked"]:
+        return _postgres["url"]  # type: ignore[return-value]
+    _postgres["checked"] = True
+    name = f"coalition_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+    except Exception as error:
+        _postgres["reason"] = f"no PostgreSQL server at {sa.engine.make_url(POSTGRES_URL).render_as_string()}: " + \
+            str(error).strip().splitlines()[0]
+        return None
+    _postgres["url"] = sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    _postgres["name"] = name
+    return _postgres["url"]  # type: ignore[return-value]
+
+
+def _drop_postgres_database() -> None:
+    name = _postgres.get("name")
+    if not name:
+        return
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: a fresh SQLite file, or a fresh schema on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'coalition.db'}"
+        return
+    base = _postgres_database()
+    if base is None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required (COALITION_REQUIRE_POSTGRES=1) but {_postgres['reason']}")
+        _postgres["skipped"] = int(_postgres["skipped"]) + 1  # type: ignore[call-overload]
+        pytest.skip(str(_postgres["reason"]))
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    _postgres["ran"] = int(_postgres["ran"]) + 1  # type: ignore[call-overload]
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    admin.dispose()
+
+
+@pytest.fixture
+def clock() -> TickingClock:
+    return TickingClock(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def platform(database_url: str, clock: TickingClock, tmp_path: Path) -> Iterator[Platform]:
+    """The real platform wired to a migrated test database and a controllable clock."""
+    wired = Platform(Settings(database_url=database_url, data_dir=tmp_path, operator="tester"), clock)
+    wired.init_database()
+    yield wired
+    wired.engine.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    created = create_engine(database_url)
+    yield created
+    created.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _drop_postgres_database()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    ran, skipped = _postgres["ran"], _postgres["skipped"]
+    if ran:
+        terminalreporter.write_line(f"PostgreSQL: {ran} tests ran against a real PostgreSQL server.", green=True)
+    elif skipped:
+        terminalreporter.write_line(
+            f"PostgreSQL: SKIPPED ({skipped} tests): {_postgres['reason']}. Only the SQLite half ran.", yellow=True,
+            bold=True)

@@ -1,0 +1,155 @@
+"""In-memory implementations of the service ports, for fast tests of the real services."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Self
+
+from coalition.domain.audit import GENESIS_HASH, AuditRecord
+from coalition.domain.coalition import Coalition, Fund
+from coalition.domain.instrument import Instrument, Signature
+from coalition.domain.membership import MembershipChange
+from coalition.domain.party import Party, PartyKind
+
+
+class TickingClock:
+    """A controllable clock: each reading is one second after the last."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+class _State:
+    def __init__(self) -> None:
+        self.parties: dict[str, Party] = {}
+        self.coalitions: dict[str, Coalition] = {}
+        self.funds: dict[str, Fund] = {}
+        self.changes: list[MembershipChange] = []
+        self.instruments: dict[str, Instrument] = {}
+        self.signatures: list[Signature] = []
+        self.audit: list[AuditRecord] = []
+
+
+class FakeParties:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def get(self, code: str) -> Party | None:
+        return self._s.parties.get(code)
+
+    def add(self, party: Party) -> None:
+        self._s.parties[party.code] = party
+
+    def all(self, kind: PartyKind | None = None) -> list[Party]:
+        return [p for p in self._s.parties.values() if kind is None or p.kind is kind]
+
+
+class FakeCoalitions:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def get(self, code: str) -> Coalition | None:
+        return self._s.coalitions.get(code)
+
+    def add(self, coalition: Coalition) -> None:
+        self._s.coalitions[coalition.code] = coalition
+
+    def all(self) -> list[Coalition]:
+        return list(self._s.coalitions.values())
+
+    def get_fund(self, code: str) -> Fund | None:
+        return self._s.funds.get(code)
+
+    def add_fund(self, fund: Fund) -> None:
+        self._s.funds[fund.code] = fund
+
+    def funds(self, coalition: str) -> list[Fund]:
+        return [f for f in self._s.funds.values() if f.coalition == coalition]
+
+
+class FakeMemberships:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def changes(self, coalition: str, party: str | None = None) -> list[MembershipChange]:
+        return [c for c in self._s.changes if c.coalition == coalition and (party is None or c.party == party)]
+
+    def add(self, change: MembershipChange) -> MembershipChange:
+        stored = MembershipChange(change.coalition, change.party, change.kind, change.effective_on, change.role,
+                                  change.instrument, change.note, change.illustrative, len(self._s.changes) + 1)
+        self._s.changes.append(stored)
+        return stored
+
+
+class FakeInstruments:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def get(self, code: str) -> Instrument | None:
+        return self._s.instruments.get(code)
+
+    def add(self, instrument: Instrument) -> None:
+        self._s.instruments[instrument.code] = instrument
+
+    def for_coalition(self, coalition: str) -> list[Instrument]:
+        return [i for i in self._s.instruments.values() if i.coalition == coalition]
+
+    def signatures(self, instrument: str) -> list[Signature]:
+        return [s for s in self._s.signatures if s.instrument == instrument]
+
+    def add_signature(self, signature: Signature) -> None:
+        self._s.signatures.append(signature)
+
+
+class FakeAudit:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def head(self) -> tuple[int, str]:
+        return self.stored_head()
+
+    def stored_head(self) -> tuple[int, str]:
+        last = self._s.audit[-1] if self._s.audit else None
+        return (0, GENESIS_HASH) if last is None else (last.seq, last.hash)
+
+    def append(self, record: AuditRecord) -> None:
+        self._s.audit.append(record)
+
+    def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]:
+        chosen = [r for r in self._s.audit if r.seq > after_seq]
+        return iter(chosen if limit is None else chosen[:limit])
+
+
+class FakeUnitOfWork:
+    """Works on a copy of the committed state; commit publishes the copy, anything else discards it."""
+
+    def __init__(self, clock: TickingClock | None = None) -> None:
+        self.committed = _State()
+        self.clock = clock or TickingClock()
+        self.commits = 0
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        if self._depth == 0:
+            self._working = copy.deepcopy(self.committed)
+            self.parties = FakeParties(self._working)
+            self.coalitions = FakeCoalitions(self._working)
+            self.memberships = FakeMemberships(self._working)
+            self.instruments = FakeInstruments(self._working)
+            self.audit = FakeAudit(self._working)
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._depth -= 1
+
+    def commit(self) -> None:
+        if self._depth == 1:
+            self.committed = copy.deepcopy(self._working)
+            self.commits += 1
