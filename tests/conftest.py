@@ -69,7 +69,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required (COALITION_REQUIRE_POSTGRES=1) but {_postgres['reason']}")
         _postgres["skipped"] = int(_postgres["skipped"]) + 1  # type: ignore[call-overload]
-        pytest.skip(str(_postgres["reason"]))
+        pytest.skip("no PostgreSQL server answered; see the PostgreSQL line at the end")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base)
     with admin.begin() as connection:
@@ -107,6 +107,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _drop_postgres_database()
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     ran, skipped = _postgres["ran"], _postgres["skipped"]
     if ran:
