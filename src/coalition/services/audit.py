@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coalition.domain.access import Actor, can
+from coalition.domain.access import Actor, Permission, can
 from coalition.domain.audit import AuditEvent, AuditRecord, ChainReport, seal, verify_chain
 from coalition.domain.errors import PermissionDenied
 from coalition.services.ports import UnitOfWork
 
 
-def require(permission: object, field: str | None = None) -> None:
+def require(permission: Permission) -> None:
     """Raise PermissionDenied with the policy's reason unless the permission allows."""
-    if not permission:
-        raise PermissionDenied(getattr(permission, "reason", "not allowed"), field=field)
+    if not permission.allowed:
+        raise PermissionDenied(permission.reason)
 
 
 def record_change(uow: UnitOfWork, actor: Actor, event: AuditEvent) -> AuditRecord:
