@@ -40,6 +40,15 @@ contracts: $(STAMP) ## import-linter: the layers' dependency rules
 pytest: $(STAMP) ## pytest on SQLite and, when a server answers, PostgreSQL
 	$(BIN)/pytest -q
 
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check 'beancount>=3.1' 'beanquery>=0.2' 2>&1 \
+		| grep -v 'is ignored: it is neither a file nor a directory' || true
+	@touch $(BENCH_STAMP)
+
+bench-ledger: $(BENCH_STAMP) ## Benchmark ledger ingest and the funding report against Beancount (BENCH_SIZES=...)
+	$(BIN)/python -m benchmarks.bench_ledger
+
 format: $(STAMP) ## Format and auto-fix the code
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
@@ -50,4 +59,4 @@ migration: $(STAMP) ## Draft a new migration from the tables: make migration m="
 clean: ## Remove the virtual environment, caches and the demo database
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
-.PHONY: help install demo test lint typecheck contracts pytest format migration clean
+.PHONY: help install demo test lint typecheck contracts pytest bench-ledger format migration clean

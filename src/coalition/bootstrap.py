@@ -7,14 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from coalition.adapters.database import create_engine, migrate, schema_is_current
+from coalition.adapters.fx_files import read_rates
+from coalition.adapters.tabular import Table, read_table
 from coalition.adapters.unit_of_work import SqlUnitOfWork
 from coalition.config import Settings
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.errors import CoalitionError
+from coalition.domain.fx import FxRate
 from coalition.services.ports import Clock, UnitOfWork
 
 
@@ -47,6 +51,16 @@ class Platform:
         if not schema_is_current(self.engine):
             raise SchemaOutOfDate("the database is not initialised or not up to date: run 'coalition init'",
                                   field="database")
+
+    @staticmethod
+    def open_table(path: Path) -> Table:
+        """A CSV or XLSX file of contributions, streamed."""
+        return read_table(path)
+
+    @staticmethod
+    def read_rates(path: Path) -> list[FxRate]:
+        """Exchange rates from an ECB or National Bank of Ukraine file."""
+        return read_rates(path)
 
     def operator(self) -> Actor:
         """The local operator of the command line: a platform administrator on this installation."""

@@ -11,7 +11,6 @@ from coalition.domain.instrument import Instrument, InstrumentKind
 from coalition.domain.party import Party, PartyKind
 from coalition.services import registry
 from coalition.services.audit import verify_audit
-from coalition.services.demo import build_demo_world
 from tests.fakes import FakeUnitOfWork
 
 ADMIN = Actor("admin", grants=frozenset({Grant(Role.PLATFORM_ADMIN)}))
@@ -106,16 +105,3 @@ def test_members_on_a_date_say_who_votes(uow: FakeUnitOfWork):
     registry.admit_member(uow, ADMIN, coalition="it", party="NL", role=MembershipRole.OBSERVER, on=date(2024, 2, 2))
     listed = {m.party.code: m.votes for m in registry.members_on(uow, PUBLIC_ACTOR, "it", date(2024, 3, 6))}
     assert listed == {"EE": True, "UA": False, "NL": False}
-
-
-def test_the_demo_world_is_built_once_and_then_left_alone():
-    uow = FakeUnitOfWork()
-    first = build_demo_world(uow, ADMIN)
-    audit_after_first = len(uow.committed.audit)
-    second = build_demo_world(uow, ADMIN)
-    assert first.created
-    assert not second.created
-    assert second.already_present == len(first.created)
-    assert len(uow.committed.audit) == audit_after_first
-    founding = {m.party.code for m in registry.members_on(uow, PUBLIC_ACTOR, "it-coalition", date(2023, 9, 19))}
-    assert founding == {"EE", "LU", "UA"}

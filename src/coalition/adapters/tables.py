@@ -107,3 +107,99 @@ audit_head = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
+
+capability_areas = sa.Table(
+    "capability_areas", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_uk", sa.String(200)),
+    sa.Column("parent", CODE, sa.ForeignKey("capability_areas.code")),
+)
+
+# Rates are exact decimal text: they are not money, and SQLite's NUMERIC would turn them into floats.
+fx_rates = sa.Table(
+    "fx_rates", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("base", sa.String(3), nullable=False),
+    sa.Column("quote", sa.String(3), nullable=False),
+    sa.Column("rate", sa.String(40), nullable=False),
+    sa.Column("source", sa.String(100), nullable=False),
+    sa.UniqueConstraint("base", "quote", "day", "source", name="uq_fx_rates_pair_day_source"),
+)
+
+# Contributions and entries get their ids from the ledger repository (bulk imports allocate them in
+# one step), so the ids are not autoincrement.
+contributions = sa.Table(
+    "contributions", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False),
+    sa.Column("fund", CODE, sa.ForeignKey("funds.code"), nullable=False),
+    sa.Column("donor", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("value_date", sa.Date, nullable=False),
+    sa.Column("earmark", sa.String(300), nullable=False),
+    sa.Column("visibility", sa.String(16), nullable=False),
+    sa.Column("restricted_to", sa.String(500), nullable=False, default=""),
+    sa.Column("declassify_on", sa.Date),
+    sa.Column("external_ref", sa.String(100)),
+    sa.Column("parent", sa.BigInteger, sa.ForeignKey("contributions.id")),
+    sa.Column("description", sa.String(500), nullable=False, default=""),
+    sa.Column("valuation_rule", sa.String(32)),
+    sa.Column("valuation_source", sa.String(300)),
+    sa.Column("reporting_minor", sa.BigInteger, nullable=False),
+    sa.Column("rate", sa.String(40), nullable=False),
+    sa.Column("rate_date", sa.Date, nullable=False),
+    sa.Column("rate_source", sa.String(200), nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("coalition", "external_ref", name="uq_contributions_coalition_external_ref"),
+    sa.Index("ix_contributions_donor", "donor"),
+    sa.Index("ix_contributions_parent", "parent"),
+)
+
+# One row per account with its running balance (debit positive), kept in the same transaction as
+# the entries, so reading a balance is a lookup. Absent dimensions are '' so the key stays unique.
+ledger_accounts = sa.Table(
+    "ledger_accounts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False),
+    sa.Column("fund", CODE, nullable=False),
+    sa.Column("donor", CODE, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("earmark", sa.String(300), nullable=False),
+    sa.Column("requirement", CODE, nullable=False),
+    sa.Column("balance_minor", sa.BigInteger, nullable=False),
+    sa.Column("reporting_minor", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("type", "coalition", "fund", "donor", "currency", "earmark", "requirement",
+                        name="uq_ledger_accounts_key"),
+    sa.Index("ix_ledger_accounts_donor", "donor"),
+)
+
+ledger_entries = sa.Table(
+    "ledger_entries", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("value_date", sa.Date, nullable=False),
+    sa.Column("debit", sa.Integer, sa.ForeignKey("ledger_accounts.id"), nullable=False),
+    sa.Column("credit", sa.Integer, sa.ForeignKey("ledger_accounts.id"), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("reporting_minor", sa.BigInteger, nullable=False),
+    sa.Column("contribution", sa.BigInteger, sa.ForeignKey("contributions.id")),
+    sa.Column("reverses", sa.BigInteger, sa.ForeignKey("ledger_entries.id"), unique=True),
+    sa.Column("reason", sa.String(500), nullable=False, default=""),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Index("ix_ledger_entries_contribution", "contribution"),
+)
+
+# Which published rates converted a coalition's contributions into its reporting currency.
+conversion_sources = sa.Table(
+    "conversion_sources", metadata,
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), primary_key=True),
+    sa.Column("currency", sa.String(3), primary_key=True),
+    sa.Column("source", sa.String(200), primary_key=True),
+)

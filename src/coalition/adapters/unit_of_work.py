@@ -7,6 +7,7 @@ from typing import Self
 
 import sqlalchemy as sa
 
+from coalition.adapters.ledger_store import SqlCapabilityAreaRepository, SqlFxRateRepository, SqlLedgerRepository
 from coalition.adapters.repositories import (
     SqlAuditLog,
     SqlCoalitionRepository,
@@ -16,9 +17,12 @@ from coalition.adapters.repositories import (
 )
 from coalition.services.ports import (
     AuditLog,
+    CapabilityAreaRepository,
     Clock,
     CoalitionRepository,
+    FxRateRepository,
     InstrumentRepository,
+    LedgerRepository,
     MembershipRepository,
     PartyRepository,
 )
@@ -34,6 +38,9 @@ class SqlUnitOfWork:
     coalitions: CoalitionRepository
     memberships: MembershipRepository
     instruments: InstrumentRepository
+    areas: CapabilityAreaRepository
+    fx_rates: FxRateRepository
+    ledger: LedgerRepository
     audit: AuditLog
 
     def __init__(self, engine: sa.Engine, clock: Clock) -> None:
@@ -51,6 +58,9 @@ class SqlUnitOfWork:
             self.coalitions = SqlCoalitionRepository(connection)
             self.memberships = SqlMembershipRepository(connection)
             self.instruments = SqlInstrumentRepository(connection)
+            self.areas = SqlCapabilityAreaRepository(connection)
+            self.fx_rates = SqlFxRateRepository(connection)
+            self.ledger = SqlLedgerRepository(connection)
             self.audit = SqlAuditLog(connection)
         self._depth += 1
         return self

@@ -73,6 +73,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage_members": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "record_instrument": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "read_audit": frozenset({Role.PLATFORM_ADMIN, Role.AUDITOR}),
+    "manage_taxonomy": frozenset({Role.PLATFORM_ADMIN}),
+    "record_contributions": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "reverse_entry": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "import_rates": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "read_funding": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.MEMBER_REPRESENTATIVE,
+                               Role.OBSERVER_REPRESENTATIVE, Role.RECIPIENT_OFFICER, Role.AUDITOR}),
+    "check_ledger": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.AUDITOR}),
 }
 
 

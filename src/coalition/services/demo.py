@@ -18,6 +18,7 @@ from coalition.domain.instrument import Instrument, InstrumentKind, add_years
 from coalition.domain.membership import ChangeKind
 from coalition.domain.party import Party, PartyKind
 from coalition.services import registry
+from coalition.services.demo_funding import build_demo_funding
 from coalition.services.ports import UnitOfWork
 
 IT = "it-coalition"
@@ -158,4 +159,5 @@ def build_demo_world(uow: UnitOfWork, actor: Actor) -> DemoResult:
                        note="founding state", illustrative=True)
     _ensure_member(uow, actor, DRONE, "LU", MembershipRole.MEMBER, LU_JOINED_DRONE, result, instrument=None,
                    note="Luxembourg joined the Drone Coalition in 2025", illustrative=True)
+    result.already_present += build_demo_funding(uow, actor, result.created)
     return result

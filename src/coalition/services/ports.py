@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterator, Sequence
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from coalition.domain.audit import AuditRecord
 from coalition.domain.coalition import Coalition, Fund
+from coalition.domain.contribution_import import Existing, ValidRows
+from coalition.domain.contributions import Contribution, ContributionKind
+from coalition.domain.fx import FxRate
 from coalition.domain.instrument import Instrument, Signature
+from coalition.domain.ledger import AccountKey, Balance, Entry
 from coalition.domain.membership import MembershipChange
 from coalition.domain.party import Party, PartyKind
+from coalition.domain.taxonomy import CapabilityArea
 
 Clock = Callable[[], datetime]
 
@@ -44,6 +49,62 @@ class InstrumentRepository(Protocol):
     def add_signature(self, signature: Signature) -> None: ...
 
 
+class CapabilityAreaRepository(Protocol):
+    def get(self, code: str) -> CapabilityArea | None: ...
+    def add(self, area: CapabilityArea) -> None: ...
+    def all(self) -> list[CapabilityArea]: ...
+
+
+class FxRateRepository(Protocol):
+    def add_many(self, rates: Sequence[FxRate]) -> int:
+        """Store rates not stored yet (same day, pair and source); return how many were new."""
+        ...
+
+    def for_currencies(self, currencies: Collection[str] | None) -> list[FxRate]:
+        """Every stored rate whose base and quote are both among ``currencies`` (all rates for None)."""
+        ...
+
+    def summary(self) -> list[tuple[str, str, str, date, date, int]]:
+        """(base, quote, source, first day, last day, count) per pair and source."""
+        ...
+
+
+class LedgerRepository(Protocol):
+    def get_contribution(self, id: int) -> Contribution | None: ...
+    def contribution_by_ref(self, coalition: str, external_ref: str) -> Contribution | None: ...
+    def add_contribution(self, contribution: Contribution, recorded_at: datetime) -> Contribution: ...
+    def contributions(self, *, coalition: str | None = None, donor: str | None = None,
+                      kind: ContributionKind | None = None, offset: int = 0,
+                      limit: int | None = None) -> list[Contribution]: ...
+    def children_of(self, parents: Collection[int]) -> list[Contribution]: ...
+    def count_contributions(self, *, coalition: str | None = None, donor: str | None = None,
+                            kind: ContributionKind | None = None) -> int: ...
+    def add_entry(self, entry: Entry, recorded_at: datetime) -> Entry:
+        """Store the entry and update both accounts' balances in the same transaction."""
+        ...
+
+    def get_entry(self, id: int) -> Entry | None: ...
+    def reversal_of(self, entry_id: int) -> Entry | None: ...
+    def entries(self, *, contributions: Collection[int] | None = None) -> list[Entry]: ...
+    def balances(self, *, coalition: str | None = None,
+                 donor: str | None = None) -> list[tuple[AccountKey, Balance]]: ...
+    def maintained_balances(self) -> dict[str, Balance]: ...
+    def recomputed_balances(self) -> dict[str, Balance]: ...
+    def entry_problems(self) -> list[str]:
+        """Entries that break a rule of the ledger (amounts, currencies, reversals), described."""
+        ...
+
+    def conversion_sources(self, coalition: str) -> list[tuple[str, str]]:
+        """(currency, rate source) pairs used to convert the coalition's contributions."""
+        ...
+
+    def existing_refs(self, coalitions: Collection[str]) -> dict[tuple[str, str], Existing]: ...
+    def bulk_record(self, valid: ValidRows, recorded_at: datetime,
+                    progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+        """Store validated contributions, their entries and balance changes; return (first id, last id)."""
+        ...
+
+
 class AuditLog(Protocol):
     def head(self) -> tuple[int, str]:
         """(seq, hash) of the last record; locks the head against concurrent appends until commit."""
@@ -63,6 +124,9 @@ class UnitOfWork(Protocol):
     coalitions: CoalitionRepository
     memberships: MembershipRepository
     instruments: InstrumentRepository
+    areas: CapabilityAreaRepository
+    fx_rates: FxRateRepository
+    ledger: LedgerRepository
     audit: AuditLog
     clock: Clock
 

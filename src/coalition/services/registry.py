@@ -23,14 +23,14 @@ from coalition.services.ports import UnitOfWork
 # --- lookups shared by writes and reads -------------------------------------------------
 
 
-def _party(uow: UnitOfWork, code: str, field: str = "party") -> Party:
+def load_party(uow: UnitOfWork, code: str, field: str = "party") -> Party:
     party = uow.parties.get(code)
     if party is None:
         raise NotFound(f"no party with code '{code}'", field=field)
     return party
 
 
-def _coalition(uow: UnitOfWork, code: str, field: str = "coalition") -> Coalition:
+def load_coalition(uow: UnitOfWork, code: str, field: str = "coalition") -> Coalition:
     found = uow.coalitions.get(code)
     if found is None:
         raise NotFound(f"no coalition with code '{code}'", field=field)
@@ -65,7 +65,7 @@ def create_coalition(uow: UnitOfWork, actor: Actor, coalition: Coalition) -> Coa
     with uow:
         if uow.coalitions.get(coalition.code) is not None:
             raise Conflict(f"a coalition with code '{coalition.code}' already exists", field="code")
-        _party(uow, coalition.recipient, "recipient")
+        load_party(uow, coalition.recipient, "recipient")
         uow.coalitions.add(coalition)
         record_change(uow, actor, AuditEvent("create_coalition", "coalition", coalition.code, None,
                                              snapshot(coalition)))
@@ -76,8 +76,8 @@ def create_coalition(uow: UnitOfWork, actor: Actor, coalition: Coalition) -> Coa
 def add_fund(uow: UnitOfWork, actor: Actor, fund: Fund) -> Fund:
     require(can(actor, "manage_funds", fund.coalition))
     with uow:
-        _coalition(uow, fund.coalition)
-        _party(uow, fund.custodian, "custodian")
+        load_coalition(uow, fund.coalition)
+        load_party(uow, fund.custodian, "custodian")
         if uow.coalitions.get_fund(fund.code) is not None:
             raise Conflict(f"a fund with code '{fund.code}' already exists", field="fund")
         uow.coalitions.add_fund(fund)
@@ -99,8 +99,8 @@ def admit_member(uow: UnitOfWork, actor: Actor, *, coalition: str, party: str, r
     """Admit a party in a role from ``on``, optionally under a legal instrument."""
     require(can(actor, "manage_members", coalition))
     with uow:
-        found = _coalition(uow, coalition)
-        _party(uow, party)
+        found = load_coalition(uow, coalition)
+        load_party(uow, party)
         if instrument is not None:
             _instrument(uow, instrument, coalition)
         change = rules.admit(found, party, role, on, uow.memberships.changes(coalition, party),
@@ -114,8 +114,8 @@ def change_member_role(uow: UnitOfWork, actor: Actor, *, coalition: str, party: 
     """Record that a member holds a new role from ``on``; the earlier role stays in the history."""
     require(can(actor, "manage_members", coalition))
     with uow:
-        found = _coalition(uow, coalition)
-        _party(uow, party)
+        found = load_coalition(uow, coalition)
+        load_party(uow, party)
         if instrument is not None:
             _instrument(uow, instrument, coalition)
         change = rules.change_role(found, party, role, on, uow.memberships.changes(coalition, party),
@@ -128,8 +128,8 @@ def record_departure(uow: UnitOfWork, actor: Actor, *, coalition: str, party: st
     """Record that a member left on ``on`` (no longer a member from that day)."""
     require(can(actor, "manage_members", coalition))
     with uow:
-        found = _coalition(uow, coalition)
-        _party(uow, party)
+        found = load_coalition(uow, coalition)
+        load_party(uow, party)
         change = rules.leave(found, party, on, uow.memberships.changes(coalition, party), note=note,
                              illustrative=illustrative)
         return _record_membership_change(uow, actor, "record_departure", change)
@@ -138,7 +138,7 @@ def record_departure(uow: UnitOfWork, actor: Actor, *, coalition: str, party: st
 def record_instrument(uow: UnitOfWork, actor: Actor, instrument: Instrument) -> Instrument:
     require(can(actor, "record_instrument", instrument.coalition))
     with uow:
-        _coalition(uow, instrument.coalition)
+        load_coalition(uow, instrument.coalition)
         if uow.instruments.get(instrument.code) is not None:
             raise Conflict(f"an instrument with code '{instrument.code}' already exists", field="code")
         uow.instruments.add(instrument)
@@ -153,7 +153,7 @@ def add_signatory(uow: UnitOfWork, actor: Actor, *, instrument: str, party: str,
     with uow:
         found = _instrument(uow, instrument)
         require(can(actor, "record_instrument", found.coalition))
-        _party(uow, party)
+        load_party(uow, party)
         signature = sign(found, party, signed_on, uow.instruments.signatures(instrument),
                          illustrative=illustrative)
         uow.instruments.add_signature(signature)
@@ -203,7 +203,7 @@ def list_parties(uow: UnitOfWork, actor: Actor, kind: PartyKind | None = None) -
 def get_party(uow: UnitOfWork, actor: Actor, code: str) -> Party:
     require(can(actor, "read_registry"))
     with uow:
-        return _party(uow, code)
+        return load_party(uow, code)
 
 
 def list_coalitions(uow: UnitOfWork, actor: Actor) -> list[Coalition]:
@@ -215,13 +215,13 @@ def list_coalitions(uow: UnitOfWork, actor: Actor) -> list[Coalition]:
 def list_funds(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Fund]:
     require(can(actor, "read_registry", coalition))
     with uow:
-        _coalition(uow, coalition)
+        load_coalition(uow, coalition)
         return uow.coalitions.funds(coalition)
 
 
 def _members(uow: UnitOfWork, coalition: Coalition, on: date) -> list[MemberView]:
     roster = rules.roster_on(uow.memberships.changes(coalition.code), on)
-    views = [MemberView(spell, _party(uow, spell.party), coalition.rules.may_vote(spell.role)) for spell in roster]
+    views = [MemberView(spell, load_party(uow, spell.party), coalition.rules.may_vote(spell.role)) for spell in roster]
     return sorted(views, key=lambda v: (_ROLE_ORDER[v.spell.role], v.party.name))
 
 
@@ -229,7 +229,7 @@ def members_on(uow: UnitOfWork, actor: Actor, coalition: str, on: date) -> list[
     """Who was a member of ``coalition`` on ``on``, in which role, and who votes."""
     require(can(actor, "read_registry", coalition))
     with uow:
-        return _members(uow, _coalition(uow, coalition), on)
+        return _members(uow, load_coalition(uow, coalition), on)
 
 
 def membership_history(uow: UnitOfWork, actor: Actor, coalition: str,
@@ -237,9 +237,9 @@ def membership_history(uow: UnitOfWork, actor: Actor, coalition: str,
     """Every recorded change, oldest first: the full story of who was what, when."""
     require(can(actor, "read_registry", coalition))
     with uow:
-        _coalition(uow, coalition)
+        load_coalition(uow, coalition)
         if party is not None:
-            _party(uow, party)
+            load_party(uow, party)
         return sorted(uow.memberships.changes(coalition, party), key=lambda c: (c.effective_on, c.id or 0))
 
 
@@ -251,7 +251,7 @@ def _instrument_views(uow: UnitOfWork, coalition: str) -> list[InstrumentView]:
 def list_instruments(uow: UnitOfWork, actor: Actor, coalition: str) -> list[InstrumentView]:
     require(can(actor, "read_registry", coalition))
     with uow:
-        _coalition(uow, coalition)
+        load_coalition(uow, coalition)
         return _instrument_views(uow, coalition)
 
 
@@ -266,6 +266,6 @@ def coalition_view(uow: UnitOfWork, actor: Actor, code: str, on: date) -> Coalit
     """A coalition with its recipient, funds, instruments and the members on ``on``."""
     require(can(actor, "read_registry", code))
     with uow:
-        found = _coalition(uow, code)
-        return CoalitionView(found, _party(uow, found.recipient, "recipient"), uow.coalitions.funds(code),
+        found = load_coalition(uow, code)
+        return CoalitionView(found, load_party(uow, found.recipient, "recipient"), uow.coalitions.funds(code),
                              _instrument_views(uow, code), _members(uow, found, on), on)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coalition.bootstrap import Platform, bootstrap
 from coalition.domain.errors import CoalitionError
-from coalition.entrypoints.cli import audit, output, registry
+from coalition.entrypoints.cli import audit, funding, output, registry
 from coalition.services.demo import build_demo_world
 
 app = typer.Typer(
@@ -24,6 +24,15 @@ app.add_typer(registry.parties, name="parties")
 app.add_typer(registry.coalitions, name="coalitions")
 app.add_typer(registry.members, name="members")
 app.add_typer(registry.instruments, name="instruments")
+app.add_typer(funding.areas, name="areas")
+app.add_typer(funding.pledges, name="pledges")
+app.add_typer(funding.commitments, name="commitments")
+app.add_typer(funding.receipts, name="receipts")
+app.add_typer(funding.in_kind, name="in-kind")
+app.command("import")(funding.import_file)
+app.add_typer(funding.fx, name="fx")
+app.add_typer(funding.report, name="report")
+app.add_typer(funding.ledger_app, name="ledger")
 app.add_typer(audit.app, name="audit")
 
 

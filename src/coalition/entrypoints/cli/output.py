@@ -22,6 +22,7 @@ from coalition.domain.errors import (
 )
 
 console = Console(width=None if sys.stdout.isatty() else 160)
+error_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 EXIT_CODES: dict[type[CoalitionError], int] = {
     InvalidInput: 2,
@@ -49,13 +50,13 @@ def emit_json(value: Any) -> None:
     print(json.dumps(snapshot(value), ensure_ascii=False, indent=2))
 
 
-def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, err: bool = False) -> None:
     grid = Table(title=title, title_justify="left", header_style="bold")
     for column in columns:
         grid.add_column(column)
     for row in rows:
         grid.add_row(*("" if cell is None else str(cell) for cell in row))
-    console.print(grid)
+    (error_console if err else console).print(grid)
 
 
 E = TypeVar("E", bound=Enum)

@@ -1,0 +1,255 @@
+"""The funding ledger: double-entry, append-only, multi-currency.
+
+An entry moves one amount, in one currency, from a credited account to a debited account, so
+every entry balances per currency by construction; an event that touches more accounts is a
+group of entries. Entries are never changed: a correction is a reversal (the same amount with
+debit and credit swapped, with a reason) and, where needed, a new entry.
+
+Balances are kept per account in minor units, debit positive; the figures users read
+(pledged, committed, received, reserved, contracted, disbursed, available) are measures over
+account types. Each entry also carries its value in the coalition's reporting currency at the
+rate of its value date, so reports in that currency are sums, not re-conversions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from coalition.domain.contributions import Contribution, ContributionKind
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated
+from coalition.domain.money import Money
+
+
+class AccountType(StrEnum):
+    PLEDGE_RECEIVABLE = "pledge-receivable"
+    PLEDGED = "pledged"
+    COMMITMENT_RECEIVABLE = "commitment-receivable"
+    COMMITTED = "committed"
+    FUND_AVAILABLE = "fund-available"
+    RECEIVED = "received"
+    IN_KIND_ASSETS = "in-kind-assets"
+    IN_KIND_RECEIVED = "in-kind-received"
+    RESERVED = "reserved"
+    CONTRACTED = "contracted"
+    DISBURSED = "disbursed"
+
+
+class Measure(StrEnum):
+    """The figures of the funding report, in the order money moves."""
+
+    PLEDGED = "pledged"
+    COMMITTED = "committed"
+    RECEIVED = "received"
+    IN_KIND = "in-kind"
+    AVAILABLE = "available"
+    RESERVED = "reserved"
+    CONTRACTED = "contracted"
+    DISBURSED = "disbursed"
+
+
+# measure = sign x balance of the account type (balances are debit positive).
+MEASURES: dict[Measure, tuple[AccountType, int]] = {
+    Measure.PLEDGED: (AccountType.PLEDGED, -1),
+    Measure.COMMITTED: (AccountType.COMMITTED, -1),
+    Measure.RECEIVED: (AccountType.RECEIVED, -1),
+    Measure.IN_KIND: (AccountType.IN_KIND_RECEIVED, -1),
+    Measure.AVAILABLE: (AccountType.FUND_AVAILABLE, 1),
+    Measure.RESERVED: (AccountType.RESERVED, 1),
+    Measure.CONTRACTED: (AccountType.CONTRACTED, 1),
+    Measure.DISBURSED: (AccountType.DISBURSED, 1),
+}
+MEASURE_OF_TYPE: dict[AccountType, tuple[Measure, int]] = {t: (m, s) for m, (t, s) in MEASURES.items()}
+
+
+class EntryKind(StrEnum):
+    PLEDGE = "pledge"
+    COMMITMENT = "commitment"
+    RECEIPT = "receipt"
+    IN_KIND = "in-kind"
+    RESERVATION = "reservation"
+    RELEASE = "release"
+    CONTRACT = "contract"
+    DISBURSEMENT = "disbursement"
+    REVERSAL = "reversal"
+
+
+# (debit, credit) account types of the entry that records each kind of contribution.
+CONTRIBUTION_ACCOUNTS: dict[ContributionKind, tuple[AccountType, AccountType]] = {
+    ContributionKind.PLEDGE: (AccountType.PLEDGE_RECEIVABLE, AccountType.PLEDGED),
+    ContributionKind.COMMITMENT: (AccountType.COMMITMENT_RECEIVABLE, AccountType.COMMITTED),
+    ContributionKind.RECEIPT: (AccountType.FUND_AVAILABLE, AccountType.RECEIVED),
+    ContributionKind.IN_KIND: (AccountType.IN_KIND_ASSETS, AccountType.IN_KIND_RECEIVED),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountKey:
+    """An account: its type and the dimensions balances are reported by ('' where none applies)."""
+
+    type: AccountType
+    coalition: str
+    fund: str
+    donor: str
+    currency: str
+    earmark: str = "none"
+    requirement: str = ""
+
+    @property
+    def name(self) -> str:
+        """A readable, colon-separated name, e.g. Received:it-coalition:it-coalition-fund:EE:EUR."""
+        parts = [self.type.value.title().replace("-", ""), self.coalition, self.fund, self.donor, self.currency]
+        if self.earmark != "none":
+            parts.append(self.earmark)
+        if self.requirement:
+            parts.append(self.requirement)
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One balanced movement: ``amount`` debited to ``debit`` and credited to ``credit``."""
+
+    kind: EntryKind
+    value_date: date
+    debit: AccountKey
+    credit: AccountKey
+    amount: Money
+    reporting_amount: Money
+    contribution: int | None = None
+    reverses: int | None = None
+    reason: str = ""
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.amount.amount <= 0:
+            raise InvariantViolated(f"an entry moves a positive amount, not {self.amount}", field="amount")
+        if self.reporting_amount.amount < 0:
+            raise InvariantViolated("an entry's reporting amount is not negative", field="reporting_amount")
+        if not self.debit.currency == self.credit.currency == self.amount.currency:
+            raise InvariantViolated(
+                f"an entry in {self.amount.currency} cannot touch accounts in {self.debit.currency} and "
+                f"{self.credit.currency}", field="currency")
+        if self.debit == self.credit:
+            raise InvariantViolated("an entry debits and credits different accounts", field="credit")
+        if (self.kind is EntryKind.REVERSAL) != (self.reverses is not None):
+            raise InvariantViolated("a reversal, and only a reversal, names the entry it reverses", field="reverses")
+        if self.kind is EntryKind.REVERSAL and not self.reason.strip():
+            raise InvalidInput("a reversal needs a reason", field="reason")
+
+
+def account(kind: AccountType, contribution: Contribution) -> AccountKey:
+    return AccountKey(kind, contribution.coalition, contribution.fund, contribution.donor,
+                      contribution.amount.currency, contribution.earmark.label)
+
+
+def contribution_entry(contribution: Contribution, reporting_amount: Money) -> Entry:
+    """The entry that records a contribution in the ledger."""
+    debit_type, credit_type = CONTRIBUTION_ACCOUNTS[contribution.kind]
+    return Entry(EntryKind(contribution.kind.value), contribution.value_date, account(debit_type, contribution),
+                 account(credit_type, contribution), contribution.amount, reporting_amount, contribution.id)
+
+
+def reversal(original: Entry, *, reason: str, on: date, already_reversed: bool) -> Entry:
+    """The entry that undoes ``original``: the same amounts, debit and credit swapped."""
+    if original.id is None:
+        raise InvariantViolated("only a recorded entry can be reversed", field="entry")
+    if original.kind is EntryKind.REVERSAL:
+        raise InvariantViolated(f"entry {original.id} is itself a reversal; record a new entry instead",
+                                field="entry")
+    if already_reversed:
+        raise Conflict(f"entry {original.id} has already been reversed", field="entry")
+    if on < original.value_date:
+        raise InvariantViolated(f"a reversal on {on} cannot precede the entry it reverses ({original.value_date})",
+                                field="on")
+    return Entry(EntryKind.REVERSAL, on, original.credit, original.debit, original.amount, original.reporting_amount,
+                 original.contribution, original.id, reason.strip())
+
+
+Balance = tuple[int, int]  # (minor units in the account's currency, minor units in the reporting currency)
+
+
+def post(balances: dict[AccountKey, Balance], entry: Entry) -> None:
+    """Apply ``entry`` to running balances (debit positive)."""
+    units, reporting = entry.amount.to_minor_units(), entry.reporting_amount.to_minor_units()
+    debit = balances.get(entry.debit, (0, 0))
+    credit = balances.get(entry.credit, (0, 0))
+    balances[entry.debit] = (debit[0] + units, debit[1] + reporting)
+    balances[entry.credit] = (credit[0] - units, credit[1] - reporting)
+
+
+def recompute(entries: Iterable[Entry]) -> dict[AccountKey, Balance]:
+    balances: dict[AccountKey, Balance] = {}
+    for entry in entries:
+        post(balances, entry)
+    return balances
+
+
+@dataclass(frozen=True, slots=True)
+class Discrepancy:
+    """A maintained balance that differs from the one recomputed from the entries."""
+
+    account: str
+    maintained: Balance
+    recomputed: Balance
+
+    def describe(self) -> str:
+        return (f"{self.account}: maintained balance {self.maintained[0]} (reporting {self.maintained[1]}) minor units,"
+                f" recomputed from entries {self.recomputed[0]} (reporting {self.recomputed[1]})")
+
+
+def compare_balances(maintained: Mapping[str, Balance], recomputed: Mapping[str, Balance]) -> list[Discrepancy]:
+    """Every account whose maintained balance differs from the recomputed one (missing counts as zero)."""
+    found = []
+    for name in sorted(set(maintained) | set(recomputed)):
+        kept, fresh = maintained.get(name, (0, 0)), recomputed.get(name, (0, 0))
+        if kept != fresh:
+            found.append(Discrepancy(name, kept, fresh))
+    return found
+
+
+def measures(balances: Iterable[tuple[AccountKey, Balance]]) -> dict[Measure, Balance]:
+    """Sum balances into the report's measures (positive figures)."""
+    totals: dict[Measure, list[int]] = defaultdict(lambda: [0, 0])
+    for key, (units, reporting) in balances:
+        found = MEASURE_OF_TYPE.get(key.type)
+        if found is None:
+            continue
+        measure, sign = found
+        totals[measure][0] += sign * units
+        totals[measure][1] += sign * reporting
+    return {m: (v[0], v[1]) for m, v in totals.items()}
+
+
+class PledgeStatus(StrEnum):
+    PLEDGED = "pledged"
+    COMMITTED = "committed"
+    PARTLY_RECEIVED = "partly-received"
+    RECEIVED = "received"
+    REVERSED = "reversed"
+
+
+def net_units(entries: Iterable[Entry]) -> dict[int, int]:
+    """Per contribution, the amount its entries still carry (recorded minus reversed), in minor units."""
+    totals: dict[int, int] = defaultdict(int)
+    for entry in entries:
+        if entry.contribution is not None:
+            sign = -1 if entry.kind is EntryKind.REVERSAL else 1
+            totals[entry.contribution] += sign * entry.amount.to_minor_units()
+    return dict(totals)
+
+
+def pledge_status(pledged: int, committed: int, received: int) -> PledgeStatus:
+    """A pledge's status from the amounts its entries and its fulfilling contributions' entries carry."""
+    if pledged <= 0:
+        return PledgeStatus.REVERSED
+    if received >= pledged:
+        return PledgeStatus.RECEIVED
+    if received > 0:
+        return PledgeStatus.PARTLY_RECEIVED
+    if committed > 0:
+        return PledgeStatus.COMMITTED
+    return PledgeStatus.PLEDGED

@@ -1,0 +1,375 @@
+"""The funding ledger's use cases: contributions, reversals, bulk import, exchange rates, reports, check.
+
+Writes follow the registry's pattern (permission, rules, write, audit, commit in one transaction);
+the ledger repository keeps account balances in that same transaction, so reports are lookups.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from coalition.domain import ledger
+from coalition.domain.access import Actor, can
+from coalition.domain.audit import AuditEvent, snapshot
+from coalition.domain.contribution_import import ImportContext, ImportRejected, validate
+from coalition.domain.contributions import Contribution, ContributionKind, EarmarkKind, ReportingValue, check_parent
+from coalition.domain.errors import Conflict, InvalidInput, NotFound
+from coalition.domain.fx import FxRate, RateBook
+from coalition.domain.ledger import AccountKey, Balance, Discrepancy, Entry, Measure, PledgeStatus
+from coalition.domain.money import Money
+from coalition.domain.taxonomy import CapabilityArea
+from coalition.services.audit import record_change, require
+from coalition.services.ports import UnitOfWork
+from coalition.services.registry import load_coalition, load_party
+
+
+def _rate_book(uow: UnitOfWork, currencies: Collection[str]) -> RateBook:
+    # Cross rates may go through EUR, so it is always loaded with the currencies asked for.
+    return RateBook(uow.fx_rates.for_currencies(set(currencies) | {"EUR"}))
+
+
+# --- capability areas ---------------------------------------------------------------------------------
+
+
+def add_capability_area(uow: UnitOfWork, actor: Actor, area: CapabilityArea) -> CapabilityArea:
+    require(can(actor, "manage_taxonomy"))
+    with uow:
+        if uow.areas.get(area.code) is not None:
+            raise Conflict(f"a capability area with code '{area.code}' already exists", field="code")
+        if area.parent is not None and uow.areas.get(area.parent) is None:
+            raise NotFound(f"no capability area with code '{area.parent}'", field="parent")
+        uow.areas.add(area)
+        record_change(uow, actor, AuditEvent("add_capability_area", "capability_area", area.code, None,
+                                             snapshot(area)))
+        uow.commit()
+    return area
+
+
+def list_capability_areas(uow: UnitOfWork, actor: Actor) -> list[CapabilityArea]:
+    require(can(actor, "read_registry"))
+    with uow:
+        return uow.areas.all()
+
+
+# --- contributions ------------------------------------------------------------------------------------
+
+
+def record_contribution(uow: UnitOfWork, actor: Actor, contribution: Contribution) -> Contribution:
+    """Record a pledge, commitment, receipt or in-kind contribution and its ledger entry."""
+    require(can(actor, "record_contributions", contribution.coalition))
+    with uow:
+        coalition = load_coalition(uow, contribution.coalition)
+        fund = uow.coalitions.get_fund(contribution.fund)
+        if fund is None or fund.coalition != coalition.code:
+            raise NotFound(f"no fund '{contribution.fund}' in {coalition.code}", field="fund")
+        load_party(uow, contribution.donor, "donor")
+        if contribution.earmark.kind is EarmarkKind.AREAS:
+            for area in contribution.earmark.targets:
+                if uow.areas.get(area) is None:
+                    raise NotFound(f"no capability area with code '{area}'", field="earmark")
+        for party in contribution.confidentiality.parties:
+            load_party(uow, party, "restricted_to")
+        if contribution.external_ref is not None and \
+                uow.ledger.contribution_by_ref(coalition.code, contribution.external_ref) is not None:
+            raise Conflict(f"external reference '{contribution.external_ref}' is already recorded in "
+                           f"{coalition.code}", field="external_ref")
+        if contribution.parent is not None:
+            parent = uow.ledger.get_contribution(contribution.parent)
+            if parent is None:
+                raise NotFound(f"no contribution {contribution.parent}", field="parent")
+            check_parent(contribution.kind, contribution.donor, coalition.code, contribution.amount.currency, parent)
+        conversion = _rate_book(uow, {contribution.amount.currency, coalition.reporting_currency}).convert(
+            contribution.amount, coalition.reporting_currency, contribution.value_date)
+        now = uow.clock()
+        stored = uow.ledger.add_contribution(dataclasses.replace(contribution, reporting=ReportingValue(
+            conversion.converted, conversion.rate, conversion.rate_date, conversion.source)), now)
+        entry = uow.ledger.add_entry(ledger.contribution_entry(stored, conversion.converted), now)
+        record_change(uow, actor, AuditEvent(f"record_{stored.kind.value.replace('-', '_')}", "contribution",
+                                             str(stored.id), None, {"contribution": snapshot(stored),
+                                                                    "entry": snapshot(entry)}))
+        uow.commit()
+    return stored
+
+
+def reverse_entry(uow: UnitOfWork, actor: Actor, entry_id: int, *, reason: str, on: date | None = None) -> Entry:
+    """Undo an entry by a reversal with a reason; the original stays in the ledger."""
+    with uow:
+        original = uow.ledger.get_entry(entry_id)
+        if original is None:
+            raise NotFound(f"no ledger entry {entry_id}", field="entry")
+        require(can(actor, "reverse_entry", original.debit.coalition))
+        now = uow.clock()
+        undo = ledger.reversal(original, reason=reason, on=on or now.date(),
+                               already_reversed=uow.ledger.reversal_of(entry_id) is not None)
+        stored = uow.ledger.add_entry(undo, now)
+        record_change(uow, actor, AuditEvent("reverse_entry", "ledger_entry", str(entry_id), snapshot(original),
+                                             snapshot(stored)))
+        uow.commit()
+    return stored
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    source: str
+    imported: int
+    unchanged: int
+    first_id: int | None
+    last_id: int | None
+    totals: dict[str, str]
+
+
+def import_contributions(uow: UnitOfWork, actor: Actor, *, source: str, digest: str, header: Sequence[str],
+                         rows: Iterable[Sequence[str]], progress: Callable[[str, int], None] | None = None
+                         ) -> ImportSummary:
+    """Import a file of pledges, commitments and receipts: all rows valid, or nothing written.
+
+    Rows whose external reference is already stored with the same values are left alone, so
+    importing the same file twice changes nothing.
+    """
+    require(can(actor, "record_contributions"))
+    with uow:
+        coalitions = {c.code: c.reporting_currency for c in uow.coalitions.all()}
+        funds = {f.code: f.coalition for code in coalitions for f in uow.coalitions.funds(code)}
+        book = RateBook(uow.fx_rates.for_currencies(None))
+        context = ImportContext(coalitions, funds, frozenset(p.code for p in uow.parties.all()),
+                                frozenset(a.code for a in uow.areas.all()), uow.ledger.existing_refs(coalitions),
+                                book.rate_on)
+        valid, errors, error_count = validate(rows, header, context,
+                                              (lambda n: progress("validating", n)) if progress else None)
+        if error_count:
+            raise ImportRejected(errors, error_count)
+        for coalition in sorted({str(row[2]) for row in valid.rows}):
+            require(can(actor, "record_contributions", coalition))
+        first, last = uow.ledger.bulk_record(valid, uow.clock(),
+                                             (lambda n: progress("writing", n)) if progress else None)
+        totals: dict[str, int] = defaultdict(int)
+        for row in valid.rows:
+            totals[f"{row[0]} {row[6]}"] += int(row[5])  # type: ignore[call-overload]
+        shown = {key: str(Money.from_minor_units(units, key.split()[1])) for key, units in sorted(totals.items())}
+        summary = ImportSummary(source, len(valid.rows), valid.unchanged, first if valid.rows else None,
+                                last if valid.rows else None, shown)
+        if valid.rows:
+            record_change(uow, actor, AuditEvent("import_contributions", "import", digest, None, {
+                "source": source, "sha256": digest, "imported": summary.imported, "unchanged": summary.unchanged,
+                "contributions": [first, last], "totals": shown}))
+        uow.commit()
+    return summary
+
+
+def import_fx_rates(uow: UnitOfWork, actor: Actor, *, source: str, digest: str, rates: Sequence[FxRate]) -> int:
+    """Store published exchange rates (those already stored are skipped); return how many were new."""
+    require(can(actor, "import_rates"))
+    if not rates:
+        raise InvalidInput("the file holds no exchange rates", field="file")
+    with uow:
+        added = uow.fx_rates.add_many(rates)
+        if added:
+            days = sorted({r.day for r in rates})
+            record_change(uow, actor, AuditEvent("import_fx_rates", "fx_rates", digest, None, {
+                "source": source, "sha256": digest, "rates": len(rates), "new": added,
+                "from": days[0].isoformat(), "to": days[-1].isoformat(),
+                "publishers": sorted({r.source for r in rates})}))
+        uow.commit()
+    return added
+
+
+def fx_summary(uow: UnitOfWork, actor: Actor) -> list[tuple[str, str, str, date, date, int]]:
+    require(can(actor, "read_registry"))
+    with uow:
+        return uow.fx_rates.summary()
+
+
+def convert(uow: UnitOfWork, actor: Actor, amount: Money, to: str, on: date) -> ReportingValue:
+    """Convert an amount at the rate of ``on`` (or the last earlier published rate)."""
+    require(can(actor, "read_registry"))
+    with uow:
+        conversion = _rate_book(uow, {amount.currency, to}).convert(amount, to, on)
+        return ReportingValue(conversion.converted, conversion.rate, conversion.rate_date, conversion.source)
+
+
+# --- reads ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PledgeProgress:
+    pledge: Contribution
+    pledged: Money
+    committed: Money
+    received: Money
+    status: PledgeStatus
+
+
+def _progress(uow: UnitOfWork, pledges: Sequence[Contribution]) -> list[PledgeProgress]:
+    ids = [p.id for p in pledges if p.id is not None]
+    children = uow.ledger.children_of(ids)
+    grandchildren = uow.ledger.children_of([c.id for c in children
+                                            if c.kind is ContributionKind.COMMITMENT and c.id is not None])
+    every = list(pledges) + children + grandchildren
+    net = ledger.net_units(uow.ledger.entries(contributions=[c.id for c in every if c.id is not None]))
+    committed: dict[int, int] = defaultdict(int)
+    received: dict[int, int] = defaultdict(int)
+    pledge_of = {c.id: c.parent for c in children}
+    for contribution in children + grandchildren:
+        assert contribution.id is not None and contribution.parent is not None
+        root = contribution.parent if contribution.parent in ids else pledge_of.get(contribution.parent)
+        if root is None:
+            continue
+        amount = net.get(contribution.id, 0)
+        if contribution.kind is ContributionKind.COMMITMENT:
+            committed[root] += amount
+        else:
+            received[root] += amount
+    result = []
+    for pledge in pledges:
+        assert pledge.id is not None
+        currency = pledge.amount.currency
+        pledged_units = net.get(pledge.id, 0)
+        result.append(PledgeProgress(pledge, Money.from_minor_units(pledged_units, currency),
+                                     Money.from_minor_units(committed[pledge.id], currency),
+                                     Money.from_minor_units(received[pledge.id], currency),
+                                     ledger.pledge_status(pledged_units, committed[pledge.id], received[pledge.id])))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionPage:
+    items: list[Contribution]
+    total: int
+    progress: dict[int, PledgeProgress] = field(default_factory=dict)
+
+
+def list_contributions(uow: UnitOfWork, actor: Actor, *, coalition: str | None = None, donor: str | None = None,
+                       kind: ContributionKind | None = None, offset: int = 0, limit: int = 50) -> ContributionPage:
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        if coalition is not None:
+            load_coalition(uow, coalition)
+        if donor is not None:
+            load_party(uow, donor, "donor")
+        items = uow.ledger.contributions(coalition=coalition, donor=donor, kind=kind, offset=offset, limit=limit)
+        total = uow.ledger.count_contributions(coalition=coalition, donor=donor, kind=kind)
+        pledges = [c for c in items if c.kind is ContributionKind.PLEDGE]
+        progress = {p.pledge.id: p for p in _progress(uow, pledges) if p.pledge.id is not None}
+        return ContributionPage(items, total, progress)
+
+
+def find_contribution(uow: UnitOfWork, actor: Actor, coalition: str, external_ref: str) -> Contribution | None:
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        return uow.ledger.contribution_by_ref(coalition, external_ref)
+
+
+def contribution_entries(uow: UnitOfWork, actor: Actor, contribution_id: int) -> tuple[Contribution, list[Entry]]:
+    with uow:
+        found = uow.ledger.get_contribution(contribution_id)
+        if found is None:
+            raise NotFound(f"no contribution {contribution_id}", field="contribution")
+        require(can(actor, "read_funding", found.coalition))
+        return found, uow.ledger.entries(contributions=[contribution_id])
+
+
+@dataclass(frozen=True, slots=True)
+class FundingLine:
+    """One donor's money under one earmark in one currency, by measure."""
+
+    donor: str
+    earmark: str
+    currency: str
+    original: dict[Measure, Money]
+    reporting: dict[Measure, Money]
+
+
+@dataclass(frozen=True, slots=True)
+class FundingReport:
+    coalition: str
+    reporting_currency: str
+    lines: list[FundingLine]
+    totals: dict[Measure, Money]
+    by_currency: dict[str, dict[Measure, Money]]
+    by_earmark: dict[str, dict[Measure, Money]]
+    conversion_sources: list[tuple[str, str]]
+
+
+def _measure_map(balances: Iterable[tuple[AccountKey, Balance]], currency: str,
+                 reporting: bool) -> dict[Measure, Money]:
+    found = ledger.measures(balances)
+    return {m: Money.from_minor_units(found.get(m, (0, 0))[1 if reporting else 0], currency) for m in Measure}
+
+
+def funding_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingReport:
+    """The coalition's money by donor, earmark and currency, in original currencies and the reporting one."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        found = load_coalition(uow, coalition)
+        balances = uow.ledger.balances(coalition=coalition)
+        sources = uow.ledger.conversion_sources(coalition)
+    rc = found.reporting_currency
+    groups: dict[tuple[str, str, str], list[tuple[AccountKey, Balance]]] = defaultdict(list)
+    currencies: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
+    earmarks: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
+    for key, balance in balances:
+        groups[(key.donor, key.earmark, key.currency)].append((key, balance))
+        currencies[key.currency].append((key, balance))
+        earmarks[key.earmark].append((key, balance))
+    lines = [FundingLine(donor, earmark, currency, _measure_map(items, currency, False),
+                         _measure_map(items, rc, True))
+             for (donor, earmark, currency), items in sorted(groups.items())]
+    return FundingReport(coalition, rc, lines, _measure_map(balances, rc, True),
+                         {c: _measure_map(items, c, False) for c, items in sorted(currencies.items())},
+                         {e: _measure_map(items, rc, True) for e, items in sorted(earmarks.items())}, sources)
+
+
+@dataclass(frozen=True, slots=True)
+class DonorStatement:
+    donor: str
+    name: str
+    coalitions: dict[str, FundingReport]
+    pledges: list[PledgeProgress]
+    contributions: list[Contribution]
+
+
+def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 500) -> DonorStatement:
+    """What a donor pledged, committed, paid and gave in kind, per coalition, with each pledge's status."""
+    with uow:
+        party = load_party(uow, donor, "donor")
+        coalitions = sorted({key.coalition for key, _ in uow.ledger.balances(donor=donor)})
+        for code in coalitions:
+            require(can(actor, "read_funding", code))
+        reports = {}
+        for code in coalitions:
+            found = load_coalition(uow, code)
+            balances = uow.ledger.balances(coalition=code, donor=donor)
+            report = FundingReport(code, found.reporting_currency, [], _measure_map(balances,
+                                   found.reporting_currency, True),
+                                   {c: _measure_map([b for b in balances if b[0].currency == c], c, False)
+                                    for c in sorted({k.currency for k, _ in balances})}, {},
+                                   uow.ledger.conversion_sources(code))
+            reports[code] = report
+        items = uow.ledger.contributions(donor=donor, limit=limit)
+        pledges = _progress(uow, [c for c in items if c.kind is ContributionKind.PLEDGE])
+    return DonorStatement(donor, party.name, reports, pledges, items)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerCheck:
+    accounts: int
+    problems: list[str]
+    discrepancies: list[Discrepancy]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.discrepancies
+
+
+def check_ledger(uow: UnitOfWork, actor: Actor) -> LedgerCheck:
+    """Recompute every balance from the entries and compare; list entries that break the ledger's rules."""
+    require(can(actor, "check_ledger"))
+    with uow:
+        maintained = uow.ledger.maintained_balances()
+        recomputed = uow.ledger.recomputed_balances()
+        problems = uow.ledger.entry_problems()
+    return LedgerCheck(len(maintained), problems, ledger.compare_balances(maintained, recomputed))

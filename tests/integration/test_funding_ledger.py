@@ -1,0 +1,197 @@
+"""The funding ledger on a real database: contributions, status from postings, reversals, reports, checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coalition.bootstrap import Platform
+from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, Visibility
+from coalition.domain.errors import Conflict, InvariantViolated, NotFound
+from coalition.domain.fx import FxRate, MissingRate
+from coalition.domain.ledger import Measure, PledgeStatus
+from coalition.domain.money import Money
+from coalition.services import funding
+from coalition.services.demo import build_demo_world
+from tests.integration.helpers import dump
+
+IT, FUND = "it-coalition", "it-coalition-fund"
+ECB = "ECB euro foreign exchange reference rates"
+
+
+@pytest.fixture
+def world(platform: Platform) -> Platform:
+    build_demo_world(platform.uow(), platform.operator())
+    funding.import_fx_rates(platform.uow(), platform.operator(), source="test", digest="t", rates=[
+        FxRate(date(2025, 1, 2), "EUR", "USD", Decimal("1.0321"), ECB),
+        FxRate(date(2025, 1, 3), "EUR", "USD", Decimal("1.0299"), ECB),
+        FxRate(date(2025, 1, 3), "EUR", "NOK", Decimal("11.7450"), ECB),
+    ])
+    return platform
+
+
+def record(platform: Platform, kind: ContributionKind, donor: str, amount: str, currency: str, day: date,
+           parent: int | None = None, ref: str | None = None, earmark: str = "none") -> Contribution:
+    return funding.record_contribution(platform.uow(), platform.operator(), Contribution(
+        kind, IT, FUND, donor, Money.parse(amount, currency), day, Earmark.parse(earmark), Confidentiality(), ref,
+        parent))
+
+
+def donor_totals(platform: Platform, donor: str) -> dict[Measure, Money]:
+    statement = funding.donor_statement(platform.uow(), platform.operator(), donor)
+    return statement.coalitions[IT].totals
+
+
+def pledge_status(platform: Platform, pledge: Contribution) -> PledgeStatus:
+    statement = funding.donor_statement(platform.uow(), platform.operator(), pledge.donor)
+    return next(p.status for p in statement.pledges if p.pledge.id == pledge.id)
+
+
+def test_a_pledge_moves_through_its_statuses_as_money_arrives(world: Platform):
+    pledge = record(world, ContributionKind.PLEDGE, "IT", "1000000.00", "EUR", date(2025, 1, 3))
+    assert pledge_status(world, pledge) is PledgeStatus.PLEDGED
+    commitment = record(world, ContributionKind.COMMITMENT, "IT", "1000000.00", "EUR", date(2025, 2, 1),
+                        parent=pledge.id)
+    assert pledge_status(world, pledge) is PledgeStatus.COMMITTED
+    record(world, ContributionKind.RECEIPT, "IT", "400000.00", "EUR", date(2025, 3, 1), parent=commitment.id)
+    assert pledge_status(world, pledge) is PledgeStatus.PARTLY_RECEIVED
+    record(world, ContributionKind.RECEIPT, "IT", "600000.00", "EUR", date(2025, 4, 1), parent=pledge.id)
+    assert pledge_status(world, pledge) is PledgeStatus.RECEIVED
+    totals = donor_totals(world, "IT")
+    assert totals[Measure.PLEDGED] == Money(Decimal("1000000.00"), "EUR")
+    assert totals[Measure.RECEIVED] == totals[Measure.AVAILABLE] == Money(Decimal("1000000.00"), "EUR")
+
+
+def test_a_contribution_keeps_its_original_amount_and_its_converted_one(world: Platform):
+    stored = record(world, ContributionKind.RECEIPT, "IT", "1000.00", "USD", date(2025, 1, 4))
+    assert stored.amount == Money(Decimal("1000.00"), "USD")
+    assert stored.reporting is not None
+    assert stored.reporting.rate_date == date(2025, 1, 3)  # a Saturday: the last earlier published rate
+    assert stored.reporting.source == ECB
+    assert stored.reporting.amount == Money(Decimal("970.97"), "EUR")  # 1000 / 1.0299 = 970.968...
+    report = funding.funding_report(world.uow(), world.operator(), IT)
+    line = next(li for li in report.lines if li.donor == "IT" and li.currency == "USD")
+    assert line.original[Measure.RECEIVED] == Money(Decimal("1000.00"), "USD")
+    assert line.reporting[Measure.RECEIVED] == Money(Decimal("970.97"), "EUR")
+    assert ("USD", ECB) in report.conversion_sources
+
+
+def test_a_missing_rate_names_the_currency_and_the_date_and_writes_nothing(world: Platform):
+    before = dump(world.engine)
+    with pytest.raises(MissingRate) as caught:
+        record(world, ContributionKind.PLEDGE, "IT", "5000.00", "USD", date(2024, 12, 31))
+    assert "USD" in caught.value.message and "2024-12-31" in caught.value.message
+    with pytest.raises(MissingRate, match="CHF"):
+        record(world, ContributionKind.PLEDGE, "IT", "5000.00", "CHF", date(2025, 6, 1))
+    assert dump(world.engine) == before
+
+
+def test_a_reversal_restores_every_balance_and_keeps_both_entries(world: Platform):
+    before = funding.funding_report(world.uow(), world.operator(), IT)
+    stored = record(world, ContributionKind.RECEIPT, "NL", "250000.00", "EUR", date(2025, 2, 3))
+    after = funding.funding_report(world.uow(), world.operator(), IT)
+    assert after.totals[Measure.RECEIVED] != before.totals[Measure.RECEIVED]
+    _, entries = funding.contribution_entries(world.uow(), world.operator(), stored.id or 0)
+    reversal = funding.reverse_entry(world.uow(), world.operator(), entries[0].id or 0, reason="paid twice by error")
+    assert reversal.reverses == entries[0].id and reversal.reason == "paid twice by error"
+    restored = funding.funding_report(world.uow(), world.operator(), IT)
+    assert restored.totals == before.totals
+    _, entries = funding.contribution_entries(world.uow(), world.operator(), stored.id or 0)
+    assert [e.kind.value for e in entries] == ["receipt", "reversal"]
+    with pytest.raises(Conflict, match="already been reversed"):
+        funding.reverse_entry(world.uow(), world.operator(), entries[0].id or 0, reason="again")
+    with pytest.raises(InvariantViolated, match="itself a reversal"):
+        funding.reverse_entry(world.uow(), world.operator(), entries[1].id or 0, reason="undo the undo")
+    assert funding.check_ledger(world.uow(), world.operator()).ok
+
+
+def test_a_reversal_needs_a_reason_and_an_existing_entry(world: Platform):
+    with pytest.raises(NotFound):
+        funding.reverse_entry(world.uow(), world.operator(), 999_999, reason="x")
+    stored = record(world, ContributionKind.PLEDGE, "BE", "10.00", "EUR", date(2025, 2, 3))
+    _, entries = funding.contribution_entries(world.uow(), world.operator(), stored.id or 0)
+    with pytest.raises(Exception, match="reason"):
+        funding.reverse_entry(world.uow(), world.operator(), entries[0].id or 0, reason="  ")
+
+
+def test_a_contribution_fulfils_only_its_own_donors_pledge_in_its_currency(world: Platform):
+    pledge = record(world, ContributionKind.PLEDGE, "BE", "100.00", "EUR", date(2025, 2, 3))
+    with pytest.raises(InvariantViolated, match="belongs to BE"):
+        record(world, ContributionKind.RECEIPT, "DK", "100.00", "EUR", date(2025, 2, 4), parent=pledge.id)
+    with pytest.raises(InvariantViolated, match="is in EUR"):
+        record(world, ContributionKind.RECEIPT, "BE", "100.00", "USD", date(2025, 2, 4), parent=pledge.id)
+    receipt = record(world, ContributionKind.RECEIPT, "BE", "100.00", "EUR", date(2025, 2, 4), parent=pledge.id)
+    with pytest.raises(InvariantViolated, match="fulfils a commitment or pledge, not a receipt"):
+        record(world, ContributionKind.RECEIPT, "BE", "1.00", "EUR", date(2025, 2, 5), parent=receipt.id)
+
+
+def test_an_external_reference_is_recorded_once(world: Platform):
+    record(world, ContributionKind.PLEDGE, "BE", "100.00", "EUR", date(2025, 2, 3), ref="BE-2025-01")
+    with pytest.raises(Conflict, match="already recorded"):
+        record(world, ContributionKind.PLEDGE, "BE", "100.00", "EUR", date(2025, 2, 3), ref="BE-2025-01")
+
+
+def test_earmarks_name_known_capability_areas(world: Platform):
+    with pytest.raises(NotFound, match="no capability area with code 'space'"):
+        record(world, ContributionKind.PLEDGE, "BE", "100.00", "EUR", date(2025, 2, 3), earmark="areas:space")
+
+
+def test_restricted_contributions_keep_their_confidentiality(world: Platform):
+    stored = funding.record_contribution(world.uow(), world.operator(), Contribution(
+        ContributionKind.PLEDGE, IT, FUND, "NL", Money.parse("1.00", "EUR"), date(2025, 2, 3), Earmark(),
+        Confidentiality(Visibility.RESTRICTED, ("NL", "EE"), date(2030, 1, 1))))
+    again = funding.contribution_entries(world.uow(), world.operator(), stored.id or 0)[0]
+    assert again.confidentiality == Confidentiality(Visibility.RESTRICTED, ("EE", "NL"), date(2030, 1, 1))
+    assert again.confidentiality.effective_on(date(2030, 1, 1)) is Visibility.PUBLIC
+
+
+def test_ledger_check_passes_after_the_demo_and_names_a_tampered_balance(world: Platform):
+    result = funding.check_ledger(world.uow(), world.operator())
+    assert result.ok, result
+    with world.engine.begin() as connection:
+        connection.execute(sa.text("update ledger_accounts set balance_minor = balance_minor + 1 "
+                                   "where id = (select min(id) from ledger_accounts)"))
+    result = funding.check_ledger(world.uow(), world.operator())
+    assert not result.ok and len(result.discrepancies) == 1
+
+
+def test_ledger_check_names_a_tampered_entry(world: Platform):
+    with world.engine.begin() as connection:
+        connection.execute(sa.text("update ledger_entries set amount_minor = -amount_minor "
+                                   "where id = (select min(id) from ledger_entries)"))
+    result = funding.check_ledger(world.uow(), world.operator())
+    assert any("non-positive" in p for p in result.problems)
+    assert len(result.discrepancies) == 2
+
+
+def nonzero(by_currency: dict[str, dict[Measure, Money]]) -> dict[str, dict[Measure, Money]]:
+    return {c: v for c, v in by_currency.items() if any(not m.is_zero() for m in v.values())}
+
+
+operations = st.lists(st.tuples(
+    st.sampled_from([ContributionKind.PLEDGE, ContributionKind.COMMITMENT, ContributionKind.RECEIPT]),
+    st.sampled_from(["EE", "LU", "DK", "NL"]),
+    st.integers(min_value=1, max_value=10**12),
+    st.sampled_from(["EUR", "USD", "NOK"]),
+    st.booleans()), min_size=1, max_size=6)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=operations)
+def test_any_sequence_keeps_balances_equal_to_their_entries_and_reversals_restore_them(world: Platform, steps):
+    for kind, donor, units, currency, reverse in steps:
+        before = funding.funding_report(world.uow(), world.operator(), IT)
+        stored = record(world, kind, donor, str(Money.from_minor_units(units, currency).amount), currency,
+                        date(2025, 1, 6))
+        if reverse:
+            _, entries = funding.contribution_entries(world.uow(), world.operator(), stored.id or 0)
+            funding.reverse_entry(world.uow(), world.operator(), entries[0].id or 0, reason="property test")
+            after = funding.funding_report(world.uow(), world.operator(), IT)
+            assert after.totals == before.totals
+            assert nonzero(after.by_currency) == nonzero(before.by_currency)
+    assert funding.check_ledger(world.uow(), world.operator()).ok
