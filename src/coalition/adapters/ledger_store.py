@@ -363,17 +363,15 @@ class SqlLedgerRepository:
         first_entry = self._next_id(t.ledger_entries)
         if not rows:
             return first_contribution, first_contribution - 1
-        keys: dict[tuple[str, ...], AccountKey] = {}
+        accounts_by_kind = {k.value: (d.value, c.value) for k, (d, c) in CONTRIBUTION_ACCOUNTS.items()}
+        dims: set[tuple[Any, ...]] = set()
         for row in rows:
-            debit_type, credit_type = CONTRIBUTION_ACCOUNTS[ContributionKind(str(row[0]))]
-            for account_type in (debit_type, credit_type):
-                dims = (account_type.value, str(row[2]), str(row[3]), str(row[4]), str(row[6]), str(row[8]))
-                if dims not in keys:
-                    keys[dims] = AccountKey(account_type, *dims[1:])
+            debit_name, credit_name = accounts_by_kind[row[0]]  # type: ignore[index]
+            dims.add((debit_name, row[2], row[3], row[4], row[6], row[8]))
+            dims.add((credit_name, row[2], row[3], row[4], row[6], row[8]))
+        keys = {d: AccountKey(AccountType(d[0]), *d[1:]) for d in dims}
         ids = self._account_ids(list(keys.values()))
-        account_of = {dims: ids[key] for dims, key in keys.items()}
-        accounts_by_kind = {kind: tuple(t.value for t in pair) for kind, pair in
-                            ((k.value, CONTRIBUTION_ACCOUNTS[k]) for k in CONTRIBUTION_ACCOUNTS)}
+        account_of = {d: ids[key] for d, key in keys.items()}
         stamp = recorded_at.isoformat()
         deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         sources: set[tuple[str, str, str]] = set()
@@ -387,8 +385,8 @@ class SqlLedgerRepository:
             parent_id = None if parent is None else (
                 first_contribution + parent[1] if parent[0] == "file" else parent[1])  # type: ignore[index]
             debit_name, credit_name = accounts_by_kind[kind]  # type: ignore[index]
-            debit = account_of[(debit_name, coalition, fund, donor, currency, earmark)]  # type: ignore[index]
-            credit = account_of[(credit_name, coalition, fund, donor, currency, earmark)]  # type: ignore[index]
+            debit = account_of[(debit_name, coalition, fund, donor, currency, earmark)]
+            credit = account_of[(credit_name, coalition, fund, donor, currency, earmark)]
             day = value_date if postgres else value_date.isoformat()  # type: ignore[attr-defined]
             contribution_rows.append((
                 contribution_id, kind, coalition, fund, donor, units, currency, day, earmark, visibility, restricted,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from operator import itemgetter
 
 from coalition.domain.contributions import (
     PARENT_KINDS,
@@ -131,12 +132,14 @@ def validate(rows: Iterable[Sequence[str]], header: Sequence[str], context: Impo
         rule = (f"the header lacks the required column(s) {', '.join(missing)}" if missing
                 else f"the header has unknown column(s) {', '.join(unknown)}; allowed: {', '.join(COLUMNS)}")
         raise ImportRejected([RowError(first_row - 1, "header", ",".join(header), rule)], 1)
-    index = [positions.get(c, -1) for c in COLUMNS]
     width = len(header)
+    # Absent optional columns read as "" from a padding cell appended to each row.
+    pick = itemgetter(*(positions.get(c, width) for c in COLUMNS))
 
     result = ValidRows()
     out = result.rows
-    seen_refs: dict[tuple[str, str], int] = {}
+    seen_refs: dict[tuple[str, str], int] = {}  # (coalition, ref) -> row number
+    placed: dict[tuple[str, str], int] = {}  # (coalition, ref) -> index among the valid rows
     dates: dict[str, date | None] = {}
     earmarks: dict[str, str | None] = {}
     confidentialities: dict[tuple[str, str, str], tuple[str, str, date | None] | str] = {}
@@ -176,8 +179,7 @@ def validate(rows: Iterable[Sequence[str]], header: Sequence[str], context: Impo
             fail(number, "row", ",".join(cells)[:60], f"has {len(cells)} cells; the header has {width}")
             continue
         kind_text, ref, coalition, fund, donor, amount_text, currency, day_text, earmark_text, visibility_text, \
-            restricted_text, declassify_text, parent_ref, description = (
-                cells[i].strip() if i >= 0 else "" for i in index)
+            restricted_text, declassify_text, parent_ref, description = map(str.strip, pick([*cells, ""]))
         bad = False
         kind = IMPORTABLE.get(kind_text.lower())
         if kind is None:
@@ -290,30 +292,30 @@ def validate(rows: Iterable[Sequence[str]], header: Sequence[str], context: Impo
         parent: tuple[str, int] | None = None
         if parent_ref:
             pending_parents.append((len(out), number, coalition, parent_ref))
+        placed[key] = len(out)
         out.append((kind, ref, coalition, fund, donor, units, currency, value_date, earmark, secrecy[0], secrecy[1],
                     secrecy[2], parent, description, reporting_units, str(rate), rate_date, source))
 
     if pending_parents:
-        _resolve_parents(out, pending_parents, seen_refs, context, fail)
+        _resolve_parents(out, pending_parents, placed, context, fail)
     if progress is not None:
         progress(-1)
     return result, errors, error_count
 
 
 def _resolve_parents(out: list[tuple[object, ...]], pending: list[tuple[int, int, str, str]],
-                     seen_refs: Mapping[tuple[str, str], int], context: ImportContext,
+                     placed: Mapping[tuple[str, str], int], context: ImportContext,
                      fail: Callable[[int, str, str, str], None]) -> None:
     """Link each row to the pledge or commitment it fulfils, in the file or already stored."""
-    position_of_row = {row_number: i for i, row_number in enumerate(_row_numbers(out, seen_refs))}
     for index, number, coalition, parent_ref in pending:
         row = out[index]
         kind, donor, currency = ContributionKind(str(row[0])), row[4], row[6]
         allowed = {k.value for k in PARENT_KINDS[kind]}
-        parent_row = seen_refs.get((coalition, parent_ref))
-        if parent_row is not None and parent_row in position_of_row:
-            parent = out[position_of_row[parent_row]]
+        position = placed.get((coalition, parent_ref))
+        if position is not None:
+            parent = out[position]
             facts = (str(parent[0]), parent[4], parent[6])
-            link: tuple[str, int] = ("file", position_of_row[parent_row])
+            link: tuple[str, int] = ("file", position)
         elif (stored := context.existing.get((coalition, parent_ref))) is not None:
             facts = (stored.kind, stored.donor, stored.currency)
             link = ("stored", stored.id)
@@ -329,7 +331,3 @@ def _resolve_parents(out: list[tuple[object, ...]], pending: list[tuple[int, int
             fail(number, "parent_ref", parent_ref, f"is in {facts[2]}, not {currency}")
         else:
             out[index] = (*row[:ValidRows.PARENT], link, *row[ValidRows.PARENT + 1:])
-
-
-def _row_numbers(out: list[tuple[object, ...]], seen_refs: Mapping[tuple[str, str], int]) -> list[int]:
-    return [seen_refs[(str(row[2]), str(row[1]))] for row in out]

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coalition.bootstrap import Platform, bootstrap
 from coalition.domain.errors import CoalitionError
-from coalition.entrypoints.cli import audit, funding, output, registry
+from coalition.entrypoints.cli import allocation, audit, funding, output, registry
 from coalition.services.demo import build_demo_world
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ app.command("import")(funding.import_file)
 app.add_typer(funding.fx, name="fx")
 app.add_typer(funding.report, name="report")
 app.add_typer(funding.ledger_app, name="ledger")
+app.command("allocate")(allocation.allocate)
 app.add_typer(audit.app, name="audit")
 
 

@@ -1,0 +1,132 @@
+"""The funding commands as a user meets them: add, list, import, rates, reports, check, reverse."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from coalition.adapters.fx_files import ECB_SOURCE
+from coalition.bootstrap import Platform
+from tests.integration.helpers import dump
+from tests.integration.test_cli import run
+
+ECB_DAILY = "Date, USD, JPY, GBP, \n21 November 2025, 1.0512, 162.34, 0.8712, \n"
+NBU_JSON = ('[{"r030":978,"txt":"Євро","rate":48.4127,"cc":"EUR","exchangedate":"21.11.2025"},'
+            '{"r030":840,"txt":"Долар США","rate":41.9512,"cc":"USD","exchangedate":"21.11.2025"}]')
+
+
+@pytest.fixture
+def demo(platform: Platform, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Platform:
+    assert run(platform, capsys, "demo")[0] == 0
+    (tmp_path / "eurofxref.csv").write_text(ECB_DAILY, encoding="utf-8")
+    (tmp_path / "nbu.json").write_text(NBU_JSON, encoding="utf-8")
+    assert run(platform, capsys, "fx", "import", str(tmp_path / "eurofxref.csv"))[0] == 0
+    assert run(platform, capsys, "fx", "import", str(tmp_path / "nbu.json"))[0] == 0
+    return platform
+
+
+def test_rates_import_once_and_convert_saying_which_rate(demo: Platform, capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path):
+    code, out, _ = run(demo, capsys, "fx", "import", str(tmp_path / "eurofxref.csv"))
+    assert code == 0 and "0 new" in out
+    code, out, _ = run(demo, capsys, "fx", "convert", "1000.00", "UAH", "--to", "EUR", "--on", "2025-11-23")
+    assert code == 0
+    assert "20.66 EUR" in out  # 1000 / 48.4127 = 20.656...
+    assert "2025-11-21" in out and "last earlier published rate" in out and "National Bank of Ukraine" in out
+    code, _, err = run(demo, capsys, "fx", "convert", "1000.00", "UAH", "--to", "EUR", "--on", "2020-01-01")
+    assert code == 3 and "UAH" in err and "2020-01-01" in err
+
+
+def test_a_receipt_in_dollars_shows_both_amounts(demo: Platform, capsys: pytest.CaptureFixture[str]):
+    code, out, err = run(demo, capsys, "receipts", "add", "it-coalition", "NL", "1051.20", "USD", "--fund",
+                         "it-coalition-fund", "--on", "2025-11-21", "--earmark", "areas:cybersecurity")
+    assert code == 0, err
+    assert "1051.20 USD = 1000.00 EUR at" in out
+    code, out, _ = run(demo, capsys, "report", "funding", "it-coalition", "--json")
+    report = json.loads(out)
+    line = next(li for li in report["lines"] if li["donor"] == "NL" and li["currency"] == "USD")
+    assert line["original"]["received"] == {"amount": "1051.20", "currency": "USD"}
+    assert line["reporting"]["received"] == {"amount": "1000.00", "currency": "EUR"}
+    assert ["USD", ECB_SOURCE] in report["conversion_sources"]
+
+
+def test_pledges_list_shows_status_from_postings(demo: Platform, capsys: pytest.CaptureFixture[str]):
+    code, out, _ = run(demo, capsys, "pledges", "list", "--coalition", "it-coalition", "--json")
+    assert code == 0
+    statuses = {item["contribution"]["external_ref"]: item["status"] for item in json.loads(out)["items"]}
+    assert statuses["EE-P1"] == "partly-received"
+    assert statuses["LU-P1"] == "received"
+    assert statuses["GB-P1"] == "pledged"
+
+
+def test_reverse_then_check(demo: Platform, capsys: pytest.CaptureFixture[str]):
+    code, out, _ = run(demo, capsys, "ledger", "entries", "1", "--json")
+    entry = json.loads(out)["entries"][0]["id"]
+    before = json.loads(run(demo, capsys, "report", "donor", "EE", "--json")[1])
+    code, out, err = run(demo, capsys, "ledger", "reverse", str(entry), "--reason", "recorded against the wrong fund")
+    assert code == 0, err
+    assert run(demo, capsys, "ledger", "check")[0] == 0
+    after = json.loads(run(demo, capsys, "report", "donor", "EE", "--json")[1])
+    assert after["coalitions"]["it-coalition"]["totals"]["pledged"]["amount"] == "0.00"
+    assert before["coalitions"]["it-coalition"]["totals"]["pledged"]["amount"] == "10000000.00"
+    code, _, err = run(demo, capsys, "ledger", "reverse", str(entry), "--reason", "again")
+    assert code == 5 and "already been reversed" in err
+    assert run(demo, capsys, "audit", "verify")[0] == 0
+
+
+def test_import_reports_every_bad_row_and_writes_nothing(demo: Platform, capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "kind,external_ref,coalition,fund,donor,amount,currency,value_date\n"
+        "pledge,OK-1,it-coalition,it-coalition-fund,BE,10.00,EUR,2025-01-02\n"
+        "pledge,BAD-1,it-coalition,it-coalition-fund,XX,10.00,EUR,2025-01-02\n"
+        "receipt,BAD-2,it-coalition,it-coalition-fund,BE,ten,EUR,2025-01-02\n", encoding="utf-8")
+    before = dump(demo.engine)
+    code, _, err = run(demo, capsys, "import", str(path))
+    assert code == 2
+    assert "XX" in err and "ten" in err and "2 invalid cell(s); nothing was imported" in err
+    assert dump(demo.engine) == before
+
+
+def test_import_twice_changes_nothing(demo: Platform, capsys: pytest.CaptureFixture[str], tmp_path: Path):
+    path = tmp_path / "good.csv"
+    path.write_text(
+        "kind,external_ref,coalition,fund,donor,amount,currency,value_date,parent_ref\n"
+        "pledge,IT-9,it-coalition,it-coalition-fund,IT,200000.00,EUR,2025-11-21,\n"
+        "receipt,IT-9R,it-coalition,it-coalition-fund,IT,1051.20,USD,2025-11-21,\n", encoding="utf-8")
+    code, out, err = run(demo, capsys, "import", str(path))
+    assert code == 0, err
+    assert "Imported 2 contributions" in out
+    before = dump(demo.engine)
+    code, out, _ = run(demo, capsys, "import", str(path))
+    assert code == 0 and "Imported 0 contributions" in out and "2 already recorded" in out
+    assert dump(demo.engine) == before
+
+
+@pytest.mark.parametrize(("argv", "exit_code", "message"), [
+    (["pledges", "add", "it-coalition", "EE", "10.005", "EUR", "--fund", "it-coalition-fund", "--on", "2025-01-01"],
+     2, "amount: 10.005 has more decimal places than EUR allows (2)"),
+    (["pledges", "add", "it-coalition", "EE", "10", "EURO", "--fund", "it-coalition-fund", "--on", "2025-01-01"],
+     2, "currency: 'EURO' is not an ISO 4217 currency code"),
+    (["pledges", "add", "it-coalition", "EE", "10", "EUR", "--fund", "nope", "--on", "2025-01-01"],
+     3, "fund: no fund 'nope' in it-coalition"),
+    (["pledges", "add", "it-coalition", "EE", "10", "EUR", "--fund", "it-coalition-fund", "--on", "2025-01-01",
+      "--earmark", "areas:moon"], 3, "earmark: no capability area with code 'moon'"),
+    (["pledges", "add", "it-coalition", "EE", "10", "EUR", "--fund", "it-coalition-fund", "--on", "2025-01-01",
+      "--visibility", "restricted"], 2, "restricted_to: a restricted record names the parties"),
+    (["receipts", "add", "it-coalition", "EE", "10", "CHF", "--fund", "it-coalition-fund", "--on", "2025-01-01"],
+     3, "no exchange rate"),
+    (["ledger", "reverse", "999999", "--reason", "x"], 3, "entry: no ledger entry 999999"),
+    (["import", "missing.csv"], 2, "file: 'missing.csv' is not a readable file"),
+])
+def test_bad_funding_input_is_refused_in_one_line(demo: Platform, capsys: pytest.CaptureFixture[str],
+                                                 argv: list[str], exit_code: int, message: str):
+    before = dump(demo.engine)
+    code, _, err = run(demo, capsys, *argv)
+    assert code == exit_code, err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert dump(demo.engine) == before
