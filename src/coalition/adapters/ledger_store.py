@@ -33,6 +33,7 @@ from coalition.domain.contributions import (
 from coalition.domain.fx import FxRate
 from coalition.domain.ledger import CONTRIBUTION_ACCOUNTS, AccountKey, AccountType, Balance, Entry, EntryKind
 from coalition.domain.money import Money
+from coalition.domain.planning import AvailableMoney
 from coalition.domain.taxonomy import CapabilityArea
 
 CHUNK = 50_000
@@ -260,6 +261,52 @@ class SqlLedgerRepository:
         return {(r.coalition, r.external_ref): Existing(r.id, r.kind, r.donor, r.fund, r.amount_minor, r.currency,
                                                         r.value_date)
                 for r in self._c.execute(query.execution_options(yield_per=50_000))}
+
+    # --- what planning needs ----------------------------------------------------------------------
+
+    def position(self) -> int:
+        return int(self._c.execute(sa.select(sa.func.coalesce(sa.func.max(t.ledger_entries.c.id), 0))).scalar_one())
+
+    def available_money(self, coalition: str) -> list[AvailableMoney]:
+        e, a, c = t.ledger_entries, t.ledger_accounts, t.contributions
+        debit, credit = a.alias("debit_account"), a.alias("credit_account")
+        available = AccountType.FUND_AVAILABLE.value
+        sign = sa.case((debit.c.type == available, 1), else_=-1)
+        moves = (sa.select(e.c.contribution, sa.func.sum(sign * e.c.amount_minor).label("units"),
+                           sa.func.sum(sign * e.c.reporting_minor).label("reporting"))
+                 .join(debit, debit.c.id == e.c.debit).join(credit, credit.c.id == e.c.credit)
+                 .where(debit.c.coalition == coalition, e.c.contribution.is_not(None),
+                        sa.or_(debit.c.type == available, credit.c.type == available))
+                 .group_by(e.c.contribution).subquery())
+        query = (sa.select(moves.c.contribution, moves.c.units, moves.c.reporting, c.c.donor, c.c.fund, c.c.earmark,
+                           c.c.currency).join(c, c.c.id == moves.c.contribution)
+                 .where(moves.c.units > 0).order_by(moves.c.contribution))
+        return [AvailableMoney(int(r.contribution), r.donor, r.fund, r.earmark, int(r.units), r.currency,
+                               int(r.reporting)) for r in self._c.execute(query)]
+
+    def reserved(self, coalition: str) -> dict[str, int]:
+        a = t.ledger_accounts
+        query = (sa.select(a.c.requirement, sa.func.sum(a.c.reporting_minor))
+                 .where(a.c.coalition == coalition, a.c.type == AccountType.RESERVED.value)
+                 .group_by(a.c.requirement))
+        return {r[0]: int(r[1]) for r in self._c.execute(query) if int(r[1])}
+
+    def reservations(self, coalition: str, requirement: str) -> list[tuple[int, AccountKey, int, int]]:
+        e, a = t.ledger_entries, t.ledger_accounts
+        reserved = (sa.select(a.c.id).where(a.c.coalition == coalition, a.c.type == AccountType.RESERVED.value,
+                                            a.c.requirement == requirement))
+        ids = [int(r[0]) for r in self._c.execute(reserved)]
+        if not ids:
+            return []
+        account = sa.case((e.c.debit.in_(ids), e.c.debit), else_=e.c.credit)
+        sign = sa.case((e.c.debit.in_(ids), 1), else_=-1)
+        query = (sa.select(e.c.contribution, account.label("account"), sa.func.sum(sign * e.c.amount_minor),
+                           sa.func.sum(sign * e.c.reporting_minor))
+                 .where(sa.or_(e.c.debit.in_(ids), e.c.credit.in_(ids)))
+                 .group_by(e.c.contribution, account).order_by(e.c.contribution))
+        rows = self._c.execute(query).all()
+        keys = self._keys_for({int(r[1]) for r in rows})
+        return [(int(r[0]), keys[int(r[1])], int(r[2]), int(r[3])) for r in rows if int(r[2])]
 
     # --- entries and balances ---------------------------------------------------------------------
 

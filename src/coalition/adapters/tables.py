@@ -203,3 +203,79 @@ conversion_sources = sa.Table(
     sa.Column("currency", sa.String(3), primary_key=True),
     sa.Column("source", sa.String(200), primary_key=True),
 )
+
+requirements = sa.Table(
+    "requirements", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
+    sa.Column("owner", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("area", CODE, sa.ForeignKey("capability_areas.code"), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("unit", sa.String(40), nullable=False),
+    sa.Column("unit_cost_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("end_users", sa.JSON, nullable=False),
+    sa.Column("stock_number", sa.String(40)),
+    sa.Column("package", CODE),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+# The lifecycle history: the current status is on the requirement, every move is kept here.
+requirement_events = sa.Table(
+    "requirement_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("requirement", CODE, sa.ForeignKey("requirements.code"), nullable=False, index=True),
+    sa.Column("from_status", sa.String(20)),
+    sa.Column("to_status", sa.String(20), nullable=False),
+    sa.Column("occurred_at", sa.String(40), nullable=False),
+    sa.Column("note", sa.String(500), nullable=False, default=""),
+)
+
+packages = sa.Table(
+    "packages", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("size_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+priority_lists = sa.Table(
+    "priority_lists", metadata,
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("ranks", sa.JSON, nullable=False),
+    sa.Column("submitted_by", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("submitted_on", sa.Date, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("approved_by", CODE),
+    sa.Column("approved_on", sa.Date),
+    sa.Column("note", sa.String(500), nullable=False, default=""),
+)
+
+allocation_plans = sa.Table(
+    "allocation_plans", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False),
+    sa.Column("priority_version", sa.Integer, nullable=False),
+    sa.Column("ledger_position", sa.BigInteger, nullable=False),
+    sa.Column("policy", sa.String(16), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("run_on", sa.Date, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
+)
+
+allocation_lines = sa.Table(
+    "allocation_lines", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("plan", sa.Integer, sa.ForeignKey("allocation_plans.id"), nullable=False, index=True),
+    sa.Column("contribution", sa.BigInteger, sa.ForeignKey("contributions.id"), nullable=False),
+    sa.Column("requirement", CODE, sa.ForeignKey("requirements.code"), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("reporting_minor", sa.BigInteger, nullable=False),
+)

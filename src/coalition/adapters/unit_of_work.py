@@ -8,6 +8,7 @@ from typing import Self
 import sqlalchemy as sa
 
 from coalition.adapters.ledger_store import SqlCapabilityAreaRepository, SqlFxRateRepository, SqlLedgerRepository
+from coalition.adapters.planning_store import SqlPlanRepository, SqlPriorityListRepository, SqlRequirementRepository
 from coalition.adapters.repositories import (
     SqlAuditLog,
     SqlCoalitionRepository,
@@ -25,6 +26,9 @@ from coalition.services.ports import (
     LedgerRepository,
     MembershipRepository,
     PartyRepository,
+    PlanRepository,
+    PriorityListRepository,
+    RequirementRepository,
 )
 
 
@@ -41,6 +45,9 @@ class SqlUnitOfWork:
     areas: CapabilityAreaRepository
     fx_rates: FxRateRepository
     ledger: LedgerRepository
+    requirements: RequirementRepository
+    priorities: PriorityListRepository
+    plans: PlanRepository
     audit: AuditLog
 
     def __init__(self, engine: sa.Engine, clock: Clock) -> None:
@@ -61,6 +68,9 @@ class SqlUnitOfWork:
             self.areas = SqlCapabilityAreaRepository(connection)
             self.fx_rates = SqlFxRateRepository(connection)
             self.ledger = SqlLedgerRepository(connection)
+            self.requirements = SqlRequirementRepository(connection)
+            self.priorities = SqlPriorityListRepository(connection)
+            self.plans = SqlPlanRepository(connection)
             self.audit = SqlAuditLog(connection)
         self._depth += 1
         return self

@@ -80,6 +80,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "read_funding": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.MEMBER_REPRESENTATIVE,
                                Role.OBSERVER_REPRESENTATIVE, Role.RECIPIENT_OFFICER, Role.AUDITOR}),
     "check_ledger": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.AUDITOR}),
+    "manage_requirements": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.RECIPIENT_OFFICER}),
+    "submit_priorities": frozenset({Role.PLATFORM_ADMIN, Role.RECIPIENT_OFFICER}),
+    "approve_priorities": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "run_allocation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "approve_plan": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "release_reservation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
 }
 
 

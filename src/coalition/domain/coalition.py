@@ -66,6 +66,7 @@ class DecisionRules:
     threshold: Fraction | None = None
     weighted_by_contributions: bool = False
     voting_roles: frozenset[MembershipRole] = frozenset({MembershipRole.LEAD, MembershipRole.MEMBER})
+    validating_authority: str | None = None  # an outside authority that approves priority lists, if any
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quorum", _fraction(self.quorum, "rules.quorum"))
@@ -96,6 +97,8 @@ class DecisionRules:
             parts.append("weighted by contributions")
         parts.append(f"quorum {self.quorum}")
         parts.append("voting: " + ", ".join(sorted(r.value for r in self.voting_roles)))
+        if self.validating_authority:
+            parts.append(f"priority lists validated by {self.validating_authority}")
         return "; ".join(parts)
 
     def to_data(self) -> dict[str, Any]:
@@ -105,6 +108,7 @@ class DecisionRules:
             "threshold": None if self.threshold is None else str(self.threshold),
             "weighted_by_contributions": self.weighted_by_contributions,
             "voting_roles": sorted(role.value for role in self.voting_roles),
+            "validating_authority": self.validating_authority,
         }
 
     @classmethod
@@ -127,6 +131,7 @@ class DecisionRules:
             threshold=None if threshold is None else _fraction(threshold, "rules.threshold"),
             weighted_by_contributions=bool(data.get("weighted_by_contributions", False)),
             voting_roles=voting_roles,
+            validating_authority=data.get("validating_authority"),
         )
 
 

@@ -233,12 +233,21 @@ class PledgeStatus(StrEnum):
 
 
 def net_units(entries: Iterable[Entry]) -> dict[int, int]:
-    """Per contribution, the amount its entries still carry (recorded minus reversed), in minor units."""
+    """Per contribution, the amount its own entries still carry (recorded minus reversed), in minor units.
+
+    Entries that merely draw on a contribution (reservations, releases and their reversals) do not count.
+    """
+    own = {EntryKind(kind.value) for kind in ContributionKind}
+    listed = list(entries)
+    kind_of = {entry.id: entry.kind for entry in listed}
     totals: dict[int, int] = defaultdict(int)
-    for entry in entries:
-        if entry.contribution is not None:
-            sign = -1 if entry.kind is EntryKind.REVERSAL else 1
-            totals[entry.contribution] += sign * entry.amount.to_minor_units()
+    for entry in listed:
+        if entry.contribution is None:
+            continue
+        if entry.kind in own:
+            totals[entry.contribution] += entry.amount.to_minor_units()
+        elif entry.kind is EntryKind.REVERSAL and kind_of.get(entry.reverses) in own:
+            totals[entry.contribution] -= entry.amount.to_minor_units()
     return dict(totals)
 
 

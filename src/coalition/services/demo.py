@@ -19,6 +19,7 @@ from coalition.domain.membership import ChangeKind
 from coalition.domain.party import Party, PartyKind
 from coalition.services import registry
 from coalition.services.demo_funding import build_demo_funding
+from coalition.services.demo_planning import build_demo_planning
 from coalition.services.ports import UnitOfWork
 
 IT = "it-coalition"
@@ -160,4 +161,5 @@ def build_demo_world(uow: UnitOfWork, actor: Actor) -> DemoResult:
     _ensure_member(uow, actor, DRONE, "LU", MembershipRole.MEMBER, LU_JOINED_DRONE, result, instrument=None,
                    note="Luxembourg joined the Drone Coalition in 2025", illustrative=True)
     result.already_present += build_demo_funding(uow, actor, result.created)
+    result.already_present += build_demo_planning(uow, actor, result.created)
     return result

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coalition.bootstrap import Platform, bootstrap
 from coalition.domain.errors import CoalitionError
-from coalition.entrypoints.cli import allocation, audit, funding, output, registry
+from coalition.entrypoints.cli import allocation, audit, funding, output, planning, registry
 from coalition.services.demo import build_demo_world
 
 app = typer.Typer(
@@ -33,6 +33,10 @@ app.command("import")(funding.import_file)
 app.add_typer(funding.fx, name="fx")
 app.add_typer(funding.report, name="report")
 app.add_typer(funding.ledger_app, name="ledger")
+app.add_typer(planning.requirements, name="requirements")
+app.add_typer(planning.packages, name="packages")
+app.add_typer(planning.priorities, name="priorities")
+app.add_typer(planning.allocation, name="allocation")
 app.command("allocate")(allocation.allocate)
 app.add_typer(audit.app, name="audit")
 
@@ -63,6 +67,7 @@ def demo(ctx: typer.Context) -> None:
     today = platform.clock().date()
     for coalition in ("it-coalition", "drone-coalition"):
         registry.print_coalition(platform, coalition, today)
+    planning.priorities_show(ctx, "it-coalition", None, False)
 
 
 def main(argv: list[str] | None = None, platform: Platform | None = None) -> None:

@@ -1,0 +1,156 @@
+"""SQL storage of requirements (with their status history), packages, priority lists and plans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from coalition.adapters import tables as t
+from coalition.domain.allocation import Policy
+from coalition.domain.money import Money
+from coalition.domain.planning import AllocationPlan, PlanLine, PlanRequirement, PlanState
+from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
+
+
+class SqlRequirementRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    @staticmethod
+    def _requirement(row: Any) -> Requirement:
+        return Requirement(row.code, row.coalition, row.owner, row.title, row.area, row.quantity, row.unit,
+                           Money.from_minor_units(row.unit_cost_minor, row.currency), tuple(row.end_users),
+                           row.stock_number, row.package, RequirementStatus(row.status), row.illustrative)
+
+    def get(self, code: str) -> Requirement | None:
+        row = self._c.execute(sa.select(t.requirements).where(t.requirements.c.code == code)).first()
+        return None if row is None else self._requirement(row)
+
+    def add(self, requirement: Requirement, at: datetime) -> None:
+        r = requirement
+        self._c.execute(t.requirements.insert().values(
+            code=r.code, coalition=r.coalition, owner=r.owner, title=r.title, area=r.area, quantity=r.quantity,
+            unit=r.unit, unit_cost_minor=r.unit_cost.to_minor_units(), currency=r.unit_cost.currency,
+            end_users=list(r.end_users), stock_number=r.stock_number, package=r.package, status=r.status.value,
+            illustrative=r.illustrative))
+        self._c.execute(t.requirement_events.insert().values(requirement=r.code, from_status=None,
+                                                             to_status=r.status.value, occurred_at=at.isoformat(),
+                                                             note="recorded"))
+
+    def set_status(self, code: str, old: RequirementStatus | None, new: RequirementStatus, at: datetime,
+                   note: str) -> None:
+        self._c.execute(t.requirements.update().where(t.requirements.c.code == code).values(status=new.value))
+        self._c.execute(t.requirement_events.insert().values(
+            requirement=code, from_status=None if old is None else old.value, to_status=new.value,
+            occurred_at=at.isoformat(), note=note))
+
+    def for_coalition(self, coalition: str) -> list[Requirement]:
+        query = sa.select(t.requirements).where(t.requirements.c.coalition == coalition).order_by(
+            t.requirements.c.code)
+        return [self._requirement(row) for row in self._c.execute(query)]
+
+    def history(self, code: str) -> list[tuple[str | None, str, str, str]]:
+        e = t.requirement_events
+        query = sa.select(e.c.from_status, e.c.to_status, e.c.occurred_at, e.c.note).where(
+            e.c.requirement == code).order_by(e.c.id)
+        return [(r.from_status, r.to_status, r.occurred_at, r.note) for r in self._c.execute(query)]
+
+    def add_package(self, package: Package) -> None:
+        self._c.execute(t.packages.insert().values(
+            code=package.code, coalition=package.coalition, title=package.title,
+            size_minor=package.size.to_minor_units(), currency=package.size.currency,
+            illustrative=package.illustrative))
+
+    @staticmethod
+    def _package(row: Any) -> Package:
+        return Package(row.code, row.coalition, row.title, Money.from_minor_units(row.size_minor, row.currency),
+                       row.illustrative)
+
+    def get_package(self, code: str) -> Package | None:
+        row = self._c.execute(sa.select(t.packages).where(t.packages.c.code == code)).first()
+        return None if row is None else self._package(row)
+
+    def packages(self, coalition: str) -> list[Package]:
+        query = sa.select(t.packages).where(t.packages.c.coalition == coalition).order_by(t.packages.c.code)
+        return [self._package(row) for row in self._c.execute(query)]
+
+
+class SqlPriorityListRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    @staticmethod
+    def _list(row: Any) -> PriorityList:
+        return PriorityList(row.coalition, row.version, tuple(row.ranks), row.submitted_by, row.submitted_on,
+                            ListState(row.state), row.approved_by, row.approved_on, row.note)
+
+    def add(self, version: PriorityList) -> None:
+        self._c.execute(t.priority_lists.insert().values(
+            coalition=version.coalition, version=version.version, ranks=list(version.ranks),
+            submitted_by=version.submitted_by, submitted_on=version.submitted_on, state=version.state.value,
+            approved_by=version.approved_by, approved_on=version.approved_on, note=version.note))
+
+    def get(self, coalition: str, version: int) -> PriorityList | None:
+        p = t.priority_lists
+        row = self._c.execute(sa.select(p).where(p.c.coalition == coalition, p.c.version == version)).first()
+        return None if row is None else self._list(row)
+
+    def versions(self, coalition: str) -> list[PriorityList]:
+        p = t.priority_lists
+        return [self._list(row) for row in self._c.execute(sa.select(p).where(p.c.coalition == coalition)
+                                                           .order_by(p.c.version))]
+
+    def set_state(self, coalition: str, version: int, state: ListState, by: str | None, on: date | None) -> None:
+        p = t.priority_lists
+        self._c.execute(p.update().where(p.c.coalition == coalition, p.c.version == version).values(
+            state=state.value, approved_by=by, approved_on=on))
+
+
+class SqlPlanRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    def add(self, plan: AllocationPlan) -> AllocationPlan:
+        summary = [{"requirement": r.requirement, "rank": r.rank, "cost": r.cost.to_minor_units(),
+                    "reserved_before": r.reserved_before.to_minor_units(), "funded": r.funded.to_minor_units(),
+                    "missing": r.missing.to_minor_units()} for r in plan.requirements]
+        result = self._c.execute(t.allocation_plans.insert().values(
+            coalition=plan.coalition, priority_version=plan.priority_version, ledger_position=plan.ledger_position,
+            policy=plan.policy.value, currency=plan.currency, run_on=plan.run_on, state=plan.state.value,
+            summary=summary))
+        plan_id = int(result.inserted_primary_key[0]) if result.inserted_primary_key else 0
+        rows = [{"plan": plan_id, "contribution": line.contribution, "requirement": line.requirement,
+                 "amount_minor": line.amount.to_minor_units(), "currency": line.amount.currency,
+                 "reporting_minor": line.reporting.to_minor_units()} for line in plan.lines]
+        if rows:
+            self._c.execute(t.allocation_lines.insert(), rows)
+        stored = self.get(plan_id)
+        assert stored is not None
+        return stored
+
+    def get(self, id: int) -> AllocationPlan | None:
+        row = self._c.execute(sa.select(t.allocation_plans).where(t.allocation_plans.c.id == id)).first()
+        if row is None:
+            return None
+        currency = row.currency
+        requirements = tuple(PlanRequirement(
+            r["requirement"], r["rank"], Money.from_minor_units(r["cost"], currency),
+            Money.from_minor_units(r["reserved_before"], currency), Money.from_minor_units(r["funded"], currency),
+            Money.from_minor_units(r["missing"], currency)) for r in row.summary)
+        a = t.allocation_lines
+        lines = tuple(PlanLine(line.contribution, line.requirement,
+                               Money.from_minor_units(line.amount_minor, line.currency),
+                               Money.from_minor_units(line.reporting_minor, currency))
+                      for line in self._c.execute(sa.select(a).where(a.c.plan == id).order_by(a.c.id)))
+        return AllocationPlan(row.coalition, row.priority_version, row.ledger_position, Policy(row.policy), currency,
+                              row.run_on, requirements, lines, PlanState(row.state), row.id)
+
+    def set_state(self, id: int, state: PlanState) -> None:
+        self._c.execute(t.allocation_plans.update().where(t.allocation_plans.c.id == id).values(state=state.value))
+
+    def proposed(self, coalition: str) -> list[int]:
+        p = t.allocation_plans
+        query = sa.select(p.c.id).where(p.c.coalition == coalition, p.c.state == PlanState.PROPOSED.value)
+        return [int(r[0]) for r in self._c.execute(query.order_by(p.c.id))]

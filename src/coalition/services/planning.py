@@ -1,0 +1,387 @@
+"""Requirements, priority lists and allocation plans: from the recipient's needs to reserved money.
+
+A run of the engine over the active priority list and the money not yet reserved makes a proposed
+plan, stored with the list version and the ledger position it used. Approving the plan reserves the
+money (ledger entries naming each contribution, so each donor); a later run never moves money
+already reserved, and releasing a reservation is its own audited act.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from coalition.domain import allocation as engine
+from coalition.domain.access import Actor, can
+from coalition.domain.audit import AuditEvent, snapshot
+from coalition.domain.contributions import Earmark
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
+from coalition.domain.fx import RateBook
+from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
+from coalition.domain.money import Money
+from coalition.domain.planning import (
+    AllocationPlan,
+    PlanLine,
+    PlanRequirement,
+    PlanState,
+    category_of,
+    eligible_categories,
+    to_original,
+)
+from coalition.domain.requirements import (
+    FUNDABLE,
+    ListState,
+    Move,
+    Package,
+    PriorityList,
+    Requirement,
+    RequirementStatus,
+    check_rankable,
+    diff,
+    transition,
+)
+from coalition.domain.taxonomy import descendants
+from coalition.services.audit import record_change, require
+from coalition.services.ports import UnitOfWork
+from coalition.services.registry import load_coalition, load_party
+
+
+def _requirement(uow: UnitOfWork, code: str, field: str = "requirement") -> Requirement:
+    found = uow.requirements.get(code)
+    if found is None:
+        raise NotFound(f"no requirement with code '{code}'", field=field)
+    return found
+
+
+def _move(uow: UnitOfWork, requirement: Requirement, to: RequirementStatus, note: str) -> Requirement:
+    moved = transition(requirement, to)
+    uow.requirements.set_status(requirement.code, requirement.status, to, uow.clock(), note)
+    return moved
+
+
+# --- requirements and packages ----------------------------------------------------------------
+
+
+def add_requirement(uow: UnitOfWork, actor: Actor, requirement: Requirement) -> Requirement:
+    require(can(actor, "manage_requirements", requirement.coalition))
+    with uow:
+        load_coalition(uow, requirement.coalition)
+        load_party(uow, requirement.owner, "owner")
+        if uow.areas.get(requirement.area) is None:
+            raise NotFound(f"no capability area with code '{requirement.area}'", field="area")
+        for unit in requirement.end_users:
+            load_party(uow, unit, "end_users")
+        if requirement.package is not None:
+            package = uow.requirements.get_package(requirement.package)
+            if package is None or package.coalition != requirement.coalition:
+                raise NotFound(f"no package '{requirement.package}' in {requirement.coalition}", field="package")
+        if uow.requirements.get(requirement.code) is not None:
+            raise Conflict(f"a requirement with code '{requirement.code}' already exists", field="code")
+        uow.requirements.add(requirement, uow.clock())
+        record_change(uow, actor, AuditEvent("add_requirement", "requirement", requirement.code, None,
+                                             snapshot(requirement)))
+        uow.commit()
+    return requirement
+
+
+def change_requirement_status(uow: UnitOfWork, actor: Actor, code: str, to: RequirementStatus,
+                              note: str = "") -> Requirement:
+    """Move a requirement along its lifecycle (the allowed moves are declared in TRANSITIONS)."""
+    with uow:
+        found = _requirement(uow, code)
+        require(can(actor, "manage_requirements", found.coalition))
+        moved = _move(uow, found, to, note)
+        record_change(uow, actor, AuditEvent("change_requirement_status", "requirement", code,
+                                             {"status": found.status.value}, {"status": to.value, "note": note}))
+        uow.commit()
+    return moved
+
+
+def add_package(uow: UnitOfWork, actor: Actor, package: Package) -> Package:
+    require(can(actor, "manage_requirements", package.coalition))
+    with uow:
+        load_coalition(uow, package.coalition)
+        if uow.requirements.get_package(package.code) is not None:
+            raise Conflict(f"a package with code '{package.code}' already exists", field="code")
+        uow.requirements.add_package(package)
+        record_change(uow, actor, AuditEvent("add_package", "package", package.code, None, snapshot(package)))
+        uow.commit()
+    return package
+
+
+def list_requirements(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Requirement]:
+    require(can(actor, "read_registry", coalition))
+    with uow:
+        load_coalition(uow, coalition)
+        return uow.requirements.for_coalition(coalition)
+
+
+def requirement_history(uow: UnitOfWork, actor: Actor, code: str) -> tuple[Requirement,
+                                                                           list[tuple[str | None, str, str, str]]]:
+    with uow:
+        found = _requirement(uow, code)
+        require(can(actor, "read_registry", found.coalition))
+        return found, uow.requirements.history(code)
+
+
+# --- priority lists -----------------------------------------------------------------------------
+
+
+def submit_priority_list(uow: UnitOfWork, actor: Actor, *, coalition: str, ranks: Sequence[str], submitted_by: str,
+                         on: date, note: str = "") -> PriorityList:
+    """Record a new version of the recipient's ranking; it is active only once approved."""
+    require(can(actor, "submit_priorities", coalition))
+    with uow:
+        found = load_coalition(uow, coalition)
+        load_party(uow, submitted_by, "submitted_by")
+        requirements = {r.code: r for r in uow.requirements.for_coalition(coalition)}
+        check_rankable(ranks, requirements)
+        versions = uow.priorities.versions(coalition)
+        version = PriorityList(found.code, (versions[-1].version if versions else 0) + 1, tuple(ranks), submitted_by,
+                               on, note=note)
+        uow.priorities.add(version)
+        record_change(uow, actor, AuditEvent("submit_priority_list", "priority_list",
+                                             f"{coalition}/v{version.version}", None, snapshot(version)))
+        uow.commit()
+    return version
+
+
+def approve_priority_list(uow: UnitOfWork, actor: Actor, *, coalition: str, version: int, approved_by: str,
+                          on: date) -> PriorityList:
+    """Approve a submitted version: it becomes the active list and its requirements are prioritised.
+
+    ``approved_by`` names who approved: the coalition's validating authority when its rules name one,
+    otherwise the coalition's secretariat or steering group.
+    """
+    require(can(actor, "approve_priorities", coalition))
+    with uow:
+        found = load_coalition(uow, coalition)
+        listed = uow.priorities.get(coalition, version)
+        if listed is None:
+            raise NotFound(f"{coalition} has no priority list version {version}", field="version")
+        if listed.state is not ListState.SUBMITTED:
+            raise Conflict(f"version {version} is already {listed.state.value}", field="version")
+        authority = found.rules.validating_authority
+        if authority is not None and approved_by != authority:
+            raise InvariantViolated(f"{coalition}'s rules name {authority} as the validating authority, so "
+                                    f"{approved_by} cannot approve its priority list", field="approved_by")
+        if on < listed.submitted_on:
+            raise InvariantViolated(f"approval on {on} precedes submission on {listed.submitted_on}", field="on")
+        uow.priorities.set_state(coalition, version, ListState.APPROVED, approved_by, on)
+        for code in listed.ranks:
+            requirement = _requirement(uow, code)
+            if requirement.status is RequirementStatus.VALIDATED:
+                _move(uow, requirement, RequirementStatus.PRIORITISED, f"ranked in priority list v{version}")
+        approved = dataclasses.replace(listed, state=ListState.APPROVED, approved_by=approved_by, approved_on=on)
+        record_change(uow, actor, AuditEvent("approve_priority_list", "priority_list", f"{coalition}/v{version}",
+                                             {"state": listed.state.value}, snapshot(approved)))
+        uow.commit()
+    return approved
+
+
+def _active(uow: UnitOfWork, coalition: str) -> PriorityList:
+    approved = [v for v in uow.priorities.versions(coalition) if v.state is ListState.APPROVED]
+    if not approved:
+        raise NotFound(f"{coalition} has no approved priority list", field="coalition")
+    return approved[-1]
+
+
+def priority_lists(uow: UnitOfWork, actor: Actor, coalition: str) -> list[PriorityList]:
+    require(can(actor, "read_registry", coalition))
+    with uow:
+        load_coalition(uow, coalition)
+        return uow.priorities.versions(coalition)
+
+
+def priority_diff(uow: UnitOfWork, actor: Actor, coalition: str, old: int, new: int) -> list[Move]:
+    require(can(actor, "read_registry", coalition))
+    with uow:
+        versions = {v.version: v for v in uow.priorities.versions(coalition)}
+        for number, field in ((old, "from"), (new, "to")):
+            if number not in versions:
+                raise NotFound(f"{coalition} has no priority list version {number}", field=field)
+        return diff(versions[old], versions[new])
+
+
+# --- allocation -----------------------------------------------------------------------------------
+
+
+def _cost(requirement: Requirement, currency: str, book: RateBook, on: date) -> Money:
+    cost = requirement.cost
+    return cost if cost.currency == currency else book.convert(cost, currency, on).converted
+
+
+def run_allocation(uow: UnitOfWork, actor: Actor, coalition: str, *, policy: engine.Policy = engine.Policy.PARTIAL,
+                   on: date | None = None) -> AllocationPlan:
+    """Allocate the money not yet reserved to the active list's requirements; store a proposed plan."""
+    require(can(actor, "run_allocation", coalition))
+    with uow:
+        found = load_coalition(uow, coalition)
+        listed = _active(uow, coalition)
+        day = on or uow.clock().date()
+        currency = found.reporting_currency
+        requirements = {r.code: r for r in uow.requirements.for_coalition(coalition)}
+        reserved = uow.ledger.reserved(coalition)
+        money = {m.contribution: m for m in uow.ledger.available_money(coalition) if m.reporting_units > 0}
+        earmarks = {m.earmark: Earmark.parse(m.earmark) for m in money.values()}
+        specific = frozenset(e.targets[0] for e in earmarks.values() if e.kind.value == "requirement")
+        ranked = [requirements[code] for code in listed.ranks if requirements[code].status in FUNDABLE]
+        book = RateBook(uow.fx_rates.for_currencies(None))
+        costs = {r.code: _cost(r, currency, book, day).to_minor_units() for r in ranked}
+        categories = {r.code: category_of(r, specific) for r in ranked}
+        areas = uow.areas.all()
+        covered = {a.code: descendants(areas, a.code) for a in areas}
+        eligible = {label: eligible_categories(e, set(categories.values()), covered) for label, e in earmarks.items()}
+        pots = [engine.Pot(str(m.contribution), m.reporting_units, eligible[m.earmark]) for m in money.values()
+                if eligible[m.earmark] is None or eligible[m.earmark]]
+        needs = [engine.Need(r.code, categories[r.code], max(costs[r.code] - reserved.get(r.code, 0), 0))
+                 for r in ranked]
+        result = engine.allocate(pots, needs, policy)
+        lines = tuple(PlanLine(contribution, requirement, Money.from_minor_units(units, money[contribution].currency),
+                               Money.from_minor_units(reporting, currency))
+                      for contribution, requirement, units, reporting in to_original(result.lines, money))
+        rank_of = {code: i for i, code in enumerate(listed.ranks, start=1)}
+        rows = tuple(PlanRequirement(f.requirement, rank_of[f.requirement],
+                                     Money.from_minor_units(costs[f.requirement], currency),
+                                     Money.from_minor_units(reserved.get(f.requirement, 0), currency),
+                                     Money.from_minor_units(f.funded, currency),
+                                     Money.from_minor_units(f.missing, currency)) for f in result.requirements)
+        for superseded in uow.plans.proposed(coalition):
+            uow.plans.set_state(superseded, PlanState.SUPERSEDED)
+        plan = uow.plans.add(AllocationPlan(coalition, listed.version, uow.ledger.position(), policy, currency, day,
+                                            rows, lines))
+        record_change(uow, actor, AuditEvent("run_allocation", "allocation_plan", str(plan.id), None, {
+            "coalition": coalition, "priority_version": listed.version, "ledger_position": plan.ledger_position,
+            "policy": policy.value, "lines": len(lines), "fully_funded": plan.now_fully_funded}))
+        uow.commit()
+    return plan
+
+
+def get_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> AllocationPlan:
+    with uow:
+        plan = uow.plans.get(plan_id)
+        if plan is None:
+            raise NotFound(f"no allocation plan {plan_id}", field="plan")
+        require(can(actor, "read_funding", plan.coalition))
+        return plan
+
+
+def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> AllocationPlan:
+    """Reserve the plan's money: one reservation entry per line, naming its contribution (its donor)."""
+    with uow:
+        plan = uow.plans.get(plan_id)
+        if plan is None:
+            raise NotFound(f"no allocation plan {plan_id}", field="plan")
+        require(can(actor, "approve_plan", plan.coalition))
+        if plan.state is not PlanState.PROPOSED:
+            raise Conflict(f"plan {plan_id} is {plan.state.value}; only a proposed plan can be approved", field="plan")
+        money = {m.contribution: m for m in uow.ledger.available_money(plan.coalition)}
+        needed: dict[int, int] = {}
+        for line in plan.lines:
+            needed[line.contribution] = needed.get(line.contribution, 0) + line.amount.to_minor_units()
+        for contribution, units in needed.items():
+            have = money.get(contribution)
+            if have is None or have.units < units:
+                raise Conflict(f"plan {plan_id} is stale: contribution {contribution} no longer has the money the "
+                               "plan gives out; run the allocation again", field="plan")
+        reserved = uow.ledger.reserved(plan.coalition)
+        for row in plan.requirements:
+            if reserved.get(row.requirement, 0) != row.reserved_before.to_minor_units():
+                raise Conflict(f"plan {plan_id} is stale: reservations of {row.requirement} changed since it ran; "
+                               "run the allocation again", field="plan")
+        now = uow.clock()
+        for line in plan.lines:
+            source = money[line.contribution]
+            available = AccountKey(AccountType.FUND_AVAILABLE, plan.coalition, source.fund, source.donor,
+                                   source.currency, source.earmark)
+            target = dataclasses.replace(available, type=AccountType.RESERVED, requirement=line.requirement)
+            uow.ledger.add_entry(Entry(EntryKind.RESERVATION, plan.run_on, target, available, line.amount,
+                                       line.reporting, line.contribution, reason=f"allocation plan {plan_id}"), now)
+        for row in plan.requirements:
+            if row.funded.is_zero():
+                continue
+            requirement = _requirement(uow, row.requirement)
+            status = RequirementStatus.FULLY_FUNDED if row.fully_funded else RequirementStatus.PARTLY_FUNDED
+            if requirement.status is not status:
+                _move(uow, requirement, status, f"allocation plan {plan_id}")
+        uow.plans.set_state(plan_id, PlanState.APPROVED)
+        record_change(uow, actor, AuditEvent("approve_plan", "allocation_plan", str(plan_id),
+                                             {"state": plan.state.value}, {"state": PlanState.APPROVED.value,
+                                                                           "reservations": len(plan.lines)}))
+        uow.commit()
+    return dataclasses.replace(plan, state=PlanState.APPROVED)
+
+
+def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requirement: str, reason: str) -> int:
+    """Return the money reserved for a requirement to its funds; return how many entries were made."""
+    require(can(actor, "release_reservation", coalition))
+    if not reason.strip():
+        raise InvalidInput("a release needs a reason", field="reason")
+    with uow:
+        load_coalition(uow, coalition)
+        found = _requirement(uow, requirement)
+        held = uow.ledger.reservations(coalition, requirement)
+        if not held:
+            raise InvariantViolated(f"nothing is reserved for {requirement}", field="requirement")
+        now = uow.clock()
+        for contribution, account, units, reporting in held:
+            available = dataclasses.replace(account, type=AccountType.FUND_AVAILABLE, requirement="")
+            uow.ledger.add_entry(Entry(EntryKind.RELEASE, now.date(), available, account,
+                                       Money.from_minor_units(units, account.currency),
+                                       Money.from_minor_units(reporting, load_coalition(uow, coalition)
+                                                              .reporting_currency),
+                                       contribution, reason=reason.strip()), now)
+        if found.status in (RequirementStatus.PARTLY_FUNDED, RequirementStatus.FULLY_FUNDED):
+            _move(uow, found, RequirementStatus.PRIORITISED, f"reservation released: {reason.strip()}")
+        record_change(uow, actor, AuditEvent("release_reservation", "requirement", requirement, None,
+                                             {"entries": len(held), "reason": reason.strip()}))
+        uow.commit()
+    return len(held)
+
+
+@dataclass(frozen=True, slots=True)
+class RankCoverage:
+    rank: int
+    requirement: Requirement
+    cost: Money
+    reserved: Money
+
+    @property
+    def missing(self) -> Money:
+        return Money(max(self.cost.amount - self.reserved.amount, Decimal(0)), self.cost.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    coalition: str
+    version: int
+    ranks: list[RankCoverage]
+    available: Money
+
+    @property
+    def next_short(self) -> RankCoverage | None:
+        return next((r for r in self.ranks if not r.missing.is_zero()), None)
+
+
+def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None = None) -> Coverage:
+    """Per rank of a priority list (the active one by default): cost, money reserved, what is missing."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        found = load_coalition(uow, coalition)
+        listed = _active(uow, coalition) if version is None else uow.priorities.get(coalition, version)
+        if listed is None:
+            raise NotFound(f"{coalition} has no priority list version {version}", field="version")
+        currency = found.reporting_currency
+        reserved = uow.ledger.reserved(coalition)
+        book = RateBook(uow.fx_rates.for_currencies(None))
+        today = uow.clock().date()
+        ranks = []
+        for rank, code in enumerate(listed.ranks, start=1):
+            requirement = _requirement(uow, code)
+            ranks.append(RankCoverage(rank, requirement, _cost(requirement, currency, book, today),
+                                      Money.from_minor_units(reserved.get(code, 0), currency)))
+        available = sum((m.reporting_units for m in uow.ledger.available_money(coalition)), 0)
+        return Coverage(coalition, listed.version, ranks, Money.from_minor_units(available, currency))
