@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from tests.allocation_reference import Need, Pot, random_instance, reference_partial
@@ -76,11 +77,11 @@ def main() -> None:
             pots, needs = random_instance(random.Random(1_000_003 * p + r), p, r, CATEGORIES, max_earmark=3,
                                           demand_ratio=1.5, none_share=0.0)
             highs_runs = 1 if p == r == largest else 3
-            highs_ms, expected = timed(lambda pots=pots, needs=needs: reference_partial(pots, needs), highs_runs)
+            highs_ms, expected = timed(partial(reference_partial, pots, needs), highs_runs)
             row: dict[str, Any] = {"name": "allocation", "p": p, "r": r, "engine_ms": None,
                                    "highs_ms": round(highs_ms, 1), "ratio": None, "identical": None}
             if allocate_partial is not None:
-                engine_ms, funded = timed(lambda pots=pots, needs=needs: allocate_partial(pots, needs), 3)
+                engine_ms, funded = timed(partial(allocate_partial, pots, needs), 3)
                 row.update(engine_ms=round(engine_ms, 1), ratio=round(engine_ms / highs_ms, 2),
                            identical=funded == expected)
                 if funded != expected:
