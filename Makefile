@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 help: ## List the commands
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -49,6 +49,9 @@ $(BENCH_STAMP): $(STAMP)
 bench-ledger: $(BENCH_STAMP) ## Benchmark ledger ingest and the funding report against Beancount (BENCH_SIZES=...)
 	$(BIN)/python -m benchmarks.bench_ledger
 
+bench-allocation: $(STAMP) ## Benchmark the allocation engine against HiGHS on the same LP (BENCH_SIZES=...)
+	$(BIN)/python -m benchmarks.bench_allocation
+
 format: $(STAMP) ## Format and auto-fix the code
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
@@ -59,4 +62,4 @@ migration: $(STAMP) ## Draft a new migration from the tables: make migration m="
 clean: ## Remove the virtual environment, caches and the demo database
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
-.PHONY: help install demo test lint typecheck contracts pytest bench-ledger format migration clean
+.PHONY: help install demo test lint typecheck contracts pytest bench-ledger bench-allocation format migration clean

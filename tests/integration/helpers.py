@@ -14,3 +14,27 @@ def dump(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as connection:
         return {table.name: sorted((tuple(row) for row in connection.execute(sa.select(table))), key=repr)
                 for table in metadata.sorted_tables}
+
+
+def run(platform: Any, capsys: Any, *argv: str) -> tuple[int, str, str]:
+    """Run the command line in-process on ``platform``; return (exit code, stdout, stderr)."""
+    from coalition.entrypoints.cli.app import main
+
+    try:
+        main(list(argv), platform)
+        code = 0
+    except SystemExit as leaving:
+        code = int(leaving.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_refused(platform: Any, capsys: Any, argv: list[str], exit_code: int, message: str) -> None:
+    """Bad input: the given exit code, one line on stderr containing ``message``, no traceback, nothing written."""
+    before = dump(platform.engine)
+    code, _, err = run(platform, capsys, *argv)
+    assert code == exit_code, err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert dump(platform.engine) == before

@@ -12,18 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from coalition.bootstrap import Platform
-from coalition.entrypoints.cli.app import main
-from tests.integration.helpers import dump
-
-
-def run(platform: Platform, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv), platform)
-        code = 0
-    except SystemExit as leaving:
-        code = int(leaving.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.integration.helpers import assert_refused, run
 
 
 @pytest.fixture
@@ -114,13 +103,7 @@ def test_writes_through_the_command_line(demo: Platform, capsys: pytest.CaptureF
 ])
 def test_bad_input_gets_one_line_a_non_zero_exit_and_changes_nothing(
         demo: Platform, capsys: pytest.CaptureFixture[str], argv: list[str], exit_code: int, message: str):
-    before = dump(demo.engine)
-    code, _, err = run(demo, capsys, *argv)
-    assert code == exit_code
-    assert message in err
-    assert len(err.strip().splitlines()) == 1, err
-    assert "Traceback" not in err
-    assert dump(demo.engine) == before
+    assert_refused(demo, capsys, argv, exit_code, message)
 
 
 def test_verify_fails_naming_the_altered_record(demo: Platform, capsys: pytest.CaptureFixture[str]):

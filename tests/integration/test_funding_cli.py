@@ -9,8 +9,7 @@ import pytest
 
 from coalition.adapters.fx_files import ECB_SOURCE
 from coalition.bootstrap import Platform
-from tests.integration.helpers import dump
-from tests.integration.test_cli import run
+from tests.integration.helpers import assert_refused, dump, run
 
 ECB_DAILY = "Date, USD, JPY, GBP, \n21 November 2025, 1.0512, 162.34, 0.8712, \n"
 NBU_JSON = ('[{"r030":978,"txt":"Євро","rate":48.4127,"cc":"EUR","exchangedate":"21.11.2025"},'
@@ -124,9 +123,4 @@ def test_import_twice_changes_nothing(demo: Platform, capsys: pytest.CaptureFixt
 ])
 def test_bad_funding_input_is_refused_in_one_line(demo: Platform, capsys: pytest.CaptureFixture[str],
                                                  argv: list[str], exit_code: int, message: str):
-    before = dump(demo.engine)
-    code, _, err = run(demo, capsys, *argv)
-    assert code == exit_code, err
-    assert message in err
-    assert len(err.strip().splitlines()) == 1
-    assert dump(demo.engine) == before
+    assert_refused(demo, capsys, argv, exit_code, message)

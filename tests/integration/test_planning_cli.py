@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from coalition.bootstrap import Platform
-from tests.integration.helpers import dump
-from tests.integration.test_cli import run
+from tests.integration.helpers import assert_refused, run
 
 INSTANCE = {
     "currency": "EUR", "policy": "partial",
@@ -103,9 +102,4 @@ def test_run_show_approve_through_the_command_line(demo: Platform, capsys: pytes
 ])
 def test_bad_planning_input_is_refused_in_one_line(demo: Platform, capsys: pytest.CaptureFixture[str],
                                                   argv: list[str], exit_code: int, message: str):
-    before = dump(demo.engine)
-    code, _, err = run(demo, capsys, *argv)
-    assert code == exit_code, err
-    assert message in err
-    assert len(err.strip().splitlines()) == 1
-    assert dump(demo.engine) == before
+    assert_refused(demo, capsys, argv, exit_code, message)

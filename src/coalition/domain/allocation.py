@@ -22,6 +22,7 @@ higher ranks more).
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -148,18 +149,29 @@ class _Flow:
         self.cursor = [0] * len(self.cursor)
 
     def direct(self, category: int, want: int) -> int:
-        """Fund ``category`` from groups with free money; return how much was given."""
-        given, feeders = 0, self.feeders[category]
+        """Fund ``category`` from groups with free money; return how much was given.
+
+        The hot path of the engine: the bookkeeping of _spend and _move is written out here.
+        """
+        given, feeders, money, eligible, flow = 0, self.feeders[category], self.money, self.eligible, self.flow
+        supply, movable, log = self.supply, self.movable[category], self.log
         position = self.cursor[category]
         while given < want and position < len(feeders):
             group = feeders[position]
-            free = self.money[group]
+            free = money[group]
             if free <= 0:
                 position += 1
                 continue
-            take = min(free, want - given)
-            self._spend(group, take)
-            self._move(group, category, take)
+            take = free if free < want - given else want - given
+            money[group] = free - take
+            targets = flow[group]
+            targets[category] = targets.get(category, 0) + take
+            for other in eligible[group]:
+                supply[other] -= take
+                movable[other] += take
+            if log is not None:
+                log.append((group, -1, take))
+                log.append((group, category, take))
             given += take
         self.cursor[category] = position
         return given
@@ -221,6 +233,18 @@ class _Flow:
 
 def allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy = Policy.PARTIAL) -> AllocationResult:
     """Allocate the pots to the needs (highest priority first) under ``policy``."""
+    # A large run creates hundreds of thousands of small objects and no reference cycles; the cyclic
+    # collector would only rescan them again and again, so it is paused for the run.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _allocate(pots, needs, policy)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy) -> AllocationResult:
     _check(pots, "contributions")
     _check(needs, "requirements")
     category_index: dict[str, int] = {}
@@ -228,6 +252,8 @@ def allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy = Policy
         category_index.setdefault(need.category, len(category_index))
     categories = len(category_index)
     everything = list(range(categories))
+    need_category = [category_index[need.category] for need in needs]
+    need_amount = [need.amount for need in needs]
 
     group_index: dict[frozenset[str] | None, int] = {}
     members: list[list[int]] = []
@@ -259,80 +285,104 @@ def allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy = Policy
 
     funded = [0] * len(needs)
     ceiling: list[int | None] = [None] * categories  # per category: most it could still receive (only falls)
-    stopped = False
-    for rank, need in enumerate(needs):
-        if stopped or need.amount == 0:
-            continue
-        category = category_index[need.category]
-        limit = ceiling[category]
-        if policy is Policy.PARTIAL:
-            if limit == 0:
+    supply, fund = state.supply, state.fund
+    if policy is Policy.PARTIAL:
+        for rank, category in enumerate(need_category):
+            want = need_amount[rank]
+            if not want or ceiling[category] == 0:
                 continue
-            got = state.fund(category, need.amount)
-            if got < need.amount:
+            got = state.direct(category, want) if supply[category] >= want else fund(category, want)
+            if got < want:
                 ceiling[category] = 0  # nothing more can reach this category
             funded[rank] = got
+        return _result(pots, needs, need_category, funded, state, members)
+
+    for rank, category in enumerate(need_category):
+        want = need_amount[rank]
+        if not want:
             continue
-        if limit is not None and limit < need.amount:
+        limit = ceiling[category]
+        if limit is not None and limit < want:
             if policy is Policy.STRICT:
-                stopped = True
+                break
             continue
         state.log = []
-        got = state.fund(category, need.amount)
+        got = fund(category, want)
         log, state.log = state.log, None
-        if got == need.amount:
+        if got == want:
             funded[rank] = got
             continue
         state.undo(log)
         ceiling[category] = got
         if policy is Policy.STRICT:
-            stopped = True
+            break
+    return _result(pots, needs, need_category, funded, state, members)
 
-    return _result(pots, needs, funded, state, members, category_index)
 
+def _result(pots: Sequence[Pot], needs: Sequence[Need], need_category: list[int], funded: list[int], state: _Flow,
+            members: list[list[int]]) -> AllocationResult:
+    """Turn category-level flows into lines contribution -> requirement.
 
-def _result(pots: Sequence[Pot], needs: Sequence[Need], funded: list[int], state: _Flow, members: list[list[int]],
-            category_index: dict[str, int]) -> AllocationResult:
-    """Turn category-level flows into lines contribution -> requirement, in priority order."""
-    by_category: list[list[int]] = [[] for _ in category_index]
-    for rank, need in enumerate(needs):
-        if funded[rank]:
-            by_category[category_index[need.category]].append(rank)
-    # Split each category's inflow (per group) over its funded requirements in rank order.
-    outgoing: list[list[tuple[int, int]]] = [[] for _ in members]  # group -> [(rank, amount)]
+    Each category's inflow, group by group, is split over its funded requirements in rank order; each
+    group's outflow is split over its contributions in input order.
+    """
+    flow, feeders = state.flow, state.feeders
+    by_category: list[list[int]] = [[] for _ in feeders]
+    for rank, got in enumerate(funded):
+        if got:
+            by_category[need_category[rank]].append(rank)
+    out_rank: list[list[int]] = [[] for _ in members]
+    out_amount: list[list[int]] = [[] for _ in members]
     for category, ranks in enumerate(by_category):
-        sources = [(g, state.flow[g][category]) for g in state.feeders[category] if state.flow[g].get(category, 0)]
-        s, left = 0, sources[0][1] if sources else 0
+        if not ranks:
+            continue
+        sources = [g for g in feeders[category] if flow[g].get(category)]
+        s = 0
+        group = sources[0]
+        left = flow[group][category]
         for rank in ranks:
-            need_left = funded[rank]
-            while need_left:
-                take = min(left, need_left)
-                outgoing[sources[s][0]].append((rank, take))
-                need_left -= take
+            want = funded[rank]
+            while want:
+                take = left if left < want else want
+                out_rank[group].append(rank)
+                out_amount[group].append(take)
+                want -= take
                 left -= take
-                if left == 0 and s + 1 < len(sources):
+                if not left and s + 1 < len(sources):
                     s += 1
-                    left = sources[s][1]
-    # Within a group, contributions pay in input order.
-    pieces: list[tuple[int, int, int]] = []  # (rank, pot position, amount)
+                    group = sources[s]
+                    left = flow[group][category]
+    line_pot: list[int] = []
+    line_rank: list[int] = []
+    line_amount: list[int] = []
     remaining = [pot.amount for pot in pots]
-    for group, flows in enumerate(outgoing):
+    for group, ranks in enumerate(out_rank):
+        if not ranks:
+            continue
         queue = members[group]
         q = 0
-        for rank, amount in sorted(flows):
+        position = queue[0]
+        have = remaining[position]
+        for rank, amount in zip(ranks, out_amount[group], strict=True):
             while amount:
-                while remaining[queue[q]] == 0:
+                while not have:
+                    remaining[position] = 0
                     q += 1
-                position = queue[q]
-                take = min(remaining[position], amount)
-                pieces.append((rank, position, take))
-                remaining[position] -= take
+                    position = queue[q]
+                    have = remaining[position]
+                take = have if have < amount else amount
+                line_pot.append(position)
+                line_rank.append(rank)
+                line_amount.append(take)
+                have -= take
                 amount -= take
-    pieces.sort()
-    lines = [Line(pots[p].id, needs[r].id, a) for r, p, a in pieces]
-    fundings = [Funding(need.id, got, need.amount - got, got == need.amount) for need, got in zip(needs, funded,
-                                                                                                   strict=True)]
-    first_short = next((f for f in fundings if not f.fully_funded), None)
-    unallocated = [(pot.id, left) for pot, left in zip(pots, remaining, strict=True) if left]
-    return AllocationResult(fundings, lines, unallocated, first_short.requirement if first_short else None,
-                            first_short.missing if first_short else 0)
+        remaining[position] = have
+    pot_ids = [pot.id for pot in pots]
+    need_ids = [need.id for need in needs]
+    lines = list(map(Line, map(pot_ids.__getitem__, line_pot), map(need_ids.__getitem__, line_rank), line_amount))
+    missing = [need.amount - got for need, got in zip(needs, funded, strict=True)]
+    fundings = list(map(Funding, need_ids, funded, missing, [m == 0 for m in missing]))
+    first_short = next((i for i, m in enumerate(missing) if m), None)
+    unallocated = [(pot_ids[i], left) for i, left in enumerate(remaining) if left]
+    return AllocationResult(fundings, lines, unallocated, None if first_short is None else need_ids[first_short],
+                            0 if first_short is None else missing[first_short])

@@ -21,13 +21,14 @@ from coalition.domain.contributions import (
     ValuationRule,
     Visibility,
 )
-from coalition.domain.errors import InvalidInput
+from coalition.domain.errors import InvalidInput, NotFound
 from coalition.domain.ledger import Measure
 from coalition.domain.money import Money, check_currency
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.entrypoints.cli.output import choice, console, emit_json, fail, table
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import funding as svc
+from coalition.services import planning
 
 pledges = typer.Typer(help="Pledges: donors' promises.", no_args_is_help=True)
 commitments = typer.Typer(help="Commitments: signed contribution arrangements.", no_args_is_help=True)
@@ -256,6 +257,13 @@ def report_funding(ctx: typer.Context, coalition: str, as_json: JsonFlag = False
     if found.conversion_sources:
         console.print(f"Converted to {rc} at the rate of each value date (or the last earlier published rate): "
                       + "; ".join(f"{c}: {s}" for c, s in found.conversion_sources))
+    try:
+        ranks = planning.coverage(platform.uow(), platform.operator(), coalition)
+    except NotFound:
+        return  # no approved priority list yet: nothing to cover
+    table(f"Coverage per rank (priority list v{ranks.version})", ["Rank", "Requirement", "Cost", "Reserved",
+                                                                  "Missing"],
+          [(r.rank, r.requirement.code, r.cost.amount, r.reserved.amount, r.missing.amount) for r in ranks.ranks])
 
 
 @report.command("donor")
