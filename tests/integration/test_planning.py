@@ -171,3 +171,17 @@ def test_a_validating_authority_named_in_the_rules_must_approve(platform: Platfo
                                    on=date(2024, 2, 2))
     with pytest.raises(NotFound):
         planning.priority_diff(platform.uow(), actor, "pkg", 1, 9)
+
+
+def test_a_forecast_counts_commitments_but_cannot_reserve_them(world: Platform):
+    plan = planning.run_allocation(world.uow(), world.operator(), IT, include_commitments=True)
+    assert plan.state.value == "forecast"
+    commitment = funding.find_contribution(world.uow(), world.operator(), IT, "EE-C1")
+    assert commitment is not None
+    # EE committed 10,000,000 for command posts and paid 6,000,000: the other 4,000,000 goes to CP-KIT-05.
+    from_commitment = [line for line in plan.lines if line.contribution == commitment.id]
+    assert {line.requirement for line in from_commitment} == {"CP-KIT-05"}
+    assert sum((line.amount for line in from_commitment), Money.zero("EUR")) == Money(Decimal("995967.74"), "EUR")
+    with pytest.raises(Conflict, match="is a forecast"):
+        planning.approve_plan(world.uow(), world.operator(), plan.id or 0)
+    assert planning.run_allocation(world.uow(), world.operator(), IT).state.value == "proposed"

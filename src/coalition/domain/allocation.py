@@ -331,8 +331,13 @@ def _result(pots: Sequence[Pot], needs: Sequence[Need], need_category: list[int]
     for rank, got in enumerate(funded):
         if got:
             by_category[need_category[rank]].append(rank)
-    out_rank: list[list[int]] = [[] for _ in members]
-    out_amount: list[list[int]] = [[] for _ in members]
+    line_pot: list[int] = []
+    line_rank: list[int] = []
+    line_amount: list[int] = []
+    remaining = [pot.amount for pot in pots]
+    # Per group, a cursor over its contributions (in input order): position in members, money left there.
+    cursor = [0] * len(members)
+    left_here = [remaining[queue[0]] if queue else 0 for queue in members]
     for category, ranks in enumerate(by_category):
         if not ranks:
             continue
@@ -340,43 +345,33 @@ def _result(pots: Sequence[Pot], needs: Sequence[Need], need_category: list[int]
         s = 0
         group = sources[0]
         left = flow[group][category]
+        queue, q, have = members[group], cursor[group], left_here[group]
         for rank in ranks:
             want = funded[rank]
             while want:
                 take = left if left < want else want
-                out_rank[group].append(rank)
-                out_amount[group].append(take)
                 want -= take
                 left -= take
+                while take:  # this group's piece, paid by its contributions in order
+                    while not have:
+                        remaining[queue[q]] = 0
+                        q += 1
+                        have = remaining[queue[q]]
+                    part = have if have < take else take
+                    line_pot.append(queue[q])
+                    line_rank.append(rank)
+                    line_amount.append(part)
+                    have -= part
+                    take -= part
                 if not left and s + 1 < len(sources):
+                    cursor[group], left_here[group] = q, have
+                    remaining[queue[q]] = have
                     s += 1
                     group = sources[s]
                     left = flow[group][category]
-    line_pot: list[int] = []
-    line_rank: list[int] = []
-    line_amount: list[int] = []
-    remaining = [pot.amount for pot in pots]
-    for group, ranks in enumerate(out_rank):
-        if not ranks:
-            continue
-        queue = members[group]
-        q = 0
-        position = queue[0]
-        have = remaining[position]
-        for rank, amount in zip(ranks, out_amount[group], strict=True):
-            while amount:
-                while not have:
-                    remaining[position] = 0
-                    q += 1
-                    position = queue[q]
-                    have = remaining[position]
-                take = have if have < amount else amount
-                line_pot.append(position)
-                line_rank.append(rank)
-                line_amount.append(take)
-                have -= take
-                amount -= take
-        remaining[position] = have
+                    queue, q, have = members[group], cursor[group], left_here[group]
+        cursor[group], left_here[group] = q, have
+        remaining[queue[q]] = have
     pot_ids = [pot.id for pot in pots]
     need_ids = [need.id for need in needs]
     lines = list(map(Line, map(pot_ids.__getitem__, line_pot), map(need_ids.__getitem__, line_rank), line_amount))

@@ -24,6 +24,7 @@ class PlanState(StrEnum):
     PROPOSED = "proposed"
     APPROVED = "approved"
     SUPERSEDED = "superseded"
+    FORECAST = "forecast"  # counts committed money not yet received: shown, never approved
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,21 +9,24 @@ already reserved, and releasing a reservation is its own audited act.
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from coalition.domain import allocation as engine
+from coalition.domain import ledger
 from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
-from coalition.domain.contributions import Earmark
+from coalition.domain.contributions import ContributionKind, Earmark
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.fx import RateBook
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.money import Money
 from coalition.domain.planning import (
     AllocationPlan,
+    AvailableMoney,
     PlanLine,
     PlanRequirement,
     PlanState,
@@ -214,9 +217,37 @@ def _cost(requirement: Requirement, currency: str, book: RateBook, on: date) -> 
     return cost if cost.currency == currency else book.convert(cost, currency, on).converted
 
 
+def _committed_money(uow: UnitOfWork, coalition: str) -> list[AvailableMoney]:
+    """Per commitment, what it promises beyond the receipts that fulfil it, valued at its own rate."""
+    commitments = uow.ledger.contributions(coalition=coalition, kind=ContributionKind.COMMITMENT)
+    ids = [c.id for c in commitments if c.id is not None]
+    receipts = uow.ledger.children_of(ids)
+    net = ledger.net_units(uow.ledger.entries(contributions=ids + [r.id for r in receipts if r.id is not None]))
+    received: dict[int, int] = defaultdict(int)
+    for receipt in receipts:
+        if receipt.parent is not None and receipt.id is not None:
+            received[receipt.parent] += net.get(receipt.id, 0)
+    found = []
+    for commitment in commitments:
+        assert commitment.id is not None and commitment.reporting is not None
+        outstanding = net.get(commitment.id, 0) - received[commitment.id]
+        units = commitment.amount.to_minor_units()
+        if outstanding <= 0 or units <= 0:
+            continue
+        reporting = int((Decimal(outstanding) * commitment.reporting.amount.to_minor_units() / units)
+                        .to_integral_value(ROUND_HALF_EVEN))
+        found.append(AvailableMoney(commitment.id, commitment.donor, commitment.fund, commitment.earmark.label,
+                                    outstanding, commitment.amount.currency, reporting))
+    return found
+
+
 def run_allocation(uow: UnitOfWork, actor: Actor, coalition: str, *, policy: engine.Policy = engine.Policy.PARTIAL,
-                   on: date | None = None) -> AllocationPlan:
-    """Allocate the money not yet reserved to the active list's requirements; store a proposed plan."""
+                   on: date | None = None, include_commitments: bool = False) -> AllocationPlan:
+    """Allocate the money not yet reserved to the active list's requirements; store a proposed plan.
+
+    With ``include_commitments``, committed money not yet received counts too; such a plan is a
+    forecast: it shows what the commitments would fund once paid, and cannot be approved.
+    """
     require(can(actor, "run_allocation", coalition))
     with uow:
         found = load_coalition(uow, coalition)
@@ -226,6 +257,8 @@ def run_allocation(uow: UnitOfWork, actor: Actor, coalition: str, *, policy: eng
         requirements = {r.code: r for r in uow.requirements.for_coalition(coalition)}
         reserved = uow.ledger.reserved(coalition)
         money = {m.contribution: m for m in uow.ledger.available_money(coalition) if m.reporting_units > 0}
+        if include_commitments:
+            money.update({m.contribution: m for m in _committed_money(uow, coalition) if m.reporting_units > 0})
         earmarks = {m.earmark: Earmark.parse(m.earmark) for m in money.values()}
         specific = frozenset(e.targets[0] for e in earmarks.values() if e.kind.value == "requirement")
         ranked = [requirements[code] for code in listed.ranks if requirements[code].status in FUNDABLE]
@@ -249,10 +282,12 @@ def run_allocation(uow: UnitOfWork, actor: Actor, coalition: str, *, policy: eng
                                      Money.from_minor_units(reserved.get(f.requirement, 0), currency),
                                      Money.from_minor_units(f.funded, currency),
                                      Money.from_minor_units(f.missing, currency)) for f in result.requirements)
-        for superseded in uow.plans.proposed(coalition):
-            uow.plans.set_state(superseded, PlanState.SUPERSEDED)
+        if not include_commitments:
+            for superseded in uow.plans.proposed(coalition):
+                uow.plans.set_state(superseded, PlanState.SUPERSEDED)
         plan = uow.plans.add(AllocationPlan(coalition, listed.version, uow.ledger.position(), policy, currency, day,
-                                            rows, lines))
+                                            rows, lines,
+                                            PlanState.FORECAST if include_commitments else PlanState.PROPOSED))
         record_change(uow, actor, AuditEvent("run_allocation", "allocation_plan", str(plan.id), None, {
             "coalition": coalition, "priority_version": listed.version, "ledger_position": plan.ledger_position,
             "policy": policy.value, "lines": len(lines), "fully_funded": plan.now_fully_funded}))
@@ -276,6 +311,9 @@ def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> AllocationPlan:
         if plan is None:
             raise NotFound(f"no allocation plan {plan_id}", field="plan")
         require(can(actor, "approve_plan", plan.coalition))
+        if plan.state is PlanState.FORECAST:
+            raise Conflict(f"plan {plan_id} is a forecast: it counts committed money not yet received, which cannot "
+                           "be reserved", field="plan")
         if plan.state is not PlanState.PROPOSED:
             raise Conflict(f"plan {plan_id} is {plan.state.value}; only a proposed plan can be approved", field="plan")
         money = {m.contribution: m for m in uow.ledger.available_money(plan.coalition)}

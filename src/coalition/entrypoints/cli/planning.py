@@ -180,11 +180,14 @@ def _print_plan(plan_id: int, ctx: typer.Context, as_json: bool) -> None:
 @allocation.command("run")
 def allocation_run(ctx: typer.Context, coalition: str,
                    policy: Annotated[str, typer.Option(help="partial, strict or skip.")] = "partial",
+                   with_commitments: Annotated[bool, typer.Option(
+                       help="Count committed money not yet received too (a forecast, which cannot be approved).")
+                   ] = False,
                    as_json: JsonFlag = False) -> None:
     """Allocate unreserved money to the active priority list; store a proposed plan."""
     platform = ready(ctx)
-    plan = svc.run_allocation(platform.uow(), platform.operator(), coalition, policy=choice(policy, Policy,
-                                                                                            "--policy"))
+    plan = svc.run_allocation(platform.uow(), platform.operator(), coalition,
+                              policy=choice(policy, Policy, "--policy"), include_commitments=with_commitments)
     assert plan.id is not None
     _print_plan(plan.id, ctx, as_json)
 
