@@ -359,8 +359,10 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
     if not reason.strip():
         raise InvalidInput("a release needs a reason", field="reason")
     with uow:
-        load_coalition(uow, coalition)
+        currency = load_coalition(uow, coalition).reporting_currency
         found = _requirement(uow, requirement)
+        if found.coalition != coalition:
+            raise InvalidInput(f"{requirement} belongs to {found.coalition}, not {coalition}", field="requirement")
         held = uow.ledger.reservations(coalition, requirement)
         if not held:
             raise InvariantViolated(f"nothing is reserved for {requirement}", field="requirement")
@@ -369,8 +371,7 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
             available = dataclasses.replace(account, type=AccountType.FUND_AVAILABLE, requirement="")
             uow.ledger.add_entry(Entry(EntryKind.RELEASE, now.date(), available, account,
                                        Money.from_minor_units(units, account.currency),
-                                       Money.from_minor_units(reporting, load_coalition(uow, coalition)
-                                                              .reporting_currency),
+                                       Money.from_minor_units(reporting, currency),
                                        contribution, reason=reason.strip()), now)
         if found.status in (RequirementStatus.PARTLY_FUNDED, RequirementStatus.FULLY_FUNDED):
             _move(uow, found, RequirementStatus.PRIORITISED, f"reservation released: {reason.strip()}")
