@@ -1,0 +1,137 @@
+"""Steering-group decisions: who votes, whether there is a quorum, and what the rules make of the votes.
+
+The rules are the coalition's DecisionRules (data). Votes are for, against or abstain, one per voting
+member; only members whose role votes under the rules may vote. Every outcome carries the reason, in
+words that name the rule applied, so the record says not only what was decided but why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from coalition.domain.coalition import DecisionMethod, DecisionRules, MembershipRole
+from coalition.domain.errors import InvariantViolated, PermissionDenied
+
+
+class Vote(StrEnum):
+    FOR = "for"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+
+
+class Procedure(StrEnum):
+    MEETING = "meeting"  # decided among the voting members present
+    WRITTEN = "written"  # every voting member is asked; those who answer take part
+    SILENCE = "silence"  # approved unless a voting member objects before the deadline
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    NO_QUORUM = "no-quorum"
+    OPEN = "open"  # a silence procedure before its deadline, with no objection yet
+
+
+def check_voter(party: str, roles: Mapping[str, MembershipRole], rules: DecisionRules) -> None:
+    """Refuse a vote from a party that is not a voting member, naming the rule."""
+    role = roles.get(party)
+    if role is None:
+        raise PermissionDenied(f"{party} is not a member of the coalition on the day of the vote, so it cannot vote")
+    if not rules.may_vote(role):
+        voting = " and ".join(sorted(r.label for r in rules.voting_roles))
+        raise PermissionDenied(f"{party} is {role.label}; under the coalition's rules only {voting} vote")
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    outcome: Outcome
+    reason: str
+    voting_members: int
+    taking_part: int
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    weight_for: Fraction = Fraction(0)
+    weight_against: Fraction = Fraction(0)
+
+
+def decide(rules: DecisionRules, procedure: Procedure, voters: frozenset[str], votes: Mapping[str, Vote], *,
+           present: frozenset[str] = frozenset(), weights: Mapping[str, int] | None = None,
+           deadline_passed: bool = False) -> Tally:
+    """Apply the rules to the votes of ``voters`` (the voting members on the day).
+
+    ``present`` is who attended (meetings); ``weights`` are contributions received per voter, for a
+    qualified majority weighted by contributions.
+    """
+    strangers = sorted(set(votes) - voters)
+    if strangers:
+        raise InvariantViolated(f"votes from parties that are not voting members: {', '.join(strangers)}",
+                                field="votes")
+    cast = dict(votes)
+    if procedure is Procedure.MEETING:
+        absent = sorted(p for p in cast if p not in present)
+        if absent:
+            raise InvariantViolated(f"{', '.join(absent)} voted without attending the meeting", field="votes")
+        taking_part = len(voters & present)
+    else:
+        taking_part = len(cast)
+    count_for = sum(1 for v in cast.values() if v is Vote.FOR)
+    count_against = sum(1 for v in cast.values() if v is Vote.AGAINST)
+    count_abstain = sum(1 for v in cast.values() if v is Vote.ABSTAIN)
+
+    def tally(outcome: Outcome, reason: str, weight_for: Fraction = Fraction(0),
+              weight_against: Fraction = Fraction(0)) -> Tally:
+        return Tally(outcome, reason, len(voters), taking_part, count_for, count_against, count_abstain,
+                     weight_for, weight_against)
+
+    if procedure is Procedure.SILENCE:
+        objectors = sorted(p for p, v in cast.items() if v is Vote.AGAINST)
+        if objectors:
+            return tally(Outcome.REJECTED, f"silence procedure broken by the objection of {', '.join(objectors)}")
+        if not deadline_passed:
+            return tally(Outcome.OPEN, "silence procedure running: no objection so far, deadline not reached")
+        return tally(Outcome.APPROVED, "silence procedure: no voting member objected before the deadline")
+
+    if not voters:
+        return tally(Outcome.NO_QUORUM, "no voting members on the day")
+    share = Fraction(taking_part, len(voters))
+    where = "present" if procedure is Procedure.MEETING else "answering"
+    if share < rules.quorum:
+        return tally(Outcome.NO_QUORUM, f"quorum not met: {taking_part} of {len(voters)} voting members {where}, "
+                                        f"the rules need {rules.quorum}")
+
+    if rules.method is DecisionMethod.CONSENSUS:
+        objectors = sorted(p for p, v in cast.items() if v is Vote.AGAINST)
+        if objectors:
+            return tally(Outcome.REJECTED, f"consensus blocked by the objection of {', '.join(objectors)}")
+        if count_for == 0:
+            return tally(Outcome.REJECTED, "consensus needs at least one vote for and no objection")
+        return tally(Outcome.APPROVED, f"consensus: no objection among the {taking_part} voting members {where}")
+
+    if rules.method is DecisionMethod.SIMPLE_MAJORITY:
+        verdict = Outcome.APPROVED if count_for > count_against else Outcome.REJECTED
+        return tally(verdict, f"simple majority of votes cast: {count_for} for, {count_against} against "
+                              f"({count_abstain} abstaining)")
+
+    threshold = rules.threshold
+    assert threshold is not None
+    if rules.weighted_by_contributions:
+        table = weights or {}
+        weight_for = Fraction(sum(table.get(p, 0) for p, v in cast.items() if v is Vote.FOR))
+        weight_against = Fraction(sum(table.get(p, 0) for p, v in cast.items() if v is Vote.AGAINST))
+        total = weight_for + weight_against
+        if total == 0:
+            return tally(Outcome.REJECTED, "qualified majority weighted by contributions: the votes cast carry no "
+                                           "contributions")
+        share_for = weight_for / total
+        verdict = Outcome.APPROVED if share_for >= threshold else Outcome.REJECTED
+        return tally(verdict, f"qualified majority weighted by contributions received: {share_for} of the weight "
+                              f"cast is for, the rules need {threshold}", weight_for, weight_against)
+    total_cast = count_for + count_against
+    share_for = Fraction(count_for, total_cast) if total_cast else Fraction(0)
+    verdict = Outcome.APPROVED if total_cast and share_for >= threshold else Outcome.REJECTED
+    return tally(verdict, f"qualified majority: {count_for} of {total_cast} votes cast are for ({share_for}), "
+                          f"the rules need {threshold}")
