@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Self
@@ -62,6 +63,9 @@ class FakeCoalitions:
 
     def all(self) -> list[Coalition]:
         return list(self._s.coalitions.values())
+
+    def set_rules(self, code: str, rules: object) -> None:
+        self._s.coalitions[code] = replace(self._s.coalitions[code], rules=rules)
 
     def get_fund(self, code: str) -> Fund | None:
         return self._s.funds.get(code)

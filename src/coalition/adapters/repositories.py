@@ -65,6 +65,9 @@ class SqlCoalitionRepository:
             founded_at=coalition.founded_at, reporting_currency=coalition.reporting_currency,
             rules=coalition.rules.to_data(), illustrative=coalition.illustrative))
 
+    def set_rules(self, code: str, rules: DecisionRules) -> None:
+        self._c.execute(t.coalitions.update().where(t.coalitions.c.code == code).values(rules=rules.to_data()))
+
     def all(self) -> list[Coalition]:
         query = sa.select(t.coalitions).order_by(t.coalitions.c.founded_on, t.coalitions.c.code)
         return [self._coalition(row) for row in self._c.execute(query)]

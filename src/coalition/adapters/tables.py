@@ -279,3 +279,54 @@ allocation_lines = sa.Table(
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("reporting_minor", sa.BigInteger, nullable=False),
 )
+
+meetings = sa.Table(
+    "meetings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("place", sa.String(200), nullable=False),
+    sa.Column("virtual", sa.Boolean, nullable=False),
+    sa.Column("agenda", sa.JSON, nullable=False),
+    sa.Column("minutes", sa.Text, nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+meeting_attendance = sa.Table(
+    "meeting_attendance", metadata,
+    sa.Column("meeting", sa.Integer, sa.ForeignKey("meetings.id"), primary_key=True),
+    sa.Column("party", CODE, sa.ForeignKey("parties.code"), primary_key=True),
+)
+
+# A proposal and, once closed, its decision: outcome, reason, tally, effects and the rules applied.
+proposals = sa.Table(
+    "proposals", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("procedure", sa.String(16), nullable=False),
+    sa.Column("meeting", sa.Integer, sa.ForeignKey("meetings.id")),
+    sa.Column("deadline", sa.String(40)),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("outcome", sa.String(16)),
+    sa.Column("reason", sa.String(500), nullable=False, default=""),
+    sa.Column("tally", sa.JSON),
+    sa.Column("effects", sa.JSON, nullable=False),
+    sa.Column("rules", sa.JSON),
+    sa.Column("opened_at", sa.String(40), nullable=False),
+    sa.Column("decided_at", sa.String(40)),
+)
+
+# Every vote cast is kept; a member's latest vote before the proposal closes is the one that counts.
+votes = sa.Table(
+    "votes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("proposal", sa.Integer, sa.ForeignKey("proposals.id"), nullable=False, index=True),
+    sa.Column("party", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("vote", sa.String(8), nullable=False),
+    sa.Column("cast_at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+)

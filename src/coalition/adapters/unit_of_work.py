@@ -16,6 +16,7 @@ from coalition.adapters.repositories import (
     SqlMembershipRepository,
     SqlPartyRepository,
 )
+from coalition.adapters.steering_store import SqlSteeringRepository
 from coalition.services.ports import (
     AuditLog,
     CapabilityAreaRepository,
@@ -29,6 +30,7 @@ from coalition.services.ports import (
     PlanRepository,
     PriorityListRepository,
     RequirementRepository,
+    SteeringRepository,
 )
 
 
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
     requirements: RequirementRepository
     priorities: PriorityListRepository
     plans: PlanRepository
+    steering: SteeringRepository
     audit: AuditLog
 
     def __init__(self, engine: sa.Engine, clock: Clock) -> None:
@@ -71,6 +74,7 @@ class SqlUnitOfWork:
             self.requirements = SqlRequirementRepository(connection)
             self.priorities = SqlPriorityListRepository(connection)
             self.plans = SqlPlanRepository(connection)
+            self.steering = SqlSteeringRepository(connection)
             self.audit = SqlAuditLog(connection)
         self._depth += 1
         return self

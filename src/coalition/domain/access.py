@@ -86,6 +86,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "run_allocation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "approve_plan": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "release_reservation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "manage_meetings": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "open_proposal": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "record_vote": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "cast_own_vote": frozenset({Role.MEMBER_REPRESENTATIVE}),
+    "close_proposal": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
 }
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from coalition.domain.coalition import DecisionMethod, DecisionRules, MembershipRole
-from coalition.domain.errors import InvariantViolated, PermissionDenied
+from coalition.domain.common import check_text, parse_date
+from coalition.domain.errors import InvalidInput, InvariantViolated, PermissionDenied
 
 
 class Vote(StrEnum):
@@ -135,3 +138,108 @@ def decide(rules: DecisionRules, procedure: Procedure, voters: frozenset[str], v
     verdict = Outcome.APPROVED if total_cast and share_for >= threshold else Outcome.REJECTED
     return tally(verdict, f"qualified majority: {count_for} of {total_cast} votes cast are for ({share_for}), "
                           f"the rules need {threshold}")
+
+
+class ProposalKind(StrEnum):
+    APPROVE_PRIORITY_LIST = "approve-priority-list"
+    APPROVE_PLAN = "approve-plan"
+    ADMIT_MEMBER = "admit-member"
+    CHANGE_ROLE = "change-role"
+    CHANGE_RULES = "change-rules"
+
+
+class ProposalState(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    coalition: str
+    held_on: date
+    title: str
+    place: str = ""
+    virtual: bool = False
+    agenda: tuple[str, ...] = ()
+    minutes: str = ""
+    illustrative: bool = False
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.title, "title", max_length=300)
+        if not self.virtual:
+            check_text(self.place, "place", max_length=200)
+
+
+def _payload_text(payload: Mapping[str, Any], key: str) -> str:
+    value = payload.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("must be a non-empty string", field=f"payload.{key}")
+    return value
+
+
+def _payload_int(payload: Mapping[str, Any], key: str) -> int:
+    value = payload.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidInput("must be a positive whole number", field=f"payload.{key}")
+    return value
+
+
+def check_payload(kind: ProposalKind, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """What a proposal of ``kind`` would change, checked and normalised (dates as YYYY-MM-DD text)."""
+    if kind is ProposalKind.APPROVE_PRIORITY_LIST:
+        return {"version": _payload_int(payload, "version")}
+    if kind is ProposalKind.APPROVE_PLAN:
+        return {"plan": _payload_int(payload, "plan")}
+    if kind in (ProposalKind.ADMIT_MEMBER, ProposalKind.CHANGE_ROLE):
+        role = _payload_text(payload, "role")
+        try:
+            MembershipRole(role)
+        except ValueError:
+            raise InvalidInput(f"'{role}' is not a membership role", field="payload.role") from None
+        normalised = {"party": _payload_text(payload, "party"), "role": role,
+                      "on": parse_date(_payload_text(payload, "on"), "payload.on").isoformat()}
+        if payload.get("instrument") is not None:
+            normalised["instrument"] = _payload_text(payload, "instrument")
+        return normalised
+    rules = payload.get("rules")
+    if not isinstance(rules, Mapping):
+        raise InvalidInput("must be an object of decision rules", field="payload.rules")
+    return {"rules": DecisionRules.from_data(dict(rules)).to_data()}
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    coalition: str
+    kind: ProposalKind
+    title: str
+    payload: Mapping[str, Any]
+    procedure: Procedure
+    meeting: int | None = None
+    deadline: datetime | None = None
+    state: ProposalState = ProposalState.OPEN
+    outcome: Outcome | None = None
+    reason: str = ""
+    tally: Mapping[str, Any] | None = None
+    effects: tuple[str, ...] = ()
+    rules: Mapping[str, Any] | None = None
+    opened_at: datetime | None = None
+    decided_at: datetime | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.title, "title", max_length=300)
+        if (self.procedure is Procedure.MEETING) != (self.meeting is not None):
+            raise InvalidInput("a proposal is decided in a meeting exactly when it names the meeting",
+                               field="meeting")
+        if self.procedure is Procedure.SILENCE and self.deadline is None:
+            raise InvalidInput("a silence procedure needs a deadline", field="deadline")
+
+
+@dataclass(frozen=True, slots=True)
+class CastVote:
+    proposal: int
+    party: str
+    vote: Vote
+    cast_at: datetime
+    actor: str
