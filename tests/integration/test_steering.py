@@ -56,7 +56,7 @@ def list_state(platform: Platform) -> ListState:
 
 
 def test_an_approved_list_becomes_active_in_the_same_transaction(world: Platform):
-    proposal = propose_list(world, meeting(world, VOTING_MEMBERS + ("NATO", "GB", "UA")))
+    proposal = propose_list(world, meeting(world, (*VOTING_MEMBERS, "NATO", "GB", "UA")))
     vote(world, proposal, VOTING_MEMBERS)
     decided = steering.close_proposal(world.uow(), world.operator(), proposal)
     assert decided.outcome is Outcome.APPROVED and "consensus" in decided.reason
@@ -171,7 +171,7 @@ def test_admitting_a_member_by_decision_creates_the_membership(world: Platform):
 
 
 def test_minutes_export_as_markdown(world: Platform):
-    meeting_id = meeting(world, VOTING_MEMBERS + ("NATO",))
+    meeting_id = meeting(world, (*VOTING_MEMBERS, "NATO"))
     proposal = propose_list(world, meeting_id)
     vote(world, proposal, VOTING_MEMBERS)
     steering.close_proposal(world.uow(), world.operator(), proposal)
