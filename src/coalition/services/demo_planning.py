@@ -14,7 +14,8 @@ from coalition.domain.errors import NotFound
 from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
 from coalition.domain.requirements import Requirement, RequirementStatus
-from coalition.services import planning, registry
+from coalition.domain.steering import Meeting, Procedure, ProposalKind, Vote
+from coalition.services import planning, registry, steering
 from coalition.services.ports import UnitOfWork
 
 IT = "it-coalition"
@@ -63,18 +64,42 @@ def build_demo_planning(work: UnitOfWork, actor: Actor, created: list[str]) -> i
     if not versions:
         planning.submit_priority_list(work, actor, coalition=IT, ranks=VERSION_1, submitted_by="UA-MOD",
                                       on=date(2024, 1, 25), note="command-post equipment for tactical units first")
-        planning.approve_priority_list(work, actor, coalition=IT, version=1, approved_by="steering-group",
-                                       on=date(2024, 2, 2))
+        _first_steering_group(work, actor)
         planning.submit_priority_list(work, actor, coalition=IT, ranks=VERSION_2, submitted_by="UA-MOD",
                                       on=date(2024, 6, 3), note="cybersecurity moved up (illustrative)")
-        created.append("priority lists v1 (approved) and v2 (submitted)")
+        created.append("priority lists v1 (approved at the first steering group) and v2 (submitted)")
     else:
         present += 1
     if planning.coverage(work, actor, IT).ranks[0].reserved.is_zero():
         plan = planning.run_allocation(work, actor, IT, on=date(2024, 6, 10))
-        assert plan.id is not None
-        planning.approve_plan(work, actor, plan.id)
-        created.append(f"allocation plan {plan.id} (approved)")
+        proposal = steering.open_proposal(work, actor, coalition=IT, kind=ProposalKind.APPROVE_PLAN,
+                                          title="Approve the first allocation: command posts first",
+                                          payload={"plan": plan.id}, procedure=Procedure.WRITTEN)
+        voters = [m.party.code for m in registry.members_on(work, actor, IT, work.clock().date()) if m.votes]
+        for party in voters:
+            steering.cast_vote(work, actor, proposal.id or 0, party, Vote.FOR)
+        steering.close_proposal(work, actor, proposal.id or 0)
+        created.append(f"allocation plan {plan.id} (approved by written procedure)")
     else:
         present += 1
     return present
+
+
+def _first_steering_group(work: UnitOfWork, actor: Actor) -> None:
+    """2 Feb 2024: participants and observers decide the first priority procurements (content illustrative)."""
+    day = date(2024, 2, 2)
+    present = [m.party.code for m in registry.members_on(work, actor, IT, day) if m.party.code != "IS"]
+    meeting = steering.create_meeting(work, actor, Meeting(
+        IT, day, "First steering-group meeting of the IT Coalition", "virtual", virtual=True,
+        agenda=("Next steps of the coalition", "Priority procurements: approve the priority list"),
+        illustrative=True), present)
+    proposal = steering.open_proposal(work, actor, coalition=IT, kind=ProposalKind.APPROVE_PRIORITY_LIST,
+                                      title="Approve priority list version 1 (command-post equipment first)",
+                                      payload={"version": 1}, procedure=Procedure.MEETING, meeting=meeting.id)
+    voters = [m.party.code for m in registry.members_on(work, actor, IT, day) if m.votes and m.party.code in present]
+    for party in voters:
+        steering.cast_vote(work, actor, proposal.id or 0, party, Vote.FOR)
+    steering.close_proposal(work, actor, proposal.id or 0)
+    steering.set_minutes(work, actor, meeting.id or 0,
+                         "Participants agreed the next steps and approved the first priority procurements: "
+                         "command-post equipment for tactical units (illustrative minutes).")

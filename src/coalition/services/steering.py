@@ -201,11 +201,12 @@ def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int) -> Proposal:
             assert proposal.deadline is not None
             raise Conflict(f"the silence procedure of proposal {proposal_id} runs until "
                            f"{proposal.deadline.isoformat()}", field="proposal")
-        effects = _apply(uow, actor, proposal, _decision_day(uow, proposal, now)) \
-            if tally.outcome is Outcome.APPROVED else ()
+        day = _decision_day(uow, proposal, now)
+        effects = _apply(uow, actor, proposal, day) if tally.outcome is Outcome.APPROVED else ()
         decided = dataclasses.replace(
             proposal, state=ProposalState.DECIDED, outcome=tally.outcome, reason=tally.reason,
-            tally={"voting_members": tally.voting_members, "taking_part": tally.taking_part, "for": tally.votes_for,
+            tally={"decided_on": day.isoformat(), "voting_members": tally.voting_members,
+                   "taking_part": tally.taking_part, "for": tally.votes_for,
                    "against": tally.votes_against, "abstain": tally.abstentions,
                    "weight_for": str(tally.weight_for), "weight_against": str(tally.weight_against)},
             effects=effects, rules=coalition.rules.to_data(), decided_at=now)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coalition.bootstrap import Platform, bootstrap
 from coalition.domain.errors import CoalitionError
-from coalition.entrypoints.cli import allocation, audit, funding, output, planning, registry
+from coalition.entrypoints.cli import allocation, audit, funding, output, planning, registry, steering
 from coalition.services.demo import build_demo_world
 
 app = typer.Typer(
@@ -38,6 +38,9 @@ app.add_typer(planning.packages, name="packages")
 app.add_typer(planning.priorities, name="priorities")
 app.add_typer(planning.allocation, name="allocation")
 app.command("allocate")(allocation.allocate)
+app.add_typer(steering.meetings, name="meetings")
+app.add_typer(steering.proposals, name="proposals")
+app.add_typer(steering.decisions, name="decisions")
 app.add_typer(audit.app, name="audit")
 
 
@@ -68,6 +71,7 @@ def demo(ctx: typer.Context) -> None:
     for coalition in ("it-coalition", "drone-coalition"):
         registry.print_coalition(platform, coalition, today)
     planning.priorities_show(ctx, "it-coalition", None, False)
+    steering.decisions_list(ctx, "it-coalition", False)
 
 
 def main(argv: list[str] | None = None, platform: Platform | None = None) -> None:
