@@ -38,3 +38,24 @@ def assert_refused(platform: Any, capsys: Any, argv: list[str], exit_code: int, 
     assert len(err.strip().splitlines()) == 1, err
     assert "Traceback" not in err
     assert dump(platform.engine) == before
+
+
+def allow_secretariat_approval(platform: Any, coalition: str) -> None:
+    """Let the secretariat approve lists and plans directly, as the coalition itself would: by a decision."""
+    import dataclasses
+
+    from coalition.domain.steering import Procedure, ProposalKind, Vote
+    from coalition.services import registry, steering
+
+    actor = platform.operator()
+    found = next(c for c in registry.list_coalitions(platform.uow(), actor) if c.code == coalition)
+    rules = dataclasses.replace(found.rules, secretariat_may_approve=True)
+    proposal = steering.open_proposal(platform.uow(), actor, coalition=coalition, kind=ProposalKind.CHANGE_RULES,
+                                      title="Let the secretariat approve lists and plans",
+                                      payload={"rules": rules.to_data()}, procedure=Procedure.WRITTEN)
+    today = platform.clock().date()
+    for member in registry.members_on(platform.uow(), actor, coalition, today):
+        if member.votes:
+            steering.cast_vote(platform.uow(), actor, proposal.id or 0, member.party.code, Vote.FOR)
+    decided = steering.close_proposal(platform.uow(), actor, proposal.id or 0)
+    assert decided.outcome is not None and decided.outcome.value == "approved", decided.reason

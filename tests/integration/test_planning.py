@@ -10,13 +10,14 @@ import pytest
 from coalition.bootstrap import Platform
 from coalition.domain.allocation import Policy
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
-from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound, PermissionDenied
 from coalition.domain.ledger import EntryKind, Measure
 from coalition.domain.money import Money
 from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services import funding, planning
 from coalition.services.demo import build_demo_world
+from tests.integration.helpers import allow_secretariat_approval
 
 IT, FUND = "it-coalition", "it-coalition-fund"
 
@@ -24,6 +25,7 @@ IT, FUND = "it-coalition", "it-coalition-fund"
 @pytest.fixture
 def world(platform: Platform) -> Platform:
     build_demo_world(platform.uow(), platform.operator())
+    allow_secretariat_approval(platform, IT)
     return platform
 
 
@@ -155,7 +157,7 @@ def test_a_validating_authority_named_in_the_rules_must_approve(platform: Platfo
                                                          "Validating authority"))
     registry.create_coalition(platform.uow(), actor, Coalition(
         "pkg", "Package coalition", "Air defence", "UDCG", "UA", date(2024, 1, 1), "x", "EUR",
-        DecisionRules(validating_authority="EUCOM")))
+        DecisionRules(validating_authority="EUCOM")))  # the authority's approval is the decision
     registry.add_fund(platform.uow(), actor, Fund("pkg-fund", "pkg", "Fund", "EUCOM", "EUR"))
     funding.add_capability_area(platform.uow(), actor, CapabilityArea("air-defence", "Air defence"))
     planning.add_requirement(platform.uow(), actor, Requirement(
@@ -185,3 +187,14 @@ def test_a_forecast_counts_commitments_but_cannot_reserve_them(world: Platform):
     with pytest.raises(Conflict, match="is a forecast"):
         planning.approve_plan(world.uow(), world.operator(), plan.id or 0)
     assert planning.run_allocation(world.uow(), world.operator(), IT).state.value == "proposed"
+
+
+def test_without_a_decision_or_the_rules_allowing_it_the_secretariat_cannot_approve(platform: Platform):
+    build_demo_world(platform.uow(), platform.operator())
+    receive(platform, "LU", "1000.00")
+    plan = planning.run_allocation(platform.uow(), platform.operator(), IT)
+    with pytest.raises(PermissionDenied, match="approving an allocation plan needs a steering-group decision"):
+        planning.approve_plan(platform.uow(), platform.operator(), plan.id or 0)
+    with pytest.raises(PermissionDenied, match="approving a priority list needs a steering-group decision"):
+        planning.approve_priority_list(platform.uow(), platform.operator(), coalition=IT, version=2,
+                                       approved_by="secretariat", on=date(2024, 7, 1))

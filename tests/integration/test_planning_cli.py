@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coalition.bootstrap import Platform
-from tests.integration.helpers import assert_refused, run
+from tests.integration.helpers import allow_secretariat_approval, assert_refused, run
 
 INSTANCE = {
     "currency": "EUR", "policy": "partial",
@@ -25,6 +25,12 @@ INSTANCE = {
 def demo(platform: Platform, capsys: pytest.CaptureFixture[str]) -> Platform:
     assert run(platform, capsys, "demo")[0] == 0
     return platform
+
+
+@pytest.fixture
+def demo_with_shortcut(demo: Platform) -> Platform:
+    allow_secretariat_approval(demo, "it-coalition")
+    return demo
 
 
 def test_allocate_finds_the_re_routing_a_waterfall_misses(platform: Platform, capsys: pytest.CaptureFixture[str],
@@ -76,7 +82,19 @@ def test_priorities_show_the_next_requirement_and_what_it_lacks(demo: Platform, 
     assert {m["requirement"]: m["change"] for m in json.loads(out)}["CYBER-SOC-03"] == "up 1"
 
 
-def test_run_show_approve_through_the_command_line(demo: Platform, capsys: pytest.CaptureFixture[str]):
+def test_approving_without_a_decision_is_refused_where_the_rules_require_one(
+        demo: Platform, capsys: pytest.CaptureFixture[str]):
+    assert run(demo, capsys, "receipts", "add", "it-coalition", "LU", "100.00", "EUR", "--fund",
+               "it-coalition-fund", "--on", "2024-07-01")[0] == 0
+    code, out, _ = run(demo, capsys, "allocation", "run", "it-coalition", "--json")
+    assert code == 0
+    plan = str(json.loads(out)["id"])
+    assert_refused(demo, capsys, ["allocation", "approve", plan], 4, "needs a steering-group decision")
+
+
+def test_run_show_approve_through_the_command_line(demo_with_shortcut: Platform,
+                                                   capsys: pytest.CaptureFixture[str]):
+    demo = demo_with_shortcut
     assert run(demo, capsys, "receipts", "add", "it-coalition", "LU", "995967.74", "EUR", "--fund",
                "it-coalition-fund", "--on", "2024-07-01", "--earmark", "areas:command-posts")[0] == 0
     code, out, _ = run(demo, capsys, "allocation", "run", "it-coalition", "--json")

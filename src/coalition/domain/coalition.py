@@ -67,6 +67,7 @@ class DecisionRules:
     weighted_by_contributions: bool = False
     voting_roles: frozenset[MembershipRole] = frozenset({MembershipRole.LEAD, MembershipRole.MEMBER})
     validating_authority: str | None = None  # an outside authority that approves priority lists, if any
+    secretariat_may_approve: bool = False  # whether the secretariat may approve lists and plans without a decision
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quorum", _fraction(self.quorum, "rules.quorum"))
@@ -99,6 +100,8 @@ class DecisionRules:
         parts.append("voting: " + ", ".join(sorted(r.value for r in self.voting_roles)))
         if self.validating_authority:
             parts.append(f"priority lists validated by {self.validating_authority}")
+        if self.secretariat_may_approve:
+            parts.append("the secretariat may approve lists and plans")
         return "; ".join(parts)
 
     def to_data(self) -> dict[str, Any]:
@@ -109,6 +112,7 @@ class DecisionRules:
             "weighted_by_contributions": self.weighted_by_contributions,
             "voting_roles": sorted(role.value for role in self.voting_roles),
             "validating_authority": self.validating_authority,
+            "secretariat_may_approve": self.secretariat_may_approve,
         }
 
     @classmethod
@@ -132,6 +136,7 @@ class DecisionRules:
             weighted_by_contributions=bool(data.get("weighted_by_contributions", False)),
             voting_roles=voting_roles,
             validating_authority=data.get("validating_authority"),
+            secretariat_may_approve=bool(data.get("secretariat_may_approve", False)),
         )
 
 

@@ -19,8 +19,9 @@ from coalition.domain import allocation as engine
 from coalition.domain import ledger
 from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
+from coalition.domain.coalition import DecisionRules
 from coalition.domain.contributions import ContributionKind, Earmark
-from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound, PermissionDenied
 from coalition.domain.fx import RateBook
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.money import Money
@@ -152,12 +153,19 @@ def submit_priority_list(uow: UnitOfWork, actor: Actor, *, coalition: str, ranks
     return version
 
 
+def _needs_decision(rules: DecisionRules, decision: int | None, what: str) -> None:
+    if decision is None and not rules.secretariat_may_approve:
+        raise PermissionDenied(f"under the coalition's rules, {what} needs a steering-group decision: open a "
+                               "proposal (coalition proposals open ...)")
+
+
 def approve_priority_list(uow: UnitOfWork, actor: Actor, *, coalition: str, version: int, approved_by: str,
-                          on: date) -> PriorityList:
+                          on: date, decision: int | None = None) -> PriorityList:
     """Approve a submitted version: it becomes the active list and its requirements are prioritised.
 
-    ``approved_by`` names who approved: the coalition's validating authority when its rules name one,
-    otherwise the coalition's secretariat or steering group.
+    ``approved_by`` names who approved: the coalition's validating authority when its rules name one
+    (its approval is the decision), otherwise the steering group by ``decision``, or the secretariat
+    where the rules allow it.
     """
     require(can(actor, "approve_priorities", coalition))
     with uow:
@@ -171,6 +179,8 @@ def approve_priority_list(uow: UnitOfWork, actor: Actor, *, coalition: str, vers
         if authority is not None and approved_by != authority:
             raise InvariantViolated(f"{coalition}'s rules name {authority} as the validating authority, so "
                                     f"{approved_by} cannot approve its priority list", field="approved_by")
+        if authority is None:
+            _needs_decision(found.rules, decision, "approving a priority list")
         if on < listed.submitted_on:
             raise InvariantViolated(f"approval on {on} precedes submission on {listed.submitted_on}", field="on")
         uow.priorities.set_state(coalition, version, ListState.APPROVED, approved_by, on)
@@ -304,13 +314,17 @@ def get_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> AllocationPlan:
         return plan
 
 
-def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> AllocationPlan:
-    """Reserve the plan's money: one reservation entry per line, naming its contribution (its donor)."""
+def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int | None = None) -> AllocationPlan:
+    """Reserve the plan's money: one reservation entry per line, naming its contribution (its donor).
+
+    Approval is by the steering group's ``decision``, or by the secretariat where the rules allow it.
+    """
     with uow:
         plan = uow.plans.get(plan_id)
         if plan is None:
             raise NotFound(f"no allocation plan {plan_id}", field="plan")
         require(can(actor, "approve_plan", plan.coalition))
+        _needs_decision(load_coalition(uow, plan.coalition).rules, decision, "approving an allocation plan")
         if plan.state is PlanState.FORECAST:
             raise Conflict(f"plan {plan_id} is a forecast: it counts committed money not yet received, which cannot "
                            "be reserved", field="plan")

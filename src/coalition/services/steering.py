@@ -223,10 +223,10 @@ def _apply(uow: UnitOfWork, actor: Actor, proposal: Proposal, day: date) -> tupl
     if proposal.kind is ProposalKind.APPROVE_PRIORITY_LIST:
         version = int(payload["version"])
         planning.approve_priority_list(uow, actor, coalition=coalition, version=version,
-                                       approved_by="steering-group", on=day)
+                                       approved_by="steering-group", on=day, decision=proposal.id)
         return (f"priority list version {version} approved and active",)
     if proposal.kind is ProposalKind.APPROVE_PLAN:
-        plan = planning.approve_plan(uow, actor, int(payload["plan"]))
+        plan = planning.approve_plan(uow, actor, int(payload["plan"]), decision=proposal.id)
         return (f"allocation plan {plan.id} approved: {len(plan.lines)} reservations recorded",)
     if proposal.kind is ProposalKind.ADMIT_MEMBER:
         change = registry.admit_member(uow, actor, coalition=coalition, party=str(payload["party"]),
