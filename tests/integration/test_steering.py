@@ -179,3 +179,23 @@ def test_minutes_export_as_markdown(world: Platform):
     text = steering.minutes_markdown(steering.get_meeting(world.uow(), world.operator(), meeting_id))
     assert "# Steering group" in text and "- NATO (observer)" in text and "- EE (lead nation, votes)" in text
     assert "approved" in text and "effect: priority list version 2 approved and active" in text
+
+
+def test_a_majority_weighted_by_contributions_uses_the_money_each_member_paid(world: Platform):
+    weighted = DecisionRules(method=DecisionMethod.QUALIFIED_MAJORITY, threshold=Fraction(2, 3),
+                             weighted_by_contributions=True)
+    change = steering.open_proposal(world.uow(), world.operator(), coalition=IT, kind=ProposalKind.CHANGE_RULES,
+                                    title="Weighted votes", payload={"rules": weighted.to_data()},
+                                    procedure=Procedure.WRITTEN)
+    vote(world, change.id or 0, VOTING_MEMBERS)
+    assert steering.close_proposal(world.uow(), world.operator(), change.id or 0).outcome is Outcome.APPROVED
+    # Received in EUR (demo): LU 8,000,000.00; EE 6,000,000.00; NL 5,000,000.00; DK 2,013,287.70 (DKK converted);
+    # LV 750,000.00; IS 504,032.26 (ISK converted); BE, IT, LT nothing in money.
+    proposal = propose_list(world, None, Procedure.WRITTEN)
+    vote(world, proposal, ("LU", "EE", "BE", "IT", "LT"))
+    vote(world, proposal, ("NL", "DK", "LV", "IS"), Vote.AGAINST)
+    decided = steering.close_proposal(world.uow(), world.operator(), proposal)
+    # for 1,400,000,000 cents against 826,731,996: 1,400,000,000 / 2,226,731,996 = 0.6287... < 2/3
+    assert decided.tally is not None
+    assert decided.tally["weight_for"] == "1400000000" and decided.tally["weight_against"] == "826731996"
+    assert decided.outcome is Outcome.REJECTED and "the rules need 2/3" in decided.reason

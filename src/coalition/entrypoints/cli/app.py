@@ -12,6 +12,7 @@ from coalition.bootstrap import Platform, bootstrap
 from coalition.domain.errors import CoalitionError
 from coalition.entrypoints.cli import allocation, audit, funding, output, planning, registry, steering
 from coalition.services.demo import build_demo_world
+from coalition.services.steering import list_meetings
 
 app = typer.Typer(
     name="coalition",
@@ -71,6 +72,9 @@ def demo(ctx: typer.Context) -> None:
     for coalition in ("it-coalition", "drone-coalition"):
         registry.print_coalition(platform, coalition, today)
     planning.priorities_show(ctx, "it-coalition", None, False)
+    first_meeting = list_meetings(platform.uow(), platform.operator(), "it-coalition")[0]
+    assert first_meeting.id is not None
+    steering.meetings_show(ctx, first_meeting.id, False, False)
     steering.decisions_list(ctx, "it-coalition", False)
 
 
