@@ -204,8 +204,7 @@ class SqlLedgerRepository:
             donor=contribution.donor, amount_minor=contribution.amount.to_minor_units(),
             currency=contribution.amount.currency, value_date=contribution.value_date,
             earmark=contribution.earmark.label, visibility=contribution.confidentiality.visibility.value,
-            restricted_to=json.dumps(list(contribution.confidentiality.parties))
-            if contribution.confidentiality.parties else "",
+            restricted_to=_parties_text(contribution.confidentiality.parties),
             declassify_on=contribution.confidentiality.declassify_on, external_ref=contribution.external_ref,
             parent=contribution.parent, description=contribution.description,
             valuation_rule=None if contribution.valuation is None else contribution.valuation.rule.value,
@@ -436,7 +435,8 @@ class SqlLedgerRepository:
             credit = account_of[(credit_name, coalition, fund, donor, currency, earmark)]
             day = value_date if postgres else value_date.isoformat()  # type: ignore[attr-defined]
             contribution_rows.append((
-                contribution_id, kind, coalition, fund, donor, units, currency, day, earmark, visibility, restricted,
+                contribution_id, kind, coalition, fund, donor, units, currency, day, earmark, visibility,
+                _parties_text(restricted),  # type: ignore[arg-type]
                 declassify if postgres or declassify is None else declassify.isoformat(),  # type: ignore[attr-defined]
                 ref, parent_id, description, None, None, reporting, rate,
                 rate_date if postgres else rate_date.isoformat(), source,  # type: ignore[attr-defined]
@@ -472,6 +472,11 @@ class SqlLedgerRepository:
         else:
             marks = ", ".join("?" for _ in columns)
             self._c.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _parties_text(parties: tuple[str, ...]) -> str:
+    """How the parties of a restricted record are stored: a JSON list, or '' for none."""
+    return json.dumps(list(parties)) if parties else ""
 
 
 def _reporting_currency(row: Any) -> str:

@@ -7,7 +7,6 @@ per row. The rules are the same as for single contributions (coalition.domain.co
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +141,7 @@ def validate(rows: Iterable[Sequence[str]], header: Sequence[str], context: Impo
     placed: dict[tuple[str, str], int] = {}  # (coalition, ref) -> index among the valid rows
     dates: dict[str, date | None] = {}
     earmarks: dict[str, str | None] = {}
-    confidentialities: dict[tuple[str, str, str], tuple[str, str, date | None] | str] = {}
+    confidentialities: dict[tuple[str, str, str], tuple[str, tuple[str, ...], date | None] | str] = {}
     rates: dict[tuple[str, str, date], tuple[Decimal, date, str] | str] = {}
     digits_of: dict[str, int | None] = {}
     pending_parents: list[tuple[int, int, str, str]] = []  # (output index, row number, coalition, parent ref)
@@ -244,7 +243,7 @@ def validate(rows: Iterable[Sequence[str]], header: Sequence[str], context: Impo
                 except ValueError:
                     raise InvalidInput("is not one of public, coalition, restricted", field="visibility") from None
                 checked = Confidentiality(visibility, parties, declassify)
-                secrecy = (checked.visibility.value, json.dumps(list(checked.parties)) if checked.parties else "",
+                secrecy = (checked.visibility.value, checked.parties,
                            checked.declassify_on)
             except InvalidInput as error:
                 secrecy = f"{error.field}\x00{error.message}"
