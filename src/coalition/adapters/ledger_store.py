@@ -290,9 +290,10 @@ class SqlLedgerRepository:
                  .group_by(a.c.requirement))
         return {r[0]: int(r[1]) for r in self._c.execute(query) if int(r[1])}
 
-    def reservations(self, coalition: str, requirement: str) -> list[tuple[int, AccountKey, int, int]]:
+    def holdings(self, coalition: str, requirement: str, type: AccountType = AccountType.RESERVED
+                 ) -> list[tuple[int, AccountKey, int, int]]:
         e, a = t.ledger_entries, t.ledger_accounts
-        reserved = (sa.select(a.c.id).where(a.c.coalition == coalition, a.c.type == AccountType.RESERVED.value,
+        reserved = (sa.select(a.c.id).where(a.c.coalition == coalition, a.c.type == type.value,
                                             a.c.requirement == requirement))
         ids = [int(r[0]) for r in self._c.execute(reserved)]
         if not ids:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from coalition.adapters import tables as t
 from coalition.domain.allocation import Policy
+from coalition.domain.contributions import FundingRoute
 from coalition.domain.money import Money
 from coalition.domain.planning import AllocationPlan, PlanLine, PlanRequirement, PlanState
 from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
@@ -22,7 +23,8 @@ class SqlRequirementRepository:
     def _requirement(row: Any) -> Requirement:
         return Requirement(row.code, row.coalition, row.owner, row.title, row.area, row.quantity, row.unit,
                            Money.from_minor_units(row.unit_cost_minor, row.currency), tuple(row.end_users),
-                           row.stock_number, row.package, RequirementStatus(row.status), row.illustrative)
+                           row.stock_number, row.package, FundingRoute(row.route) if row.route else None,
+                           RequirementStatus(row.status), row.illustrative)
 
     def get(self, code: str) -> Requirement | None:
         row = self._c.execute(sa.select(t.requirements).where(t.requirements.c.code == code)).first()
@@ -33,7 +35,8 @@ class SqlRequirementRepository:
         self._c.execute(t.requirements.insert().values(
             code=r.code, coalition=r.coalition, owner=r.owner, title=r.title, area=r.area, quantity=r.quantity,
             unit=r.unit, unit_cost_minor=r.unit_cost.to_minor_units(), currency=r.unit_cost.currency,
-            end_users=list(r.end_users), stock_number=r.stock_number, package=r.package, status=r.status.value,
+            end_users=list(r.end_users), stock_number=r.stock_number, package=r.package,
+            route=None if r.route is None else r.route.value, status=r.status.value,
             illustrative=r.illustrative))
         self._c.execute(t.requirement_events.insert().values(requirement=r.code, from_status=None,
                                                              to_status=r.status.value, occurred_at=at.isoformat(),

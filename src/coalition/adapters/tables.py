@@ -218,6 +218,7 @@ requirements = sa.Table(
     sa.Column("end_users", sa.JSON, nullable=False),
     sa.Column("stock_number", sa.String(40)),
     sa.Column("package", CODE),
+    sa.Column("route", sa.String(32)),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
 )
@@ -329,4 +330,182 @@ votes = sa.Table(
     sa.Column("vote", sa.String(8), nullable=False),
     sa.Column("cast_at", sa.String(40), nullable=False),
     sa.Column("actor", sa.String(200), nullable=False),
+)
+
+# --- procurement and delivery -------------------------------------------------------------------
+
+procurement_cases = sa.Table(
+    "procurement_cases", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
+    sa.Column("route", sa.String(32), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("requirements", sa.JSON, nullable=False),
+    sa.Column("buyer", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("opened_on", sa.Date, nullable=False),
+    sa.Column("stage", sa.String(16), nullable=False),
+    sa.Column("route_decision", sa.Integer, sa.ForeignKey("proposals.id")),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+# The stage history: the current stage is on the case, every move is kept here.
+case_events = sa.Table(
+    "case_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_code", CODE, sa.ForeignKey("procurement_cases.code"), nullable=False, index=True),
+    sa.Column("from_stage", sa.String(16)),
+    sa.Column("to_stage", sa.String(16), nullable=False),
+    sa.Column("occurred_on", sa.Date, nullable=False),
+    sa.Column("note", sa.String(500), nullable=False, default=""),
+)
+
+# A tender with its lots, criteria and awards (awards are added, never changed).
+tenders = sa.Table(
+    "tenders", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("case_code", CODE, sa.ForeignKey("procurement_cases.code"), nullable=False, index=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("procedure", sa.String(16), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("lots", sa.JSON, nullable=False),
+    sa.Column("published_on", sa.Date, nullable=False),
+    sa.Column("closes_on", sa.Date, nullable=False),
+    sa.Column("invited", sa.JSON, nullable=False),
+    sa.Column("weights", sa.JSON, nullable=False),
+    sa.Column("standstill_days", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("awards", sa.JSON, nullable=False),
+    sa.Column("cancel_reason", sa.String(500), nullable=False, default=""),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+bids = sa.Table(
+    "bids", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tender", CODE, sa.ForeignKey("tenders.code"), nullable=False, index=True),
+    sa.Column("lot", sa.Integer, nullable=False),
+    sa.Column("supplier", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("unit_price_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("delivery_days", sa.Integer, nullable=False),
+    sa.Column("compliant", sa.Boolean, nullable=False),
+    sa.Column("scores", sa.JSON, nullable=False),
+    sa.Column("submitted_on", sa.Date, nullable=False),
+    sa.Column("note", sa.String(500), nullable=False, default=""),
+)
+
+contracts = sa.Table(
+    "contracts", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("case_code", CODE, sa.ForeignKey("procurement_cases.code"), nullable=False, index=True),
+    sa.Column("supplier", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("signed_on", sa.Date, nullable=False),
+    sa.Column("tender", CODE, sa.ForeignKey("tenders.code")),
+    sa.Column("lots", sa.JSON, nullable=False),
+    sa.Column("in_kind", sa.BigInteger, sa.ForeignKey("contributions.id")),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+# Every version of a contract's terms; version 1 as signed, each amendment the next.
+contract_versions = sa.Table(
+    "contract_versions", metadata,
+    sa.Column("contract", CODE, sa.ForeignKey("contracts.code"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("on_date", sa.Date, nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("lines", sa.JSON, nullable=False),
+    sa.Column("milestones", sa.JSON, nullable=False),
+)
+
+# The money behind each contract line, per contribution: added when contracted (positive) or
+# released by an amendment (negative); the ledger entry that moved it is named.
+contract_funding = sa.Table(
+    "contract_funding", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("contract", CODE, sa.ForeignKey("contracts.code"), nullable=False, index=True),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("contribution", sa.BigInteger, sa.ForeignKey("contributions.id"), nullable=False),
+    sa.Column("donor", CODE, nullable=False),
+    sa.Column("fund", CODE, nullable=False),
+    sa.Column("earmark", sa.String(200), nullable=False),
+    sa.Column("units", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("reporting_minor", sa.BigInteger, nullable=False),
+    sa.Column("entry", sa.BigInteger, sa.ForeignKey("ledger_entries.id")),
+)
+
+payments = sa.Table(
+    "payments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("contract", CODE, sa.ForeignKey("contracts.code"), nullable=False, index=True),
+    sa.Column("paid_on", sa.Date, nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("reporting_minor", sa.BigInteger, nullable=False),
+    sa.Column("reporting_currency", sa.String(3), nullable=False),
+    sa.Column("rate", sa.String(40), nullable=False),
+    sa.Column("rate_date", sa.Date, nullable=False),
+    sa.Column("rate_source", sa.String(200), nullable=False),
+    sa.Column("milestone", sa.Integer),
+    sa.Column("reference", sa.String(100), nullable=False, default=""),
+)
+
+# Who paid each payment: per contract line and contribution, with the disbursement entry.
+payment_shares = sa.Table(
+    "payment_shares", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("payment", sa.Integer, sa.ForeignKey("payments.id"), nullable=False, index=True),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("contribution", sa.BigInteger, sa.ForeignKey("contributions.id"), nullable=False),
+    sa.Column("donor", CODE, nullable=False),
+    sa.Column("fund", CODE, nullable=False),
+    sa.Column("earmark", sa.String(200), nullable=False),
+    sa.Column("units", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("reporting_minor", sa.BigInteger, nullable=False),
+    sa.Column("entry", sa.BigInteger, sa.ForeignKey("ledger_entries.id"), nullable=False),
+)
+
+shipments = sa.Table(
+    "shipments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("contract", CODE, sa.ForeignKey("contracts.code"), nullable=False, index=True),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("reference", sa.String(100), nullable=False, default=""),
+    sa.Column("state", sa.String(16), nullable=False),
+)
+
+shipment_events = sa.Table(
+    "shipment_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("shipment", sa.Integer, sa.ForeignKey("shipments.id"), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("on_date", sa.Date, nullable=False),
+    sa.Column("note", sa.String(500), nullable=False, default=""),
+)
+
+unit_receipts = sa.Table(
+    "unit_receipts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("shipment", sa.Integer, sa.ForeignKey("shipments.id"), nullable=False, index=True),
+    sa.Column("unit", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("condition", sa.String(16), nullable=False),
+    sa.Column("accepted", sa.Boolean, nullable=False),
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("signed_by", sa.String(200), nullable=False),
+    sa.Column("discrepancy", sa.String(1000), nullable=False, default=""),
+)
+
+end_use_checks = sa.Table(
+    "end_use_checks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("receipt", sa.Integer, sa.ForeignKey("unit_receipts.id"), nullable=False, index=True),
+    sa.Column("checked_on", sa.Date, nullable=False),
+    sa.Column("checked_by", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("finding", sa.String(16), nullable=False),
+    sa.Column("note", sa.String(1000), nullable=False, default=""),
 )

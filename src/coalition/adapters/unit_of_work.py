@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from coalition.adapters.ledger_store import SqlCapabilityAreaRepository, SqlFxRateRepository, SqlLedgerRepository
 from coalition.adapters.planning_store import SqlPlanRepository, SqlPriorityListRepository, SqlRequirementRepository
+from coalition.adapters.procurement_store import SqlProcurementRepository
 from coalition.adapters.repositories import (
     SqlAuditLog,
     SqlCoalitionRepository,
@@ -29,6 +30,7 @@ from coalition.services.ports import (
     PartyRepository,
     PlanRepository,
     PriorityListRepository,
+    ProcurementRepository,
     RequirementRepository,
     SteeringRepository,
 )
@@ -51,6 +53,7 @@ class SqlUnitOfWork:
     priorities: PriorityListRepository
     plans: PlanRepository
     steering: SteeringRepository
+    procurement: ProcurementRepository
     audit: AuditLog
 
     def __init__(self, engine: sa.Engine, clock: Clock) -> None:
@@ -75,6 +78,7 @@ class SqlUnitOfWork:
             self.priorities = SqlPriorityListRepository(connection)
             self.plans = SqlPlanRepository(connection)
             self.steering = SqlSteeringRepository(connection)
+            self.procurement = SqlProcurementRepository(connection)
             self.audit = SqlAuditLog(connection)
         self._depth += 1
         return self

@@ -17,6 +17,9 @@ class Role(StrEnum):
     MEMBER_REPRESENTATIVE = "member-representative"
     OBSERVER_REPRESENTATIVE = "observer-representative"
     RECIPIENT_OFFICER = "recipient-officer"
+    PROCUREMENT_OFFICER = "procurement-officer"
+    SUPPLIER = "supplier"
+    UNIT_LOGISTICS_OFFICER = "unit-logistics-officer"
     AUDITOR = "auditor"
     PUBLIC = "public"
 
@@ -91,6 +94,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "record_vote": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "cast_own_vote": frozenset({Role.MEMBER_REPRESENTATIVE}),
     "close_proposal": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "manage_procurement": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.PROCUREMENT_OFFICER}),
+    "approve_procurement": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "record_bid": frozenset({Role.PLATFORM_ADMIN, Role.PROCUREMENT_OFFICER}),
+    "record_payment": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.PROCUREMENT_OFFICER}),
+    "record_shipment": frozenset({Role.PLATFORM_ADMIN, Role.PROCUREMENT_OFFICER, Role.SUPPLIER}),
+    "confirm_receipt": frozenset({Role.PLATFORM_ADMIN, Role.UNIT_LOGISTICS_OFFICER, Role.RECIPIENT_OFFICER}),
+    "record_end_use_check": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.RECIPIENT_OFFICER, Role.AUDITOR}),
 }
 
 

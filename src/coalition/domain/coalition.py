@@ -68,6 +68,7 @@ class DecisionRules:
     voting_roles: frozenset[MembershipRole] = frozenset({MembershipRole.LEAD, MembershipRole.MEMBER})
     validating_authority: str | None = None  # an outside authority that approves priority lists, if any
     secretariat_may_approve: bool = False  # whether the secretariat may approve lists and plans without a decision
+    steering_decides_procurement: bool = False  # whether procurement routes and awards are steering-group decisions
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quorum", _fraction(self.quorum, "rules.quorum"))
@@ -102,6 +103,8 @@ class DecisionRules:
             parts.append(f"priority lists validated by {self.validating_authority}")
         if self.secretariat_may_approve:
             parts.append("the secretariat may approve lists and plans")
+        if self.steering_decides_procurement:
+            parts.append("the steering group decides procurement routes and awards")
         return "; ".join(parts)
 
     def to_data(self) -> dict[str, Any]:
@@ -113,6 +116,7 @@ class DecisionRules:
             "voting_roles": sorted(role.value for role in self.voting_roles),
             "validating_authority": self.validating_authority,
             "secretariat_may_approve": self.secretariat_may_approve,
+            "steering_decides_procurement": self.steering_decides_procurement,
         }
 
     @classmethod
@@ -137,6 +141,7 @@ class DecisionRules:
             voting_roles=voting_roles,
             validating_authority=data.get("validating_authority"),
             secretariat_may_approve=bool(data.get("secretariat_may_approve", False)),
+            steering_decides_procurement=bool(data.get("steering_decides_procurement", False)),
         )
 
 

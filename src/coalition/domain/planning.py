@@ -86,19 +86,19 @@ class AllocationPlan:
 
 
 def category_of(requirement: Requirement, specific: frozenset[str]) -> str:
-    """The engine category: area and package, and the requirement itself if money is earmarked to it."""
-    base = f"{requirement.area}|{requirement.package or ''}"
+    """The engine category: area, package and route, and the requirement itself if money is earmarked to it."""
+    base = f"{requirement.area}|{requirement.package or ''}|{requirement.route or ''}"
     return f"{base}|{requirement.code}" if requirement.code in specific else base
 
 
 def eligible_categories(earmark: Earmark, categories: Iterable[str], covered_areas: Mapping[str, set[str]]
                         ) -> frozenset[str] | None:
-    """The engine categories an earmark may fund (None: any). Route earmarks wait for procurement routes."""
+    """The engine categories an earmark may fund (None: any)."""
     if earmark.kind is EarmarkKind.NONE:
         return None
     found = set()
     for category in categories:
-        area, package, *code = category.split("|")
+        area, package, route, *code = category.split("|")
         if earmark.kind is EarmarkKind.AREAS:
             fits = any(area in covered_areas[a] for a in earmark.targets)
         elif earmark.kind is EarmarkKind.PACKAGE:
@@ -106,7 +106,7 @@ def eligible_categories(earmark: Earmark, categories: Iterable[str], covered_are
         elif earmark.kind is EarmarkKind.REQUIREMENT:
             fits = code == [earmark.targets[0]]
         else:
-            fits = False
+            fits = route == earmark.targets[0]
         if fits:
             found.add(category)
     return frozenset(found)

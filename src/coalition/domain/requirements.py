@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from coalition.domain.common import check_code, check_text
+from coalition.domain.contributions import FundingRoute
 from coalition.domain.errors import InvalidInput, InvariantViolated
 from coalition.domain.money import Money
 
@@ -37,10 +38,11 @@ TRANSITIONS: dict[RequirementStatus, frozenset[RequirementStatus]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.CANCELLED}),
     S.SUBMITTED: frozenset({S.VALIDATED, S.DRAFT, S.CANCELLED}),
     S.VALIDATED: frozenset({S.PRIORITISED, S.CANCELLED}),
-    S.PRIORITISED: frozenset({S.PARTLY_FUNDED, S.FULLY_FUNDED, S.VALIDATED, S.CANCELLED}),
+    # Straight to procurement only for a donation from stock, which needs no money (the service checks).
+    S.PRIORITISED: frozenset({S.PARTLY_FUNDED, S.FULLY_FUNDED, S.IN_PROCUREMENT, S.VALIDATED, S.CANCELLED}),
     S.PARTLY_FUNDED: frozenset({S.FULLY_FUNDED, S.PRIORITISED, S.IN_PROCUREMENT, S.CANCELLED}),
     S.FULLY_FUNDED: frozenset({S.PARTLY_FUNDED, S.PRIORITISED, S.IN_PROCUREMENT, S.CANCELLED}),
-    S.IN_PROCUREMENT: frozenset({S.CONTRACTED, S.FULLY_FUNDED, S.PARTLY_FUNDED, S.CANCELLED}),
+    S.IN_PROCUREMENT: frozenset({S.CONTRACTED, S.FULLY_FUNDED, S.PARTLY_FUNDED, S.PRIORITISED, S.CANCELLED}),
     S.CONTRACTED: frozenset({S.PARTLY_DELIVERED, S.FULLY_DELIVERED, S.CANCELLED}),
     S.PARTLY_DELIVERED: frozenset({S.FULLY_DELIVERED}),
     S.FULLY_DELIVERED: frozenset({S.CLOSED}),
@@ -65,6 +67,7 @@ class Requirement:
     end_users: tuple[str, ...] = ()
     stock_number: str | None = None
     package: str | None = None
+    route: FundingRoute | None = None  # the route the recipient intends; money earmarked to a route follows it
     status: RequirementStatus = RequirementStatus.DRAFT
     illustrative: bool = False
 

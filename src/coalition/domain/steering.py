@@ -146,6 +146,8 @@ class ProposalKind(StrEnum):
     ADMIT_MEMBER = "admit-member"
     CHANGE_ROLE = "change-role"
     CHANGE_RULES = "change-rules"
+    APPROVE_ROUTE = "approve-route"
+    APPROVE_AWARD = "approve-award"
 
 
 class ProposalState(StrEnum):
@@ -191,6 +193,11 @@ def check_payload(kind: ProposalKind, payload: Mapping[str, Any]) -> dict[str, A
         return {"version": _payload_int(payload, "version")}
     if kind is ProposalKind.APPROVE_PLAN:
         return {"plan": _payload_int(payload, "plan")}
+    if kind is ProposalKind.APPROVE_ROUTE:
+        return {"case": _payload_text(payload, "case")}
+    if kind is ProposalKind.APPROVE_AWARD:
+        return {"tender": _payload_text(payload, "tender"), "lot": _payload_int(payload, "lot"),
+                "bid": _payload_int(payload, "bid"), "justification": _payload_text(payload, "justification")}
     if kind in (ProposalKind.ADMIT_MEMBER, ProposalKind.CHANGE_ROLE):
         role = _payload_text(payload, "role")
         try:

@@ -17,9 +17,18 @@ from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.contribution_import import ImportContext, ImportRejected, validate
 from coalition.domain.contributions import Contribution, ContributionKind, EarmarkKind, ReportingValue, check_parent
-from coalition.domain.errors import Conflict, InvalidInput, NotFound
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.fx import FxRate, RateBook
-from coalition.domain.ledger import AccountKey, Balance, Discrepancy, Entry, Measure, PledgeStatus
+from coalition.domain.ledger import (
+    AccountKey,
+    AccountType,
+    Balance,
+    Discrepancy,
+    Entry,
+    EntryKind,
+    Measure,
+    PledgeStatus,
+)
 from coalition.domain.money import Money
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import record_change, require
@@ -102,6 +111,11 @@ def reverse_entry(uow: UnitOfWork, actor: Actor, entry_id: int, *, reason: str, 
         if original is None:
             raise NotFound(f"no ledger entry {entry_id}", field="entry")
         require(can(actor, "reverse_entry", original.debit.coalition))
+        if original.kind in (EntryKind.CONTRACT, EntryKind.DISBURSEMENT) or (
+                original.kind is EntryKind.RELEASE and original.debit.type is AccountType.RESERVED):
+            raise InvariantViolated(f"entry {entry_id} records a contract or a payment ({original.reason}); it is "
+                                    "corrected through the contract (an amendment), not by reversing its entries",
+                                    field="entry")
         now = uow.clock()
         undo = ledger.reversal(original, reason=reason, on=on or now.date(),
                                already_reversed=uow.ledger.reversal_of(entry_id) is not None)

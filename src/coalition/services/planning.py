@@ -377,7 +377,7 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
         found = _requirement(uow, requirement)
         if found.coalition != coalition:
             raise InvalidInput(f"{requirement} belongs to {found.coalition}, not {coalition}", field="requirement")
-        held = uow.ledger.reservations(coalition, requirement)
+        held = uow.ledger.holdings(coalition, requirement)
         if not held:
             raise InvariantViolated(f"nothing is reserved for {requirement}", field="requirement")
         now = uow.clock()

@@ -32,7 +32,7 @@ from coalition.domain.steering import (
     check_voter,
     decide,
 )
-from coalition.services import planning, registry
+from coalition.services import planning, procurement, registry
 from coalition.services.audit import record_change, require
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
@@ -239,6 +239,17 @@ def _apply(uow: UnitOfWork, actor: Actor, proposal: Proposal, day: date) -> tupl
                                              role=MembershipRole(str(payload["role"])),
                                              on=date.fromisoformat(str(payload["on"])))
         return (f"{change.party} is {change.role.label if change.role else ''} from {change.effective_on}",)
+    if proposal.kind is ProposalKind.APPROVE_ROUTE:
+        case = procurement.approve_route(uow, actor, str(payload["case"]), on=day, decision=proposal.id)
+        return (f"case {case.code}: the {case.route.value} route approved",)
+    if proposal.kind is ProposalKind.APPROVE_AWARD:
+        tender = procurement.award_lot(uow, actor, str(payload["tender"]), lot=int(payload["lot"]),
+                                       bid=int(payload["bid"]), justification=str(payload["justification"]),
+                                       on=day, decision=proposal.id)
+        awarded = tender.award_of(int(payload["lot"]))
+        assert awarded is not None
+        return (f"lot {awarded.lot} of tender {tender.code} awarded to bid {awarded.bid}; standstill until "
+                f"{awarded.standstill_until}",)
     rules = DecisionRules.from_data(dict(payload["rules"]))
     uow.coalitions.set_rules(coalition, rules)
     return (f"decision rules changed to: {rules.describe()}",)

@@ -6,6 +6,7 @@ import typer
 
 from coalition.domain.allocation import Policy
 from coalition.domain.common import parse_date
+from coalition.domain.contributions import FundingRoute
 from coalition.domain.errors import InvalidInput
 from coalition.domain.money import Money, check_currency
 from coalition.domain.requirements import Package, Requirement, RequirementStatus
@@ -29,6 +30,9 @@ def requirements_add(ctx: typer.Context, coalition: str, code: str,
                      end_user: Annotated[list[str] | None, typer.Option(help="Receiving unit (repeatable).")] = None,
                      stock_number: Annotated[str | None, typer.Option()] = None,
                      package: Annotated[str | None, typer.Option()] = None,
+                     route: Annotated[str | None, typer.Option(
+                         help="Intended funding route: agency, direct-industry, prioritized-package or "
+                              "donation-from-stock.")] = None,
                      status: Annotated[str, typer.Option(help="Initial status (draft or submitted).")] = "draft",
                      illustrative: Annotated[bool, typer.Option()] = False) -> None:
     """Record a requirement of the recipient."""
@@ -38,7 +42,8 @@ def requirements_add(ctx: typer.Context, coalition: str, code: str,
         raise InvalidInput("a new requirement is draft or submitted", field="--status")
     added = svc.add_requirement(platform.uow(), platform.operator(), Requirement(
         code, coalition, owner, title, area, quantity, unit, Money.parse(unit_cost, check_currency(currency)),
-        tuple(end_user or ()), stock_number, package, initial, illustrative))
+        tuple(end_user or ()), stock_number, package, None if route is None else choice(route, FundingRoute, "--route"),
+        initial, illustrative))
     console.print(f"Recorded requirement {added.code}: {added.quantity} {added.unit}, {added.cost}")
 
 

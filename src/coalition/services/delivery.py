@@ -1,0 +1,474 @@
+"""Delivery and the reports that follow money to equipment: shipments, unit receipts, end-use checks,
+the procurement pipeline, delivery status per requirement, and what each donor's money bought.
+
+A requirement's delivered share derives from accepted receipts only. The value of delivered items is
+the contracted money of their line in proportion to the quantity, and each receipt's value is split over
+the donors whose money funded the line by largest remainder, so each receipt's shares sum exactly to
+its value. Contracted, paid and delivered are three views of the same money: they are shown side by
+side and never added together.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+
+from coalition.domain.access import Actor, can
+from coalition.domain.attribution import largest_remainder
+from coalition.domain.audit import AuditEvent, snapshot
+from coalition.domain.contributions import FundingRoute
+from coalition.domain.delivery import (
+    EndUseCheck,
+    Shipment,
+    ShipmentEvent,
+    ShipmentState,
+    UnitReceipt,
+    check_end_use,
+    check_receipt,
+    delivered_share,
+)
+from coalition.domain.errors import InvariantViolated, NotFound
+from coalition.domain.money import Money
+from coalition.domain.procurement import STAGE_ORDER, CaseStage, Contract, FundingShare, Payment, ProcurementCase
+from coalition.domain.requirements import RequirementStatus, transition
+from coalition.services.audit import record_change, require
+from coalition.services.ports import UnitOfWork
+from coalition.services.registry import load_coalition, load_party
+
+S = RequirementStatus
+
+
+def _contract(uow: UnitOfWork, code: str) -> Contract:
+    found = uow.procurement.get_contract(code)
+    if found is None:
+        raise NotFound(f"no contract '{code}'", field="contract")
+    return found
+
+
+def _coalition_of(uow: UnitOfWork, contract: Contract) -> ProcurementCase:
+    case = uow.procurement.get_case(contract.case)
+    assert case is not None
+    return case
+
+
+def _shipment(uow: UnitOfWork, id: int) -> Shipment:
+    found = uow.procurement.get_shipment(id)
+    if found is None:
+        raise NotFound(f"no shipment {id}", field="shipment")
+    return found
+
+
+# --- shipments, receipts, checks ----------------------------------------------------------------
+
+
+def ship(uow: UnitOfWork, actor: Actor, *, contract: str, line: int, quantity: int, on: date,
+         reference: str = "") -> Shipment:
+    """Prepare a shipment of a contract line; all shipments of a line carry no more than it orders."""
+    with uow:
+        found = _contract(uow, contract)
+        case = _coalition_of(uow, found)
+        require(can(actor, "record_shipment", case.coalition))
+        ordered = found.current.line(line)
+        if on < found.signed_on:
+            raise InvariantViolated(f"a shipment on {on} precedes the contract signed on {found.signed_on}",
+                                    field="on")
+        shipped = sum(s.quantity for s in uow.procurement.shipments([contract]) if s.line == line)
+        if shipped + quantity > ordered.quantity:
+            raise InvariantViolated(f"line {line} of {contract} orders {ordered.quantity}; {shipped} already shipped, "
+                                    f"so {quantity} more is too many", field="quantity")
+        stored = uow.procurement.add_shipment(Shipment(contract, line, quantity,
+                                                       (ShipmentEvent(ShipmentState.PREPARED, on),), reference.strip()))
+        record_change(uow, actor, AuditEvent("ship", "shipment", str(stored.id), None, snapshot(stored)))
+        uow.commit()
+    return stored
+
+
+def advance_shipment(uow: UnitOfWork, actor: Actor, shipment: int, to: ShipmentState, *, on: date,
+                     note: str = "") -> Shipment:
+    with uow:
+        found = _shipment(uow, shipment)
+        case = _coalition_of(uow, _contract(uow, found.contract))
+        require(can(actor, "record_shipment", case.coalition))
+        moved = found.advanced(to, on, note)
+        uow.procurement.add_shipment_event(shipment, moved.events[-1])
+        record_change(uow, actor, AuditEvent("advance_shipment", "shipment", str(shipment),
+                                             {"state": found.state.value}, {"state": to.value, "on": on.isoformat()}))
+        uow.commit()
+    return moved
+
+
+def confirm_receipt(uow: UnitOfWork, actor: Actor, receipt: UnitReceipt) -> UnitReceipt:
+    """A unit signs for items of an arrived shipment: accepted, or refused with the discrepancy.
+
+    When the whole shipment is signed for it is handed over; the requirement's delivered share and
+    status follow the accepted quantities.
+    """
+    with uow:
+        shipment = _shipment(uow, receipt.shipment)
+        contract = _contract(uow, shipment.contract)
+        case = _coalition_of(uow, contract)
+        require(can(actor, "confirm_receipt", case.coalition))
+        load_party(uow, receipt.unit, "unit")
+        requirement = uow.requirements.get(contract.current.line(shipment.line).requirement)
+        assert requirement is not None
+        if requirement.end_users and receipt.unit not in requirement.end_users:
+            raise InvariantViolated(f"{receipt.unit} is not an end user of {requirement.code} "
+                                    f"({', '.join(requirement.end_users)})", field="unit")
+        check_receipt(shipment, receipt, uow.procurement.receipts([shipment.id or 0]))
+        stored = uow.procurement.add_receipt(receipt)
+        signed = sum(r.quantity for r in uow.procurement.receipts([shipment.id or 0]))
+        if signed == shipment.quantity and shipment.state is ShipmentState.ARRIVED:
+            uow.procurement.add_shipment_event(receipt.shipment, ShipmentEvent(
+                ShipmentState.HANDED_OVER, receipt.received_on, "every item signed for"))
+        _follow_delivery(uow, case, requirement.code, receipt.received_on)
+        record_change(uow, actor, AuditEvent("confirm_receipt", "unit_receipt", str(stored.id), None,
+                                             snapshot(stored)))
+        uow.commit()
+    return stored
+
+
+def _accepted(uow: UnitOfWork, coalition: str, requirement: str) -> int:
+    cases = [c.code for c in uow.procurement.cases(coalition) if requirement in c.requirements]
+    contracts = uow.procurement.contracts(cases)
+    line_of = {(c.code, line.number): line.requirement for c in contracts for line in c.current.lines}
+    shipments = {s.id: s for s in uow.procurement.shipments([c.code for c in contracts])
+                 if line_of.get((s.contract, s.line)) == requirement}
+    return sum(r.accepted_quantity for r in uow.procurement.receipts([i for i in shipments if i is not None]))
+
+
+def _follow_delivery(uow: UnitOfWork, case: ProcurementCase, code: str, on: date) -> None:
+    requirement = uow.requirements.get(code)
+    assert requirement is not None
+    share = delivered_share(_accepted(uow, case.coalition, code), requirement.quantity)
+    target = S.FULLY_DELIVERED if share == 1 else S.PARTLY_DELIVERED if share > 0 else None
+    if target is None or requirement.status is target:
+        return
+    transition(requirement, target)
+    uow.requirements.set_status(code, requirement.status, target, uow.clock(), f"{share.numerator}/"
+                                f"{share.denominator} accepted by units" if share < 1 else "every item accepted")
+    if target is S.FULLY_DELIVERED:
+        for found in uow.procurement.cases(case.coalition):
+            if found.stage is not CaseStage.CONTRACTED or code not in found.requirements:
+                continue
+            statuses = [uow.requirements.get(r) for r in found.requirements]
+            if all(r is not None and (r.code == code or r.status is S.FULLY_DELIVERED) for r in statuses):
+                found.moved(CaseStage.DELIVERED)
+                uow.procurement.set_stage(found.code, found.stage, CaseStage.DELIVERED, on,
+                                          "every requirement fully delivered")
+
+
+def record_end_use_check(uow: UnitOfWork, actor: Actor, check: EndUseCheck) -> EndUseCheck:
+    with uow:
+        receipt = uow.procurement.get_receipt(check.receipt)
+        if receipt is None:
+            raise NotFound(f"no unit receipt {check.receipt}", field="receipt")
+        shipment = _shipment(uow, receipt.shipment)
+        case = _coalition_of(uow, _contract(uow, shipment.contract))
+        require(can(actor, "record_end_use_check", case.coalition))
+        load_party(uow, check.checked_by, "checked_by")
+        check_end_use(receipt, check)
+        stored = uow.procurement.add_check(check)
+        record_change(uow, actor, AuditEvent("record_end_use_check", "end_use_check", str(stored.id), None,
+                                             snapshot(stored)))
+        uow.commit()
+    return stored
+
+
+def close_case(uow: UnitOfWork, actor: Actor, code: str, *, on: date, note: str = "") -> ProcurementCase:
+    """Close a delivered case; its requirements are closed with it."""
+    with uow:
+        case = uow.procurement.get_case(code)
+        if case is None:
+            raise NotFound(f"no procurement case '{code}'", field="case")
+        require(can(actor, "manage_procurement", case.coalition))
+        moved = case.moved(CaseStage.CLOSED)
+        uow.procurement.set_stage(code, case.stage, CaseStage.CLOSED, on, note.strip() or "closed")
+        for requirement_code in case.requirements:
+            requirement = uow.requirements.get(requirement_code)
+            if requirement is not None and requirement.status is S.FULLY_DELIVERED:
+                transition(requirement, S.CLOSED)
+                uow.requirements.set_status(requirement_code, requirement.status, S.CLOSED, uow.clock(),
+                                            f"case {code} closed")
+        record_change(uow, actor, AuditEvent("close_case", "procurement_case", code, {"stage": case.stage.value},
+                                             {"stage": CaseStage.CLOSED.value}))
+        uow.commit()
+    return moved
+
+
+# --- views and reports --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContractView:
+    contract: Contract
+    case: ProcurementCase
+    funding: list[FundingShare]
+    payments: list[Payment]
+    payment_shares: list[tuple[int, FundingShare]]
+    shipments: list[Shipment]
+    receipts: list[UnitReceipt]
+    checks: list[EndUseCheck]
+    currency: str
+
+    @property
+    def paid(self) -> Money:
+        return sum((p.amount for p in self.payments), Money.zero(self.contract.current.currency))
+
+
+def get_contract(uow: UnitOfWork, actor: Actor, code: str) -> ContractView:
+    with uow:
+        contract = _contract(uow, code)
+        case = _coalition_of(uow, contract)
+        require(can(actor, "read_funding", case.coalition))
+        shipments = uow.procurement.shipments([code])
+        receipts = uow.procurement.receipts([s.id for s in shipments if s.id is not None])
+        return ContractView(contract, case, [s for _, s in uow.procurement.funding([code])],
+                            uow.procurement.payments([code]), uow.procurement.payment_shares([code]), shipments,
+                            receipts, uow.procurement.checks([r.id for r in receipts if r.id is not None]),
+                            load_coalition(uow, case.coalition).reporting_currency)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineRow:
+    route: FundingRoute
+    stage: CaseStage
+    cases: int
+    requirements: int
+    contracted: Money
+    paid: Money
+
+
+def pipeline(uow: UnitOfWork, actor: Actor, coalition: str) -> list[PipelineRow]:
+    """Cases by route and stage: how many, for how many requirements, contracted and paid (reporting currency)."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        currency = load_coalition(uow, coalition).reporting_currency
+        cases = uow.procurement.cases(coalition)
+        contracts = uow.procurement.contracts([c.code for c in cases])
+        case_of = {c.code: c.case for c in contracts}
+        contracted: dict[str, int] = defaultdict(int)
+        for contract, share in uow.procurement.funding(list(case_of)):
+            contracted[case_of[contract]] += share.reporting
+        paid: dict[str, int] = defaultdict(int)
+        for payment in uow.procurement.payments(list(case_of)):
+            paid[case_of[payment.contract]] += payment.reporting.to_minor_units()
+        groups: dict[tuple[FundingRoute, CaseStage], list[ProcurementCase]] = defaultdict(list)
+        for case in cases:
+            groups[(case.route, case.stage)].append(case)
+        routes = list(FundingRoute)
+        return [PipelineRow(route, stage, len(found), sum(len(c.requirements) for c in found),
+                            Money.from_minor_units(sum(contracted[c.code] for c in found), currency),
+                            Money.from_minor_units(sum(paid[c.code] for c in found), currency))
+                for (route, stage), found in sorted(groups.items(), key=lambda g: (routes.index(g[0][0]),
+                                                                                  STAGE_ORDER.index(g[0][1])))]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryStatus:
+    requirement: str
+    title: str
+    status: RequirementStatus
+    required: int
+    contracted: int
+    shipped: int
+    signed_for: int
+    accepted: int
+    refused: int
+
+    @property
+    def share(self) -> Fraction:
+        return delivered_share(self.accepted, self.required)
+
+    @property
+    def shown_share(self) -> str:
+        return f"{(Decimal(self.share.numerator) * 100 / self.share.denominator).quantize(Decimal('0.1'))}%"
+
+
+def delivery_status(uow: UnitOfWork, actor: Actor, coalition: str) -> list[DeliveryStatus]:
+    """Per requirement under procurement: required, contracted, shipped, signed for, accepted, delivered share."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        load_coalition(uow, coalition)
+        cases = uow.procurement.cases(coalition)
+        contracts = uow.procurement.contracts([c.code for c in cases])
+        line_of = {(c.code, line.number): line.requirement for c in contracts for line in c.current.lines}
+        figures: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+        for contract in contracts:
+            for line in contract.current.lines:
+                figures[line.requirement][0] += line.quantity
+        shipments = uow.procurement.shipments([c.code for c in contracts])
+        requirement_of = {s.id: line_of[(s.contract, s.line)] for s in shipments}
+        for shipment in shipments:
+            figures[requirement_of[shipment.id]][1] += shipment.quantity
+        for receipt in uow.procurement.receipts([s.id for s in shipments if s.id is not None]):
+            row = figures[requirement_of[receipt.shipment]]
+            row[2] += receipt.quantity
+            row[3] += receipt.accepted_quantity
+            row[4] += receipt.quantity - receipt.accepted_quantity
+        rows = []
+        for code in dict.fromkeys(r for c in cases if c.stage is not CaseStage.CANCELLED for r in c.requirements):
+            requirement = uow.requirements.get(code)
+            assert requirement is not None
+            contracted, shipped, signed, accepted, refused = figures[code]
+            rows.append(DeliveryStatus(code, requirement.title, requirement.status, requirement.quantity, contracted,
+                                       shipped, signed, accepted, refused))
+        return rows
+
+
+@dataclass(frozen=True, slots=True)
+class FundedLine:
+    contract: str
+    supplier: str
+    route: FundingRoute
+    line: int
+    requirement: str
+    amount: Money  # in the contribution's currency (summed per currency where several)
+    reporting: Money
+
+
+@dataclass(frozen=True, slots=True)
+class PaidShare:
+    payment: int
+    paid_on: date
+    contract: str
+    supplier: str
+    requirement: str
+    amount: Money
+    reporting: Money
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveredShare:
+    receipt: int
+    received_on: date
+    unit: str
+    contract: str
+    requirement: str
+    quantity: int  # items the unit accepted on this receipt (the donor paid a share of them)
+    value: Money  # the receipt's value in the reporting currency
+    share: Money  # the donor's part of it
+
+
+@dataclass(frozen=True, slots=True)
+class DonorProcurement:
+    """What one donor's money bought and which units received it, per coalition, in its reporting currency."""
+
+    donor: str
+    coalition: str
+    currency: str
+    contracted: list[FundedLine]
+    paid: list[PaidShare]
+    delivered: list[DeliveredShare]
+
+    @property
+    def total_contracted(self) -> Money:
+        return Money.from_minor_units(sum(f.reporting.to_minor_units() for f in self.contracted), self.currency)
+
+    @property
+    def total_paid(self) -> Money:
+        return Money.from_minor_units(sum(p.reporting.to_minor_units() for p in self.paid), self.currency)
+
+    @property
+    def total_delivered(self) -> Money:
+        return Money.from_minor_units(sum(d.share.to_minor_units() for d in self.delivered), self.currency)
+
+    @property
+    def units(self) -> list[str]:
+        return sorted({d.unit for d in self.delivered})
+
+
+def receipt_values(contract: Contract, funding: Sequence[FundingShare], shipments: Sequence[Shipment],
+                   receipts: Sequence[UnitReceipt]) -> dict[int, tuple[int, dict[int, int]]]:
+    """Per accepted receipt: its value in reporting minor units and that value split per contribution.
+
+    A line's value is the money contracted for it; a receipt is worth the line's value times the accepted
+    quantity over the line's quantity (half to even), split over the line's contributions by largest
+    remainder on what each put in.
+    """
+    by_line: dict[int, list[FundingShare]] = defaultdict(list)
+    for share in funding:
+        by_line[share.line].append(share)
+    line_of = {s.id: s.line for s in shipments}
+    values = {}
+    for receipt in receipts:
+        if not receipt.accepted or receipt.id is None:
+            continue
+        number = line_of[receipt.shipment]
+        line = contract.current.line(number)
+        shares = [s for s in by_line[number] if s.reporting > 0]
+        total = sum(s.reporting for s in shares)
+        value = int((Decimal(total) * receipt.quantity / line.quantity).to_integral_value(ROUND_HALF_EVEN))
+        split = largest_remainder(value, [s.reporting for s in shares]) if shares else []
+        per_contribution: dict[int, int] = defaultdict(int)
+        for share, part in zip(shares, split, strict=True):
+            per_contribution[share.contribution] += part
+        values[receipt.id] = (value, dict(per_contribution))
+    return values
+
+
+def donor_procurement(uow: UnitOfWork, actor: Actor, donor: str) -> list[DonorProcurement]:
+    """Follow one donor's money from contract lines to payments to the units that signed for the equipment."""
+    with uow:
+        load_party(uow, donor, "donor")
+        codes = uow.procurement.funded_contracts(donor)
+        contracts = {c.code: c for c in (uow.procurement.get_contract(code) for code in codes) if c is not None}
+        cases = {c.code: _coalition_of(uow, c) for c in contracts.values()}
+        for case in cases.values():
+            require(can(actor, "read_funding", case.coalition))
+        funding = uow.procurement.funding(codes)
+        shipments = uow.procurement.shipments(codes)
+        receipts = uow.procurement.receipts([s.id for s in shipments if s.id is not None])
+        payments = {p.id: p for p in uow.procurement.payments(codes)}
+        statements: dict[str, DonorProcurement] = {}
+
+        def statement(contract: str) -> DonorProcurement:
+            coalition = cases[contract].coalition
+            if coalition not in statements:
+                statements[coalition] = DonorProcurement(donor, coalition,
+                                                         load_coalition(uow, coalition).reporting_currency, [], [], [])
+            return statements[coalition]
+
+        for code, share in funding:
+            if share.donor != donor:
+                continue
+            found, contract = statement(code), contracts[code]
+            found.contracted.append(FundedLine(
+                code, contract.supplier, cases[code].route, share.line, contract.current.line(share.line).requirement,
+                Money.from_minor_units(share.units, share.currency),
+                Money.from_minor_units(share.reporting, found.currency)))
+        for payment_id, share in uow.procurement.payment_shares(codes):
+            payment = payments[payment_id]
+            if share.donor != donor or payment.id is None:
+                continue
+            found, contract = statement(payment.contract), contracts[payment.contract]
+            found.paid.append(PaidShare(payment.id, payment.paid_on, payment.contract, contract.supplier,
+                                        contract.current.line(share.line).requirement,
+                                        Money.from_minor_units(share.units, share.currency),
+                                        Money.from_minor_units(share.reporting, found.currency)))
+        donor_of = {s.contribution: s.donor for _, s in funding}
+        for code, contract in contracts.items():
+            own_shipments = [s for s in shipments if s.contract == code]
+            ids = {s.id for s in own_shipments}
+            own_receipts = [r for r in receipts if r.shipment in ids]
+            values = receipt_values(contract, [s for c, s in funding if c == code], own_shipments, own_receipts)
+            line_of = {s.id: s.line for s in own_shipments}
+            for receipt in own_receipts:
+                if receipt.id not in values:
+                    continue
+                value, split = values[receipt.id]
+                part = sum(units for contribution, units in split.items() if donor_of.get(contribution) == donor)
+                if part == 0:
+                    continue
+                found = statement(code)
+                found.delivered.append(DeliveredShare(
+                    receipt.id, receipt.received_on, receipt.unit, code,
+                    contract.current.line(line_of[receipt.shipment]).requirement, receipt.quantity,
+                    Money.from_minor_units(value, found.currency), Money.from_minor_units(part, found.currency)))
+        return [dataclasses.replace(s, paid=sorted(s.paid, key=lambda p: (p.paid_on, p.payment)),
+                                    delivered=sorted(s.delivered, key=lambda d: (d.received_on, d.receipt)))
+                for _, s in sorted(statements.items())]
