@@ -61,7 +61,7 @@ class MissingRate(NotFound):
     code = "missing_rate"
 
 
-def _shown(rate: Decimal) -> str:
+def shown_rate(rate: Decimal) -> str:
     """A rate for people: as published, or cut to 10 significant digits if derived; never in exponent notation."""
     if len(rate.as_tuple().digits) > 10:
         rate = rate.quantize(Decimal(1).scaleb(rate.adjusted() - 9), context=_AMOUNTS).normalize(_AMOUNTS)
@@ -88,7 +88,7 @@ class Conversion:
         """One sentence saying what was converted at which rate of which day, and why that day."""
         if self.original.currency == self.converted.currency:
             return f"{self.original} needs no conversion: it is already in {self.original.currency}."
-        sentence = (f"{self.original} = {self.converted} at {_shown(self.rate)} {self.converted.currency} "
+        sentence = (f"{self.original} = {self.converted} at {shown_rate(self.rate)} {self.converted.currency} "
                     f"per {self.original.currency} ({self.source}, rate of {self.rate_date.isoformat()}")
         if self.exact_date:
             return sentence + ")."

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from coalition.domain.access import Actor
-from coalition.domain.coalition import Coalition, Fund, MembershipRole
+from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.errors import NotFound
 from coalition.domain.instrument import Instrument, InstrumentKind, add_years
 from coalition.domain.membership import ChangeKind
@@ -20,6 +20,7 @@ from coalition.domain.party import Party, PartyKind
 from coalition.services import registry
 from coalition.services.demo_funding import build_demo_funding
 from coalition.services.demo_planning import build_demo_planning
+from coalition.services.demo_procurement import build_demo_procurement
 from coalition.services.ports import UnitOfWork
 
 IT = "it-coalition"
@@ -117,7 +118,8 @@ def build_demo_world(uow: UnitOfWork, actor: Actor) -> DemoResult:
     _ensure_coalition(uow, actor, Coalition(
         code=IT, name="IT Coalition", capability_area="IT, communications and cybersecurity",
         framework=CONTACT_GROUP, recipient="UA", founded_on=IT_FOUNDED,
-        founded_at="Ukraine Defence Contact Group meeting, Ramstein", reporting_currency="EUR"), result)
+        founded_at="Ukraine Defence Contact Group meeting, Ramstein", reporting_currency="EUR",
+        rules=DecisionRules(steering_decides_procurement=True)), result)
     _ensure_fund(uow, actor, Fund("it-coalition-fund", IT, "IT Coalition fund", "NSPA", "EUR",
                                   illustrative=True), result)
 
@@ -162,4 +164,5 @@ def build_demo_world(uow: UnitOfWork, actor: Actor) -> DemoResult:
                    note="Luxembourg joined the Drone Coalition in 2025", illustrative=True)
     result.already_present += build_demo_funding(uow, actor, result.created)
     result.already_present += build_demo_planning(uow, actor, result.created)
+    result.already_present += build_demo_procurement(uow, actor, result.created)
     return result

@@ -32,6 +32,7 @@ from coalition.domain.ledger import (
 from coalition.domain.money import Money
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import record_change, require
+from coalition.services.delivery import DonorProcurement, donor_procurement
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 
@@ -344,10 +345,12 @@ class DonorStatement:
     coalitions: dict[str, FundingReport]
     pledges: list[PledgeProgress]
     contributions: list[Contribution]
+    procurement: list[DonorProcurement]
 
 
 def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 500) -> DonorStatement:
-    """What a donor pledged, committed, paid and gave in kind, per coalition, with each pledge's status."""
+    """What a donor pledged, committed, paid and gave in kind, per coalition, with each pledge's status,
+    and what its money bought: contract lines, payments, and the units that signed for the equipment."""
     with uow:
         party = load_party(uow, donor, "donor")
         coalitions = sorted({key.coalition for key, _ in uow.ledger.balances(donor=donor)})
@@ -365,7 +368,8 @@ def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 5
             reports[code] = report
         items = uow.ledger.contributions(donor=donor, limit=limit)
         pledges = _progress(uow, [c for c in items if c.kind is ContributionKind.PLEDGE])
-    return DonorStatement(donor, party.name, reports, pledges, items)
+        bought = donor_procurement(uow, actor, donor)
+    return DonorStatement(donor, party.name, reports, pledges, items, bought)
 
 
 @dataclass(frozen=True, slots=True)

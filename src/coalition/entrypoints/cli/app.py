@@ -10,7 +10,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coalition.bootstrap import Platform, bootstrap
 from coalition.domain.errors import CoalitionError
-from coalition.entrypoints.cli import allocation, audit, funding, output, planning, registry, steering
+from coalition.entrypoints.cli import allocation, audit, funding, output, planning, procurement, registry, steering
+from coalition.services.delivery import donor_procurement
 from coalition.services.demo import build_demo_world
 from coalition.services.steering import list_meetings
 
@@ -42,6 +43,10 @@ app.command("allocate")(allocation.allocate)
 app.add_typer(steering.meetings, name="meetings")
 app.add_typer(steering.proposals, name="proposals")
 app.add_typer(steering.decisions, name="decisions")
+app.add_typer(procurement.cases, name="cases")
+app.add_typer(procurement.tenders, name="tenders")
+app.add_typer(procurement.contracts, name="contracts")
+app.add_typer(procurement.deliveries, name="deliveries")
 app.add_typer(audit.app, name="audit")
 
 
@@ -76,6 +81,12 @@ def demo(ctx: typer.Context) -> None:
     assert first_meeting.id is not None
     steering.meetings_show(ctx, first_meeting.id, False, False)
     steering.decisions_list(ctx, "it-coalition", False)
+    for coalition in ("it-coalition", "drone-coalition"):
+        procurement.cases_pipeline(ctx, coalition, False)
+        procurement.deliveries_status(ctx, coalition, False)
+    output.console.print("\n[bold]Following Estonia's euros to the units that received the equipment[/bold] "
+                         "(coalition report donor EE shows the whole statement)")
+    funding.print_donor_procurement(donor_procurement(platform.uow(), platform.operator(), "EE"))
 
 
 def main(argv: list[str] | None = None, platform: Platform | None = None) -> None:

@@ -29,6 +29,7 @@ from coalition.entrypoints.cli.output import choice, console, emit_json, fail, t
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import funding as svc
 from coalition.services import planning
+from coalition.services.delivery import DonorProcurement
 
 pledges = typer.Typer(help="Pledges: donors' promises.", no_args_is_help=True)
 commitments = typer.Typer(help="Commitments: signed contribution arrangements.", no_args_is_help=True)
@@ -266,9 +267,30 @@ def report_funding(ctx: typer.Context, coalition: str, as_json: JsonFlag = False
           [(r.rank, r.requirement.code, r.cost.amount, r.reserved.amount, r.missing.amount) for r in ranks.ranks])
 
 
+def print_donor_procurement(statements: list[DonorProcurement]) -> None:
+    """What a donor's money bought, per coalition: contract lines, payments, deliveries to units."""
+    for bought in statements:
+        money = bought.currency
+        console.print(f"[bold]What {bought.donor}'s money bought in {bought.coalition}[/bold] ({money}; "
+                      "contracted, paid "
+                      "and delivered are stages of the same money, not added together)")
+        table(f"Contracted: {bought.total_contracted}", ["Contract", "Supplier", "Route", "Line", "Requirement",
+                                                         "Amount", money],
+              [(f.contract, f.supplier, f.route.value, f.line, f.requirement, f.amount, f.reporting.amount)
+               for f in bought.contracted])
+        table(f"Paid: {bought.total_paid}", ["Payment", "Paid on", "Contract", "Supplier", "Requirement", "Amount",
+                                             money],
+              [(p.payment, p.paid_on, p.contract, p.supplier, p.requirement, p.amount, p.reporting.amount)
+               for p in bought.paid])
+        table(f"Delivered to units: {bought.total_delivered} (units: {', '.join(bought.units) or 'none yet'})",
+              ["Receipt", "On", "Unit", "Contract", "Requirement", "Items accepted", "Receipt value", "Donor share"],
+              [(d.receipt, d.received_on, d.unit, d.contract, d.requirement, d.quantity, d.value.amount,
+                d.share.amount) for d in bought.delivered])
+
+
 @report.command("donor")
 def report_donor(ctx: typer.Context, donor: str, as_json: JsonFlag = False) -> None:
-    """What a donor pledged, committed, paid and gave in kind, with the status of each pledge."""
+    """What a donor pledged, committed, paid and gave in kind, with each pledge's status, and what its money bought."""
     platform = ready(ctx)
     found = svc.donor_statement(platform.uow(), platform.operator(), donor)
     if as_json:
@@ -283,6 +305,7 @@ def report_donor(ctx: typer.Context, donor: str, as_json: JsonFlag = False) -> N
     table("Pledges", ["Id", "Coalition", "Value date", "Pledged", "Committed", "Received", "Status", "Earmark"],
           [(p.pledge.id, p.pledge.coalition, p.pledge.value_date, p.pledged, p.committed, p.received,
             p.status.value, p.pledge.earmark) for p in found.pledges])
+    print_donor_procurement(found.procurement)
 
 
 @ledger_app.command("check")
