@@ -32,7 +32,7 @@ GOOD = [
 
 @pytest.fixture
 def world(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    build_demo_world(platform.uow(), platform.operator(), procurement=False)
     funding.import_fx_rates(platform.uow(), platform.operator(), source="t", digest="t", rates=[
         FxRate(date(2025, 1, 6), "EUR", "USD", Decimal("1.0400"), "ECB euro foreign exchange reference rates")])
     return platform

@@ -26,7 +26,7 @@ ECB = "ECB euro foreign exchange reference rates"
 
 @pytest.fixture
 def world(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    build_demo_world(platform.uow(), platform.operator(), procurement=False)
     funding.import_fx_rates(platform.uow(), platform.operator(), source="test", digest="t", rates=[
         FxRate(date(2025, 1, 2), "EUR", "USD", Decimal("1.0321"), ECB),
         FxRate(date(2025, 1, 3), "EUR", "USD", Decimal("1.0299"), ECB),

@@ -24,7 +24,7 @@ IT, FUND = "it-coalition", "it-coalition-fund"
 
 @pytest.fixture
 def world(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    build_demo_world(platform.uow(), platform.operator(), procurement=False)
     allow_secretariat_approval(platform, IT)
     return platform
 
@@ -190,7 +190,7 @@ def test_a_forecast_counts_commitments_but_cannot_reserve_them(world: Platform):
 
 
 def test_without_a_decision_or_the_rules_allowing_it_the_secretariat_cannot_approve(platform: Platform):
-    build_demo_world(platform.uow(), platform.operator())
+    build_demo_world(platform.uow(), platform.operator(), procurement=False)
     receive(platform, "LU", "1000.00")
     plan = planning.run_allocation(platform.uow(), platform.operator(), IT)
     with pytest.raises(PermissionDenied, match="approving an allocation plan needs a steering-group decision"):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from coalition.bootstrap import Platform
+from coalition.services.demo import build_demo_world
 from tests.integration.helpers import allow_secretariat_approval, assert_refused, run
 
 INSTANCE = {
@@ -23,7 +24,7 @@ INSTANCE = {
 
 @pytest.fixture
 def demo(platform: Platform, capsys: pytest.CaptureFixture[str]) -> Platform:
-    assert run(platform, capsys, "demo")[0] == 0
+    build_demo_world(platform.uow(), platform.operator(), procurement=False)  # the command is tested on its own
     return platform
 
 

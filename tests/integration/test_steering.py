@@ -25,7 +25,7 @@ VOTING_MEMBERS = ("EE", "LU", "BE", "DK", "IS", "IT", "LV", "LT", "NL")
 
 @pytest.fixture
 def world(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    build_demo_world(platform.uow(), platform.operator(), procurement=False)
     return platform
 
 

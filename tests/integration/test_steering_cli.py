@@ -7,12 +7,13 @@ import json
 import pytest
 
 from coalition.bootstrap import Platform
+from coalition.services.demo import build_demo_world
 from tests.integration.helpers import assert_refused, run
 
 
 @pytest.fixture
 def demo(platform: Platform, capsys: pytest.CaptureFixture[str]) -> Platform:
-    assert run(platform, capsys, "demo")[0] == 0
+    build_demo_world(platform.uow(), platform.operator(), procurement=False)  # the command is tested on its own
     return platform
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -232,15 +233,15 @@ class SqlProcurementRepository:
             contract=payment.contract, paid_on=payment.paid_on, amount_minor=payment.amount.to_minor_units(),
             currency=payment.amount.currency, reporting_minor=payment.reporting.to_minor_units(),
             reporting_currency=payment.reporting.currency, rate=str(payment.rate), rate_date=payment.rate_date,
-            rate_source=payment.rate_source, milestone=payment.milestone, reference=payment.reference))
+            rate_source=payment.rate_source, milestone=payment.milestone, reference=payment.reference,
+            reverses=payment.reverses, reason=payment.reason))
         new_id = _inserted(result)
         for share, entry in shares:
             self._c.execute(t.payment_shares.insert().values(
                 payment=new_id, line=share.line, contribution=share.contribution, donor=share.donor, fund=share.fund,
                 earmark=share.earmark, units=share.units, currency=share.currency, reporting_minor=share.reporting,
                 entry=entry))
-        return Payment(payment.contract, payment.paid_on, payment.amount, payment.reporting, payment.rate,
-                       payment.rate_date, payment.rate_source, payment.milestone, payment.reference, new_id)
+        return replace(payment, id=new_id)
 
     def payments(self, contracts: Collection[str]) -> list[Payment]:
         p = t.payments
@@ -249,7 +250,8 @@ class SqlProcurementRepository:
             for r in self._c.execute(sa.select(p).where(p.c.contract.in_(chunk)).order_by(p.c.paid_on, p.c.id)):
                 found.append(Payment(r.contract, r.paid_on, Money.from_minor_units(r.amount_minor, r.currency),
                                      Money.from_minor_units(r.reporting_minor, r.reporting_currency), Decimal(r.rate),
-                                     r.rate_date, r.rate_source, r.milestone, r.reference, r.id))
+                                     r.rate_date, r.rate_source, r.milestone, r.reference, r.reverses, r.reason,
+                                     r.id))
         return found
 
     def payment_shares(self, contracts: Collection[str]) -> list[tuple[int, FundingShare]]:
@@ -260,6 +262,16 @@ class SqlProcurementRepository:
             found += [(r.payment, FundingShare(r.line, r.contribution, r.donor, r.fund, r.earmark, r.units, r.currency,
                                                r.reporting_minor)) for r in self._c.execute(query)]
         return found
+
+    def payment_entries(self, contract: str) -> list[tuple[int, FundingShare, int]]:
+        s, p = t.payment_shares, t.payments
+        query = sa.select(s).join(p, p.c.id == s.c.payment).where(p.c.contract == contract).order_by(s.c.id)
+        return [(r.payment, FundingShare(r.line, r.contribution, r.donor, r.fund, r.earmark, r.units, r.currency,
+                                         r.reporting_minor), r.entry) for r in self._c.execute(query)]
+
+    def contract_of_payment(self, payment: int) -> str | None:
+        found = self._c.execute(sa.select(t.payments.c.contract).where(t.payments.c.id == payment)).scalar()
+        return None if found is None else str(found)
 
     # --- deliveries -------------------------------------------------------------------------------
 

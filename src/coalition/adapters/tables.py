@@ -449,6 +449,8 @@ payments = sa.Table(
     sa.Column("rate_source", sa.String(200), nullable=False),
     sa.Column("milestone", sa.Integer),
     sa.Column("reference", sa.String(100), nullable=False, default=""),
+    sa.Column("reverses", sa.Integer, sa.ForeignKey("payments.id"), unique=True),
+    sa.Column("reason", sa.String(500), nullable=False, default=""),
 )
 
 # Who paid each payment: per contract line and contribution, with the disbursement entry.

@@ -471,11 +471,30 @@ class Payment:
     rate_source: str
     milestone: int | None = None
     reference: str = ""
+    reverses: int | None = None  # a reversal names the payment it undoes, with a reason
+    reason: str = ""
     id: int | None = None
 
     def __post_init__(self) -> None:
         if self.amount.amount <= 0:
             raise InvalidInput("a payment is more than zero", field="amount")
+        if self.reverses is not None and not self.reason.strip():
+            raise InvalidInput("a reversal of a payment needs a reason", field="reason")
+
+    @property
+    def signed_amount(self) -> Money:
+        """The amount as it counts towards what is paid: negative for a reversal."""
+        return -self.amount if self.reverses is not None else self.amount
+
+    @property
+    def signed_reporting(self) -> Money:
+        return -self.reporting if self.reverses is not None else self.reporting
+
+
+def paid_total(payments: Sequence[Payment], currency: str, milestone: int | None = None) -> Money:
+    """What is paid under a contract (on one milestone), reversals deducted."""
+    return sum((p.signed_amount for p in payments if milestone is None or p.milestone == milestone),
+               Money.zero(currency))
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,15 @@ from coalition.domain.delivery import (
 )
 from coalition.domain.errors import InvariantViolated, NotFound
 from coalition.domain.money import Money
-from coalition.domain.procurement import STAGE_ORDER, CaseStage, Contract, FundingShare, Payment, ProcurementCase
+from coalition.domain.procurement import (
+    STAGE_ORDER,
+    CaseStage,
+    Contract,
+    FundingShare,
+    Payment,
+    ProcurementCase,
+    paid_total,
+)
 from coalition.domain.requirements import RequirementStatus, transition
 from coalition.services.audit import record_change, require
 from coalition.services.ports import UnitOfWork
@@ -217,7 +225,7 @@ class ContractView:
 
     @property
     def paid(self) -> Money:
-        return sum((p.amount for p in self.payments), Money.zero(self.contract.current.currency))
+        return paid_total(self.payments, self.contract.current.currency)
 
 
 def get_contract(uow: UnitOfWork, actor: Actor, code: str) -> ContractView:
@@ -256,7 +264,7 @@ def pipeline(uow: UnitOfWork, actor: Actor, coalition: str) -> list[PipelineRow]
             contracted[case_of[contract]] += share.reporting
         paid: dict[str, int] = defaultdict(int)
         for payment in uow.procurement.payments(list(case_of)):
-            paid[case_of[payment.contract]] += payment.reporting.to_minor_units()
+            paid[case_of[payment.contract]] += payment.signed_reporting.to_minor_units()
         groups: dict[tuple[FundingRoute, CaseStage], list[ProcurementCase]] = defaultdict(list)
         for case in cases:
             groups[(case.route, case.stage)].append(case)

@@ -103,8 +103,11 @@ def _ensure_member(uow: UnitOfWork, actor: Actor, coalition: str, party: str, ro
     result.note(not exists, f"membership {coalition}/{party}")
 
 
-def build_demo_world(uow: UnitOfWork, actor: Actor) -> DemoResult:
-    """Create whatever of the demo world is missing; return what was created."""
+def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True) -> DemoResult:
+    """Create whatever of the demo world is missing; return what was created.
+
+    Without ``procurement`` the world stops at the first approved allocation, before any case or contract.
+    """
     result = DemoResult()
     for code in STATES:
         _ensure_party(uow, actor, Party.state(code), result)
@@ -164,5 +167,6 @@ def build_demo_world(uow: UnitOfWork, actor: Actor) -> DemoResult:
                    note="Luxembourg joined the Drone Coalition in 2025", illustrative=True)
     result.already_present += build_demo_funding(uow, actor, result.created)
     result.already_present += build_demo_planning(uow, actor, result.created)
-    result.already_present += build_demo_procurement(uow, actor, result.created)
+    if procurement:
+        result.already_present += build_demo_procurement(uow, actor, result.created)
     return result

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from coalition.domain import ledger
 from coalition.domain.access import Actor, can
 from coalition.domain.attribution import Pot, draw
 from coalition.domain.audit import AuditEvent, snapshot
@@ -42,6 +43,7 @@ from coalition.domain.procurement import (
     check_amendment,
     check_bid,
     evaluate,
+    paid_total,
 )
 from coalition.domain.requirements import Requirement, RequirementStatus, transition
 from coalition.services.audit import record_change, require
@@ -561,7 +563,7 @@ def amend_contract(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason
         shipped: dict[int, int] = defaultdict(int)
         for shipment in uow.procurement.shipments([code]):
             shipped[shipment.line] += shipment.quantity
-        paid = sum((p.amount for p in uow.procurement.payments([code])), Money.zero(current.currency))
+        paid = paid_total(uow.procurement.payments([code]), current.currency)
         check_amendment(current, new, shipped, paid)
         for line in new.lines:
             if line.requirement not in case.requirements:
@@ -626,14 +628,13 @@ def record_payment(uow: UnitOfWork, actor: Actor, code: str, *, amount: Money, p
             raise InvariantViolated(f"a payment on {paid_on} precedes the contract signed on {contract.signed_on}",
                                     field="paid_on")
         earlier = uow.procurement.payments([code])
-        paid = sum((p.amount for p in earlier), Money.zero(version.currency))
+        paid = paid_total(earlier, version.currency)
         if paid + amount > version.value:
             raise InvariantViolated(f"contract {code} is worth {version.value}; {paid} is paid, so {amount} more "
                                     "would pay beyond the contract", field="amount")
         if milestone is not None:
             due = version.milestone(milestone)
-            paid_on_milestone = sum((p.amount for p in earlier if p.milestone == milestone),
-                                    Money.zero(version.currency))
+            paid_on_milestone = paid_total(earlier, version.currency, milestone)
             if paid_on_milestone + amount > due.amount:
                 raise InvariantViolated(f"milestone {milestone} ({due.title}) is worth {due.amount}; "
                                         f"{paid_on_milestone} is paid on it", field="amount")
@@ -650,6 +651,53 @@ def record_payment(uow: UnitOfWork, actor: Actor, code: str, *, amount: Money, p
                                                  for d, u in sorted(_by_donor(s for s, _ in shares).items())}}))
         uow.commit()
     return stored
+
+
+def reverse_payment(uow: UnitOfWork, actor: Actor, payment_id: int, *, reason: str, on: date) -> Payment:
+    """Undo a payment recorded in error: each disbursement entry is reversed (the money returns to where it
+    was drawn from, contracted or reserved), and a reversing payment with negative shares is recorded."""
+    if not reason.strip():
+        raise InvalidInput("a reversal of a payment needs a reason", field="reason")
+    with uow:
+        found = {p.id: p for p in _payments_of(uow, payment_id)}
+        original = found.get(payment_id)
+        if original is None:
+            raise NotFound(f"no payment {payment_id}", field="payment")
+        contract = _contract(uow, original.contract)
+        case = _case(uow, contract.case)
+        require(can(actor, "record_payment", case.coalition))
+        if original.reverses is not None:
+            raise InvariantViolated(f"payment {payment_id} is itself a reversal; record a new payment instead",
+                                    field="payment")
+        if any(p.reverses == payment_id for p in found.values()):
+            raise Conflict(f"payment {payment_id} has already been reversed", field="payment")
+        if on < original.paid_on:
+            raise InvariantViolated(f"a reversal on {on} cannot precede the payment of {original.paid_on}", field="on")
+        now = uow.clock()
+        shares = []
+        for paid_id, held, entry_id in uow.procurement.payment_entries(contract.code):
+            if paid_id != payment_id:
+                continue
+            entry = uow.ledger.get_entry(entry_id)
+            assert entry is not None
+            why = f"payment {payment_id} reversed: {reason.strip()}"
+            undo = uow.ledger.add_entry(ledger.reversal(entry, reason=why, on=on, already_reversed=False), now)
+            assert undo.id is not None
+            back = dataclasses.replace(held, units=-held.units, reporting=-held.reporting)
+            if entry.credit.type is AccountType.RESERVED:  # drawn from the reservations: it returns there
+                uow.procurement.add_funding(contract.code, back, undo.id)
+            shares.append((back, undo.id))
+        stored = uow.procurement.add_payment(dataclasses.replace(
+            original, paid_on=on, reverses=payment_id, reason=reason.strip(), id=None), shares)
+        record_change(uow, actor, AuditEvent("reverse_payment", "payment", str(payment_id), snapshot(original),
+                                             snapshot(stored)))
+        uow.commit()
+    return stored
+
+
+def _payments_of(uow: UnitOfWork, payment_id: int) -> list[Payment]:
+    contract = uow.procurement.contract_of_payment(payment_id)
+    return [] if contract is None else uow.procurement.payments([contract])
 
 
 def _by_donor(shares: Iterable[FundingShare]) -> dict[str, int]:

@@ -314,6 +314,15 @@ def contracts_pay(ctx: typer.Context, contract: str, amount: str, currency: str,
     console.print(f"Recorded payment {paid.id} under {contract}: {paid.amount}{rate}")
 
 
+@contracts.command("reverse-payment")
+def contracts_reverse_payment(ctx: typer.Context, payment: int, on: On,
+                              reason: Annotated[str, typer.Option(help="Why (kept with the reversal).")]) -> None:
+    """Undo a payment recorded in error: its entries are reversed and the money returns where it came from."""
+    platform = ready(ctx)
+    undone = svc.reverse_payment(platform.uow(), platform.operator(), payment, reason=reason, on=_day(on))
+    console.print(f"Payment {payment} reversed by payment {undone.id}: {undone.amount} back")
+
+
 @contracts.command("show")
 def contracts_show(ctx: typer.Context, contract: str,
                    version: Annotated[int | None, typer.Option(help="An earlier version's terms.")] = None,
@@ -342,7 +351,8 @@ def contracts_show(ctx: typer.Context, contract: str,
         shares.setdefault(payment_id, []).append(
             f"{share.donor} {Money.from_minor_units(share.reporting, view.currency).amount}")
     table("Payments", ["Id", "Paid on", "Amount", f"In {view.currency}", "Rate", "Milestone", "Donor shares"],
-          [(p.id, p.paid_on, p.amount, p.reporting.amount, f"{shown_rate(p.rate)} ({p.rate_source}, {p.rate_date})",
+          [(p.id if p.reverses is None else f"{p.id} (reverses {p.reverses}: {p.reason})", p.paid_on,
+            p.signed_amount, p.signed_reporting.amount, f"{shown_rate(p.rate)} ({p.rate_source}, {p.rate_date})",
             p.milestone or "", "; ".join(shares.get(p.id or 0, []))) for p in view.payments])
     table("Shipments", ["Id", "Line", "Quantity", "State", "Reference"],
           [(s.id, s.line, s.quantity, s.state.value, s.reference) for s in view.shipments])

@@ -3,7 +3,7 @@ shipments, unit receipts and end-use checks; the intended funding route of a req
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-22 07:20:39.516926
+Create Date: 2026-11-22 07:38:06.577948
 """
 from __future__ import annotations
 
@@ -152,8 +152,12 @@ def upgrade() -> None:
     sa.Column('rate_source', sa.String(length=200), nullable=False),
     sa.Column('milestone', sa.Integer(), nullable=True),
     sa.Column('reference', sa.String(length=100), nullable=False),
+    sa.Column('reverses', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=500), nullable=False),
     sa.ForeignKeyConstraint(['contract'], ['contracts.code'], name=op.f('fk_payments_contract_contracts')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_payments'))
+    sa.ForeignKeyConstraint(['reverses'], ['payments.id'], name=op.f('fk_payments_reverses_payments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payments')),
+    sa.UniqueConstraint('reverses', name=op.f('uq_payments_reverses'))
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payments_contract'), ['contract'], unique=False)

@@ -1,0 +1,398 @@
+"""From a funded requirement to equipment a unit has signed for: cases, tenders, contracts, payments, deliveries,
+and donor attribution that sums exactly. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from coalition.bootstrap import Platform
+from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
+from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, FundingRoute
+from coalition.domain.delivery import Condition, ShipmentState, UnitReceipt
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, PermissionDenied
+from coalition.domain.fx import FxRate
+from coalition.domain.ledger import Measure
+from coalition.domain.money import Money
+from coalition.domain.party import Party, PartyKind
+from coalition.domain.procurement import (
+    Bid,
+    CaseStage,
+    ContractLine,
+    EvaluationMethod,
+    Lot,
+    ProcurementCase,
+    Tender,
+    TenderProcedure,
+)
+from coalition.domain.requirements import Requirement, RequirementStatus
+from coalition.domain.steering import Procedure, ProposalKind, Vote
+from coalition.domain.taxonomy import CapabilityArea
+from coalition.services import delivery, funding, planning, procurement, registry, steering
+from coalition.services.demo import build_demo_world
+from tests.integration.helpers import assert_refused, dump, run
+
+C = "test-coalition"
+FUND = "test-fund"
+
+
+def eur(text: str) -> Money:
+    return Money.parse(text, "EUR")
+
+
+@pytest.fixture
+def world(platform: Platform) -> Platform:
+    """A coalition whose secretariat may approve, two donors, and requirement R-1 (100 radios at EUR 1,000)
+    funded EUR 60,000 by Estonia and EUR 40,000 by Latvia; R-2 is prioritised but unfunded."""
+    actor = platform.operator()
+    for code in ("EE", "LV", "UA"):
+        registry.register_party(platform.uow(), actor, Party.state(code))
+    for code, kind in (("UA-MOD", PartyKind.MINISTRY), ("NSPA", PartyKind.AGENCY), ("SUP-A", PartyKind.COMPANY),
+                       ("SUP-B", PartyKind.COMPANY), ("UNIT-1", PartyKind.MILITARY_UNIT),
+                       ("UNIT-2", PartyKind.MILITARY_UNIT)):
+        registry.register_party(platform.uow(), actor, Party(code, kind, code))
+    registry.create_coalition(platform.uow(), actor, Coalition(
+        C, "Test coalition", "Communications", "UDCG", "UA", date(2024, 1, 1), "Ramstein", "EUR",
+        DecisionRules(secretariat_may_approve=True)))
+    registry.add_fund(platform.uow(), actor, Fund(FUND, C, "Fund", "NSPA", "EUR"))
+    for code in ("EE", "LV"):
+        registry.admit_member(platform.uow(), actor, coalition=C, party=code,
+                              role=MembershipRole.LEAD, on=date(2024, 1, 1))
+    funding.add_capability_area(platform.uow(), actor, CapabilityArea("communications", "Communications"))
+    for code, quantity in (("R-1", 100), ("R-2", 5)):
+        planning.add_requirement(platform.uow(), actor, Requirement(
+            code, C, "UA-MOD", "Radios", "communications", quantity, "piece", eur("1000"), ("UNIT-1", "UNIT-2"),
+            status=RequirementStatus.SUBMITTED))
+        planning.change_requirement_status(platform.uow(), actor, code, RequirementStatus.VALIDATED)
+    planning.submit_priority_list(platform.uow(), actor, coalition=C, ranks=["R-1", "R-2"], submitted_by="UA-MOD",
+                                  on=date(2024, 2, 1))
+    planning.approve_priority_list(platform.uow(), actor, coalition=C, version=1, approved_by="secretariat",
+                                   on=date(2024, 2, 2))
+    for donor, amount in (("EE", "60000"), ("LV", "40000")):
+        funding.record_contribution(platform.uow(), actor, Contribution(
+            ContributionKind.RECEIPT, C, FUND, donor, eur(amount), date(2024, 3, 1), Earmark(), Confidentiality()))
+    plan = planning.run_allocation(platform.uow(), actor, C, on=date(2024, 3, 2))
+    planning.approve_plan(platform.uow(), actor, plan.id or 0)
+    return platform
+
+
+def open_direct(platform: Platform, code: str = "CASE-1", requirements: tuple[str, ...] = ("R-1",)) -> None:
+    procurement.open_case(platform.uow(), platform.operator(), ProcurementCase(
+        code, C, FundingRoute.DIRECT_INDUSTRY, "Radios from industry", requirements, "UA-MOD", date(2024, 4, 1)))
+    procurement.approve_route(platform.uow(), platform.operator(), code, on=date(2024, 4, 2))
+
+
+def sign(platform: Platform, value: str = "1000", quantity: int = 100, currency: str = "EUR",
+         code: str = "K-1") -> None:
+    procurement.sign_contract(platform.uow(), platform.operator(), code=code, case="CASE-1", supplier="SUP-A",
+                              signed_on=date(2024, 4, 10),
+                              lines=(ContractLine(1, "R-1", quantity, Money.parse(value, currency)),))
+
+
+def measure(platform: Platform, which: Measure) -> Money:
+    report = funding.funding_report(platform.uow(), platform.operator(), C)
+    return report.totals[which]
+
+
+def test_no_case_and_no_contract_for_an_unfunded_requirement(world: Platform):
+    actor = world.operator()
+    with pytest.raises(InvariantViolated, match="R-2 is not funded"):
+        procurement.open_case(world.uow(), actor, ProcurementCase(
+            "CASE-2", C, FundingRoute.AGENCY, "Radios", ("R-2",), "NSPA", date(2024, 4, 1)))
+    open_direct(world)
+    before = dump(world.engine)
+    with pytest.raises(InvariantViolated, match=r"line 1 is worth 100100.00 EUR; only 100000.00 EUR is reserved for "
+                                                r"R-1 and not yet contracted"):
+        sign(world, value="1001")
+    assert dump(world.engine) == before  # nothing half-written
+    sign(world, value="990")
+    assert measure(world, Measure.CONTRACTED) == eur("99000")
+    assert measure(world, Measure.RESERVED) == eur("1000")
+
+
+def test_payments_split_exactly_between_donors_and_never_exceed_what_is_reserved(world: Platform):
+    open_direct(world)
+    sign(world)
+    paid = procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("33333.33"),
+                                      paid_on=date(2024, 5, 1))
+    view = delivery.get_contract(world.uow(), world.operator(), "K-1")
+    shares = {s.donor: s.reporting for _, s in view.payment_shares}
+    # 3,333,333 minor units over 60:40 -> exact 1,999,999.8 and 1,333,333.2 -> largest remainder: 2,000,000 / 1,333,333.
+    assert shares == {"EE": 2_000_000, "LV": 1_333_333}
+    assert sum(shares.values()) == paid.reporting.to_minor_units()
+    with pytest.raises(InvariantViolated, match="would pay beyond the contract"):
+        procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("66666.68"),
+                                   paid_on=date(2024, 5, 2))
+    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("66666.67"), paid_on=date(2024, 5, 2))
+    assert measure(world, Measure.DISBURSED) == eur("100000")
+    assert measure(world, Measure.CONTRACTED) == eur("0")
+    assert funding.check_ledger(world.uow(), world.operator()).ok
+
+
+def test_a_payment_made_in_error_is_reversed_and_the_money_returns(world: Platform):
+    open_direct(world)
+    sign(world)
+    paid = procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("50000"),
+                                      paid_on=date(2024, 5, 1))
+    undone = procurement.reverse_payment(world.uow(), world.operator(), paid.id or 0, reason="paid twice",
+                                         on=date(2024, 5, 3))
+    assert undone.reverses == paid.id and undone.signed_amount == eur("-50000")
+    assert measure(world, Measure.DISBURSED) == eur("0")
+    assert measure(world, Measure.CONTRACTED) == eur("100000")
+    view = delivery.get_contract(world.uow(), world.operator(), "K-1")
+    assert view.paid == eur("0") and sum(s.reporting for _, s in view.payment_shares) == 0
+    with pytest.raises(Conflict, match="already been reversed"):
+        procurement.reverse_payment(world.uow(), world.operator(), paid.id or 0, reason="again", on=date(2024, 5, 4))
+    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("100000"), paid_on=date(2024, 5, 5))
+    assert measure(world, Measure.DISBURSED) == eur("100000")
+    assert funding.check_ledger(world.uow(), world.operator()).ok
+
+
+def test_a_payment_worth_more_than_the_reserved_money_after_a_rate_change_is_refused(world: Platform):
+    # UAH strengthens from 40 to 30 a euro between signing and paying.
+    funding.import_fx_rates(world.uow(), world.operator(), source="test", digest="t", rates=[
+        FxRate(date(2024, 4, 10), "EUR", "UAH", Decimal("40"), "test rates"),
+        FxRate(date(2024, 5, 1), "EUR", "UAH", Decimal("30"), "test rates")])
+    open_direct(world)
+    sign(world, value="38000", currency="UAH")  # 3,800,000 UAH = EUR 95,000 at 40
+    assert measure(world, Measure.CONTRACTED) == eur("95000")
+    before = dump(world.engine)
+    with pytest.raises(InvariantViolated, match="no payment beyond the money reserved"):
+        # 3,100,000 UAH = EUR 103,333.33 at 30: more than the 95,000 contracted and 5,000 still reserved
+        procurement.record_payment(world.uow(), world.operator(), "K-1", amount=Money.parse("3100000", "UAH"),
+                                   paid_on=date(2024, 5, 1))
+    assert dump(world.engine) == before
+    paid = procurement.record_payment(world.uow(), world.operator(), "K-1", amount=Money.parse("2970000", "UAH"),
+                                      paid_on=date(2024, 5, 1))
+    assert (paid.reporting, paid.rate_date, paid.rate_source) == (eur("99000"), date(2024, 5, 1), "test rates")
+    # EUR 95,000 contracted and EUR 4,000 of the exchange-rate difference from the reservations
+    assert measure(world, Measure.DISBURSED) == eur("99000")
+    assert measure(world, Measure.RESERVED) == eur("1000")
+    assert measure(world, Measure.CONTRACTED) == eur("0")
+    assert funding.check_ledger(world.uow(), world.operator()).ok
+
+
+def test_receipts_by_units_add_up_and_never_exceed_what_was_shipped(world: Platform):
+    open_direct(world)
+    sign(world)
+    actor = world.operator()
+    shipment = delivery.ship(world.uow(), actor, contract="K-1", line=1, quantity=60, on=date(2024, 6, 1))
+    with pytest.raises(InvariantViolated, match="line 1 of K-1 orders 100; 60 already shipped, so 41 more is too many"):
+        delivery.ship(world.uow(), actor, contract="K-1", line=1, quantity=41, on=date(2024, 6, 1))
+    with pytest.raises(InvariantViolated, match="units sign for a shipment once it has arrived"):
+        delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UNIT-1", 10, Condition.NEW, True,
+                                                                 date(2024, 6, 2), "Officer"))
+    for state, day in ((ShipmentState.IN_TRANSIT, 3), (ShipmentState.ARRIVED, 5)):
+        delivery.advance_shipment(world.uow(), actor, shipment.id or 0, state, on=date(2024, 6, day))
+    delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UNIT-1", 40, Condition.NEW, True,
+                                                             date(2024, 6, 6), "Officer 1"))
+    delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UNIT-2", 15, Condition.NEW, True,
+                                                             date(2024, 6, 6), "Officer 2"))
+    with pytest.raises(InvariantViolated, match="carried 60; 55 already signed for, so a receipt of 6 is more than "
+                                                "was shipped"):
+        delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UNIT-2", 6, Condition.NEW, True,
+                                                                 date(2024, 6, 6), "Officer 2"))
+    with pytest.raises(InvariantViolated, match="UA-MOD is not an end user of R-1"):
+        delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UA-MOD", 1, Condition.NEW, True,
+                                                                 date(2024, 6, 6), "Officer"))
+    delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UNIT-2", 5, Condition.DAMAGED, False,
+                                                             date(2024, 6, 6), "Officer 2", "crushed in transit"))
+    status = {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"]
+    assert (status.shipped, status.signed_for, status.accepted, status.refused) == (60, 60, 55, 5)
+    assert status.shown_share == "55.0%" and status.status is RequirementStatus.PARTLY_DELIVERED
+    assert delivery.get_contract(world.uow(), actor, "K-1").shipments[0].state is ShipmentState.HANDED_OVER
+    rest = delivery.ship(world.uow(), actor, contract="K-1", line=1, quantity=40, on=date(2024, 7, 1))
+    for state in (ShipmentState.IN_TRANSIT, ShipmentState.ARRIVED):
+        delivery.advance_shipment(world.uow(), actor, rest.id or 0, state, on=date(2024, 7, 2))
+    delivery.confirm_receipt(world.uow(), actor, UnitReceipt(rest.id or 0, "UNIT-2", 40, Condition.NEW, True,
+                                                             date(2024, 7, 3), "Officer 2"))
+    # 95 of 100 accepted: still partly delivered; the case is not delivered until every item is.
+    assert {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"].accepted == 95
+    assert procurement.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.CONTRACTED
+
+
+def test_delivered_items_carry_donor_shares_that_sum_to_each_receipts_value(world: Platform):
+    open_direct(world)
+    sign(world, value="999.99")  # 99,999.00 contracted: 59,999.40 from Estonia and 39,999.60 from Latvia
+    actor = world.operator()
+    shipment = delivery.ship(world.uow(), actor, contract="K-1", line=1, quantity=100, on=date(2024, 6, 1))
+    for state in (ShipmentState.IN_TRANSIT, ShipmentState.ARRIVED):
+        delivery.advance_shipment(world.uow(), actor, shipment.id or 0, state, on=date(2024, 6, 2))
+    for unit, quantity in (("UNIT-1", 33), ("UNIT-2", 67)):
+        delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, unit, quantity, Condition.NEW,
+                                                                 True, date(2024, 6, 3), "Officer"))
+    statements = {d: delivery.donor_procurement(world.uow(), actor, d)[0] for d in ("EE", "LV")}
+    assert statements["EE"].total_contracted == eur("59999.40")
+    assert statements["LV"].total_contracted == eur("39999.60")
+    by_receipt: dict[int, list[int]] = {}
+    for found in statements.values():
+        for item in found.delivered:
+            by_receipt.setdefault(item.receipt, []).append(item.share.to_minor_units())
+            assert item.unit in ("UNIT-1", "UNIT-2")
+    values = {d.receipt: d.value.to_minor_units() for d in statements["EE"].delivered}
+    # 33 items are worth 99,999.00 x 33 / 100 = 32,999.67; the two shares sum to exactly that.
+    assert sorted(values.values()) == [3_299_967, 6_699_933]
+    for receipt, shares in by_receipt.items():
+        assert sum(shares) == values[receipt]
+    assert statements["EE"].total_delivered + statements["LV"].total_delivered == eur("99999.00")
+    assert statements["EE"].units == ["UNIT-1", "UNIT-2"]
+    status = {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"]
+    assert status.status is RequirementStatus.FULLY_DELIVERED
+    assert procurement.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.DELIVERED
+
+
+def test_an_amendment_is_a_new_version_and_returns_money_to_the_reservations(world: Platform):
+    open_direct(world)
+    sign(world)
+    amended = procurement.amend_contract(world.uow(), world.operator(), "K-1", on=date(2024, 5, 1),
+                                         reason="price negotiated down",
+                                         lines=(ContractLine(1, "R-1", 100, eur("900")),), milestones=())
+    assert [v.value for v in amended.versions] == [eur("100000"), eur("90000")]
+    assert measure(world, Measure.CONTRACTED) == eur("90000")
+    assert measure(world, Measure.RESERVED) == eur("10000")
+    view = delivery.get_contract(world.uow(), world.operator(), "K-1")
+    assert view.contract.version(1).lines[0].unit_price == eur("1000")  # the earlier version stays readable
+    assert {s.donor: s.reporting for s in view.funding} == {"EE": 5_400_000, "LV": 3_600_000}
+    with pytest.raises(InvariantViolated, match="line 1 keeps its requirement R-1"):
+        procurement.amend_contract(world.uow(), world.operator(), "K-1", on=date(2024, 5, 2), reason="swap",
+                                   lines=(ContractLine(1, "R-2", 1, eur("1")),), milestones=())
+    assert funding.check_ledger(world.uow(), world.operator()).ok
+
+
+def test_the_agency_route_with_a_tender_an_award_by_decision_and_a_standstill(world: Platform):
+    actor = world.operator()
+    rules = steering.open_proposal(world.uow(), actor, coalition=C, kind=ProposalKind.CHANGE_RULES,
+                                   title="Procurement decided by the steering group", procedure=Procedure.WRITTEN,
+                                   payload={"rules": DecisionRules(secretariat_may_approve=True,
+                                                                   steering_decides_procurement=True).to_data()})
+    decide(world, rules.id)
+    procurement.open_case(world.uow(), actor, ProcurementCase(
+        "CASE-A", C, FundingRoute.AGENCY, "Radios", ("R-1",), "NSPA", date(2024, 4, 1)))
+    with pytest.raises(PermissionDenied, match="the procurement route is a steering-group decision"):
+        procurement.approve_route(world.uow(), actor, "CASE-A", on=date(2024, 4, 2))
+    route = steering.open_proposal(world.uow(), actor, coalition=C, kind=ProposalKind.APPROVE_ROUTE,
+                                   title="Agency route", procedure=Procedure.WRITTEN, payload={"case": "CASE-A"})
+    assert "the agency route approved" in decide(world, route.id)
+    procurement.create_tender(world.uow(), actor, Tender(
+        "T-1", "CASE-A", "Radios", TenderProcedure.INVITED, EvaluationMethod.LOWEST_PRICE,
+        (Lot(1, "Radios", "R-1", 100),), date(2024, 4, 5), date(2024, 4, 30), invited=("SUP-A", "SUP-B"),
+        standstill_days=10))
+    with pytest.raises(InvariantViolated, match="UA-MOD was not invited"):
+        procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "UA-MOD", eur("1"), 10, True, date(2024, 4, 10)))
+    first = procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-A", eur("950"), 30, True, date(2024, 4, 10)))
+    procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-B", eur("900"), 30, False, date(2024, 4, 11)))
+    ranking = procurement.evaluate_tender(world.uow(), actor, "T-1").lots[1]
+    assert [(r.bid.supplier, r.rank) for r in ranking] == [("SUP-A", 1), ("SUP-B", None)]
+    with pytest.raises(PermissionDenied, match="an award is a steering-group decision"):
+        procurement.award_lot(world.uow(), actor, "T-1", lot=1, bid=first.id or 0, justification="lowest compliant",
+                              on=date(2024, 5, 2))
+    awarding = steering.open_proposal(world.uow(), actor, coalition=C, kind=ProposalKind.APPROVE_AWARD,
+                                      title="Award lot 1", procedure=Procedure.WRITTEN,
+                                      payload={"tender": "T-1", "lot": 1, "bid": first.id,
+                                               "justification": "lowest compliant price"})
+    effects = decide(world, awarding.id)
+    standstill_end = world.clock().date().toordinal() + 10
+    assert f"standstill until {date.fromordinal(standstill_end)}" in effects
+    with pytest.raises(InvariantViolated, match="in its standstill period"):
+        procurement.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier=None,
+                                  signed_on=date.fromordinal(standstill_end), tender="T-1", lots=(1,))
+    with pytest.raises(InvalidInput, match="the lots were awarded to SUP-A, not SUP-B"):
+        procurement.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier="SUP-B",
+                                  signed_on=date.fromordinal(standstill_end + 1), tender="T-1", lots=(1,))
+    signed = procurement.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier=None,
+                                       signed_on=date.fromordinal(standstill_end + 1), tender="T-1", lots=(1,))
+    assert (signed.supplier, signed.current.value) == ("SUP-A", eur("95000"))
+    assert procurement.get_case(world.uow(), actor, "CASE-A").case.stage is CaseStage.CONTRACTED
+
+
+def decide(platform: Platform, proposal: int | None) -> str:
+    assert proposal is not None
+    actor = platform.operator()
+    for party in ("EE", "LV"):
+        steering.cast_vote(platform.uow(), actor, proposal, party, Vote.FOR)
+    return "; ".join(steering.close_proposal(platform.uow(), actor, proposal).effects)
+
+
+def test_cancelling_a_case_returns_its_requirements_to_funding(world: Platform):
+    open_direct(world)
+    procurement.cancel_case(world.uow(), world.operator(), "CASE-1", on=date(2024, 4, 3), reason="priorities changed")
+    found, _ = planning.requirement_history(world.uow(), world.operator(), "R-1")
+    assert found.status is RequirementStatus.FULLY_FUNDED
+    with pytest.raises(InvariantViolated, match="case CASE-1 is cancelled; it can move to none"):
+        procurement.approve_route(world.uow(), world.operator(), "CASE-1", on=date(2024, 4, 4))
+
+
+def test_contract_entries_are_corrected_through_the_contract_not_reversed(world: Platform):
+    open_direct(world)
+    sign(world)
+    _, entries = funding.contribution_entries(world.uow(), world.operator(), 1)
+    entry = max(e.id or 0 for e in entries)
+    with pytest.raises(InvariantViolated, match="corrected through the contract"):
+        funding.reverse_entry(world.uow(), world.operator(), entry, reason="oops")
+
+
+def test_the_command_line_refuses_clearly_and_writes_nothing(world: Platform, capsys: pytest.CaptureFixture[str]):
+    assert_refused(world, capsys, ["cases", "open", C, "CASE-9", "--route", "by-sea", "--title", "x", "--requirement",
+                                   "R-1", "--buyer", "UA-MOD", "--on", "2024-04-01"], 2,
+                   "--route: 'by-sea' is not one of: agency, direct-industry")
+    assert run(world, capsys, "cases", "open", C, "CASE-1", "--route", "direct-industry", "--title", "Radios",
+               "--requirement", "R-1", "--buyer", "UA-MOD", "--on", "2024-04-01")[0] == 0
+    assert run(world, capsys, "cases", "approve-route", "CASE-1", "--on", "2024-04-02")[0] == 0
+    assert_refused(world, capsys, ["contracts", "sign", "CASE-1", "K-1", "--on", "2024-04-10", "--supplier", "SUP-A",
+                                   "--line", "R-1:100:1000.001"], 2, "--line")
+    assert_refused(world, capsys, ["contracts", "sign", "CASE-1", "K-1", "--on", "2024-04-10", "--supplier", "SUP-A",
+                                   "--line", "R-1:200:1000"], 6, "only 100000.00 EUR is reserved for R-1")
+    code, out, err = run(world, capsys, "contracts", "sign", "CASE-1", "K-1", "--on", "2024-04-10", "--supplier",
+                         "SUP-A", "--line", "R-1:100:1000", "--milestone", "Advance|2024-04-20|30000")
+    assert code == 0, err
+    paid = run(world, capsys, "contracts", "pay", "K-1", "30000", "EUR", "--on", "2024-04-20", "--milestone", "1")
+    assert paid[0] == 0
+    assert_refused(world, capsys, ["contracts", "pay", "K-1", "1", "EUR", "--on", "2024-04-21", "--milestone", "1"], 6,
+                   "milestone 1 (Advance) is worth 30000.00 EUR")
+    assert run(world, capsys, "deliveries", "ship", "K-1", "1", "10", "--on", "2024-05-01")[0] == 0
+    for state in ("in-transit", "arrived"):
+        assert run(world, capsys, "deliveries", "advance", "1", state, "--on", "2024-05-02")[0] == 0
+    assert_refused(world, capsys, ["deliveries", "receive", "1", "UNIT-1", "11", "--on", "2024-05-03", "--signed-by",
+                                   "Officer"], 6, "a receipt of 11 is more than was shipped")
+    code, out, _ = run(world, capsys, "deliveries", "receive", "1", "UNIT-1", "10", "--on", "2024-05-03",
+                       "--signed-by", "Officer")
+    assert code == 0 and "UNIT-1 signed for 10" in out
+    code, out, _ = run(world, capsys, "report", "donor", "EE")
+    assert code == 0 and "What EE's money bought in test-coalition" in out and "UNIT-1" in out
+    code, out, _ = run(world, capsys, "cases", "pipeline", C)
+    assert code == 0 and "direct-industry" in out
+
+
+def test_the_demo_runs_every_route_and_the_books_agree(platform: Platform, capsys: pytest.CaptureFixture[str]):
+    build_demo_world(platform.uow(), platform.operator())
+    actor = platform.operator()
+    routes = {c.route for code in ("it-coalition", "drone-coalition")
+              for c in procurement.list_cases(platform.uow(), actor, code)}
+    assert routes == set(FundingRoute)
+    for coalition in ("it-coalition", "drone-coalition"):
+        report = funding.funding_report(platform.uow(), actor, coalition)
+        contracted = sum(s.reporting for c in procurement.list_cases(platform.uow(), actor, coalition)
+                         if c.route is not FundingRoute.DONATION_FROM_STOCK
+                         for k in procurement.get_case(platform.uow(), actor, c.code).contracts
+                         for s in delivery.get_contract(platform.uow(), actor, k.code).funding)
+        # Money contracted through the contracts is either still contracted or disbursed in the ledger.
+        assert contracted == (report.totals[Measure.CONTRACTED].to_minor_units()
+                              + report.totals[Measure.DISBURSED].to_minor_units())
+        for case in procurement.list_cases(platform.uow(), actor, coalition):
+            for contract in procurement.get_case(platform.uow(), actor, case.code).contracts:
+                view = delivery.get_contract(platform.uow(), actor, contract.code)
+                for payment in view.payments:
+                    assert sum(s.reporting for p, s in view.payment_shares if p == payment.id) == \
+                        payment.reporting.to_minor_units()
+    estonia = delivery.donor_procurement(platform.uow(), actor, "EE")[0]
+    assert estonia.total_delivered == eur("4756000")  # 58 accepted kits at EUR 82,000
+    assert estonia.units == ["UA-TU-1", "UA-TU-2"]
+    status = {r.requirement: r for r in delivery.delivery_status(platform.uow(), actor, "it-coalition")}
+    assert (status["CP-KIT-01"].accepted, status["CP-KIT-01"].refused) == (58, 2)
+    assert run(platform, capsys, "ledger", "check")[0] == 0
+    code, out, _ = run(platform, capsys, "audit", "verify")
+    assert code == 0 and "all intact" in out
+    again = build_demo_world(platform.uow(), actor)
+    assert again.created == []
