@@ -241,6 +241,9 @@ def test_delivered_items_carry_donor_shares_that_sum_to_each_receipts_value(worl
     status = {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"]
     assert status.status is RequirementStatus.FULLY_DELIVERED
     assert procurement.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.DELIVERED
+    delivery.close_case(world.uow(), actor, "CASE-1", on=date(2024, 7, 1))
+    closed, _ = planning.requirement_history(world.uow(), actor, "R-1")
+    assert closed.status is RequirementStatus.CLOSED
 
 
 def test_an_amendment_is_a_new_version_and_returns_money_to_the_reservations(world: Platform):
@@ -305,6 +308,26 @@ def test_the_agency_route_with_a_tender_an_award_by_decision_and_a_standstill(wo
                                        signed_on=date.fromordinal(standstill_end + 1), tender="T-1", lots=(1,))
     assert (signed.supplier, signed.current.value) == ("SUP-A", eur("95000"))
     assert procurement.get_case(world.uow(), actor, "CASE-A").case.stage is CaseStage.CONTRACTED
+
+
+def test_a_cancelled_tender_returns_the_case_to_its_approved_route(world: Platform):
+    actor = world.operator()
+    procurement.open_case(world.uow(), actor, ProcurementCase(
+        "CASE-A", C, FundingRoute.AGENCY, "Radios", ("R-1",), "NSPA", date(2024, 4, 1)))
+    procurement.approve_route(world.uow(), actor, "CASE-A", on=date(2024, 4, 2))
+    with pytest.raises(InvalidInput, match="lot 1: R-2 is not a requirement of case CASE-A"):
+        procurement.create_tender(world.uow(), actor, Tender(
+            "T-1", "CASE-A", "Radios", TenderProcedure.OPEN, EvaluationMethod.LOWEST_PRICE,
+            (Lot(1, "Radios", "R-2", 1),), date(2024, 4, 5), date(2024, 4, 30)))
+    procurement.create_tender(world.uow(), actor, Tender(
+        "T-1", "CASE-A", "Radios", TenderProcedure.OPEN, EvaluationMethod.LOWEST_PRICE,
+        (Lot(1, "Radios", "R-1", 100),), date(2024, 4, 5), date(2024, 4, 30)))
+    procurement.cancel_tender(world.uow(), actor, "T-1", on=date(2024, 4, 20), reason="specification changed")
+    assert procurement.get_case(world.uow(), actor, "CASE-A").case.stage is CaseStage.APPROVED
+    with pytest.raises(InvariantViolated, match="tender T-1 is cancelled; it takes no bids"):
+        procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-A", eur("950"), 30, True, date(2024, 4, 21)))
+    with pytest.raises(Conflict, match="already cancelled"):
+        procurement.cancel_tender(world.uow(), actor, "T-1", on=date(2024, 4, 21), reason="again")
 
 
 def decide(platform: Platform, proposal: int | None) -> str:
