@@ -249,15 +249,20 @@ def test_delivered_items_carry_donor_shares_that_sum_to_each_receipts_value(worl
 def test_an_amendment_is_a_new_version_and_returns_money_to_the_reservations(world: Platform):
     open_direct(world)
     sign(world)
+    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("50000"), paid_on=date(2024, 4, 20))
     amended = procurement.amend_contract(world.uow(), world.operator(), "K-1", on=date(2024, 5, 1),
                                          reason="price negotiated down",
                                          lines=(ContractLine(1, "R-1", 100, eur("900")),), milestones=())
     assert [v.value for v in amended.versions] == [eur("100000"), eur("90000")]
-    assert measure(world, Measure.CONTRACTED) == eur("90000")
-    assert measure(world, Measure.RESERVED) == eur("10000")
+    # a tenth of the unpaid 50,000 returns to the reservations
+    assert (measure(world, Measure.CONTRACTED), measure(world, Measure.RESERVED)) == (eur("45000"), eur("5000"))
     view = delivery.get_contract(world.uow(), world.operator(), "K-1")
     assert view.contract.version(1).lines[0].unit_price == eur("1000")  # the earlier version stays readable
-    assert {s.donor: s.reporting for s in view.funding} == {"EE": 5_400_000, "LV": 3_600_000}
+    assert {s.donor: s.reporting for s in view.funding} == {"EE": 5_700_000, "LV": 3_800_000}
+    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("40000"), paid_on=date(2024, 5, 2))
+    # paid in full: what is left contracted goes back to the reservations
+    assert (measure(world, Measure.CONTRACTED), measure(world, Measure.RESERVED),
+            measure(world, Measure.DISBURSED)) == (eur("0"), eur("10000"), eur("90000"))
     with pytest.raises(InvariantViolated, match="line 1 keeps its requirement R-1"):
         procurement.amend_contract(world.uow(), world.operator(), "K-1", on=date(2024, 5, 2), reason="swap",
                                    lines=(ContractLine(1, "R-2", 1, eur("1")),), milestones=())
@@ -275,6 +280,8 @@ def test_the_agency_route_with_a_tender_an_award_by_decision_and_a_standstill(wo
         "CASE-A", C, FundingRoute.AGENCY, "Radios", ("R-1",), "NSPA", date(2024, 4, 1)))
     with pytest.raises(PermissionDenied, match="the procurement route is a steering-group decision"):
         procurement.approve_route(world.uow(), actor, "CASE-A", on=date(2024, 4, 2))
+    with pytest.raises(InvalidInput, match=f"decision {rules.id} is not a proposal of kind approve-route"):
+        procurement.approve_route(world.uow(), actor, "CASE-A", on=date(2024, 4, 2), decision=rules.id)
     route = steering.open_proposal(world.uow(), actor, coalition=C, kind=ProposalKind.APPROVE_ROUTE,
                                    title="Agency route", procedure=Procedure.WRITTEN, payload={"case": "CASE-A"})
     assert "the agency route approved" in decide(world, route.id)
@@ -321,13 +328,19 @@ def test_a_cancelled_tender_returns_the_case_to_its_approved_route(world: Platfo
             (Lot(1, "Radios", "R-2", 1),), date(2024, 4, 5), date(2024, 4, 30)))
     procurement.create_tender(world.uow(), actor, Tender(
         "T-1", "CASE-A", "Radios", TenderProcedure.OPEN, EvaluationMethod.LOWEST_PRICE,
-        (Lot(1, "Radios", "R-1", 100),), date(2024, 4, 5), date(2024, 4, 30)))
-    procurement.cancel_tender(world.uow(), actor, "T-1", on=date(2024, 4, 20), reason="specification changed")
+        (Lot(1, "Radios", "R-1", 100),), date(2024, 4, 5), date(2024, 4, 30), standstill_days=0))
+    first = procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-A", eur("950"), 30, True, date(2024, 4, 9)))
+    procurement.award_lot(world.uow(), actor, "T-1", lot=1, bid=first.id or 0, justification="only bid",
+                          on=date(2024, 5, 1))
+    procurement.cancel_tender(world.uow(), actor, "T-1", on=date(2024, 5, 1), reason="specification changed")
     assert procurement.get_case(world.uow(), actor, "CASE-A").case.stage is CaseStage.APPROVED
+    with pytest.raises(InvariantViolated, match="tender T-1 is cancelled; its awards no longer stand"):
+        procurement.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier=None,
+                                  signed_on=date(2024, 5, 3), tender="T-1", lots=(1,))
     with pytest.raises(InvariantViolated, match="tender T-1 is cancelled; it takes no bids"):
-        procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-A", eur("950"), 30, True, date(2024, 4, 21)))
+        procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-B", eur("950"), 30, True, date(2024, 4, 21)))
     with pytest.raises(Conflict, match="already cancelled"):
-        procurement.cancel_tender(world.uow(), actor, "T-1", on=date(2024, 4, 21), reason="again")
+        procurement.cancel_tender(world.uow(), actor, "T-1", on=date(2024, 5, 2), reason="again")
 
 
 def decide(platform: Platform, proposal: int | None) -> str:

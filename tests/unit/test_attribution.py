@@ -72,3 +72,14 @@ def test_drawn_shares_sum_to_the_amount_and_never_exceed_a_pot(pots, data):
     for share in shares:
         assert 0 < share.reporting <= by_key[share.key].reporting
         assert 0 < share.units <= by_key[share.key].units
+
+
+def test_repeated_draws_from_a_pot_never_run_out_of_units_before_the_money():
+    # A pot of 3 units worth 4 reporting units, drawn 2, then 1, then 1: each draw keeps the rest at the
+    # pot's ratio, so the last draw still has a unit to move.
+    pot, moved = Pot("GB", 3, 4), []
+    for part in (2, 1, 1):
+        (share,) = draw([pot], part, what="payment")
+        moved.append(share.units)
+        pot = Pot("GB", pot.units - share.units, pot.reporting - share.reporting)
+    assert moved == [1, 1, 1] and (pot.units, pot.reporting) == (0, 0)

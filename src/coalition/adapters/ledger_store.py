@@ -108,14 +108,14 @@ class SqlLedgerRepository:
 
     # --- ids and accounts -------------------------------------------------------------------------
 
-    def _lock(self) -> None:
-        """Serialise writers for id allocation (SQLite writers are already serialised by BEGIN IMMEDIATE)."""
+    def lock(self) -> None:
+        """Serialise writers of money until commit (SQLite writers are already serialised by BEGIN IMMEDIATE)."""
         if self._postgres and not self._locked:
             self._c.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK})
         self._locked = True
 
     def _next_id(self, table: sa.Table) -> int:
-        self._lock()
+        self.lock()
         return int(self._c.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()) + 1
 
     def _remember(self, key: AccountKey, account_id: int) -> None:

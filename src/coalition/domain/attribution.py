@@ -9,7 +9,8 @@ exact proportion.
 A *pot* is money held for one purpose on behalf of one contribution (so one donor): its amount in
 the contribution's own currency and in the coalition's reporting currency. Drawing from pots splits
 a reporting-currency amount over them by largest remainder and turns each share back into the
-contribution's currency at the pot's own ratio; a pot drawn in full gives up exactly what it holds.
+contribution's currency so that what stays in the pot keeps the pot's ratio; a pot drawn in full gives up
+exactly what it holds.
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def draw(pots: Sequence[Pot[K]], reporting: int, *, what: str) -> list[Share[K]]
             continue
         if part == pot.reporting:
             units = pot.units
-        else:
-            exact = (Decimal(part) * pot.units / pot.reporting).to_integral_value(ROUND_HALF_EVEN)
-            units = min(pot.units, max(int(exact), 1))
+        else:  # what stays in the pot keeps the pot's ratio, so repeated draws never run out of units early
+            stays = int((Decimal(pot.reporting - part) * pot.units / pot.reporting).to_integral_value(ROUND_HALF_EVEN))
+            units = min(pot.units, max(pot.units - stays, 1))
         shares.append(Share(pot.key, units, part))
     return shares

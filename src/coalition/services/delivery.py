@@ -78,6 +78,7 @@ def ship(uow: UnitOfWork, actor: Actor, *, contract: str, line: int, quantity: i
          reference: str = "") -> Shipment:
     """Prepare a shipment of a contract line; all shipments of a line carry no more than it orders."""
     with uow:
+        uow.ledger.lock()
         found = _contract(uow, contract)
         case = _coalition_of(uow, found)
         require(can(actor, "record_shipment", case.coalition))
@@ -117,6 +118,7 @@ def confirm_receipt(uow: UnitOfWork, actor: Actor, receipt: UnitReceipt) -> Unit
     status follow the accepted quantities.
     """
     with uow:
+        uow.ledger.lock()
         shipment = _shipment(uow, receipt.shipment)
         contract = _contract(uow, shipment.contract)
         case = _coalition_of(uow, contract)
@@ -172,6 +174,7 @@ def _follow_delivery(uow: UnitOfWork, case: ProcurementCase, code: str, on: date
 
 def record_end_use_check(uow: UnitOfWork, actor: Actor, check: EndUseCheck) -> EndUseCheck:
     with uow:
+        uow.ledger.lock()
         receipt = uow.procurement.get_receipt(check.receipt)
         if receipt is None:
             raise NotFound(f"no unit receipt {check.receipt}", field="receipt")
@@ -394,23 +397,31 @@ def receipt_values(contract: Contract, funding: Sequence[FundingShare], shipment
                    receipts: Sequence[UnitReceipt]) -> dict[int, tuple[int, dict[int, int]]]:
     """Per accepted receipt: its value in reporting minor units and that value split per contribution.
 
-    A line's value is the money contracted for it; a receipt is worth the line's value times the accepted
-    quantity over the line's quantity (half to even), split over the line's contributions by largest
-    remainder on what each put in.
+    A line's value is the money contracted for it. The accepted items of a line so far are worth the
+    line's value times their quantity over the line's quantity (half to even); each receipt is worth the
+    step it adds, so a fully delivered line is worth exactly its money. Each receipt's value is split over
+    the line's contributions by largest remainder on what each put in.
     """
     by_line: dict[int, list[FundingShare]] = defaultdict(list)
     for share in funding:
         by_line[share.line].append(share)
     line_of = {s.id: s.line for s in shipments}
     values = {}
-    for receipt in receipts:
+    accepted: dict[int, int] = defaultdict(int)  # per line, items accepted so far
+    for receipt in sorted(receipts, key=lambda r: r.id or 0):
         if not receipt.accepted or receipt.id is None:
             continue
         number = line_of[receipt.shipment]
         line = contract.current.line(number)
         shares = [s for s in by_line[number] if s.reporting > 0]
         total = sum(s.reporting for s in shares)
-        value = int((Decimal(total) * receipt.quantity / line.quantity).to_integral_value(ROUND_HALF_EVEN))
+        before = accepted[number]
+        accepted[number] += receipt.quantity
+
+        def worth(items: int, total: int = total, quantity: int = line.quantity) -> int:
+            return int((Decimal(total) * min(items, quantity) / quantity).to_integral_value(ROUND_HALF_EVEN))
+
+        value = worth(accepted[number]) - worth(before)
         split = largest_remainder(value, [s.reporting for s in shares]) if shares else []
         per_contribution: dict[int, int] = defaultdict(int)
         for share, part in zip(shares, split, strict=True):

@@ -320,6 +320,7 @@ def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int |
     Approval is by the steering group's ``decision``, or by the secretariat where the rules allow it.
     """
     with uow:
+        uow.ledger.lock()
         plan = uow.plans.get(plan_id)
         if plan is None:
             raise NotFound(f"no allocation plan {plan_id}", field="plan")
@@ -373,6 +374,7 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
     if not reason.strip():
         raise InvalidInput("a release needs a reason", field="reason")
     with uow:
+        uow.ledger.lock()
         currency = load_coalition(uow, coalition).reporting_currency
         found = _requirement(uow, requirement)
         if found.coalition != coalition:

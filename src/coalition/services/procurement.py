@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from coalition.domain import ledger
 from coalition.domain.access import Actor, can
-from coalition.domain.attribution import Pot, draw
+from coalition.domain.attribution import Pot, draw, largest_remainder
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.contributions import ContributionKind, FundingRoute
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound, PermissionDenied
@@ -46,6 +46,7 @@ from coalition.domain.procurement import (
     paid_total,
 )
 from coalition.domain.requirements import Requirement, RequirementStatus, transition
+from coalition.domain.steering import Outcome, ProposalKind
 from coalition.services.audit import record_change, require
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
@@ -96,10 +97,23 @@ def _move_requirement(uow: UnitOfWork, requirement: Requirement, to: Requirement
     uow.requirements.set_status(requirement.code, requirement.status, to, uow.clock(), note)
 
 
-def _needs_decision(uow: UnitOfWork, coalition: str, decision: int | None, what: str, kind: str) -> None:
-    if decision is None and load_coalition(uow, coalition).rules.steering_decides_procurement:
-        raise PermissionDenied(f"under {coalition}'s rules, {what} is a steering-group decision: open a proposal "
-                               f"(coalition proposals open {coalition} --kind {kind} ...)")
+def _needs_decision(uow: UnitOfWork, coalition: str, decision: int | None, what: str, kind: ProposalKind,
+                    payload: Mapping[str, object]) -> None:
+    """Where the rules require it, a decision; any decision named must be that coalition's, of that kind, about
+    this very thing, and not rejected (an open one is the proposal being closed now)."""
+    if decision is None:
+        if load_coalition(uow, coalition).rules.steering_decides_procurement:
+            raise PermissionDenied(f"under {coalition}'s rules, {what} is a steering-group decision: open a proposal "
+                                   f"(coalition proposals open {coalition} {kind.value} ...)")
+        return
+    proposal = uow.steering.get_proposal(decision)
+    if proposal is None or proposal.coalition != coalition or proposal.kind is not kind:
+        raise InvalidInput(f"decision {decision} is not a proposal of kind {kind.value} in {coalition}",
+                           field="decision")
+    if any(proposal.payload.get(key) != value for key, value in payload.items()):
+        raise InvalidInput(f"decision {decision} is about {dict(proposal.payload)}, not this {what}", field="decision")
+    if proposal.outcome is not None and proposal.outcome is not Outcome.APPROVED:
+        raise InvariantViolated(f"decision {decision} was {proposal.outcome.value}", field="decision")
 
 
 def _book(uow: UnitOfWork) -> RateBook:
@@ -122,6 +136,7 @@ def open_case(uow: UnitOfWork, actor: Actor, case: ProcurementCase) -> Procureme
     """Open a case for funded requirements (money routes) or prioritised ones (a donation from stock)."""
     require(can(actor, "manage_procurement", case.coalition))
     with uow:
+        uow.ledger.lock()
         load_coalition(uow, case.coalition)
         load_party(uow, case.buyer, "buyer")
         if uow.procurement.get_case(case.code) is not None:
@@ -157,7 +172,8 @@ def approve_route(uow: UnitOfWork, actor: Actor, code: str, *, on: date, decisio
     with uow:
         case = _case(uow, code)
         require(can(actor, "approve_procurement", case.coalition))
-        _needs_decision(uow, case.coalition, decision, "the procurement route", "approve-route")
+        _needs_decision(uow, case.coalition, decision, "the procurement route", ProposalKind.APPROVE_ROUTE,
+                        {"case": code})
         if on < case.opened_on:
             raise InvariantViolated(f"approval on {on} precedes the case's opening on {case.opened_on}", field="on")
         note = f"route {case.route.value} approved" + (f" by decision {decision}" if decision else "")
@@ -173,6 +189,7 @@ def cancel_case(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason: s
     if not reason.strip():
         raise InvalidInput("a cancellation needs a reason", field="reason")
     with uow:
+        uow.ledger.lock()
         case = _case(uow, code)
         require(can(actor, "manage_procurement", case.coalition))
         moved = _move_case(uow, case, CaseStage.CANCELLED, on, reason.strip())
@@ -180,25 +197,24 @@ def cancel_case(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason: s
             if tender.state is not TenderState.CANCELLED:
                 uow.procurement.update_tender(dataclasses.replace(tender, state=TenderState.CANCELLED,
                                                                   cancel_reason=f"case cancelled: {reason.strip()}"))
-        _return_to_funding(uow, case, f"case {code} cancelled")
+        _return_to_funding(uow, case, on, f"case {code} cancelled")
         record_change(uow, actor, AuditEvent("cancel_case", "procurement_case", code, {"stage": case.stage.value},
                                              {"stage": moved.stage.value, "reason": reason.strip()}))
         uow.commit()
     return moved
 
 
-def _return_to_funding(uow: UnitOfWork, case: ProcurementCase, note: str) -> None:
+def _return_to_funding(uow: UnitOfWork, case: ProcurementCase, on: date, note: str) -> None:
     reserved = uow.ledger.reserved(case.coalition)
     currency = load_coalition(uow, case.coalition).reporting_currency
     book = _book(uow)
-    today = uow.clock().date()
     for code in case.requirements:
         requirement = _requirement(uow, code)
         if requirement.status is not S.IN_PROCUREMENT:
             continue
         held = reserved.get(code, 0)
         cost = requirement.cost if requirement.cost.currency == currency else \
-            book.convert(requirement.cost, currency, today).converted
+            book.convert(requirement.cost, currency, on).converted
         status = S.PRIORITISED if held == 0 else S.FULLY_FUNDED if held >= cost.to_minor_units() else S.PARTLY_FUNDED
         _move_requirement(uow, requirement, status, note)
 
@@ -260,6 +276,7 @@ def create_tender(uow: UnitOfWork, actor: Actor, tender: Tender) -> Tender:
 
 def record_bid(uow: UnitOfWork, actor: Actor, bid: Bid) -> Bid:
     with uow:
+        uow.ledger.lock()
         tender = _tender(uow, bid.tender)
         case = _case(uow, tender.case)
         require(can(actor, "record_bid", case.coalition))
@@ -305,10 +322,12 @@ def award_lot(uow: UnitOfWork, actor: Actor, code: str, *, lot: int, bid: int, j
               decision: int | None = None) -> Tender:
     """Award a lot to its first-ranked bid; the standstill period starts. All lots awarded: the case is awarded."""
     with uow:
+        uow.ledger.lock()
         tender = _tender(uow, code)
         case = _case(uow, tender.case)
         require(can(actor, "approve_procurement", case.coalition))
-        _needs_decision(uow, case.coalition, decision, "an award", "approve-award")
+        _needs_decision(uow, case.coalition, decision, "an award", ProposalKind.APPROVE_AWARD,
+                        {"tender": code, "lot": lot, "bid": bid})
         ranking = _ranking(uow, tender, lot, uow.procurement.bids(code))
         awarded = award(tender, lot, ranking, bid, justification, on, decision)
         uow.procurement.update_tender(awarded)
@@ -325,6 +344,7 @@ def cancel_tender(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason:
     if not reason.strip():
         raise InvalidInput("a cancellation needs a reason", field="reason")
     with uow:
+        uow.ledger.lock()
         tender = _tender(uow, code)
         case = _case(uow, tender.case)
         require(can(actor, "manage_procurement", case.coalition))
@@ -435,6 +455,7 @@ def sign_contract(uow: UnitOfWork, actor: Actor, *, code: str, case: str, suppli
     other money routes directly once the route is approved, for a donation from stock against an in-kind
     contribution. Each line's value moves from money reserved for its requirement to contracted money."""
     with uow:
+        uow.ledger.lock()
         found = _case(uow, case)
         require(can(actor, "manage_procurement", found.coalition))
         if uow.procurement.get_contract(code) is not None:
@@ -494,6 +515,8 @@ def _awarded_terms(uow: UnitOfWork, case: ProcurementCase, tender_code: str | No
     if lines:
         raise InvalidInput("on the agency route the lines come from the awarded bids", field="lines")
     tender = _tender(uow, tender_code)
+    if tender.state is TenderState.CANCELLED:
+        raise InvariantViolated(f"tender {tender_code} is cancelled; its awards no longer stand", field="tender")
     if tender.case != case.code:
         raise InvalidInput(f"tender {tender_code} belongs to case {tender.case}, not {case.code}", field="tender")
     contracted = {lot for c in uow.procurement.contracts([case.code]) if c.tender == tender_code for lot in c.lots}
@@ -539,10 +562,9 @@ def _transfer_in_kind(uow: UnitOfWork, contract: Contract, case: ProcurementCase
                                 f"{Money.from_minor_units(left, given.amount.currency)} left to transfer",
                                 field="lines")
     assert given.reporting is not None and given.id is not None
-    total = given.amount.to_minor_units()
-    for line in version.lines:
-        units = line.value.to_minor_units()
-        reporting = units * given.reporting.amount.to_minor_units() // total
+    values = [line.value.to_minor_units() for line in version.lines]
+    worth = given.reporting.amount.to_minor_units() * sum(values) // given.amount.to_minor_units()
+    for line, units, reporting in zip(version.lines, values, largest_remainder(worth, values), strict=True):
         uow.procurement.add_funding(contract.code, FundingShare(
             line.number, given.id, given.donor, given.fund, given.earmark.label, units, given.amount.currency,
             reporting), None)
@@ -552,6 +574,7 @@ def amend_contract(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason
                    lines: Sequence[ContractLine], milestones: Sequence[Milestone]) -> Contract:
     """Record a new version of a contract's terms; the money contracted follows each line's change in value."""
     with uow:
+        uow.ledger.lock()
         contract = _contract(uow, code)
         case = _case(uow, contract.case)
         require(can(actor, "manage_procurement", case.coalition))
@@ -587,6 +610,10 @@ def amend_contract(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason
             if number not in {line.number for line in new.lines}:
                 _release_value(uow, contract, case.coalition, old, old, old.value, on,
                                f"contract {code} line {number} removed in version {new.version}")
+        for requirement_code in sorted({line.requirement for line in new.lines}):
+            found = _requirement(uow, requirement_code)
+            if found.status is S.IN_PROCUREMENT:
+                _move_requirement(uow, found, S.CONTRACTED, f"contract {code} version {new.version}")
         amended = dataclasses.replace(contract, versions=(*contract.versions, new))
         record_change(uow, actor, AuditEvent("amend_contract", "contract", code, snapshot(current), snapshot(new)))
         uow.commit()
@@ -595,10 +622,10 @@ def amend_contract(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason
 
 def _release_value(uow: UnitOfWork, contract: Contract, coalition: str, line: ContractLine, old: ContractLine | None,
                    value: Money, on: date, reason: str) -> None:
-    """Release the part of a line's contracted money that ``value`` (of its old value) stands for."""
-    held = sum(s.reporting for _, s in uow.procurement.funding([contract.code]) if s.line == line.number)
-    base = (old or line).value
-    reporting = held * value.to_minor_units() // base.to_minor_units() if base.to_minor_units() else 0
+    """Release the share of a line's unpaid contracted money that ``value`` is of the line's old value."""
+    unpaid = sum(s.reporting for s in _unpaid(uow, contract.code) if s.line == line.number)
+    base = (old or line).value.to_minor_units()
+    reporting = min(unpaid, unpaid * value.to_minor_units() // base) if base else 0
     if reporting > 0:
         _release(uow, contract, coalition, line, reporting, on, reason)
 
@@ -615,6 +642,7 @@ def record_payment(uow: UnitOfWork, actor: Actor, code: str, *, amount: Money, p
     to what each still holds, largest remainder, so the donor shares sum exactly to the amount paid.
     """
     with uow:
+        uow.ledger.lock()
         contract = _contract(uow, code)
         case = _case(uow, contract.case)
         require(can(actor, "record_payment", case.coalition))
@@ -659,6 +687,7 @@ def reverse_payment(uow: UnitOfWork, actor: Actor, payment_id: int, *, reason: s
     if not reason.strip():
         raise InvalidInput("a reversal of a payment needs a reason", field="reason")
     with uow:
+        uow.ledger.lock()
         found = {p.id: p for p in _payments_of(uow, payment_id)}
         original = found.get(payment_id)
         if original is None:
