@@ -1,11 +1,14 @@
-"""Small shared rules: codes that name records, and dates as users type them."""
+"""Small shared rules: codes that name records, dates as users type them, and lifecycles declared as data."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
+from typing import TypeVar
 
-from coalition.domain.errors import InvalidInput
+from coalition.domain.errors import InvalidInput, InvariantViolated
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -37,3 +40,15 @@ def parse_date(text: str, field: str) -> date:
         return date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
         raise InvalidInput(f"'{text}' is not a date in the form YYYY-MM-DD", field=field) from None
+
+
+State = TypeVar("State", bound=StrEnum)
+
+
+def check_move(transitions: Mapping[State, frozenset[State]], subject: str, current: State, to: State,
+               field: str) -> None:
+    """Refuse a move a lifecycle table does not allow, naming what the subject may move to instead."""
+    allowed = transitions[current]
+    if to not in allowed:
+        names = ", ".join(sorted(s.value for s in allowed)) or "none (final)"
+        raise InvariantViolated(f"{subject} is {current.value}; it can move to {names}, not {to.value}", field=field)

@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 
-from coalition.domain.common import check_text
+from coalition.domain.common import check_move, check_text
 from coalition.domain.errors import InvalidInput, InvariantViolated
 
 
@@ -65,11 +65,7 @@ class Shipment:
         return next((e.on for e in self.events if e.state is state), None)
 
     def advanced(self, to: ShipmentState, on: date, note: str = "") -> Shipment:
-        allowed = SHIPMENT_TRANSITIONS[self.state]
-        if to not in allowed:
-            names = ", ".join(sorted(s.value for s in allowed)) or "none (final)"
-            raise InvariantViolated(f"shipment {self.id} is {self.state.value}; it can move to {names}, "
-                                    f"not {to.value}", field="state")
+        check_move(SHIPMENT_TRANSITIONS, f"shipment {self.id}", self.state, to, "state")
         if on < self.events[-1].on:
             raise InvariantViolated(f"shipment {self.id} was {self.state.value} on {self.events[-1].on}; it cannot "
                                     f"be {to.value} earlier, on {on}", field="on")

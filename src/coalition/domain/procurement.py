@@ -24,7 +24,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from coalition.domain.common import check_code, check_text
+from coalition.domain.common import check_code, check_move, check_text
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.errors import InvalidInput, InvariantViolated
 from coalition.domain.money import Money
@@ -87,11 +87,7 @@ class ProcurementCase:
             raise InvalidInput("a requirement is named twice", field="requirements")
 
     def moved(self, to: CaseStage) -> ProcurementCase:
-        allowed = CASE_TRANSITIONS[self.stage]
-        if to not in allowed:
-            names = ", ".join(sorted(s.value for s in allowed)) or "none (final)"
-            raise InvariantViolated(f"case {self.code} is {self.stage.value}; it can move to {names}, not {to.value}",
-                                    field="stage")
+        check_move(CASE_TRANSITIONS, f"case {self.code}", self.stage, to, "stage")
         return replace(self, stage=to)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from coalition.domain.common import check_code, check_text
+from coalition.domain.common import check_code, check_move, check_text
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.errors import InvalidInput, InvariantViolated
 from coalition.domain.money import Money
@@ -87,12 +87,7 @@ class Requirement:
 
 def transition(requirement: Requirement, to: RequirementStatus) -> Requirement:
     """The requirement in its new status, if the lifecycle allows the move."""
-    allowed = TRANSITIONS[requirement.status]
-    if to not in allowed:
-        names = ", ".join(sorted(s.value for s in allowed)) or "none (final)"
-        raise InvariantViolated(
-            f"{requirement.code} is {requirement.status.value}; it can move to {names}, not {to.value}",
-            field="status")
+    check_move(TRANSITIONS, requirement.code, requirement.status, to, "status")
     return replace(requirement, status=to)
 
 

@@ -43,25 +43,14 @@ from coalition.domain.procurement import (
     ProcurementCase,
     paid_total,
 )
-from coalition.domain.requirements import RequirementStatus, transition
+from coalition.domain.requirements import RequirementStatus
 from coalition.services.audit import record_change, require
+from coalition.services.planning import move_requirement
 from coalition.services.ports import UnitOfWork
+from coalition.services.procurement import load_case, load_contract, move_case
 from coalition.services.registry import load_coalition, load_party
 
 S = RequirementStatus
-
-
-def _contract(uow: UnitOfWork, code: str) -> Contract:
-    found = uow.procurement.get_contract(code)
-    if found is None:
-        raise NotFound(f"no contract '{code}'", field="contract")
-    return found
-
-
-def _coalition_of(uow: UnitOfWork, contract: Contract) -> ProcurementCase:
-    case = uow.procurement.get_case(contract.case)
-    assert case is not None
-    return case
 
 
 def _shipment(uow: UnitOfWork, id: int) -> Shipment:
@@ -79,8 +68,8 @@ def ship(uow: UnitOfWork, actor: Actor, *, contract: str, line: int, quantity: i
     """Prepare a shipment of a contract line; all shipments of a line carry no more than it orders."""
     with uow:
         uow.ledger.lock()
-        found = _contract(uow, contract)
-        case = _coalition_of(uow, found)
+        found = load_contract(uow, contract)
+        case = load_case(uow, found.case)
         require(can(actor, "record_shipment", case.coalition))
         ordered = found.current.line(line)
         if on < found.signed_on:
@@ -101,7 +90,7 @@ def advance_shipment(uow: UnitOfWork, actor: Actor, shipment: int, to: ShipmentS
                      note: str = "") -> Shipment:
     with uow:
         found = _shipment(uow, shipment)
-        case = _coalition_of(uow, _contract(uow, found.contract))
+        case = load_case(uow, load_contract(uow, found.contract).case)
         require(can(actor, "record_shipment", case.coalition))
         moved = found.advanced(to, on, note)
         uow.procurement.add_shipment_event(shipment, moved.events[-1])
@@ -120,8 +109,8 @@ def confirm_receipt(uow: UnitOfWork, actor: Actor, receipt: UnitReceipt) -> Unit
     with uow:
         uow.ledger.lock()
         shipment = _shipment(uow, receipt.shipment)
-        contract = _contract(uow, shipment.contract)
-        case = _coalition_of(uow, contract)
+        contract = load_contract(uow, shipment.contract)
+        case = load_case(uow, contract.case)
         require(can(actor, "confirm_receipt", case.coalition))
         load_party(uow, receipt.unit, "unit")
         requirement = uow.requirements.get(contract.current.line(shipment.line).requirement)
@@ -158,18 +147,15 @@ def _follow_delivery(uow: UnitOfWork, case: ProcurementCase, code: str, on: date
     target = S.FULLY_DELIVERED if share == 1 else S.PARTLY_DELIVERED if share > 0 else None
     if target is None or requirement.status is target:
         return
-    transition(requirement, target)
-    uow.requirements.set_status(code, requirement.status, target, uow.clock(), f"{share.numerator}/"
-                                f"{share.denominator} accepted by units" if share < 1 else "every item accepted")
+    move_requirement(uow, requirement, target, f"{share.numerator}/{share.denominator} accepted by units"
+                     if share < 1 else "every item accepted")
     if target is S.FULLY_DELIVERED:
         for found in uow.procurement.cases(case.coalition):
             if found.stage is not CaseStage.CONTRACTED or code not in found.requirements:
                 continue
             statuses = [uow.requirements.get(r) for r in found.requirements]
             if all(r is not None and (r.code == code or r.status is S.FULLY_DELIVERED) for r in statuses):
-                found.moved(CaseStage.DELIVERED)
-                uow.procurement.set_stage(found.code, found.stage, CaseStage.DELIVERED, on,
-                                          "every requirement fully delivered")
+                move_case(uow, found, CaseStage.DELIVERED, on, "every requirement fully delivered")
 
 
 def record_end_use_check(uow: UnitOfWork, actor: Actor, check: EndUseCheck) -> EndUseCheck:
@@ -179,7 +165,7 @@ def record_end_use_check(uow: UnitOfWork, actor: Actor, check: EndUseCheck) -> E
         if receipt is None:
             raise NotFound(f"no unit receipt {check.receipt}", field="receipt")
         shipment = _shipment(uow, receipt.shipment)
-        case = _coalition_of(uow, _contract(uow, shipment.contract))
+        case = load_case(uow, load_contract(uow, shipment.contract).case)
         require(can(actor, "record_end_use_check", case.coalition))
         load_party(uow, check.checked_by, "checked_by")
         check_end_use(receipt, check)
@@ -193,18 +179,13 @@ def record_end_use_check(uow: UnitOfWork, actor: Actor, check: EndUseCheck) -> E
 def close_case(uow: UnitOfWork, actor: Actor, code: str, *, on: date, note: str = "") -> ProcurementCase:
     """Close a delivered case; its requirements are closed with it."""
     with uow:
-        case = uow.procurement.get_case(code)
-        if case is None:
-            raise NotFound(f"no procurement case '{code}'", field="case")
+        case = load_case(uow, code)
         require(can(actor, "manage_procurement", case.coalition))
-        moved = case.moved(CaseStage.CLOSED)
-        uow.procurement.set_stage(code, case.stage, CaseStage.CLOSED, on, note.strip() or "closed")
+        moved = move_case(uow, case, CaseStage.CLOSED, on, note.strip() or "closed")
         for requirement_code in case.requirements:
             requirement = uow.requirements.get(requirement_code)
             if requirement is not None and requirement.status is S.FULLY_DELIVERED:
-                transition(requirement, S.CLOSED)
-                uow.requirements.set_status(requirement_code, requirement.status, S.CLOSED, uow.clock(),
-                                            f"case {code} closed")
+                move_requirement(uow, requirement, S.CLOSED, f"case {code} closed")
         record_change(uow, actor, AuditEvent("close_case", "procurement_case", code, {"stage": case.stage.value},
                                              {"stage": CaseStage.CLOSED.value}))
         uow.commit()
@@ -233,8 +214,8 @@ class ContractView:
 
 def get_contract(uow: UnitOfWork, actor: Actor, code: str) -> ContractView:
     with uow:
-        contract = _contract(uow, code)
-        case = _coalition_of(uow, contract)
+        contract = load_contract(uow, code)
+        case = load_case(uow, contract.case)
         require(can(actor, "read_funding", case.coalition))
         shipments = uow.procurement.shipments([code])
         receipts = uow.procurement.receipts([s.id for s in shipments if s.id is not None])
@@ -436,7 +417,7 @@ def donor_procurement(uow: UnitOfWork, actor: Actor, donor: str) -> list[DonorPr
         load_party(uow, donor, "donor")
         codes = uow.procurement.funded_contracts(donor)
         contracts = {c.code: c for c in (uow.procurement.get_contract(code) for code in codes) if c is not None}
-        cases = {c.code: _coalition_of(uow, c) for c in contracts.values()}
+        cases = {c.code: load_case(uow, c.case) for c in contracts.values()}
         for case in cases.values():
             require(can(actor, "read_funding", case.coalition))
         funding = uow.procurement.funding(codes)

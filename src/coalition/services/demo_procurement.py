@@ -25,8 +25,16 @@ from coalition.domain.delivery import Condition, EndUseCheck, Finding, ShipmentS
 from coalition.domain.errors import NotFound
 from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
-from coalition.domain.procurement import Bid, ContractLine, EvaluationMethod, Lot, Milestone, ProcurementCase, Tender
-from coalition.domain.procurement import TenderProcedure as Procedure_
+from coalition.domain.procurement import (
+    Bid,
+    ContractLine,
+    EvaluationMethod,
+    Lot,
+    Milestone,
+    ProcurementCase,
+    Tender,
+    TenderProcedure,
+)
 from coalition.domain.requirements import Package, Requirement, RequirementStatus
 from coalition.domain.steering import Meeting, Procedure, ProposalKind, Vote
 from coalition.services import delivery, funding, planning, procurement, registry, steering
@@ -100,7 +108,7 @@ def _it_coalition(work: UnitOfWork, actor: Actor) -> None:
     _decided_at_meeting(work, actor, IT, date(2024, 6, 20), "Second steering-group meeting (illustrative)", [
         (ProposalKind.APPROVE_ROUTE, "Procure command-post kits through the agency", {"case": "IT-CP-KITS"})])
     procurement.create_tender(work, actor, Tender(
-        "NSPA-IT-T001", "IT-CP-KITS", "Command-post kits for tactical units", Procedure_.OPEN,
+        "NSPA-IT-T001", "IT-CP-KITS", "Command-post kits for tactical units", TenderProcedure.OPEN,
         EvaluationMethod.BEST_VALUE, (Lot(1, "Command-post kits", "CP-KIT-01", 60),), date(2024, 6, 24),
         date(2024, 7, 22), weights={"price": 60, "technical": 40}, illustrative=True))
     bids = [procurement.record_bid(work, actor, Bid("NSPA-IT-T001", 1, supplier, Money.parse(price, "EUR"), days,

@@ -53,14 +53,15 @@ from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 
 
-def _requirement(uow: UnitOfWork, code: str, field: str = "requirement") -> Requirement:
+def load_requirement(uow: UnitOfWork, code: str, field: str = "requirement") -> Requirement:
     found = uow.requirements.get(code)
     if found is None:
         raise NotFound(f"no requirement with code '{code}'", field=field)
     return found
 
 
-def _move(uow: UnitOfWork, requirement: Requirement, to: RequirementStatus, note: str) -> Requirement:
+def move_requirement(uow: UnitOfWork, requirement: Requirement, to: RequirementStatus, note: str) -> Requirement:
+    """Move a requirement along its lifecycle and keep the move in its history (in the caller's transaction)."""
     moved = transition(requirement, to)
     uow.requirements.set_status(requirement.code, requirement.status, to, uow.clock(), note)
     return moved
@@ -95,9 +96,9 @@ def change_requirement_status(uow: UnitOfWork, actor: Actor, code: str, to: Requ
                               note: str = "") -> Requirement:
     """Move a requirement along its lifecycle (the allowed moves are declared in TRANSITIONS)."""
     with uow:
-        found = _requirement(uow, code)
+        found = load_requirement(uow, code)
         require(can(actor, "manage_requirements", found.coalition))
-        moved = _move(uow, found, to, note)
+        moved = move_requirement(uow, found, to, note)
         record_change(uow, actor, AuditEvent("change_requirement_status", "requirement", code,
                                              {"status": found.status.value}, {"status": to.value, "note": note}))
         uow.commit()
@@ -126,7 +127,7 @@ def list_requirements(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Req
 def requirement_history(uow: UnitOfWork, actor: Actor, code: str) -> tuple[Requirement,
                                                                            list[tuple[str | None, str, str, str]]]:
     with uow:
-        found = _requirement(uow, code)
+        found = load_requirement(uow, code)
         require(can(actor, "read_registry", found.coalition))
         return found, uow.requirements.history(code)
 
@@ -185,9 +186,9 @@ def approve_priority_list(uow: UnitOfWork, actor: Actor, *, coalition: str, vers
             raise InvariantViolated(f"approval on {on} precedes submission on {listed.submitted_on}", field="on")
         uow.priorities.set_state(coalition, version, ListState.APPROVED, approved_by, on)
         for code in listed.ranks:
-            requirement = _requirement(uow, code)
+            requirement = load_requirement(uow, code)
             if requirement.status is RequirementStatus.VALIDATED:
-                _move(uow, requirement, RequirementStatus.PRIORITISED, f"ranked in priority list v{version}")
+                move_requirement(uow, requirement, RequirementStatus.PRIORITISED, f"ranked in priority list v{version}")
         approved = dataclasses.replace(listed, state=ListState.APPROVED, approved_by=approved_by, approved_on=on)
         record_change(uow, actor, AuditEvent("approve_priority_list", "priority_list", f"{coalition}/v{version}",
                                              {"state": listed.state.value}, snapshot(approved)))
@@ -356,10 +357,10 @@ def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int |
         for row in plan.requirements:
             if row.funded.is_zero():
                 continue
-            requirement = _requirement(uow, row.requirement)
+            requirement = load_requirement(uow, row.requirement)
             status = RequirementStatus.FULLY_FUNDED if row.fully_funded else RequirementStatus.PARTLY_FUNDED
             if requirement.status is not status:
-                _move(uow, requirement, status, f"allocation plan {plan_id}")
+                move_requirement(uow, requirement, status, f"allocation plan {plan_id}")
         uow.plans.set_state(plan_id, PlanState.APPROVED)
         record_change(uow, actor, AuditEvent("approve_plan", "allocation_plan", str(plan_id),
                                              {"state": plan.state.value}, {"state": PlanState.APPROVED.value,
@@ -376,7 +377,7 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
     with uow:
         uow.ledger.lock()
         currency = load_coalition(uow, coalition).reporting_currency
-        found = _requirement(uow, requirement)
+        found = load_requirement(uow, requirement)
         if found.coalition != coalition:
             raise InvalidInput(f"{requirement} belongs to {found.coalition}, not {coalition}", field="requirement")
         held = uow.ledger.holdings(coalition, requirement)
@@ -390,7 +391,7 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
                                        Money.from_minor_units(reporting, currency),
                                        contribution, reason=reason.strip()), now)
         if found.status in (RequirementStatus.PARTLY_FUNDED, RequirementStatus.FULLY_FUNDED):
-            _move(uow, found, RequirementStatus.PRIORITISED, f"reservation released: {reason.strip()}")
+            move_requirement(uow, found, RequirementStatus.PRIORITISED, f"reservation released: {reason.strip()}")
         record_change(uow, actor, AuditEvent("release_reservation", "requirement", requirement, None,
                                              {"entries": len(held), "reason": reason.strip()}))
         uow.commit()
@@ -435,7 +436,7 @@ def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None 
         today = uow.clock().date()
         ranks = []
         for rank, code in enumerate(listed.ranks, start=1):
-            requirement = _requirement(uow, code)
+            requirement = load_requirement(uow, code)
             ranks.append(RankCoverage(rank, requirement, _cost(requirement, currency, book, today),
                                       Money.from_minor_units(reserved.get(code, 0), currency)))
         available = sum((m.reporting_units for m in uow.ledger.available_money(coalition)), 0)

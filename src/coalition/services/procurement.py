@@ -45,9 +45,10 @@ from coalition.domain.procurement import (
     evaluate,
     paid_total,
 )
-from coalition.domain.requirements import Requirement, RequirementStatus, transition
+from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.domain.steering import Outcome, ProposalKind
 from coalition.services.audit import record_change, require
+from coalition.services.planning import load_requirement, move_requirement
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 
@@ -55,7 +56,7 @@ S = RequirementStatus
 FUNDED = frozenset({S.PARTLY_FUNDED, S.FULLY_FUNDED})
 
 
-def _case(uow: UnitOfWork, code: str) -> ProcurementCase:
+def load_case(uow: UnitOfWork, code: str) -> ProcurementCase:
     found = uow.procurement.get_case(code)
     if found is None:
         raise NotFound(f"no procurement case '{code}'", field="case")
@@ -69,32 +70,24 @@ def _tender(uow: UnitOfWork, code: str) -> Tender:
     return found
 
 
-def _contract(uow: UnitOfWork, code: str) -> Contract:
+def load_contract(uow: UnitOfWork, code: str) -> Contract:
     found = uow.procurement.get_contract(code)
     if found is None:
         raise NotFound(f"no contract '{code}'", field="contract")
     return found
 
 
-def _requirement(uow: UnitOfWork, code: str) -> Requirement:
-    found = uow.requirements.get(code)
-    if found is None:
-        raise NotFound(f"no requirement with code '{code}'", field="requirements")
-    return found
-
-
-def _move_case(uow: UnitOfWork, case: ProcurementCase, to: CaseStage, on: date, note: str,
-               decision: int | None = None) -> ProcurementCase:
+def move_case(uow: UnitOfWork, case: ProcurementCase, to: CaseStage, on: date, note: str,
+              decision: int | None = None) -> ProcurementCase:
+    """Move a case to its next stage and keep the move in its history (in the caller's transaction)."""
     moved = case.moved(to)
     uow.procurement.set_stage(case.code, case.stage, to, on, note, decision)
     return dataclasses.replace(moved, route_decision=decision if decision is not None else case.route_decision)
 
 
 def _move_requirement(uow: UnitOfWork, requirement: Requirement, to: RequirementStatus, note: str) -> None:
-    if requirement.status is to:
-        return
-    transition(requirement, to)
-    uow.requirements.set_status(requirement.code, requirement.status, to, uow.clock(), note)
+    if requirement.status is not to:
+        move_requirement(uow, requirement, to, note)
 
 
 def _needs_decision(uow: UnitOfWork, coalition: str, decision: int | None, what: str, kind: ProposalKind,
@@ -120,13 +113,9 @@ def _book(uow: UnitOfWork) -> RateBook:
     return RateBook(uow.fx_rates.for_currencies(None))
 
 
-def _reporting(uow: UnitOfWork, book: RateBook, coalition: str, money: Money, on: date) -> tuple[Money, str]:
-    """``money`` in the coalition's reporting currency on ``on``, and how it was converted."""
-    currency = load_coalition(uow, coalition).reporting_currency
-    if money.currency == currency:
-        return money, "same currency"
-    conversion = book.convert(money, currency, on)
-    return conversion.converted, conversion.describe()
+def _in_reporting(uow: UnitOfWork, book: RateBook, coalition: str, money: Money, on: date) -> int:
+    """``money`` in the coalition's reporting currency on ``on`` (or the last earlier rate), in minor units."""
+    return book.convert(money, load_coalition(uow, coalition).reporting_currency, on).converted.to_minor_units()
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -145,7 +134,7 @@ def open_case(uow: UnitOfWork, actor: Actor, case: ProcurementCase) -> Procureme
             raise InvalidInput("a case opens with its route proposed", field="stage")
         reserved = uow.ledger.reserved(case.coalition)
         for code in case.requirements:
-            requirement = _requirement(uow, code)
+            requirement = load_requirement(uow, code, "requirements")
             if requirement.coalition != case.coalition:
                 raise InvalidInput(f"{code} belongs to {requirement.coalition}, not {case.coalition}",
                                    field="requirements")
@@ -170,14 +159,14 @@ def approve_route(uow: UnitOfWork, actor: Actor, code: str, *, on: date, decisio
                   ) -> ProcurementCase:
     """Approve a case's route: by the steering group's ``decision`` where the rules require one."""
     with uow:
-        case = _case(uow, code)
+        case = load_case(uow, code)
         require(can(actor, "approve_procurement", case.coalition))
         _needs_decision(uow, case.coalition, decision, "the procurement route", ProposalKind.APPROVE_ROUTE,
                         {"case": code})
         if on < case.opened_on:
             raise InvariantViolated(f"approval on {on} precedes the case's opening on {case.opened_on}", field="on")
         note = f"route {case.route.value} approved" + (f" by decision {decision}" if decision else "")
-        moved = _move_case(uow, case, CaseStage.APPROVED, on, note, decision)
+        moved = move_case(uow, case, CaseStage.APPROVED, on, note, decision)
         record_change(uow, actor, AuditEvent("approve_route", "procurement_case", code, {"stage": case.stage.value},
                                              {"stage": moved.stage.value, "decision": decision}))
         uow.commit()
@@ -190,9 +179,9 @@ def cancel_case(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason: s
         raise InvalidInput("a cancellation needs a reason", field="reason")
     with uow:
         uow.ledger.lock()
-        case = _case(uow, code)
+        case = load_case(uow, code)
         require(can(actor, "manage_procurement", case.coalition))
-        moved = _move_case(uow, case, CaseStage.CANCELLED, on, reason.strip())
+        moved = move_case(uow, case, CaseStage.CANCELLED, on, reason.strip())
         for tender in uow.procurement.tenders(code):
             if tender.state is not TenderState.CANCELLED:
                 uow.procurement.update_tender(dataclasses.replace(tender, state=TenderState.CANCELLED,
@@ -205,17 +194,16 @@ def cancel_case(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason: s
 
 
 def _return_to_funding(uow: UnitOfWork, case: ProcurementCase, on: date, note: str) -> None:
+    """Requirements of a cancelled case go back to the funding status their reservations give them."""
     reserved = uow.ledger.reserved(case.coalition)
-    currency = load_coalition(uow, case.coalition).reporting_currency
     book = _book(uow)
     for code in case.requirements:
-        requirement = _requirement(uow, code)
+        requirement = load_requirement(uow, code, "requirements")
         if requirement.status is not S.IN_PROCUREMENT:
             continue
         held = reserved.get(code, 0)
-        cost = requirement.cost if requirement.cost.currency == currency else \
-            book.convert(requirement.cost, currency, on).converted
-        status = S.PRIORITISED if held == 0 else S.FULLY_FUNDED if held >= cost.to_minor_units() else S.PARTLY_FUNDED
+        cost = _in_reporting(uow, book, case.coalition, requirement.cost, on)
+        status = S.PRIORITISED if held == 0 else S.FULLY_FUNDED if held >= cost else S.PARTLY_FUNDED
         _move_requirement(uow, requirement, status, note)
 
 
@@ -236,7 +224,7 @@ class CaseView:
 
 def get_case(uow: UnitOfWork, actor: Actor, code: str) -> CaseView:
     with uow:
-        case = _case(uow, code)
+        case = load_case(uow, code)
         require(can(actor, "read_funding", case.coalition))
         return CaseView(case, uow.procurement.case_history(code), uow.procurement.tenders(code),
                         uow.procurement.contracts([code]))
@@ -248,7 +236,7 @@ def get_case(uow: UnitOfWork, actor: Actor, code: str) -> CaseView:
 def create_tender(uow: UnitOfWork, actor: Actor, tender: Tender) -> Tender:
     """Publish a tender on an agency case whose route is approved."""
     with uow:
-        case = _case(uow, tender.case)
+        case = load_case(uow, tender.case)
         require(can(actor, "manage_procurement", case.coalition))
         if case.route is not FundingRoute.AGENCY:
             raise InvariantViolated(f"case {case.code} is on the {case.route.value} route; only the agency route "
@@ -261,13 +249,13 @@ def create_tender(uow: UnitOfWork, actor: Actor, tender: Tender) -> Tender:
             if lot.requirement not in case.requirements:
                 raise InvalidInput(f"lot {lot.number}: {lot.requirement} is not a requirement of case {case.code}",
                                    field="lots.requirement")
-            requirement = _requirement(uow, lot.requirement)
+            requirement = load_requirement(uow, lot.requirement, "requirements")
             if lot.quantity > requirement.quantity:
                 raise InvariantViolated(f"lot {lot.number} asks for {lot.quantity}; {lot.requirement} needs "
                                         f"{requirement.quantity}", field="lots.quantity")
         for supplier in tender.invited:
             load_party(uow, supplier, "invited")
-        _move_case(uow, case, CaseStage.TENDERING, tender.published_on, f"tender {tender.code} published")
+        move_case(uow, case, CaseStage.TENDERING, tender.published_on, f"tender {tender.code} published")
         uow.procurement.add_tender(tender)
         record_change(uow, actor, AuditEvent("create_tender", "tender", tender.code, None, snapshot(tender)))
         uow.commit()
@@ -278,7 +266,7 @@ def record_bid(uow: UnitOfWork, actor: Actor, bid: Bid) -> Bid:
     with uow:
         uow.ledger.lock()
         tender = _tender(uow, bid.tender)
-        case = _case(uow, tender.case)
+        case = load_case(uow, tender.case)
         require(can(actor, "record_bid", case.coalition))
         load_party(uow, bid.supplier, "supplier")
         check_bid(tender, bid, uow.procurement.bids(tender.code))
@@ -289,14 +277,13 @@ def record_bid(uow: UnitOfWork, actor: Actor, bid: Bid) -> Bid:
 
 
 def _ranking(uow: UnitOfWork, tender: Tender, lot: int, bids: Sequence[Bid]) -> list[RankedBid]:
-    case = _case(uow, tender.case)
+    case = load_case(uow, tender.case)
     book = _book(uow)
     quantity = tender.lot(lot).quantity
     prices = {}
     for bid in bids:
         if bid.lot == lot and bid.id is not None:
-            converted, _ = _reporting(uow, book, case.coalition, bid.unit_price * quantity, tender.closes_on)
-            prices[bid.id] = converted.to_minor_units()
+            prices[bid.id] = _in_reporting(uow, book, case.coalition, bid.unit_price * quantity, tender.closes_on)
     return evaluate(tender, lot, bids, prices)
 
 
@@ -311,7 +298,7 @@ def evaluate_tender(uow: UnitOfWork, actor: Actor, code: str) -> Evaluation:
     """Rank every lot's bids (prices compared in the reporting currency at the closing date's rate)."""
     with uow:
         tender = _tender(uow, code)
-        case = _case(uow, tender.case)
+        case = load_case(uow, tender.case)
         require(can(actor, "read_funding", case.coalition))
         bids = uow.procurement.bids(code)
         return Evaluation(tender, load_coalition(uow, case.coalition).reporting_currency,
@@ -324,7 +311,7 @@ def award_lot(uow: UnitOfWork, actor: Actor, code: str, *, lot: int, bid: int, j
     with uow:
         uow.ledger.lock()
         tender = _tender(uow, code)
-        case = _case(uow, tender.case)
+        case = load_case(uow, tender.case)
         require(can(actor, "approve_procurement", case.coalition))
         _needs_decision(uow, case.coalition, decision, "an award", ProposalKind.APPROVE_AWARD,
                         {"tender": code, "lot": lot, "bid": bid})
@@ -332,7 +319,7 @@ def award_lot(uow: UnitOfWork, actor: Actor, code: str, *, lot: int, bid: int, j
         awarded = award(tender, lot, ranking, bid, justification, on, decision)
         uow.procurement.update_tender(awarded)
         if awarded.state is TenderState.AWARDED:
-            _move_case(uow, case, CaseStage.AWARDED, on, f"tender {code} awarded")
+            move_case(uow, case, CaseStage.AWARDED, on, f"tender {code} awarded")
         record_change(uow, actor, AuditEvent("award_lot", "tender", code, {"state": tender.state.value},
                                              snapshot(awarded.award_of(lot))))
         uow.commit()
@@ -346,7 +333,7 @@ def cancel_tender(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason:
     with uow:
         uow.ledger.lock()
         tender = _tender(uow, code)
-        case = _case(uow, tender.case)
+        case = load_case(uow, tender.case)
         require(can(actor, "manage_procurement", case.coalition))
         if tender.state is TenderState.CANCELLED:
             raise Conflict(f"tender {code} is already cancelled", field="tender")
@@ -356,7 +343,7 @@ def cancel_tender(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason:
         cancelled = dataclasses.replace(tender, state=TenderState.CANCELLED, cancel_reason=reason.strip())
         uow.procurement.update_tender(cancelled)
         if case.stage in (CaseStage.TENDERING, CaseStage.AWARDED):
-            _move_case(uow, case, CaseStage.APPROVED, on, f"tender {code} cancelled: {reason.strip()}")
+            move_case(uow, case, CaseStage.APPROVED, on, f"tender {code} cancelled: {reason.strip()}")
         record_change(uow, actor, AuditEvent("cancel_tender", "tender", code, {"state": tender.state.value},
                                              {"state": cancelled.state.value, "reason": reason.strip()}))
         uow.commit()
@@ -443,10 +430,6 @@ def _unpaid(uow: UnitOfWork, contract: str) -> list[FundingShare]:
     return left
 
 
-def _value_in_reporting(uow: UnitOfWork, book: RateBook, coalition: str, money: Money, on: date) -> int:
-    return _reporting(uow, book, coalition, money, on)[0].to_minor_units()
-
-
 def sign_contract(uow: UnitOfWork, actor: Actor, *, code: str, case: str, supplier: str | None, signed_on: date,
                   lines: Sequence[ContractLine] = (), milestones: Sequence[Milestone] = (),
                   tender: str | None = None, lots: Sequence[int] = (), in_kind: int | None = None,
@@ -456,7 +439,7 @@ def sign_contract(uow: UnitOfWork, actor: Actor, *, code: str, case: str, suppli
     contribution. Each line's value moves from money reserved for its requirement to contracted money."""
     with uow:
         uow.ledger.lock()
-        found = _case(uow, case)
+        found = load_case(uow, case)
         require(can(actor, "manage_procurement", found.coalition))
         if uow.procurement.get_contract(code) is not None:
             raise Conflict(f"a contract with code '{code}' already exists", field="code")
@@ -496,11 +479,12 @@ def sign_contract(uow: UnitOfWork, actor: Actor, *, code: str, case: str, suppli
             book = _book(uow)
             for line in version.lines:
                 _encumber(uow, code, found.coalition, line,
-                          _value_in_reporting(uow, book, found.coalition, line.value, signed_on), signed_on)
+                          _in_reporting(uow, book, found.coalition, line.value, signed_on), signed_on)
         for requirement_code in sorted({line.requirement for line in version.lines}):
-            _move_requirement(uow, _requirement(uow, requirement_code), S.CONTRACTED, f"contract {code}")
+            _move_requirement(uow, load_requirement(uow, requirement_code, "requirements"), S.CONTRACTED,
+                              f"contract {code}")
         if found.stage is not CaseStage.CONTRACTED:
-            _move_case(uow, found, CaseStage.CONTRACTED, signed_on, f"contract {code} signed")
+            move_case(uow, found, CaseStage.CONTRACTED, signed_on, f"contract {code} signed")
         record_change(uow, actor, AuditEvent("sign_contract", "contract", code, None, snapshot(contract)))
         uow.commit()
     return contract
@@ -575,8 +559,8 @@ def amend_contract(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason
     """Record a new version of a contract's terms; the money contracted follows each line's change in value."""
     with uow:
         uow.ledger.lock()
-        contract = _contract(uow, code)
-        case = _case(uow, contract.case)
+        contract = load_contract(uow, code)
+        case = load_case(uow, contract.case)
         require(can(actor, "manage_procurement", case.coalition))
         current = contract.current
         new = ContractVersion(current.version + 1, on, reason, tuple(lines), tuple(milestones))
@@ -602,7 +586,7 @@ def amend_contract(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason
             change = line.value - old.value if old is not None else line.value
             if change.amount > 0:
                 _encumber(uow, code, case.coalition, line,
-                          _value_in_reporting(uow, book, case.coalition, change, on), on)
+                          _in_reporting(uow, book, case.coalition, change, on), on)
             elif change.amount < 0:
                 _release_value(uow, contract, case.coalition, line, old, -change, on,
                                f"contract {code} amended to version {new.version}")
@@ -611,7 +595,7 @@ def amend_contract(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason
                 _release_value(uow, contract, case.coalition, old, old, old.value, on,
                                f"contract {code} line {number} removed in version {new.version}")
         for requirement_code in sorted({line.requirement for line in new.lines}):
-            found = _requirement(uow, requirement_code)
+            found = load_requirement(uow, requirement_code, "requirements")
             if found.status is S.IN_PROCUREMENT:
                 _move_requirement(uow, found, S.CONTRACTED, f"contract {code} version {new.version}")
         amended = dataclasses.replace(contract, versions=(*contract.versions, new))
@@ -643,8 +627,8 @@ def record_payment(uow: UnitOfWork, actor: Actor, code: str, *, amount: Money, p
     """
     with uow:
         uow.ledger.lock()
-        contract = _contract(uow, code)
-        case = _case(uow, contract.case)
+        contract = load_contract(uow, code)
+        case = load_case(uow, contract.case)
         require(can(actor, "record_payment", case.coalition))
         if case.route is FundingRoute.DONATION_FROM_STOCK:
             raise InvariantViolated("a donation from stock is not paid for", field="contract")
@@ -692,8 +676,8 @@ def reverse_payment(uow: UnitOfWork, actor: Actor, payment_id: int, *, reason: s
         original = found.get(payment_id)
         if original is None:
             raise NotFound(f"no payment {payment_id}", field="payment")
-        contract = _contract(uow, original.contract)
-        case = _case(uow, contract.case)
+        contract = load_contract(uow, original.contract)
+        case = load_case(uow, contract.case)
         require(can(actor, "record_payment", case.coalition))
         if original.reverses is not None:
             raise InvariantViolated(f"payment {payment_id} is itself a reversal; record a new payment instead",
