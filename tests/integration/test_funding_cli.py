@@ -55,7 +55,7 @@ def test_a_receipt_in_dollars_shows_both_amounts(demo: Platform, capsys: pytest.
 def test_pledges_list_shows_status_from_postings(demo: Platform, capsys: pytest.CaptureFixture[str]):
     code, out, _ = run(demo, capsys, "pledges", "list", "--coalition", "it-coalition", "--json")
     assert code == 0
-    statuses = {item["contribution"]["external_ref"]: item["status"] for item in json.loads(out)["items"]}
+    statuses = {item["external_ref"]: item["progress"]["status"] for item in json.loads(out)["items"]}
     assert statuses["EE-P1"] == "partly-received"
     assert statuses["LU-P1"] == "received"
     assert statuses["GB-P1"] == "pledged"

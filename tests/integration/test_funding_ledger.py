@@ -49,7 +49,7 @@ def donor_totals(platform: Platform, donor: str) -> dict[Measure, Money]:
 
 def pledge_status(platform: Platform, pledge: Contribution) -> PledgeStatus:
     statement = funding.donor_statement(platform.uow(), platform.operator(), pledge.donor)
-    return next(p.status for p in statement.pledges if p.pledge.id == pledge.id)
+    return next(c.progress.status for c in statement.contributions if c.id == pledge.id and c.progress)
 
 
 def test_a_pledge_moves_through_its_statuses_as_money_arrives(world: Platform):

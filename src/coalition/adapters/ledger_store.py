@@ -247,6 +247,15 @@ class SqlLedgerRepository:
             found.extend(self._contribution(row) for row in self._c.execute(query.order_by(t.contributions.c.id)))
         return found
 
+    def confidential(self, coalition: str) -> list[tuple[str, Confidentiality]]:
+        c = t.contributions
+        query = (sa.select(c.c.donor, c.c.visibility, c.c.restricted_to, c.c.declassify_on).distinct()
+                 .where(c.c.coalition == coalition, c.c.visibility != Visibility.PUBLIC.value))
+        return [(row.donor, Confidentiality(Visibility(row.visibility),
+                                            tuple(json.loads(row.restricted_to)) if row.restricted_to else (),
+                                            row.declassify_on))
+                for row in self._c.execute(query)]
+
     def conversion_sources(self, coalition: str) -> list[tuple[str, str]]:
         s = t.conversion_sources
         query = sa.select(s.c.currency, s.c.source).where(s.c.coalition == coalition).order_by(s.c.currency, s.c.source)

@@ -7,19 +7,24 @@ Later capabilities add their actions to PERMISSIONS and, where needed, new roles
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
+
+from coalition.domain.contributions import Confidentiality, Visibility
 
 
 class Role(StrEnum):
     PLATFORM_ADMIN = "platform-admin"
     SECRETARIAT = "secretariat"
+    LEAD = "lead"
     MEMBER_REPRESENTATIVE = "member-representative"
     OBSERVER_REPRESENTATIVE = "observer-representative"
     RECIPIENT_OFFICER = "recipient-officer"
     PROCUREMENT_OFFICER = "procurement-officer"
     SUPPLIER = "supplier"
     UNIT_LOGISTICS_OFFICER = "unit-logistics-officer"
+    EXPERT_REVIEWER = "expert-reviewer"
     AUDITOR = "auditor"
     PUBLIC = "public"
 
@@ -34,11 +39,12 @@ class Grant:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acts: a user, on behalf of which party, with which roles."""
+    """Who acts: a user, on behalf of which party, with which roles; ``request`` ties the act to its request."""
 
     user: str
     party: str | None = None
     grants: frozenset[Grant] = field(default_factory=frozenset)
+    request: str | None = None
 
     def roles_for(self, coalition: str | None) -> frozenset[Role]:
         """Roles that count for ``coalition``: platform-wide grants and grants for that coalition."""
@@ -47,11 +53,17 @@ class Actor:
             Role.PUBLIC}
 
     def describe(self) -> dict[str, object]:
-        return {
+        described: dict[str, object] = {
             "user": self.user,
             "party": self.party,
             "roles": sorted(f"{g.role.value}@{g.coalition}" if g.coalition else g.role.value for g in self.grants),
         }
+        if self.request is not None:
+            described["request"] = self.request
+        return described
+
+    def for_request(self, request: str) -> Actor:
+        return replace(self, request=request)
 
 
 PUBLIC_ACTOR = Actor(user="anonymous")
@@ -80,8 +92,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "record_contributions": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "reverse_entry": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "import_rates": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
-    "read_funding": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.MEMBER_REPRESENTATIVE,
+    "read_funding": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.LEAD, Role.MEMBER_REPRESENTATIVE,
                                Role.OBSERVER_REPRESENTATIVE, Role.RECIPIENT_OFFICER, Role.AUDITOR}),
+    # Anyone may list contributions; what each viewer sees of a record is decided by record_view().
+    "read_contributions": frozenset({Role.PUBLIC}),
     "check_ledger": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.AUDITOR}),
     "manage_requirements": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.RECIPIENT_OFFICER}),
     "submit_priorities": frozenset({Role.PLATFORM_ADMIN, Role.RECIPIENT_OFFICER}),
@@ -89,10 +103,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "run_allocation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "approve_plan": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "release_reservation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
-    "manage_meetings": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
-    "open_proposal": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "manage_meetings": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.LEAD}),
+    "open_proposal": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.LEAD}),
     "record_vote": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
-    "cast_own_vote": frozenset({Role.MEMBER_REPRESENTATIVE}),
+    "cast_own_vote": frozenset({Role.LEAD, Role.MEMBER_REPRESENTATIVE}),
     "close_proposal": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "manage_procurement": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.PROCUREMENT_OFFICER}),
     "approve_procurement": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
@@ -119,3 +133,31 @@ def can(actor: Actor, action: str, coalition: str | None = None) -> Permission:
     needed = " or ".join(sorted(r.value for r in allowed_roles))
     return Permission(False, f"{action.replace('_', ' ')}{where} needs the role {needed}; "
                              f"{actor.user} has none of them")
+
+
+# Roles whose holders handle every record of their coalition, restricted ones included.
+CUSTODIAN_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.AUDITOR})
+
+
+def can_see_record(actor: Actor, coalition: str, owner: str, confidentiality: Confidentiality,
+                   today: date) -> Permission:
+    """Whether ``actor`` may see the details of a record ``owner`` made in ``coalition``.
+
+    Public records (and records past their declassification date) are open to everyone;
+    coalition-level records to anyone holding a role in the coalition; restricted records to
+    their owner, the parties named on them, and the coalition's custodians (secretariat,
+    auditors, platform administrators), who must handle every euro.
+    """
+    visibility = confidentiality.effective_on(today)
+    if visibility is Visibility.PUBLIC:
+        return Permission(True, "the record is public")
+    roles = actor.roles_for(coalition)
+    if roles & CUSTODIAN_ROLES:
+        return Permission(True, f"{actor.user} holds {sorted(r.value for r in roles & CUSTODIAN_ROLES)[0]}")
+    if visibility is Visibility.COALITION:
+        if roles - {Role.PUBLIC}:
+            return Permission(True, f"{actor.user} holds a role in {coalition}")
+        return Permission(False, f"the record is visible to members of {coalition} only")
+    if actor.party is not None and (actor.party == owner or actor.party in confidentiality.parties):
+        return Permission(True, f"the record is restricted to parties that include {actor.party}")
+    return Permission(False, "the record is restricted to named parties")

@@ -9,14 +9,23 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from coalition.domain import ledger
-from coalition.domain.access import Actor, can
+from coalition.domain.access import CUSTODIAN_ROLES, Actor, can, can_see_record
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.contribution_import import ImportContext, ImportRejected, validate
-from coalition.domain.contributions import Contribution, ContributionKind, EarmarkKind, ReportingValue, check_parent
+from coalition.domain.contributions import (
+    Contribution,
+    ContributionKind,
+    Earmark,
+    EarmarkKind,
+    ReportingValue,
+    Valuation,
+    Visibility,
+    check_parent,
+)
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.fx import FxRate, RateBook
 from coalition.domain.ledger import (
@@ -251,15 +260,64 @@ def _progress(uow: UnitOfWork, pledges: Sequence[Contribution]) -> list[PledgePr
 
 
 @dataclass(frozen=True, slots=True)
+class ContributionView:
+    """A contribution as one viewer may see it: confidential details are None when ``masked``.
+
+    What stays visible to everyone: that the record exists, its kind, coalition, fund, value date
+    and confidentiality. Who gave, how much, for what and under which reference are masked
+    unless the viewer may see the record (coalition.domain.access.can_see_record).
+    """
+
+    id: int
+    kind: ContributionKind
+    coalition: str
+    fund: str
+    value_date: date
+    visibility: Visibility
+    declassify_on: date | None
+    illustrative: bool
+    masked: bool
+    donor: str | None = None
+    amount: Money | None = None
+    reporting: ReportingValue | None = None
+    earmark: Earmark | None = None
+    restricted_to: tuple[str, ...] | None = None
+    external_ref: str | None = None
+    parent: int | None = None
+    description: str | None = None
+    valuation: Valuation | None = None
+    progress: PledgeProgress | None = None
+
+
+MASKED_FIELDS = ("donor", "amount", "reporting", "earmark", "restricted_to", "external_ref", "parent", "description",
+                 "valuation", "progress")
+
+
+def view_contribution(actor: Actor, contribution: Contribution, today: date,
+                      progress: PledgeProgress | None = None) -> ContributionView:
+    """What ``actor`` may see of ``contribution`` on ``today`` (the one masking rule for every entrypoint)."""
+    assert contribution.id is not None
+    c = contribution
+    shown = can_see_record(actor, c.coalition, c.donor, c.confidentiality, today).allowed
+    common = ContributionView(contribution.id, c.kind, c.coalition, c.fund, c.value_date, c.confidentiality.visibility,
+                              c.confidentiality.declassify_on, c.illustrative, masked=not shown)
+    if not shown:
+        return common
+    return dataclasses.replace(common, donor=c.donor, amount=c.amount, reporting=c.reporting, earmark=c.earmark,
+                               restricted_to=c.confidentiality.parties, external_ref=c.external_ref, parent=c.parent,
+                               description=c.description, valuation=c.valuation, progress=progress)
+
+
+@dataclass(frozen=True, slots=True)
 class ContributionPage:
-    items: list[Contribution]
+    items: list[ContributionView]
     total: int
-    progress: dict[int, PledgeProgress] = field(default_factory=dict)
 
 
 def list_contributions(uow: UnitOfWork, actor: Actor, *, coalition: str | None = None, donor: str | None = None,
                        kind: ContributionKind | None = None, offset: int = 0, limit: int = 50) -> ContributionPage:
-    require(can(actor, "read_funding", coalition))
+    """A page of contributions, newest last, each masked as the viewer must see it."""
+    require(can(actor, "read_contributions", coalition))
     with uow:
         if coalition is not None:
             load_coalition(uow, coalition)
@@ -267,9 +325,11 @@ def list_contributions(uow: UnitOfWork, actor: Actor, *, coalition: str | None =
             load_party(uow, donor, "donor")
         items = uow.ledger.contributions(coalition=coalition, donor=donor, kind=kind, offset=offset, limit=limit)
         total = uow.ledger.count_contributions(coalition=coalition, donor=donor, kind=kind)
-        pledges = [c for c in items if c.kind is ContributionKind.PLEDGE]
+        today = uow.clock().date()
+        pledges = [c for c in items if c.kind is ContributionKind.PLEDGE
+                   and can_see_record(actor, c.coalition, c.donor, c.confidentiality, today)]
         progress = {p.pledge.id: p for p in _progress(uow, pledges) if p.pledge.id is not None}
-        return ContributionPage(items, total, progress)
+        return ContributionPage([view_contribution(actor, c, today, progress.get(c.id or 0)) for c in items], total)
 
 
 def find_contribution(uow: UnitOfWork, actor: Actor, coalition: str, external_ref: str) -> Contribution | None:
@@ -279,12 +339,25 @@ def find_contribution(uow: UnitOfWork, actor: Actor, coalition: str, external_re
 
 
 def contribution_entries(uow: UnitOfWork, actor: Actor, contribution_id: int) -> tuple[Contribution, list[Entry]]:
+    """A contribution with its ledger entries, for viewers who may see its details."""
     with uow:
         found = uow.ledger.get_contribution(contribution_id)
         if found is None:
             raise NotFound(f"no contribution {contribution_id}", field="contribution")
         require(can(actor, "read_funding", found.coalition))
+        require(can_see_record(actor, found.coalition, found.donor, found.confidentiality, uow.clock().date()))
         return found, uow.ledger.entries(contributions=[contribution_id])
+
+
+RESTRICTED_DONOR = "(restricted)"
+
+
+def _hidden_donors(uow: UnitOfWork, actor: Actor, coalition: str, today: date) -> set[str]:
+    """Donors with a record in ``coalition`` the viewer may not see: their lines are merged, unnamed."""
+    if actor.roles_for(coalition) & CUSTODIAN_ROLES:
+        return set()
+    return {donor for donor, confidentiality in uow.ledger.confidential(coalition)
+            if not can_see_record(actor, coalition, donor, confidentiality, today)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,12 +395,15 @@ def funding_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingRepo
         found = load_coalition(uow, coalition)
         balances = uow.ledger.balances(coalition=coalition)
         sources = uow.ledger.conversion_sources(coalition)
+        hidden = _hidden_donors(uow, actor, coalition, uow.clock().date())
     rc = found.reporting_currency
     groups: dict[tuple[str, str, str], list[tuple[AccountKey, Balance]]] = defaultdict(list)
     currencies: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
     earmarks: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
     for key, balance in balances:
-        groups[(key.donor, key.earmark, key.currency)].append((key, balance))
+        # A donor with records the viewer may not see counts in every total, under no name.
+        donor = RESTRICTED_DONOR if key.donor in hidden else key.donor
+        groups[(donor, key.earmark, key.currency)].append((key, balance))
         currencies[key.currency].append((key, balance))
         earmarks[key.earmark].append((key, balance))
     lines = [FundingLine(donor, earmark, currency, _measure_map(items, currency, False),
@@ -340,12 +416,15 @@ def funding_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingRepo
 
 @dataclass(frozen=True, slots=True)
 class DonorStatement:
+    """A donor's statement. ``masked`` when the viewer may not see every record: then totals and what
+    the money bought are left out (they would reveal the masked amounts) and masked records show no details."""
+
     donor: str
     name: str
     coalitions: dict[str, FundingReport]
-    pledges: list[PledgeProgress]
-    contributions: list[Contribution]
+    contributions: list[ContributionView]
     procurement: list[DonorProcurement]
+    masked: bool = False
 
 
 def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 500) -> DonorStatement:
@@ -356,6 +435,11 @@ def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 5
         coalitions = sorted({key.coalition for key, _ in uow.ledger.balances(donor=donor)})
         for code in coalitions:
             require(can(actor, "read_funding", code))
+        today = uow.clock().date()
+        if any(donor in _hidden_donors(uow, actor, code, today) for code in coalitions):
+            items = uow.ledger.contributions(donor=donor, limit=limit)
+            return DonorStatement(donor, party.name, {}, [view_contribution(actor, c, today) for c in items], [],
+                                  masked=True)
         reports = {}
         for code in coalitions:
             found = load_coalition(uow, code)
@@ -367,9 +451,10 @@ def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 5
                                    uow.ledger.conversion_sources(code))
             reports[code] = report
         items = uow.ledger.contributions(donor=donor, limit=limit)
-        pledges = _progress(uow, [c for c in items if c.kind is ContributionKind.PLEDGE])
+        progress = {p.pledge.id: p for p in _progress(uow, [c for c in items if c.kind is ContributionKind.PLEDGE])}
         bought = donor_procurement(uow, actor, donor)
-    return DonorStatement(donor, party.name, reports, pledges, items, bought)
+    return DonorStatement(donor, party.name, reports,
+                          [view_contribution(actor, c, today, progress.get(c.id)) for c in items], bought)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Protocol, Self
 from coalition.domain.audit import AuditRecord
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
 from coalition.domain.contribution_import import Existing, ValidRows
-from coalition.domain.contributions import Contribution, ContributionKind
+from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
 from coalition.domain.fx import FxRate
 from coalition.domain.instrument import Instrument, Signature
@@ -112,6 +112,10 @@ class LedgerRepository(Protocol):
     def recomputed_balances(self) -> dict[str, Balance]: ...
     def entry_problems(self) -> list[str]:
         """Entries that break a rule of the ledger (amounts, currencies, reversals), described."""
+        ...
+
+    def confidential(self, coalition: str) -> list[tuple[str, Confidentiality]]:
+        """Distinct (donor, confidentiality) of the coalition's records that are not public."""
         ...
 
     def conversion_sources(self, coalition: str) -> list[tuple[str, str]]:

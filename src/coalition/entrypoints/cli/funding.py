@@ -41,6 +41,7 @@ report = typer.Typer(help="Funding reports.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger: check and reverse.", no_args_is_help=True)
 areas = typer.Typer(help="The capability-area taxonomy.", no_args_is_help=True)
 
+MASK = "(restricted)"
 Fund = Annotated[str, typer.Option("--fund", help="Code of the coalition's fund.")]
 ValueDate = Annotated[str, typer.Option("--on", help="Value date, YYYY-MM-DD.")]
 EarmarkOption = Annotated[str, typer.Option(help="none, areas:A,B, requirement:R, package:P or route:ROUTE.")]
@@ -92,11 +93,7 @@ def _list_command(group: typer.Typer, kind: ContributionKind) -> None:
         page = svc.list_contributions(platform.uow(), platform.operator(), coalition=coalition, donor=donor,
                                       kind=kind, offset=offset, limit=limit)
         if as_json:
-            emit_json({"total": page.total, "offset": offset, "items": [
-                {"contribution": c, "status": page.progress[c.id].status if c.id in page.progress else None,
-                 "committed": page.progress[c.id].committed if c.id in page.progress else None,
-                 "received": page.progress[c.id].received if c.id in page.progress else None}
-                for c in page.items]})
+            emit_json({"total": page.total, "offset": offset, "items": page.items})
             return
         columns = ["Id", "Coalition", "Donor", "Amount", "Reporting", "Value date", "Earmark", "Visibility", "Ref",
                    "Fulfils"]
@@ -104,11 +101,11 @@ def _list_command(group: typer.Typer, kind: ContributionKind) -> None:
             columns += ["Committed", "Received", "Status"]
         rows = []
         for c in page.items:
-            row = [c.id, c.coalition, c.donor, c.amount, c.reporting.amount if c.reporting else "",
-                   c.value_date, c.earmark, c.confidentiality.visibility.value, c.external_ref, c.parent]
-            progress = page.progress.get(c.id or 0)
-            if progress is not None:
-                row += [progress.committed, progress.received, progress.status.value]
+            row = [c.id, c.coalition, MASK if c.masked else c.donor, MASK if c.masked else c.amount,
+                   c.reporting.amount if c.reporting else "", c.value_date, c.earmark, c.visibility.value,
+                   c.external_ref, c.parent]
+            if c.progress is not None:
+                row += [c.progress.committed, c.progress.received, c.progress.status.value]
             rows.append(row)
         table(f"{kind.value.capitalize()}s {offset + 1}-{offset + len(page.items)} of {page.total}", columns, rows)
 
@@ -302,9 +299,13 @@ def report_donor(ctx: typer.Context, donor: str, as_json: JsonFlag = False) -> N
         table(f"{code}, in {part.reporting_currency}", ["", *heads], [["Total", *_money_row(part.totals)]])
         table(f"{code}, in original currencies", ["Currency", *heads],
               [[c, *_money_row(v)] for c, v in part.by_currency.items()])
+    if found.masked:
+        console.print("Some of this donor's records are restricted: totals and what its money bought are not shown.")
     table("Pledges", ["Id", "Coalition", "Value date", "Pledged", "Committed", "Received", "Status", "Earmark"],
-          [(p.pledge.id, p.pledge.coalition, p.pledge.value_date, p.pledged, p.committed, p.received,
-            p.status.value, p.pledge.earmark) for p in found.pledges])
+          [(c.id, c.coalition, c.value_date, MASK if c.masked else c.amount,
+            c.progress.committed if c.progress else "", c.progress.received if c.progress else "",
+            c.progress.status.value if c.progress else "", c.earmark or "")
+           for c in found.contributions if c.kind is ContributionKind.PLEDGE])
     print_donor_procurement(found.procurement)
 
 
