@@ -13,13 +13,17 @@ import sqlalchemy as sa
 
 from coalition.adapters.database import create_engine, migrate, schema_is_current
 from coalition.adapters.fx_files import read_rates
+from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
+from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.tabular import Table, read_table
 from coalition.adapters.unit_of_work import SqlUnitOfWork
 from coalition.config import Settings
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.errors import CoalitionError
 from coalition.domain.fx import FxRate
-from coalition.services.ports import Clock, UnitOfWork
+from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
+
+__all__ = ["Platform", "SchemaOutOfDate", "StoredResponse", "bootstrap", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -41,8 +45,17 @@ class Platform:
     def engine(self) -> sa.Engine:
         return create_engine(self.settings.resolved_database_url)
 
-    def uow(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine, self.clock)
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+        """A unit of work; ``read_only`` for reads, which then never wait for writers on SQLite."""
+        return SqlUnitOfWork(self.engine, self.clock, read_only=read_only)
+
+    @cached_property
+    def password_hasher(self) -> PasswordHasher:
+        return Argon2Hasher()
+
+    @cached_property
+    def idempotency(self) -> IdempotencyStore:
+        return IdempotencyStore(self.engine)
 
     def init_database(self) -> None:
         migrate(self.engine)

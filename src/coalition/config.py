@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in data_dir if unset")
     secret_key: str = "development"  # noqa: S105 - the known default, refused in production
     operator: str = Field(default="", description="Name recorded as the actor of CLI commands")
+    host: str = Field(default="127.0.0.1", description="Address `coalition serve` listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `coalition serve` listens on")
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body, except imports")
+    max_import_bytes: int = Field(default=268_435_456, ge=1024, description="Largest file sent to an import")
+    login_attempts_per_minute: int = Field(default=10, ge=1, description="Sign-ins and token requests per client")
+    session_hours: int = Field(default=12, ge=1, le=720, description="How long a browser session lasts")
+    oidc_issuer: str = Field(default="", description="OpenID Connect issuer URL; empty to disable")
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_subject_claim: str = Field(default="sub", description="Claim that names the user (sub, email, ...)")
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

@@ -77,4 +77,5 @@ def schema_is_current(engine: sa.Engine) -> bool:
         connection.info["sqlite_begin"] = "BEGIN"
         current = MigrationContext.configure(connection).get_current_revision()
         connection.rollback()
+        connection.info.pop("sqlite_begin")  # the setting outlives the checkout: writers need the default
     return current == head

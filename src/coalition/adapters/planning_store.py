@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -49,10 +50,29 @@ class SqlRequirementRepository:
             requirement=code, from_status=None if old is None else old.value, to_status=new.value,
             occurred_at=at.isoformat(), note=note))
 
-    def for_coalition(self, coalition: str) -> list[Requirement]:
-        query = sa.select(t.requirements).where(t.requirements.c.coalition == coalition).order_by(
-            t.requirements.c.code)
+    def for_coalition(self, coalition: str, *, status: RequirementStatus | None = None, offset: int = 0,
+                      limit: int | None = None) -> list[Requirement]:
+        r = t.requirements
+        query = sa.select(r).where(r.c.coalition == coalition)
+        if status is not None:
+            query = query.where(r.c.status == status.value)
+        query = query.order_by(r.c.code).offset(offset).limit(limit)
         return [self._requirement(row) for row in self._c.execute(query)]
+
+    def count(self, coalition: str, *, status: RequirementStatus | None = None) -> int:
+        r = t.requirements
+        query = sa.select(sa.func.count()).select_from(r).where(r.c.coalition == coalition)
+        if status is not None:
+            query = query.where(r.c.status == status.value)
+        return int(self._c.execute(query).scalar_one())
+
+    def get_many(self, codes: Collection[str]) -> dict[str, Requirement]:
+        found: dict[str, Requirement] = {}
+        ordered = sorted(set(codes))
+        for start in range(0, len(ordered), 1000):
+            query = sa.select(t.requirements).where(t.requirements.c.code.in_(ordered[start:start + 1000]))
+            found.update((row.code, self._requirement(row)) for row in self._c.execute(query))
+        return found
 
     def history(self, code: str) -> list[tuple[str | None, str, str, str]]:
         e = t.requirement_events

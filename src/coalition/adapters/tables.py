@@ -511,3 +511,46 @@ end_use_checks = sa.Table(
     sa.Column("finding", sa.String(16), nullable=False),
     sa.Column("note", sa.String(1000), nullable=False, default=""),
 )
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("username", CODE, primary_key=True),
+    sa.Column("party", CODE, sa.ForeignKey("parties.code")),
+    sa.Column("password_hash", sa.String(200)),
+    sa.Column("oidc_subject", sa.String(255), unique=True),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+user_grants = sa.Table(
+    "user_grants", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", CODE, sa.ForeignKey("users.username"), nullable=False, index=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code")),
+)
+
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("username", CODE, sa.ForeignKey("users.username"), nullable=False, index=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("scopes", sa.String(100), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+    sa.Column("revoked_at", sa.String(40)),
+)
+
+# The response to a write sent with an Idempotency-Key, replayed when the same client sends the key again.
+idempotency_keys = sa.Table(
+    "idempotency_keys", metadata,
+    sa.Column("username", CODE, primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer),
+    sa.Column("body", sa.Text),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+sa.Index("ix_contributions_coalition_visibility", contributions.c.coalition, contributions.c.visibility)

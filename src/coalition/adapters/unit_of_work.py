@@ -7,6 +7,7 @@ from typing import Self
 
 import sqlalchemy as sa
 
+from coalition.adapters.identity_store import SqlUserRepository
 from coalition.adapters.ledger_store import SqlCapabilityAreaRepository, SqlFxRateRepository, SqlLedgerRepository
 from coalition.adapters.planning_store import SqlPlanRepository, SqlPriorityListRepository, SqlRequirementRepository
 from coalition.adapters.procurement_store import SqlProcurementRepository
@@ -33,6 +34,7 @@ from coalition.services.ports import (
     ProcurementRepository,
     RequirementRepository,
     SteeringRepository,
+    UserRepository,
 )
 
 
@@ -40,6 +42,8 @@ class SqlUnitOfWork:
     """Opens a transaction on enter; commits only when told; rolls back everything otherwise.
 
     Re-entering an open unit of work joins its transaction, so a service may call another.
+    A read-only unit of work (``read_only``) starts a deferred transaction on SQLite, so readers
+    never queue behind writers; writes always take the write lock at BEGIN (BEGIN IMMEDIATE).
     """
 
     parties: PartyRepository
@@ -54,17 +58,20 @@ class SqlUnitOfWork:
     plans: PlanRepository
     steering: SteeringRepository
     procurement: ProcurementRepository
+    users: UserRepository
     audit: AuditLog
 
-    def __init__(self, engine: sa.Engine, clock: Clock) -> None:
+    def __init__(self, engine: sa.Engine, clock: Clock, *, read_only: bool = False) -> None:
         self._engine = engine
         self.clock = clock
+        self._read_only = read_only
         self._connection: sa.Connection | None = None
         self._depth = 0
 
     def __enter__(self) -> Self:
         if self._depth == 0:
             connection = self._engine.connect()
+            connection.info["sqlite_begin"] = "BEGIN" if self._read_only else "BEGIN IMMEDIATE"
             connection.begin()
             self._connection = connection
             self.parties = SqlPartyRepository(connection)
@@ -79,6 +86,7 @@ class SqlUnitOfWork:
             self.plans = SqlPlanRepository(connection)
             self.steering = SqlSteeringRepository(connection)
             self.procurement = SqlProcurementRepository(connection)
+            self.users = SqlUserRepository(connection)
             self.audit = SqlAuditLog(connection)
         self._depth += 1
         return self

@@ -89,6 +89,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "record_instrument": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "read_audit": frozenset({Role.PLATFORM_ADMIN, Role.AUDITOR}),
     "manage_taxonomy": frozenset({Role.PLATFORM_ADMIN}),
+    "manage_users": frozenset({Role.PLATFORM_ADMIN}),
     "record_contributions": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "reverse_entry": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "import_rates": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),

@@ -49,7 +49,7 @@ def build_demo_planning(work: UnitOfWork, actor: Actor, created: list[str]) -> i
             registry.register_party(work, actor, Party(code, PartyKind.MILITARY_UNIT, name, name_uk, "UA",
                                                        illustrative=True))
             created.append(f"party {code}")
-    known = {r.code for r in planning.list_requirements(work, actor, IT)}
+    known = {r.code for r in planning.list_requirements(work, actor, IT).items}
     for code, title, area, quantity, unit, cost, users in REQUIREMENTS:
         if code in known:
             present += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -117,11 +117,20 @@ def add_package(uow: UnitOfWork, actor: Actor, package: Package) -> Package:
     return package
 
 
-def list_requirements(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Requirement]:
+@dataclass(frozen=True, slots=True)
+class RequirementListing:
+    items: list[Requirement]
+    total: int
+
+
+def list_requirements(uow: UnitOfWork, actor: Actor, coalition: str, *, status: RequirementStatus | None = None,
+                      offset: int = 0, limit: int | None = None) -> RequirementListing:
+    """A coalition's requirements by code (a page of them with ``limit``), optionally in one status."""
     require(can(actor, "read_registry", coalition))
     with uow:
         load_coalition(uow, coalition)
-        return uow.requirements.for_coalition(coalition)
+        return RequirementListing(uow.requirements.for_coalition(coalition, status=status, offset=offset, limit=limit),
+                                  uow.requirements.count(coalition, status=status))
 
 
 def requirement_history(uow: UnitOfWork, actor: Actor, code: str) -> tuple[Requirement,
@@ -404,25 +413,32 @@ class RankCoverage:
     requirement: Requirement
     cost: Money
     reserved: Money
+    missing: Money = field(init=False)
 
-    @property
-    def missing(self) -> Money:
-        return Money(max(self.cost.amount - self.reserved.amount, Decimal(0)), self.cost.currency)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "missing", Money(max(self.cost.amount - self.reserved.amount, Decimal(0)),
+                                                  self.cost.currency))
 
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
+    """Coverage of a priority list's ranks (all, or the page from ``offset``), with the secretariat's signal:
+    ``next_short``, the highest-ranked requirement still missing money, wherever it stands in the list."""
+
     coalition: str
     version: int
     ranks: list[RankCoverage]
     available: Money
+    total_ranks: int
+    offset: int
+    next_short: RankCoverage | None
 
-    @property
-    def next_short(self) -> RankCoverage | None:
-        return next((r for r in self.ranks if not r.missing.is_zero()), None)
+
+COVERAGE_BATCH = 500
 
 
-def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None = None) -> Coverage:
+def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None = None, *, offset: int = 0,
+             limit: int | None = None) -> Coverage:
     """Per rank of a priority list (the active one by default): cost, money reserved, what is missing."""
     require(can(actor, "read_funding", coalition))
     with uow:
@@ -434,10 +450,20 @@ def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None 
         reserved = uow.ledger.reserved(coalition)
         book = RateBook(uow.fx_rates.for_currencies(None))
         today = uow.clock().date()
-        ranks = []
-        for rank, code in enumerate(listed.ranks, start=1):
-            requirement = load_requirement(uow, code)
-            ranks.append(RankCoverage(rank, requirement, _cost(requirement, currency, book, today),
-                                      Money.from_minor_units(reserved.get(code, 0), currency)))
+
+        def covered(start: int, stop: int) -> list[RankCoverage]:
+            codes = listed.ranks[start:stop]
+            loaded = uow.requirements.get_many(codes)
+            return [RankCoverage(start + i + 1, loaded[code], _cost(loaded[code], currency, book, today),
+                                 Money.from_minor_units(reserved.get(code, 0), currency))
+                    for i, code in enumerate(codes)]
+
+        stop = len(listed.ranks) if limit is None else min(len(listed.ranks), offset + limit)
+        ranks = covered(offset, stop)
+        whole = offset == 0 and stop == len(listed.ranks)
+        batches = [ranks] if whole else (covered(start, start + COVERAGE_BATCH)
+                                         for start in range(0, len(listed.ranks), COVERAGE_BATCH))
+        next_short = next((r for batch in batches for r in batch if not r.missing.is_zero()), None)
         available = sum((m.reporting_units for m in uow.ledger.available_money(coalition)), 0)
-        return Coverage(coalition, listed.version, ranks, Money.from_minor_units(available, currency))
+        return Coverage(coalition, listed.version, ranks, Money.from_minor_units(available, currency),
+                        len(listed.ranks), offset, next_short)

@@ -10,7 +10,17 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coalition.bootstrap import Platform, bootstrap
 from coalition.domain.errors import CoalitionError
-from coalition.entrypoints.cli import allocation, audit, funding, output, planning, procurement, registry, steering
+from coalition.entrypoints.cli import (
+    allocation,
+    audit,
+    funding,
+    identity,
+    output,
+    planning,
+    procurement,
+    registry,
+    steering,
+)
 from coalition.services.delivery import donor_procurement
 from coalition.services.demo import build_demo_world
 from coalition.services.steering import list_meetings
@@ -48,6 +58,9 @@ app.add_typer(procurement.tenders, name="tenders")
 app.add_typer(procurement.contracts, name="contracts")
 app.add_typer(procurement.deliveries, name="deliveries")
 app.add_typer(audit.app, name="audit")
+app.add_typer(identity.users, name="users")
+app.add_typer(identity.tokens, name="tokens")
+app.command("serve")(identity.serve)
 
 
 @app.callback()

@@ -51,7 +51,7 @@ def requirements_add(ctx: typer.Context, coalition: str, code: str,
 def requirements_list(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
     """Requirements of a coalition with their status and cost."""
     platform = ready(ctx)
-    found = svc.list_requirements(platform.uow(), platform.operator(), coalition)
+    found = svc.list_requirements(platform.uow(), platform.operator(), coalition).items
     if as_json:
         emit_json(found)
         return

@@ -1,0 +1,87 @@
+"""SQL storage of users, their roles and their API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from coalition.adapters import tables as t
+from coalition.domain.access import Grant, Role
+from coalition.domain.identity import ApiToken, Scope, User
+
+
+class SqlUserRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    def _grants(self, usernames: list[str]) -> dict[str, frozenset[Grant]]:
+        found: dict[str, set[Grant]] = {name: set() for name in usernames}
+        query = sa.select(t.user_grants).where(t.user_grants.c.username.in_(usernames))
+        for row in self._c.execute(query):
+            found[row.username].add(Grant(Role(row.role), row.coalition))
+        return {name: frozenset(grants) for name, grants in found.items()}
+
+    def _users(self, rows: list[Any]) -> list[User]:
+        grants = self._grants([row.username for row in rows])
+        return [User(row.username, row.party, grants[row.username], row.oidc_subject, row.active) for row in rows]
+
+    def get(self, username: str) -> User | None:
+        rows = list(self._c.execute(sa.select(t.users).where(t.users.c.username == username)))
+        return self._users(rows)[0] if rows else None
+
+    def by_subject(self, subject: str) -> User | None:
+        rows = list(self._c.execute(sa.select(t.users).where(t.users.c.oidc_subject == subject)))
+        return self._users(rows)[0] if rows else None
+
+    def password_hash(self, username: str) -> str | None:
+        return self._c.execute(sa.select(t.users.c.password_hash).where(t.users.c.username == username)).scalar()
+
+    def add(self, user: User, password_hash: str | None, created_at: datetime) -> None:
+        self._c.execute(t.users.insert().values(username=user.username, party=user.party, password_hash=password_hash,
+                                                oidc_subject=user.oidc_subject, active=user.active,
+                                                created_at=created_at.isoformat()))
+        self.set_grants(user.username, user.grants)
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        self._c.execute(t.users.update().where(t.users.c.username == username).values(password_hash=password_hash))
+
+    def set_grants(self, username: str, grants: frozenset[Grant]) -> None:
+        self._c.execute(t.user_grants.delete().where(t.user_grants.c.username == username))
+        if grants:
+            self._c.execute(t.user_grants.insert(), [
+                {"username": username, "role": g.role.value, "coalition": g.coalition}
+                for g in sorted(grants, key=lambda g: (g.role.value, g.coalition or ""))])
+
+    def set_active(self, username: str, active: bool) -> None:
+        self._c.execute(t.users.update().where(t.users.c.username == username).values(active=active))
+
+    def all(self) -> list[User]:
+        return self._users(list(self._c.execute(sa.select(t.users).order_by(t.users.c.username))))
+
+    @staticmethod
+    def _token(row: Any) -> ApiToken:
+        return ApiToken(row.id, row.username, row.name, frozenset(Scope(s) for s in row.scopes.split(",")),
+                        row.secret_hash, datetime.fromisoformat(row.created_at),
+                        datetime.fromisoformat(row.expires_at),
+                        None if row.revoked_at is None else datetime.fromisoformat(row.revoked_at))
+
+    def add_token(self, token: ApiToken) -> None:
+        self._c.execute(t.api_tokens.insert().values(
+            id=token.id, username=token.username, name=token.name,
+            scopes=",".join(sorted(s.value for s in token.scopes)), secret_hash=token.secret_hash,
+            created_at=token.created_at.isoformat(), expires_at=token.expires_at.isoformat()))
+
+    def get_token(self, token_id: str) -> ApiToken | None:
+        row = self._c.execute(sa.select(t.api_tokens).where(t.api_tokens.c.id == token_id)).first()
+        return None if row is None else self._token(row)
+
+    def revoke_token(self, token_id: str, at: datetime) -> None:
+        self._c.execute(t.api_tokens.update().where(t.api_tokens.c.id == token_id).values(revoked_at=at.isoformat()))
+
+    def tokens(self, username: str | None = None) -> list[ApiToken]:
+        query = sa.select(t.api_tokens).order_by(t.api_tokens.c.created_at)
+        if username is not None:
+            query = query.where(t.api_tokens.c.username == username)
+        return [self._token(row) for row in self._c.execute(query)]

@@ -1,0 +1,172 @@
+"""The HTTP API: one FastAPI application over the same services as the command line.
+
+Errors are mapped here, once: every failure leaves as {"code", "message", "field"} with its status.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from coalition import __version__
+from coalition.bootstrap import Platform
+from coalition.config import Environment
+from coalition.domain.access import PUBLIC_ACTOR
+from coalition.domain.errors import (
+    CoalitionError,
+    Conflict,
+    InvalidInput,
+    InvariantViolated,
+    NotFound,
+    PermissionDenied,
+)
+from coalition.domain.identity import Unauthenticated
+from coalition.entrypoints.api import auth, funding, planning, procurement, registry, steering
+from coalition.entrypoints.api.core import (
+    ERROR_RESPONSES,
+    CsrfFailed,
+    RateLimiter,
+    TooManyRequests,
+    error_response,
+)
+from coalition.entrypoints.api.hygiene import Hygiene
+from coalition.entrypoints.api.openapi import decimal_patterns
+
+STATIC = Path(__file__).parent / "static"
+PREFIX = "/api/v1"
+IMPORT_PATHS = (f"{PREFIX}/imports", f"{PREFIX}/fx-rates")
+
+log = structlog.get_logger("coalition.api")
+
+STATUS_OF: dict[type[CoalitionError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    PermissionDenied: 403,
+    CsrfFailed: 403,
+    Unauthenticated: 401,
+    Conflict: 409,
+    InvariantViolated: 409,
+    TooManyRequests: 429,
+}
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Coalition API</title>
+<link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css"></head>
+<body data-openapi="{openapi}"><main id="swagger-ui"></main>
+<script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-ui/init.js"></script></body></html>
+"""
+
+
+def _status(error: CoalitionError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return 400
+
+
+def _on_domain_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, CoalitionError)
+    status = _status(error)
+    headers: dict[str, str] = {}
+    code = error.code
+    anonymous = getattr(request.state, "actor", PUBLIC_ACTOR).user == PUBLIC_ACTOR.user
+    if status == 403 and anonymous and not isinstance(error, CsrfFailed):
+        status, code = 401, Unauthenticated.code  # the public was refused: signing in may help
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="coalition"'
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after)
+    return error_response(status, code, error.message, error.field, headers)
+
+
+def _on_validation_error(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    problem = error.errors()[0]
+    location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    field = ".".join(location) or None
+    message = str(problem.get("msg", "is not valid")).removeprefix("Value error, ")
+    return error_response(422, "invalid_input", message, field)
+
+
+def _on_http_error(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    message = "no such path in the API" if error.status_code == 404 else str(error.detail)
+    return error_response(error.status_code, codes.get(error.status_code, "http_error"), message, None,
+                          dict(error.headers or {}))
+
+
+def _on_database_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, DBAPIError)
+    text = str(error.orig).lower()
+    if "could not serialize" in text or "deadlock" in text:
+        return error_response(409, "conflict", "another request changed the same records at the same time; "
+                                               "read them again and retry")
+    if isinstance(error, OperationalError) and "locked" in text:
+        return error_response(503, "busy", "the database is busy; retry shortly", None, {"Retry-After": "1"})
+    return _on_unexpected(request, error)
+
+
+def _on_unexpected(request: Request, error: Exception) -> Response:
+    request_id = getattr(request.state, "request_id", "")
+    log.error("unexpected error", request_id=request_id, error=type(error).__name__)
+    return error_response(500, "internal_error", f"an unexpected error occurred; quote request id {request_id}")
+
+
+def create_app(platform: Platform) -> FastAPI:
+    """The application for ``platform`` (a database, a clock, settings)."""
+    settings = platform.settings
+    app = FastAPI(title="Coalition API", version=__version__, openapi_url=f"{PREFIX}/openapi.json",
+                  docs_url=None, redoc_url=None, responses=ERROR_RESPONSES,
+                  description="Members, instruments, money and equipment of capability coalitions on one audited "
+                              "record. Money is a decimal string with its currency, never a JSON number.")
+    app.state.platform = platform
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
+    app.add_exception_handler(CoalitionError, _on_domain_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_exception_handler(DBAPIError, _on_database_error)
+    app.add_exception_handler(Exception, _on_unexpected)
+    for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
+                   procurement.router):
+        app.include_router(router, prefix=PREFIX)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(DOCS_PAGE.format(openapi=app.openapi_url))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes, openapi_version=app.openapi_version)
+            app.openapi_schema = decimal_patterns(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    if settings.oidc_issuer:
+        from authlib.integrations.starlette_client import OAuth
+
+        oauth = OAuth()
+        oauth.register("provider", client_id=settings.oidc_client_id, client_secret=settings.oidc_client_secret,
+                       server_metadata_url=f"{settings.oidc_issuer.rstrip('/')}/.well-known/openid-configuration",
+                       client_kwargs={"scope": "openid email profile"})
+        app.state.oidc = oauth.create_client("provider")
+    production = settings.env is Environment.PRODUCTION
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="coalition_session",
+                       max_age=settings.session_hours * 3600, same_site="strict", https_only=production)
+    app.add_middleware(Hygiene, max_body=settings.max_body_bytes, max_import=settings.max_import_bytes,
+                       import_paths=IMPORT_PATHS, https=production)
+    return app

@@ -1,0 +1,259 @@
+"""The funding ledger over HTTP: contributions, reversals, imports, exchange rates, reports and the check."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import Field
+
+from coalition.bootstrap import Platform
+from coalition.domain.contributions import (
+    Confidentiality,
+    Contribution,
+    ContributionKind,
+    Earmark,
+    Valuation,
+    ValuationRule,
+    Visibility,
+)
+from coalition.domain.errors import InvalidInput
+from coalition.domain.ledger import Entry
+from coalition.domain.money import Money, check_currency
+from coalition.domain.taxonomy import CapabilityArea
+from coalition.entrypoints.api.core import (
+    Amount,
+    Body,
+    Caller,
+    CallerDep,
+    Code,
+    CodeInPath,
+    CodeInQuery,
+    Currency,
+    IdempotencyKey,
+    IdInPath,
+    Limit,
+    Offset,
+    Page,
+    Routes,
+    Text,
+    caller,
+    idempotent,
+    json_response,
+    page_of,
+)
+from coalition.services import funding as svc
+from coalition.services.funding import ContributionView, DonorStatement, FundingReport, ImportSummary, LedgerCheck
+
+api = Routes("funding")
+router = api.router
+
+
+class MoneyIn(Body):
+    amount: Amount
+    currency: Currency
+
+    def money(self) -> Money:
+        return Money.parse(self.amount, check_currency(self.currency, "amount.currency"))
+
+
+class ValuationIn(Body):
+    rule: ValuationRule
+    source: Text
+
+
+class NewContribution(Body):
+    kind: ContributionKind
+    coalition: Code
+    fund: Code
+    donor: Code
+    amount: MoneyIn
+    value_date: date
+    earmark: Annotated[str, Field(max_length=300, examples=["none", "areas:cybersecurity", "requirement:IT-R1"])] = \
+        "none"
+    visibility: Visibility = Visibility.PUBLIC
+    restricted_to: Annotated[list[Code], Field(max_length=50)] = []
+    declassify_on: date | None = None
+    external_ref: Annotated[str | None, Field(min_length=1, max_length=100)] = None
+    fulfils: Annotated[int | None, Field(ge=1, le=2**62, description="Id of the pledge or commitment fulfilled")] = \
+        None
+    description: Annotated[str, Field(max_length=500, description="What was given (in-kind)")] = ""
+    valuation: ValuationIn | None = None
+    illustrative: bool = False
+
+    def contribution(self) -> Contribution:
+        return Contribution(
+            self.kind, self.coalition, self.fund, self.donor, self.amount.money(), self.value_date,
+            Earmark.parse(self.earmark), Confidentiality(self.visibility, tuple(self.restricted_to),
+                                                         self.declassify_on),
+            self.external_ref, self.fulfils, self.description,
+            None if self.valuation is None else Valuation(self.valuation.rule, self.valuation.source),
+            illustrative=self.illustrative)
+
+
+@api.get("/capability-areas", Page[CapabilityArea], summary="The capability-area taxonomy")
+def list_areas(who: CallerDep, offset: Offset = 0, limit: Limit = 500) -> object:
+    return page_of(svc.list_capability_areas(who.read(), who.actor), offset, limit)
+
+
+class NewArea(Body):
+    code: Code
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name_uk: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    parent: Code | None = None
+
+
+@api.post("/capability-areas", CapabilityArea, summary="Add a capability area")
+def add_area(body: NewArea, who: CallerDep) -> object:
+    return svc.add_capability_area(who.write(), who.actor, CapabilityArea(body.code, body.name, body.name_uk,
+                                                                          body.parent))
+
+
+@api.get("/contributions", Page[ContributionView],
+         summary="Contributions, oldest first; confidential details masked as the caller must see them")
+def list_contributions(who: CallerDep, coalition: CodeInQuery = None, donor: CodeInQuery = None,
+                       kind: ContributionKind | None = None, offset: Offset = 0, limit: Limit = 50) -> object:
+    found = svc.list_contributions(who.read(), who.actor, coalition=coalition, donor=donor, kind=kind, offset=offset,
+                                   limit=limit)
+    return Page(found.items, found.total, offset, limit)
+
+
+def _record(who: Caller, body: NewContribution) -> Response:
+    stored = svc.record_contribution(who.write(), who.actor, body.contribution())
+    return json_response(svc.view_contribution(who.actor, stored, who.platform.clock().date()), ContributionView,
+                         201)
+
+
+@api.post("/contributions", ContributionView,
+          summary="Record a pledge, commitment, receipt or in-kind contribution (send an Idempotency-Key)")
+def record_contribution(body: NewContribution, request: Request, who: CallerDep,
+                        idempotency_key: IdempotencyKey = None) -> object:
+    return idempotent(who, request, idempotency_key, body, lambda: _record(who, body))
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionEntries:
+    contribution: Contribution
+    entries: list[Entry]
+
+
+@api.get("/contributions/{contribution_id}/entries", ContributionEntries,
+         summary="A contribution and its ledger entries (for those who may see its details)")
+def contribution_entries(who: CallerDep, contribution_id: IdInPath) -> object:
+    found, entries = svc.contribution_entries(who.read(), who.actor, contribution_id)
+    return ContributionEntries(found, entries)
+
+
+class Reversal(Body):
+    reason: Text
+    on: date | None = None
+
+
+@api.post("/ledger/entries/{entry_id}/reversal", Entry, summary="Reverse a ledger entry, with a reason")
+def reverse_entry(body: Reversal, who: CallerDep, entry_id: IdInPath) -> object:
+    return svc.reverse_entry(who.write(), who.actor, entry_id, reason=body.reason, on=body.on)
+
+
+@api.get("/ledger/check", LedgerCheck, summary="Recompute every balance from the entries and report differences")
+def check_ledger(who: CallerDep) -> object:
+    return svc.check_ledger(who.read(), who.actor)
+
+
+FileName = Annotated[str, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}\.[A-Za-z]{3,4}$",
+                                description="The file's name; its suffix says its format")]
+FILE_BODY = {"requestBody": {"required": True, "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+async def _spool(request: Request, name: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="coalition-upload-"))
+    path = folder / Path(name).name
+    with path.open("wb") as out:
+        async for chunk in request.stream():
+            out.write(chunk)
+    if path.stat().st_size == 0:
+        raise InvalidInput("the request body holds no file", field="body")
+    return path
+
+
+def _discard(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.parent.rmdir()
+
+
+@router.post("/imports", status_code=201, response_model=ImportSummary, openapi_extra=FILE_BODY,
+             summary="Import a CSV or XLSX file of contributions: all rows valid, or nothing written")
+async def import_contributions(request: Request, filename: FileName) -> Response:
+    who = await run_in_threadpool(caller, request)
+    path = await _spool(request, filename)
+    try:
+        summary = await run_in_threadpool(_import, who, path)
+    finally:
+        _discard(path)
+    return json_response(summary, ImportSummary, 201)
+
+
+def _import(who: Caller, path: Path) -> ImportSummary:
+    source = Platform.open_table(path)
+    return svc.import_contributions(who.write(), who.actor, source=source.name, digest=source.sha256,
+                                    header=source.header, rows=source.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class RatesImported:
+    read: int
+    new: int
+
+
+@router.post("/fx-rates", status_code=201, response_model=RatesImported, openapi_extra=FILE_BODY,
+             summary="Import an ECB (CSV or ZIP) or National Bank of Ukraine (JSON or XML) rates file")
+async def import_rates(request: Request, filename: FileName) -> Response:
+    who = await run_in_threadpool(caller, request)
+    path = await _spool(request, filename)
+    try:
+        result = await run_in_threadpool(_import_rates, who, path)
+    finally:
+        _discard(path)
+    return json_response(result, RatesImported, 201)
+
+
+def _import_rates(who: Caller, path: Path) -> RatesImported:
+    content = path.read_bytes()
+    rates = Platform.read_rates(path)
+    added = svc.import_fx_rates(who.write(), who.actor, source=path.name, digest=hashlib.sha256(content).hexdigest(),
+                                rates=rates)
+    return RatesImported(len(rates), added)
+
+
+@dataclass(frozen=True, slots=True)
+class RateSeries:
+    base: str
+    quote: str
+    source: str
+    first: date
+    last: date
+    days: int
+
+
+@api.get("/fx-rates", list[RateSeries], summary="Stored exchange rates by currency pair and publisher")
+def list_rates(who: CallerDep) -> object:
+    return [RateSeries(*row) for row in svc.fx_summary(who.read(), who.actor)]
+
+
+@api.get("/reports/funding/{coalition}", FundingReport,
+         summary="Funding status: by donor, earmark and currency, in original currencies and the reporting one")
+def funding_report(who: CallerDep, coalition: CodeInPath) -> object:
+    return svc.funding_report(who.read(), who.actor, coalition)
+
+
+@api.get("/reports/donors/{donor}", DonorStatement,
+         summary="A donor's statement: pledged, committed, paid, and what its money bought")
+def donor_statement(who: CallerDep, donor: CodeInPath) -> object:
+    return svc.donor_statement(who.read(), who.actor, donor)

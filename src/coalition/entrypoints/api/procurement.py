@@ -1,0 +1,345 @@
+"""Procurement and delivery over HTTP: cases, tenders, bids, contracts, payments, shipments, receipts, checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import Field
+
+from coalition.domain.contributions import FundingRoute
+from coalition.domain.delivery import Condition, EndUseCheck, Finding, Shipment, ShipmentState, UnitReceipt
+from coalition.domain.procurement import (
+    Bid,
+    Contract,
+    ContractLine,
+    EvaluationMethod,
+    Lot,
+    Milestone,
+    Payment,
+    ProcurementCase,
+    Tender,
+    TenderProcedure,
+)
+from coalition.entrypoints.api.core import (
+    Body,
+    Caller,
+    CallerDep,
+    Code,
+    CodeInPath,
+    IdempotencyKey,
+    IdInPath,
+    Limit,
+    Note,
+    Offset,
+    Page,
+    Routes,
+    Text,
+    idempotent,
+    json_response,
+    page_of,
+)
+from coalition.entrypoints.api.funding import MoneyIn
+from coalition.services import delivery as deliveries
+from coalition.services import procurement as svc
+from coalition.services.delivery import ContractView, DeliveryStatus, PipelineRow
+from coalition.services.procurement import CaseView, Evaluation
+
+api = Routes("procurement and delivery")
+router = api.router
+
+Number = Annotated[int, Field(ge=1, le=10_000)]
+Quantity = Annotated[int, Field(ge=1, le=10_000_000)]
+Decision = Annotated[int | None, Field(ge=1, le=2**62, description="The steering-group decision, if needed")]
+
+
+class NewCase(Body):
+    code: Code
+    route: FundingRoute
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    requirements: Annotated[list[Code], Field(min_length=1, max_length=1000)]
+    buyer: Code
+    opened_on: date
+    illustrative: bool = False
+
+
+class Dated(Body):
+    on: date
+    note: Note = ""
+
+
+class DecidedOn(Body):
+    on: date
+    decision: Decision = None
+
+
+class Cancellation(Body):
+    on: date
+    reason: Text
+
+
+@api.get("/coalitions/{coalition}/cases", Page[ProcurementCase], summary="A coalition's procurement cases")
+def list_cases(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, limit: Limit = 50) -> object:
+    return page_of(svc.list_cases(who.read(), who.actor, coalition), offset, limit)
+
+
+@api.post("/coalitions/{coalition}/cases", ProcurementCase, summary="Open a procurement case on a funding route")
+def open_case(body: NewCase, who: CallerDep, coalition: CodeInPath) -> object:
+    case = ProcurementCase(body.code, coalition, body.route, body.title, tuple(body.requirements), body.buyer,
+                           body.opened_on, illustrative=body.illustrative)
+    return svc.open_case(who.write(), who.actor, case)
+
+
+@api.get("/cases/{code}", CaseView, summary="A case with its history, tenders and contracts")
+def get_case(who: CallerDep, code: CodeInPath) -> object:
+    return svc.get_case(who.read(), who.actor, code)
+
+
+@api.post("/cases/{code}/route-approval", ProcurementCase, 200, summary="Approve the case's route")
+def approve_route(body: DecidedOn, who: CallerDep, code: CodeInPath) -> object:
+    return svc.approve_route(who.write(), who.actor, code, on=body.on, decision=body.decision)
+
+
+@api.post("/cases/{code}/cancellation", ProcurementCase, 200, summary="Cancel a case; its money returns to funding")
+def cancel_case(body: Cancellation, who: CallerDep, code: CodeInPath) -> object:
+    return svc.cancel_case(who.write(), who.actor, code, on=body.on, reason=body.reason)
+
+
+@api.post("/cases/{code}/closing", ProcurementCase, 200, summary="Close a delivered case")
+def close_case(body: Dated, who: CallerDep, code: CodeInPath) -> object:
+    return deliveries.close_case(who.write(), who.actor, code, on=body.on, note=body.note)
+
+
+@api.get("/coalitions/{coalition}/pipeline", list[PipelineRow], summary="Cases by route and stage, with money")
+def pipeline(who: CallerDep, coalition: CodeInPath) -> object:
+    return deliveries.pipeline(who.read(), who.actor, coalition)
+
+
+@api.get("/coalitions/{coalition}/deliveries", Page[DeliveryStatus],
+         summary="Per requirement: required, contracted, shipped, signed for, accepted, refused")
+def delivery_status(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, limit: Limit = 50) -> object:
+    return page_of(deliveries.delivery_status(who.read(), who.actor, coalition), offset, limit)
+
+
+# --- tenders -------------------------------------------------------------------------------------------------------
+
+
+class LotIn(Body):
+    number: Number
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    requirement: Code
+    quantity: Quantity
+
+
+class NewTender(Body):
+    code: Code
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    procedure: TenderProcedure
+    method: EvaluationMethod
+    lots: Annotated[list[LotIn], Field(min_length=1, max_length=100)]
+    published_on: date
+    closes_on: date
+    invited: Annotated[list[Code], Field(max_length=100)] = []
+    weights: Annotated[dict[str, Annotated[int, Field(ge=0, le=100)]], Field(max_length=20)] = {}
+    standstill_days: Annotated[int, Field(ge=0, le=90)] = 10
+    illustrative: bool = False
+
+
+@api.post("/cases/{code}/tenders", Tender, summary="Publish a tender for an agency-route case")
+def create_tender(body: NewTender, who: CallerDep, code: CodeInPath) -> object:
+    tender = Tender(body.code, code, body.title, body.procedure, body.method,
+                    tuple(Lot(lot.number, lot.title, lot.requirement, lot.quantity) for lot in body.lots),
+                    body.published_on, body.closes_on, tuple(body.invited), dict(body.weights), body.standstill_days,
+                    illustrative=body.illustrative)
+    return svc.create_tender(who.write(), who.actor, tender)
+
+
+class NewBid(Body):
+    lot: Number
+    supplier: Code
+    unit_price: MoneyIn
+    delivery_days: Annotated[int, Field(ge=0, le=3650)]
+    compliant: bool
+    submitted_on: date
+    scores: Annotated[dict[str, Annotated[int, Field(ge=0, le=100)]], Field(max_length=20)] = {}
+    note: Note = ""
+
+
+@api.post("/tenders/{code}/bids", Bid, summary="Record a bid for a lot")
+def record_bid(body: NewBid, who: CallerDep, code: CodeInPath) -> object:
+    bid = Bid(code, body.lot, body.supplier, body.unit_price.money(), body.delivery_days, body.compliant,
+              body.submitted_on, dict(body.scores), body.note)
+    return svc.record_bid(who.write(), who.actor, bid)
+
+
+@api.get("/tenders/{code}/evaluation", Evaluation, summary="Rank each lot's bids by the tender's method")
+def evaluate_tender(who: CallerDep, code: CodeInPath) -> object:
+    return svc.evaluate_tender(who.read(), who.actor, code)
+
+
+class AwardIn(Body):
+    lot: Number
+    bid: Annotated[int, Field(ge=1, le=2**62)]
+    justification: Text
+    on: date
+    decision: Decision = None
+
+
+@api.post("/tenders/{code}/awards", Tender, summary="Award a lot to a bid")
+def award_lot(body: AwardIn, who: CallerDep, code: CodeInPath) -> object:
+    return svc.award_lot(who.write(), who.actor, code, lot=body.lot, bid=body.bid, justification=body.justification,
+                         on=body.on, decision=body.decision)
+
+
+@api.post("/tenders/{code}/cancellation", Tender, 200, summary="Cancel a tender, with a reason")
+def cancel_tender(body: Cancellation, who: CallerDep, code: CodeInPath) -> object:
+    return svc.cancel_tender(who.write(), who.actor, code, on=body.on, reason=body.reason)
+
+
+# --- contracts and payments ----------------------------------------------------------------------------------------
+
+
+class LineIn(Body):
+    number: Number
+    requirement: Code
+    quantity: Quantity
+    unit_price: MoneyIn
+
+    def line(self) -> ContractLine:
+        return ContractLine(self.number, self.requirement, self.quantity, self.unit_price.money())
+
+
+class MilestoneIn(Body):
+    number: Number
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    due_on: date
+    amount: MoneyIn
+
+    def milestone(self) -> Milestone:
+        return Milestone(self.number, self.title, self.due_on, self.amount.money())
+
+
+class NewContract(Body):
+    code: Code
+    supplier: Code | None = None
+    signed_on: date
+    lines: Annotated[list[LineIn], Field(max_length=1000)] = []
+    milestones: Annotated[list[MilestoneIn], Field(max_length=1000)] = []
+    tender: Code | None = None
+    lots: Annotated[list[Number], Field(max_length=100)] = []
+    in_kind: Annotated[int | None, Field(ge=1, le=2**62, description="The in-kind contribution given")] = None
+    illustrative: bool = False
+
+
+@api.post("/cases/{code}/contracts", Contract,
+          summary="Sign a contract: the reserved money of its requirements becomes contracted")
+def sign_contract(body: NewContract, who: CallerDep, code: CodeInPath) -> object:
+    return svc.sign_contract(who.write(), who.actor, code=body.code, case=code, supplier=body.supplier,
+                             signed_on=body.signed_on, lines=[li.line() for li in body.lines],
+                             milestones=[m.milestone() for m in body.milestones], tender=body.tender,
+                             lots=body.lots, in_kind=body.in_kind, illustrative=body.illustrative)
+
+
+@api.get("/contracts/{code}", ContractView,
+         summary="A contract with its versions, funding, payments, shipments, receipts and checks")
+def get_contract(who: CallerDep, code: CodeInPath) -> object:
+    return deliveries.get_contract(who.read(), who.actor, code)
+
+
+class Amendment(Body):
+    on: date
+    reason: Text
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=1000)]
+    milestones: Annotated[list[MilestoneIn], Field(max_length=1000)] = []
+
+
+@api.post("/contracts/{code}/amendments", Contract, summary="Amend a contract: a new version, with a reason")
+def amend_contract(body: Amendment, who: CallerDep, code: CodeInPath) -> object:
+    return svc.amend_contract(who.write(), who.actor, code, on=body.on, reason=body.reason,
+                              lines=[li.line() for li in body.lines],
+                              milestones=[m.milestone() for m in body.milestones])
+
+
+class NewPayment(Body):
+    amount: MoneyIn
+    paid_on: date
+    milestone: Number | None = None
+    reference: Annotated[str, Field(max_length=200)] = ""
+
+
+def _pay(who: Caller, code: str, body: NewPayment) -> Response:
+    payment = svc.record_payment(who.write(), who.actor, code, amount=body.amount.money(), paid_on=body.paid_on,
+                                 milestone=body.milestone, reference=body.reference)
+    return json_response(payment, Payment, 201)
+
+
+@api.post("/contracts/{code}/payments", Payment,
+          summary="Record a payment to the supplier (send an Idempotency-Key): contracted money becomes disbursed")
+def record_payment(body: NewPayment, request: Request, who: CallerDep, code: CodeInPath,
+                   idempotency_key: IdempotencyKey = None) -> object:
+    return idempotent(who, request, idempotency_key, body, lambda: _pay(who, code, body))
+
+
+@api.post("/payments/{payment_id}/reversal", Payment, summary="Reverse a payment, with a reason")
+def reverse_payment(body: Cancellation, who: CallerDep, payment_id: IdInPath) -> object:
+    return svc.reverse_payment(who.write(), who.actor, payment_id, reason=body.reason, on=body.on)
+
+
+# --- shipments, receipts, end-use checks ---------------------------------------------------------------------------
+
+
+class NewShipment(Body):
+    line: Number
+    quantity: Quantity
+    on: date
+    reference: Annotated[str, Field(max_length=200)] = ""
+
+
+@api.post("/contracts/{code}/shipments", Shipment, summary="Record a shipment of a contract line")
+def ship(body: NewShipment, who: CallerDep, code: CodeInPath) -> object:
+    return deliveries.ship(who.write(), who.actor, contract=code, line=body.line, quantity=body.quantity, on=body.on,
+                           reference=body.reference)
+
+
+class ShipmentMove(Body):
+    state: ShipmentState
+    on: date
+    note: Note = ""
+
+
+@api.post("/shipments/{shipment_id}/events", Shipment, summary="Move a shipment on (in transit, arrived)")
+def advance_shipment(body: ShipmentMove, who: CallerDep, shipment_id: IdInPath) -> object:
+    return deliveries.advance_shipment(who.write(), who.actor, shipment_id, body.state, on=body.on, note=body.note)
+
+
+class NewReceipt(Body):
+    unit: Code
+    quantity: Quantity
+    condition: Condition
+    accepted: bool
+    received_on: date
+    signed_by: Annotated[str, Field(min_length=1, max_length=200)]
+    discrepancy: Annotated[str, Field(max_length=1000)] = ""
+
+
+@api.post("/shipments/{shipment_id}/receipts", UnitReceipt, summary="A receiving unit signs for what arrived")
+def confirm_receipt(body: NewReceipt, who: CallerDep, shipment_id: IdInPath) -> object:
+    receipt = UnitReceipt(shipment_id, body.unit, body.quantity, body.condition, body.accepted, body.received_on,
+                          body.signed_by, body.discrepancy)
+    return deliveries.confirm_receipt(who.write(), who.actor, receipt)
+
+
+class NewCheck(Body):
+    checked_on: date
+    checked_by: Code
+    quantity: Quantity
+    finding: Finding
+    note: Annotated[str, Field(max_length=1000)] = ""
+
+
+@api.post("/receipts/{receipt_id}/end-use-checks", EndUseCheck, summary="Record an end-use check of received items")
+def record_end_use_check(body: NewCheck, who: CallerDep, receipt_id: IdInPath) -> object:
+    check = EndUseCheck(receipt_id, body.checked_on, body.checked_by, body.quantity, body.finding, body.note)
+    return deliveries.record_end_use_check(who.write(), who.actor, check)

@@ -1,0 +1,228 @@
+"""The registry over HTTP: parties, coalitions, funds, members, instruments; and the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import Field
+
+from coalition.domain.audit import AuditRecord, ChainReport
+from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
+from coalition.domain.instrument import Instrument, InstrumentKind, Signature
+from coalition.domain.membership import MembershipChange
+from coalition.domain.party import Party, PartyKind
+from coalition.entrypoints.api.core import (
+    Body,
+    CallerDep,
+    Code,
+    CodeInPath,
+    CodeInQuery,
+    Currency,
+    Limit,
+    Note,
+    Offset,
+    Page,
+    Routes,
+    Text,
+    page_of,
+)
+from coalition.services import audit
+from coalition.services import registry as svc
+from coalition.services.registry import CoalitionView, InstrumentView, MemberView
+
+api = Routes("registry")
+router = api.router
+
+
+class NewParty(Body):
+    code: Code
+    kind: PartyKind
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name_uk: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    country: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$")] = None
+    illustrative: bool = False
+
+
+@api.get("/parties", Page[Party], summary="List parties")
+def list_parties(who: CallerDep, kind: PartyKind | None = None, offset: Offset = 0, limit: Limit = 50) -> object:
+    return page_of(svc.list_parties(who.read(), who.actor, kind), offset, limit)
+
+
+@api.get("/parties/{code}", Party, summary="One party")
+def get_party(who: CallerDep, code: CodeInPath) -> object:
+    return svc.get_party(who.read(), who.actor, code)
+
+
+@api.post("/parties", Party, summary="Register a party")
+def register_party(body: NewParty, who: CallerDep) -> object:
+    party = Party(body.code, body.kind, body.name, body.name_uk, body.country, body.illustrative)
+    return svc.register_party(who.write(), who.actor, party)
+
+
+class NewCoalition(Body):
+    code: Code
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    capability_area: Annotated[str, Field(min_length=1, max_length=200)]
+    framework: Annotated[str, Field(min_length=1, max_length=200)]
+    recipient: Code
+    founded_on: date
+    founded_at: Annotated[str, Field(min_length=1, max_length=200)]
+    reporting_currency: Currency = "EUR"
+    rules: dict[str, Any] = Field(default_factory=dict, description="Decision rules: method, quorum, threshold, "
+                                  "voting_roles, validating_authority, secretariat_may_approve, ...")
+    illustrative: bool = False
+
+
+@api.get("/coalitions", Page[Coalition], summary="List coalitions")
+def list_coalitions(who: CallerDep, offset: Offset = 0, limit: Limit = 50) -> object:
+    return page_of(svc.list_coalitions(who.read(), who.actor), offset, limit)
+
+
+@api.get("/coalitions/{code}", CoalitionView, summary="A coalition with its funds, instruments and members")
+def get_coalition(who: CallerDep, code: CodeInPath, on: date | None = None) -> object:
+    uow = who.read()
+    day = on or who.platform.clock().date()
+    return svc.coalition_view(uow, who.actor, code, day)
+
+
+@api.post("/coalitions", Coalition, summary="Create a coalition")
+def create_coalition(body: NewCoalition, who: CallerDep) -> object:
+    coalition = Coalition(body.code, body.name, body.capability_area, body.framework, body.recipient, body.founded_on,
+                          body.founded_at, body.reporting_currency, DecisionRules.from_data(body.rules),
+                          body.illustrative)
+    return svc.create_coalition(who.write(), who.actor, coalition)
+
+
+class NewFund(Body):
+    code: Code
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    custodian: Code
+    currency: Currency
+    illustrative: bool = False
+
+
+@api.get("/coalitions/{coalition}/funds", Page[Fund], summary="A coalition's funds")
+def list_funds(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, limit: Limit = 50) -> object:
+    return page_of(svc.list_funds(who.read(), who.actor, coalition), offset, limit)
+
+
+@api.post("/coalitions/{coalition}/funds", Fund, summary="Add a fund")
+def add_fund(body: NewFund, who: CallerDep, coalition: CodeInPath) -> object:
+    fund = Fund(body.code, coalition, body.name, body.custodian, body.currency, body.illustrative)
+    return svc.add_fund(who.write(), who.actor, fund)
+
+
+class Admission(Body):
+    party: Code
+    role: MembershipRole
+    on: date
+    instrument: Code | None = None
+    note: Note = ""
+    illustrative: bool = False
+
+
+class RoleChange(Body):
+    role: MembershipRole
+    on: date
+    instrument: Code | None = None
+    note: Note = ""
+
+
+class Departure(Body):
+    on: date
+    note: Note = ""
+
+
+@api.get("/coalitions/{coalition}/members", Page[MemberView], summary="Members on a day (today by default)")
+def list_members(who: CallerDep, coalition: CodeInPath, on: date | None = None, offset: Offset = 0,
+                 limit: Limit = 50) -> object:
+    found = svc.members_on(who.read(), who.actor, coalition, on or who.platform.clock().date())
+    return page_of(found, offset, limit)
+
+
+@api.get("/coalitions/{coalition}/membership-changes", Page[MembershipChange], summary="Every membership change")
+def membership_history(who: CallerDep, coalition: CodeInPath, party: CodeInQuery = None, offset: Offset = 0,
+                       limit: Limit = 50) -> object:
+    found = svc.membership_history(who.read(), who.actor, coalition, party)
+    return page_of(found, offset, limit)
+
+
+@api.post("/coalitions/{coalition}/members", MembershipChange, summary="Admit a member")
+def admit_member(body: Admission, who: CallerDep, coalition: CodeInPath) -> object:
+    change = svc.admit_member(who.write(), who.actor, coalition=coalition, party=body.party, role=body.role,
+                              on=body.on, instrument=body.instrument, note=body.note,
+                              illustrative=body.illustrative)
+    return change
+
+
+@api.post("/coalitions/{coalition}/members/{party}/role-changes", MembershipChange,
+             summary="Record a member's new role")
+def change_role(body: RoleChange, who: CallerDep, coalition: CodeInPath, party: CodeInPath) -> object:
+    change = svc.change_member_role(who.write(), who.actor, coalition=coalition, party=party, role=body.role,
+                                    on=body.on, instrument=body.instrument, note=body.note)
+    return change
+
+
+@api.post("/coalitions/{coalition}/members/{party}/departure", MembershipChange,
+             summary="Record that a member left")
+def departure(body: Departure, who: CallerDep, coalition: CodeInPath, party: CodeInPath) -> object:
+    change = svc.record_departure(who.write(), who.actor, coalition=coalition, party=party, on=body.on,
+                                  note=body.note)
+    return change
+
+
+class NewInstrument(Body):
+    code: Code
+    kind: InstrumentKind
+    title: Text
+    term_start: date
+    term_end: date | None = None
+    illustrative: bool = False
+
+
+class NewSignature(Body):
+    party: Code
+    signed_on: date
+    illustrative: bool = False
+
+
+@api.get("/coalitions/{coalition}/instruments", Page[InstrumentView], summary="A coalition's legal instruments")
+def list_instruments(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, limit: Limit = 50) -> object:
+    found = svc.list_instruments(who.read(), who.actor, coalition)
+    return page_of(found, offset, limit)
+
+
+@api.get("/instruments/{code}", InstrumentView, summary="An instrument and its signatures")
+def get_instrument(who: CallerDep, code: CodeInPath) -> object:
+    return svc.get_instrument(who.read(), who.actor, code)
+
+
+@api.post("/coalitions/{coalition}/instruments", Instrument,
+             summary="Record a legal instrument")
+def record_instrument(body: NewInstrument, who: CallerDep, coalition: CodeInPath) -> object:
+    instrument = Instrument(body.code, coalition, body.kind, body.title, body.term_start, body.term_end,
+                            body.illustrative)
+    return svc.record_instrument(who.write(), who.actor, instrument)
+
+
+@api.post("/instruments/{code}/signatures", Signature, summary="Add a signatory")
+def add_signatory(body: NewSignature, who: CallerDep, code: CodeInPath) -> object:
+    signature = svc.add_signatory(who.write(), who.actor, instrument=code, party=body.party,
+                                  signed_on=body.signed_on, illustrative=body.illustrative)
+    return signature
+
+
+# --- audit -------------------------------------------------------------------------------------------------------
+
+
+@api.get("/audit", Page[AuditRecord], summary="The audit log, oldest first, after a sequence number")
+def audit_log(who: CallerDep, after: Annotated[int, Query(ge=0)] = 0, limit: Limit = 50) -> object:
+    found = audit.audit_log(who.read(), who.actor, after_seq=after, limit=limit)
+    return Page(found.records, found.total, after, limit)
+
+
+@api.get("/audit/verification", ChainReport, summary="Recompute the audit chain and name any broken record")
+def verify_audit(who: CallerDep) -> object:
+    return audit.verify_audit(who.read(), who.actor)
