@@ -21,7 +21,7 @@ from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import DecisionRules
 from coalition.domain.contributions import ContributionKind, Earmark
-from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound, PermissionDenied
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.fx import RateBook
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.money import Money
@@ -165,8 +165,8 @@ def submit_priority_list(uow: UnitOfWork, actor: Actor, *, coalition: str, ranks
 
 def _needs_decision(rules: DecisionRules, decision: int | None, what: str) -> None:
     if decision is None and not rules.secretariat_may_approve:
-        raise PermissionDenied(f"under the coalition's rules, {what} needs a steering-group decision: open a "
-                               "proposal (coalition proposals open ...)")
+        raise InvariantViolated(f"under the coalition's rules, {what} needs a steering-group decision: open a "
+                                "proposal (coalition proposals open ...)", field="decision")
 
 
 def approve_priority_list(uow: UnitOfWork, actor: Actor, *, coalition: str, version: int, approved_by: str,

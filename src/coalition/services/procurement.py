@@ -21,7 +21,7 @@ from coalition.domain.access import Actor, can
 from coalition.domain.attribution import Pot, draw, largest_remainder
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.contributions import ContributionKind, FundingRoute
-from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound, PermissionDenied
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.fx import RateBook
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.money import Money
@@ -96,8 +96,9 @@ def _needs_decision(uow: UnitOfWork, coalition: str, decision: int | None, what:
     this very thing, and not rejected (an open one is the proposal being closed now)."""
     if decision is None:
         if load_coalition(uow, coalition).rules.steering_decides_procurement:
-            raise PermissionDenied(f"under {coalition}'s rules, {what} is a steering-group decision: open a proposal "
-                                   f"(coalition proposals open {coalition} {kind.value} ...)")
+            raise InvariantViolated(f"under {coalition}'s rules, {what} is a steering-group decision: open a "
+                                    f"proposal (coalition proposals open {coalition} {kind.value} ...)",
+                                    field="decision")
         return
     proposal = uow.steering.get_proposal(decision)
     if proposal is None or proposal.coalition != coalition or proposal.kind is not kind:

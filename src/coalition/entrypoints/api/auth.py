@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 
-from coalition.domain.access import PUBLIC_ACTOR, Actor
+from coalition.domain.access import Actor
 from coalition.domain.errors import NotFound
 from coalition.domain.identity import MAX_TOKEN_DAYS, ApiToken, Scope, User, parse_grant
 from coalition.entrypoints.api.core import (
@@ -114,7 +114,8 @@ class TokenRequest(Body):
 
 @api.post("/auth/tokens", NewToken, dependencies=[RateLimited], summary="Create an API token")
 def create_token(body: TokenRequest, who: CallerDep) -> object:
-    token, text = svc.create_token(who.write(), who.actor, username=body.username or who.actor.user, name=body.name,
+    actor = who.signed_in()
+    token, text = svc.create_token(who.write(), actor, username=body.username or actor.user, name=body.name,
                                    scopes=frozenset(body.scopes), days=body.days)
     return NewToken(text, _token_view(token))
 
@@ -122,8 +123,7 @@ def create_token(body: TokenRequest, who: CallerDep) -> object:
 @api.get("/auth/tokens", Page[TokenView], summary="List API tokens (one's own; every user's for administrators)")
 def list_tokens(who: CallerDep, offset: Offset = 0, limit: Limit = 50,
                 username: Annotated[str | None, Query(pattern=USERNAME)] = None) -> object:
-    found = svc.list_tokens(who.read(), who.actor, username or (None if who.actor.user == PUBLIC_ACTOR.user
-                                                                else who.actor.user))
+    found = svc.list_tokens(who.read(), who.actor, username or who.signed_in().user)
     return page_of([_token_view(t) for t in found], offset, limit)
 
 

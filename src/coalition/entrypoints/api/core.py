@@ -172,6 +172,12 @@ class Caller:
     def write(self) -> UnitOfWork:
         return self.platform.uow()
 
+    def signed_in(self) -> Actor:
+        """The actor, or Unauthenticated for the public (for acts on one's own account)."""
+        if self.actor.user == PUBLIC_ACTOR.user:
+            raise Unauthenticated("sign in first (a password session or an API token)", field="authorization")
+        return self.actor
+
 
 def _authenticate(request: Request, platform: Platform, write: bool) -> Actor:
     authorization = request.headers.get("authorization")

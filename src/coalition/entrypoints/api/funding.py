@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from coalition.bootstrap import Platform
+from coalition.domain.access import can
 from coalition.domain.contributions import (
     Confidentiality,
     Contribution,
@@ -50,6 +51,7 @@ from coalition.entrypoints.api.core import (
     page_of,
 )
 from coalition.services import funding as svc
+from coalition.services.audit import require
 from coalition.services.funding import ContributionView, DonorStatement, FundingReport, ImportSummary, LedgerCheck
 
 api = Routes("funding")
@@ -225,6 +227,7 @@ async def import_rates(request: Request, filename: FileName) -> Response:
 
 
 def _import_rates(who: Caller, path: Path) -> RatesImported:
+    require(can(who.actor, "import_rates"))  # before reading a file the caller may not import
     content = path.read_bytes()
     rates = Platform.read_rates(path)
     added = svc.import_fx_rates(who.write(), who.actor, source=path.name, digest=hashlib.sha256(content).hexdigest(),

@@ -1,0 +1,85 @@
+"""A demo world served over HTTP, with one user (and API token) per role.
+
+The world is built once per module on SQLite for the route-by-role matrix and the schema
+fuzzing; tests that must run on both databases use the ``served`` fixture instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from coalition.bootstrap import Platform
+from coalition.config import Settings
+from coalition.domain.access import Grant, Role
+from coalition.domain.identity import Scope, User
+from coalition.entrypoints.api.app import create_app
+from coalition.services.demo import build_demo_world
+from coalition.services.identity import add_user, create_token
+from tests.fakes import TickingClock
+
+IT = "it-coalition"
+PASSWORD = "a long enough passphrase"
+
+# One user per role, acting for a party that fits the role (the matrix signs in as each).
+ROLE_USERS: dict[str, tuple[str | None, frozenset[Grant]]] = {
+    "platform-admin": (None, frozenset({Grant(Role.PLATFORM_ADMIN)})),
+    "secretariat": (None, frozenset({Grant(Role.SECRETARIAT, IT)})),
+    "lead": ("EE", frozenset({Grant(Role.LEAD, IT)})),
+    "member-representative": ("LV", frozenset({Grant(Role.MEMBER_REPRESENTATIVE, IT)})),
+    "observer-representative": ("NATO", frozenset({Grant(Role.OBSERVER_REPRESENTATIVE, IT)})),
+    "recipient-officer": ("UA-MOD", frozenset({Grant(Role.RECIPIENT_OFFICER, IT)})),
+    "procurement-officer": ("NSPA", frozenset({Grant(Role.PROCUREMENT_OFFICER, IT)})),
+    "supplier": ("UA-MOD", frozenset({Grant(Role.SUPPLIER, IT)})),
+    "unit-logistics-officer": ("UA-TU-1", frozenset({Grant(Role.UNIT_LOGISTICS_OFFICER, IT)})),
+    "expert-reviewer": (None, frozenset({Grant(Role.EXPERT_REVIEWER, IT)})),
+    "auditor": (None, frozenset({Grant(Role.AUDITOR, IT)})),
+}
+
+
+@dataclass
+class Served:
+    platform: Platform
+    client: TestClient
+    tokens: dict[str, str]
+
+    def as_role(self, role: str) -> dict[str, str]:
+        """Headers that make a request as the user holding ``role`` ('public' sends none)."""
+        return {} if role == "public" else {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+def serve_world(platform: Platform, *, procurement: bool = True, users: dict[str, tuple[str | None,
+                frozenset[Grant]]] | None = None) -> Served:
+    platform.init_database()
+    admin = platform.operator()
+    build_demo_world(platform.uow(), admin, procurement=procurement)
+    tokens = {}
+    for name, (party, grants) in (users or ROLE_USERS).items():
+        add_user(platform.uow(), admin, platform.password_hasher, User(name, party, grants), PASSWORD)
+        _, text = create_token(platform.uow(), admin, username=name, name="tests",
+                               scopes=frozenset({Scope.READ, Scope.WRITE}), days=30)
+        tokens[name] = text
+    return Served(platform, TestClient(create_app(platform)), tokens)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    folder: Path = tmp_path_factory.mktemp("api")
+    platform = Platform(Settings(database_url=f"sqlite:///{folder / 'coalition.db'}", data_dir=folder,
+                                 operator="tester", login_attempts_per_minute=10_000), TickingClock())
+    served = serve_world(platform)
+    yield served
+    served.client.close()
+    platform.engine.dispose()
+
+
+@pytest.fixture
+def served(platform: Platform) -> Iterator[Served]:
+    """The demo world (without procurement) over HTTP on the test database: SQLite and PostgreSQL."""
+    result = serve_world(platform, procurement=False)
+    yield result
+    result.client.close()
