@@ -6,11 +6,15 @@ fuzzing; tests that must run on both databases use the ``served`` fixture instea
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
@@ -83,3 +87,24 @@ def served(platform: Platform) -> Iterator[Served]:
     result = serve_world(platform, procurement=False)
     yield result
     result.client.close()
+
+
+@contextmanager
+def live_server(platform: Platform) -> Iterator[str]:
+    """The API served by uvicorn on a free local port, in a thread: real concurrent connections."""
+    config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=0, log_level="warning", access_log=False,
+                            loop="asyncio")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)

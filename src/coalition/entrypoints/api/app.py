@@ -20,7 +20,6 @@ from starlette.middleware.sessions import SessionMiddleware
 from coalition import __version__
 from coalition.bootstrap import Platform
 from coalition.config import Environment
-from coalition.domain.access import PUBLIC_ACTOR
 from coalition.domain.errors import (
     CoalitionError,
     Conflict,
@@ -79,7 +78,7 @@ def _on_domain_error(request: Request, error: Exception) -> Response:
     status = _status(error)
     headers: dict[str, str] = {}
     code = error.code
-    anonymous = getattr(request.state, "actor", PUBLIC_ACTOR).user == PUBLIC_ACTOR.user
+    anonymous = not request.headers.get("authorization") and not (request.scope.get("session") or {}).get("user")
     if status == 403 and anonymous and not isinstance(error, CsrfFailed):
         status, code = 401, Unauthenticated.code  # the public was refused: signing in may help
     if status == 401:
