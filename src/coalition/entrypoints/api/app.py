@@ -97,12 +97,29 @@ def _on_validation_error(_request: Request, error: Exception) -> Response:
     return error_response(422, "invalid_input", message, field)
 
 
-def _on_http_error(_request: Request, error: Exception) -> Response:
+def _allowed_methods(app: FastAPI, path: str) -> str:
+    """The methods the OpenAPI document gives the path (the router only knows the first route it matched)."""
+    parts = path.split("/")
+    for template, operations in app.openapi()["paths"].items():
+        pattern = template.split("/")
+        if len(pattern) == len(parts) and all(p == q or p.startswith("{") for p, q in zip(pattern, parts,
+                                                                                            strict=True)):
+            return ", ".join(sorted(m.upper() for m in operations))
+    return ""
+
+
+def _on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed"}
+    headers = dict(error.headers or {})
+    if error.status_code == 400:  # the body could not be parsed at all
+        return error_response(422, "invalid_input", "the body is not valid JSON", "body")
+    if error.status_code == 405:
+        headers["Allow"] = _allowed_methods(request.app, request.url.path)
+        return error_response(405, "method_not_allowed", f"{request.method} is not allowed here; use "
+                                                         f"{headers['Allow']}", None, headers)
+    codes = {404: "not_found"}
     message = "no such path in the API" if error.status_code == 404 else str(error.detail)
-    return error_response(error.status_code, codes.get(error.status_code, "http_error"), message, None,
-                          dict(error.headers or {}))
+    return error_response(error.status_code, codes.get(error.status_code, "http_error"), message, None, headers)
 
 
 def _on_database_error(request: Request, error: Exception) -> Response:
