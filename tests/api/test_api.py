@@ -46,7 +46,8 @@ def test_a_browser_session_signs_in_and_changes_need_its_csrf_token(served: Serv
     assert client.get(f"{V}/reports/funding/{IT}").status_code == 200
     refused = client.post(f"{V}/contributions", json=_pledge("CSRF-1"))
     assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
-    accepted = client.post(f"{V}/contributions", json=_pledge("CSRF-1"), headers={"X-CSRF-Token": session["csrf_token"]})
+    accepted = client.post(f"{V}/contributions", json=_pledge("CSRF-1"),
+                           headers={"X-CSRF-Token": session["csrf_token"]})
     assert accepted.status_code == 201, accepted.text
     assert client.post(f"{V}/auth/logout", headers={"X-CSRF-Token": session["csrf_token"]}).status_code == 204
     assert client.get(f"{V}/reports/funding/{IT}").status_code == 401
@@ -64,7 +65,8 @@ def test_tokens_are_scoped_expire_and_can_be_revoked(served: Served):
     served.platform.clock.now += timedelta(days=2)  # type: ignore[attr-defined]
     expired = client.get(f"{V}/ledger/check", headers=reader)
     assert expired.status_code == 401 and "expired" in expired.json()["message"]
-    own = client.post(f"{V}/auth/tokens", headers=served.as_role("auditor"), json={"name": "mine", "scopes": ["read", "write"]})
+    own = client.post(f"{V}/auth/tokens", headers=served.as_role("auditor"),
+                      json={"name": "mine", "scopes": ["read", "write"]})
     mine = {"Authorization": f"Bearer {own.json()['token']}"}
     assert client.get(f"{V}/ledger/check", headers=mine).status_code == 200
     assert client.delete(f"{V}/auth/tokens/{own.json()['details']['id']}", headers=mine).status_code == 200
