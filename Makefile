@@ -52,6 +52,10 @@ bench-ledger: $(BENCH_STAMP) ## Benchmark ledger ingest and the funding report a
 bench-allocation: $(STAMP) ## Benchmark the allocation engine against HiGHS on the same LP (BENCH_SIZES=...)
 	$(BIN)/python -m benchmarks.bench_allocation
 
+bench-api: $(STAMP) ## Load the HTTP API with wrk on SQLite and PostgreSQL (BENCH_REQUIREMENTS, BENCH_TRANSACTIONS)
+	@command -v wrk >/dev/null || { echo "Installing wrk from Debian's packages ..."; apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m benchmarks.bench_api
+
 format: $(STAMP) ## Format and auto-fix the code
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
@@ -62,4 +66,4 @@ migration: $(STAMP) ## Draft a new migration from the tables: make migration m="
 clean: ## Remove the virtual environment, caches and the demo database
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
-.PHONY: help install demo test lint typecheck contracts pytest bench-ledger bench-allocation format migration clean
+.PHONY: help install demo test lint typecheck contracts pytest bench-ledger bench-allocation bench-api format migration clean

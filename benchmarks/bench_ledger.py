@@ -81,7 +81,9 @@ def generate(n: int, seed: int = 7) -> list[tuple[str, str, str, str, str, date,
     return records[:n]
 
 
-def write_files(folder: Path, n: int) -> tuple[Path, Path, Path, list[tuple[str, str, str, str, str, date, str]]]:
+def write_files(folder: Path, n: int, coalition: str = COALITION, fund: str = FUND
+                ) -> tuple[Path, Path, Path, list[tuple[str, str, str, str, str, date, str]]]:
+    """The import file, an ECB history file of the rates, and the same ledger for Beancount."""
     records = generate(n)
     table = rates(11)
     contributions = folder / f"contributions-{n}.csv"
@@ -90,7 +92,7 @@ def write_files(folder: Path, n: int) -> tuple[Path, Path, Path, list[tuple[str,
         writer.writerow(["kind", "external_ref", "coalition", "fund", "donor", "amount", "currency", "value_date",
                          "earmark", "visibility", "restricted_to", "declassify_on", "parent_ref", "description"])
         for kind, ref, donor, amount, currency, day, parent in records:
-            writer.writerow([kind, ref, COALITION, FUND, donor, amount, currency, day.isoformat(), "none", "public",
+            writer.writerow([kind, ref, coalition, fund, donor, amount, currency, day.isoformat(), "none", "public",
                              "", "", parent, ""])
     history = folder / "eurofxref-hist.csv"
     days = sorted({day for _, day in table}, reverse=True)

@@ -83,7 +83,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 @pytest.fixture
 def served(platform: Platform) -> Iterator[Served]:
-    """The demo world (without procurement) over HTTP on the test database: SQLite and PostgreSQL."""
+    """The demo world (without procurement) over HTTP on the test database: SQLite and PostgreSQL.
+
+    Its server keeps nothing in the read cache, so the test clock (not the wall clock) decides
+    when a token expires."""
+    platform.settings = platform.settings.model_copy(update={"cache_seconds": 0})
     result = serve_world(platform, procurement=False)
     yield result
     result.client.close()

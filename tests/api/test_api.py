@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
@@ -302,3 +303,26 @@ def test_two_approvals_racing_for_the_same_money_reserve_it_once(served: Served)
         coverage = client.get(f"{V}/coalitions/race/coverage").json()
         assert sum(Decimal(r["reserved"]["amount"]) for r in coverage["ranks"]) == Decimal("100000.00")
         assert client.get(f"{V}/ledger/check").json()["problems"] == []
+
+
+def test_a_heavy_read_is_answered_from_the_cache_until_a_write_through_the_server(world: Served):
+    secretariat = world.as_role("secretariat")
+    path = f"{V}/reports/funding/{IT}"
+    first = world.client.get(path, headers=secretariat).json()
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    sa.event.listen(world.platform.engine, "before_cursor_execute", count)
+    try:
+        assert world.client.get(path, headers=secretariat).json() == first
+        assert statements == [], "a repeated read asks the database nothing"
+    finally:
+        sa.event.remove(world.platform.engine, "before_cursor_execute", count)
+    received = {"kind": "receipt", "coalition": IT, "fund": "it-coalition-fund", "donor": "LV",
+                "amount": {"amount": "1000.00", "currency": "EUR"}, "value_date": ON}
+    assert world.client.post(f"{V}/contributions", headers=secretariat, json=received).status_code == 201
+    after = world.client.get(path, headers=secretariat).json()
+    assert after["totals"]["received"] != first["totals"]["received"], "a write empties the cache at once"
+    assert world.client.get(path).status_code == 401, "the cache never answers a viewer it was not filled for"

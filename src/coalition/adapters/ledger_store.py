@@ -7,6 +7,7 @@ per account from deltas summed in memory, all inside the caller's transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
@@ -133,11 +134,12 @@ class SqlLedgerRepository:
             statement = _insert(self._c)(a).on_conflict_do_nothing(index_elements=list(_ACCOUNT_KEY))
             for start in range(0, len(rows), 2000):
                 self._c.execute(statement, rows[start:start + 2000])
-            coalitions = sorted({k.coalition for k in missing})
-            for row in self._c.execute(sa.select(a.c.id, *[a.c[c] for c in _ACCOUNT_KEY])
-                                       .where(a.c.coalition.in_(coalitions))):
-                self._remember(AccountKey(AccountType(row.type), row.coalition, row.fund, row.donor, row.currency,
-                                          row.earmark, row.requirement), row.id)
+            columns = [a.c[c] for c in _ACCOUNT_KEY]
+            for start in range(0, len(rows), 500):  # only the accounts asked for, not the coalition's every one
+                wanted = [tuple(row[c] for c in _ACCOUNT_KEY) for row in rows[start:start + 500]]
+                for row in self._c.execute(sa.select(a.c.id, *columns).where(sa.tuple_(*columns).in_(wanted))):
+                    self._remember(AccountKey(AccountType(row.type), row.coalition, row.fund, row.donor,
+                                              row.currency, row.earmark, row.requirement), row.id)
         return {k: self._ids[k] for k in keys}
 
     def _keys_for(self, ids: Collection[int]) -> dict[int, AccountKey]:
@@ -212,9 +214,7 @@ class SqlLedgerRepository:
             reporting_minor=r.amount.to_minor_units(), rate=str(r.rate), rate_date=r.rate_date, rate_source=r.source,
             illustrative=contribution.illustrative, recorded_at=recorded_at.isoformat()))
         self._note_sources([(contribution.coalition, contribution.amount.currency, r.source)])
-        stored = self.get_contribution(new_id)
-        assert stored is not None
-        return stored
+        return dataclasses.replace(contribution, id=new_id)  # every stored value reads back exactly as given
 
     def _filtered(self, query: sa.Select[Any], coalition: str | None, donor: str | None,
                   kind: ContributionKind | None) -> sa.Select[Any]:
@@ -292,6 +292,12 @@ class SqlLedgerRepository:
         return [AvailableMoney(int(r.contribution), r.donor, r.fund, r.earmark, int(r.units), r.currency,
                                int(r.reporting)) for r in self._c.execute(query)]
 
+    def reporting_total(self, coalition: str, type: AccountType) -> int:
+        a = t.ledger_accounts
+        query = sa.select(sa.func.coalesce(sa.func.sum(a.c.reporting_minor), 0)).where(
+            a.c.type == type.value, a.c.coalition == coalition)
+        return int(self._c.execute(query).scalar_one())
+
     def reserved(self, coalition: str) -> dict[str, int]:
         a = t.ledger_accounts
         query = (sa.select(a.c.requirement, sa.func.sum(a.c.reporting_minor))
@@ -340,9 +346,7 @@ class SqlLedgerRepository:
             contribution=entry.contribution, reverses=entry.reverses, reason=entry.reason,
             recorded_at=recorded_at.isoformat()))
         self._apply({ids[entry.debit]: [units, reporting], ids[entry.credit]: [-units, -reporting]})
-        stored = self.get_entry(new_id)
-        assert stored is not None
-        return stored
+        return dataclasses.replace(entry, id=new_id)
 
     def get_entry(self, id: int) -> Entry | None:
         found = self._entries(sa.select(t.ledger_entries).where(t.ledger_entries.c.id == id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from types import TracebackType
 from typing import Self
 
@@ -37,6 +39,14 @@ from coalition.services.ports import (
     UserRepository,
 )
 
+_WRITER_LOCKS: weakref.WeakKeyDictionary[sa.Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: sa.Engine) -> threading.RLock:
+    with _LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(engine, threading.RLock())
+
 
 class SqlUnitOfWork:
     """Opens a transaction on enter; commits only when told; rolls back everything otherwise.
@@ -65,14 +75,27 @@ class SqlUnitOfWork:
         self._engine = engine
         self.clock = clock
         self._read_only = read_only
+        # SQLite takes one writer at a time: writers of this process queue here, in order, instead of
+        # retrying BEGIN IMMEDIATE with the driver's growing sleeps (other processes still wait on busy_timeout).
+        self._writer_lock = None if read_only or engine.dialect.name != "sqlite" else _writer_lock(engine)
         self._connection: sa.Connection | None = None
         self._depth = 0
 
     def __enter__(self) -> Self:
         if self._depth == 0:
-            connection = self._engine.connect()
-            connection.info["sqlite_begin"] = "BEGIN" if self._read_only else "BEGIN IMMEDIATE"
-            connection.begin()
+            if self._writer_lock is not None:
+                self._writer_lock.acquire()
+            try:
+                connection = self._engine.connect()
+                try:
+                    connection.info["sqlite_begin"] = "BEGIN" if self._read_only else "BEGIN IMMEDIATE"
+                    connection.begin()
+                except BaseException:
+                    connection.close()
+                    raise
+            except BaseException:
+                self._release()
+                raise
             self._connection = connection
             self.parties = SqlPartyRepository(connection)
             self.coalitions = SqlCoalitionRepository(connection)
@@ -101,6 +124,11 @@ class SqlUnitOfWork:
             finally:
                 self._connection.close()
                 self._connection = None
+                self._release()
+
+    def _release(self) -> None:
+        if self._writer_lock is not None:
+            self._writer_lock.release()
 
     def commit(self) -> None:
         if self._depth == 1 and self._connection is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
@@ -22,10 +22,16 @@ def _known_currencies() -> frozenset[str]:
 
 def check_currency(code: str, field: str = "currency") -> str:
     """Return the upper-cased ISO 4217 code or raise naming the field."""
-    normalised = code.strip().upper()
-    if len(normalised) != 3 or normalised not in _known_currencies():
+    known = _checked(code)
+    if known is None:
         raise InvalidInput(f"'{code}' is not an ISO 4217 currency code", field=field)
-    return normalised
+    return known
+
+
+@lru_cache(maxsize=1024)
+def _checked(code: str) -> str | None:
+    normalised = code.strip().upper()
+    return normalised if len(normalised) == 3 and normalised in _known_currencies() else None
 
 
 @cache
@@ -37,6 +43,11 @@ def minor_digits(currency: str) -> int:
 @cache
 def _quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_digits(currency))
+
+
+@cache
+def _zero(currency: str) -> Money:
+    return Money(Decimal(0).quantize(_quantum(currency)), currency)
 
 
 class CurrencyMismatch(InvariantViolated):
@@ -93,8 +104,15 @@ class Money:
 
     @classmethod
     def from_minor_units(cls, units: int, currency: str) -> Money:
+        """Exact by construction (whole minor units), so it skips the checks of a typed amount: reports make
+        many of these."""
         code = check_currency(currency)
-        return cls(Decimal(units).scaleb(-minor_digits(code)).quantize(_quantum(code)), code)
+        if units == 0:
+            return _zero(code)
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", Decimal(units).scaleb(-minor_digits(code)))
+        object.__setattr__(money, "currency", code)
+        return money
 
     def to_minor_units(self) -> int:
         return int(self.amount.scaleb(minor_digits(self.currency)))

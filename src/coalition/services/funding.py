@@ -47,7 +47,10 @@ from coalition.services.registry import load_coalition, load_party
 
 
 def _rate_book(uow: UnitOfWork, currencies: Collection[str]) -> RateBook:
-    # Cross rates may go through EUR, so it is always loaded with the currencies asked for.
+    # Cross rates may go through EUR, so it is always loaded with the currencies asked for;
+    # one currency alone needs no rate at all.
+    if len(set(currencies)) == 1:
+        return RateBook([])
     return RateBook(uow.fx_rates.for_currencies(set(currencies) | {"EUR"}))
 
 

@@ -434,7 +434,7 @@ class Coverage:
     next_short: RankCoverage | None
 
 
-COVERAGE_BATCH = 500
+COVERAGE_BATCH = 100
 
 
 def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None = None, *, offset: int = 0,
@@ -448,12 +448,17 @@ def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None 
             raise NotFound(f"{coalition} has no priority list version {version}", field="version")
         currency = found.reporting_currency
         reserved = uow.ledger.reserved(coalition)
-        book = RateBook(uow.fx_rates.for_currencies(None))
         today = uow.clock().date()
+        books: dict[frozenset[str], RateBook] = {}
 
         def covered(start: int, stop: int) -> list[RankCoverage]:
             codes = listed.ranks[start:stop]
             loaded = uow.requirements.get_many(codes)
+            currencies = frozenset(r.unit_cost.currency for r in loaded.values()) | {currency}
+            if currencies not in books:  # rates only for the currencies the requirements are costed in
+                books[currencies] = RateBook(uow.fx_rates.for_currencies(set(currencies) | {"EUR"})
+                                             if len(currencies) > 1 else [])
+            book = books[currencies]
             return [RankCoverage(start + i + 1, loaded[code], _cost(loaded[code], currency, book, today),
                                  Money.from_minor_units(reserved.get(code, 0), currency))
                     for i, code in enumerate(codes)]
@@ -464,6 +469,6 @@ def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None 
         batches = [ranks] if whole else (covered(start, start + COVERAGE_BATCH)
                                          for start in range(0, len(listed.ranks), COVERAGE_BATCH))
         next_short = next((r for batch in batches for r in batch if not r.missing.is_zero()), None)
-        available = sum((m.reporting_units for m in uow.ledger.available_money(coalition)), 0)
+        available = uow.ledger.reporting_total(coalition, AccountType.FUND_AVAILABLE)
         return Coverage(coalition, listed.version, ranks, Money.from_minor_units(available, currency),
                         len(listed.ranks), offset, next_short)

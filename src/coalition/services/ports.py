@@ -133,6 +133,10 @@ class LedgerRepository(Protocol):
         """Per receipt of the coalition, the money on fund-available accounts it still carries."""
         ...
 
+    def reporting_total(self, coalition: str, type: AccountType) -> int:
+        """The maintained balance of every account of ``type`` in the coalition, in its reporting currency."""
+        ...
+
     def reserved(self, coalition: str) -> dict[str, int]:
         """Per requirement, the money reserved for it, in reporting-currency minor units."""
         ...

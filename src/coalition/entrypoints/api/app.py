@@ -31,13 +31,16 @@ from coalition.domain.errors import (
 from coalition.domain.identity import Unauthenticated
 from coalition.entrypoints.api import auth, funding, planning, procurement, registry, steering
 from coalition.entrypoints.api.core import (
+    CACHED_READS,
     ERROR_RESPONSES,
     CsrfFailed,
     RateLimiter,
+    ReadCache,
     TooManyRequests,
+    bearer_actor,
     error_response,
 )
-from coalition.entrypoints.api.hygiene import Hygiene
+from coalition.entrypoints.api.hygiene import CachedReads, Hygiene
 from coalition.entrypoints.api.openapi import decimal_patterns
 
 STATIC = Path(__file__).parent / "static"
@@ -145,9 +148,13 @@ def create_app(platform: Platform) -> FastAPI:
     app = FastAPI(title="Coalition API", version=__version__, openapi_url=f"{PREFIX}/openapi.json",
                   docs_url=None, redoc_url=None, responses=ERROR_RESPONSES,
                   description="Members, instruments, money and equipment of capability coalitions on one audited "
-                              "record. Money is a decimal string with its currency, never a JSON number.")
+                              "record. Money is a decimal string with its currency, never a JSON number.",
+                  # The server writes its own structured request logs; no tracing hooks on every request.
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.platform = platform
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
+    app.state.read_cache = read_cache = ReadCache(settings.cache_seconds)
+    app.state.credentials = credentials = ReadCache(settings.cache_seconds)
     app.add_exception_handler(CoalitionError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
@@ -183,6 +190,10 @@ def create_app(platform: Platform) -> FastAPI:
     production = settings.env is Environment.PRODUCTION
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="coalition_session",
                        max_age=settings.session_hours * 3600, same_site="strict", https_only=production)
+    app.add_middleware(CachedReads, cache=read_cache, credentials=credentials, templates=sorted(CACHED_READS),
+                       authenticate=lambda header: bearer_actor(app.state.platform, header, False))
     app.add_middleware(Hygiene, max_body=settings.max_body_bytes, max_import=settings.max_import_bytes,
-                       import_paths=IMPORT_PATHS, https=production)
+                       import_paths=IMPORT_PATHS, https=production, caches={"/": read_cache,
+                                                                             f"{PREFIX}/auth": credentials,
+                                                                             f"{PREFIX}/users": credentials})
     return app

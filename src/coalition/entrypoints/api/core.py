@@ -16,6 +16,7 @@ from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -94,28 +95,83 @@ def json_response(value: Any, kind: Any, status: int = 200) -> Response:
     return Response(_adapter(kind).dump_json(value), status_code=status, media_type="application/json")
 
 
+class ReadCache:
+    """Answers of the heaviest reads, and who a credential stands for, kept in this process's memory.
+
+    Any change made through this server empties it at once; a change made elsewhere (the command
+    line, another server process) shows after ``seconds`` at most. An entry remembers the generation
+    it was computed in, so an answer computed while a write committed is never kept.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.generation = 0
+        self._entries: dict[Any, tuple[int, float, Any]] = {}
+
+    def changed(self) -> None:
+        self.generation += 1
+        self._entries = {}
+
+    def get(self, key: Any) -> Any:
+        value, fresh = self.peek(key)
+        return value if fresh else None
+
+    def peek(self, key: Any) -> tuple[Any, bool]:
+        """(value, fresh): a value of this generation even if its time is up (then not fresh); None if none."""
+        found = self._entries.get(key)
+        if found is None or found[0] != self.generation:
+            return None, False
+        return found[2], found[1] >= time.monotonic()
+
+    def put(self, key: Any, generation: int, value: Any) -> None:
+        if self.seconds > 0 and generation == self.generation:
+            if len(self._entries) > 10_000:
+                self._entries = {}
+            self._entries[key] = (generation, time.monotonic() + self.seconds, value)
+
+
+# Path templates of the reads the ReadCache may answer (filled by Routes.get(..., cached=True)).
+CACHED_READS: set[str] = set()
+
+
 class Routes:
     """An APIRouter whose routes declare what they return, once: the type documents the response in the
-    OpenAPI schema and serialises the service's result (a Response, such as a replay, passes through)."""
+    OpenAPI schema and serialises the service's result (a Response, such as a replay, passes through).
 
-    def __init__(self, tag: str) -> None:
+    The service runs in a worker thread. A read declared ``cached`` may be answered from the
+    ReadCache (see coalition.entrypoints.api.hygiene.CachedReads); it runs on the event loop.
+    """
+
+    def __init__(self, tag: str, prefix: str = "/api/v1") -> None:
         self.router = APIRouter(tags=[tag])
+        self.prefix = prefix
 
-    def _add(self, method: str, path: str, kind: Any, status: int, kwargs: dict[str, Any]
+    def _add(self, method: str, path: str, kind: Any, status: int, kwargs: dict[str, Any], cached: bool = False
              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-            @functools.wraps(endpoint)
-            def serialised(*args: Any, **kw: Any) -> Response:
+            def run(*args: Any, **kw: Any) -> Response:
                 result = endpoint(*args, **kw)
                 return result if isinstance(result, Response) else json_response(result, kind, status)
 
+            @functools.wraps(endpoint)
+            async def serialised(*args: Any, **kw: Any) -> Response:
+                if cached:
+                    # Computed once per cache period, by one request at a time (CachedReads): run it here,
+                    # briefly holding the loop, rather than in a thread that would slow it for longer by
+                    # contending with it for the interpreter.
+                    return run(*args, **kw)
+                return await run_in_threadpool(run, *args, **kw)
+
             self.router.add_api_route(path, serialised, methods=[method], response_model=kind, status_code=status,
                                       **kwargs)
+            if cached:
+                CACHED_READS.add(self.prefix + path)
             return endpoint
         return register
 
-    def get(self, path: str, kind: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self._add("GET", path, kind, 200, kwargs)
+    def get(self, path: str, kind: Any, *, cached: bool = False, **kwargs: Any
+            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self._add("GET", path, kind, 200, kwargs, cached)
 
     def post(self, path: str, kind: Any, status: int = 201, **kwargs: Any
              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -179,13 +235,18 @@ class Caller:
         return self.actor
 
 
+def bearer_actor(platform: Platform, authorization: str, write: bool) -> Actor:
+    """The actor of an 'Authorization: Bearer <token>' header."""
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise Unauthenticated("send the API token as 'Authorization: Bearer <token>'", field="authorization")
+    return actor_for_token(platform.uow(read_only=True), credentials.strip(), write=write)
+
+
 def _authenticate(request: Request, platform: Platform, write: bool) -> Actor:
     authorization = request.headers.get("authorization")
     if authorization:
-        scheme, _, credentials = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not credentials.strip():
-            raise Unauthenticated("send the API token as 'Authorization: Bearer <token>'", field="authorization")
-        return actor_for_token(platform.uow(read_only=True), credentials.strip(), write=write)
+        return bearer_actor(platform, authorization, write)
     session = request.scope.get("session") or {}
     username = session.get("user")
     if username:
@@ -196,10 +257,28 @@ def _authenticate(request: Request, platform: Platform, write: bool) -> Actor:
     return PUBLIC_ACTOR
 
 
-def caller(request: Request) -> Caller:
+def credential_key(authorization: str | None, username: str | None, write: bool) -> tuple[str, str, bool] | None:
+    """What identifies a credential in the ReadCache (a digest, never the secret itself)."""
+    if authorization:
+        return "token", hashlib.sha256(authorization.encode()).hexdigest(), write
+    return None if not username or write else ("session", username, write)
+
+
+async def caller(request: Request) -> Caller:
+    """Who is calling: from the cache when the same credential was checked moments ago, else from the store."""
     platform: Platform = request.app.state.platform
+    cache: ReadCache = request.app.state.credentials
     request_id: str = request.state.request_id
-    actor = _authenticate(request, platform, request.method not in SAFE_METHODS).for_request(request_id)
+    write = request.method not in SAFE_METHODS
+    key = credential_key(request.headers.get("authorization"),
+                         (request.scope.get("session") or {}).get("user"), write)
+    known: Actor | None = None if key is None else cache.get(key)
+    if known is None:
+        generation = cache.generation
+        known = await run_in_threadpool(_authenticate, request, platform, write)
+        if key is not None:
+            cache.put(key, generation, known)
+    actor = known.for_request(request_id)
     request.state.actor = actor
     return Caller(platform, actor, request_id)
 

@@ -193,7 +193,7 @@ def _discard(path: Path) -> None:
 @router.post("/imports", status_code=201, response_model=ImportSummary, openapi_extra=FILE_BODY,
              summary="Import a CSV or XLSX file of contributions: all rows valid, or nothing written")
 async def import_contributions(request: Request, filename: FileName) -> Response:
-    who = await run_in_threadpool(caller, request)
+    who = await caller(request)
     path = await _spool(request, filename)
     try:
         summary = await run_in_threadpool(_import, who, path)
@@ -217,7 +217,7 @@ class RatesImported:
 @router.post("/fx-rates", status_code=201, response_model=RatesImported, openapi_extra=FILE_BODY,
              summary="Import an ECB (CSV or ZIP) or National Bank of Ukraine (JSON or XML) rates file")
 async def import_rates(request: Request, filename: FileName) -> Response:
-    who = await run_in_threadpool(caller, request)
+    who = await caller(request)
     path = await _spool(request, filename)
     try:
         result = await run_in_threadpool(_import_rates, who, path)
@@ -250,13 +250,13 @@ def list_rates(who: CallerDep) -> object:
     return [RateSeries(*row) for row in svc.fx_summary(who.read(), who.actor)]
 
 
-@api.get("/reports/funding/{coalition}", FundingReport,
+@api.get("/reports/funding/{coalition}", FundingReport, cached=True,
          summary="Funding status: by donor, earmark and currency, in original currencies and the reporting one")
 def funding_report(who: CallerDep, coalition: CodeInPath) -> object:
     return svc.funding_report(who.read(), who.actor, coalition)
 
 
-@api.get("/reports/donors/{donor}", DonorStatement,
+@api.get("/reports/donors/{donor}", DonorStatement, cached=True,
          summary="A donor's statement: pledged, committed, paid, and what its money bought")
 def donor_statement(who: CallerDep, donor: CodeInPath) -> object:
     return svc.donor_statement(who.read(), who.actor, donor)

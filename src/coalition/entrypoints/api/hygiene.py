@@ -6,15 +6,20 @@ Logs carry the method, path, status, time, request id and user, never headers, b
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import structlog
+from fastapi.concurrency import run_in_threadpool
 
-from coalition.entrypoints.api.core import ErrorBody
+from coalition.domain.access import PUBLIC_ACTOR, Actor
+from coalition.domain.errors import CoalitionError
+from coalition.entrypoints.api.core import ErrorBody, ReadCache, credential_key
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -36,6 +41,9 @@ SECURITY_HEADERS = [
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 log = structlog.get_logger("coalition.api")
+# Request ids: random per server process, then counted (unique, and cheaper than asking the OS each time).
+_PROCESS = uuid.uuid4().hex[:20]
+_COUNTER = itertools.count(1)
 
 
 class BodyTooLarge(Exception):
@@ -52,8 +60,9 @@ def _error(status: int, code: str, message: str, request_id: str) -> tuple[Messa
 
 class Hygiene:
     def __init__(self, app: Any, *, max_body: int, max_import: int, import_paths: tuple[str, ...],
-                 https: bool) -> None:
+                 https: bool, caches: dict[str, ReadCache]) -> None:
         self.app = app
+        self.caches = caches  # path prefix -> the cache a change under it empties
         self.max_body = max_body
         self.max_import = max_import
         self.import_paths = import_paths
@@ -66,7 +75,7 @@ class Hygiene:
         started = time.perf_counter()
         headers = dict(scope["headers"])
         offered = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        request_id = offered if _REQUEST_ID.fullmatch(offered) else f"{_PROCESS}{next(_COUNTER):012x}"
         scope.setdefault("state", {})["request_id"] = request_id
         path: str = scope["path"]
         limit = self.max_import if path.startswith(self.import_paths) else self.max_body
@@ -92,12 +101,15 @@ class Hygiene:
             return message
 
         response_started = False
+        writes = scope["method"] not in ("GET", "HEAD", "OPTIONS")
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
+                if writes:
+                    self._changed(path)  # before the client hears back, so its next read is fresh
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode()),
                                       *SECURITY_HEADERS, *self.extra]
                 if path.startswith("/api/"):
@@ -114,7 +126,14 @@ class Hygiene:
             await send(start)
             await send(body)
         finally:
+            if writes:
+                self._changed(path)  # whatever it changed is read afresh
             self._log(scope, status, started, request_id)
+
+    def _changed(self, path: str) -> None:
+        for prefix, cache in self.caches.items():
+            if path.startswith(prefix):
+                cache.changed()
 
     @staticmethod
     def _log(scope: Scope, status: int, started: float, request_id: str) -> None:
@@ -123,3 +142,98 @@ class Hygiene:
         log.info("request", method=scope["method"], path=scope["path"], status=status,
                  ms=round((time.perf_counter() - started) * 1000, 2), request_id=request_id,
                  user=getattr(actor, "user", None))
+
+
+class CachedReads:
+    """Answers a repeated heavy read (a route declared ``cached``) from the ReadCache, before any routing.
+
+    The answer is kept per path and query and per viewer class (party and roles: all that masking
+    depends on), only when the service answered 200, and only for callers with an API token or no
+    credential at all (a browser session goes the long way, through its signed cookie). Who a token
+    stands for comes from the same cache, filled when the token was last checked in full.
+    """
+
+    def __init__(self, app: Any, *, cache: ReadCache, credentials: ReadCache, templates: Collection[str],
+                 authenticate: Callable[[str], Actor]) -> None:
+        self.app = app
+        self.cache = cache
+        self.credentials = credentials
+        self.authenticate = authenticate
+        self.patterns = [re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", t) + "$") for t in templates]
+        # One computation per key at a time: the others wait for its answer instead of all computing it.
+        self.inflight: dict[Any, asyncio.Future[Any]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not any(p.match(scope["path"])
+                                                                          for p in self.patterns):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if b"cookie" in headers and b"coalition_session" in headers[b"cookie"]:
+            await self.app(scope, receive, send)
+            return
+        authorization = headers.get(b"authorization")
+        actor: Actor | None = PUBLIC_ACTOR
+        if authorization is not None:
+            actor = await self._actor(authorization.decode("latin-1"))
+        key = None if actor is None else (scope["path"], scope["query_string"], actor.party, actor.grants)
+        if key is not None and actor is not None:
+            body, fresh = self.cache.peek(key)
+            if not fresh and key in self.inflight:
+                # Being computed: a value of this generation (only its time is up) is served meanwhile;
+                # with none (a write came between), wait for the fresh one.
+                body = body if body is not None else await asyncio.shield(self.inflight[key])
+            elif not fresh:
+                body = None
+            if body is not None:
+                scope.setdefault("state", {})["actor"] = actor
+                await send({"type": "http.response.start", "status": 200, "headers": [
+                    (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+            self.inflight[key] = asyncio.get_running_loop().create_future()
+        try:
+            await self._compute(scope, receive, send)
+        finally:
+            if key is not None:
+                waiting = self.inflight.pop(key)
+                waiting.set_result(self.cache.get(key))
+
+    async def _actor(self, header: str) -> Actor | None:
+        """Who a bearer token stands for, checked in full once per cache period (and once at a time)."""
+        credential = credential_key(header, None, False)
+        actor, fresh = self.credentials.peek(credential)
+        if fresh or (actor is not None and credential in self.inflight):
+            return actor  # type: ignore[no-any-return]
+        if credential in self.inflight:
+            return await asyncio.shield(self.inflight[credential])
+        self.inflight[credential] = asyncio.get_running_loop().create_future()
+        generation = self.credentials.generation
+        try:
+            actor = await run_in_threadpool(self.authenticate, header)
+        except CoalitionError:
+            actor = None  # the long way answers with the right error
+        else:
+            self.credentials.put(credential, generation, actor)
+        finally:
+            self.inflight.pop(credential).set_result(actor)
+        return actor  # type: ignore[no-any-return]
+
+    async def _compute(self, scope: Scope, receive: Receive, send: Send) -> None:
+        generation = self.cache.generation
+        chunks: list[bytes] = []
+        status = 0
+
+        async def keep(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and status == 200:
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        served_to: Actor | None = scope.get("state", {}).get("actor")
+        if status == 200 and served_to is not None:
+            self.cache.put((scope["path"], scope["query_string"], served_to.party, served_to.grants), generation,
+                           b"".join(chunks))

@@ -153,7 +153,7 @@ def priority_diff(who: CallerDep, coalition: CodeInPath, old: Version, new: Vers
     return svc.priority_diff(who.read(), who.actor, coalition, old, new)
 
 
-@api.get("/coalitions/{coalition}/coverage", Coverage,
+@api.get("/coalitions/{coalition}/coverage", Coverage, cached=True,
          summary="A page of the priority list (the active version by default): per rank, cost, reserved, missing")
 def coverage(who: CallerDep, coalition: CodeInPath, version: Version | None = None, offset: Offset = 0,
              limit: Limit = 50) -> object:

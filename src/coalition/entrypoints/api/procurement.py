@@ -112,12 +112,13 @@ def close_case(body: Dated, who: CallerDep, code: CodeInPath) -> object:
     return deliveries.close_case(who.write(), who.actor, code, on=body.on, note=body.note)
 
 
-@api.get("/coalitions/{coalition}/pipeline", list[PipelineRow], summary="Cases by route and stage, with money")
+@api.get("/coalitions/{coalition}/pipeline", list[PipelineRow], cached=True,
+         summary="Cases by route and stage, with money")
 def pipeline(who: CallerDep, coalition: CodeInPath) -> object:
     return deliveries.pipeline(who.read(), who.actor, coalition)
 
 
-@api.get("/coalitions/{coalition}/deliveries", Page[DeliveryStatus],
+@api.get("/coalitions/{coalition}/deliveries", Page[DeliveryStatus], cached=True,
          summary="Per requirement: required, contracted, shipped, signed for, accepted, refused")
 def delivery_status(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, limit: Limit = 50) -> object:
     return page_of(deliveries.delivery_status(who.read(), who.actor, coalition), offset, limit)
