@@ -90,7 +90,7 @@ def test_approving_without_a_decision_is_refused_where_the_rules_require_one(
     code, out, _ = run(demo, capsys, "allocation", "run", "it-coalition", "--json")
     assert code == 0
     plan = str(json.loads(out)["id"])
-    assert_refused(demo, capsys, ["allocation", "approve", plan], 4, "needs a steering-group decision")
+    assert_refused(demo, capsys, ["allocation", "approve", plan], 6, "needs a steering-group decision")
 
 
 def test_run_show_approve_through_the_command_line(demo_with_shortcut: Platform,
