@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -40,6 +40,7 @@ class Platform:
 
     settings: Settings
     clock: Clock = utc_now
+    _listeners: list[Callable[[], None]] = field(default_factory=list)
 
     @cached_property
     def engine(self) -> sa.Engine:
@@ -47,7 +48,15 @@ class Platform:
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         """A unit of work; ``read_only`` for reads, which then never wait for writers on SQLite."""
-        return SqlUnitOfWork(self.engine, self.clock, read_only=read_only)
+        return SqlUnitOfWork(self.engine, self.clock, read_only=read_only, committed=self._committed)
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every transaction this platform commits (a cache to empty, say)."""
+        self._listeners.append(listener)
+
+    def _committed(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     @cached_property
     def password_hasher(self) -> PasswordHasher:

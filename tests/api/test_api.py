@@ -216,6 +216,13 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(world: Served):
     assert response.status_code == 413 and response.json()["code"] == "body_too_large"
 
 
+def test_a_streamed_body_is_cut_off_at_the_limit(world: Served):
+    chunks = iter([b'{"code": "' + b"x" * 700_000, b"y" * 700_000 + b'"}'])  # no Content-Length: chunked
+    response = world.client.post(f"{V}/parties", headers={**world.as_role("platform-admin"),
+                                                           "Content-Type": "application/json"}, content=chunks)
+    assert response.status_code == 413 and response.json()["code"] == "body_too_large"
+
+
 def test_the_audit_log_names_the_api_user_and_the_request(served: Served):
     created = served.client.post(f"{V}/contributions", headers={**served.as_role("secretariat"),
                                                                  "X-Request-ID": "audit-trace-1"},

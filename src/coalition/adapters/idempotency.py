@@ -7,6 +7,8 @@ may retry; a different request under a used key is refused.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,16 +31,23 @@ class IdempotencyStore:
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
+        with self._engine.connect() as connection:
+            connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"  # pooled connections keep a reader's setting
+            with connection.begin():
+                yield connection
+
     def claim(self, username: str, key: str, request_hash: str, now: datetime) -> StoredResponse | None:
         """Claim ``key`` for this request; return the stored response if the same request already ran."""
         try:
-            with self._engine.begin() as connection:
+            with self._transaction() as connection:
                 connection.execute(K.insert().values(username=username, key=key, request_hash=request_hash,
                                                      created_at=now.isoformat()))
             return None
         except IntegrityError:
             pass
-        with self._engine.begin() as connection:
+        with self._transaction() as connection:
             row = connection.execute(sa.select(K).where(K.c.username == username, K.c.key == key)).first()
         if row is None:  # released by a failed request in between: claim it afresh
             return self.claim(username, key, request_hash, now)
@@ -50,10 +59,10 @@ class IdempotencyStore:
         return StoredResponse(row.status_code, row.body)
 
     def store(self, username: str, key: str, response: StoredResponse) -> None:
-        with self._engine.begin() as connection:
+        with self._transaction() as connection:
             connection.execute(K.update().where(K.c.username == username, K.c.key == key)
                                .values(status_code=response.status_code, body=response.body))
 
     def release(self, username: str, key: str) -> None:
-        with self._engine.begin() as connection:
+        with self._transaction() as connection:
             connection.execute(K.delete().where(K.c.username == username, K.c.key == key, K.c.status_code.is_(None)))

@@ -120,6 +120,12 @@ class SqlPriorityListRepository:
         row = self._c.execute(sa.select(p).where(p.c.coalition == coalition, p.c.version == version)).first()
         return None if row is None else self._list(row)
 
+    def latest(self, coalition: str, state: ListState) -> PriorityList | None:
+        p = t.priority_lists
+        row = self._c.execute(sa.select(p).where(p.c.coalition == coalition, p.c.state == state.value)
+                              .order_by(p.c.version.desc()).limit(1)).first()
+        return None if row is None else self._list(row)
+
     def versions(self, coalition: str) -> list[PriorityList]:
         p = t.priority_lists
         return [self._list(row) for row in self._c.execute(sa.select(p).where(p.c.coalition == coalition)

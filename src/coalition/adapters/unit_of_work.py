@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -71,9 +72,11 @@ class SqlUnitOfWork:
     users: UserRepository
     audit: AuditLog
 
-    def __init__(self, engine: sa.Engine, clock: Clock, *, read_only: bool = False) -> None:
+    def __init__(self, engine: sa.Engine, clock: Clock, *, read_only: bool = False,
+                 committed: Callable[[], None] | None = None) -> None:
         self._engine = engine
         self.clock = clock
+        self._committed = committed
         self._read_only = read_only
         # SQLite takes one writer at a time: writers of this process queue here, in order, instead of
         # retrying BEGIN IMMEDIATE with the driver's growing sleeps (other processes still wait on busy_timeout).
@@ -133,3 +136,5 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         if self._depth == 1 and self._connection is not None:
             self._connection.commit()
+            if self._committed is not None:
+                self._committed()

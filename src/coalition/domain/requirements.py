@@ -114,6 +114,8 @@ class PriorityList:
     def __post_init__(self) -> None:
         if not self.ranks:
             raise InvalidInput("a priority list ranks at least one requirement", field="ranks")
+        if len(set(self.ranks)) == len(self.ranks):
+            return
         seen: set[str] = set()
         for position, code in enumerate(self.ranks, start=1):
             if code in seen:

@@ -206,10 +206,10 @@ def approve_priority_list(uow: UnitOfWork, actor: Actor, *, coalition: str, vers
 
 
 def _active(uow: UnitOfWork, coalition: str) -> PriorityList:
-    approved = [v for v in uow.priorities.versions(coalition) if v.state is ListState.APPROVED]
-    if not approved:
+    approved = uow.priorities.latest(coalition, ListState.APPROVED)
+    if approved is None:
         raise NotFound(f"{coalition} has no approved priority list", field="coalition")
-    return approved[-1]
+    return approved
 
 
 def priority_lists(uow: UnitOfWork, actor: Actor, coalition: str) -> list[PriorityList]:

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from authlib.integrations.base_client.errors import OAuthError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -40,7 +41,7 @@ from coalition.entrypoints.api.core import (
     bearer_actor,
     error_response,
 )
-from coalition.entrypoints.api.hygiene import CachedReads, Hygiene
+from coalition.entrypoints.api.hygiene import BodyTooLarge, CachedReads, Hygiene
 from coalition.entrypoints.api.openapi import decimal_patterns
 
 STATIC = Path(__file__).parent / "static"
@@ -111,9 +112,22 @@ def _allowed_methods(app: FastAPI, path: str) -> str:
     return ""
 
 
+def _too_large(error: BaseException) -> Response | None:
+    """A body cut off at the size limit, whatever error reading it turned into."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, BodyTooLarge):
+            return error_response(413, "body_too_large", "the request body is larger than allowed", "body")
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def _on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     headers = dict(error.headers or {})
+    too_large = _too_large(error)
+    if too_large is not None:
+        return too_large
     if error.status_code == 400:  # the body could not be parsed at all
         return error_response(422, "invalid_input", "the body is not valid JSON", "body")
     if error.status_code == 405:
@@ -128,6 +142,9 @@ def _on_http_error(request: Request, error: Exception) -> Response:
 def _on_database_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DBAPIError)
     text = str(error.orig).lower()
+    if isinstance(error, IntegrityError):  # two requests created the same record at once; one won
+        return error_response(409, "conflict", "the record was created by another request at the same time; "
+                                               "read it again", None)
     if "could not serialize" in text or "deadlock" in text:
         return error_response(409, "conflict", "another request changed the same records at the same time; "
                                                "read them again and retry")
@@ -137,6 +154,12 @@ def _on_database_error(request: Request, error: Exception) -> Response:
 
 
 def _on_unexpected(request: Request, error: Exception) -> Response:
+    too_large = _too_large(error)
+    if too_large is not None:
+        return too_large
+    if isinstance(error, OAuthError):
+        return error_response(401, "unauthenticated", f"the identity provider's answer was refused: "
+                                                      f"{error.error}", "oidc")
     request_id = getattr(request.state, "request_id", "")
     log.error("unexpected error", request_id=request_id, error=type(error).__name__)
     return error_response(500, "internal_error", f"an unexpected error occurred; quote request id {request_id}")
@@ -155,6 +178,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
     app.state.read_cache = read_cache = ReadCache(settings.cache_seconds)
     app.state.credentials = credentials = ReadCache(settings.cache_seconds)
+    platform.on_commit(read_cache.changed)  # every committed change, by any request of this process
     app.add_exception_handler(CoalitionError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
@@ -189,11 +213,13 @@ def create_app(platform: Platform) -> FastAPI:
         app.state.oidc = oauth.create_client("provider")
     production = settings.env is Environment.PRODUCTION
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="coalition_session",
-                       max_age=settings.session_hours * 3600, same_site="strict", https_only=production)
+                       max_age=settings.session_hours * 3600,
+                       # Lax, not Strict: the identity provider's redirect back must carry the sign-in state;
+                       # changes are guarded by the CSRF header, which no other site can set.
+                       same_site="lax", https_only=production)
     app.add_middleware(CachedReads, cache=read_cache, credentials=credentials, templates=sorted(CACHED_READS),
                        authenticate=lambda header: bearer_actor(app.state.platform, header, False))
     app.add_middleware(Hygiene, max_body=settings.max_body_bytes, max_import=settings.max_import_bytes,
-                       import_paths=IMPORT_PATHS, https=production, caches={"/": read_cache,
-                                                                             f"{PREFIX}/auth": credentials,
-                                                                             f"{PREFIX}/users": credentials})
+                       import_paths=IMPORT_PATHS, https=production,
+                       caches={f"{PREFIX}/auth": credentials, f"{PREFIX}/users": credentials})
     return app

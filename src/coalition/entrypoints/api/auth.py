@@ -61,7 +61,9 @@ def _session(request: Request, actor: Actor) -> Session:
 
 @api.post("/auth/login", Session, 200, dependencies=[RateLimited], summary="Sign in with a password (browser session)")
 def login(body: Login, request: Request, who: CallerDep) -> object:
-    actor = svc.authenticate(who.platform.uow(), who.platform.password_hasher, body.username, body.password)
+    # Read-only: checking a password (slow by design) must not hold up the writers.
+    actor = svc.authenticate(who.platform.uow(read_only=True), who.platform.password_hasher, body.username,
+                             body.password)
     request.session.clear()
     request.session.update({"user": actor.user, "csrf": new_csrf_token()})
     return _session(request, actor)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from coalition.bootstrap import Platform, StoredResponse
 from coalition.domain.access import PUBLIC_ACTOR, Actor
-from coalition.domain.errors import CoalitionError, PermissionDenied
+from coalition.domain.errors import CoalitionError
 from coalition.domain.identity import Unauthenticated
 from coalition.services.identity import actor_for_token, actor_for_user
 from coalition.services.ports import UnitOfWork
@@ -107,10 +107,12 @@ class ReadCache:
         self.seconds = seconds
         self.generation = 0
         self._entries: dict[Any, tuple[int, float, Any]] = {}
+        self._lock = threading.Lock()
 
     def changed(self) -> None:
-        self.generation += 1
-        self._entries = {}
+        with self._lock:  # commits come from worker threads
+            self.generation += 1
+            self._entries = {}
 
     def get(self, key: Any) -> Any:
         value, fresh = self.peek(key)
@@ -250,7 +252,8 @@ def _authenticate(request: Request, platform: Platform, write: bool) -> Actor:
     session = request.scope.get("session") or {}
     username = session.get("user")
     if username:
-        if write and not hmac.compare_digest(str(session.get("csrf", "")), request.headers.get(CSRF_HEADER, "")):
+        expected = str(session.get("csrf") or "")
+        if write and (not expected or not hmac.compare_digest(expected, request.headers.get(CSRF_HEADER, ""))):
             raise CsrfFailed(f"a change made in a browser session needs the session's {CSRF_HEADER} header",
                              field=CSRF_HEADER)
         return actor_for_user(platform.uow(read_only=True), str(username))
@@ -303,8 +306,7 @@ def idempotent(who: Caller, request: Request, key: str | None, body: BaseModel,
     """Run a write once per Idempotency-Key: a repeat returns the stored response; a failure frees the key."""
     if key is None:
         return run()
-    if who.actor is PUBLIC_ACTOR or who.actor.user == PUBLIC_ACTOR.user:
-        raise PermissionDenied("an Idempotency-Key needs a signed-in user")
+    who.signed_in()
     fingerprint = hashlib.sha256(json.dumps([request.method, request.url.path, body.model_dump(mode="json")],
                                             sort_keys=True).encode()).hexdigest()
     store = who.platform.idempotency

@@ -175,13 +175,18 @@ FILE_BODY = {"requestBody": {"required": True, "content": {
 
 
 async def _spool(request: Request, name: str) -> Path:
+    """The request body in a file of its own (removed again if receiving it fails)."""
     folder = Path(tempfile.mkdtemp(prefix="coalition-upload-"))
     path = folder / Path(name).name
-    with path.open("wb") as out:
-        async for chunk in request.stream():
-            out.write(chunk)
-    if path.stat().st_size == 0:
-        raise InvalidInput("the request body holds no file", field="body")
+    try:
+        with path.open("wb") as out:
+            async for chunk in request.stream():
+                out.write(chunk)
+        if path.stat().st_size == 0:
+            raise InvalidInput("the request body holds no file", field="body")
+    except BaseException:
+        _discard(path)
+        raise
     return path
 
 
@@ -194,6 +199,7 @@ def _discard(path: Path) -> None:
              summary="Import a CSV or XLSX file of contributions: all rows valid, or nothing written")
 async def import_contributions(request: Request, filename: FileName) -> Response:
     who = await caller(request)
+    require(can(who.actor, "record_contributions"))  # before receiving a file the caller may not import
     path = await _spool(request, filename)
     try:
         summary = await run_in_threadpool(_import, who, path)
@@ -218,6 +224,7 @@ class RatesImported:
              summary="Import an ECB (CSV or ZIP) or National Bank of Ukraine (JSON or XML) rates file")
 async def import_rates(request: Request, filename: FileName) -> Response:
     who = await caller(request)
+    require(can(who.actor, "import_rates"))  # before receiving a file the caller may not import
     path = await _spool(request, filename)
     try:
         result = await run_in_threadpool(_import_rates, who, path)
@@ -227,7 +234,6 @@ async def import_rates(request: Request, filename: FileName) -> Response:
 
 
 def _import_rates(who: Caller, path: Path) -> RatesImported:
-    require(can(who.actor, "import_rates"))  # before reading a file the caller may not import
     content = path.read_bytes()
     rates = Platform.read_rates(path)
     added = svc.import_fx_rates(who.write(), who.actor, source=path.name, digest=hashlib.sha256(content).hexdigest(),

@@ -18,7 +18,6 @@ import structlog
 from fastapi.concurrency import run_in_threadpool
 
 from coalition.domain.access import PUBLIC_ACTOR, Actor
-from coalition.domain.errors import CoalitionError
 from coalition.entrypoints.api.core import ErrorBody, ReadCache, credential_key
 
 Scope = dict[str, Any]
@@ -62,7 +61,7 @@ class Hygiene:
     def __init__(self, app: Any, *, max_body: int, max_import: int, import_paths: tuple[str, ...],
                  https: bool, caches: dict[str, ReadCache]) -> None:
         self.app = app
-        self.caches = caches  # path prefix -> the cache a change under it empties
+        self.caches = caches  # path prefix -> the cache a request that may change something under it empties
         self.max_body = max_body
         self.max_import = max_import
         self.import_paths = import_paths
@@ -109,7 +108,7 @@ class Hygiene:
                 status = message["status"]
                 response_started = True
                 if writes:
-                    self._changed(path)  # before the client hears back, so its next read is fresh
+                    self._changed(path)  # before the client hears back, so its next check is fresh
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode()),
                                       *SECURITY_HEADERS, *self.extra]
                 if path.startswith("/api/"):
@@ -126,8 +125,8 @@ class Hygiene:
             await send(start)
             await send(body)
         finally:
-            if writes:
-                self._changed(path)  # whatever it changed is read afresh
+            if writes and not response_started:
+                self._changed(path)
             self._log(scope, status, started, request_id)
 
     def _changed(self, path: str) -> None:
@@ -177,27 +176,29 @@ class CachedReads:
         if authorization is not None:
             actor = await self._actor(authorization.decode("latin-1"))
         key = None if actor is None else (scope["path"], scope["query_string"], actor.party, actor.grants)
+        mine: asyncio.Future[Any] | None = None
         if key is not None and actor is not None:
             body, fresh = self.cache.peek(key)
-            if not fresh and key in self.inflight:
-                # Being computed: a value of this generation (only its time is up) is served meanwhile;
-                # with none (a write came between), wait for the fresh one.
-                body = body if body is not None else await asyncio.shield(self.inflight[key])
-            elif not fresh:
-                body = None
+            if not fresh:
+                pending = self.inflight.get(key)
+                # Being computed: this generation's previous answer (only its time is up) is served
+                # meanwhile; with none (a write came between), the new one is awaited.
+                body = None if pending is None else (body if body is not None else await asyncio.shield(pending))
             if body is not None:
                 scope.setdefault("state", {})["actor"] = actor
                 await send({"type": "http.response.start", "status": 200, "headers": [
                     (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
                 await send({"type": "http.response.body", "body": body})
                 return
-            self.inflight[key] = asyncio.get_running_loop().create_future()
+            if key not in self.inflight:  # else another computation is on (its answer was not kept): run too
+                mine = self.inflight[key] = asyncio.get_running_loop().create_future()
         try:
             await self._compute(scope, receive, send)
         finally:
-            if key is not None:
-                waiting = self.inflight.pop(key)
-                waiting.set_result(self.cache.get(key))
+            if mine is not None:
+                if self.inflight.get(key) is mine:
+                    del self.inflight[key]
+                mine.set_result(self.cache.get(key))
 
     async def _actor(self, header: str) -> Actor | None:
         """Who a bearer token stands for, checked in full once per cache period (and once at a time)."""
@@ -211,8 +212,8 @@ class CachedReads:
         generation = self.credentials.generation
         try:
             actor = await run_in_threadpool(self.authenticate, header)
-        except CoalitionError:
-            actor = None  # the long way answers with the right error
+        except Exception:
+            actor = None
         else:
             self.credentials.put(credential, generation, actor)
         finally:
