@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from coalition.adapters import tables as t
+from coalition.domain.access import RecordScope
 from coalition.domain.contribution_import import Existing, ValidRows
 from coalition.domain.contributions import (
     Confidentiality,
@@ -97,6 +98,10 @@ _CONTRIBUTION_COLUMNS = ("id", "kind", "coalition", "fund", "donor", "amount_min
 _ENTRY_COLUMNS = ("id", "kind", "value_date", "debit", "credit", "amount_minor", "currency", "reporting_minor",
                   "contribution", "reverses", "reason", "recorded_at")
 _ACCOUNT_KEY = ("type", "coalition", "fund", "donor", "currency", "earmark", "requirement")
+
+
+def _like_literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class SqlLedgerRepository:
@@ -216,9 +221,27 @@ class SqlLedgerRepository:
         self._note_sources([(contribution.coalition, contribution.amount.currency, r.source)])
         return dataclasses.replace(contribution, id=new_id)  # every stored value reads back exactly as given
 
-    def _filtered(self, query: sa.Select[Any], coalition: str | None, donor: str | None,
-                  kind: ContributionKind | None) -> sa.Select[Any]:
+    @staticmethod
+    def _visible(scope: RecordScope) -> sa.ColumnElement[bool]:
+        """The rule of domain.access.can_see_record, as SQL (a test holds the two to the same answers)."""
         c = t.contributions
+        allowed = [c.c.visibility == Visibility.PUBLIC.value, c.c.declassify_on <= scope.today]
+        if scope.custodian_of:
+            allowed.append(c.c.coalition.in_(sorted(scope.custodian_of)))
+        if scope.member_of:
+            allowed.append(sa.and_(c.c.visibility == Visibility.COALITION.value,
+                                   c.c.coalition.in_(sorted(scope.member_of))))
+        if scope.party is not None:
+            allowed.append(sa.and_(c.c.visibility == Visibility.RESTRICTED.value, sa.or_(
+                c.c.donor == scope.party, c.c.restricted_to.like(f"%{_like_literal(json.dumps(scope.party))}%",
+                                                                 escape="\\"))))
+        return sa.or_(*allowed)
+
+    def _filtered(self, query: sa.Select[Any], coalition: str | None, donor: str | None,
+                  kind: ContributionKind | None, scope: RecordScope | None = None) -> sa.Select[Any]:
+        c = t.contributions
+        if scope is not None and not scope.everything:
+            query = query.where(self._visible(scope))
         if coalition is not None:
             query = query.where(c.c.coalition == coalition)
         if donor is not None:
@@ -229,14 +252,16 @@ class SqlLedgerRepository:
 
     def contributions(self, *, coalition: str | None = None, donor: str | None = None,
                       kind: ContributionKind | None = None, offset: int = 0,
-                      limit: int | None = None) -> list[Contribution]:
-        query = self._filtered(self._select_contributions(), coalition, donor, kind).order_by(t.contributions.c.id)
+                      limit: int | None = None, scope: RecordScope | None = None) -> list[Contribution]:
+        query = self._filtered(self._select_contributions(), coalition, donor, kind, scope).order_by(
+            t.contributions.c.id)
         query = query.offset(offset).limit(limit)
         return [self._contribution(row) for row in self._c.execute(query)]
 
     def count_contributions(self, *, coalition: str | None = None, donor: str | None = None,
-                            kind: ContributionKind | None = None) -> int:
-        query = self._filtered(sa.select(sa.func.count()).select_from(t.contributions), coalition, donor, kind)
+                            kind: ContributionKind | None = None, scope: RecordScope | None = None) -> int:
+        query = self._filtered(sa.select(sa.func.count()).select_from(t.contributions), coalition, donor, kind,
+                               scope)
         return int(self._c.execute(query).scalar_one())
 
     def children_of(self, parents: Collection[int]) -> list[Contribution]:

@@ -162,3 +162,26 @@ def can_see_record(actor: Actor, coalition: str, owner: str, confidentiality: Co
     if actor.party is not None and (actor.party == owner or actor.party in confidentiality.parties):
         return Permission(True, f"the record is restricted to parties that include {actor.party}")
     return Permission(False, "the record is restricted to named parties")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordScope:
+    """The records a viewer may see in full, as a filter a store can apply (the same rule as can_see_record):
+    public or declassified records; every record of ``custodian_of``; coalition-level records of
+    ``member_of``; the viewer's party's own records and those restricted to it. ``everything`` for
+    platform-wide custodians."""
+
+    party: str | None
+    member_of: frozenset[str]
+    custodian_of: frozenset[str]
+    today: date
+    everything: bool = False
+
+
+def record_scope(actor: Actor, today: date) -> RecordScope:
+    platform_wide = frozenset(g.role for g in actor.grants if g.coalition is None)
+    coalitions = {g.coalition for g in actor.grants if g.coalition is not None}
+    return RecordScope(actor.party, frozenset(c for c in coalitions if c is not None),
+                       frozenset(g.coalition for g in actor.grants
+                                 if g.coalition is not None and g.role in CUSTODIAN_ROLES),
+                       today, everything=bool(platform_wide & CUSTODIAN_ROLES))

@@ -45,6 +45,7 @@ from coalition.domain.procurement import (
 )
 from coalition.domain.requirements import RequirementStatus
 from coalition.services.audit import record_change, require
+from coalition.services.confidentiality import hidden_contributions, masked
 from coalition.services.planning import move_requirement
 from coalition.services.ports import UnitOfWork
 from coalition.services.procurement import load_case, load_contract, move_case
@@ -219,8 +220,12 @@ def get_contract(uow: UnitOfWork, actor: Actor, code: str) -> ContractView:
         require(can(actor, "read_funding", case.coalition))
         shipments = uow.procurement.shipments([code])
         receipts = uow.procurement.receipts([s.id for s in shipments if s.id is not None])
-        return ContractView(contract, case, [s for _, s in uow.procurement.funding([code])],
-                            uow.procurement.payments([code]), uow.procurement.payment_shares([code]), shipments,
+        funding = [s for _, s in uow.procurement.funding([code])]
+        paid = uow.procurement.payment_shares([code])
+        hidden = hidden_contributions(uow, actor, case.coalition, {s.contribution for s in funding})
+        shares = masked([s for _, s in paid], hidden)
+        return ContractView(contract, case, masked(funding, hidden), uow.procurement.payments([code]),
+                            [(payment, share) for (payment, _), share in zip(paid, shares, strict=True)], shipments,
                             receipts, uow.procurement.checks([r.id for r in receipts if r.id is not None]),
                             load_coalition(uow, case.coalition).reporting_currency)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from coalition.domain import ledger
-from coalition.domain.access import CUSTODIAN_ROLES, Actor, can, can_see_record
+from coalition.domain.access import CUSTODIAN_ROLES, Actor, can, can_see_record, record_scope
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.contribution_import import ImportContext, ImportRejected, validate
 from coalition.domain.contributions import (
@@ -41,6 +41,7 @@ from coalition.domain.ledger import (
 from coalition.domain.money import Money
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import record_change, require
+from coalition.services.confidentiality import RESTRICTED_DONOR
 from coalition.services.delivery import DonorProcurement, donor_procurement
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
@@ -319,16 +320,22 @@ class ContributionPage:
 
 def list_contributions(uow: UnitOfWork, actor: Actor, *, coalition: str | None = None, donor: str | None = None,
                        kind: ContributionKind | None = None, offset: int = 0, limit: int = 50) -> ContributionPage:
-    """A page of contributions, newest last, each masked as the viewer must see it."""
+    """A page of contributions, newest last, each masked as the viewer must see it.
+
+    Asked for one donor's, it holds only those the viewer may see in full: a masked record listed under
+    its donor would tell who gave it."""
     require(can(actor, "read_contributions", coalition))
     with uow:
         if coalition is not None:
             load_coalition(uow, coalition)
+        today = uow.clock().date()
+        scope = None
         if donor is not None:
             load_party(uow, donor, "donor")
-        items = uow.ledger.contributions(coalition=coalition, donor=donor, kind=kind, offset=offset, limit=limit)
-        total = uow.ledger.count_contributions(coalition=coalition, donor=donor, kind=kind)
-        today = uow.clock().date()
+            scope = record_scope(actor, today)
+        items = uow.ledger.contributions(coalition=coalition, donor=donor, kind=kind, offset=offset, limit=limit,
+                                         scope=scope)
+        total = uow.ledger.count_contributions(coalition=coalition, donor=donor, kind=kind, scope=scope)
         pledges = [c for c in items if c.kind is ContributionKind.PLEDGE
                    and can_see_record(actor, c.coalition, c.donor, c.confidentiality, today)]
         progress = {p.pledge.id: p for p in _progress(uow, pledges) if p.pledge.id is not None}
@@ -350,9 +357,6 @@ def contribution_entries(uow: UnitOfWork, actor: Actor, contribution_id: int) ->
         require(can(actor, "read_funding", found.coalition))
         require(can_see_record(actor, found.coalition, found.donor, found.confidentiality, uow.clock().date()))
         return found, uow.ledger.entries(contributions=[contribution_id])
-
-
-RESTRICTED_DONOR = "(restricted)"
 
 
 def _hidden_donors(uow: UnitOfWork, actor: Actor, coalition: str, today: date) -> set[str]:

@@ -49,6 +49,7 @@ from coalition.domain.requirements import (
 )
 from coalition.domain.taxonomy import descendants
 from coalition.services.audit import record_change, require
+from coalition.services.confidentiality import hidden_contributions, masked
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 
@@ -321,7 +322,8 @@ def get_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> AllocationPlan:
         if plan is None:
             raise NotFound(f"no allocation plan {plan_id}", field="plan")
         require(can(actor, "read_funding", plan.coalition))
-        return plan
+        hidden = hidden_contributions(uow, actor, plan.coalition, {line.contribution for line in plan.lines})
+        return dataclasses.replace(plan, lines=tuple(masked(plan.lines, hidden))) if hidden else plan
 
 
 def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int | None = None) -> AllocationPlan:

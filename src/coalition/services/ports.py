@@ -7,7 +7,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from coalition.domain.access import Grant
+from coalition.domain.access import Grant, RecordScope
 from coalition.domain.audit import AuditRecord
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
 from coalition.domain.contribution_import import Existing, ValidRows
@@ -97,10 +97,13 @@ class LedgerRepository(Protocol):
     def add_contribution(self, contribution: Contribution, recorded_at: datetime) -> Contribution: ...
     def contributions(self, *, coalition: str | None = None, donor: str | None = None,
                       kind: ContributionKind | None = None, offset: int = 0,
-                      limit: int | None = None) -> list[Contribution]: ...
+                      limit: int | None = None, scope: RecordScope | None = None) -> list[Contribution]:
+        """Oldest first; with ``scope``, only the records it lets the viewer see in full."""
+        ...
+
     def children_of(self, parents: Collection[int]) -> list[Contribution]: ...
     def count_contributions(self, *, coalition: str | None = None, donor: str | None = None,
-                            kind: ContributionKind | None = None) -> int: ...
+                            kind: ContributionKind | None = None, scope: RecordScope | None = None) -> int: ...
     def add_entry(self, entry: Entry, recorded_at: datetime) -> Entry:
         """Store the entry and update both accounts' balances in the same transaction."""
         ...
