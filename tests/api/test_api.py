@@ -195,6 +195,7 @@ def test_bad_input_names_the_field_and_writes_nothing(served: Served):
     number = client.post(f"{V}/contributions", headers=secretariat,
                          json={**_pledge("BAD-1"), "amount": {"amount": 250000.0, "currency": "EUR"}})
     assert number.status_code == 422 and number.json()["field"] == "amount.amount"
+    assert "decimal strings" in number.json()["message"]
     pattern = client.post(f"{V}/contributions", headers=secretariat,
                           json={**_pledge("BAD-2"), "amount": {"amount": "1e5", "currency": "EUR"}})
     assert pattern.status_code == 422 and pattern.json()["field"] == "amount.amount"

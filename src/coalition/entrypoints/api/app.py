@@ -98,6 +98,8 @@ def _on_validation_error(_request: Request, error: Exception) -> Response:
     location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path", "header")]
     field = ".".join(location) or None
     message = str(problem.get("msg", "is not valid")).removeprefix("Value error, ")
+    if problem.get("type") == "string_type" and isinstance(problem.get("input"), int | float):
+        message = "must be a string: amounts are decimal strings such as \"12.50\", never JSON numbers"
     return error_response(422, "invalid_input", message, field)
 
 
