@@ -236,7 +236,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"bench-api-{database}-") as scratch:
             results[database] = run(database, Path(scratch), requirements, transactions, seconds)
     print(f"Machine: {host.machine()}, {os.cpu_count()} cores, Python {host.python_version()}; one uvicorn worker; "
-          f"wrk -t1 -c{CONNECTIONS} -d{seconds}s, 3 runs each, middle one shown; {requirements} requirements, {transactions} ledger transactions")
+          f"wrk -t1 -c{CONNECTIONS} -d{seconds}s, 3 runs each, middle one shown; {requirements} requirements, "
+          f"{transactions} ledger transactions")
     print(f"{'database':<11} {'read rps':>9} {'p50 ms':>7} {'p99 ms':>7} {'page rps':>9} {'p50 ms':>7} {'p99 ms':>7} "
           f"{'write rps':>10} {'p50 ms':>7} {'p99 ms':>7} {'sent':>7} {'stored':>7}")
     for database in databases:

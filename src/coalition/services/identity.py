@@ -28,13 +28,19 @@ from coalition.services.audit import record_change, require
 from coalition.services.ports import PasswordHasher, UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 
-# Checked when the user name is unknown, so a wrong name costs as long as a wrong password.
-_UNKNOWN_USER_HASH: dict[int, str] = {}
+_DECOYS: dict[int, str] = {}
+
+
+def _decoy(hasher: PasswordHasher) -> str:
+    """Checked when the user name is unknown, so a wrong name costs as long as a wrong password."""
+    if id(hasher) not in _DECOYS:
+        _DECOYS[id(hasher)] = hasher.hash("an unknown user's password")
+    return _DECOYS[id(hasher)]
 
 
 def _described(user: User) -> dict[str, object]:
     return {"username": user.username, "party": user.party, "active": user.active,
-            "oidc_subject": user.oidc_subject, **{"roles": user.actor().describe()["roles"]}}
+            "oidc_subject": user.oidc_subject, "roles": user.actor().describe()["roles"]}
 
 
 def _load_user(uow: UnitOfWork, username: str) -> User:
@@ -109,9 +115,7 @@ def authenticate(uow: UnitOfWork, hasher: PasswordHasher, username: str, passwor
         user = uow.users.get(username)
         stored = None if user is None or not user.active else uow.users.password_hash(username)
         if stored is None:
-            if 0 not in _UNKNOWN_USER_HASH:
-                _UNKNOWN_USER_HASH[0] = hasher.hash("an unknown user's password")
-            hasher.verify(_UNKNOWN_USER_HASH[0], password)
+            hasher.verify(_decoy(hasher), password)
             raise Unauthenticated("the user name or password is not valid", field="password")
         if not hasher.verify(stored, password):
             raise Unauthenticated("the user name or password is not valid", field="password")

@@ -155,13 +155,16 @@ def _on_database_error(request: Request, error: Exception) -> Response:
     return _on_unexpected(request, error)
 
 
+def _on_provider_error(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, OAuthError)
+    return error_response(401, "unauthenticated", f"the identity provider's answer was refused: {error.error}",
+                          "oidc")
+
+
 def _on_unexpected(request: Request, error: Exception) -> Response:
     too_large = _too_large(error)
     if too_large is not None:
         return too_large
-    if isinstance(error, OAuthError):
-        return error_response(401, "unauthenticated", f"the identity provider's answer was refused: "
-                                                      f"{error.error}", "oidc")
     request_id = getattr(request.state, "request_id", "")
     log.error("unexpected error", request_id=request_id, error=type(error).__name__)
     return error_response(500, "internal_error", f"an unexpected error occurred; quote request id {request_id}")
@@ -185,6 +188,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(DBAPIError, _on_database_error)
+    app.add_exception_handler(OAuthError, _on_provider_error)
     app.add_exception_handler(Exception, _on_unexpected)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
                    procurement.router):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -195,17 +196,23 @@ def _discard(path: Path) -> None:
     path.parent.rmdir()
 
 
+async def _uploaded(request: Request, filename: str, action: str, handle: Callable[[Caller, Path], Any],
+                    kind: Any) -> Response:
+    """Receive a file for ``action`` (refused before receiving it if the caller may not), hand it to a service."""
+    who = await caller(request)
+    require(can(who.actor, action))
+    path = await _spool(request, filename)
+    try:
+        result = await run_in_threadpool(handle, who, path)
+    finally:
+        _discard(path)
+    return json_response(result, kind, 201)
+
+
 @router.post("/imports", status_code=201, response_model=ImportSummary, openapi_extra=FILE_BODY,
              summary="Import a CSV or XLSX file of contributions: all rows valid, or nothing written")
 async def import_contributions(request: Request, filename: FileName) -> Response:
-    who = await caller(request)
-    require(can(who.actor, "record_contributions"))  # before receiving a file the caller may not import
-    path = await _spool(request, filename)
-    try:
-        summary = await run_in_threadpool(_import, who, path)
-    finally:
-        _discard(path)
-    return json_response(summary, ImportSummary, 201)
+    return await _uploaded(request, filename, "record_contributions", _import, ImportSummary)
 
 
 def _import(who: Caller, path: Path) -> ImportSummary:
@@ -223,14 +230,7 @@ class RatesImported:
 @router.post("/fx-rates", status_code=201, response_model=RatesImported, openapi_extra=FILE_BODY,
              summary="Import an ECB (CSV or ZIP) or National Bank of Ukraine (JSON or XML) rates file")
 async def import_rates(request: Request, filename: FileName) -> Response:
-    who = await caller(request)
-    require(can(who.actor, "import_rates"))  # before receiving a file the caller may not import
-    path = await _spool(request, filename)
-    try:
-        result = await run_in_threadpool(_import_rates, who, path)
-    finally:
-        _discard(path)
-    return json_response(result, RatesImported, 201)
+    return await _uploaded(request, filename, "import_rates", _import_rates, RatesImported)
 
 
 def _import_rates(who: Caller, path: Path) -> RatesImported:
