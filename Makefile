@@ -23,8 +23,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create or reuse .venv and install the project into it
 
-demo: $(STAMP) ## Build the demo world on the embedded SQLite database and show it
-	$(BIN)/coalition demo
+demo: $(STAMP) ## Build the demo world on SQLite, show it, then serve its web pages (in a terminal; DEMO_SERVE=no: not)
+	@if [ -t 1 ] && [ "$${DEMO_SERVE:-yes}" != no ]; then \
+		$(BIN)/coalition demo --serve; \
+	else \
+		$(BIN)/coalition demo; \
+		echo "Not serving (not a terminal, or DEMO_SERVE=no): 'make serve' serves the web pages and the API."; \
+	fi
+
+serve: $(STAMP) ## Serve the web pages and the API on http://127.0.0.1:8000/ (COALITION_HOST, COALITION_PORT)
+	$(BIN)/coalition serve
 
 test: $(STAMP) lint typecheck contracts pytest ## Run every quality gate and the whole test suite
 
@@ -66,4 +74,4 @@ migration: $(STAMP) ## Draft a new migration from the tables: make migration m="
 clean: ## Remove the virtual environment, caches and the demo database
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
-.PHONY: help install demo test lint typecheck contracts pytest bench-ledger bench-allocation bench-api format migration clean
+.PHONY: help install demo serve test lint typecheck contracts pytest bench-ledger bench-allocation bench-api format migration clean

@@ -25,7 +25,8 @@ class SqlUserRepository:
 
     def _users(self, rows: list[Any]) -> list[User]:
         grants = self._grants([row.username for row in rows])
-        return [User(row.username, row.party, grants[row.username], row.oidc_subject, row.active) for row in rows]
+        return [User(row.username, row.party, grants[row.username], row.oidc_subject, row.active,
+                     row.language) for row in rows]
 
     def get(self, username: str) -> User | None:
         rows = list(self._c.execute(sa.select(t.users).where(t.users.c.username == username)))
@@ -40,7 +41,7 @@ class SqlUserRepository:
 
     def add(self, user: User, password_hash: str | None, created_at: datetime) -> None:
         self._c.execute(t.users.insert().values(username=user.username, party=user.party, password_hash=password_hash,
-                                                oidc_subject=user.oidc_subject, active=user.active,
+                                                oidc_subject=user.oidc_subject, active=user.active, language=user.language,
                                                 created_at=created_at.isoformat()))
         self.set_grants(user.username, user.grants)
 
@@ -56,6 +57,9 @@ class SqlUserRepository:
 
     def set_active(self, username: str, active: bool) -> None:
         self._c.execute(t.users.update().where(t.users.c.username == username).values(active=active))
+
+    def set_language(self, username: str, language: str) -> None:
+        self._c.execute(t.users.update().where(t.users.c.username == username).values(language=language))
 
     def all(self) -> list[User]:
         return self._users(list(self._c.execute(sa.select(t.users).order_by(t.users.c.username))))

@@ -12,7 +12,7 @@ from coalition.adapters import tables as t
 from coalition.domain.allocation import Policy
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.money import Money
-from coalition.domain.planning import AllocationPlan, PlanLine, PlanRequirement, PlanState
+from coalition.domain.planning import AllocationPlan, PlanHeading, PlanLine, PlanRequirement, PlanState
 from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
 
 
@@ -178,6 +178,13 @@ class SqlPlanRepository:
 
     def set_state(self, id: int, state: PlanState) -> None:
         self._c.execute(t.allocation_plans.update().where(t.allocation_plans.c.id == id).values(state=state.value))
+
+    def headings(self, coalition: str) -> list[PlanHeading]:
+        p = t.allocation_plans
+        query = sa.select(p.c.id, p.c.run_on, p.c.policy, p.c.priority_version, p.c.state).where(
+            p.c.coalition == coalition).order_by(p.c.id.desc())
+        return [PlanHeading(r.id, r.run_on, Policy(r.policy), r.priority_version, PlanState(r.state))
+                for r in self._c.execute(query)]
 
     def proposed(self, coalition: str) -> list[int]:
         p = t.allocation_plans

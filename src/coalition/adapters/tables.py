@@ -520,6 +520,7 @@ users = sa.Table(
     sa.Column("oidc_subject", sa.String(255), unique=True),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("language", sa.String(8)),
 )
 
 user_grants = sa.Table(

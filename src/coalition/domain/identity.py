@@ -39,6 +39,15 @@ def check_username(value: str) -> str:
     return value
 
 
+LANGUAGES = ("en", "uk")  # the languages the platform speaks: English and Ukrainian
+
+
+def check_language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise InvalidInput(f"'{value}' is not a language of the platform ({', '.join(LANGUAGES)})", field="language")
+    return value
+
+
 def check_password(password: str, username: str) -> str:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise InvalidInput(f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters", field="password")
@@ -71,9 +80,12 @@ class User:
     grants: frozenset[Grant] = field(default_factory=frozenset)
     oidc_subject: str | None = None
     active: bool = True
+    language: str | None = None  # of the web pages; None: as the browser asks
 
     def __post_init__(self) -> None:
         check_username(self.username)
+        if self.language is not None:
+            check_language(self.language)
 
     def actor(self) -> Actor:
         return Actor(user=self.username, party=self.party, grants=self.grants)

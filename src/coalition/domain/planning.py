@@ -49,6 +49,17 @@ class PlanLine:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanHeading:
+    """What a list of plans shows of each: which, when, under which policy and version, in which state."""
+
+    id: int
+    run_on: date
+    policy: Policy
+    priority_version: int
+    state: PlanState
+
+
+@dataclass(frozen=True, slots=True)
 class PlanRequirement:
     requirement: str
     rank: int

@@ -416,6 +416,72 @@ def receipt_values(contract: Contract, funding: Sequence[FundingShare], shipment
     return values
 
 
+def delivered_value(uow: UnitOfWork, actor: Actor, coalition: str) -> Money:
+    """What the equipment units accepted is worth, in the reporting currency (the money contracted for it)."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        currency = load_coalition(uow, coalition).reporting_currency
+        contracts = uow.procurement.contracts([c.code for c in uow.procurement.cases(coalition)])
+        codes = [c.code for c in contracts]
+        funding = uow.procurement.funding(codes)
+        shipments = uow.procurement.shipments(codes)
+        receipts = uow.procurement.receipts([s.id for s in shipments if s.id is not None])
+        total = 0
+        for contract in contracts:
+            own = [s for s in shipments if s.contract == contract.code]
+            ids = {s.id for s in own}
+            values = receipt_values(contract, [s for c, s in funding if c == contract.code], own,
+                                    [r for r in receipts if r.shipment in ids])
+            total += sum(value for value, _ in values.values())
+        return Money.from_minor_units(total, currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """An arrived shipment with items still to be signed for, and who may sign for them."""
+
+    shipment: int
+    contract: str
+    line: int
+    requirement: str
+    title: str
+    quantity: int
+    signed_for: int
+    end_users: tuple[str, ...]
+    arrived_on: date
+
+    @property
+    def outstanding(self) -> int:
+        return self.quantity - self.signed_for
+
+
+def awaiting_receipt(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Arrival]:
+    """Shipments that have arrived and are not yet fully signed for, oldest first; a unit officer sees
+    those addressed to the unit it acts for."""
+    reads_all = can(actor, "read_funding", coalition)
+    if not reads_all:
+        require(can(actor, "confirm_receipt", coalition))
+    with uow:
+        load_coalition(uow, coalition)
+        contracts = {c.code: c for c in uow.procurement.contracts([c.code for c in uow.procurement.cases(coalition)])}
+        shipments = [s for s in uow.procurement.shipments(list(contracts)) if s.state is ShipmentState.ARRIVED]
+        signed: dict[int, int] = defaultdict(int)
+        for receipt in uow.procurement.receipts([s.id for s in shipments if s.id is not None]):
+            signed[receipt.shipment] += receipt.quantity
+        found = []
+        for shipment in shipments:
+            assert shipment.id is not None
+            line = contracts[shipment.contract].current.line(shipment.line)
+            requirement = uow.requirements.get(line.requirement)
+            assert requirement is not None
+            arrived = next(e.on for e in reversed(shipment.events) if e.state is ShipmentState.ARRIVED)
+            found.append(Arrival(shipment.id, shipment.contract, shipment.line, requirement.code, requirement.title,
+                                 shipment.quantity, signed[shipment.id], requirement.end_users, arrived))
+        if not reads_all:  # a unit's officer signs for its own unit's equipment only
+            found = [a for a in found if not a.end_users or actor.party in a.end_users]
+        return sorted(found, key=lambda a: (a.arrived_on, a.shipment))
+
+
 def donor_procurement(uow: UnitOfWork, actor: Actor, donor: str) -> list[DonorProcurement]:
     """Follow one donor's money from contract lines to payments to the units that signed for the equipment."""
     with uow:

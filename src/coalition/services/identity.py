@@ -14,6 +14,7 @@ from coalition.domain.audit import AuditEvent
 from coalition.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from coalition.domain.identity import (
     MAX_TOKEN_DAYS,
+    check_language,
     ApiToken,
     Scope,
     Unauthenticated,
@@ -101,6 +102,26 @@ def set_active(uow: UnitOfWork, actor: Actor, username: str, active: bool) -> Us
                                              _described(before), _described(after)))
         uow.commit()
     return after
+
+
+def set_language(uow: UnitOfWork, actor: Actor, language: str) -> User:
+    """Remember the language a signed-in user reads the web pages in."""
+    check_language(language)
+    with uow:
+        before = _load_user(uow, actor.user)
+        if before.language != language:
+            uow.users.set_language(actor.user, language)
+            record_change(uow, actor, AuditEvent("set_language", "user", actor.user, {"language": before.language},
+                                                 {"language": language}))
+            uow.commit()
+        return _load_user(uow, actor.user)
+
+
+def preferred_language(uow: UnitOfWork, username: str) -> str | None:
+    """The language a user chose for the web pages, if any."""
+    with uow:
+        found = uow.users.get(username)
+        return found.language if found is not None else None
 
 
 def list_users(uow: UnitOfWork, actor: Actor) -> list[User]:

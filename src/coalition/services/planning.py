@@ -28,6 +28,7 @@ from coalition.domain.money import Money
 from coalition.domain.planning import (
     AllocationPlan,
     AvailableMoney,
+    PlanHeading,
     PlanLine,
     PlanRequirement,
     PlanState,
@@ -324,6 +325,14 @@ def get_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> AllocationPlan:
         require(can(actor, "read_funding", plan.coalition))
         hidden = hidden_contributions(uow, actor, plan.coalition, {line.contribution for line in plan.lines})
         return dataclasses.replace(plan, lines=tuple(masked(plan.lines, hidden))) if hidden else plan
+
+
+def list_plans(uow: UnitOfWork, actor: Actor, coalition: str) -> list[PlanHeading]:
+    """The coalition's allocation plans, newest first."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        load_coalition(uow, coalition)
+        return uow.plans.headings(coalition)
 
 
 def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int | None = None) -> AllocationPlan:

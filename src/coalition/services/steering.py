@@ -268,6 +268,14 @@ def get_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int) -> ProposalVie
         return ProposalView(proposal, uow.steering.votes(proposal_id))
 
 
+def open_proposals(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Proposal]:
+    """The proposals still before the steering group, oldest first."""
+    require(can(actor, "read_registry", coalition))
+    with uow:
+        load_coalition(uow, coalition)
+        return [p for p in uow.steering.proposals(coalition) if p.state is ProposalState.OPEN]
+
+
 def decisions(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Proposal]:
     """Every decided proposal of a coalition, oldest first: what was decided, under which rule, with what effect."""
     require(can(actor, "read_registry", coalition))

@@ -43,10 +43,12 @@ from coalition.entrypoints.api.core import (
 )
 from coalition.entrypoints.api.hygiene import BodyTooLarge, CachedReads, Hygiene
 from coalition.entrypoints.api.openapi import decimal_patterns
+from coalition.entrypoints.web import IMPORT_PATH, error_page, is_page
+from coalition.entrypoints.web import mount as mount_pages
 
 STATIC = Path(__file__).parent / "static"
 PREFIX = "/api/v1"
-IMPORT_PATHS = (f"{PREFIX}/imports", f"{PREFIX}/fx-rates")
+IMPORT_PATHS = (f"{PREFIX}/imports", f"{PREFIX}/fx-rates", IMPORT_PATH)
 
 log = structlog.get_logger("coalition.api")
 
@@ -77,9 +79,11 @@ def _status(error: CoalitionError) -> int:
     return 400
 
 
-def _on_domain_error(request: Request, error: Exception) -> Response:
+async def _on_domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, CoalitionError)
     status = _status(error)
+    if is_page(request):
+        return await error_page(request, status, str(error))
     headers: dict[str, str] = {}
     code = error.code
     anonymous = not request.headers.get("authorization") and not (request.scope.get("session") or {}).get("user")
@@ -92,7 +96,7 @@ def _on_domain_error(request: Request, error: Exception) -> Response:
     return error_response(status, code, error.message, error.field, headers)
 
 
-def _on_validation_error(_request: Request, error: Exception) -> Response:
+async def _on_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     problem = error.errors()[0]
     location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path", "header")]
@@ -100,6 +104,8 @@ def _on_validation_error(_request: Request, error: Exception) -> Response:
     message = str(problem.get("msg", "is not valid")).removeprefix("Value error, ")
     if problem.get("type") == "string_type" and isinstance(problem.get("input"), int | float):
         message = "must be a string: amounts are decimal strings such as \"12.50\", never JSON numbers"
+    if is_page(request):
+        return await error_page(request, 422, f"{field}: {message}" if field else message)
     return error_response(422, "invalid_input", message, field)
 
 
@@ -124,12 +130,16 @@ def _too_large(error: BaseException) -> Response | None:
     return None
 
 
-def _on_http_error(request: Request, error: Exception) -> Response:
+async def _on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     headers = dict(error.headers or {})
     too_large = _too_large(error)
     if too_large is not None:
         return too_large
+    if is_page(request) and error.status_code in (400, 404, 405):
+        message = {404: "There is no such page.", 405: "This page cannot be used that way."}.get(
+            error.status_code, "The request could not be read.")
+        return await error_page(request, error.status_code, message)
     if error.status_code == 400:  # the body could not be parsed at all
         return error_response(422, "invalid_input", "the body is not valid JSON", "body")
     if error.status_code == 405:
@@ -194,6 +204,7 @@ def create_app(platform: Platform) -> FastAPI:
                    procurement.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    mount_pages(app, platform)
 
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

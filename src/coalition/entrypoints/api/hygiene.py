@@ -109,9 +109,11 @@ class Hygiene:
                 response_started = True
                 if writes:
                     self._changed(path)  # before the client hears back, so its next check is fresh
+                spent = (time.perf_counter() - started) * 1000
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode()),
+                                      (b"server-timing", f"app;dur={spent:.1f}".encode()),
                                       *SECURITY_HEADERS, *self.extra]
-                if path.startswith("/api/"):
+                if not path.startswith(("/static/", "/assets/")):  # answers and pages may hold confidential data
                     message["headers"].append((b"cache-control", b"no-store"))
             await send(message)
 

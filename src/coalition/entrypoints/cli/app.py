@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -22,7 +23,9 @@ from coalition.entrypoints.cli import (
     steering,
 )
 from coalition.services.delivery import donor_procurement
+from coalition.config import Environment
 from coalition.services.demo import build_demo_world
+from coalition.services.demo_users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
 from coalition.services.steering import list_meetings
 
 app = typer.Typer(
@@ -78,8 +81,10 @@ def init(ctx: typer.Context) -> None:
 
 
 @app.command("demo")
-def demo(ctx: typer.Context) -> None:
-    """Build the demo world (idempotently) and show its coalitions."""
+def demo(ctx: typer.Context,
+         serve: Annotated[bool, typer.Option(help="Then serve the web pages and the API until Ctrl-C.")] = False,
+         ) -> None:
+    """Build the demo world (idempotently), show its coalitions and, with --serve, serve it in a browser."""
     platform: Platform = ctx.obj
     platform.init_database()
     result = build_demo_world(platform.uow(), platform.operator())
@@ -100,6 +105,23 @@ def demo(ctx: typer.Context) -> None:
     output.console.print("\n[bold]Following Estonia's euros to the units that received the equipment[/bold] "
                          "(coalition report donor EE shows the whole statement)")
     funding.print_donor_procurement(donor_procurement(platform.uow(), platform.operator(), "EE"))
+    _demo_users(platform)
+    if serve:
+        identity.serve(ctx)
+
+
+def _demo_users(platform: Platform) -> None:
+    """The demo's users, one per role, for trying the web pages (never on a production installation)."""
+    if platform.settings.env is Environment.PRODUCTION:
+        output.console.print("\nNo demo users on a production installation; add users with 'coalition users add'.")
+        return
+    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    output.table(f"Demo users (password: '{DEMO_PASSWORD}')", ["User", "Acts for", "Roles", "Who"],
+                 [(name, party or "", ", ".join(sorted(f"{g.role.value}@{g.coalition}" for g in grants)), who)
+                  for name, party, grants, who in DEMO_USERS])
+    where = f"http://{platform.settings.host}:{platform.settings.port}/"
+    output.console.print(f"Web pages: {where} (sign in as one of the users above, or look as the public).",
+                         highlight=False)
 
 
 def main(argv: list[str] | None = None, platform: Platform | None = None) -> None:

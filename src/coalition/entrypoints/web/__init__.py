@@ -1,0 +1,52 @@
+"""The web pages: server-rendered with Jinja2 and htmx, in English and Ukrainian, over the same services
+and policies as the API. ``mount`` adds them to the API's application (one server, one session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from coalition.bootstrap import Platform
+from coalition.entrypoints.web import pages
+from coalition.entrypoints.web.core import Viewer, _actor, render
+from coalition.entrypoints.web.i18n import negotiate
+from coalition.entrypoints.web.imports import ImportJobs
+
+STATIC = Path(__file__).parent / "static"
+ASSETS = "/assets"
+IMPORT_PATH = "/imports"
+
+
+def mount(app: FastAPI, platform: Platform) -> None:
+    app.state.import_jobs = ImportJobs(platform)
+    app.include_router(pages.router)
+    app.mount(ASSETS, StaticFiles(directory=STATIC), name="assets")
+
+
+def is_page(request: Request) -> bool:
+    """Whether the request is for a web page (its errors are pages too), not the API or a file."""
+    path = request.url.path
+    return not path.startswith(("/api/", ASSETS + "/", "/static/"))
+
+
+HEADINGS = {400: "The request is not valid", 401: "Sign in first", 403: "Not allowed", 404: "Not found",
+            409: "Not done", 413: "Too large", 422: "Not valid", 429: "Too many attempts",
+            500: "Something went wrong", 503: "Busy"}
+
+
+async def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """An error as a page (or, for an htmx request, as the fragment that replaces the target)."""
+    platform: Platform = request.app.state.platform
+    session = request.scope.get("session") or {}
+    actor = await run_in_threadpool(_actor, platform, session.get("user"))
+    language = session.get("lang") or negotiate(request.headers.get("accept-language"))
+    who = Viewer(platform, actor, language, str(session.get("csrf", "")), getattr(request.state, "request_id", ""),
+                 platform.clock().date())
+    heading = who.gettext(HEADINGS.get(status, "Not done"))
+    template = "_error.html" if request.headers.get("hx-request") else "error.html"
+    return render(request, who, template, status, heading=heading, message=who.gettext(message),
+                  code=status)

@@ -1,0 +1,136 @@
+"""Chart data for the pages: Apache ECharts options built on the server, and the members' timeline.
+
+Options travel as JSON inside the page (a non-executable script element) and static/app.js hands
+them to ECharts; amounts are decimal strings, as everywhere. Every chart has a table beside it
+with the same figures, for readers who cannot see the chart.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from coalition.domain.membership import Spell
+from coalition.domain.money import Money
+
+if TYPE_CHECKING:
+    from coalition.entrypoints.web.core import Viewer
+    from coalition.services.delivery import PipelineRow
+    from coalition.services.funding import DonorStatement
+    from coalition.services.planning import Coverage
+
+PALETTE = ["#1f5aa6", "#2e8540", "#b35c00", "#7a3e9d", "#a61f3d", "#00797a", "#595959"]
+
+
+def _amount(money: Money) -> str:
+    return str(money.amount)
+
+
+def _base(label: str) -> dict[str, Any]:
+    return {"aria": {"enabled": True, "label": {"description": label}}, "color": PALETTE,
+            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}}, "animation": False,
+            "grid": {"containLabel": True, "left": 8, "right": 16, "top": 32, "bottom": 8}}
+
+
+def stages(who: Viewer, figures: list[tuple[str, Money]]) -> dict[str, Any]:
+    """Money by stage, from pledged to delivered, in the reporting currency."""
+    currency = figures[0][1].currency
+    option = _base(who.gettext("Money by stage, in %(currency)s", currency=currency))
+    option["xAxis"] = {"type": "category", "data": [who.gettext(name) for name, _ in figures]}
+    option["yAxis"] = {"type": "value", "name": currency}
+    option["series"] = [{"type": "bar", "data": [_amount(m) for _, m in figures], "name": currency,
+                         "itemStyle": {"color": PALETTE[0]}}]
+    return option
+
+
+def coverage(who: Viewer, found: Coverage) -> dict[str, Any]:
+    """Per rank: money reserved and what is still missing, stacked to the requirement's cost."""
+    option = _base(who.gettext("Coverage per rank, in %(currency)s", currency=found.available.currency))
+    labels = [f"{r.rank}. {r.requirement.code}" for r in found.ranks]
+    option["legend"] = {"top": 0}
+    option["yAxis"] = {"type": "category", "data": labels, "inverse": True}
+    option["xAxis"] = {"type": "value", "name": found.available.currency}
+    option["series"] = [
+        {"type": "bar", "stack": "cost", "name": who.gettext("reserved"), "data": [_amount(r.reserved)
+                                                                                  for r in found.ranks],
+         "itemStyle": {"color": PALETTE[1]}},
+        {"type": "bar", "stack": "cost", "name": who.gettext("missing"), "data": [_amount(r.missing)
+                                                                                 for r in found.ranks],
+         "itemStyle": {"color": "#d9d9d9"}},
+    ]
+    return option
+
+
+def pipeline(who: Viewer, rows: list[PipelineRow]) -> dict[str, Any]:
+    """Contracted and paid money per funding route and stage."""
+    currency = rows[0].contracted.currency
+    option = _base(who.gettext("Procurement by route and stage, in %(currency)s", currency=currency))
+    labels = [f"{who.gettext(r.route.value)} · {who.gettext(r.stage.value)}" for r in rows]
+    option["legend"] = {"top": 0}
+    option["xAxis"] = {"type": "category", "data": labels, "axisLabel": {"interval": 0, "rotate": 20}}
+    option["yAxis"] = {"type": "value", "name": currency}
+    option["series"] = [
+        {"type": "bar", "name": who.gettext("contracted"), "data": [_amount(r.contracted) for r in rows]},
+        {"type": "bar", "name": who.gettext("paid"), "data": [_amount(r.paid) for r in rows]},
+    ]
+    return option
+
+
+def sankey(who: Viewer, statement: DonorStatement) -> dict[str, Any]:
+    """The donor's money: donor -> requirement -> contract -> units that signed for the equipment."""
+    flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    currency = ""
+    for found in statement.procurement:
+        currency = found.currency
+        for line in found.contracted:
+            requirement = f"{who.gettext('requirement')} {line.requirement}"
+            contract = f"{who.gettext('contract')} {line.contract}"
+            flows[(statement.name, requirement)] += line.reporting.amount
+            flows[(requirement, contract)] += line.reporting.amount
+        for share in found.delivered:
+            contract = f"{who.gettext('contract')} {share.contract}"
+            flows[(contract, f"{who.gettext('unit')} {share.unit}")] += share.share.amount
+    names = list(dict.fromkeys(name for pair in flows for name in pair))
+    option: dict[str, Any] = {
+        "aria": {"enabled": True, "label": {"description": who.gettext(
+            "Where %(donor)s's money went, in %(currency)s", donor=statement.name, currency=currency)}},
+        "color": PALETTE, "animation": False, "tooltip": {"trigger": "item"},
+        "series": [{"type": "sankey", "emphasis": {"focus": "adjacency"}, "nodeAlign": "left",
+                    "left": 8, "right": 160, "top": 8, "bottom": 8,
+                    "data": [{"name": n} for n in names],
+                    "links": [{"source": s, "target": t, "value": str(v)} for (s, t), v in flows.items() if v > 0],
+                    "lineStyle": {"color": "gradient", "curveness": 0.5}}],
+    }
+    return option
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One period of one member on the timeline, as a share of the whole span (for CSS positioning)."""
+
+    party: str
+    role: str
+    start: date
+    end: date | None
+    left: Decimal
+    width: Decimal
+    illustrative: bool
+
+
+def timeline(periods: list[Spell], today: date) -> tuple[list[Bar], date, date]:
+    """Each member's periods in their roles, from the first admission to today."""
+    if not periods:
+        return [], today, today
+    first = min(s.start for s in periods)
+    span = max((today - first).days, 1)
+    bars = []
+    for s in sorted(periods, key=lambda s: (s.start, s.party)):
+        end = min(s.end or today, today)
+        left = Decimal(max((s.start - first).days, 0) * 100) / span
+        width = max(Decimal((end - s.start).days * 100) / span, Decimal("0.8"))
+        bars.append(Bar(s.party, s.role.value, s.start, s.end, left.quantize(Decimal("0.01")),
+                        min(width, 100 - left).quantize(Decimal("0.01")), s.illustrative))
+    return bars, first, today

@@ -1,0 +1,167 @@
+"""What every page shares: who is looking and in which language, CSRF, flash messages, rendering, errors.
+
+A page is rendered on the server from the same services (and so the same permission and masking
+rules) as the API. Every form carries the session's CSRF token; htmx requests send it as a header.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from coalition.bootstrap import Platform
+from coalition.domain.access import PUBLIC_ACTOR, Actor, can
+from coalition.domain.errors import CoalitionError
+from coalition.domain.identity import LANGUAGES, Unauthenticated
+from coalition.entrypoints.api.core import CSRF_HEADER, CsrfFailed, new_csrf_token
+from coalition.entrypoints.web.i18n import Formats, negotiate, translations
+from coalition.services import identity
+from coalition.services.ports import UnitOfWork
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _environment(language: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html",)),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    catalog = translations(language)
+    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+
+    def label(value: object) -> str:
+        """A stored value (a stage, role, state...) as words in this language."""
+        text = str(value)
+        translated = catalog.gettext(text)
+        return translated.replace("-", " ") if translated == text else translated
+
+    env.filters["label"] = label
+    env.filters["country"] = Formats(language).country
+    return env
+
+
+# One environment per language: the translations are bound once, never swapped under a running request.
+ENVIRONMENTS = {language: _environment(language) for language in LANGUAGES}
+
+
+@dataclass
+class Viewer:
+    """Who is looking at a page, in which language, on which day."""
+
+    platform: Platform
+    actor: Actor
+    language: str
+    csrf: str
+    request_id: str
+    today: date
+    coalition: str | None = None
+    flashes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.actor.user != PUBLIC_ACTOR.user
+
+    def read(self) -> UnitOfWork:
+        return self.platform.uow(read_only=True)
+
+    def write(self) -> UnitOfWork:
+        return self.platform.uow()
+
+    def may(self, action: str, coalition: str | None = None) -> bool:
+        return can(self.actor, action, coalition if coalition is not None else self.coalition).allowed
+
+    @property
+    def fmt(self) -> Formats:
+        return Formats(self.language)
+
+    def gettext(self, message: str, **values: Any) -> str:
+        text = translations(self.language).gettext(message)
+        return text % values if values else text
+
+
+def _session(request: Request) -> dict[str, Any]:
+    session: dict[str, Any] = request.session
+    if "csrf" not in session:
+        session["csrf"] = new_csrf_token()
+    return session
+
+
+def _actor(platform: Platform, username: str | None) -> Actor:
+    if not username:
+        return PUBLIC_ACTOR
+    try:
+        return identity.actor_for_user(platform.uow(read_only=True), username)
+    except Unauthenticated:
+        return PUBLIC_ACTOR
+
+
+async def viewer(request: Request) -> Viewer:
+    """The viewer of this request: the session's user (the public if none), language and CSRF token."""
+    platform: Platform = request.app.state.platform
+    session = _session(request)
+    username = session.get("user")
+    actor = await run_in_threadpool(_actor, platform, username)
+    if username and actor is PUBLIC_ACTOR:  # the user was disabled or removed: the session ends
+        session.pop("user", None)
+    request_id: str = request.state.request_id
+    actor = actor.for_request(request_id)
+    request.state.actor = actor
+    language = session.get("lang") or negotiate(request.headers.get("accept-language"))
+    flashes = session.pop("flash", [])
+    return Viewer(platform, actor, language, session["csrf"], request_id, platform.clock().date(),
+                  flashes=[(kind, text) for kind, text in flashes])
+
+
+async def checked_form(request: Request, who: Viewer) -> dict[str, str]:
+    """The submitted form, once its CSRF token (field or header) matches the session's."""
+    form = await request.form()
+    sent = str(form.get("csrf_token") or request.headers.get(CSRF_HEADER) or "")
+    if not sent or not hmac.compare_digest(sent, who.csrf):
+        raise CsrfFailed("the form has expired or did not come from this site; reload the page and try again",
+                         field="csrf_token")
+    return {key: str(value) for key, value in form.items() if isinstance(value, str)}
+
+
+def flash(request: Request, kind: str, text: str) -> None:
+    """A message shown once, on the next page (kind: 'ok' or 'error')."""
+    request.session.setdefault("flash", []).append((kind, text))
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A redirect target on this site only (never another host)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def render(request: Request, who: Viewer, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    page = ENVIRONMENTS[who.language].get_template(template)
+    html = page.render(who=who, fmt=who.fmt, request=request, path=request.url.path,
+                       query=request.url.query, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+async def act(request: Request, who: Viewer, change: Callable[[dict[str, str]], str], back: str) -> Response:
+    """Run a form's change (in a worker thread); then back to ``back`` with the outcome as a flash message.
+
+    ``change`` returns the message to show, or raises a domain error, which is shown instead (nothing
+    was written: every service call is one transaction).
+    """
+    form = await checked_form(request, who)
+    try:
+        message = await run_in_threadpool(change, form)
+        flash(request, "ok", message)
+    except CoalitionError as error:
+        flash(request, "error", str(error))
+    return RedirectResponse(safe_next(form.get("next"), back), status_code=303)

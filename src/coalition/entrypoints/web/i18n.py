@@ -1,0 +1,101 @@
+"""The pages' languages: Babel message catalogs, and numbers, dates, money and countries per locale.
+
+The catalogs are kept as ``.po`` files beside the code (``locale/<lang>/LC_MESSAGES/messages.po``)
+and compiled in memory when the server starts, so there is no build step and no binary file to
+keep in step. Ukrainian has three plural forms (one, few, many); Babel knows the rule.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import pycountry
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import Translations
+
+from coalition.domain.identity import LANGUAGES
+from coalition.domain.money import Money
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT = "en"
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of ``language`` (English is the source language: no catalog)."""
+    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == DEFAULT or not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+@cache
+def _country_names(language: str) -> gettext.NullTranslations:
+    if language == DEFAULT:
+        return gettext.NullTranslations()
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The first of the browser's languages that the platform speaks (English if none)."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        primary = tag.split("-")[0]
+        if primary in LANGUAGES:
+            return primary
+    return DEFAULT
+
+
+@dataclass(frozen=True)
+class Formats:
+    """Formatting for one language, handed to the templates as ``fmt``."""
+
+    language: str
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(self.language)
+
+    def money(self, value: Money | None) -> str:
+        if value is None:
+            return "—"
+        return format_currency(value.amount, value.currency, locale=self.language)
+
+    def number(self, value: int | Decimal | None) -> str:
+        return "—" if value is None else format_decimal(value, locale=self.language)
+
+    def percent(self, value: Decimal | float) -> str:
+        return format_percent(value, locale=self.language, decimal_quantization=False, format="#,##0.#%")
+
+    def day(self, value: date | None) -> str:
+        return "—" if value is None else format_date(value, format="medium", locale=self.language)
+
+    def moment(self, value: datetime | None) -> str:
+        return "—" if value is None else format_datetime(value, format="medium", locale=self.language)
+
+    def country(self, code: str | None) -> str:
+        """A country's name in this language for an ISO 3166 code; other codes are shown as they are."""
+        if not code:
+            return "—"
+        found = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+        if found is None:
+            return code
+        return _country_names(self.language).gettext(found.name)
+
+    def language_name(self, language: str) -> str:
+        return Locale.parse(language).get_display_name(language) or language

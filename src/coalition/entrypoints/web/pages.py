@@ -1,0 +1,371 @@
+"""The web pages: coalition overview, priority list, allocation plans, donor statement, steering group,
+procurement and deliveries, ledger and imports, audit log; signing in and the language switch.
+
+Each page calls the services with the viewer's actor, so what a page shows and offers follows the
+same permission and masking rules as the API and the command line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from coalition.domain.allocation import Policy
+from coalition.domain.contributions import Contribution, ContributionKind, Earmark
+from coalition.domain.delivery import Condition, UnitReceipt
+from coalition.domain.errors import CoalitionError, InvalidInput
+from coalition.domain.identity import LANGUAGES
+from coalition.domain.ledger import Measure
+from coalition.domain.membership import spells
+from coalition.domain.money import Money
+from coalition.domain.planning import PlanState
+from coalition.domain.steering import Procedure, ProposalKind, ProposalState, Vote
+from coalition.entrypoints.api.core import CODE_PATTERN, new_csrf_token, rate_limited
+from coalition.entrypoints.web import charts
+from coalition.entrypoints.web.core import Viewer, act, checked_form, flash, render, safe_next, viewer
+from coalition.entrypoints.web.imports import ImportJobs
+from coalition.services import audit, delivery, funding, identity, planning, registry, steering
+
+router = APIRouter(include_in_schema=False)
+WhoDep = Annotated[Viewer, Depends(viewer)]
+Code = Annotated[str, Query(pattern=CODE_PATTERN)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+PAGE = 50
+
+# --- the start page, signing in and out, the language -------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, who: WhoDep) -> Response:
+    coalitions = registry.list_coalitions(who.read(), who.actor)
+    return render(request, who, "home.html", coalitions=coalitions)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, who: WhoDep, next: str = "/") -> Response:
+    return render(request, who, "login.html", next=safe_next(next))
+
+
+@router.post("/login")
+async def login(request: Request, who: WhoDep) -> Response:
+    form = await checked_form(request, who)
+    rate_limited(request)
+    platform = who.platform
+    username = form.get("username", "").strip()
+    try:
+        actor = await run_in_threadpool(identity.authenticate, platform.uow(read_only=True),
+                                        platform.password_hasher, username, form.get("password", ""))
+    except CoalitionError:
+        return render(request, who, "login.html", 401, next=safe_next(form.get("next")), username=username,
+                      error=who.gettext("The user name or password is not right."))
+    language = await run_in_threadpool(identity.preferred_language, platform.uow(read_only=True), actor.user)
+    kept = request.session.get("lang")
+    request.session.clear()
+    request.session.update({"user": actor.user, "csrf": new_csrf_token(), "lang": language or kept or who.language})
+    return RedirectResponse(safe_next(form.get("next")), status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request, who: WhoDep) -> Response:
+    await checked_form(request, who)
+    language = request.session.get("lang")
+    request.session.clear()
+    if language:
+        request.session["lang"] = language
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/language")
+async def choose_language(request: Request, who: WhoDep) -> Response:
+    form = await checked_form(request, who)
+    language = form.get("language", "")
+    if language not in LANGUAGES:
+        raise InvalidInput(f"'{language}' is not a language of the platform ({', '.join(LANGUAGES)})",
+                           field="language")
+    request.session["lang"] = language
+    if who.signed_in:  # remembered for the user, on every browser
+        await run_in_threadpool(identity.set_language, who.write(), who.actor, language)
+    return RedirectResponse(safe_next(form.get("next")), status_code=303)
+
+
+# --- coalition overview --------------------------------------------------------------------------------------
+
+
+STAGES = (Measure.PLEDGED, Measure.COMMITTED, Measure.RECEIVED, Measure.RESERVED, Measure.CONTRACTED,
+          Measure.DISBURSED)
+
+
+def _in(who: Viewer, coalition: str) -> Viewer:
+    return dataclasses.replace(who, coalition=coalition)
+
+
+@router.get("/coalitions/{coalition}", response_class=HTMLResponse)
+def overview(request: Request, who: WhoDep, coalition: str) -> Response:
+    who = _in(who, coalition)
+    view = registry.coalition_view(who.read(), who.actor, coalition, who.today)
+    history = registry.membership_history(who.read(), who.actor, coalition)
+    periods = spells(history)
+    stages: list[tuple[str, Money]] = []
+    if who.may("read_funding"):
+        report = funding.funding_report(who.read(), who.actor, coalition)
+        zero = Money.zero(report.reporting_currency)
+        stages = [(m.value, report.totals.get(m, zero)) for m in STAGES]
+        stages.append(("delivered", delivery.delivered_value(who.read(), who.actor, coalition)))
+    chart = charts.stages(who, stages) if stages else None
+    return render(request, who, "overview.html", view=view, timeline=charts.timeline(periods, who.today),
+                  stages=stages, chart=chart)
+
+
+# --- priority list -------------------------------------------------------------------------------------------
+
+
+@router.get("/coalitions/{coalition}/priorities", response_class=HTMLResponse)
+def priorities(request: Request, who: WhoDep, coalition: str,
+               version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None, offset: Offset = 0,
+               compare: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Response:
+    who = _in(who, coalition)
+    versions = planning.priority_lists(who.read(), who.actor, coalition)
+    coverage = None
+    if versions and who.may("read_funding"):
+        coverage = planning.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=PAGE)
+    shown = coverage.version if coverage else (version or (versions[-1].version if versions else None))
+    moves = None
+    if compare is not None and shown is not None:
+        moves = [m for m in planning.priority_diff(who.read(), who.actor, coalition, compare, shown)
+                 if m.before != m.after]
+    chart = charts.coverage(who, coverage) if coverage and coverage.ranks else None
+    return render(request, who, "priorities.html", versions=versions, coverage=coverage, shown=shown,
+                  compare=compare, moves=moves, chart=chart, offset=offset, page=PAGE)
+
+
+# --- allocation plans ------------------------------------------------------------------------------------------
+
+
+@router.get("/coalitions/{coalition}/plans", response_class=HTMLResponse)
+def plans(request: Request, who: WhoDep, coalition: str) -> Response:
+    who = _in(who, coalition)
+    found = planning.list_plans(who.read(), who.actor, coalition)
+    return render(request, who, "plans.html", plans=found, policies=list(Policy))
+
+
+@router.post("/coalitions/{coalition}/plans")
+async def run_plan(request: Request, who: WhoDep, coalition: str) -> Response:
+    form = await checked_form(request, who)
+    try:
+        policy = Policy(form.get("policy", "partial"))
+        plan = await run_in_threadpool(planning.run_allocation, who.write(), who.actor, coalition, policy=policy,
+                                       on=who.today)
+    except ValueError:
+        flash(request, "error", who.gettext("policy: choose partial, strict or skip"))
+        return RedirectResponse(f"/coalitions/{coalition}/plans", status_code=303)
+    except CoalitionError as error:
+        flash(request, "error", str(error))
+        return RedirectResponse(f"/coalitions/{coalition}/plans", status_code=303)
+    flash(request, "ok", who.gettext("Allocation plan %(id)s proposed.", id=plan.id))
+    return RedirectResponse(f"/plans/{plan.id}", status_code=303)
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def plan_page(request: Request, who: WhoDep, plan_id: int) -> Response:
+    plan = planning.get_plan(who.read(), who.actor, plan_id)
+    who = _in(who, plan.coalition)
+    rules = registry.coalition_view(who.read(), who.actor, plan.coalition, who.today).coalition.rules
+    pending = [p for p in steering.open_proposals(who.read(), who.actor, plan.coalition)
+               if p.kind is ProposalKind.APPROVE_PLAN and str(p.payload.get("plan")) == str(plan_id)]
+    return render(request, who, "plan.html", plan=plan, rules=rules, pending=pending,
+                  proposed=plan.state is PlanState.PROPOSED, lines=plan.lines[:500])
+
+
+@router.post("/plans/{plan_id}/approval")
+async def approve_plan(request: Request, who: WhoDep, plan_id: int) -> Response:
+    def change(form: dict[str, str]) -> str:
+        plan = planning.approve_plan(who.write(), who.actor, plan_id)
+        return who.gettext("Plan %(id)s approved: %(count)s reservations recorded.", id=plan_id,
+                           count=len(plan.lines))
+    return await act(request, who, change, f"/plans/{plan_id}")
+
+
+@router.post("/plans/{plan_id}/proposal")
+async def send_plan_to_steering(request: Request, who: WhoDep, plan_id: int) -> Response:
+    def change(form: dict[str, str]) -> str:
+        plan = planning.get_plan(who.read(), who.actor, plan_id)
+        days = int(form.get("days") or 14)
+        if not 1 <= days <= 90:
+            raise InvalidInput("a written procedure runs 1 to 90 days", field="days")
+        deadline = datetime.combine(who.today + timedelta(days=days), datetime.min.time(), tzinfo=UTC)
+        proposal = steering.open_proposal(
+            who.write(), who.actor, coalition=plan.coalition, kind=ProposalKind.APPROVE_PLAN,
+            title=who.gettext("Approve allocation plan %(id)s", id=plan_id), payload={"plan": plan_id},
+            procedure=Procedure.WRITTEN, deadline=deadline)
+        return who.gettext("Proposal %(id)s put to the steering group by written procedure.", id=proposal.id)
+    return await act(request, who, change, f"/plans/{plan_id}")
+
+
+# --- donor statement -------------------------------------------------------------------------------------------
+
+
+@router.get("/donors/{donor}", response_class=HTMLResponse)
+def donor(request: Request, who: WhoDep, donor: str) -> Response:
+    statement = funding.donor_statement(who.read(), who.actor, donor)
+    chart = charts.sankey(who, statement) if statement.procurement else None
+    return render(request, who, "donor.html", statement=statement, chart=chart)
+
+
+# --- steering group ---------------------------------------------------------------------------------------------
+
+
+@router.get("/coalitions/{coalition}/steering", response_class=HTMLResponse)
+def steering_page(request: Request, who: WhoDep, coalition: str) -> Response:
+    who = _in(who, coalition)
+    meetings = steering.list_meetings(who.read(), who.actor, coalition)
+    open_ = steering.open_proposals(who.read(), who.actor, coalition)
+    decided = steering.decisions(who.read(), who.actor, coalition)
+    return render(request, who, "steering.html", meetings=list(reversed(meetings)), proposals=open_,
+                  decisions=list(reversed(decided)))
+
+
+@router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
+def proposal_page(request: Request, who: WhoDep, proposal_id: int) -> Response:
+    view = steering.get_proposal(who.read(), who.actor, proposal_id)
+    who = _in(who, view.proposal.coalition)
+    voters = [m for m in registry.members_on(who.read(), who.actor, view.proposal.coalition, who.today) if m.votes]
+    own_vote = next((v for v in view.votes if v.party == who.actor.party), None)
+    may_vote_own = (view.proposal.state is ProposalState.OPEN and who.may("cast_own_vote")
+                    and any(m.party.code == who.actor.party for m in voters))
+    may_record = view.proposal.state is ProposalState.OPEN and who.may("record_vote")
+    return render(request, who, "proposal.html", view=view, voters=voters, own_vote=own_vote,
+                  may_vote_own=may_vote_own, may_record=may_record, votes=list(Vote))
+
+
+@router.post("/proposals/{proposal_id}/votes")
+async def vote(request: Request, who: WhoDep, proposal_id: int) -> Response:
+    def change(form: dict[str, str]) -> str:
+        try:
+            choice = Vote(form.get("vote", ""))
+        except ValueError:
+            raise InvalidInput("choose for, against or abstain", field="vote") from None
+        party = form.get("party") or who.actor.party or ""
+        steering.cast_vote(who.write(), who.actor, proposal_id, party, choice)
+        return who.gettext("Vote recorded: %(party)s votes %(vote)s.", party=party, vote=who.gettext(choice.value))
+    return await act(request, who, change, f"/proposals/{proposal_id}")
+
+
+@router.post("/proposals/{proposal_id}/closing")
+async def close(request: Request, who: WhoDep, proposal_id: int) -> Response:
+    def change(form: dict[str, str]) -> str:
+        decided = steering.close_proposal(who.write(), who.actor, proposal_id)
+        outcome = who.gettext(decided.outcome.value) if decided.outcome else ""
+        return who.gettext("Proposal %(id)s decided: %(outcome)s.", id=proposal_id, outcome=outcome)
+    return await act(request, who, change, f"/proposals/{proposal_id}")
+
+
+# --- procurement and deliveries --------------------------------------------------------------------------------
+
+
+@router.get("/coalitions/{coalition}/procurement", response_class=HTMLResponse)
+def procurement(request: Request, who: WhoDep, coalition: str) -> Response:
+    who = _in(who, coalition)
+    rows = delivery.pipeline(who.read(), who.actor, coalition) if who.may("read_funding") else []
+    deliveries = delivery.delivery_status(who.read(), who.actor, coalition) if who.may("read_funding") else []
+    arrivals = delivery.awaiting_receipt(who.read(), who.actor, coalition) \
+        if who.may("read_funding") or who.may("confirm_receipt") else []
+    chart = charts.pipeline(who, rows) if rows else None
+    return render(request, who, "procurement.html", rows=rows, deliveries=deliveries, arrivals=arrivals,
+                  chart=chart, conditions=list(Condition))
+
+
+@router.post("/coalitions/{coalition}/shipments/{shipment}/receipts")
+async def sign_for(request: Request, who: WhoDep, coalition: str, shipment: int) -> Response:
+    def change(form: dict[str, str]) -> str:
+        quantity = _whole(form.get("quantity", ""), "quantity")
+        accepted = form.get("accepted", "yes") == "yes"
+        try:
+            condition = Condition(form.get("condition", "new"))
+        except ValueError:
+            raise InvalidInput("choose a condition from the list", field="condition") from None
+        unit = form.get("unit") or who.actor.party or ""
+        receipt = delivery.confirm_receipt(who.write(), who.actor, UnitReceipt(
+            shipment, unit, quantity, condition, accepted, who.today, form.get("signed_by", "").strip()
+            or who.actor.user, form.get("discrepancy", "").strip()))
+        return who.gettext("Receipt %(id)s recorded: %(unit)s signed for %(count)s items.", id=receipt.id, unit=unit,
+                           count=quantity)
+    return await act(request, who, change, f"/coalitions/{coalition}/procurement")
+
+
+def _whole(text: str, field: str) -> int:
+    if not text.strip().isdigit() or int(text) <= 0:
+        raise InvalidInput(f"'{text}' is not a whole number of items above zero", field=field)
+    return int(text)
+
+
+# --- ledger: funding report, contributions, receipts, imports ---------------------------------------------------
+
+
+@router.get("/coalitions/{coalition}/ledger", response_class=HTMLResponse)
+def ledger(request: Request, who: WhoDep, coalition: str, offset: Offset = 0,
+           kind: ContributionKind | None = None) -> Response:
+    who = _in(who, coalition)
+    report = funding.funding_report(who.read(), who.actor, coalition) if who.may("read_funding") else None
+    page = funding.list_contributions(who.read(), who.actor, coalition=coalition, kind=kind, offset=offset,
+                                      limit=PAGE)
+    view = registry.coalition_view(who.read(), who.actor, coalition, who.today)
+    donors = sorted({m.party.code for m in view.members if m.spell.role.value != "recipient"})
+    return render(request, who, "ledger.html", report=report, page=page, offset=offset, page_size=PAGE, kind=kind,
+                  kinds=list(ContributionKind), funds=view.funds, donors=donors, measures=list(Measure))
+
+
+@router.post("/coalitions/{coalition}/receipts")
+async def record_receipt(request: Request, who: WhoDep, coalition: str) -> Response:
+    def change(form: dict[str, str]) -> str:
+        currency = form.get("currency", "").strip().upper()
+        value_date = _day(form.get("value_date", ""), "value_date")
+        stored = funding.record_contribution(who.write(), who.actor, Contribution(
+            ContributionKind.RECEIPT, coalition, form.get("fund", ""), form.get("donor", ""),
+            Money.parse(form.get("amount", "").strip(), currency), value_date,
+            Earmark.parse(form.get("earmark") or "none"), external_ref=form.get("external_ref", "").strip() or None))
+        return who.gettext("Receipt %(id)s recorded: %(amount)s from %(donor)s.", id=stored.id,
+                           amount=who.fmt.money(stored.amount), donor=stored.donor)
+    return await act(request, who, change, f"/coalitions/{coalition}/ledger")
+
+
+def _day(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"'{text}' is not a date (YYYY-MM-DD)", field=field) from None
+
+
+@router.post("/imports", response_class=HTMLResponse)
+async def start_import(request: Request, who: WhoDep) -> Response:
+    form = await request.form()
+    await checked_form(request, who)
+    jobs: ImportJobs = request.app.state.import_jobs
+    job = await jobs.start(who, form.get("file"))
+    return render(request, who, "_import.html", job=job)
+
+
+@router.get("/imports/{job_id}", response_class=HTMLResponse)
+def import_progress(request: Request, who: WhoDep, job_id: str) -> Response:
+    jobs: ImportJobs = request.app.state.import_jobs
+    return render(request, who, "_import.html", job=jobs.get(who, job_id))
+
+
+# --- audit log -------------------------------------------------------------------------------------------------
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, who: WhoDep, after: Annotated[int, Query(ge=0, le=2**62)] = 0) -> Response:
+    found = audit.audit_log(who.read(), who.actor, after_seq=after, limit=PAGE)
+    return render(request, who, "audit.html", log=found, after=after, page=PAGE)
+
+
+@router.post("/audit/verification", response_class=HTMLResponse)
+async def verify(request: Request, who: WhoDep) -> Response:
+    await checked_form(request, who)
+    report = await run_in_threadpool(audit.verify_audit, who.read(), who.actor)
+    return render(request, who, "_verify.html", report=report)
