@@ -41,8 +41,8 @@ class SqlUserRepository:
 
     def add(self, user: User, password_hash: str | None, created_at: datetime) -> None:
         self._c.execute(t.users.insert().values(username=user.username, party=user.party, password_hash=password_hash,
-                                                oidc_subject=user.oidc_subject, active=user.active, language=user.language,
-                                                created_at=created_at.isoformat()))
+                                                oidc_subject=user.oidc_subject, active=user.active,
+                                                language=user.language, created_at=created_at.isoformat()))
         self.set_grants(user.username, user.grants)
 
     def set_password_hash(self, username: str, password_hash: str) -> None:

@@ -14,11 +14,11 @@ from coalition.domain.audit import AuditEvent
 from coalition.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from coalition.domain.identity import (
     MAX_TOKEN_DAYS,
-    check_language,
     ApiToken,
     Scope,
     Unauthenticated,
     User,
+    check_language,
     check_password,
     digest,
     new_token_secret,

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coalition.bootstrap import Platform, bootstrap
+from coalition.config import Environment
 from coalition.domain.errors import CoalitionError
 from coalition.entrypoints.cli import (
     allocation,
@@ -23,7 +24,6 @@ from coalition.entrypoints.cli import (
     steering,
 )
 from coalition.services.delivery import donor_procurement
-from coalition.config import Environment
 from coalition.services.demo import build_demo_world
 from coalition.services.demo_users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
 from coalition.services.steering import list_meetings
