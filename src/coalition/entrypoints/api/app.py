@@ -82,13 +82,13 @@ def _status(error: CoalitionError) -> int:
 async def _on_domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, CoalitionError)
     status = _status(error)
-    if is_page(request):
-        return await error_page(request, status, str(error))
     headers: dict[str, str] = {}
     code = error.code
     anonymous = not request.headers.get("authorization") and not (request.scope.get("session") or {}).get("user")
     if status == 403 and anonymous and not isinstance(error, CsrfFailed):
         status, code = 401, Unauthenticated.code  # the public was refused: signing in may help
+    if is_page(request):
+        return await error_page(request, status, str(error))
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="coalition"'
     if isinstance(error, TooManyRequests):
@@ -137,9 +137,7 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
     if too_large is not None:
         return too_large
     if is_page(request) and error.status_code in (400, 404, 405):
-        message = {404: "There is no such page.", 405: "This page cannot be used that way."}.get(
-            error.status_code, "The request could not be read.")
-        return await error_page(request, error.status_code, message)
+        return await error_page(request, error.status_code)
     if error.status_code == 400:  # the body could not be parsed at all
         return error_response(422, "invalid_input", "the body is not valid JSON", "body")
     if error.status_code == 405:

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from coalition.bootstrap import Platform
 from coalition.entrypoints.web import pages
 from coalition.entrypoints.web.core import Viewer, _actor, render
-from coalition.entrypoints.web.i18n import negotiate
+from coalition.entrypoints.web.i18n import N_, negotiate
 from coalition.entrypoints.web.imports import ImportJobs
 
 STATIC = Path(__file__).parent / "static"
@@ -33,12 +33,14 @@ def is_page(request: Request) -> bool:
     return not path.startswith(("/api/", ASSETS + "/", "/static/"))
 
 
-HEADINGS = {400: "The request is not valid", 401: "Sign in first", 403: "Not allowed", 404: "Not found",
-            409: "Not done", 413: "Too large", 422: "Not valid", 429: "Too many attempts",
-            500: "Something went wrong", 503: "Busy"}
+HEADINGS = {400: N_("The request is not valid"), 401: N_("Sign in first"), 403: N_("Not allowed"),
+            404: N_("Not found"), 409: N_("Not done"), 413: N_("Too large"), 422: N_("Not valid"),
+            429: N_("Too many attempts"), 500: N_("Something went wrong"), 503: N_("Busy")}
+MESSAGES = {400: N_("The request could not be read."), 404: N_("There is no such page."),
+            405: N_("This page cannot be used that way.")}
 
 
-async def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+async def error_page(request: Request, status: int, message: str | None = None) -> HTMLResponse:
     """An error as a page (or, for an htmx request, as the fragment that replaces the target)."""
     platform: Platform = request.app.state.platform
     session = request.scope.get("session") or {}
@@ -48,5 +50,6 @@ async def error_page(request: Request, status: int, message: str) -> HTMLRespons
                  platform.clock().date())
     heading = who.gettext(HEADINGS.get(status, "Not done"))
     template = "_error.html" if request.headers.get("hx-request") else "error.html"
-    return render(request, who, template, status, heading=heading, message=who.gettext(message),
+    return render(request, who, template, status, heading=heading,
+                  message=who.gettext(message or MESSAGES.get(status, HEADINGS.get(status, "Not done"))),
                   code=status)

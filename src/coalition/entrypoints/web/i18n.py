@@ -30,6 +30,11 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT = "en"
 
 
+def N_(message: str) -> str:  # noqa: N802 - the customary name of the marker
+    """Mark a text for the catalog where it is defined; it is translated where it is shown."""
+    return message
+
+
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """The compiled catalog of ``language`` (English is the source language: no catalog)."""

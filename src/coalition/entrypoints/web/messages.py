@@ -1,0 +1,88 @@
+"""The pages' message catalog: every text of the templates and page code, and every stored value shown
+as words (stages, roles, states), gathered with Babel; ``make messages`` refreshes the translations.
+
+Run as ``python -m coalition.entrypoints.web.messages``: it writes ``locale/messages.pot`` and merges
+it into each language's ``messages.po`` (new texts arrive untranslated; the tests then name them).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from coalition.domain.allocation import Policy
+from coalition.domain.contributions import ContributionKind, FundingRoute, Visibility
+from coalition.domain.coalition import MembershipRole
+from coalition.domain.delivery import Condition, ShipmentState
+from coalition.domain.identity import LANGUAGES
+from coalition.domain.instrument import InstrumentKind
+from coalition.domain.ledger import Measure
+from coalition.domain.planning import PlanState
+from coalition.domain.procurement import CaseStage
+from coalition.domain.requirements import ListState, RequirementStatus
+from coalition.domain.steering import Outcome, Procedure, ProposalKind, ProposalState, Vote
+from coalition.entrypoints.web.i18n import DEFAULT, LOCALE_DIR
+
+HERE = Path(__file__).parent
+# Stored values the pages show through the 'label' filter; each needs words in every language.
+LABELLED: tuple[type[StrEnum], ...] = (
+    Measure, MembershipRole, InstrumentKind, ContributionKind, Visibility, FundingRoute, Policy, PlanState,
+    ListState, RequirementStatus, ProposalKind, ProposalState, Outcome, Procedure, Vote, CaseStage, Condition,
+    ShipmentState)
+EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed")
+METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
+
+
+def _labels() -> Iterator[str]:
+    for kind in LABELLED:
+        for member in kind:
+            yield member.value
+    yield from EXTRA_LABELS
+
+
+def template_catalog() -> Catalog:
+    """Every message of the pages, as Babel finds them, plus the labels of stored values."""
+    catalog = Catalog(project="Coalition", domain="messages", creation_date=datetime(2026, 1, 1, tzinfo=UTC),
+                      fuzzy=False)
+    for filename, line, message, comments, _context in extract_from_dir(
+            HERE, METHODS, keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}, options_map=OPTIONS):
+        catalog.add(message, None, [(filename, line)], auto_comments=comments)
+    for value in _labels():
+        if value not in catalog:
+            catalog.add(value, None, [("labels", 0)])
+    return catalog
+
+
+def refresh() -> list[Path]:
+    template = template_catalog()
+    written = [LOCALE_DIR / "messages.pot"]
+    with written[0].open("wb") as out:
+        write_po(out, template, omit_header=False, width=120, no_location=False, sort_output=True)
+    for language in LANGUAGES:
+        if language == DEFAULT:
+            continue
+        path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            with path.open("rb") as source:
+                catalog = read_po(source, locale=language)
+        else:
+            catalog = Catalog(locale=language, project="Coalition", domain="messages", fuzzy=False)
+        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        with path.open("wb") as out:
+            write_po(out, catalog, omit_header=False, width=120, sort_output=True, ignore_obsolete=True)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in refresh():
+        sys.stdout.write(f"wrote {path}\n")

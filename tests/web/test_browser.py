@@ -1,0 +1,180 @@
+"""The web pages in a real browser: what each role sees, and the secretariat's, a member's and a
+unit's work done through the pages, in English and Ukrainian; no console error, no outside request."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from coalition.domain.steering import Vote
+from coalition.services import steering
+from tests.web.conftest import Site, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+IT = "/coalitions/it-coalition"
+
+
+def clean(site: Site, *refused: str) -> None:
+    """No console error (but the browser's note of a page the test expected to be refused) and no request
+    that left the server."""
+    errors = [e for e in site.console_errors
+              if not any(e.startswith(f"{site.url}{path}: Failed to load resource: the server responded with a "
+                                      "status of 4") for path in refused)]
+    assert errors == [], errors
+    assert site.outside_requests == [], site.outside_requests
+    site.console_errors.clear()
+
+
+def nav(page) -> str:
+    return page.locator("nav.pages").inner_text()
+
+
+def test_the_public_sees_public_records_and_nothing_more(site: Site, open_page) -> None:
+    page = open_page()
+    page.goto(f"{site.url}{IT}")
+    assert page.get_by_role("heading", name="IT Coalition", level=1).is_visible()
+    assert "sign in to see it" in page.get_by_role("region", name="Money by stage").inner_text()
+    assert "Allocation plans" not in nav(page) and "Audit log" not in nav(page)
+    screenshot(page, "en-overview-public")
+
+    page.goto(f"{site.url}{IT}/ledger")
+    assert page.get_by_role("heading", name="Funding report").count() == 0
+    assert page.get_by_role("heading", name="Record a receipt").count() == 0
+    contributions = page.get_by_role("region", name="Contributions").inner_text()
+    assert "restricted" in contributions  # the Netherlands' restricted pledge: counted, not shown
+
+    response = page.goto(f"{site.url}/audit")
+    assert response.status == 401
+    assert page.get_by_role("heading", name="Sign in first").is_visible()
+    response = page.goto(f"{site.url}/donors/EE")
+    assert response.status == 401
+    clean(site, "/audit", "/donors/EE")
+
+
+def test_a_member_sees_the_coalitions_money_but_not_what_is_restricted_to_others(site: Site, open_page) -> None:
+    page = open_page()
+    sign_in(page, site, "lv-desk")
+    page.goto(f"{site.url}{IT}")
+    stages = page.get_by_role("region", name="Money by stage")
+    assert "pledged" in stages.inner_text() and "delivered" in stages.inner_text()
+    assert page.locator(".chart svg").count() == 1  # the chart was drawn
+    assert "Allocation plans" in nav(page) and "Audit log" not in nav(page)
+
+    page.goto(f"{site.url}{IT}/ledger")
+    assert page.get_by_role("heading", name="Funding report").is_visible()
+    assert page.get_by_role("heading", name="Record a receipt").count() == 0
+    assert page.locator("tr.masked").count() >= 1  # restricted to the Netherlands
+    screenshot(page, "en-ledger-member")
+    response = page.goto(f"{site.url}/audit")
+    assert response.status == 403
+    clean(site, "/audit")
+
+
+def test_a_receipt_recorded_then_a_plan_approved_by_the_steering_groups_vote(site: Site, open_page) -> None:
+    secretariat = open_page()
+    sign_in(secretariat, site, "secretariat")
+    secretariat.goto(f"{site.url}{IT}/ledger")
+    assert secretariat.locator("tr.masked").count() == 0  # the secretariat handles every record
+    form = secretariat.get_by_role("region", name="Record a receipt")
+    form.get_by_label("Donor").select_option("EE")
+    form.get_by_label("Amount").fill("250000.00")
+    form.get_by_label("Value date").fill("2026-11-20")
+    form.get_by_label("External reference").fill("EE-WEB-2026-01")
+    form.get_by_role("button", name="Record the receipt").click()
+    assert re.search(r"Receipt \d+ recorded: €250,000.00 from EE", secretariat.get_by_role("status").first.inner_text())
+
+    # A wrong amount is refused with the field and the rule, and nothing is written.
+    form = secretariat.get_by_role("region", name="Record a receipt")
+    form.get_by_label("Donor").select_option("EE")
+    form.get_by_label("Amount").evaluate("e => e.removeAttribute('pattern')")
+    form.get_by_label("Amount").fill("12.345")
+    form.get_by_label("External reference").fill("EE-WEB-2026-02")
+    form.get_by_role("button", name="Record the receipt").click()
+    assert "amount" in secretariat.get_by_role("alert").inner_text()
+
+    secretariat.goto(f"{site.url}{IT}/plans")
+    secretariat.get_by_label("Policy").select_option("partial")
+    secretariat.get_by_role("button", name="Run the allocation").click()
+    secretariat.wait_for_url(re.compile(r".*/plans/\d+$"))
+    plan_url = secretariat.url
+    assert "proposed" in secretariat.get_by_role("heading", level=1).inner_text()
+    secretariat.get_by_role("button", name="Send to the steering group").click()
+    secretariat.get_by_role("link", name=re.compile(r"proposal \d+")).click()
+    proposal_url = secretariat.url
+    proposal_id = int(proposal_url.rsplit("/", 1)[1])
+    screenshot(secretariat, "en-proposal-secretariat")
+
+    member = open_page()
+    sign_in(member, site, "lv-desk")
+    member.goto(proposal_url)
+    member.get_by_role("radio", name="for").check()
+    member.get_by_role("button", name="Cast the vote").click()
+    assert "LV votes for" in member.get_by_role("status").first.inner_text()
+    assert member.get_by_role("button", name="Close and count the votes").count() == 0  # members vote, not close
+
+    for party in ("EE", "LU", "BE", "DK"):  # the other members answer the written procedure
+        steering.cast_vote(site.platform.uow(), site.platform.operator(), proposal_id, party, Vote.FOR)
+
+    secretariat.goto(proposal_url)
+    secretariat.get_by_role("button", name="Close and count the votes").click()
+    assert "approved" in secretariat.get_by_role("status").first.inner_text()
+    secretariat.goto(plan_url)
+    assert "approved" in secretariat.get_by_role("heading", level=1).inner_text()
+    screenshot(secretariat, "en-plan-approved")
+    secretariat.goto(f"{site.url}{IT}/steering")
+    assert f"allocation plan {plan_url.rsplit('/', 1)[1]} approved" in \
+        secretariat.get_by_role("region", name="Decisions and their effects").inner_text()
+    clean(site)
+
+
+def test_the_main_pages_and_the_audit_chain(site: Site, open_page) -> None:
+    page = open_page()
+    sign_in(page, site, "secretariat")
+    for name, path in (("overview", IT), ("priorities", f"{IT}/priorities?compare=1"), ("plans", f"{IT}/plans"),
+                       ("donor-statement", "/donors/EE"), ("steering", f"{IT}/steering"),
+                       ("procurement", f"{IT}/procurement"), ("ledger", f"{IT}/ledger")):
+        response = page.goto(f"{site.url}{path}")
+        assert response.status == 200, path
+        screenshot(page, f"en-{name}")
+    page.goto(f"{site.url}/donors/EE")
+    assert page.locator("#chart-sankey").count() == 1 and page.locator(".chart svg").count() == 1
+
+    auditor = open_page()
+    sign_in(auditor, site, "auditor")
+    auditor.goto(f"{site.url}/audit")
+    auditor.get_by_role("button", name="Verify").click()
+    expect(auditor.locator("#verification")).to_contain_text("The chain is intact", timeout=10_000)
+    screenshot(auditor, "en-audit")
+
+    tablet = open_page(820, 1180)
+    sign_in(tablet, site, "ee-desk")
+    tablet.goto(f"{site.url}{IT}/priorities")
+    assert tablet.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
+    screenshot(tablet, "en-priorities-tablet")
+    clean(site)
+
+
+def test_ukrainian_is_chosen_once_and_remembered(site: Site, open_page) -> None:
+    page = open_page()
+    sign_in(page, site, "ee-desk")
+    page.goto(f"{site.url}{IT}")
+    page.get_by_label("Language").select_option("uk")
+    page.wait_for_function("document.documentElement.lang === 'uk'")
+    assert "Overview" not in nav(page) and "Ledger" not in nav(page)
+    stages = page.locator("#money").locator("xpath=..").inner_text()
+    assert re.search(r"\d[\u00a0\u202f ]\d{3}[\u00a0\u202f ]\d{3},\d{2}[\u00a0\u202f ]?(EUR|€)", stages), stages
+    assert "Естонія" in page.content()  # country names from pycountry's translations
+    for name, path in (("overview", IT), ("priorities", f"{IT}/priorities"), ("ledger", f"{IT}/ledger"),
+                       ("steering", f"{IT}/steering")):
+        page.goto(f"{site.url}{path}")
+        assert page.evaluate("document.documentElement.lang") == "uk"
+        screenshot(page, f"uk-{name}")
+
+    again = open_page()  # another browser: the choice was kept for the user
+    sign_in(again, site, "ee-desk")
+    again.goto(f"{site.url}{IT}")
+    assert again.evaluate("document.documentElement.lang") == "uk"
+    clean(site)
