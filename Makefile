@@ -34,7 +34,11 @@ demo: $(STAMP) ## Build the demo world on SQLite, show it, then serve its web pa
 serve: $(STAMP) ## Serve the web pages and the API on http://127.0.0.1:8000/ (COALITION_HOST, COALITION_PORT)
 	$(BIN)/coalition serve
 
-test: $(STAMP) lint typecheck contracts pytest ## Run every quality gate and the whole test suite
+test: $(STAMP) browser lint typecheck contracts pytest ## Run every quality gate and the whole test suite
+
+browser: ## Install Debian's chromium for the browser tests when missing (skipped, and said, if it cannot be)
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests ..."; \
+		apt-get install -y -qq chromium >/dev/null 2>&1 || echo "chromium could not be installed: the browser tests will be skipped"; }
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests
@@ -64,6 +68,12 @@ bench-api: $(STAMP) ## Load the HTTP API with wrk on SQLite and PostgreSQL (BENC
 	@command -v wrk >/dev/null || { echo "Installing wrk from Debian's packages ..."; apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m benchmarks.bench_api
 
+bench-web: $(STAMP) ## Server time of every web page at 100,000 requirements and 1,000,000 transactions (BENCH_DATABASES)
+	$(BIN)/python -m benchmarks.bench_web
+
+messages: $(STAMP) ## Gather the pages' texts and merge them into the translation catalogs
+	$(BIN)/python -m coalition.entrypoints.web.messages
+
 format: $(STAMP) ## Format and auto-fix the code
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
@@ -74,4 +84,4 @@ migration: $(STAMP) ## Draft a new migration from the tables: make migration m="
 clean: ## Remove the virtual environment, caches and the demo database
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
-.PHONY: help install demo serve test lint typecheck contracts pytest bench-ledger bench-allocation bench-api format migration clean
+.PHONY: help install demo serve test browser lint typecheck contracts pytest bench-ledger bench-allocation bench-api bench-web messages format migration clean

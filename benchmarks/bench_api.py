@@ -113,9 +113,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(url: str, folder: Path, port: int) -> subprocess.Popen[bytes]:
+def serve(url: str, folder: Path, port: int, production: bool = True) -> subprocess.Popen[bytes]:
+    """``coalition serve`` on ``port``; in production mode unless the client needs plain-HTTP session cookies."""
     env = {**os.environ, "COALITION_DATABASE_URL": url, "COALITION_DATA_DIR": str(folder),
-           "COALITION_ENV": "production", "COALITION_SECRET_KEY": uuid.uuid4().hex}
+           "COALITION_ENV": "production" if production else "development", "COALITION_SECRET_KEY": uuid.uuid4().hex}
     log = (folder / f"serve-{port}.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "coalition", "serve", "--port", str(port)], env=env,
                                stdout=log, stderr=log)

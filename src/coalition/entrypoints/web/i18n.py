@@ -30,7 +30,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT = "en"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the customary name of the marker
+def N_(message: str) -> str:
     """Mark a text for the catalog where it is defined; it is translated where it is shown."""
     return message
 

@@ -18,8 +18,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 from coalition.domain.allocation import Policy
-from coalition.domain.contributions import ContributionKind, FundingRoute, Visibility
 from coalition.domain.coalition import MembershipRole
+from coalition.domain.contributions import ContributionKind, FundingRoute, Visibility
 from coalition.domain.delivery import Condition, ShipmentState
 from coalition.domain.identity import LANGUAGES
 from coalition.domain.instrument import InstrumentKind

@@ -1,0 +1,133 @@
+"""The pages on both databases, without a browser: each role sees what it may, forms need the session's
+CSRF token, bad input is refused with the field and the rule and writes nothing, languages switch."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from coalition.bootstrap import Platform
+from coalition.entrypoints.api.app import create_app
+from coalition.services import funding
+from coalition.services.demo import build_demo_world
+from coalition.services.demo_users import DEMO_PASSWORD, build_demo_users
+
+IT = "/coalitions/it-coalition"
+
+
+@pytest.fixture
+def client(platform: Platform) -> Iterator[TestClient]:
+    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
+    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    with TestClient(create_app(platform)) as client:
+        yield client
+
+
+def csrf(client: TestClient, path: str = "/login") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found is not None
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str) -> str:
+    token = csrf(client)
+    answer = client.post("/login", data={"csrf_token": token, "username": username, "password": DEMO_PASSWORD},
+                         follow_redirects=False)
+    assert answer.status_code == 303
+    return csrf(client, "/")
+
+
+def receipts(platform: Platform) -> int:
+    return funding.list_contributions(platform.uow(), platform.operator(), coalition="it-coalition").total
+
+
+def test_every_page_answers_for_the_secretariat_and_the_public_is_refused_what_is_not_public(
+        client: TestClient) -> None:
+    public = {f"{IT}": 200, f"{IT}/priorities": 200, f"{IT}/steering": 200, f"{IT}/ledger": 200, "/": 200,
+              f"{IT}/plans": 401, "/donors/EE": 401, "/audit": 401, f"{IT}/procurement": 200}
+    for path, status in public.items():
+        assert client.get(path).status_code == status, path
+    sign_in(client, "secretariat")
+    for path in (IT, f"{IT}/priorities", f"{IT}/plans", "/donors/EE", f"{IT}/steering", f"{IT}/procurement",
+                 f"{IT}/ledger"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert page.headers["cache-control"] == "no-store" and "server-timing" in page.headers
+    assert client.get("/audit").status_code == 403
+
+
+def test_a_restricted_pledge_is_masked_on_the_page_for_another_member_and_shown_to_its_donor(
+        client: TestClient, platform: Platform) -> None:
+    sign_in(client, "lv-desk")
+    masked = client.get(f"{IT}/ledger?kind=pledge").text
+    assert 'class="masked"' in masked and "NL-" not in masked
+    client.cookies.clear()
+    sign_in(client, "secretariat")
+    shown = client.get(f"{IT}/ledger?kind=pledge").text
+    assert 'class="masked"' not in shown
+
+
+def test_a_form_without_the_sessions_token_is_refused_and_writes_nothing(client: TestClient,
+                                                                        platform: Platform) -> None:
+    sign_in(client, "secretariat")
+    before = receipts(platform)
+    form = {"donor": "EE", "fund": "it-coalition-fund", "amount": "1000.00", "currency": "EUR",
+            "value_date": "2026-11-20", "earmark": "none"}
+    refused = client.post(f"{IT}/receipts", data={**form, "csrf_token": "forged"}, follow_redirects=False)
+    assert refused.status_code == 403 and "reload the page" in refused.text
+    assert receipts(platform) == before
+
+
+def test_bad_input_names_the_field_and_the_rule_and_writes_nothing(client: TestClient,
+                                                                  platform: Platform) -> None:
+    token = sign_in(client, "secretariat")
+    before = receipts(platform)
+    form = {"csrf_token": token, "donor": "EE", "fund": "it-coalition-fund", "currency": "EUR",
+            "value_date": "2026-11-20", "earmark": "none"}
+    for amount, words in (("12.345", "amount"), ("-5", "amount"), ("ten", "amount")):
+        answer = client.post(f"{IT}/receipts", data={**form, "amount": amount})
+        refusal = re.search(r'class="flash error"[^>]*>(.*?)<', answer.text)
+        assert answer.status_code == 200 and refusal is not None and words in refusal.group(1)
+    answer = client.post(f"{IT}/receipts", data={**form, "amount": "10.00", "value_date": "20/11/2026"})
+    assert "value_date" in answer.text
+    assert receipts(platform) == before
+    recorded = client.post(f"{IT}/receipts", data={**form, "amount": "10.00"})
+    assert "Receipt" in recorded.text and receipts(platform) == before + 1
+
+
+def test_the_language_is_remembered_for_the_user_and_numbers_follow_it(client: TestClient) -> None:
+    token = sign_in(client, "ee-desk")
+    assert 'lang="en"' in client.get(IT).text
+    client.post("/language", data={"csrf_token": token, "language": "uk", "next": IT})
+    page = client.get(IT).text
+    assert 'lang="uk"' in page and "Естонія" in page and re.search(r"\d{1,3}(\u00a0\d{3})+,\d{2}", page)
+    client.cookies.clear()
+    sign_in(client, "ee-desk")
+    assert 'lang="uk"' in client.get(IT).text
+    refused = client.post("/language", data={"csrf_token": csrf(client, "/"), "language": "fr"})
+    assert refused.status_code == 422 and "language" in refused.text
+
+
+def test_a_bulk_import_with_errors_reports_every_row_and_imports_nothing(client: TestClient,
+                                                                        platform: Platform) -> None:
+    token = sign_in(client, "secretariat")
+    before = receipts(platform)
+    rows = ("kind,donor,coalition,fund,amount,currency,value_date,earmark,visibility,external_ref\n"
+            "receipt,EE,it-coalition,it-coalition-fund,100.00,EUR,2026-11-01,none,public,WEB-1\n"
+            "receipt,XX,it-coalition,it-coalition-fund,1.001,EUR,2026-11-01,none,public,WEB-2\n")
+    started = client.post("/imports", data={"csrf_token": token}, files={"file": ("bad.csv", rows, "text/csv")},
+                          headers={"HX-Request": "true"})
+    assert started.status_code == 200
+    job = re.search(r'hx-get="/imports/([^"]+)"', started.text)
+    text = started.text
+    for _ in range(200):
+        if job is None:
+            break
+        text = client.get(f"/imports/{job.group(1)}").text
+        job = re.search(r'hx-get="/imports/([^"]+)"', text)
+    assert "nothing was imported" in text and "<td>donor</td>" in text and "<td>amount</td>" in text
+    assert receipts(platform) == before
