@@ -2,7 +2,7 @@
 
 The world of `make bench-api` (the demo plus a coalition of 100,000 requirements on one approved
 priority list and 1,000,000 ledger transactions) is served by `coalition serve`; a client signed in
-as that coalition's secretariat opens each page 30 times (lists at random offsets) and reads the
+as that coalition's secretariat (and auditor) opens each page 30 times (lists at random offsets) and reads the
 server's own time from the Server-Timing header (request in, response out, in the server process).
 The budget is 300 ms of server time per page; the table shows the 50th and 95th percentiles and the
 slowest, and the ratio of the slowest page's 95th percentile to the budget (below 1 is within it).
@@ -22,6 +22,7 @@ import re
 import signal
 import statistics
 import tempfile
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -30,6 +31,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from benchmarks.bench_api import POSTGRES_ADMIN, SCALE, build, free_port, serve
+from coalition.bootstrap import Platform
+from coalition.config import Settings
+from coalition.domain.access import Grant, Role
+from coalition.services import identity
 
 BUDGET_MS = 300.0
 VISITS = 30
@@ -64,11 +69,12 @@ def sign_in(port: int) -> urllib.request.OpenerDirector:
 
 
 def server_ms(opener: urllib.request.OpenerDirector, url: str) -> float:
-    with opener.open(url) as answer:
-        answer.read()
-        timing = answer.headers["Server-Timing"]
-        if answer.status != 200:
-            raise SystemExit(f"{url} answered {answer.status}")
+    try:
+        with opener.open(url) as answer:
+            answer.read()
+            timing = answer.headers["Server-Timing"]
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{url} answered {error.code}") from None
     found = re.search(r"dur=([0-9.]+)", timing or "")
     assert found is not None, f"no Server-Timing from {url}"
     return float(found.group(1))
@@ -86,6 +92,10 @@ def run(database: str, folder: Path, requirements: int, transactions: int) -> di
         url = sa.engine.make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
     try:
         _, built = build(url, folder, requirements, transactions)
+        wired = Platform(Settings(database_url=url, data_dir=folder, operator="bench"))
+        identity.set_grants(wired.uow(), wired.operator(), "bench-desk", frozenset(  # its audit log too
+            {Grant(Role.SECRETARIAT, SCALE), Grant(Role.AUDITOR, SCALE)}))
+        wired.engine.dispose()
         print(f"{database}: built the scaled world in {built:.0f} s", flush=True)
         port = free_port()
         server = serve(url, folder, port, production=False)  # session cookies over plain HTTP on 127.0.0.1
