@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
+from coalition.domain.access import Grant, Role
+from coalition.domain.delivery import ShipmentState
+from coalition.domain.identity import User
 from coalition.entrypoints.api.app import create_app
-from coalition.services import funding
+from coalition.services import delivery, funding, identity
 from coalition.services.demo import build_demo_world
 from coalition.services.demo_users import DEMO_PASSWORD, build_demo_users
 
@@ -131,3 +135,28 @@ def test_a_bulk_import_with_errors_reports_every_row_and_imports_nothing(client:
         job = re.search(r'hx-get="/imports/([^"]+)"', text)
     assert "nothing was imported" in text and "<td>donor</td>" in text and "<td>amount</td>" in text
     assert receipts(platform) == before
+
+
+def test_a_unit_officer_signs_for_an_arrived_shipment_of_its_own_unit(platform: Platform) -> None:
+    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
+    admin = platform.operator()
+    build_demo_world(platform.uow(), admin)
+    identity.add_user(platform.uow(), admin, platform.password_hasher, User(
+        "uas-bn", "UA-UAS-BN", frozenset({Grant(Role.UNIT_LOGISTICS_OFFICER, "drone-coalition")})), DEMO_PASSWORD)
+    shipment = delivery.ship(platform.uow(), admin, contract="UA-MOD-UAS-0001", line=1, quantity=100,
+                             on=date(2026, 11, 2))
+    assert shipment.id is not None
+    for state in (ShipmentState.IN_TRANSIT, ShipmentState.ARRIVED):
+        delivery.advance_shipment(platform.uow(), admin, shipment.id, state, on=date(2026, 11, 5))
+    with TestClient(create_app(platform)) as client:
+        token = sign_in(client, "uas-bn")
+        page = client.get("/coalitions/drone-coalition/procurement").text
+        assert f"Shipment {shipment.id}" in page and "Confirm the receipt" in page
+        assert "Pipeline by route and stage" not in page  # a unit officer sees its arrivals, not the money
+        path = f"/coalitions/drone-coalition/shipments/{shipment.id}/receipts"
+        refused = client.post(path, data={"csrf_token": token, "unit": "UA-UAS-BN", "quantity": "101",
+                                          "condition": "new", "accepted": "yes", "signed_by": "Capt. Bondar"})
+        assert "quantity" in refused.text.lower()
+        done = client.post(path, data={"csrf_token": token, "unit": "UA-UAS-BN", "quantity": "100",
+                                       "condition": "new", "accepted": "yes", "signed_by": "Capt. Bondar"})
+        assert "signed for 100 items" in done.text and f"Shipment {shipment.id}" not in done.text
