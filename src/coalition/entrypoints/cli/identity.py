@@ -134,7 +134,7 @@ def serve(ctx: typer.Context,
           host: Annotated[str | None, typer.Option(help="Address to listen on (COALITION_HOST; 127.0.0.1).")] = None,
           port: Annotated[int | None, typer.Option(help="Port (COALITION_PORT; 8000).")] = None,
           log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info") -> None:
-    """Start the HTTP API (docs at /api/docs) with uvicorn: one worker, uvloop and httptools."""
+    """Serve the web pages and the HTTP API (docs at /api/docs) with uvicorn: one worker, uvloop, httptools."""
     import uvicorn
 
     from coalition.entrypoints.api import logs
@@ -145,7 +145,7 @@ def serve(ctx: typer.Context,
     settings = platform.settings
     app = create_app(platform)
     where = f"http://{host or settings.host}:{port or settings.port}"
-    console.print(f"Coalition API on {where}/api/v1 (documentation: {where}/api/docs); "
+    console.print(f"Coalition on {where}/: web pages there, the API under /api/v1 (documentation: {where}/api/docs); "
                   f"database {platform.engine.url.render_as_string(hide_password=True)}", highlight=False)
     # What is loaded by now lives as long as the server: keep it out of the collector's full passes,
     # which would otherwise stop every request now and then.
