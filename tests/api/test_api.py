@@ -114,6 +114,18 @@ def test_the_server_refuses_to_start_in_production_without_a_secret(monkeypatch,
 # --- masking ----------------------------------------------------------------------------------------------------
 
 
+def test_a_list_pages_on_by_cursor_as_by_offset(served: Served):
+    client, headers = served.client, served.as_role("secretariat")
+    whole = client.get(f"{V}/contributions", headers=headers, params={"coalition": IT, "limit": 12}).json()
+    first = client.get(f"{V}/contributions", headers=headers, params={"coalition": IT, "limit": 5}).json()
+    after = client.get(f"{V}/contributions", headers=headers,
+                       params={"coalition": IT, "limit": 7, "after": first["items"][-1]["id"]}).json()
+    assert [i["id"] for i in first["items"] + after["items"]] == [i["id"] for i in whole["items"]]
+    assert after["total"] == whole["total"]
+    refused = client.get(f"{V}/contributions", headers=headers, params={"after": -1})
+    assert refused.status_code == 422 and refused.json()["field"] == "after"
+
+
 def test_a_restricted_pledge_is_seen_by_its_donor_and_masked_for_other_members_and_the_public(served: Served):
     client = served.client
     recorded = client.post(f"{V}/contributions", headers=served.as_role("secretariat"), json=_pledge(

@@ -160,3 +160,23 @@ def test_a_unit_officer_signs_for_an_arrived_shipment_of_its_own_unit(platform: 
         done = client.post(path, data={"csrf_token": token, "unit": "UA-UAS-BN", "quantity": "100",
                                        "condition": "new", "accepted": "yes", "signed_by": "Capt. Bondar"})
         assert "signed for 100 items" in done.text and f"Shipment {shipment.id}" not in done.text
+
+
+def test_the_ledger_pages_on_by_cursor_through_every_contribution(client: TestClient, platform: Platform) -> None:
+    header = ["kind", "external_ref", "coalition", "fund", "donor", "amount", "currency", "value_date"]
+    rows = [["receipt", f"PAGE-{n:03d}", "it-coalition", "it-coalition-fund", "EE", "100.00", "EUR", "2026-11-02"]
+            for n in range(120)]
+    funding.import_contributions(platform.uow(), platform.operator(), source="pages.csv", digest="pages",
+                                 header=header, rows=rows)
+    sign_in(client, "secretariat")
+    everything = funding.list_contributions(platform.uow(), platform.operator(), coalition="it-coalition",
+                                            limit=500)
+    seen: list[int] = []
+    path = f"{IT}/ledger"
+    while path:
+        page = client.get(path).text
+        seen += [int(i) for i in re.findall(r"<tr(?: class=\"masked\")?>\s*<td>(\d+)</td>", page)]
+        found = re.search(r'href="([^"]+)" rel="next"', page)
+        path = found.group(1).replace("&amp;", "&") if found else ""
+    assert seen == [c.id for c in everything.items] and len(seen) == everything.total > 100
+    assert f"{everything.total} contributions in all" in page

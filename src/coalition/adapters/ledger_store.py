@@ -251,10 +251,12 @@ class SqlLedgerRepository:
         return query
 
     def contributions(self, *, coalition: str | None = None, donor: str | None = None,
-                      kind: ContributionKind | None = None, offset: int = 0,
-                      limit: int | None = None, scope: RecordScope | None = None) -> list[Contribution]:
+                      kind: ContributionKind | None = None, offset: int = 0, limit: int | None = None,
+                      scope: RecordScope | None = None, after: int | None = None) -> list[Contribution]:
         query = self._filtered(self._select_contributions(), coalition, donor, kind, scope).order_by(
             t.contributions.c.id)
+        if after is not None:
+            query = query.where(t.contributions.c.id > after)
         query = query.offset(offset).limit(limit)
         return [self._contribution(row) for row in self._c.execute(query)]
 

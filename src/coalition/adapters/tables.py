@@ -156,8 +156,11 @@ contributions = sa.Table(
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
     sa.Column("recorded_at", sa.String(40), nullable=False),
     sa.UniqueConstraint("coalition", "external_ref", name="uq_contributions_coalition_external_ref"),
-    sa.Index("ix_contributions_donor", "donor"),
+    sa.Index("ix_contributions_donor_id", "donor", "id"),
     sa.Index("ix_contributions_parent", "parent"),
+    # Pages of a coalition's contributions (of one kind), in id order, read straight from the index.
+    sa.Index("ix_contributions_coalition_id", "coalition", "id"),
+    sa.Index("ix_contributions_coalition_kind_id", "coalition", "kind", "id"),
 )
 
 # One row per account with its running balance (debit positive), kept in the same transaction as

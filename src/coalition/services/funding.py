@@ -319,8 +319,10 @@ class ContributionPage:
 
 
 def list_contributions(uow: UnitOfWork, actor: Actor, *, coalition: str | None = None, donor: str | None = None,
-                       kind: ContributionKind | None = None, offset: int = 0, limit: int = 50) -> ContributionPage:
-    """A page of contributions, newest last, each masked as the viewer must see it.
+                       kind: ContributionKind | None = None, offset: int = 0, limit: int = 50,
+                       after: int | None = None) -> ContributionPage:
+    """A page of contributions, newest last, each masked as the viewer must see it; ``after`` an id, the
+    page starts after it (``offset`` then counts from there).
 
     Asked for one donor's, it holds only those the viewer may see in full: a masked record listed under
     its donor would tell who gave it."""
@@ -334,7 +336,7 @@ def list_contributions(uow: UnitOfWork, actor: Actor, *, coalition: str | None =
             load_party(uow, donor, "donor")
             scope = record_scope(actor, today)
         items = uow.ledger.contributions(coalition=coalition, donor=donor, kind=kind, offset=offset, limit=limit,
-                                         scope=scope)
+                                         scope=scope, after=after)
         total = uow.ledger.count_contributions(coalition=coalition, donor=donor, kind=kind, scope=scope)
         pledges = [c for c in items if c.kind is ContributionKind.PLEDGE
                    and can_see_record(actor, c.coalition, c.donor, c.confidentiality, today)]

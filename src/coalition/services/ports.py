@@ -96,9 +96,10 @@ class LedgerRepository(Protocol):
     def contribution_by_ref(self, coalition: str, external_ref: str) -> Contribution | None: ...
     def add_contribution(self, contribution: Contribution, recorded_at: datetime) -> Contribution: ...
     def contributions(self, *, coalition: str | None = None, donor: str | None = None,
-                      kind: ContributionKind | None = None, offset: int = 0,
-                      limit: int | None = None, scope: RecordScope | None = None) -> list[Contribution]:
-        """Oldest first; with ``scope``, only the records it lets the viewer see in full."""
+                      kind: ContributionKind | None = None, offset: int = 0, limit: int | None = None,
+                      scope: RecordScope | None = None, after: int | None = None) -> list[Contribution]:
+        """Oldest first; with ``scope``, only the records it lets the viewer see in full; with ``after``,
+        only those with a higher id (a cursor: deep pages cost no more than the first)."""
         ...
 
     def children_of(self, parents: Collection[int]) -> list[Contribution]: ...

@@ -122,9 +122,12 @@ def add_area(body: NewArea, who: CallerDep) -> object:
 @api.get("/contributions", Page[ContributionView],
          summary="Contributions, oldest first; confidential details masked as the caller must see them")
 def list_contributions(who: CallerDep, coalition: CodeInQuery = None, donor: CodeInQuery = None,
-                       kind: ContributionKind | None = None, offset: Offset = 0, limit: Limit = 50) -> object:
+                       kind: ContributionKind | None = None, offset: Offset = 0, limit: Limit = 50,
+                       after: Annotated[int | None, Query(ge=0, le=2**62, description=(
+                           "A cursor: only contributions with a higher id (the last id of the page before); "
+                           "deep pages then cost no more than the first"))] = None) -> object:
     found = svc.list_contributions(who.read(), who.actor, coalition=coalition, donor=donor, kind=kind, offset=offset,
-                                   limit=limit)
+                                   limit=limit, after=after)
     return Page(found.items, found.total, offset, limit)
 
 

@@ -307,15 +307,15 @@ def _whole(text: str, field: str) -> int:
 
 
 @router.get("/coalitions/{coalition}/ledger", response_class=HTMLResponse)
-def ledger(request: Request, who: WhoDep, coalition: str, offset: Offset = 0,
-           kind: ContributionKind | None = None) -> Response:
+def ledger(request: Request, who: WhoDep, coalition: str, kind: ContributionKind | None = None,
+           after: Annotated[int | None, Query(ge=0, le=2**62)] = None) -> Response:
     who = _in(who, coalition)
     report = funding.funding_report(who.read(), who.actor, coalition) if who.may("read_funding") else None
-    page = funding.list_contributions(who.read(), who.actor, coalition=coalition, kind=kind, offset=offset,
+    page = funding.list_contributions(who.read(), who.actor, coalition=coalition, kind=kind, after=after,
                                       limit=PAGE)
     view = registry.coalition_view(who.read(), who.actor, coalition, who.today)
     donors = sorted({m.party.code for m in view.members if m.spell.role.value != "recipient"})
-    return render(request, who, "ledger.html", report=report, page=page, offset=offset, page_size=PAGE, kind=kind,
+    return render(request, who, "ledger.html", report=report, page=page, after=after, page_size=PAGE, kind=kind,
                   kinds=list(ContributionKind), funds=view.funds, donors=donors, measures=list(Measure))
 
 
