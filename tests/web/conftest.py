@@ -123,3 +123,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                                     f"{SCREENSHOTS}", green=True)
     elif _browser_runs["skipped"]:
         terminalreporter.write_line(f"Browser: SKIPPED: {_browser_runs['skipped']}.", yellow=True, bold=True)
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def accessibility_problems(page: object) -> list[str]:
+    """What axe-core (WCAG 2.1 A and AA rules, contrast included) finds wrong on the page, one line each."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    found = page.evaluate(  # type: ignore[attr-defined]
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+        ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))")
+    return list(found)

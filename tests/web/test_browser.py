@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from coalition.domain.steering import Vote
 from coalition.services import steering
-from tests.web.conftest import Site, screenshot, sign_in
+from coalition.services.demo_users import DEMO_PASSWORD
+from tests.web.conftest import Site, accessibility_problems, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -177,4 +178,39 @@ def test_ukrainian_is_chosen_once_and_remembered(site: Site, open_page) -> None:
     sign_in(again, site, "ee-desk")
     again.goto(f"{site.url}{IT}")
     assert again.evaluate("document.documentElement.lang") == "uk"
+    clean(site)
+
+
+def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page) -> None:
+    page = open_page()
+    sign_in(page, site, "secretariat")
+    problems = {}
+    for language in ("en", "uk"):
+        if language == "uk":
+            page.get_by_label("Language").select_option("uk")
+            page.wait_for_function("document.documentElement.lang === 'uk'")
+        for path in ("/", IT, f"{IT}/priorities?compare=1", f"{IT}/plans", "/donors/EE", f"{IT}/steering",
+                     f"{IT}/procurement", f"{IT}/ledger", "/plans/1", "/proposals/1", "/login"):
+            page.goto(f"{site.url}{path}")
+            found = accessibility_problems(page)
+            if found:
+                problems[f"{language} {path}"] = found
+    assert problems == {}
+    clean(site)
+
+
+def test_the_keyboard_alone_signs_in_and_reaches_the_content(site: Site, open_page) -> None:
+    page = open_page()
+    page.goto(f"{site.url}/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+    page.get_by_label("User name").focus()
+    page.keyboard.type("auditor")
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{site.url}/")
+    assert "auditor" in page.get_by_role("banner").inner_text()
     clean(site)
