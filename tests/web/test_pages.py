@@ -18,6 +18,7 @@ from coalition.entrypoints.api.app import create_app
 from coalition.services import delivery, funding, identity
 from coalition.services.demo import build_demo_world
 from coalition.services.demo_users import DEMO_PASSWORD, build_demo_users
+from tests.integration.helpers import allow_secretariat_approval
 
 IT = "/coalitions/it-coalition"
 
@@ -180,3 +181,23 @@ def test_the_ledger_pages_on_by_cursor_through_every_contribution(client: TestCl
         path = found.group(1).replace("&amp;", "&") if found else ""
     assert seen == [c.id for c in everything.items] and len(seen) == everything.total > 100
     assert f"{everything.total} contributions in all" in page
+
+
+def test_the_secretariat_approves_a_plan_on_its_page_where_the_rules_allow_it(client: TestClient,
+                                                                              platform: Platform) -> None:
+    token = sign_in(client, "secretariat")
+    plan_form = client.post(f"{IT}/plans", data={"csrf_token": token, "policy": "partial"}, follow_redirects=False)
+    plan_page = client.get(plan_form.headers["location"]).text
+    assert "Approve the plan" not in plan_page and "Send to the steering group" in plan_page  # a decision is needed
+
+    allow_secretariat_approval(platform, "it-coalition")
+    client.post(f"{IT}/receipts", data={"csrf_token": token, "donor": "EE", "fund": "it-coalition-fund",
+                                        "amount": "400000.00", "currency": "EUR", "value_date": "2026-11-20",
+                                        "earmark": "none"})
+    ran = client.post(f"{IT}/plans", data={"csrf_token": token, "policy": "strict"}, follow_redirects=False)
+    plan = ran.headers["location"]
+    assert "Approve the plan" in client.get(plan).text
+    approved = client.post(f"{plan}/approval", data={"csrf_token": token})
+    assert re.search(r"Plan \d+ approved: \d+ reservations recorded", approved.text)
+    again = client.post(f"{plan}/approval", data={"csrf_token": token})
+    assert "only a proposed plan can be approved" in again.text
