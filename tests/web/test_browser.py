@@ -214,3 +214,31 @@ def test_the_keyboard_alone_signs_in_and_reaches_the_content(site: Site, open_pa
     page.wait_for_url(f"{site.url}/")
     assert "auditor" in page.get_by_role("banner").inner_text()
     clean(site)
+
+
+def test_a_bulk_import_shows_its_progress_then_every_error_or_what_it_imported(site: Site, open_page,
+                                                                               tmp_path) -> None:
+    header = "kind,external_ref,coalition,fund,donor,amount,currency,value_date\n"
+    bad = tmp_path / "receipts-with-errors.csv"
+    bad.write_text(header + "receipt,WEB-IMP-1,it-coalition,it-coalition-fund,EE,100.00,EUR,2026-11-02\n"
+                            "receipt,WEB-IMP-2,it-coalition,it-coalition-fund,XX,1.001,EUR,2026-11-02\n")
+    good = tmp_path / "receipts.csv"
+    good.write_text(header + "".join(f"receipt,WEB-IMP-{n},it-coalition,it-coalition-fund,LV,{n}.00,EUR,2026-11-02\n"
+                                     for n in range(10, 40)))
+    page = open_page()
+    sign_in(page, site, "secretariat")
+    page.goto(f"{site.url}{IT}/ledger")
+    importer = page.get_by_role("region", name="Bulk import")
+    importer.get_by_label("File").set_input_files(str(bad))
+    importer.get_by_role("button", name="Import").click()
+    result = page.locator("#import-result")
+    expect(result.get_by_role("alert")).to_contain_text("invalid cells: nothing was imported", timeout=15_000)
+    rows = result.get_by_role("table").inner_text()
+    assert "donor" in rows and "amount" in rows and "XX" in rows and "1.001" in rows
+    screenshot(page, "en-import-errors")
+
+    importer.get_by_label("File").set_input_files(str(good))
+    importer.get_by_role("button", name="Import").click()
+    expect(result.get_by_role("status")).to_contain_text("Imported 30 rows", timeout=15_000)
+    assert result.locator("progress").get_attribute("value") == "100"
+    clean(site)
