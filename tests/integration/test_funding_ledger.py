@@ -160,6 +160,18 @@ def test_ledger_check_passes_after_the_demo_and_names_a_tampered_balance(world: 
     assert not result.ok and len(result.discrepancies) == 1
 
 
+def test_the_number_of_contributions_is_kept_and_ledger_check_names_a_tampered_count(world: Platform):
+    with world.uow() as uow:
+        for kind in (None, *ContributionKind):
+            kept = uow.ledger.count_contributions(coalition=IT, kind=kind)
+            counted = len(uow.ledger.contributions(coalition=IT, kind=kind))
+            assert kept == counted, kind
+    with world.engine.begin() as connection:
+        connection.execute(sa.text("update contribution_counts set count = count + 2 where kind = 'receipt'"))
+    result = funding.check_ledger(world.uow(), world.operator())
+    assert not result.ok and any("receipt record(s) but counts" in p for p in result.problems)
+
+
 def test_ledger_check_names_a_tampered_entry(world: Platform):
     with world.engine.begin() as connection:
         connection.execute(sa.text("update ledger_entries set amount_minor = -amount_minor "

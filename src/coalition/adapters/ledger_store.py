@@ -166,6 +166,15 @@ class SqlLedgerRepository:
         if rows:
             self._c.execute(statement, rows)
 
+    def _count(self, added: dict[tuple[str, str], int]) -> None:
+        """Add to the maintained number of contributions per coalition and kind."""
+        if added:
+            statement = _insert(self._c)(t.contribution_counts)
+            statement = statement.on_conflict_do_update(
+                index_elements=["coalition", "kind"],
+                set_={"count": t.contribution_counts.c.count + statement.excluded.count})
+            self._c.execute(statement, [{"coalition": c, "kind": k, "count": n} for (c, k), n in sorted(added.items())])
+
     def _note_sources(self, sources: Collection[tuple[str, str, str]]) -> None:
         if sources:
             statement = _insert(self._c)(t.conversion_sources).on_conflict_do_nothing(
@@ -219,6 +228,7 @@ class SqlLedgerRepository:
             reporting_minor=r.amount.to_minor_units(), rate=str(r.rate), rate_date=r.rate_date, rate_source=r.source,
             illustrative=contribution.illustrative, recorded_at=recorded_at.isoformat()))
         self._note_sources([(contribution.coalition, contribution.amount.currency, r.source)])
+        self._count({(contribution.coalition, contribution.kind.value): 1})
         return dataclasses.replace(contribution, id=new_id)  # every stored value reads back exactly as given
 
     @staticmethod
@@ -262,6 +272,12 @@ class SqlLedgerRepository:
 
     def count_contributions(self, *, coalition: str | None = None, donor: str | None = None,
                             kind: ContributionKind | None = None, scope: RecordScope | None = None) -> int:
+        if coalition is not None and donor is None and (scope is None or scope.everything):
+            n = t.contribution_counts
+            maintained = sa.select(sa.func.coalesce(sa.func.sum(n.c.count), 0)).where(n.c.coalition == coalition)
+            if kind is not None:
+                maintained = maintained.where(n.c.kind == kind.value)
+            return int(self._c.execute(maintained).scalar_one())
         query = self._filtered(sa.select(sa.func.count()).select_from(t.contributions), coalition, donor, kind,
                                scope)
         return int(self._c.execute(query).scalar_one())
@@ -421,6 +437,17 @@ class SqlLedgerRepository:
         return {keys[account].name if account in keys else f"unknown account {account}": balance
                 for account, balance in sums.items()}
 
+    def count_problems(self) -> list[str]:
+        """Where the maintained number of contributions differs from the records."""
+        c, n = t.contributions, t.contribution_counts
+        actual = {(r.coalition, r.kind): int(r.count) for r in self._c.execute(
+            sa.select(c.c.coalition, c.c.kind, sa.func.count().label("count")).group_by(c.c.coalition, c.c.kind))}
+        kept = {(r.coalition, r.kind): int(r.count) for r in self._c.execute(sa.select(n))}
+        return [f"{coalition} holds {actual.get((coalition, kind), 0)} {kind} record(s) but counts "
+                f"{kept.get((coalition, kind), 0)}"
+                for coalition, kind in sorted(set(actual) | set(kept))
+                if actual.get((coalition, kind), 0) != kept.get((coalition, kind), 0)]
+
     def entry_problems(self) -> list[str]:
         e, a = t.ledger_entries, t.ledger_accounts
         debit, credit, original = a.alias("debit_account"), a.alias("credit_account"), e.alias("original")
@@ -500,6 +527,14 @@ class SqlLedgerRepository:
                     progress(written // 2)
         self._apply(deltas)
         self._note_sources(sources)
+        counted: dict[tuple[str, str], int] = defaultdict(int)
+        for row in rows:
+            counted[(str(row[2]), str(row[0]))] += 1
+        self._count(counted)
+        if postgres and len(rows) >= ANALYZE_AFTER:
+            # The planner's statistics would otherwise describe the tables as they were before the load.
+            for table in (t.contributions, t.ledger_entries):
+                self._c.exec_driver_sql(f"ANALYZE {table.name}")
         return first_contribution, first_contribution + len(rows) - 1
 
     def _write(self, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
@@ -513,6 +548,9 @@ class SqlLedgerRepository:
         else:
             marks = ", ".join("?" for _ in columns)
             self._c.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+ANALYZE_AFTER = 10_000  # rows of one import after which PostgreSQL's planner statistics are refreshed
 
 
 def _parties_text(parties: tuple[str, ...]) -> str:

@@ -199,6 +199,14 @@ ledger_entries = sa.Table(
     sa.Index("ix_ledger_entries_contribution", "contribution"),
 )
 
+# How many contributions of each kind a coalition holds, kept with every insert (a page's total is a lookup).
+contribution_counts = sa.Table(
+    "contribution_counts", metadata,
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+)
+
 # Which published rates converted a coalition's contributions into its reporting currency.
 conversion_sources = sa.Table(
     "conversion_sources", metadata,

@@ -483,5 +483,5 @@ def check_ledger(uow: UnitOfWork, actor: Actor) -> LedgerCheck:
     with uow:
         maintained = uow.ledger.maintained_balances()
         recomputed = uow.ledger.recomputed_balances()
-        problems = uow.ledger.entry_problems()
+        problems = uow.ledger.entry_problems() + uow.ledger.count_problems()
     return LedgerCheck(len(maintained), problems, ledger.compare_balances(maintained, recomputed))
