@@ -440,9 +440,9 @@ class SqlLedgerRepository:
     def count_problems(self) -> list[str]:
         """Where the maintained number of contributions differs from the records."""
         c, n = t.contributions, t.contribution_counts
-        actual = {(r.coalition, r.kind): int(r.count) for r in self._c.execute(
-            sa.select(c.c.coalition, c.c.kind, sa.func.count().label("count")).group_by(c.c.coalition, c.c.kind))}
-        kept = {(r.coalition, r.kind): int(r.count) for r in self._c.execute(sa.select(n))}
+        actual = {(r[0], r[1]): int(r[2]) for r in self._c.execute(
+            sa.select(c.c.coalition, c.c.kind, sa.func.count()).group_by(c.c.coalition, c.c.kind))}
+        kept = {(r[0], r[1]): int(r[2]) for r in self._c.execute(sa.select(n.c.coalition, n.c.kind, n.c.count))}
         return [f"{coalition} holds {actual.get((coalition, kind), 0)} {kind} record(s) but counts "
                 f"{kept.get((coalition, kind), 0)}"
                 for coalition, kind in sorted(set(actual) | set(kept))
