@@ -1,0 +1,365 @@
+"""The innovation pipeline: calls and hackathons, projects, expert review, and stage gates.
+
+A call (or a hackathon, or an acceleration cohort) asks for projects in capability areas or for one
+requirement, and carries the rubric its experts score by. A reviewer first declares whether they
+have a conflict of interest with a project; a conflicted reviewer cannot review it. Scores
+aggregate as a weighted mean per review and, optionally, normalised per reviewer (z-scores), which
+corrects for harsh or lenient reviewers. A project moves from idea to adoption one stage at a time,
+each move a recorded decision with its evidence; the allowed moves are data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from enum import StrEnum
+
+from coalition.domain.common import check_code, check_move, check_text
+from coalition.domain.errors import InvalidInput, InvariantViolated
+
+SCORE_PLACES = Decimal("0.0001")
+
+
+class CallKind(StrEnum):
+    CALL = "call"
+    HACKATHON = "hackathon"
+    ACCELERATION_COHORT = "acceleration-cohort"
+
+
+class ProjectDomain(StrEnum):
+    DIGITAL_TECHNOLOGIES = "digital-technologies"
+    VIDEO_SURVEILLANCE = "video-surveillance"
+    DATA_ANALYTICS = "data-analytics"
+    TELECOMMUNICATIONS = "telecommunications"
+    SATELLITE_SOLUTIONS = "satellite-solutions"
+    UAV = "uav"
+    CYBERSECURITY = "cybersecurity"
+    ELECTRONIC_WARFARE = "electronic-warfare"
+    OTHER = "other"
+
+
+class ProjectStage(StrEnum):
+    IDEA = "idea"
+    PROTOTYPE = "prototype"
+    FIELD_TEST = "field-test"
+    PILOT_DEPLOYMENT = "pilot-deployment"
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+
+
+S = ProjectStage
+PROGRESSION = (S.IDEA, S.PROTOTYPE, S.FIELD_TEST, S.PILOT_DEPLOYMENT, S.ADOPTED)
+STAGE_TRANSITIONS: dict[ProjectStage, frozenset[ProjectStage]] = {
+    S.IDEA: frozenset({S.PROTOTYPE, S.REJECTED, S.ARCHIVED}),
+    S.PROTOTYPE: frozenset({S.FIELD_TEST, S.REJECTED, S.ARCHIVED}),
+    S.FIELD_TEST: frozenset({S.PILOT_DEPLOYMENT, S.REJECTED, S.ARCHIVED}),
+    S.PILOT_DEPLOYMENT: frozenset({S.ADOPTED, S.REJECTED, S.ARCHIVED}),
+    S.ADOPTED: frozenset({S.ARCHIVED}),
+    S.REJECTED: frozenset({S.ARCHIVED}),
+    S.ARCHIVED: frozenset(),
+}
+
+
+class GateAuthority(StrEnum):
+    """Who decides a programme's stage gates."""
+
+    PANEL = "panel"
+    STEERING_GROUP = "steering-group"
+
+
+class EvidenceKind(StrEnum):
+    TEST_REPORT = "test-report"
+    FIELD_TEST_RESULT = "field-test-result"
+    DOCUMENT = "document"
+
+
+class ScoringMethod(StrEnum):
+    MEAN = "mean"  # the weighted mean of each review, averaged over the project's reviewers
+    NORMALISED = "normalised"  # each reviewer's weighted means as z-scores, averaged over the reviewers
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    code: str
+    title: str
+    weight: Decimal
+    scale_min: int = 1
+    scale_max: int = 10
+
+    def __post_init__(self) -> None:
+        check_code(self.code, "rubric.code")
+        check_text(self.title, "rubric.title", max_length=200)
+        if not isinstance(self.weight, Decimal) or self.weight <= 0:
+            raise InvalidInput(f"criterion {self.code}: a weight is a positive decimal, not {self.weight}",
+                               field="rubric.weight")
+        if self.scale_min >= self.scale_max:
+            raise InvalidInput(f"criterion {self.code}: the scale runs from a lower to a higher score",
+                               field="rubric.scale")
+
+
+@dataclass(frozen=True, slots=True)
+class Rubric:
+    """The criteria a call's reviews score, each with its weight and scale."""
+
+    criteria: tuple[Criterion, ...]
+
+    def __post_init__(self) -> None:
+        if not self.criteria:
+            raise InvalidInput("a rubric has at least one criterion", field="rubric")
+        codes = [c.code for c in self.criteria]
+        if len(set(codes)) != len(codes):
+            raise InvalidInput("each criterion of a rubric has its own code", field="rubric.code")
+
+    def weighted(self, scores: Mapping[str, int]) -> Decimal:
+        """The weighted mean of one review's scores; every criterion scored, on its scale, and nothing else."""
+        unknown = sorted(set(scores) - {c.code for c in self.criteria})
+        if unknown:
+            raise InvalidInput(f"the rubric has no criterion {', '.join(unknown)}", field="scores")
+        total, weights = Decimal(0), Decimal(0)
+        for criterion in self.criteria:
+            if criterion.code not in scores:
+                raise InvalidInput(f"criterion {criterion.code} is not scored", field=f"scores.{criterion.code}")
+            score = scores[criterion.code]
+            if isinstance(score, bool) or not isinstance(score, int) or \
+                    not criterion.scale_min <= score <= criterion.scale_max:
+                raise InvalidInput(f"{score!r} is not a whole score from {criterion.scale_min} to "
+                                   f"{criterion.scale_max}", field=f"scores.{criterion.code}")
+            total += criterion.weight * score
+            weights += criterion.weight
+        return total / weights
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call for projects, a hackathon or an acceleration cohort, with its rubric and gate authority."""
+
+    code: str
+    coalition: str
+    kind: CallKind
+    title: str
+    opens_on: date
+    closes_on: date
+    rubric: Rubric
+    areas: tuple[str, ...] = ()
+    requirement: str | None = None
+    gate_authority: GateAuthority = GateAuthority.PANEL
+    illustrative: bool = False
+
+    def __post_init__(self) -> None:
+        check_code(self.code, "code")
+        check_text(self.title, "title", max_length=300)
+        for area in self.areas:
+            check_code(area, "areas")
+        if self.requirement is not None:
+            check_code(self.requirement, "requirement")
+        if self.closes_on < self.opens_on:
+            raise InvalidInput(f"a call closes ({self.closes_on}) on or after it opens ({self.opens_on})",
+                               field="closes_on")
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A project answering a call: its team (a party), members, domain, readiness level and stage."""
+
+    code: str
+    call: str
+    title: str
+    team: str
+    domain: ProjectDomain
+    trl: int
+    members: tuple[str, ...] = ()
+    summary: str = ""
+    stage: ProjectStage = ProjectStage.IDEA
+    illustrative: bool = False
+
+    def __post_init__(self) -> None:
+        check_code(self.code, "code")
+        check_text(self.title, "title", max_length=300)
+        check_code(self.team, "team")
+        check_trl(self.trl)
+        for member in self.members:
+            check_text(member, "members", max_length=200)
+        if len(self.summary) > 2000:
+            raise InvalidInput("must be at most 2000 characters", field="summary")
+
+
+def check_trl(trl: int) -> int:
+    if isinstance(trl, bool) or not isinstance(trl, int) or not 1 <= trl <= 9:
+        raise InvalidInput(f"{trl!r} is not a technology readiness level (1 to 9)", field="trl")
+    return trl
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    project: str
+    kind: EvidenceKind
+    title: str
+    reference: str
+    recorded_on: date
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.title, "title", max_length=300)
+        check_text(self.reference, "reference", max_length=500)
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictDeclaration:
+    """A reviewer's statement, for one project, that they have (or have not) a conflict of interest."""
+
+    project: str
+    reviewer: str
+    conflicted: bool
+    note: str
+    declared_at: datetime
+
+    def __post_init__(self) -> None:
+        if self.conflicted:
+            check_text(self.note, "note", max_length=1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    project: str
+    reviewer: str
+    scores: Mapping[str, int]
+    comment: str
+    submitted_at: datetime
+    id: int | None = None
+
+
+def check_reviewer(project: str, reviewer: str, declarations: Sequence[ConflictDeclaration],
+                   reviews: Sequence[Review]) -> None:
+    """A reviewer reviews a project once, having declared no conflict of interest with it (the latest
+    declaration counts)."""
+    own = [d for d in declarations if d.project == project and d.reviewer == reviewer]
+    if not own:
+        raise InvariantViolated(f"{reviewer} has not declared whether they have a conflict of interest with "
+                                f"{project}; declare it first", field="reviewer")
+    latest = max(own, key=lambda d: d.declared_at)
+    if latest.conflicted:
+        raise InvariantViolated(f"{reviewer} declared a conflict of interest with {project} ({latest.note}), so "
+                                "cannot review it", field="reviewer")
+    if any(r.project == project and r.reviewer == reviewer for r in reviews):
+        raise InvariantViolated(f"{reviewer} has already reviewed {project}", field="reviewer")
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectScore:
+    project: str
+    reviews: int
+    mean: Decimal
+    normalised: Decimal
+
+    def score(self, method: ScoringMethod) -> Decimal:
+        return self.mean if method is ScoringMethod.MEAN else self.normalised
+
+
+def _mean(values: Sequence[Decimal]) -> Decimal:
+    return sum(values, Decimal(0)) / len(values)
+
+
+def aggregate(rubric: Rubric, reviews: Sequence[Review], method: ScoringMethod = ScoringMethod.MEAN
+              ) -> list[ProjectScore]:
+    """Each reviewed project's score, best first by ``method`` (ties by code).
+
+    Mean: the weighted mean of each review, averaged over the project's reviews. Normalised: each
+    review's weighted mean as a z-score among the same reviewer's reviews of the call (its distance
+    from that reviewer's mean in that reviewer's standard deviations; 0 for a reviewer whose scores
+    do not vary), averaged over the project's reviews.
+    """
+    with localcontext() as context:
+        context.prec = 34
+        weighted = [(r, rubric.weighted(r.scores)) for r in reviews]
+        by_reviewer: dict[str, list[Decimal]] = defaultdict(list)
+        for review, value in weighted:
+            by_reviewer[review.reviewer].append(value)
+        spread: dict[str, tuple[Decimal, Decimal]] = {}
+        for reviewer, values in by_reviewer.items():
+            mean = _mean(values)
+            variance = _mean([(v - mean) ** 2 for v in values])
+            spread[reviewer] = (mean, variance.sqrt())
+        raw: dict[str, list[Decimal]] = defaultdict(list)
+        z: dict[str, list[Decimal]] = defaultdict(list)
+        for review, value in weighted:
+            mean, deviation = spread[review.reviewer]
+            raw[review.project].append(value)
+            z[review.project].append(Decimal(0) if deviation == 0 else (value - mean) / deviation)
+        found = [ProjectScore(project, len(values), _mean(values).quantize(SCORE_PLACES, ROUND_HALF_EVEN),
+                              _mean(z[project]).quantize(SCORE_PLACES, ROUND_HALF_EVEN))
+                 for project, values in raw.items()]
+    return sorted(found, key=lambda s: (-s.score(method), s.project))
+
+
+@dataclass(frozen=True, slots=True)
+class Shortlist:
+    """A recorded decision on a call's ranking: who is shortlisted, by which method, decided by whom."""
+
+    call: str
+    method: ScoringMethod
+    ranking: tuple[tuple[str, Decimal], ...]
+    shortlisted: tuple[str, ...]
+    decided_by: str
+    decided_on: date
+    note: str = ""
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.decided_by, "decided_by", max_length=200)
+        ranked = {p for p, _ in self.ranking}
+        outside = sorted(set(self.shortlisted) - ranked)
+        if outside:
+            raise InvariantViolated(f"{', '.join(outside)} was not reviewed in this call, so cannot be shortlisted",
+                                    field="shortlisted")
+        if not self.shortlisted:
+            raise InvalidInput("a shortlist names at least one project", field="shortlisted")
+
+
+@dataclass(frozen=True, slots=True)
+class GateDecision:
+    """A project's move from one stage to another, decided by the programme's authority, with evidence."""
+
+    project: str
+    from_stage: ProjectStage
+    to_stage: ProjectStage
+    authority: GateAuthority
+    decided_by: str
+    decided_on: date
+    evidence: tuple[int, ...] = ()
+    decision: int | None = None  # the steering group's decision, where it decides the gates
+    note: str = ""
+    id: int | None = None
+
+
+def check_gate(project: Project, to: ProjectStage, authority: GateAuthority, evidence: Sequence[int],
+               decision: int | None) -> None:
+    """A move is one the lifecycle allows (no stage skipped); forward moves cite evidence; a steering-group
+    programme cites the group's decision."""
+    if project.stage in PROGRESSION and to in PROGRESSION:
+        here, there = PROGRESSION.index(project.stage), PROGRESSION.index(to)
+        if there > here + 1:
+            skipped = ", ".join(s.value for s in PROGRESSION[here + 1:there])
+            raise InvariantViolated(f"{project.code} is at {project.stage.value}; moving to {to.value} would skip "
+                                    f"{skipped}: a project passes every stage gate in turn", field="stage")
+    check_move(STAGE_TRANSITIONS, f"project {project.code}", project.stage, to, "stage")
+    if to in PROGRESSION and not evidence:
+        raise InvariantViolated(f"moving {project.code} to {to.value} needs its evidence (test reports, field-test "
+                                "results or documents)", field="evidence")
+    if authority is GateAuthority.STEERING_GROUP and decision is None:
+        raise InvariantViolated("this programme's stage gates are decided by the steering group: cite its decision",
+                                field="decision")
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectHistory:
+    """A project's whole story: the call it answered, its gates, evidence, reviews and what followed."""
+
+    project: Project
+    call: Call
+    gates: list[GateDecision] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    reviews: int = 0

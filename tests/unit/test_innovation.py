@@ -1,0 +1,112 @@
+"""The innovation pipeline's rules: rubric scores, conflicts of interest, normalised scoring worked by hand,
+and stage gates that refuse a skipped stage with the rule named."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.innovation import (
+    ConflictDeclaration,
+    Criterion,
+    GateAuthority,
+    Project,
+    ProjectDomain,
+    ProjectStage,
+    Review,
+    Rubric,
+    ScoringMethod,
+    Shortlist,
+    aggregate,
+    check_gate,
+    check_reviewer,
+)
+
+AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+RUBRIC = Rubric((Criterion("impact", "Operational impact", Decimal("0.6")),
+                 Criterion("feasibility", "Feasibility", Decimal("0.4"))))
+
+
+def review(project: str, reviewer: str, impact: int, feasibility: int) -> Review:
+    return Review(project, reviewer, {"impact": impact, "feasibility": feasibility}, "", AT)
+
+
+def test_a_review_scores_every_criterion_on_its_scale() -> None:
+    assert RUBRIC.weighted({"impact": 4, "feasibility": 6}) == Decimal("4.8")
+    with pytest.raises(InvalidInput, match="criterion feasibility is not scored"):
+        RUBRIC.weighted({"impact": 4})
+    with pytest.raises(InvalidInput, match="11 is not a whole score from 1 to 10") as refused:
+        RUBRIC.weighted({"impact": 11, "feasibility": 6})
+    assert refused.value.field == "scores.impact"
+    with pytest.raises(InvalidInput, match="no criterion speed"):
+        RUBRIC.weighted({"impact": 4, "feasibility": 6, "speed": 3})
+
+
+def test_normalised_scores_match_the_worked_example() -> None:
+    # Weighted means (0.6 impact + 0.4 feasibility):
+    #   harsh reviewer A:   P1 4.8, P2 2.0            -> mean 3.4, deviation 1.4   -> z  +1, -1
+    #   lenient reviewer B: P1 9.0, P2 7.6, P3 10.0   -> mean 8.8667, deviation 0.98432
+    #                                                 -> z +0.135457, -1.286842, +1.151385
+    #   reviewer C:         P3 6.0 (one review: no spread) -> z 0
+    # Mean:       P1 (4.8 + 9.0) / 2 = 6.9,  P2 (2.0 + 7.6) / 2 = 4.8,  P3 (10.0 + 6.0) / 2 = 8.0
+    # Normalised: P1 (1 + 0.135457) / 2 = 0.5677,  P2 (-1 - 1.286842) / 2 = -1.1434,  P3 (1.151385 + 0) / 2 = 0.5757
+    reviews = [review("P1", "a", 4, 6), review("P2", "a", 2, 2), review("P1", "b", 9, 9), review("P2", "b", 8, 7),
+               review("P3", "b", 10, 10), review("P3", "c", 6, 6)]
+    by_mean = aggregate(RUBRIC, reviews, ScoringMethod.MEAN)
+    assert [(s.project, s.mean) for s in by_mean] == [("P3", Decimal("8.0000")), ("P1", Decimal("6.9000")),
+                                                      ("P2", Decimal("4.8000"))]
+    by_z = {s.project: s.normalised for s in aggregate(RUBRIC, reviews, ScoringMethod.NORMALISED)}
+    assert by_z == {"P1": Decimal("0.5677"), "P2": Decimal("-1.1434"), "P3": Decimal("0.5757")}
+
+
+def test_normalising_corrects_a_harsh_and_a_lenient_reviewer() -> None:
+    one = Rubric((Criterion("merit", "Merit", Decimal(1)),))
+    reviews = [Review("X", "harsh", {"merit": 5}, "", AT), Review("Y", "harsh", {"merit": 3}, "", AT),
+               Review("Y", "lenient", {"merit": 10}, "", AT), Review("Z", "lenient", {"merit": 8}, "", AT)]
+    assert [s.project for s in aggregate(one, reviews, ScoringMethod.MEAN)] == ["Z", "Y", "X"]
+    assert [s.project for s in aggregate(one, reviews, ScoringMethod.NORMALISED)] == ["X", "Y", "Z"]
+
+
+def test_a_conflicted_reviewer_is_refused_and_every_reviewer_declares_first() -> None:
+    declared = [ConflictDeclaration("P1", "expert-1", True, "advised the team in 2025", AT),
+                ConflictDeclaration("P1", "expert-2", False, "", AT)]
+    with pytest.raises(InvariantViolated, match="declared a conflict of interest with P1") as refused:
+        check_reviewer("P1", "expert-1", declared, [])
+    assert refused.value.field == "reviewer"
+    with pytest.raises(InvariantViolated, match="has not declared"):
+        check_reviewer("P1", "expert-3", declared, [])
+    check_reviewer("P1", "expert-2", declared, [])
+    with pytest.raises(InvariantViolated, match="already reviewed"):
+        check_reviewer("P1", "expert-2", declared, [review("P1", "expert-2", 5, 5)])
+    later = [*declared, ConflictDeclaration("P1", "expert-2", True, "joined the team", AT.replace(day=2))]
+    with pytest.raises(InvariantViolated, match="joined the team"):
+        check_reviewer("P1", "expert-2", later, [])
+
+
+def project(stage: ProjectStage) -> Project:
+    return Project("DRN-7", "call-1", "Mesh radio relay", "TEAM-7", ProjectDomain.TELECOMMUNICATIONS, 4,
+                   stage=stage)
+
+
+def test_a_stage_skip_is_refused_with_the_rule_named() -> None:
+    with pytest.raises(InvariantViolated, match="would skip field-test: a project passes every stage gate in turn"):
+        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.PILOT_DEPLOYMENT, GateAuthority.PANEL, [1], None)
+    with pytest.raises(InvariantViolated, match="needs its evidence"):
+        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.PANEL, [], None)
+    with pytest.raises(InvariantViolated, match="decided by the steering group"):
+        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.STEERING_GROUP, [1], None)
+    with pytest.raises(InvariantViolated, match="can move to archived, not prototype"):
+        check_gate(project(ProjectStage.REJECTED), ProjectStage.PROTOTYPE, GateAuthority.PANEL, [1], None)
+    check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.PANEL, [1], None)
+    check_gate(project(ProjectStage.FIELD_TEST), ProjectStage.REJECTED, GateAuthority.PANEL, [], None)
+
+
+def test_a_project_has_a_readiness_level_from_one_to_nine_and_a_shortlist_names_reviewed_projects() -> None:
+    with pytest.raises(InvalidInput, match="10 is not a technology readiness level") as refused:
+        Project("P", "call-1", "T", "TEAM", ProjectDomain.UAV, 10)
+    assert refused.value.field == "trl"
+    with pytest.raises(InvariantViolated, match="P9 was not reviewed"):
+        Shortlist("call-1", ScoringMethod.MEAN, (("P1", Decimal("7.0")),), ("P9",), "panel", date(2026, 11, 2))
