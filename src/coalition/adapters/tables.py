@@ -523,6 +523,94 @@ end_use_checks = sa.Table(
     sa.Column("note", sa.String(1000), nullable=False, default=""),
 )
 
+# --- the innovation pipeline -------------------------------------------------------------------------
+
+innovation_calls = sa.Table(
+    "innovation_calls", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("opens_on", sa.Date, nullable=False),
+    sa.Column("closes_on", sa.Date, nullable=False),
+    sa.Column("rubric", sa.JSON, nullable=False),  # [{code, title, weight (decimal string), scale_min, scale_max}]
+    sa.Column("areas", sa.JSON, nullable=False),
+    sa.Column("requirement", CODE, sa.ForeignKey("requirements.code")),
+    sa.Column("gate_authority", sa.String(16), nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+innovation_projects = sa.Table(
+    "innovation_projects", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("call", CODE, sa.ForeignKey("innovation_calls.code"), nullable=False, index=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("team", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("domain", sa.String(32), nullable=False),
+    sa.Column("trl", sa.Integer, nullable=False),
+    sa.Column("members", sa.JSON, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("stage", sa.String(20), nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+project_evidence = sa.Table(
+    "project_evidence", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project", CODE, sa.ForeignKey("innovation_projects.code"), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("reference", sa.String(500), nullable=False),
+    sa.Column("recorded_on", sa.Date, nullable=False),
+)
+
+conflict_declarations = sa.Table(  # appended: a later declaration by the same reviewer supersedes an earlier one
+    "conflict_declarations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project", CODE, sa.ForeignKey("innovation_projects.code"), nullable=False, index=True),
+    sa.Column("reviewer", CODE, nullable=False),
+    sa.Column("conflicted", sa.Boolean, nullable=False),
+    sa.Column("note", sa.String(1000), nullable=False),
+    sa.Column("declared_at", sa.String(40), nullable=False),
+)
+
+project_reviews = sa.Table(
+    "project_reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project", CODE, sa.ForeignKey("innovation_projects.code"), nullable=False, index=True),
+    sa.Column("reviewer", CODE, nullable=False),
+    sa.Column("scores", sa.JSON, nullable=False),
+    sa.Column("comment", sa.String(2000), nullable=False),
+    sa.Column("submitted_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("project", "reviewer", name="uq_project_reviews_project_reviewer"),
+)
+
+shortlists = sa.Table(
+    "shortlists", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("call", CODE, sa.ForeignKey("innovation_calls.code"), nullable=False, index=True),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("ranking", sa.JSON, nullable=False),  # [[project, score as a decimal string], ...]
+    sa.Column("shortlisted", sa.JSON, nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("note", sa.String(1000), nullable=False),
+)
+
+gate_decisions = sa.Table(
+    "gate_decisions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project", CODE, sa.ForeignKey("innovation_projects.code"), nullable=False, index=True),
+    sa.Column("from_stage", sa.String(20), nullable=False),
+    sa.Column("to_stage", sa.String(20), nullable=False),
+    sa.Column("authority", sa.String(16), nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("evidence", sa.JSON, nullable=False),
+    sa.Column("decision", sa.Integer, sa.ForeignKey("proposals.id")),
+    sa.Column("note", sa.String(1000), nullable=False),
+)
+
 users = sa.Table(
     "users", metadata,
     sa.Column("username", CODE, primary_key=True),

@@ -11,6 +11,7 @@ from typing import Self
 import sqlalchemy as sa
 
 from coalition.adapters.identity_store import SqlUserRepository
+from coalition.adapters.innovation_store import SqlInnovationRepository
 from coalition.adapters.ledger_store import SqlCapabilityAreaRepository, SqlFxRateRepository, SqlLedgerRepository
 from coalition.adapters.planning_store import SqlPlanRepository, SqlPriorityListRepository, SqlRequirementRepository
 from coalition.adapters.procurement_store import SqlProcurementRepository
@@ -28,6 +29,7 @@ from coalition.services.ports import (
     Clock,
     CoalitionRepository,
     FxRateRepository,
+    InnovationRepository,
     InstrumentRepository,
     LedgerRepository,
     MembershipRepository,
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
     plans: PlanRepository
     steering: SteeringRepository
     procurement: ProcurementRepository
+    innovation: InnovationRepository
     users: UserRepository
     audit: AuditLog
 
@@ -112,6 +115,7 @@ class SqlUnitOfWork:
             self.plans = SqlPlanRepository(connection)
             self.steering = SqlSteeringRepository(connection)
             self.procurement = SqlProcurementRepository(connection)
+            self.innovation = SqlInnovationRepository(connection)
             self.users = SqlUserRepository(connection)
             self.audit = SqlAuditLog(connection)
         self._depth += 1

@@ -1,0 +1,161 @@
+"""SQL storage of the innovation pipeline: calls with their rubrics, projects, evidence, conflict
+declarations, reviews, shortlists and stage-gate decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from coalition.adapters import tables as t
+from coalition.domain.innovation import (
+    Call,
+    CallKind,
+    ConflictDeclaration,
+    Criterion,
+    Evidence,
+    EvidenceKind,
+    GateAuthority,
+    GateDecision,
+    Project,
+    ProjectDomain,
+    ProjectStage,
+    Review,
+    Rubric,
+    ScoringMethod,
+    Shortlist,
+)
+
+
+class SqlInnovationRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    # --- calls ----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _call(row: Any) -> Call:
+        rubric = Rubric(tuple(Criterion(c["code"], c["title"], Decimal(c["weight"]), c["scale_min"], c["scale_max"])
+                              for c in row.rubric))
+        return Call(row.code, row.coalition, CallKind(row.kind), row.title, row.opens_on, row.closes_on, rubric,
+                    tuple(row.areas), row.requirement, GateAuthority(row.gate_authority), row.illustrative)
+
+    def add_call(self, call: Call) -> None:
+        self._c.execute(t.innovation_calls.insert().values(
+            code=call.code, coalition=call.coalition, kind=call.kind.value, title=call.title, opens_on=call.opens_on,
+            closes_on=call.closes_on, areas=list(call.areas), requirement=call.requirement,
+            gate_authority=call.gate_authority.value, illustrative=call.illustrative,
+            rubric=[{"code": c.code, "title": c.title, "weight": str(c.weight), "scale_min": c.scale_min,
+                     "scale_max": c.scale_max} for c in call.rubric.criteria]))
+
+    def get_call(self, code: str) -> Call | None:
+        row = self._c.execute(sa.select(t.innovation_calls).where(t.innovation_calls.c.code == code)).first()
+        return None if row is None else self._call(row)
+
+    def calls(self, coalition: str | None = None) -> list[Call]:
+        query = sa.select(t.innovation_calls).order_by(t.innovation_calls.c.opens_on, t.innovation_calls.c.code)
+        if coalition is not None:
+            query = query.where(t.innovation_calls.c.coalition == coalition)
+        return [self._call(row) for row in self._c.execute(query)]
+
+    # --- projects -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _project(row: Any) -> Project:
+        return Project(row.code, row.call, row.title, row.team, ProjectDomain(row.domain), row.trl,
+                       tuple(row.members), row.summary, ProjectStage(row.stage), row.illustrative)
+
+    def add_project(self, project: Project) -> None:
+        self._c.execute(t.innovation_projects.insert().values(
+            code=project.code, call=project.call, title=project.title, team=project.team,
+            domain=project.domain.value, trl=project.trl, members=list(project.members), summary=project.summary,
+            stage=project.stage.value, illustrative=project.illustrative))
+
+    def get_project(self, code: str) -> Project | None:
+        row = self._c.execute(sa.select(t.innovation_projects).where(t.innovation_projects.c.code == code)).first()
+        return None if row is None else self._project(row)
+
+    def projects(self, call: str | None = None, stage: ProjectStage | None = None) -> list[Project]:
+        p = t.innovation_projects
+        query = sa.select(p).order_by(p.c.code)
+        if call is not None:
+            query = query.where(p.c.call == call)
+        if stage is not None:
+            query = query.where(p.c.stage == stage.value)
+        return [self._project(row) for row in self._c.execute(query)]
+
+    def set_stage(self, code: str, stage: ProjectStage, trl: int) -> None:
+        self._c.execute(t.innovation_projects.update().where(t.innovation_projects.c.code == code)
+                        .values(stage=stage.value, trl=trl))
+
+    # --- evidence, declarations, reviews --------------------------------------------------------------
+
+    def add_evidence(self, evidence: Evidence) -> Evidence:
+        result = self._c.execute(t.project_evidence.insert().values(
+            project=evidence.project, kind=evidence.kind.value, title=evidence.title, reference=evidence.reference,
+            recorded_on=evidence.recorded_on))
+        return Evidence(evidence.project, evidence.kind, evidence.title, evidence.reference, evidence.recorded_on,
+                        int(result.inserted_primary_key[0]) if result.inserted_primary_key else None)
+
+    def evidence(self, project: str) -> list[Evidence]:
+        e = t.project_evidence
+        return [Evidence(r.project, EvidenceKind(r.kind), r.title, r.reference, r.recorded_on, r.id)
+                for r in self._c.execute(sa.select(e).where(e.c.project == project).order_by(e.c.id))]
+
+    def declare(self, declaration: ConflictDeclaration) -> None:
+        self._c.execute(t.conflict_declarations.insert().values(
+            project=declaration.project, reviewer=declaration.reviewer, conflicted=declaration.conflicted,
+            note=declaration.note, declared_at=declaration.declared_at.isoformat()))
+
+    def declarations(self, projects: list[str]) -> list[ConflictDeclaration]:
+        d = t.conflict_declarations
+        query = sa.select(d).where(d.c.project.in_(projects)).order_by(d.c.id)
+        return [ConflictDeclaration(r.project, r.reviewer, r.conflicted, r.note, datetime.fromisoformat(r.declared_at))
+                for r in self._c.execute(query)]
+
+    def add_review(self, review: Review) -> Review:
+        result = self._c.execute(t.project_reviews.insert().values(
+            project=review.project, reviewer=review.reviewer, scores=dict(review.scores), comment=review.comment,
+            submitted_at=review.submitted_at.isoformat()))
+        return Review(review.project, review.reviewer, review.scores, review.comment, review.submitted_at,
+                      int(result.inserted_primary_key[0]) if result.inserted_primary_key else None)
+
+    def reviews(self, projects: list[str]) -> list[Review]:
+        r = t.project_reviews
+        query = sa.select(r).where(r.c.project.in_(projects)).order_by(r.c.id)
+        return [Review(row.project, row.reviewer, dict(row.scores), row.comment,
+                       datetime.fromisoformat(row.submitted_at), row.id) for row in self._c.execute(query)]
+
+    # --- decisions ------------------------------------------------------------------------------------
+
+    def add_shortlist(self, shortlist: Shortlist) -> Shortlist:
+        result = self._c.execute(t.shortlists.insert().values(
+            call=shortlist.call, method=shortlist.method.value,
+            ranking=[[p, str(score)] for p, score in shortlist.ranking], shortlisted=list(shortlist.shortlisted),
+            decided_by=shortlist.decided_by, decided_on=shortlist.decided_on, note=shortlist.note))
+        new_id = int(result.inserted_primary_key[0]) if result.inserted_primary_key else 0
+        return next(s for s in self.shortlists(shortlist.call) if s.id == new_id)
+
+    def shortlists(self, call: str) -> list[Shortlist]:
+        s = t.shortlists
+        return [Shortlist(r.call, ScoringMethod(r.method), tuple((p, Decimal(v)) for p, v in r.ranking),
+                          tuple(r.shortlisted), r.decided_by, r.decided_on, r.note, r.id)
+                for r in self._c.execute(sa.select(s).where(s.c.call == call).order_by(s.c.id))]
+
+    def add_gate(self, gate: GateDecision) -> GateDecision:
+        result = self._c.execute(t.gate_decisions.insert().values(
+            project=gate.project, from_stage=gate.from_stage.value, to_stage=gate.to_stage.value,
+            authority=gate.authority.value, decided_by=gate.decided_by, decided_on=gate.decided_on,
+            evidence=list(gate.evidence), decision=gate.decision, note=gate.note))
+        return GateDecision(gate.project, gate.from_stage, gate.to_stage, gate.authority, gate.decided_by,
+                            gate.decided_on, gate.evidence, gate.decision, gate.note,
+                            int(result.inserted_primary_key[0]) if result.inserted_primary_key else None)
+
+    def gates(self, project: str) -> list[GateDecision]:
+        g = t.gate_decisions
+        return [GateDecision(r.project, ProjectStage(r.from_stage), ProjectStage(r.to_stage),
+                             GateAuthority(r.authority), r.decided_by, r.decided_on, tuple(r.evidence), r.decision,
+                             r.note, r.id)
+                for r in self._c.execute(sa.select(g).where(g.c.project == project).order_by(g.c.id))]

@@ -1,0 +1,218 @@
+"""Use cases of the innovation pipeline: calls, projects and their evidence, conflict declarations and
+expert reviews, scoring and shortlisting, and stage-gate decisions; each change one audited transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from coalition.domain.access import Actor, can
+from coalition.domain.audit import AuditEvent, snapshot
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
+from coalition.domain.innovation import (
+    Call,
+    ConflictDeclaration,
+    Evidence,
+    GateDecision,
+    Project,
+    ProjectHistory,
+    ProjectScore,
+    ProjectStage,
+    Review,
+    ScoringMethod,
+    Shortlist,
+    aggregate,
+    check_gate,
+    check_reviewer,
+    check_trl,
+)
+from coalition.domain.steering import Outcome, ProposalState
+from coalition.services.audit import record_change, require
+from coalition.services.ports import UnitOfWork
+from coalition.services.registry import load_coalition, load_party
+
+
+def load_call(uow: UnitOfWork, code: str, field: str = "call") -> Call:
+    found = uow.innovation.get_call(code)
+    if found is None:
+        raise NotFound(f"no call with code '{code}'", field=field)
+    return found
+
+
+def load_project(uow: UnitOfWork, code: str, field: str = "project") -> tuple[Project, Call]:
+    found = uow.innovation.get_project(code)
+    if found is None:
+        raise NotFound(f"no project with code '{code}'", field=field)
+    return found, load_call(uow, found.call)
+
+
+def open_call(uow: UnitOfWork, actor: Actor, call: Call) -> Call:
+    """Open a call, a hackathon or an acceleration cohort, for capability areas or for one requirement."""
+    require(can(actor, "manage_innovation", call.coalition))
+    with uow:
+        load_coalition(uow, call.coalition)
+        if uow.innovation.get_call(call.code) is not None:
+            raise Conflict(f"a call '{call.code}' already exists", field="code")
+        for area in call.areas:
+            if uow.areas.get(area) is None:
+                raise NotFound(f"no capability area with code '{area}'", field="areas")
+        if call.requirement is not None:
+            requirement = uow.requirements.get(call.requirement)
+            if requirement is None or requirement.coalition != call.coalition:
+                raise NotFound(f"{call.coalition} has no requirement '{call.requirement}'", field="requirement")
+        uow.innovation.add_call(call)
+        record_change(uow, actor, AuditEvent("open_call", "innovation_call", call.code, None, snapshot(call)))
+        uow.commit()
+    return call
+
+
+def register_project(uow: UnitOfWork, actor: Actor, project: Project) -> Project:
+    """A project answers a call; it starts as an idea (or at the stage a hackathon brought it to)."""
+    with uow:
+        call = load_call(uow, project.call)
+        require(can(actor, "manage_innovation", call.coalition))
+        if uow.innovation.get_project(project.code) is not None:
+            raise Conflict(f"a project '{project.code}' already exists", field="code")
+        load_party(uow, project.team, "team")
+        if project.stage not in (ProjectStage.IDEA, ProjectStage.PROTOTYPE):
+            raise InvariantViolated("a project enters the pipeline as an idea or a prototype; later stages are "
+                                    "reached through stage gates", field="stage")
+        uow.innovation.add_project(project)
+        record_change(uow, actor, AuditEvent("register_project", "innovation_project", project.code, None,
+                                             snapshot(project)))
+        uow.commit()
+    return project
+
+
+def add_evidence(uow: UnitOfWork, actor: Actor, evidence: Evidence) -> Evidence:
+    with uow:
+        _, call = load_project(uow, evidence.project)
+        require(can(actor, "manage_innovation", call.coalition))
+        stored = uow.innovation.add_evidence(evidence)
+        record_change(uow, actor, AuditEvent("add_evidence", "project_evidence", str(stored.id), None,
+                                             snapshot(stored)))
+        uow.commit()
+    return stored
+
+
+def declare_conflict(uow: UnitOfWork, actor: Actor, project: str, *, conflicted: bool,
+                     note: str = "") -> ConflictDeclaration:
+    """The signed-in reviewer declares whether they have a conflict of interest with a project."""
+    with uow:
+        _, call = load_project(uow, project)
+        require(can(actor, "review_projects", call.coalition))
+        declaration = ConflictDeclaration(project, actor.user, conflicted, note.strip(), uow.clock())
+        uow.innovation.declare(declaration)
+        record_change(uow, actor, AuditEvent("declare_conflict", "innovation_project", project, None,
+                                             snapshot(declaration)))
+        uow.commit()
+    return declaration
+
+
+def submit_review(uow: UnitOfWork, actor: Actor, project: str, scores: Mapping[str, int],
+                  comment: str = "") -> Review:
+    """The signed-in reviewer scores a project by its call's rubric, once, having declared no conflict."""
+    if len(comment) > 2000:
+        raise InvalidInput("must be at most 2000 characters", field="comment")
+    with uow:
+        _, call = load_project(uow, project)
+        require(can(actor, "review_projects", call.coalition))
+        check_reviewer(project, actor.user, uow.innovation.declarations([project]), uow.innovation.reviews([project]))
+        call.rubric.weighted(scores)  # every criterion scored, on its scale
+        stored = uow.innovation.add_review(Review(project, actor.user, dict(scores), comment.strip(), uow.clock()))
+        record_change(uow, actor, AuditEvent("submit_review", "innovation_project", project, None, snapshot(stored)))
+        uow.commit()
+    return stored
+
+
+def call_scores(uow: UnitOfWork, actor: Actor, call: str,
+                method: ScoringMethod = ScoringMethod.MEAN) -> list[ProjectScore]:
+    """The call's reviewed projects, best first, by the weighted mean or normalised per reviewer."""
+    with uow:
+        found = load_call(uow, call)
+        require(can(actor, "read_reviews", found.coalition))
+        projects = [p.code for p in uow.innovation.projects(call=call)]
+        return aggregate(found.rubric, uow.innovation.reviews(projects), method)
+
+
+def decide_shortlist(uow: UnitOfWork, actor: Actor, call: str, *, method: ScoringMethod, decided_by: str,
+                     on: date, top: int | None = None, projects: Sequence[str] = (), note: str = "") -> Shortlist:
+    """Record the ranking of a call and who is shortlisted: the ``top`` ranked, or the ``projects`` named."""
+    if (top is None) == (not projects):
+        raise InvalidInput("shortlist either the top N ranked projects or the projects named, not both",
+                           field="top")
+    if top is not None and top < 1:
+        raise InvalidInput(f"{top} is not a number of projects", field="top")
+    with uow:
+        found = load_call(uow, call)
+        require(can(actor, "manage_innovation", found.coalition))
+        codes = [p.code for p in uow.innovation.projects(call=call)]
+        ranked = aggregate(found.rubric, uow.innovation.reviews(codes), method)
+        chosen = tuple(s.project for s in ranked[:top]) if top is not None else tuple(projects)
+        shortlist = uow.innovation.add_shortlist(Shortlist(
+            call, method, tuple((s.project, s.score(method)) for s in ranked), chosen, decided_by, on, note))
+        record_change(uow, actor, AuditEvent("decide_shortlist", "innovation_call", call, None, snapshot(shortlist)))
+        uow.commit()
+    return shortlist
+
+
+def decide_gate(uow: UnitOfWork, actor: Actor, project: str, *, to: ProjectStage, decided_by: str, on: date,
+                evidence: Sequence[int] = (), decision: int | None = None, trl: int | None = None,
+                note: str = "") -> GateDecision:
+    """Move a project to another stage by the decision of its programme's authority, citing its evidence.
+
+    The lifecycle is data (domain.innovation.STAGE_TRANSITIONS): no stage is skipped. Where the steering
+    group decides the gates, ``decision`` is its approved proposal.
+    """
+    if trl is not None:
+        check_trl(trl)
+    with uow:
+        found, call = load_project(uow, project)
+        require(can(actor, "manage_innovation", call.coalition))
+        check_gate(found, to, call.gate_authority, evidence, decision)
+        own = {e.id for e in uow.innovation.evidence(project)}
+        foreign = sorted(set(evidence) - own)
+        if foreign:
+            raise NotFound(f"{project} has no evidence {', '.join(map(str, foreign))}", field="evidence")
+        if decision is not None:
+            proposal = uow.steering.get_proposal(decision)
+            if proposal is None or proposal.coalition != call.coalition:
+                raise NotFound(f"{call.coalition} has no steering-group decision {decision}", field="decision")
+            if proposal.state is not ProposalState.DECIDED or proposal.outcome is not Outcome.APPROVED:
+                raise InvariantViolated(f"proposal {decision} is not an approved decision of the steering group",
+                                        field="decision")
+        gate = uow.innovation.add_gate(GateDecision(project, found.stage, to, call.gate_authority, decided_by, on,
+                                                    tuple(evidence), decision, note))
+        uow.innovation.set_stage(project, to, trl if trl is not None else found.trl)
+        record_change(uow, actor, AuditEvent("decide_gate", "innovation_project", project,
+                                             {"stage": found.stage.value, "trl": found.trl},
+                                             {"stage": to.value, "trl": trl if trl is not None else found.trl,
+                                              "gate": snapshot(gate)}))
+        uow.commit()
+    return gate
+
+
+def list_calls(uow: UnitOfWork, actor: Actor, coalition: str | None = None) -> list[Call]:
+    require(can(actor, "read_innovation", coalition))
+    with uow:
+        return uow.innovation.calls(coalition)
+
+
+def list_projects(uow: UnitOfWork, actor: Actor, *, call: str | None = None,
+                  stage: ProjectStage | None = None) -> list[Project]:
+    require(can(actor, "read_innovation"))
+    with uow:
+        if call is not None:
+            load_call(uow, call)
+        return uow.innovation.projects(call=call, stage=stage)
+
+
+def project_history(uow: UnitOfWork, actor: Actor, code: str) -> ProjectHistory:
+    """A project from its call through every gate, with its evidence and how many reviews it had."""
+    with uow:
+        found, call = load_project(uow, code)
+        require(can(actor, "read_innovation", call.coalition))
+        reviews = len(uow.innovation.reviews([code])) if can(actor, "read_reviews", call.coalition) else 0
+        return dataclasses.replace(ProjectHistory(found, call), gates=uow.innovation.gates(code),
+                                   evidence=uow.innovation.evidence(code), reviews=reviews)

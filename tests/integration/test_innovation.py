@@ -1,0 +1,111 @@
+"""The innovation pipeline on both databases: a call reviewed by experts (a conflicted one refused),
+scores shortlisted, and a project taken through every stage gate to adoption, each refusal writing nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from coalition.bootstrap import Platform
+from coalition.domain.access import Actor, Grant, Role
+from coalition.domain.errors import InvariantViolated, NotFound, PermissionDenied
+from coalition.domain.innovation import (
+    Call,
+    CallKind,
+    Criterion,
+    Evidence,
+    EvidenceKind,
+    Project,
+    ProjectDomain,
+    ProjectStage,
+    Rubric,
+    ScoringMethod,
+)
+from coalition.domain.party import Party, PartyKind
+from coalition.services import audit, innovation, registry
+from coalition.services.demo import build_demo_world
+from tests.integration.helpers import dump
+
+IT = "it-coalition"
+RUBRIC = Rubric((Criterion("impact", "Operational impact", Decimal("0.6")),
+                 Criterion("feasibility", "Feasibility", Decimal("0.4"))))
+
+
+def expert(name: str) -> Actor:
+    return Actor(name, None, frozenset({Grant(Role.EXPERT_REVIEWER, IT)}))
+
+
+@pytest.fixture
+def pipeline(platform: Platform) -> Platform:
+    admin = platform.operator()
+    build_demo_world(platform.uow(), admin, procurement=False)
+    for code in ("TEAM-A", "TEAM-B", "TEAM-C"):
+        registry.register_party(platform.uow(), admin, Party(code, PartyKind.INNOVATION_TEAM, f"Team {code}",
+                                                             country="UA"))
+    innovation.open_call(platform.uow(), admin, Call("park-2026", IT, CallKind.HACKATHON, "Defence-tech hackathon",
+                                                     date(2026, 3, 1), date(2026, 3, 3), RUBRIC,
+                                                     areas=("communications",)))
+    for code, team in (("P1", "TEAM-A"), ("P2", "TEAM-B"), ("P3", "TEAM-C")):
+        innovation.register_project(platform.uow(), admin, Project(code, "park-2026", f"Project {code}", team,
+                                                                   ProjectDomain.TELECOMMUNICATIONS, 3))
+    return platform
+
+
+def review(platform: Platform, who: str, project: str, impact: int, feasibility: int) -> None:
+    innovation.declare_conflict(platform.uow(), expert(who), project, conflicted=False)
+    innovation.submit_review(platform.uow(), expert(who), project, {"impact": impact, "feasibility": feasibility})
+
+
+def test_a_conflicted_reviewer_is_refused_and_nothing_is_written(pipeline: Platform) -> None:
+    innovation.declare_conflict(pipeline.uow(), expert("a"), "P1", conflicted=True, note="mentored TEAM-A")
+    before = dump(pipeline.engine)
+    with pytest.raises(InvariantViolated, match="conflict of interest with P1") as refused:
+        innovation.submit_review(pipeline.uow(), expert("a"), "P1", {"impact": 5, "feasibility": 5})
+    assert refused.value.field == "reviewer"
+    with pytest.raises(PermissionDenied):
+        innovation.submit_review(pipeline.uow(), Actor("nobody"), "P1", {"impact": 5, "feasibility": 5})
+    assert dump(pipeline.engine) == before
+
+
+def test_scores_are_ranked_normalised_and_shortlisted(pipeline: Platform) -> None:
+    for who, project, impact, feasibility in (("a", "P1", 4, 6), ("a", "P2", 2, 2), ("b", "P1", 9, 9),
+                                              ("b", "P2", 8, 7), ("b", "P3", 10, 10), ("c", "P3", 6, 6)):
+        review(pipeline, who, project, impact, feasibility)
+    admin = pipeline.operator()
+    normalised = innovation.call_scores(pipeline.uow(), admin, "park-2026", ScoringMethod.NORMALISED)
+    assert [(s.project, s.normalised) for s in normalised] == [("P3", Decimal("0.5757")), ("P1", Decimal("0.5677")),
+                                                               ("P2", Decimal("-1.1434"))]
+    shortlist = innovation.decide_shortlist(pipeline.uow(), admin, "park-2026", method=ScoringMethod.NORMALISED,
+                                            decided_by="selection panel", on=date(2026, 3, 10), top=2)
+    assert shortlist.shortlisted == ("P3", "P1") and shortlist.ranking[2] == ("P2", Decimal("-1.1434"))
+    with pytest.raises(PermissionDenied):
+        innovation.call_scores(pipeline.uow(), Actor("anyone"), "park-2026")
+
+
+def test_a_project_passes_every_gate_in_turn_to_adoption(pipeline: Platform) -> None:
+    admin = pipeline.operator()
+    report = innovation.add_evidence(pipeline.uow(), admin, Evidence(
+        "P1", EvidenceKind.TEST_REPORT, "Bench test of the relay", "doc://tests/relay-1", date(2026, 4, 1)))
+    assert report.id is not None
+    before = dump(pipeline.engine)
+    with pytest.raises(InvariantViolated, match="would skip prototype, field-test") as refused:
+        innovation.decide_gate(pipeline.uow(), admin, "P1", to=ProjectStage.PILOT_DEPLOYMENT, decided_by="panel",
+                               on=date(2026, 4, 2), evidence=[report.id])
+    assert refused.value.field == "stage"
+    with pytest.raises(NotFound, match="P1 has no evidence 999"):
+        innovation.decide_gate(pipeline.uow(), admin, "P1", to=ProjectStage.PROTOTYPE, decided_by="panel",
+                               on=date(2026, 4, 2), evidence=[999])
+    assert dump(pipeline.engine) == before
+    for stage, trl in ((ProjectStage.PROTOTYPE, 4), (ProjectStage.FIELD_TEST, 6), (ProjectStage.PILOT_DEPLOYMENT, 7),
+                       (ProjectStage.ADOPTED, 9)):
+        innovation.decide_gate(pipeline.uow(), admin, "P1", to=stage, decided_by="innovation panel",
+                               on=date(2026, 4, 2), evidence=[report.id], trl=trl)
+    history = innovation.project_history(pipeline.uow(), admin, "P1")
+    assert history.project.stage is ProjectStage.ADOPTED and history.project.trl == 9
+    assert [(g.from_stage, g.to_stage) for g in history.gates] == [
+        (ProjectStage.IDEA, ProjectStage.PROTOTYPE), (ProjectStage.PROTOTYPE, ProjectStage.FIELD_TEST),
+        (ProjectStage.FIELD_TEST, ProjectStage.PILOT_DEPLOYMENT), (ProjectStage.PILOT_DEPLOYMENT, ProjectStage.ADOPTED)]
+    assert history.call.code == "park-2026" and history.evidence == [report]
+    assert audit.verify_audit(pipeline.uow(), admin).broken_seq is None
