@@ -3,6 +3,7 @@ scores shortlisted, and a project taken through every stage gate to adoption, ea
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import pytest
 
 from coalition.bootstrap import Platform
 from coalition.domain.access import Actor, Grant, Role
+from coalition.domain.contributions import Contribution, ContributionKind
 from coalition.domain.errors import InvariantViolated, NotFound, PermissionDenied
 from coalition.domain.innovation import (
     Call,
@@ -17,14 +19,18 @@ from coalition.domain.innovation import (
     Criterion,
     Evidence,
     EvidenceKind,
+    Milestone,
     Project,
     ProjectDomain,
+    ProjectGrant,
     ProjectStage,
     Rubric,
     ScoringMethod,
 )
+from coalition.domain.ledger import AccountType
+from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
-from coalition.services import audit, innovation, registry
+from coalition.services import audit, funding, innovation, registry
 from coalition.services.demo import build_demo_world
 from tests.integration.helpers import dump
 
@@ -109,3 +115,36 @@ def test_a_project_passes_every_gate_in_turn_to_adoption(pipeline: Platform) -> 
         (ProjectStage.FIELD_TEST, ProjectStage.PILOT_DEPLOYMENT), (ProjectStage.PILOT_DEPLOYMENT, ProjectStage.ADOPTED)]
     assert history.call.code == "park-2026" and history.evidence == [report]
     assert audit.verify_audit(pipeline.uow(), admin).broken_seq is None
+
+
+def test_grant_tranches_never_exceed_the_award_and_name_their_donors(pipeline: Platform) -> None:
+    admin = pipeline.operator()
+    funding.record_contribution(pipeline.uow(), admin, Contribution(
+        ContributionKind.RECEIPT, IT, "it-coalition-fund", "EE", Money.parse("300000.00", "EUR"),
+        date(2026, 3, 1)))
+    grant = ProjectGrant("G-P1", "P1", "it-coalition-fund", Money.parse("200000.00", "EUR"), (
+        Milestone(1, "Prototype delivered", Money.parse("50000.00", "EUR")),
+        Milestone(2, "Field test passed", Money.parse("150000.00", "EUR"))), date(2026, 3, 15), "innovation panel")
+    innovation.award_grant(pipeline.uow(), admin, grant)
+    with pytest.raises(InvariantViolated, match="may fund park-2026's projects; the grant needs"):
+        innovation.award_grant(pipeline.uow(), admin, dataclasses.replace(
+            grant, code="G-BIG", amount=Money.parse("90000000.00", "EUR"),
+            milestones=(Milestone(1, "All", Money.parse("90000000.00", "EUR")),)))
+    innovation.pay_grant(pipeline.uow(), admin, "G-P1", milestone=1, amount=Money.parse("50000.00", "EUR"),
+                         paid_on=date(2026, 4, 1))
+    before = dump(pipeline.engine)
+    with pytest.raises(InvariantViolated, match="milestone 1 \\(Prototype delivered\\) is worth"):
+        innovation.pay_grant(pipeline.uow(), admin, "G-P1", milestone=1, amount=Money.parse("0.01", "EUR"),
+                             paid_on=date(2026, 4, 2))
+    with pytest.raises(InvariantViolated, match="would pay beyond the award") as refused:
+        innovation.pay_grant(pipeline.uow(), admin, "G-P1", milestone=2, amount=Money.parse("150000.01", "EUR"),
+                             paid_on=date(2026, 4, 2))
+    assert refused.value.field == "amount"
+    assert dump(pipeline.engine) == before
+    innovation.pay_grant(pipeline.uow(), admin, "G-P1", milestone=2, amount=Money.parse("150000.00", "EUR"),
+                         paid_on=date(2026, 6, 1))
+    with pipeline.uow() as uow:
+        held = uow.ledger.holdings(IT, innovation.grant_account("G-P1"), AccountType.DISBURSED)
+    assert sum(units for _, _, units, _ in held) == 20_000_000  # every cent paid, each naming its contribution
+    assert all(contribution for contribution, _, _, _ in held)
+    assert funding.check_ledger(pipeline.uow(), admin).ok

@@ -19,14 +19,18 @@ from coalition.domain.innovation import (
     EvidenceKind,
     GateAuthority,
     GateDecision,
+    GrantPayment,
+    Milestone,
     Project,
     ProjectDomain,
+    ProjectGrant,
     ProjectStage,
     Review,
     Rubric,
     ScoringMethod,
     Shortlist,
 )
+from coalition.domain.money import Money
 
 
 class SqlInnovationRepository:
@@ -159,3 +163,41 @@ class SqlInnovationRepository:
                              GateAuthority(r.authority), r.decided_by, r.decided_on, tuple(r.evidence), r.decision,
                              r.note, r.id)
                 for r in self._c.execute(sa.select(g).where(g.c.project == project).order_by(g.c.id))]
+
+    # --- grants ---------------------------------------------------------------------------------------
+
+    def add_grant(self, grant: ProjectGrant, coalition: str) -> None:
+        self._c.execute(t.grants.insert().values(
+            code=grant.code, project=grant.project, coalition=coalition, fund=grant.fund,
+            amount_minor=grant.amount.to_minor_units(), currency=grant.amount.currency, awarded_on=grant.awarded_on,
+            decided_by=grant.decided_by, milestones=[{"number": m.number, "title": m.title,
+                                                      "amount_minor": m.amount.to_minor_units()}
+                                                     for m in grant.milestones]))
+
+    @staticmethod
+    def _grant(row: Any) -> ProjectGrant:
+        return ProjectGrant(row.code, row.project, row.fund, Money.from_minor_units(row.amount_minor, row.currency),
+                     tuple(Milestone(m["number"], m["title"], Money.from_minor_units(m["amount_minor"], row.currency))
+                           for m in row.milestones), row.awarded_on, row.decided_by)
+
+    def get_grant(self, code: str) -> ProjectGrant | None:
+        row = self._c.execute(sa.select(t.grants).where(t.grants.c.code == code)).first()
+        return None if row is None else self._grant(row)
+
+    def grants(self, project: str) -> list[ProjectGrant]:
+        g = t.grants
+        return [self._grant(row) for row in self._c.execute(sa.select(g).where(g.c.project == project)
+                                                            .order_by(g.c.code))]
+
+    def add_grant_payment(self, payment: GrantPayment) -> GrantPayment:
+        result = self._c.execute(t.grant_payments.insert().values(
+            grant_code=payment.grant, milestone=payment.milestone, amount_minor=payment.amount.to_minor_units(),
+            currency=payment.amount.currency, paid_on=payment.paid_on, reference=payment.reference))
+        return GrantPayment(payment.grant, payment.milestone, payment.amount, payment.paid_on, payment.reference,
+                            int(result.inserted_primary_key[0]) if result.inserted_primary_key else None)
+
+    def grant_payments(self, grant: str) -> list[GrantPayment]:
+        p = t.grant_payments
+        return [GrantPayment(r.grant_code, r.milestone, Money.from_minor_units(r.amount_minor, r.currency), r.paid_on,
+                             r.reference, r.id)
+                for r in self._c.execute(sa.select(p).where(p.c.grant_code == grant).order_by(p.c.id))]

@@ -611,6 +611,30 @@ gate_decisions = sa.Table(
     sa.Column("note", sa.String(1000), nullable=False),
 )
 
+grants = sa.Table(
+    "grants", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("project", CODE, sa.ForeignKey("innovation_projects.code"), nullable=False, index=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False),
+    sa.Column("fund", CODE, sa.ForeignKey("funds.code"), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("milestones", sa.JSON, nullable=False),  # [{number, title, amount_minor}]
+    sa.Column("awarded_on", sa.Date, nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+)
+
+grant_payments = sa.Table(
+    "grant_payments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("grant_code", CODE, sa.ForeignKey("grants.code"), nullable=False, index=True),
+    sa.Column("milestone", sa.Integer, nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("paid_on", sa.Date, nullable=False),
+    sa.Column("reference", sa.String(200), nullable=False),
+)
+
 users = sa.Table(
     "users", metadata,
     sa.Column("username", CODE, primary_key=True),

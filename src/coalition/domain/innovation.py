@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from coalition.domain.common import check_code, check_move, check_text
 from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.money import Money
 
 SCORE_PLACES = Decimal("0.0001")
 
@@ -363,3 +364,79 @@ class ProjectHistory:
     gates: list[GateDecision] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     reviews: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    number: int
+    title: str
+    amount: Money
+
+    def __post_init__(self) -> None:
+        check_text(self.title, "milestones.title", max_length=300)
+        if self.amount.amount <= 0:
+            raise InvalidInput(f"milestone {self.number} is worth more than zero, not {self.amount}",
+                               field="milestones.amount")
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectGrant:
+    """Money awarded to a project from a coalition fund, paid in tranches as its milestones are met."""
+
+    code: str
+    project: str
+    fund: str
+    amount: Money
+    milestones: tuple[Milestone, ...]
+    awarded_on: date
+    decided_by: str
+
+    def __post_init__(self) -> None:
+        check_code(self.code, "code")
+        check_text(self.decided_by, "decided_by", max_length=200)
+        if self.amount.amount <= 0:
+            raise InvalidInput(f"a grant is worth more than zero, not {self.amount}", field="amount")
+        if [m.number for m in self.milestones] != list(range(1, len(self.milestones) + 1)):
+            raise InvalidInput("a grant's milestones are numbered 1, 2, 3 ... in order", field="milestones")
+        if any(m.amount.currency != self.amount.currency for m in self.milestones):
+            raise InvalidInput(f"every milestone is in the grant's currency, {self.amount.currency}",
+                               field="milestones.amount")
+        total = sum((m.amount.amount for m in self.milestones), Decimal(0))
+        if total != self.amount.amount:
+            raise InvalidInput(f"the milestones add up to {total} {self.amount.currency}, not the grant's "
+                               f"{self.amount}", field="milestones")
+
+    def milestone(self, number: int) -> Milestone:
+        for found in self.milestones:
+            if found.number == number:
+                return found
+        raise InvalidInput(f"grant {self.code} has no milestone {number} (1 to {len(self.milestones)})",
+                           field="milestone")
+
+
+@dataclass(frozen=True, slots=True)
+class GrantPayment:
+    grant: str
+    milestone: int
+    amount: Money
+    paid_on: date
+    reference: str = ""
+    id: int | None = None
+
+
+def check_tranche(grant: ProjectGrant, earlier: Sequence[GrantPayment], milestone: int, amount: Money) -> None:
+    """A tranche pays a milestone of the grant: never more than the milestone is worth, nor than the award."""
+    due = grant.milestone(milestone)
+    if amount.currency != grant.amount.currency:
+        raise InvalidInput(f"grant {grant.code} is paid in {grant.amount.currency}, not {amount.currency}",
+                           field="currency")
+    if amount.amount <= 0:
+        raise InvalidInput(f"a tranche is more than zero, not {amount}", field="amount")
+    paid = sum((p.amount.amount for p in earlier), Decimal(0))
+    on_milestone = sum((p.amount.amount for p in earlier if p.milestone == milestone), Decimal(0))
+    if paid + amount.amount > grant.amount.amount:
+        raise InvariantViolated(f"grant {grant.code} is worth {grant.amount}; {paid} is paid, so {amount} more would "
+                                "pay beyond the award", field="amount")
+    if on_milestone + amount.amount > due.amount.amount:
+        raise InvariantViolated(f"milestone {milestone} ({due.title}) is worth {due.amount}; {on_milestone} is paid "
+                                f"on it, so {amount} more is too much", field="amount")

@@ -8,14 +8,18 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from coalition.domain.access import Actor, can
+from coalition.domain.attribution import largest_remainder
 from coalition.domain.audit import AuditEvent, snapshot
+from coalition.domain.contributions import EarmarkKind
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.innovation import (
     Call,
     ConflictDeclaration,
     Evidence,
     GateDecision,
+    GrantPayment,
     Project,
+    ProjectGrant,
     ProjectHistory,
     ProjectScore,
     ProjectStage,
@@ -25,8 +29,11 @@ from coalition.domain.innovation import (
     aggregate,
     check_gate,
     check_reviewer,
+    check_tranche,
     check_trl,
 )
+from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
+from coalition.domain.money import Money
 from coalition.domain.steering import Outcome, ProposalState
 from coalition.services.audit import record_change, require
 from coalition.services.ports import UnitOfWork
@@ -216,3 +223,100 @@ def project_history(uow: UnitOfWork, actor: Actor, code: str) -> ProjectHistory:
         reviews = len(uow.innovation.reviews([code])) if can(actor, "read_reviews", call.coalition) else 0
         return dataclasses.replace(ProjectHistory(found, call), gates=uow.innovation.gates(code),
                                    evidence=uow.innovation.evidence(code), reviews=reviews)
+
+
+def grant_account(code: str) -> str:
+    """The spending target a grant's money is reserved for in the ledger (beside requirements)."""
+    return f"grant:{code}"
+
+
+def _eligible(earmark: str, call: Call) -> bool:
+    """Money may fund a grant of a call when unearmarked, or earmarked to one of its areas or its requirement."""
+    kind, _, targets = earmark.partition(":")
+    if kind == EarmarkKind.NONE.value:
+        return True
+    if kind == EarmarkKind.AREAS.value:
+        return bool(set(targets.split(",")) & set(call.areas))
+    return kind == EarmarkKind.REQUIREMENT.value and call.requirement is not None and targets == call.requirement
+
+
+def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant) -> ProjectGrant:
+    """Award a grant to a project and reserve its money in the fund, oldest eligible receipts first, so every
+    euro of it names the contribution (the donor) it came from."""
+    with uow:
+        uow.ledger.lock()
+        found, call = load_project(uow, grant.project)
+        require(can(actor, "manage_innovation", call.coalition))
+        if uow.innovation.get_grant(grant.code) is not None:
+            raise Conflict(f"a grant '{grant.code}' already exists", field="code")
+        if found.stage in (ProjectStage.REJECTED, ProjectStage.ARCHIVED):
+            raise InvariantViolated(f"{found.code} is {found.stage.value}: no grant is awarded to it", field="project")
+        coalition = load_coalition(uow, call.coalition)
+        fund = uow.coalitions.get_fund(grant.fund)
+        if fund is None or fund.coalition != coalition.code:
+            raise NotFound(f"no fund '{grant.fund}' in {coalition.code}", field="fund")
+        if grant.amount.currency != coalition.reporting_currency:
+            raise InvalidInput(f"grants of {coalition.code} are in its reporting currency, "
+                               f"{coalition.reporting_currency}", field="amount")
+        sources = [m for m in uow.ledger.available_money(coalition.code)
+                   if m.fund == grant.fund and m.currency == grant.amount.currency and _eligible(m.earmark, call)]
+        needed = grant.amount.to_minor_units()
+        if sum(m.units for m in sources) < needed:
+            have = Money.from_minor_units(sum(m.units for m in sources), grant.amount.currency)
+            raise InvariantViolated(f"{grant.fund} holds {have} that may fund {call.code}'s projects; the grant needs "
+                                    f"{grant.amount}", field="amount")
+        now, target = uow.clock(), grant_account(grant.code)
+        drawn: dict[str, int] = {}
+        for source in sources:
+            if needed == 0:
+                break
+            units = min(needed, source.units)
+            needed -= units
+            available = AccountKey(AccountType.FUND_AVAILABLE, coalition.code, source.fund, source.donor,
+                                   source.currency, source.earmark)
+            amount = Money.from_minor_units(units, source.currency)
+            uow.ledger.add_entry(Entry(EntryKind.RESERVATION, grant.awarded_on,
+                                       dataclasses.replace(available, type=AccountType.RESERVED, requirement=target),
+                                       available, amount, amount, source.contribution,
+                                       reason=f"grant {grant.code}"), now)
+            drawn[source.donor] = drawn.get(source.donor, 0) + units
+        uow.innovation.add_grant(grant, coalition.code)
+        record_change(uow, actor, AuditEvent("award_grant", "grant", grant.code, None, {
+            **snapshot(grant), "donor_shares": {d: str(Money.from_minor_units(u, grant.amount.currency))
+                                                for d, u in sorted(drawn.items())}}))
+        uow.commit()
+    return grant
+
+
+def pay_grant(uow: UnitOfWork, actor: Actor, code: str, *, milestone: int, amount: Money, paid_on: date,
+              reference: str = "") -> GrantPayment:
+    """Pay a tranche of a grant for a milestone met: a disbursement of its reserved money, split over the
+    contributions that fund it in proportion to what each still holds (largest remainder)."""
+    with uow:
+        uow.ledger.lock()
+        grant = uow.innovation.get_grant(code)
+        if grant is None:
+            raise NotFound(f"no grant with code '{code}'", field="grant")
+        _, call = load_project(uow, grant.project)
+        require(can(actor, "manage_innovation", call.coalition))
+        check_tranche(grant, uow.innovation.grant_payments(code), milestone, amount)
+        if paid_on < grant.awarded_on:
+            raise InvariantViolated(f"a tranche paid on {paid_on} precedes the award on {grant.awarded_on}",
+                                    field="paid_on")
+        held = uow.ledger.holdings(call.coalition, grant_account(code))
+        split = largest_remainder(amount.to_minor_units(), [units for _, _, units, _ in held])
+        now, shares = uow.clock(), dict[str, int]()
+        for (contribution, reserved, _, _), units in zip(held, split, strict=True):
+            if units == 0:
+                continue
+            part = Money.from_minor_units(units, amount.currency)
+            uow.ledger.add_entry(Entry(EntryKind.DISBURSEMENT, paid_on,
+                                       dataclasses.replace(reserved, type=AccountType.DISBURSED), reserved, part, part,
+                                       contribution, reason=f"grant {code}, milestone {milestone}"), now)
+            shares[reserved.donor] = shares.get(reserved.donor, 0) + units
+        stored = uow.innovation.add_grant_payment(GrantPayment(code, milestone, amount, paid_on, reference.strip()))
+        record_change(uow, actor, AuditEvent("pay_grant", "grant", code, None, {
+            **snapshot(stored), "donor_shares": {d: str(Money.from_minor_units(u, amount.currency))
+                                                 for d, u in sorted(shares.items())}}))
+        uow.commit()
+    return stored
