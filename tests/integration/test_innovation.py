@@ -11,7 +11,8 @@ import pytest
 
 from coalition.bootstrap import Platform
 from coalition.domain.access import Actor, Grant, Role
-from coalition.domain.contributions import Contribution, ContributionKind
+from coalition.domain.contributions import Contribution, ContributionKind, FundingRoute
+from coalition.domain.delivery import Condition, ShipmentState, UnitReceipt
 from coalition.domain.errors import InvariantViolated, NotFound, PermissionDenied
 from coalition.domain.innovation import (
     Call,
@@ -30,7 +31,9 @@ from coalition.domain.innovation import (
 from coalition.domain.ledger import AccountType
 from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
-from coalition.services import audit, funding, innovation, registry
+from coalition.domain.procurement import ContractLine, ProcurementCase
+from coalition.domain.steering import Procedure, ProposalKind, Vote
+from coalition.services import audit, delivery, funding, innovation, procurement, registry, steering
 from coalition.services.demo import build_demo_world
 from tests.integration.helpers import dump
 
@@ -148,3 +151,52 @@ def test_grant_tranches_never_exceed_the_award_and_name_their_donors(pipeline: P
     assert sum(units for _, _, units, _ in held) == 20_000_000  # every cent paid, each naming its contribution
     assert all(contribution for contribution, _, _, _ in held)
     assert funding.check_ledger(pipeline.uow(), admin).ok
+
+
+def let_the_secretariat_decide_procurement(platform: Platform) -> None:
+    """The coalition changes its rules, by a decision, so procurement routes need no steering-group vote."""
+    actor = platform.operator()
+    found = next(c for c in registry.list_coalitions(platform.uow(), actor) if c.code == IT)
+    rules = dataclasses.replace(found.rules, steering_decides_procurement=False)
+    proposal = steering.open_proposal(platform.uow(), actor, coalition=IT, kind=ProposalKind.CHANGE_RULES,
+                                      title="Procurement routes without a vote", payload={"rules": rules.to_data()},
+                                      procedure=Procedure.WRITTEN)
+    for member in registry.members_on(platform.uow(), actor, IT, platform.clock().date()):
+        if member.votes:
+            steering.cast_vote(platform.uow(), actor, proposal.id or 0, member.party.code, Vote.FOR)
+    steering.close_proposal(platform.uow(), actor, proposal.id or 0)
+
+
+def test_the_bridge_keeps_the_link_from_the_call_to_the_units_that_received_the_equipment(pipeline: Platform) -> None:
+    admin = pipeline.operator()
+    report = innovation.add_evidence(pipeline.uow(), admin, Evidence(
+        "P1", EvidenceKind.FIELD_TEST_RESULT, "Relay field test", "doc://field/relay", date(2026, 4, 1)))
+    with pytest.raises(InvariantViolated, match="only an adopted project is procured"):
+        innovation.bridge_to_procurement(pipeline.uow(), admin, "P1", "CASE-P1", on=date(2026, 5, 2))
+    for stage in (ProjectStage.PROTOTYPE, ProjectStage.FIELD_TEST, ProjectStage.PILOT_DEPLOYMENT,
+                  ProjectStage.ADOPTED):
+        innovation.decide_gate(pipeline.uow(), admin, "P1", to=stage, decided_by="panel", on=date(2026, 4, 2),
+                               evidence=[report.id or 0])
+    let_the_secretariat_decide_procurement(pipeline)
+    procurement.open_case(pipeline.uow(), admin, ProcurementCase(
+        "CASE-P1", IT, FundingRoute.DIRECT_INDUSTRY, "Radio relays from the hackathon's team", ("CP-RADIO-02",),
+        "UA-MOD", date(2026, 5, 1)))
+    procurement.approve_route(pipeline.uow(), admin, "CASE-P1", on=date(2026, 5, 1))
+    innovation.bridge_to_procurement(pipeline.uow(), admin, "P1", "CASE-P1", on=date(2026, 5, 2))
+    line = ContractLine(1, "CP-RADIO-02", 100, Money.parse("6500.00", "EUR"))
+    with pytest.raises(InvariantViolated, match="its supplier is the project's team TEAM-A, not TEAM-B"):
+        procurement.sign_contract(pipeline.uow(), admin, code="K-P1", case="CASE-P1", supplier="TEAM-B",
+                                  signed_on=date(2026, 5, 3), lines=(line,))
+    procurement.sign_contract(pipeline.uow(), admin, code="K-P1", case="CASE-P1", supplier="TEAM-A",
+                              signed_on=date(2026, 5, 3), lines=(line,))
+    shipment = delivery.ship(pipeline.uow(), admin, contract="K-P1", line=1, quantity=100, on=date(2026, 6, 1))
+    for state in (ShipmentState.IN_TRANSIT, ShipmentState.ARRIVED):
+        delivery.advance_shipment(pipeline.uow(), admin, shipment.id or 0, state, on=date(2026, 6, 3))
+    delivery.confirm_receipt(pipeline.uow(), admin, UnitReceipt(shipment.id or 0, "UA-TU-1", 100, Condition.NEW,
+                                                                True, date(2026, 6, 4), "Maj. Koval"))
+
+    trail = innovation.project_trail(pipeline.uow(), admin, "P1")
+    assert trail.history.call.code == "park-2026" and trail.history.project.stage is ProjectStage.ADOPTED
+    assert [c.code for c in trail.cases] == ["CASE-P1"] and [k.supplier for k in trail.contracts] == ["TEAM-A"]
+    radios = next(d for d in trail.deliveries if d.requirement == "CP-RADIO-02")
+    assert radios.accepted == 100

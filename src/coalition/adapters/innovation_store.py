@@ -3,7 +3,7 @@ declarations, reviews, shortlists and stage-gate decisions."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -201,3 +201,18 @@ class SqlInnovationRepository:
         return [GrantPayment(r.grant_code, r.milestone, Money.from_minor_units(r.amount_minor, r.currency), r.paid_on,
                              r.reference, r.id)
                 for r in self._c.execute(sa.select(p).where(p.c.grant_code == grant).order_by(p.c.id))]
+
+    # --- the bridge to procurement --------------------------------------------------------------------
+
+    def link_case(self, project: str, case: str, on: date) -> None:
+        self._c.execute(t.project_cases.insert().values(project=project, case_code=case, linked_on=on))
+
+    def cases_of(self, project: str) -> list[str]:
+        pc = t.project_cases
+        return [r[0] for r in self._c.execute(sa.select(pc.c.case_code).where(pc.c.project == project)
+                                               .order_by(pc.c.linked_on, pc.c.case_code))]
+
+    def projects_of_case(self, case: str) -> list[str]:
+        pc = t.project_cases
+        return [r[0] for r in self._c.execute(sa.select(pc.c.project).where(pc.c.case_code == case)
+                                               .order_by(pc.c.project))]

@@ -611,6 +611,13 @@ gate_decisions = sa.Table(
     sa.Column("note", sa.String(1000), nullable=False),
 )
 
+project_cases = sa.Table(  # the bridge: an adopted project named as the supplier of a direct-financing case
+    "project_cases", metadata,
+    sa.Column("project", CODE, sa.ForeignKey("innovation_projects.code"), primary_key=True),
+    sa.Column("case_code", CODE, sa.ForeignKey("procurement_cases.code"), primary_key=True, index=True),
+    sa.Column("linked_on", sa.Date, nullable=False),
+)
+
 grants = sa.Table(
     "grants", metadata,
     sa.Column("code", CODE, primary_key=True),

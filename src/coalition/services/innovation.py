@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from coalition.domain.access import Actor, can
 from coalition.domain.attribution import largest_remainder
 from coalition.domain.audit import AuditEvent, snapshot
-from coalition.domain.contributions import EarmarkKind
+from coalition.domain.contributions import EarmarkKind, FundingRoute
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.innovation import (
     Call,
@@ -34,8 +35,10 @@ from coalition.domain.innovation import (
 )
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.money import Money
+from coalition.domain.procurement import Contract, ProcurementCase
 from coalition.domain.steering import Outcome, ProposalState
 from coalition.services.audit import record_change, require
+from coalition.services.delivery import DeliveryStatus, delivery_status
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 
@@ -320,3 +323,64 @@ def pay_grant(uow: UnitOfWork, actor: Actor, code: str, *, milestone: int, amoun
                                                  for d, u in sorted(shares.items())}}))
         uow.commit()
     return stored
+
+
+def bridge_to_procurement(uow: UnitOfWork, actor: Actor, project: str, case: str, *, on: date) -> None:
+    """Name an adopted project's team as the supplier of a direct-industry-financing case, keeping the link
+    from the call to the contract and the units that receive the equipment."""
+    with uow:
+        found, call = load_project(uow, project)
+        require(can(actor, "manage_innovation", call.coalition))
+        require(can(actor, "manage_procurement", call.coalition))
+        if found.stage is not ProjectStage.ADOPTED:
+            raise InvariantViolated(f"{project} is at {found.stage.value}; only an adopted project is procured",
+                                    field="project")
+        procured = uow.procurement.get_case(case)
+        if procured is None or procured.coalition != call.coalition:
+            raise NotFound(f"{call.coalition} has no procurement case '{case}'", field="case")
+        if procured.route is not FundingRoute.DIRECT_INDUSTRY:
+            raise InvariantViolated(f"case {case} is on the {procured.route.value} route; an adopted project is "
+                                    "financed directly (direct-industry)", field="case")
+        if call.requirement is not None and call.requirement not in procured.requirements:
+            raise InvariantViolated(f"{call.code} answers {call.requirement}, which case {case} does not buy",
+                                    field="case")
+        if case in uow.innovation.cases_of(project):
+            raise Conflict(f"{project} is already linked to case {case}", field="case")
+        signed = [c for c in uow.procurement.contracts([case]) if c.supplier != found.team]
+        if signed:
+            raise InvariantViolated(f"case {case} is already contracted to {signed[0].supplier}, not {found.team}",
+                                    field="case")
+        uow.innovation.link_case(project, case, on)
+        record_change(uow, actor, AuditEvent("bridge_to_procurement", "innovation_project", project, None,
+                                             {"case": case, "team": found.team, "on": on.isoformat()}))
+        uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectTrail:
+    """A project's history and what followed adoption: its procurement cases, contracts and deliveries."""
+
+    history: ProjectHistory
+    grants: list[ProjectGrant]
+    paid: dict[str, Money]
+    cases: list[ProcurementCase]
+    contracts: list[Contract]
+    deliveries: list[DeliveryStatus]
+
+
+def project_trail(uow: UnitOfWork, actor: Actor, code: str) -> ProjectTrail:
+    """From the call through every gate to the contract and the units that signed for the equipment."""
+    history = project_history(uow, actor, code)
+    coalition = history.call.coalition
+    with uow:
+        grants = uow.innovation.grants(code)
+        paid = {g.code: Money.from_minor_units(sum(p.amount.to_minor_units()
+                                                   for p in uow.innovation.grant_payments(g.code)),
+                                               g.amount.currency) for g in grants}
+        cases = [c for c in (uow.procurement.get_case(k) for k in uow.innovation.cases_of(code)) if c is not None]
+        contracts = uow.procurement.contracts([c.code for c in cases])
+    deliveries: list[DeliveryStatus] = []
+    if cases and can(actor, "read_funding", coalition):
+        wanted = {r for c in cases for r in c.requirements}
+        deliveries = [d for d in delivery_status(uow, actor, coalition) if d.requirement in wanted]
+    return ProjectTrail(history, grants, paid, cases, contracts, deliveries)

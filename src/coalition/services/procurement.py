@@ -462,6 +462,11 @@ def sign_contract(uow: UnitOfWork, actor: Actor, *, code: str, case: str, suppli
         if supplier is None:
             raise InvalidInput("a contract names its supplier", field="supplier")
         load_party(uow, supplier, "supplier")
+        for named in uow.innovation.projects_of_case(found.code):  # the bridge from the innovation pipeline
+            project = uow.innovation.get_project(named)
+            if project is not None and project.team != supplier:
+                raise InvariantViolated(f"case {found.code} finances project {named}: its supplier is the project's "
+                                        f"team {project.team}, not {supplier}", field="supplier")
         if signed_on < found.opened_on:
             raise InvariantViolated(f"signed on {signed_on}, before the case opened on {found.opened_on}",
                                     field="signed_on")
