@@ -19,6 +19,7 @@ from coalition.domain.membership import ChangeKind
 from coalition.domain.party import Party, PartyKind
 from coalition.services import registry
 from coalition.services.demo_funding import build_demo_funding
+from coalition.services.demo_innovation import build_demo_innovation
 from coalition.services.demo_planning import build_demo_planning
 from coalition.services.demo_procurement import build_demo_procurement
 from coalition.services.ports import UnitOfWork
@@ -169,4 +170,5 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
     result.already_present += build_demo_planning(uow, actor, result.created)
     if procurement:
         result.already_present += build_demo_procurement(uow, actor, result.created)
+        result.already_present += build_demo_innovation(uow, actor, result.created)
     return result

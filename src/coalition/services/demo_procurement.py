@@ -64,7 +64,7 @@ def _party(work: UnitOfWork, actor: Actor, party: Party, created: list[str]) -> 
         created.append(f"party {party.code}")
 
 
-def _decided_at_meeting(work: UnitOfWork, actor: Actor, coalition: str, day: date, title: str,
+def decided_at_meeting(work: UnitOfWork, actor: Actor, coalition: str, day: date, title: str,
                         decisions: list[tuple[ProposalKind, str, Mapping[str, Any]]]) -> None:
     """A steering-group meeting where every voting member attends and approves each proposal."""
     members = registry.members_on(work, actor, coalition, day)
@@ -105,7 +105,7 @@ def _it_coalition(work: UnitOfWork, actor: Actor) -> None:
     procurement.open_case(work, actor, ProcurementCase(
         "IT-CP-KITS", IT, FundingRoute.AGENCY, "Command-post kits for tactical units", ("CP-KIT-01",), "NSPA",
         date(2024, 6, 12), illustrative=True))
-    _decided_at_meeting(work, actor, IT, date(2024, 6, 20), "Second steering-group meeting (illustrative)", [
+    decided_at_meeting(work, actor, IT, date(2024, 6, 20), "Second steering-group meeting (illustrative)", [
         (ProposalKind.APPROVE_ROUTE, "Procure command-post kits through the agency", {"case": "IT-CP-KITS"})])
     procurement.create_tender(work, actor, Tender(
         "NSPA-IT-T001", "IT-CP-KITS", "Command-post kits for tactical units", TenderProcedure.OPEN,
@@ -122,7 +122,7 @@ def _it_coalition(work: UnitOfWork, actor: Actor) -> None:
         ("CP-RADIO-02",), "LT", date(2024, 7, 2), illustrative=True))
     ranked = procurement.evaluate_tender(work, actor, "NSPA-IT-T001").lots[1]
     winner = next(r.bid for r in ranked if r.rank == 1)
-    _decided_at_meeting(work, actor, IT, date(2024, 7, 30), "Third steering-group meeting (illustrative)", [
+    decided_at_meeting(work, actor, IT, date(2024, 7, 30), "Third steering-group meeting (illustrative)", [
         (ProposalKind.APPROVE_AWARD, "Award the command-post kits", {
             "tender": "NSPA-IT-T001", "lot": 1, "bid": winner.id,
             "justification": "Best value: highest weighted score of price (60) and technical merit (40); the "
@@ -196,11 +196,11 @@ def _drone_coalition(work: UnitOfWork, actor: Actor) -> None:
         planning.change_requirement_status(work, actor, code, RequirementStatus.VALIDATED, "validated (illustrative)")
     listed = planning.submit_priority_list(work, actor, coalition=DRONE, ranks=("UAV-01", "EW-DRN-02"),
                                            submitted_by="UA-MOD", on=date(2025, 3, 25))
-    _decided_at_meeting(work, actor, DRONE, date(2025, 4, 2), "Drone Coalition steering group (illustrative)", [
+    decided_at_meeting(work, actor, DRONE, date(2025, 4, 2), "Drone Coalition steering group (illustrative)", [
         (ProposalKind.APPROVE_PRIORITY_LIST, "Approve the Drone Coalition's priority list",
          {"version": listed.version})])
     plan = planning.run_allocation(work, actor, DRONE, on=date(2025, 4, 3))
-    _decided_at_meeting(work, actor, DRONE, date(2025, 4, 10), "Drone Coalition steering group (illustrative)", [
+    decided_at_meeting(work, actor, DRONE, date(2025, 4, 10), "Drone Coalition steering group (illustrative)", [
         (ProposalKind.APPROVE_PLAN, "Approve the allocation to drones and the package", {"plan": plan.id})])
 
     # Direct industry financing: the ministry orders, donors' money pays the manufacturer in hryvnia.

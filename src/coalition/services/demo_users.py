@@ -25,6 +25,8 @@ DEMO_USERS: tuple[tuple[str, str | None, frozenset[Grant], str], ...] = (
     ("ua-tu-1", "UA-TU-1", frozenset({Grant(Role.UNIT_LOGISTICS_OFFICER, IT)}),
      "the logistics officer of a receiving unit"),
     ("auditor", None, frozenset({Grant(Role.AUDITOR, IT), Grant(Role.AUDITOR, DRONE)}), "an auditor"),
+    *((f"expert-{n}", None, frozenset({Grant(Role.EXPERT_REVIEWER, IT)}),
+       "an expert reviewer of the defence-tech park's projects") for n in (1, 2, 3)),
 )
 
 

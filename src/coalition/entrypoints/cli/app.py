@@ -17,6 +17,7 @@ from coalition.entrypoints.cli import (
     audit,
     funding,
     identity,
+    innovation,
     output,
     planning,
     procurement,
@@ -25,6 +26,7 @@ from coalition.entrypoints.cli import (
 )
 from coalition.services.delivery import donor_procurement
 from coalition.services.demo import build_demo_world
+from coalition.services.demo_innovation import CALL, WINNER
 from coalition.services.demo_users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
 from coalition.services.steering import list_meetings
 
@@ -60,6 +62,7 @@ app.add_typer(procurement.cases, name="cases")
 app.add_typer(procurement.tenders, name="tenders")
 app.add_typer(procurement.contracts, name="contracts")
 app.add_typer(procurement.deliveries, name="deliveries")
+app.add_typer(innovation.app, name="innovation")
 app.add_typer(audit.app, name="audit")
 app.add_typer(identity.users, name="users")
 app.add_typer(identity.tokens, name="tokens")
@@ -105,6 +108,10 @@ def demo(ctx: typer.Context,
     output.console.print("\n[bold]Following Estonia's euros to the units that received the equipment[/bold] "
                          "(coalition report donor EE shows the whole statement)")
     funding.print_donor_procurement(donor_procurement(platform.uow(), platform.operator(), "EE"))
+    output.console.print("\n[bold]The defence-tech park's hackathon[/bold]: reviews normalised per reviewer, and the "
+                         "adopted project from its call to the unit that received it")
+    innovation.scores(ctx, CALL, True, False)
+    innovation.projects_show(ctx, WINNER, False)
     _demo_users(platform)
     if serve:
         identity.serve(ctx)
