@@ -30,7 +30,7 @@ from coalition.domain.errors import (
     PermissionDenied,
 )
 from coalition.domain.identity import Unauthenticated
-from coalition.entrypoints.api import auth, funding, planning, procurement, registry, steering
+from coalition.entrypoints.api import auth, funding, innovation, planning, procurement, registry, steering
 from coalition.entrypoints.api.core import (
     CACHED_READS,
     ERROR_RESPONSES,
@@ -199,7 +199,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_exception_handler(OAuthError, _on_provider_error)
     app.add_exception_handler(Exception, _on_unexpected)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
-                   procurement.router):
+                   procurement.router, innovation.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)

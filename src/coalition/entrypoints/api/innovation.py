@@ -1,0 +1,249 @@
+"""The innovation pipeline over HTTP: calls, projects, evidence, conflict declarations and reviews, scores
+and shortlists, stage gates, grants and the bridge to procurement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field
+
+from coalition.domain.innovation import (
+    Call,
+    CallKind,
+    ConflictDeclaration,
+    Criterion,
+    Evidence,
+    EvidenceKind,
+    GateAuthority,
+    GateDecision,
+    GrantPayment,
+    Milestone,
+    Project,
+    ProjectDomain,
+    ProjectGrant,
+    ProjectScore,
+    ProjectStage,
+    Review,
+    Rubric,
+    ScoringMethod,
+    Shortlist,
+)
+from coalition.entrypoints.api.core import (
+    DECIMAL_PATTERN,
+    Body,
+    CallerDep,
+    Code,
+    CodeInPath,
+    CodeInQuery,
+    Limit,
+    Note,
+    Offset,
+    Page,
+    Routes,
+    page_of,
+)
+from coalition.entrypoints.api.funding import MoneyIn
+from coalition.services import innovation as svc
+from coalition.services.innovation import ProjectTrail
+
+api = Routes("innovation")
+router = api.router
+Title = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class CriterionIn(Body):
+    code: Code
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    weight: Annotated[str, Field(pattern=DECIMAL_PATTERN, examples=["0.6"], description="A decimal string")]
+    scale_min: Annotated[int, Field(ge=0, le=1000)] = 1
+    scale_max: Annotated[int, Field(ge=1, le=1000)] = 10
+
+
+class NewCall(Body):
+    code: Code
+    coalition: Code
+    kind: CallKind = CallKind.CALL
+    title: Title
+    opens_on: date
+    closes_on: date
+    rubric: Annotated[list[CriterionIn], Field(min_length=1, max_length=50)]
+    areas: Annotated[list[Code], Field(max_length=50)] = []
+    requirement: Code | None = None
+    gate_authority: GateAuthority = GateAuthority.PANEL
+    illustrative: bool = False
+
+
+@api.get("/innovation/calls", Page[Call], summary="Calls, hackathons and acceleration cohorts")
+def list_calls(who: CallerDep, coalition: CodeInQuery = None, offset: Offset = 0, limit: Limit = 50) -> object:
+    return page_of(svc.list_calls(who.read(), who.actor, coalition), offset, limit)
+
+
+@api.post("/innovation/calls", Call, summary="Open a call, a hackathon or an acceleration cohort with its rubric")
+def open_call(body: NewCall, who: CallerDep) -> object:
+    rubric = Rubric(tuple(Criterion(c.code, c.title, Decimal(c.weight), c.scale_min, c.scale_max)
+                          for c in body.rubric))
+    return svc.open_call(who.write(), who.actor, Call(
+        body.code, body.coalition, body.kind, body.title, body.opens_on, body.closes_on, rubric, tuple(body.areas),
+        body.requirement, body.gate_authority, body.illustrative))
+
+
+@api.get("/innovation/calls/{code}/scores", list[ProjectScore],
+         summary="A call's reviewed projects, best first: weighted mean, or normalised per reviewer")
+def scores(who: CallerDep, code: CodeInPath, method: ScoringMethod = ScoringMethod.MEAN) -> object:
+    return svc.call_scores(who.read(), who.actor, code, method)
+
+
+class NewShortlist(Body):
+    method: ScoringMethod = ScoringMethod.MEAN
+    decided_by: Annotated[str, Field(min_length=1, max_length=200)]
+    on: date
+    top: Annotated[int | None, Field(ge=1, le=10_000)] = None
+    projects: Annotated[list[Code], Field(max_length=10_000)] = []
+    note: Note = ""
+
+
+@api.post("/innovation/calls/{code}/shortlists", Shortlist, summary="Record a call's ranking and its shortlist")
+def shortlist(body: NewShortlist, who: CallerDep, code: CodeInPath) -> object:
+    return svc.decide_shortlist(who.write(), who.actor, code, method=body.method, decided_by=body.decided_by,
+                                on=body.on, top=body.top, projects=body.projects, note=body.note)
+
+
+class NewProject(Body):
+    code: Code
+    call: Code
+    title: Title
+    team: Code
+    domain: ProjectDomain
+    trl: Annotated[int, Field(ge=1, le=9)]
+    members: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=100)] = []
+    summary: Annotated[str, Field(max_length=2000)] = ""
+    stage: ProjectStage = ProjectStage.IDEA
+    illustrative: bool = False
+
+
+@api.get("/innovation/projects", Page[Project], summary="Projects, by code; filter by call and stage")
+def list_projects(who: CallerDep, call: CodeInQuery = None, stage: ProjectStage | None = None, offset: Offset = 0,
+                  limit: Limit = 50) -> object:
+    return page_of(svc.list_projects(who.read(), who.actor, call=call, stage=stage), offset, limit)
+
+
+@api.post("/innovation/projects", Project, summary="Register a project answering a call")
+def register_project(body: NewProject, who: CallerDep) -> object:
+    return svc.register_project(who.write(), who.actor, Project(
+        body.code, body.call, body.title, body.team, body.domain, body.trl, tuple(body.members), body.summary,
+        body.stage, body.illustrative))
+
+
+@api.get("/innovation/projects/{code}", ProjectTrail,
+         summary="A project from its call through every gate to its grants, contract and deliveries")
+def project(who: CallerDep, code: CodeInPath) -> object:
+    return svc.project_trail(who.read(), who.actor, code)
+
+
+class NewEvidence(Body):
+    kind: EvidenceKind
+    title: Title
+    reference: Annotated[str, Field(min_length=1, max_length=500)]
+    recorded_on: date
+
+
+@api.post("/innovation/projects/{code}/evidence", Evidence, summary="Add evidence to a project")
+def add_evidence(body: NewEvidence, who: CallerDep, code: CodeInPath) -> object:
+    return svc.add_evidence(who.write(), who.actor, Evidence(code, body.kind, body.title, body.reference,
+                                                             body.recorded_on))
+
+
+class Declaration(Body):
+    conflicted: bool
+    note: Note = ""
+
+
+@api.post("/innovation/projects/{code}/conflict-declarations", ConflictDeclaration,
+          summary="Declare (no) conflict of interest with a project, as the signed-in reviewer")
+def declare(body: Declaration, who: CallerDep, code: CodeInPath) -> object:
+    return svc.declare_conflict(who.write(), who.actor, code, conflicted=body.conflicted, note=body.note)
+
+
+class NewReview(Body):
+    scores: Annotated[dict[Code, Annotated[int, Field(ge=-1000, le=1000)]], Field(min_length=1, max_length=50)]
+    comment: Annotated[str, Field(max_length=2000)] = ""
+
+
+@api.post("/innovation/projects/{code}/reviews", Review,
+          summary="Score a project by its call's rubric, as the signed-in reviewer (once, with no conflict)")
+def review(body: NewReview, who: CallerDep, code: CodeInPath) -> object:
+    return svc.submit_review(who.write(), who.actor, code, body.scores, body.comment)
+
+
+class GateMove(Body):
+    to: ProjectStage
+    decided_by: Annotated[str, Field(min_length=1, max_length=200)]
+    on: date
+    evidence: Annotated[list[Annotated[int, Field(ge=1, le=2**62)]], Field(max_length=100)] = []
+    decision: Annotated[int | None, Field(ge=1, le=2**62)] = None
+    trl: Annotated[int | None, Field(ge=1, le=9)] = None
+    note: Note = ""
+
+
+@api.post("/innovation/projects/{code}/gates", GateDecision,
+          summary="Move a project through a stage gate by a recorded decision with its evidence")
+def gate(body: GateMove, who: CallerDep, code: CodeInPath) -> object:
+    return svc.decide_gate(who.write(), who.actor, code, to=body.to, decided_by=body.decided_by, on=body.on,
+                           evidence=body.evidence, decision=body.decision, trl=body.trl, note=body.note)
+
+
+class ProcurementLink(Body):
+    case: Code
+    on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    project: str
+    case: str
+
+
+@api.post("/innovation/projects/{code}/procurement", Linked,
+          summary="Name an adopted project's team as the supplier of a direct-financing case")
+def bridge(body: ProcurementLink, who: CallerDep, code: CodeInPath) -> object:
+    svc.bridge_to_procurement(who.write(), who.actor, code, body.case, on=body.on)
+    return Linked(code, body.case)
+
+
+class MilestoneIn(Body):
+    title: Title
+    amount: MoneyIn
+
+
+class NewGrant(Body):
+    code: Code
+    project: Code
+    fund: Code
+    amount: MoneyIn
+    milestones: Annotated[list[MilestoneIn], Field(min_length=1, max_length=50)]
+    awarded_on: date
+    decided_by: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+@api.post("/innovation/grants", ProjectGrant, summary="Award a grant; its money is reserved in the fund")
+def award(body: NewGrant, who: CallerDep) -> object:
+    return svc.award_grant(who.write(), who.actor, ProjectGrant(
+        body.code, body.project, body.fund, body.amount.money(),
+        tuple(Milestone(i, m.title, m.amount.money()) for i, m in enumerate(body.milestones, 1)), body.awarded_on,
+        body.decided_by))
+
+
+class Tranche(Body):
+    milestone: Annotated[int, Field(ge=1, le=50)]
+    amount: MoneyIn
+    paid_on: date
+    reference: Annotated[str, Field(max_length=200)] = ""
+
+
+@api.post("/innovation/grants/{code}/payments", GrantPayment, summary="Pay a grant's tranche for a milestone met")
+def pay(body: Tranche, who: CallerDep, code: CodeInPath) -> object:
+    return svc.pay_grant(who.write(), who.actor, code, milestone=body.milestone, amount=body.amount.money(),
+                         paid_on=body.paid_on, reference=body.reference)
