@@ -193,7 +193,8 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
             page.get_by_label("Language").select_option("uk")
             page.wait_for_function("document.documentElement.lang === 'uk'")
         for path in ("/", IT, f"{IT}/priorities?compare=1", f"{IT}/plans", "/donors/EE", f"{IT}/steering",
-                     f"{IT}/procurement", f"{IT}/ledger", "/plans/1", "/proposals/1", "/login"):
+                     f"{IT}/procurement", f"{IT}/ledger", "/plans/1", "/proposals/1", "/login", f"{IT}/innovation",
+                     "/innovation/calls/it-park-hackathon-2025", "/innovation/projects/PARK-SOC-ANALYTICS"):
             page.goto(f"{site.url}{path}")
             found = accessibility_problems(page)
             if found:
@@ -246,4 +247,47 @@ def test_a_bulk_import_shows_its_progress_then_every_error_or_what_it_imported(s
     importer.get_by_role("button", name="Import").click()
     expect(result.get_by_role("status")).to_contain_text("Imported 30 rows", timeout=15_000)
     assert result.locator("progress").get_attribute("value") == "100"
+    clean(site)
+
+
+def test_the_innovation_pipeline_from_the_board_to_a_review_and_a_refused_conflicted_reviewer(site: Site,
+                                                                                            open_page) -> None:
+    public = open_page()
+    public.goto(f"{site.url}{IT}/innovation")
+    adopted = public.get_by_role("region", name="adopted")
+    assert "Security analytics for the operations centre" in adopted.inner_text()
+    screenshot(public, "en-innovation-board")
+    public.get_by_role("link", name="Security analytics for the operations centre").click()
+    trail = public.get_by_role("region", name="From adoption to the units").inner_text()
+    assert "UA-MOD-SOC-0001" in trail and "UA-TEAM-SIGNALSENSE" in trail
+    assert public.get_by_role("region", name="Your review").count() == 0  # the public does not review
+    screenshot(public, "en-innovation-project")
+
+    conflicted = open_page()
+    sign_in(conflicted, site, "expert-2")  # declared a conflict with the satellite project in the demo
+    conflicted.goto(f"{site.url}/innovation/projects/PARK-SAT-LINK")
+    form = conflicted.get_by_role("region", name="Your review")
+    for criterion, score in (("Operational impact", "9"), ("Technical feasibility", "9"),
+                             ("Team and delivery capacity", "9")):
+        form.get_by_label(criterion).fill(score)
+    form.get_by_role("button", name="Submit the review").click()
+    assert "declared a conflict of interest with PARK-SAT-LINK" in conflicted.get_by_role("alert").inner_text()
+
+    expert = open_page()
+    sign_in(expert, site, "expert-3")  # has not reviewed the mesh relay
+    expert.goto(f"{site.url}/innovation/projects/PARK-MESH-RELAY")
+    form = expert.get_by_role("region", name="Your review")
+    form.get_by_label("Conflict of interest").select_option("no")
+    form.get_by_role("button", name="Declare").click()
+    assert "no conflict of interest with PARK-MESH-RELAY" in expert.get_by_role("status").first.inner_text()
+    form = expert.get_by_role("region", name="Your review")
+    for criterion, score in (("Operational impact", "8"), ("Technical feasibility", "7"),
+                             ("Team and delivery capacity", "6")):
+        form.get_by_label(criterion).fill(score)
+    form.get_by_role("button", name="Submit the review").click()
+    assert "Your review of PARK-MESH-RELAY is recorded" in expert.get_by_role("status").first.inner_text()
+    expert.goto(f"{site.url}/innovation/calls/it-park-hackathon-2025")
+    scores = expert.get_by_role("region", name="Scores").inner_text()
+    assert "PARK-MESH-RELAY" in scores and "PARK-SOC-ANALYTICS" in scores
+    screenshot(expert, "en-innovation-call-scores")
     clean(site)

@@ -22,6 +22,14 @@ from coalition.domain.coalition import MembershipRole
 from coalition.domain.contributions import ContributionKind, FundingRoute, Visibility
 from coalition.domain.delivery import Condition, ShipmentState
 from coalition.domain.identity import LANGUAGES
+from coalition.domain.innovation import (
+    CallKind,
+    EvidenceKind,
+    GateAuthority,
+    ProjectDomain,
+    ProjectStage,
+    ScoringMethod,
+)
 from coalition.domain.instrument import InstrumentKind
 from coalition.domain.ledger import Measure
 from coalition.domain.planning import PlanState
@@ -35,7 +43,7 @@ HERE = Path(__file__).parent
 LABELLED: tuple[type[StrEnum], ...] = (
     Measure, MembershipRole, InstrumentKind, ContributionKind, Visibility, FundingRoute, Policy, PlanState,
     ListState, RequirementStatus, ProposalKind, ProposalState, Outcome, Procedure, Vote, CaseStage, Condition,
-    ShipmentState)
+    ShipmentState, CallKind, ProjectDomain, ProjectStage, GateAuthority, EvidenceKind, ScoringMethod)
 EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed")
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false", "silent": "false"}}

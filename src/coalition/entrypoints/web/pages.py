@@ -1,5 +1,6 @@
 """The web pages: coalition overview, priority list, allocation plans, donor statement, steering group,
-procurement and deliveries, ledger and imports, audit log; signing in and the language switch.
+procurement and deliveries, ledger and imports, audit log, the innovation pipeline; signing in and the
+language switch.
 
 Each page calls the services with the viewer's actor, so what a page shows and offers follows the
 same permission and masking rules as the API and the command line.
@@ -18,8 +19,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from coalition.domain.allocation import Policy
 from coalition.domain.contributions import Contribution, ContributionKind, Earmark
 from coalition.domain.delivery import Condition, UnitReceipt
-from coalition.domain.errors import CoalitionError, InvalidInput
+from coalition.domain.errors import CoalitionError, InvalidInput, NotFound
 from coalition.domain.identity import LANGUAGES
+from coalition.domain.innovation import PROGRESSION, ScoringMethod
 from coalition.domain.ledger import Measure
 from coalition.domain.membership import spells
 from coalition.domain.money import Money
@@ -29,7 +31,7 @@ from coalition.entrypoints.api.core import CODE_PATTERN, new_csrf_token, rate_li
 from coalition.entrypoints.web import charts
 from coalition.entrypoints.web.core import Viewer, act, checked_form, flash, render, safe_next, viewer
 from coalition.entrypoints.web.imports import ImportJobs
-from coalition.services import audit, delivery, funding, identity, planning, registry, steering
+from coalition.services import audit, delivery, funding, identity, innovation, planning, registry, steering
 
 router = APIRouter(include_in_schema=False)
 WhoDep = Annotated[Viewer, Depends(viewer)]
@@ -369,3 +371,64 @@ async def verify(request: Request, who: WhoDep) -> Response:
     await checked_form(request, who)
     report = await run_in_threadpool(audit.verify_audit, who.read(), who.actor)
     return render(request, who, "_verify.html", report=report)
+
+
+# --- the innovation pipeline -------------------------------------------------------------------------------
+
+
+@router.get("/coalitions/{coalition}/innovation", response_class=HTMLResponse)
+def pipeline_board(request: Request, who: WhoDep, coalition: str) -> Response:
+    who = _in(who, coalition)
+    calls = innovation.list_calls(who.read(), who.actor, coalition)
+    codes = {c.code for c in calls}
+    projects = [p for p in innovation.list_projects(who.read(), who.actor) if p.call in codes]
+    columns = [(stage, [p for p in projects if p.stage is stage]) for stage in PROGRESSION]
+    closed = [p for p in projects if p.stage not in PROGRESSION]
+    return render(request, who, "innovation.html", calls=calls, columns=columns, closed=closed)
+
+
+@router.get("/innovation/calls/{code}", response_class=HTMLResponse)
+def call_page(request: Request, who: WhoDep, code: str,
+              method: ScoringMethod = ScoringMethod.NORMALISED) -> Response:
+    found = next((c for c in innovation.list_calls(who.read(), who.actor) if c.code == code), None)
+    if found is None:
+        raise NotFound(f"no call with code '{code}'", field="call")
+    who = _in(who, found.coalition)
+    projects = innovation.list_projects(who.read(), who.actor, call=code)
+    scores = innovation.call_scores(who.read(), who.actor, code, method) if who.may("read_reviews") else []
+    return render(request, who, "call.html", call=found, projects=projects, scores=scores, method=method,
+                  methods=list(ScoringMethod))
+
+
+@router.get("/innovation/projects/{code}", response_class=HTMLResponse)
+def project_page(request: Request, who: WhoDep, code: str) -> Response:
+    trail = innovation.project_trail(who.read(), who.actor, code)
+    who = _in(who, trail.history.call.coalition)
+    return render(request, who, "project.html", trail=trail, p=trail.history.project, call=trail.history.call,
+                  reviewer=who.may("review_projects"))
+
+
+@router.post("/innovation/projects/{code}/declaration")
+async def declare_conflict(request: Request, who: WhoDep, code: str) -> Response:
+    def change(form: dict[str, str]) -> str:
+        conflicted = form.get("conflicted") == "yes"
+        innovation.declare_conflict(who.write(), who.actor, code, conflicted=conflicted, note=form.get("note", ""))
+        return who.gettext("Your declaration is recorded: a conflict of interest with %(project)s.", project=code) \
+            if conflicted else who.gettext("Your declaration is recorded: no conflict of interest with %(project)s.",
+                                           project=code)
+    return await act(request, who, change, f"/innovation/projects/{code}")
+
+
+@router.post("/innovation/projects/{code}/review")
+async def review_project(request: Request, who: WhoDep, code: str) -> Response:
+    def change(form: dict[str, str]) -> str:
+        scores = {}
+        for key, value in form.items():
+            if key.startswith("score-"):
+                criterion = key.removeprefix("score-")
+                if not value.strip().isdigit():
+                    raise InvalidInput(f"'{value}' is not a whole score", field=f"scores.{criterion}")
+                scores[criterion] = int(value)
+        innovation.submit_review(who.write(), who.actor, code, scores, form.get("comment", ""))
+        return who.gettext("Your review of %(project)s is recorded.", project=code)
+    return await act(request, who, change, f"/innovation/projects/{code}")
