@@ -11,7 +11,7 @@ import pytest
 
 from coalition.bootstrap import Platform
 from coalition.domain.access import Actor, Grant, Role
-from coalition.domain.contributions import Contribution, ContributionKind, FundingRoute
+from coalition.domain.contributions import Contribution, ContributionKind, Earmark, FundingRoute
 from coalition.domain.delivery import Condition, ShipmentState, UnitReceipt
 from coalition.domain.errors import InvariantViolated, NotFound, PermissionDenied
 from coalition.domain.innovation import (
@@ -27,6 +27,7 @@ from coalition.domain.innovation import (
     ProjectStage,
     Rubric,
     ScoringMethod,
+    grant_payload,
 )
 from coalition.domain.ledger import AccountType
 from coalition.domain.money import Money
@@ -35,7 +36,7 @@ from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.services import audit, delivery, funding, innovation, procurement, registry, steering
 from coalition.services.demo import build_demo_world
-from tests.integration.helpers import dump
+from tests.integration.helpers import allow_secretariat_approval, dump
 
 IT = "it-coalition"
 RUBRIC = Rubric((Criterion("impact", "Operational impact", Decimal("0.6")),
@@ -128,6 +129,10 @@ def test_grant_tranches_never_exceed_the_award_and_name_their_donors(pipeline: P
     grant = ProjectGrant("G-P1", "P1", "it-coalition-fund", Money.parse("200000.00", "EUR"), (
         Milestone(1, "Prototype delivered", Money.parse("50000.00", "EUR")),
         Milestone(2, "Field test passed", Money.parse("150000.00", "EUR"))), date(2026, 3, 15), "innovation panel")
+    with pytest.raises(InvariantViolated, match="awarding a grant is a steering-group decision") as refused:
+        innovation.award_grant(pipeline.uow(), admin, grant)
+    assert refused.value.field == "decision"
+    allow_secretariat_approval(pipeline, IT)
     innovation.award_grant(pipeline.uow(), admin, grant)
     with pytest.raises(InvariantViolated, match="may fund park-2026's projects; the grant needs"):
         innovation.award_grant(pipeline.uow(), admin, dataclasses.replace(
@@ -200,3 +205,27 @@ def test_the_bridge_keeps_the_link_from_the_call_to_the_units_that_received_the_
     assert [c.code for c in trail.cases] == ["CASE-P1"] and [k.supplier for k in trail.contracts] == ["TEAM-A"]
     radios = next(d for d in trail.deliveries if d.requirement == "CP-RADIO-02")
     assert radios.accepted == 100
+
+
+def test_the_steering_groups_decision_awards_a_grant_and_only_money_for_every_area_of_the_call_funds_it(
+        pipeline: Platform) -> None:
+    admin = pipeline.operator()
+    funding.record_contribution(pipeline.uow(), admin, Contribution(  # for one area of a call with one area
+        ContributionKind.RECEIPT, IT, "it-coalition-fund", "EE", Money.parse("90000.00", "EUR"), date(2026, 3, 1),
+        Earmark.parse("areas:cybersecurity")))
+    grant = ProjectGrant("G-P2", "P2", "it-coalition-fund", Money.parse("80000.00", "EUR"),
+                         (Milestone(1, "Prototype", Money.parse("80000.00", "EUR")),), date(2026, 3, 20), "panel")
+    with pipeline.uow() as uow:
+        before = sum(m.units for m in uow.ledger.available_money(IT) if m.earmark == "areas:cybersecurity")
+    proposal = steering.open_proposal(pipeline.uow(), admin, coalition=IT, kind=ProposalKind.AWARD_GRANT,
+                                      title="Grant to P2", payload=grant_payload(grant),
+                                      procedure=Procedure.WRITTEN)
+    for member in registry.members_on(pipeline.uow(), admin, IT, pipeline.clock().date()):
+        if member.votes:
+            steering.cast_vote(pipeline.uow(), admin, proposal.id or 0, member.party.code, Vote.FOR)
+    decided = steering.close_proposal(pipeline.uow(), admin, proposal.id or 0)
+    assert decided.effects == ("grant G-P2 of 80000.00 EUR awarded to P2",)
+    with pipeline.uow() as uow:  # the call is for communications: money earmarked to cybersecurity stayed put
+        after = sum(m.units for m in uow.ledger.available_money(IT) if m.earmark == "areas:cybersecurity")
+        assert uow.innovation.get_grant("G-P2") is not None
+    assert after == before

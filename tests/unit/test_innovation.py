@@ -23,6 +23,7 @@ from coalition.domain.innovation import (
     aggregate,
     check_gate,
     check_reviewer,
+    counted_reviews,
 )
 
 AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -110,3 +111,13 @@ def test_a_project_has_a_readiness_level_from_one_to_nine_and_a_shortlist_names_
     assert refused.value.field == "trl"
     with pytest.raises(InvariantViolated, match="P9 was not reviewed"):
         Shortlist("call-1", ScoringMethod.MEAN, (("P1", Decimal("7.0")),), ("P9",), "panel", date(2026, 11, 2))
+
+
+def test_a_reviewer_of_the_projects_own_team_is_conflicted_and_a_later_conflict_withdraws_a_review() -> None:
+    declared = [ConflictDeclaration("P1", "expert-1", False, "", AT)]
+    with pytest.raises(InvariantViolated, match="acts for TEAM-A, the team of P1"):
+        check_reviewer("P1", "expert-1", declared, [], team="TEAM-A", reviewer_party="TEAM-A")
+    reviews = [review("P1", "expert-1", 9, 9), review("P1", "expert-2", 5, 5)]
+    later = [*declared, ConflictDeclaration("P1", "expert-1", True, "joined the team", AT)]  # same moment, later
+    assert [r.reviewer for r in counted_reviews(reviews, later)] == ["expert-2"]
+    assert [r.reviewer for r in counted_reviews(reviews, declared)] == ["expert-1", "expert-2"]

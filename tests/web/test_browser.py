@@ -258,10 +258,17 @@ def test_the_innovation_pipeline_from_the_board_to_a_review_and_a_refused_confli
     assert "Security analytics for the operations centre" in adopted.inner_text()
     screenshot(public, "en-innovation-board")
     public.get_by_role("link", name="Security analytics for the operations centre").click()
-    trail = public.get_by_role("region", name="From adoption to the units").inner_text()
-    assert "UA-MOD-SOC-0001" in trail and "UA-TEAM-SIGNALSENSE" in trail
+    assert "pilot deployment" in public.get_by_role("region", name="Stage gates").inner_text()
+    assert public.get_by_role("region", name="From adoption to the units").count() == 0  # money: members only
     assert public.get_by_role("region", name="Your review").count() == 0  # the public does not review
-    screenshot(public, "en-innovation-project")
+
+    member = open_page()
+    sign_in(member, site, "lv-desk")
+    member.goto(f"{site.url}/innovation/projects/PARK-SOC-ANALYTICS")
+    trail = member.get_by_role("region", name="From adoption to the units").inner_text()
+    assert "UA-MOD-SOC-0001" in trail and "UA-TEAM-SIGNALSENSE" in trail
+    assert "PARK-GRANT-1" in member.get_by_role("region", name="Grants").inner_text()
+    screenshot(member, "en-innovation-project")
 
     conflicted = open_page()
     sign_in(conflicted, site, "expert-2")  # declared a conflict with the satellite project in the demo

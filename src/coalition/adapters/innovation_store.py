@@ -90,9 +90,11 @@ class SqlInnovationRepository:
             query = query.where(p.c.stage == stage.value)
         return [self._project(row) for row in self._c.execute(query)]
 
-    def set_stage(self, code: str, stage: ProjectStage, trl: int) -> None:
-        self._c.execute(t.innovation_projects.update().where(t.innovation_projects.c.code == code)
-                        .values(stage=stage.value, trl=trl))
+    def set_stage(self, code: str, current: ProjectStage, stage: ProjectStage, trl: int) -> bool:
+        p = t.innovation_projects
+        result = self._c.execute(p.update().where(p.c.code == code, p.c.stage == current.value)
+                                 .values(stage=stage.value, trl=trl))
+        return result.rowcount == 1
 
     # --- evidence, declarations, reviews --------------------------------------------------------------
 

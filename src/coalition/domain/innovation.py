@@ -22,6 +22,7 @@ from coalition.domain.errors import InvalidInput, InvariantViolated
 from coalition.domain.money import Money
 
 SCORE_PLACES = Decimal("0.0001")
+MAX_GRANT_CODE = 58
 
 
 class CallKind(StrEnum):
@@ -221,6 +222,8 @@ class ConflictDeclaration:
     def __post_init__(self) -> None:
         if self.conflicted:
             check_text(self.note, "note", max_length=1000)
+        elif len(self.note) > 1000:
+            raise InvalidInput("must be at most 1000 characters", field="note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,15 +236,22 @@ class Review:
     id: int | None = None
 
 
+def latest_declarations(declarations: Sequence[ConflictDeclaration]) -> dict[tuple[str, str], ConflictDeclaration]:
+    """Per (project, reviewer), the declaration that counts: the last recorded (``declarations`` in order)."""
+    return {(d.project, d.reviewer): d for d in declarations}
+
+
 def check_reviewer(project: str, reviewer: str, declarations: Sequence[ConflictDeclaration],
-                   reviews: Sequence[Review]) -> None:
+                   reviews: Sequence[Review], *, team: str | None = None, reviewer_party: str | None = None) -> None:
     """A reviewer reviews a project once, having declared no conflict of interest with it (the latest
-    declaration counts)."""
-    own = [d for d in declarations if d.project == project and d.reviewer == reviewer]
-    if not own:
+    declaration counts); a reviewer acting for the project's own team is conflicted whatever they declared."""
+    if team is not None and reviewer_party == team:
+        raise InvariantViolated(f"{reviewer} acts for {team}, the team of {project}, so cannot review it",
+                                field="reviewer")
+    latest = latest_declarations(declarations).get((project, reviewer))
+    if latest is None:
         raise InvariantViolated(f"{reviewer} has not declared whether they have a conflict of interest with "
                                 f"{project}; declare it first", field="reviewer")
-    latest = max(own, key=lambda d: d.declared_at)
     if latest.conflicted:
         raise InvariantViolated(f"{reviewer} declared a conflict of interest with {project} ({latest.note}), so "
                                 "cannot review it", field="reviewer")
@@ -262,6 +272,12 @@ class ProjectScore:
 
 def _mean(values: Sequence[Decimal]) -> Decimal:
     return sum(values, Decimal(0)) / len(values)
+
+
+def counted_reviews(reviews: Sequence[Review], declarations: Sequence[ConflictDeclaration]) -> list[Review]:
+    """The reviews that count: not those whose reviewer has since declared a conflict with the project."""
+    latest = latest_declarations(declarations)
+    return [r for r in reviews if not (d := latest.get((r.project, r.reviewer))) or not d.conflicted]
 
 
 def aggregate(rubric: Rubric, reviews: Sequence[Review], method: ScoringMethod = ScoringMethod.MEAN
@@ -311,6 +327,8 @@ class Shortlist:
 
     def __post_init__(self) -> None:
         check_text(self.decided_by, "decided_by", max_length=200)
+        if len(self.note) > 1000:
+            raise InvalidInput("must be at most 1000 characters", field="note")
         ranked = {p for p, _ in self.ranking}
         outside = sorted(set(self.shortlisted) - ranked)
         if outside:
@@ -334,6 +352,11 @@ class GateDecision:
     decision: int | None = None  # the steering group's decision, where it decides the gates
     note: str = ""
     id: int | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.decided_by, "decided_by", max_length=200)
+        if len(self.note) > 1000:
+            raise InvalidInput("must be at most 1000 characters", field="note")
 
 
 def check_gate(project: Project, to: ProjectStage, authority: GateAuthority, evidence: Sequence[int],
@@ -393,6 +416,8 @@ class ProjectGrant:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
+        if len(self.code) > MAX_GRANT_CODE:  # it names the grant's spending target, "grant:CODE", in the ledger
+            raise InvalidInput(f"a grant's code has at most {MAX_GRANT_CODE} characters", field="code")
         check_text(self.decided_by, "decided_by", max_length=200)
         if self.amount.amount <= 0:
             raise InvalidInput(f"a grant is worth more than zero, not {self.amount}", field="amount")
@@ -423,6 +448,10 @@ class GrantPayment:
     reference: str = ""
     id: int | None = None
 
+    def __post_init__(self) -> None:
+        if len(self.reference) > 200:
+            raise InvalidInput("must be at most 200 characters", field="reference")
+
 
 def check_tranche(grant: ProjectGrant, earlier: Sequence[GrantPayment], milestone: int, amount: Money) -> None:
     """A tranche pays a milestone of the grant: never more than the milestone is worth, nor than the award."""
@@ -440,3 +469,59 @@ def check_tranche(grant: ProjectGrant, earlier: Sequence[GrantPayment], mileston
     if on_milestone + amount.amount > due.amount.amount:
         raise InvariantViolated(f"milestone {milestone} ({due.title}) is worth {due.amount}; {on_milestone} is paid "
                                 f"on it, so {amount} more is too much", field="amount")
+
+
+def grant_payload(grant: ProjectGrant) -> dict[str, object]:
+    """A grant as a steering-group proposal's payload (amounts as decimal strings)."""
+    return {"grant": grant.code, "project": grant.project, "fund": grant.fund, "amount": str(grant.amount.amount),
+            "currency": grant.amount.currency, "awarded_on": grant.awarded_on.isoformat(),
+            "milestones": [{"title": m.title, "amount": str(m.amount.amount)} for m in grant.milestones]}
+
+
+def grant_from_payload(payload: Mapping[str, object], decided_by: str) -> ProjectGrant:
+    """The grant a steering-group proposal would award, checked."""
+    def text(key: str) -> str:
+        value = payload.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInput("must be a non-empty string", field=f"payload.{key}")
+        return value
+
+    currency = text("currency")
+    milestones = payload.get("milestones")
+    if not isinstance(milestones, list) or not milestones:
+        raise InvalidInput("must be a list of {title, amount}", field="payload.milestones")
+    parsed = []
+    for number, item in enumerate(milestones, 1):
+        if not isinstance(item, Mapping) or not isinstance(item.get("title"), str) or \
+                not isinstance(item.get("amount"), str):
+            raise InvalidInput("each milestone is {title, amount} with the amount as a decimal string",
+                               field="payload.milestones")
+        parsed.append(Milestone(number, str(item["title"]), Money.parse(str(item["amount"]), currency,
+                                                                       "payload.milestones")))
+    try:
+        awarded_on = date.fromisoformat(text("awarded_on"))
+    except ValueError:
+        raise InvalidInput("must be a date (YYYY-MM-DD)", field="payload.awarded_on") from None
+    return ProjectGrant(text("grant"), text("project"), text("fund"), Money.parse(text("amount"), currency,
+                                                                                 "payload.amount"),
+                        tuple(parsed), awarded_on, decided_by)
+
+
+def gate_payload(payload: Mapping[str, object]) -> dict[str, object]:
+    """A stage gate as a steering-group proposal's payload, checked and normalised."""
+    project = payload.get("project")
+    if not isinstance(project, str) or not project.strip():
+        raise InvalidInput("must be a non-empty string", field="payload.project")
+    try:
+        to = ProjectStage(str(payload.get("to")))
+    except ValueError:
+        raise InvalidInput(f"'{payload.get('to')}' is not a project stage", field="payload.to") from None
+    evidence = payload.get("evidence", [])
+    if not isinstance(evidence, list) or not all(isinstance(e, int) and not isinstance(e, bool) and e > 0
+                                                 for e in evidence):
+        raise InvalidInput("must be a list of evidence ids", field="payload.evidence")
+    found: dict[str, object] = {"project": project, "to": to.value, "evidence": sorted(evidence)}
+    trl = payload.get("trl")
+    if trl is not None:
+        found["trl"] = check_trl(trl)  # type: ignore[arg-type]
+    return found

@@ -17,6 +17,7 @@ from typing import Any
 from coalition.domain.coalition import DecisionMethod, DecisionRules, MembershipRole
 from coalition.domain.common import check_text, parse_date
 from coalition.domain.errors import InvalidInput, InvariantViolated, PermissionDenied
+from coalition.domain.innovation import gate_payload, grant_from_payload, grant_payload
 
 
 class Vote(StrEnum):
@@ -148,6 +149,8 @@ class ProposalKind(StrEnum):
     CHANGE_RULES = "change-rules"
     APPROVE_ROUTE = "approve-route"
     APPROVE_AWARD = "approve-award"
+    AWARD_GRANT = "award-grant"  # an innovation project's grant, where the secretariat may not award alone
+    PASS_STAGE_GATE = "pass-stage-gate"  # noqa: S105 - where the steering group decides stage gates
 
 
 class ProposalState(StrEnum):
@@ -198,6 +201,10 @@ def check_payload(kind: ProposalKind, payload: Mapping[str, Any]) -> dict[str, A
     if kind is ProposalKind.APPROVE_AWARD:
         return {"tender": _payload_text(payload, "tender"), "lot": _payload_int(payload, "lot"),
                 "bid": _payload_int(payload, "bid"), "justification": _payload_text(payload, "justification")}
+    if kind is ProposalKind.AWARD_GRANT:
+        return grant_payload(grant_from_payload(payload, "steering group"))
+    if kind is ProposalKind.PASS_STAGE_GATE:
+        return gate_payload(payload)
     if kind in (ProposalKind.ADMIT_MEMBER, ProposalKind.CHANGE_ROLE):
         role = _payload_text(payload, "role")
         try:

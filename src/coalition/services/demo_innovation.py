@@ -26,6 +26,7 @@ from coalition.domain.innovation import (
     ProjectStage,
     Rubric,
     ScoringMethod,
+    grant_payload,
 )
 from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
@@ -100,13 +101,15 @@ def _take_to_adoption(work: UnitOfWork, actor: Actor) -> None:
     eur = "EUR"
     funding.record_contribution(work, actor, Contribution(
         ContributionKind.RECEIPT, IT, "it-coalition-fund", "EE", Money.parse("250000.00", eur), date(2025, 3, 20),
-        Earmark.parse("areas:cybersecurity"), external_ref="EE-PARK-2025", illustrative=True))
-    grant = innovation.award_grant(work, actor, ProjectGrant(
+        Earmark.parse("areas:communications,cloud,cybersecurity"), external_ref="EE-PARK-2025", illustrative=True))
+    grant = ProjectGrant(
         "PARK-GRANT-1", WINNER, "it-coalition-fund", Money.parse("200000.00", eur), (
             Milestone(1, "Working prototype", Money.parse("60000.00", eur)),
             Milestone(2, "Field test passed", Money.parse("80000.00", eur)),
-            Milestone(3, "Pilot deployment", Money.parse("60000.00", eur))), date(2025, 3, 25),
-        "IT park selection panel"))
+            Milestone(3, "Pilot deployment", Money.parse("60000.00", eur))), date(2025, 3, 25), "steering group")
+    decided_at_meeting(work, actor, IT, date(2025, 3, 25), "Steering-group meeting on the park's hackathon "
+                       "(illustrative)", [(ProposalKind.AWARD_GRANT, "Grant to the shortlisted security analytics",
+                                          grant_payload(grant))])
     steps = (
         (ProjectStage.PROTOTYPE, 6, date(2025, 5, 20), EvidenceKind.TEST_REPORT, "Laboratory test report", 1),
         (ProjectStage.FIELD_TEST, 7, date(2025, 8, 12), EvidenceKind.FIELD_TEST_RESULT,

@@ -32,11 +32,13 @@ from coalition.domain.innovation import (
     check_reviewer,
     check_tranche,
     check_trl,
+    counted_reviews,
 )
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.money import Money
 from coalition.domain.procurement import Contract, ProcurementCase
-from coalition.domain.steering import Outcome, ProposalState
+from coalition.domain.steering import Outcome, ProposalKind, ProposalState
+from coalition.domain.taxonomy import descendants
 from coalition.services.audit import record_change, require
 from coalition.services.delivery import DeliveryStatus, delivery_status
 from coalition.services.ports import UnitOfWork
@@ -55,6 +57,21 @@ def load_project(uow: UnitOfWork, code: str, field: str = "project") -> tuple[Pr
     if found is None:
         raise NotFound(f"no project with code '{code}'", field=field)
     return found, load_call(uow, found.call)
+
+
+def _decision(uow: UnitOfWork, coalition: str, decision: int, kind: ProposalKind,
+              about: Mapping[str, object]) -> None:
+    """A decision named must be the coalition's, of ``kind``, about this very thing, and not rejected (an open
+    one is the proposal being closed now, taking effect)."""
+    proposal = uow.steering.get_proposal(decision)
+    if proposal is None or proposal.coalition != coalition or proposal.kind is not kind:
+        raise InvalidInput(f"decision {decision} is not a proposal of kind {kind.value} in {coalition}",
+                           field="decision")
+    if any(proposal.payload.get(key) != value for key, value in about.items()):
+        raise InvalidInput(f"decision {decision} is about {dict(proposal.payload)}, not this", field="decision")
+    if proposal.state is ProposalState.DECIDED and proposal.outcome is not Outcome.APPROVED:
+        outcome = proposal.outcome.value if proposal.outcome else "not taken"
+        raise InvariantViolated(f"decision {decision} was {outcome}", field="decision")
 
 
 def open_call(uow: UnitOfWork, actor: Actor, call: Call) -> Call:
@@ -128,12 +145,19 @@ def submit_review(uow: UnitOfWork, actor: Actor, project: str, scores: Mapping[s
     with uow:
         _, call = load_project(uow, project)
         require(can(actor, "review_projects", call.coalition))
-        check_reviewer(project, actor.user, uow.innovation.declarations([project]), uow.innovation.reviews([project]))
+        found = uow.innovation.get_project(project)
+        check_reviewer(project, actor.user, uow.innovation.declarations([project]), uow.innovation.reviews([project]),
+                       team=found.team if found else None, reviewer_party=actor.party)
         call.rubric.weighted(scores)  # every criterion scored, on its scale
         stored = uow.innovation.add_review(Review(project, actor.user, dict(scores), comment.strip(), uow.clock()))
         record_change(uow, actor, AuditEvent("submit_review", "innovation_project", project, None, snapshot(stored)))
         uow.commit()
     return stored
+
+
+def _counted(uow: UnitOfWork, projects: list[str]) -> list[Review]:
+    """The call's reviews that count: a conflict declared after reviewing withdraws the review."""
+    return counted_reviews(uow.innovation.reviews(projects), uow.innovation.declarations(projects))
 
 
 def call_scores(uow: UnitOfWork, actor: Actor, call: str,
@@ -143,7 +167,7 @@ def call_scores(uow: UnitOfWork, actor: Actor, call: str,
         found = load_call(uow, call)
         require(can(actor, "read_reviews", found.coalition))
         projects = [p.code for p in uow.innovation.projects(call=call)]
-        return aggregate(found.rubric, uow.innovation.reviews(projects), method)
+        return aggregate(found.rubric, _counted(uow, projects), method)
 
 
 def decide_shortlist(uow: UnitOfWork, actor: Actor, call: str, *, method: ScoringMethod, decided_by: str,
@@ -158,7 +182,7 @@ def decide_shortlist(uow: UnitOfWork, actor: Actor, call: str, *, method: Scorin
         found = load_call(uow, call)
         require(can(actor, "manage_innovation", found.coalition))
         codes = [p.code for p in uow.innovation.projects(call=call)]
-        ranked = aggregate(found.rubric, uow.innovation.reviews(codes), method)
+        ranked = aggregate(found.rubric, _counted(uow, codes), method)
         chosen = tuple(s.project for s in ranked[:top]) if top is not None else tuple(projects)
         shortlist = uow.innovation.add_shortlist(Shortlist(
             call, method, tuple((s.project, s.score(method)) for s in ranked), chosen, decided_by, on, note))
@@ -186,15 +210,11 @@ def decide_gate(uow: UnitOfWork, actor: Actor, project: str, *, to: ProjectStage
         if foreign:
             raise NotFound(f"{project} has no evidence {', '.join(map(str, foreign))}", field="evidence")
         if decision is not None:
-            proposal = uow.steering.get_proposal(decision)
-            if proposal is None or proposal.coalition != call.coalition:
-                raise NotFound(f"{call.coalition} has no steering-group decision {decision}", field="decision")
-            if proposal.state is not ProposalState.DECIDED or proposal.outcome is not Outcome.APPROVED:
-                raise InvariantViolated(f"proposal {decision} is not an approved decision of the steering group",
-                                        field="decision")
+            _decision(uow, call.coalition, decision, ProposalKind.PASS_STAGE_GATE, {"project": project, "to": to.value})
         gate = uow.innovation.add_gate(GateDecision(project, found.stage, to, call.gate_authority, decided_by, on,
                                                     tuple(evidence), decision, note))
-        uow.innovation.set_stage(project, to, trl if trl is not None else found.trl)
+        if not uow.innovation.set_stage(project, found.stage, to, trl if trl is not None else found.trl):
+            raise Conflict(f"{project} moved stage at the same time; read it again", field="stage")
         record_change(uow, actor, AuditEvent("decide_gate", "innovation_project", project,
                                              {"stage": found.stage.value, "trl": found.trl},
                                              {"stage": to.value, "trl": trl if trl is not None else found.trl,
@@ -233,19 +253,25 @@ def grant_account(code: str) -> str:
     return f"grant:{code}"
 
 
-def _eligible(earmark: str, call: Call) -> bool:
-    """Money may fund a grant of a call when unearmarked, or earmarked to one of its areas or its requirement."""
+def _eligible(earmark: str, call: Call, below: Mapping[str, set[str]]) -> bool:
+    """Money may fund a grant of a call when unearmarked, earmarked to the call's requirement, or earmarked to
+    areas that cover every area of the call (an area covers the areas below it)."""
     kind, _, targets = earmark.partition(":")
     if kind == EarmarkKind.NONE.value:
         return True
     if kind == EarmarkKind.AREAS.value:
-        return bool(set(targets.split(",")) & set(call.areas))
+        covered = set().union(*(below.get(t, {t}) for t in targets.split(",")))
+        return bool(call.areas) and set(call.areas) <= covered
     return kind == EarmarkKind.REQUIREMENT.value and call.requirement is not None and targets == call.requirement
 
 
-def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant) -> ProjectGrant:
+def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant, *, decision: int | None = None) -> ProjectGrant:
     """Award a grant to a project and reserve its money in the fund, oldest eligible receipts first, so every
-    euro of it names the contribution (the donor) it came from."""
+    euro of it names the contribution (the donor) it came from.
+
+    Reserving a coalition's money is the steering group's ``decision`` (an award-grant proposal), or the
+    secretariat's where the coalition's rules allow it.
+    """
     with uow:
         uow.ledger.lock()
         found, call = load_project(uow, grant.project)
@@ -255,14 +281,23 @@ def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant) -> ProjectGr
         if found.stage in (ProjectStage.REJECTED, ProjectStage.ARCHIVED):
             raise InvariantViolated(f"{found.code} is {found.stage.value}: no grant is awarded to it", field="project")
         coalition = load_coalition(uow, call.coalition)
+        if decision is None and not coalition.rules.secretariat_may_approve:
+            raise InvariantViolated(f"under {coalition.code}'s rules, awarding a grant is a steering-group decision: "
+                                    "open a proposal (award-grant)", field="decision")
+        if decision is not None:
+            _decision(uow, coalition.code, decision, ProposalKind.AWARD_GRANT,
+                      {"grant": grant.code, "project": grant.project})
         fund = uow.coalitions.get_fund(grant.fund)
         if fund is None or fund.coalition != coalition.code:
             raise NotFound(f"no fund '{grant.fund}' in {coalition.code}", field="fund")
         if grant.amount.currency != coalition.reporting_currency:
             raise InvalidInput(f"grants of {coalition.code} are in its reporting currency, "
                                f"{coalition.reporting_currency}", field="amount")
+        areas = uow.areas.all()
+        below = {a.code: descendants(areas, a.code) for a in areas}
         sources = [m for m in uow.ledger.available_money(coalition.code)
-                   if m.fund == grant.fund and m.currency == grant.amount.currency and _eligible(m.earmark, call)]
+                   if m.fund == grant.fund and m.currency == grant.amount.currency
+                   and _eligible(m.earmark, call, below)]
         needed = grant.amount.to_minor_units()
         if sum(m.units for m in sources) < needed:
             have = Money.from_minor_units(sum(m.units for m in sources), grant.amount.currency)
@@ -307,6 +342,9 @@ def pay_grant(uow: UnitOfWork, actor: Actor, code: str, *, milestone: int, amoun
             raise InvariantViolated(f"a tranche paid on {paid_on} precedes the award on {grant.awarded_on}",
                                     field="paid_on")
         held = uow.ledger.holdings(call.coalition, grant_account(code))
+        if sum(units for _, _, units, _ in held) < amount.to_minor_units():
+            still = Money.from_minor_units(sum(units for _, _, units, _ in held), amount.currency)
+            raise InvariantViolated(f"grant {code} holds {still} in reserve; {amount} is more", field="amount")
         split = largest_remainder(amount.to_minor_units(), [units for _, _, units, _ in held])
         now, shares = uow.clock(), dict[str, int]()
         for (contribution, reserved, _, _), units in zip(held, split, strict=True):
@@ -329,6 +367,7 @@ def bridge_to_procurement(uow: UnitOfWork, actor: Actor, project: str, case: str
     """Name an adopted project's team as the supplier of a direct-industry-financing case, keeping the link
     from the call to the contract and the units that receive the equipment."""
     with uow:
+        uow.ledger.lock()  # as contract signing does: no contract slips in between the checks and the link
         found, call = load_project(uow, project)
         require(can(actor, "manage_innovation", call.coalition))
         require(can(actor, "manage_procurement", call.coalition))
@@ -346,6 +385,11 @@ def bridge_to_procurement(uow: UnitOfWork, actor: Actor, project: str, case: str
                                     field="case")
         if case in uow.innovation.cases_of(project):
             raise Conflict(f"{project} is already linked to case {case}", field="case")
+        for other in uow.innovation.projects_of_case(case):
+            linked = uow.innovation.get_project(other)
+            if linked is not None and linked.team != found.team:
+                raise InvariantViolated(f"case {case} already finances {other} of {linked.team}; its contract has "
+                                        "one supplier", field="case")
         signed = [c for c in uow.procurement.contracts([case]) if c.supplier != found.team]
         if signed:
             raise InvariantViolated(f"case {case} is already contracted to {signed[0].supplier}, not {found.team}",
@@ -372,6 +416,8 @@ def project_trail(uow: UnitOfWork, actor: Actor, code: str) -> ProjectTrail:
     """From the call through every gate to the contract and the units that signed for the equipment."""
     history = project_history(uow, actor, code)
     coalition = history.call.coalition
+    if not can(actor, "read_funding", coalition):  # money and contracts are shown as the API shows them
+        return ProjectTrail(history, [], {}, [], [], [])
     with uow:
         grants = uow.innovation.grants(code)
         paid = {g.code: Money.from_minor_units(sum(p.amount.to_minor_units()
@@ -380,7 +426,7 @@ def project_trail(uow: UnitOfWork, actor: Actor, code: str) -> ProjectTrail:
         cases = [c for c in (uow.procurement.get_case(k) for k in uow.innovation.cases_of(code)) if c is not None]
         contracts = uow.procurement.contracts([c.code for c in cases])
     deliveries: list[DeliveryStatus] = []
-    if cases and can(actor, "read_funding", coalition):
+    if cases:
         wanted = {r for c in cases for r in c.requirements}
         deliveries = [d for d in delivery_status(uow, actor, coalition) if d.requirement in wanted]
     return ProjectTrail(history, grants, paid, cases, contracts, deliveries)

@@ -17,6 +17,7 @@ from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import DecisionRules, MembershipRole
 from coalition.domain.errors import Conflict, InvariantViolated, NotFound, PermissionDenied
+from coalition.domain.innovation import ProjectStage, grant_from_payload
 from coalition.domain.ledger import Measure, measures
 from coalition.domain.steering import (
     CastVote,
@@ -32,7 +33,7 @@ from coalition.domain.steering import (
     check_voter,
     decide,
 )
-from coalition.services import planning, procurement, registry
+from coalition.services import innovation, planning, procurement, registry
 from coalition.services.audit import record_change, require
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
@@ -135,6 +136,11 @@ def _check_target(uow: UnitOfWork, coalition: str, kind: ProposalKind, payload: 
             raise NotFound(f"{coalition} has no allocation plan {payload['plan']}", field="payload.plan")
     elif kind in (ProposalKind.ADMIT_MEMBER, ProposalKind.CHANGE_ROLE):
         load_party(uow, str(payload["party"]), "payload.party")
+    elif kind in (ProposalKind.AWARD_GRANT, ProposalKind.PASS_STAGE_GATE):
+        found = uow.innovation.get_project(str(payload["project"]))
+        call = None if found is None else uow.innovation.get_call(found.call)
+        if call is None or call.coalition != coalition:
+            raise NotFound(f"{coalition} has no innovation project {payload['project']}", field="payload.project")
 
 
 def cast_vote(uow: UnitOfWork, actor: Actor, proposal_id: int, party: str, vote: Vote) -> CastVote:
@@ -250,6 +256,16 @@ def _apply(uow: UnitOfWork, actor: Actor, proposal: Proposal, day: date) -> tupl
         assert awarded is not None
         return (f"lot {awarded.lot} of tender {tender.code} awarded to bid {awarded.bid}; standstill until "
                 f"{awarded.standstill_until}",)
+    if proposal.kind is ProposalKind.AWARD_GRANT:
+        grant = innovation.award_grant(uow, actor, grant_from_payload(payload, "steering group"),
+                                       decision=proposal.id)
+        return (f"grant {grant.code} of {grant.amount} awarded to {grant.project}",)
+    if proposal.kind is ProposalKind.PASS_STAGE_GATE:
+        trl = payload.get("trl")
+        gate = innovation.decide_gate(uow, actor, str(payload["project"]), to=ProjectStage(str(payload["to"])),
+                                      decided_by="steering group", on=day, evidence=list(payload["evidence"]),
+                                      decision=proposal.id, trl=None if trl is None else int(trl))
+        return (f"{gate.project} moved from {gate.from_stage.value} to {gate.to_stage.value}",)
     rules = DecisionRules.from_data(dict(payload["rules"]))
     uow.coalitions.set_rules(coalition, rules)
     return (f"decision rules changed to: {rules.describe()}",)

@@ -226,6 +226,8 @@ class NewGrant(Body):
     milestones: Annotated[list[MilestoneIn], Field(min_length=1, max_length=50)]
     awarded_on: date
     decided_by: Annotated[str, Field(min_length=1, max_length=200)]
+    decision: Annotated[int | None, Field(ge=1, le=2**62, description=(
+        "The steering group's award-grant decision, unless the coalition's rules let the secretariat award"))] = None
 
 
 @api.post("/innovation/grants", ProjectGrant, summary="Award a grant; its money is reserved in the fund")
@@ -233,7 +235,7 @@ def award(body: NewGrant, who: CallerDep) -> object:
     return svc.award_grant(who.write(), who.actor, ProjectGrant(
         body.code, body.project, body.fund, body.amount.money(),
         tuple(Milestone(i, m.title, m.amount.money()) for i, m in enumerate(body.milestones, 1)), body.awarded_on,
-        body.decided_by))
+        body.decided_by), decision=body.decision)
 
 
 class Tranche(Body):

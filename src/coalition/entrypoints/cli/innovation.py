@@ -3,13 +3,17 @@ and reviews, scores and shortlists, stage gates, grants and the bridge to procur
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
 
+from coalition.bootstrap import Platform
+from coalition.domain.access import Actor
 from coalition.domain.common import parse_date
-from coalition.domain.errors import InvalidInput
+from coalition.domain.errors import InvalidInput, NotFound
+from coalition.domain.identity import Unauthenticated
 from coalition.domain.innovation import (
     Call,
     CallKind,
@@ -169,6 +173,14 @@ def projects_evidence(ctx: typer.Context, project: str,
     console.print(f"Evidence {stored.id} added to {project}")
 
 
+def _reviewer(platform: Platform, username: str) -> Actor:
+    """The registered reviewer, on whose behalf the operator records a declaration or a review."""
+    try:
+        return identity.actor_for_user(platform.uow(), username)
+    except Unauthenticated:
+        raise NotFound(f"no active user '{username}'", field="--reviewer") from None
+
+
 @app.command("declare")
 def declare(ctx: typer.Context, project: str,
             reviewer: Annotated[str, typer.Option(help="The reviewer's user name.")],
@@ -176,7 +188,7 @@ def declare(ctx: typer.Context, project: str,
             note: Annotated[str, typer.Option(help="What the conflict is (required with --conflicted).")] = "") -> None:
     """Record a reviewer's declaration of (no) conflict of interest with a project."""
     platform = ready(ctx)
-    actor = identity.actor_for_user(platform.uow(), reviewer)
+    actor = _reviewer(platform, reviewer)
     svc.declare_conflict(platform.uow(), actor, project, conflicted=conflicted, note=note)
     console.print(f"{reviewer} declared {'a' if conflicted else 'no'} conflict of interest with {project}")
 
@@ -185,7 +197,7 @@ def _scores(items: list[str]) -> dict[str, int]:
     found = {}
     for item in items:
         code, _, value = item.partition("=")
-        if not code or not value.strip().lstrip("-").isdigit():
+        if not code or not re.fullmatch(r"-?[0-9]+", value.strip()):
             raise InvalidInput(f"'{item}' is not CRITERION=SCORE (a whole number)", field="--score")
         found[code.strip()] = int(value)
     return found
@@ -198,7 +210,7 @@ def review(ctx: typer.Context, project: str,
            comment: Annotated[str, typer.Option()] = "") -> None:
     """Record a reviewer's scores of a project by its call's rubric."""
     platform = ready(ctx)
-    actor = identity.actor_for_user(platform.uow(), reviewer)
+    actor = _reviewer(platform, reviewer)
     svc.submit_review(platform.uow(), actor, project, _scores(score), comment)
     console.print(f"Review of {project} by {reviewer} recorded")
 
@@ -266,14 +278,17 @@ def grants_award(ctx: typer.Context, code: str,
                  currency: Annotated[str, typer.Option(help="The coalition's reporting currency.")],
                  milestone: Annotated[list[str], typer.Option(help="TITLE=AMOUNT, in order (repeatable).")],
                  on: Annotated[str, typer.Option("--on", help="YYYY-MM-DD.")],
-                 decided_by: Annotated[str, typer.Option(help="Who decided the award.")]) -> None:
+                 decided_by: Annotated[str, typer.Option(help="Who decided the award.")],
+                 decision: Annotated[int | None, typer.Option(
+                     help="The steering group's decision (unless the rules let the secretariat award).")] = None,
+                 ) -> None:
     """Award a grant; its money is reserved in the fund, each part naming its contribution."""
     platform = ready(ctx)
     code_currency = currency.strip().upper()
     stored = svc.award_grant(platform.uow(), platform.operator(), ProjectGrant(
         code, project, fund, Money.parse(amount, code_currency),
         tuple(_milestone(i, m, code_currency) for i, m in enumerate(milestone, 1)), parse_date(on, "--on"),
-        decided_by))
+        decided_by), decision=decision)
     console.print(f"Grant {stored.code} of {stored.amount} awarded to {stored.project}")
 
 

@@ -9,6 +9,7 @@ same permission and masking rules as the API and the command line.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
@@ -300,7 +301,7 @@ async def sign_for(request: Request, who: WhoDep, coalition: str, shipment: int)
 
 
 def _whole(text: str, field: str) -> int:
-    if not text.strip().isdigit() or int(text) <= 0:
+    if not re.fullmatch(r"[0-9]{1,9}", text.strip()) or int(text) <= 0:
         raise InvalidInput(f"'{text}' is not a whole number of items above zero", field=field)
     return int(text)
 
@@ -412,6 +413,8 @@ def project_page(request: Request, who: WhoDep, code: str) -> Response:
 async def declare_conflict(request: Request, who: WhoDep, code: str) -> Response:
     def change(form: dict[str, str]) -> str:
         conflicted = form.get("conflicted") == "yes"
+        if len(form.get("note", "")) > 1000:
+            raise InvalidInput("must be at most 1000 characters", field="note")
         innovation.declare_conflict(who.write(), who.actor, code, conflicted=conflicted, note=form.get("note", ""))
         return who.gettext("Your declaration is recorded: a conflict of interest with %(project)s.", project=code) \
             if conflicted else who.gettext("Your declaration is recorded: no conflict of interest with %(project)s.",
@@ -426,7 +429,7 @@ async def review_project(request: Request, who: WhoDep, code: str) -> Response:
         for key, value in form.items():
             if key.startswith("score-"):
                 criterion = key.removeprefix("score-")
-                if not value.strip().isdigit():
+                if not re.fullmatch(r"[0-9]{1,4}", value.strip()):
                     raise InvalidInput(f"'{value}' is not a whole score", field=f"scores.{criterion}")
                 scores[criterion] = int(value)
         innovation.submit_review(who.write(), who.actor, code, scores, form.get("comment", ""))
