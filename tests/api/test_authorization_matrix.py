@@ -220,6 +220,8 @@ TABLE: list[Case] = [
           "milestones": [{"title": "All", "amount": MONEY}], "awarded_on": ON, "decided_by": "matrix panel"}),
     Case("POST", f"{V}/innovation/grants/PARK-GRANT-1/payments", "manage_innovation", IT,
          {"milestone": 1, "amount": MONEY, "paid_on": ON}),
+    Case("POST", f"{V}/innovation/grants/PARK-GRANT-1/release", "manage_innovation", IT,
+         {"reason": "matrix", "on": ON}),
 ]
 # Routes outside the role table: signing in (by password or identity provider) is open to all and
 # refuses bad credentials with 401 whoever asks; they have tests of their own.

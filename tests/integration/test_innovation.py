@@ -149,11 +149,17 @@ def test_grant_tranches_never_exceed_the_award_and_name_their_donors(pipeline: P
                              paid_on=date(2026, 4, 2))
     assert refused.value.field == "amount"
     assert dump(pipeline.engine) == before
-    innovation.pay_grant(pipeline.uow(), admin, "G-P1", milestone=2, amount=Money.parse("150000.00", "EUR"),
+    innovation.pay_grant(pipeline.uow(), admin, "G-P1", milestone=2, amount=Money.parse("100000.00", "EUR"),
                          paid_on=date(2026, 6, 1))
+    released = innovation.release_grant(pipeline.uow(), admin, "G-P1", reason="project withdrawn",
+                                        on=date(2026, 6, 2))
+    assert released == Money.parse("50000.00", "EUR")  # the unpaid rest returns to the fund
+    with pytest.raises(InvariantViolated, match=r"holds 0\.00 EUR in reserve"):
+        innovation.pay_grant(pipeline.uow(), admin, "G-P1", milestone=2, amount=Money.parse("1.00", "EUR"),
+                             paid_on=date(2026, 6, 3))
     with pipeline.uow() as uow:
         held = uow.ledger.holdings(IT, innovation.grant_account("G-P1"), AccountType.DISBURSED)
-    assert sum(units for _, _, units, _ in held) == 20_000_000  # every cent paid, each naming its contribution
+    assert sum(units for _, _, units, _ in held) == 15_000_000  # every cent paid, each naming its contribution
     assert all(contribution for contribution, _, _, _ in held)
     assert funding.check_ledger(pipeline.uow(), admin).ok
 

@@ -363,6 +363,35 @@ def pay_grant(uow: UnitOfWork, actor: Actor, code: str, *, milestone: int, amoun
     return stored
 
 
+def release_grant(uow: UnitOfWork, actor: Actor, code: str, *, reason: str, on: date) -> Money:
+    """End a grant early (a project rejected or withdrawn): what is still reserved for it returns to the
+    fund, per contribution; tranches already paid stay paid. Return the amount released."""
+    if not reason.strip():
+        raise InvalidInput("a release needs a reason", field="reason")
+    with uow:
+        uow.ledger.lock()
+        grant = uow.innovation.get_grant(code)
+        if grant is None:
+            raise NotFound(f"no grant with code '{code}'", field="grant")
+        _, call = load_project(uow, grant.project)
+        require(can(actor, "manage_innovation", call.coalition))
+        held = uow.ledger.holdings(call.coalition, grant_account(code))
+        if not held:
+            raise InvariantViolated(f"nothing is reserved for grant {code} any more", field="grant")
+        now = uow.clock()
+        for contribution, account, units, reporting in held:
+            available = dataclasses.replace(account, type=AccountType.FUND_AVAILABLE, requirement="")
+            uow.ledger.add_entry(Entry(EntryKind.RELEASE, on, available, account,
+                                       Money.from_minor_units(units, account.currency),
+                                       Money.from_minor_units(reporting, grant.amount.currency), contribution,
+                                       reason=f"grant {code} released: {reason.strip()}"), now)
+        released = Money.from_minor_units(sum(units for _, _, units, _ in held), grant.amount.currency)
+        record_change(uow, actor, AuditEvent("release_grant", "grant", code, None,
+                                             {"released": str(released), "reason": reason.strip()}))
+        uow.commit()
+    return released
+
+
 def bridge_to_procurement(uow: UnitOfWork, actor: Actor, project: str, case: str, *, on: date) -> None:
     """Name an adopted project's team as the supplier of a direct-industry-financing case, keeping the link
     from the call to the contract and the units that receive the equipment."""

@@ -31,6 +31,7 @@ from coalition.domain.innovation import (
     ScoringMethod,
     Shortlist,
 )
+from coalition.domain.money import Money
 from coalition.entrypoints.api.core import (
     DECIMAL_PATTERN,
     Body,
@@ -249,3 +250,20 @@ class Tranche(Body):
 def pay(body: Tranche, who: CallerDep, code: CodeInPath) -> object:
     return svc.pay_grant(who.write(), who.actor, code, milestone=body.milestone, amount=body.amount.money(),
                          paid_on=body.paid_on, reference=body.reference)
+
+
+class Release(Body):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    grant: str
+    released: Money
+
+
+@api.post("/innovation/grants/{code}/release", Released, 200,
+          summary="End a grant early: what is still reserved returns to the fund")
+def release(body: Release, who: CallerDep, code: CodeInPath) -> object:
+    return Released(code, svc.release_grant(who.write(), who.actor, code, reason=body.reason, on=body.on))

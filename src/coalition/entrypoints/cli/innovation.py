@@ -307,6 +307,17 @@ def grants_pay(ctx: typer.Context, code: str,
     console.print(f"Paid {stored.amount} of grant {code} for milestone {milestone}")
 
 
+@grants.command("release")
+def grants_release(ctx: typer.Context, code: str,
+                   reason: Annotated[str, typer.Option(help="Why the grant ends early.")],
+                   on: Annotated[str, typer.Option("--on", help="YYYY-MM-DD.")]) -> None:
+    """End a grant early: what is still reserved for it returns to the fund (paid tranches stay paid)."""
+    platform = ready(ctx)
+    released = svc.release_grant(platform.uow(), platform.operator(), code, reason=reason,
+                                 on=parse_date(on, "--on"))
+    console.print(f"Grant {code}: {released} returned to the fund")
+
+
 @app.command("bridge")
 def bridge(ctx: typer.Context, project: str, case: str,
            on: Annotated[str, typer.Option("--on", help="YYYY-MM-DD.")]) -> None:
