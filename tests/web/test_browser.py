@@ -172,7 +172,9 @@ def test_ukrainian_is_chosen_once_and_remembered(site: Site, open_page) -> None:
     assert re.search(r"\d[\u00a0\u202f ]\d{3}[\u00a0\u202f ]\d{3},\d{2}[\u00a0\u202f ]?(EUR|€)", stages), stages
     assert "Естонія" in page.content()  # country names from pycountry's translations
     for name, path in (("overview", IT), ("priorities", f"{IT}/priorities"), ("ledger", f"{IT}/ledger"),
-                       ("steering", f"{IT}/steering")):
+                       ("steering", f"{IT}/steering"), ("plans", f"{IT}/plans"), ("donor-statement", "/donors/EE"),
+                       ("procurement", f"{IT}/procurement"), ("innovation-board", f"{IT}/innovation"),
+                       ("innovation-project", "/innovation/projects/PARK-SOC-ANALYTICS")):
         page.goto(f"{site.url}{path}")
         assert page.evaluate("document.documentElement.lang") == "uk"
         screenshot(page, f"uk-{name}")
