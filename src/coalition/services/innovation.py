@@ -37,9 +37,10 @@ from coalition.domain.innovation import (
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.money import Money
 from coalition.domain.procurement import Contract, ProcurementCase
-from coalition.domain.steering import Outcome, ProposalKind, ProposalState
+from coalition.domain.steering import ProposalKind
 from coalition.domain.taxonomy import descendants
 from coalition.services.audit import record_change, require
+from coalition.services.decisions import check_decision
 from coalition.services.delivery import DeliveryStatus, delivery_status
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
@@ -57,21 +58,6 @@ def load_project(uow: UnitOfWork, code: str, field: str = "project") -> tuple[Pr
     if found is None:
         raise NotFound(f"no project with code '{code}'", field=field)
     return found, load_call(uow, found.call)
-
-
-def _decision(uow: UnitOfWork, coalition: str, decision: int, kind: ProposalKind,
-              about: Mapping[str, object]) -> None:
-    """A decision named must be the coalition's, of ``kind``, about this very thing, and not rejected (an open
-    one is the proposal being closed now, taking effect)."""
-    proposal = uow.steering.get_proposal(decision)
-    if proposal is None or proposal.coalition != coalition or proposal.kind is not kind:
-        raise InvalidInput(f"decision {decision} is not a proposal of kind {kind.value} in {coalition}",
-                           field="decision")
-    if any(proposal.payload.get(key) != value for key, value in about.items()):
-        raise InvalidInput(f"decision {decision} is about {dict(proposal.payload)}, not this", field="decision")
-    if proposal.state is ProposalState.DECIDED and proposal.outcome is not Outcome.APPROVED:
-        outcome = proposal.outcome.value if proposal.outcome else "not taken"
-        raise InvariantViolated(f"decision {decision} was {outcome}", field="decision")
 
 
 def open_call(uow: UnitOfWork, actor: Actor, call: Call) -> Call:
@@ -210,7 +196,8 @@ def decide_gate(uow: UnitOfWork, actor: Actor, project: str, *, to: ProjectStage
         if foreign:
             raise NotFound(f"{project} has no evidence {', '.join(map(str, foreign))}", field="evidence")
         if decision is not None:
-            _decision(uow, call.coalition, decision, ProposalKind.PASS_STAGE_GATE, {"project": project, "to": to.value})
+            check_decision(uow, call.coalition, decision, ProposalKind.PASS_STAGE_GATE,
+                           {"project": project, "to": to.value}, "stage gate")
         gate = uow.innovation.add_gate(GateDecision(project, found.stage, to, call.gate_authority, decided_by, on,
                                                     tuple(evidence), decision, note))
         if not uow.innovation.set_stage(project, found.stage, to, trl if trl is not None else found.trl):
@@ -285,8 +272,8 @@ def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant, *, decision:
             raise InvariantViolated(f"under {coalition.code}'s rules, awarding a grant is a steering-group decision: "
                                     "open a proposal (award-grant)", field="decision")
         if decision is not None:
-            _decision(uow, coalition.code, decision, ProposalKind.AWARD_GRANT,
-                      {"grant": grant.code, "project": grant.project})
+            check_decision(uow, coalition.code, decision, ProposalKind.AWARD_GRANT,
+                           {"grant": grant.code, "project": grant.project}, "grant")
         fund = uow.coalitions.get_fund(grant.fund)
         if fund is None or fund.coalition != coalition.code:
             raise NotFound(f"no fund '{grant.fund}' in {coalition.code}", field="fund")

@@ -46,8 +46,9 @@ from coalition.domain.procurement import (
     paid_total,
 )
 from coalition.domain.requirements import Requirement, RequirementStatus
-from coalition.domain.steering import Outcome, ProposalKind
+from coalition.domain.steering import ProposalKind
 from coalition.services.audit import record_change, require
+from coalition.services.decisions import check_decision
 from coalition.services.planning import load_requirement, move_requirement
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
@@ -100,14 +101,7 @@ def _needs_decision(uow: UnitOfWork, coalition: str, decision: int | None, what:
                                     f"proposal (coalition proposals open {coalition} {kind.value} ...)",
                                     field="decision")
         return
-    proposal = uow.steering.get_proposal(decision)
-    if proposal is None or proposal.coalition != coalition or proposal.kind is not kind:
-        raise InvalidInput(f"decision {decision} is not a proposal of kind {kind.value} in {coalition}",
-                           field="decision")
-    if any(proposal.payload.get(key) != value for key, value in payload.items()):
-        raise InvalidInput(f"decision {decision} is about {dict(proposal.payload)}, not this {what}", field="decision")
-    if proposal.outcome is not None and proposal.outcome is not Outcome.APPROVED:
-        raise InvariantViolated(f"decision {decision} was {proposal.outcome.value}", field="decision")
+    check_decision(uow, coalition, decision, kind, payload, what)
 
 
 def _book(uow: UnitOfWork) -> RateBook:
