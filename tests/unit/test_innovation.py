@@ -8,8 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from coalition.domain.contributions import Earmark
 from coalition.domain.errors import InvalidInput, InvariantViolated
 from coalition.domain.innovation import (
+    Call,
+    CallKind,
     ConflictDeclaration,
     Criterion,
     GateAuthority,
@@ -121,3 +124,14 @@ def test_a_reviewer_of_the_projects_own_team_is_conflicted_and_a_later_conflict_
     later = [*declared, ConflictDeclaration("P1", "expert-1", True, "joined the team", AT)]  # same moment, later
     assert [r.reviewer for r in counted_reviews(reviews, later)] == ["expert-2"]
     assert [r.reviewer for r in counted_reviews(reviews, declared)] == ["expert-1", "expert-2"]
+
+
+def test_money_for_a_grant_is_unearmarked_or_covers_every_area_of_the_call() -> None:
+    call = Call("c", "it", CallKind.CALL, "Call", date(2026, 1, 1), date(2026, 1, 2), RUBRIC,
+                areas=("communications", "cloud"))
+    below = {"c2": {"c2", "communications", "cloud"}, "communications": {"communications"}, "cloud": {"cloud"}}
+    assert call.may_be_funded_by(Earmark.parse("none"), below)
+    assert call.may_be_funded_by(Earmark.parse("areas:communications,cloud"), below)
+    assert call.may_be_funded_by(Earmark.parse("areas:c2"), below)  # a parent area covers those below it
+    assert not call.may_be_funded_by(Earmark.parse("areas:communications"), below)
+    assert not call.may_be_funded_by(Earmark.parse("route:agency"), below)

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import StrEnum
 
 from coalition.domain.common import check_code, check_move, check_text
+from coalition.domain.contributions import Earmark, EarmarkKind
 from coalition.domain.errors import InvalidInput, InvariantViolated
 from coalition.domain.money import Money
 
@@ -161,6 +162,16 @@ class Call:
         if self.closes_on < self.opens_on:
             raise InvalidInput(f"a call closes ({self.closes_on}) on or after it opens ({self.opens_on})",
                                field="closes_on")
+
+    def may_be_funded_by(self, earmark: Earmark, below: Mapping[str, set[str]]) -> bool:
+        """Whether money so earmarked may pay a grant of this call: unearmarked, earmarked to the call's
+        requirement, or to areas covering every area of the call (``below``: each area with those under it)."""
+        if earmark.kind is EarmarkKind.NONE:
+            return True
+        if earmark.kind is EarmarkKind.AREAS:
+            covered = set().union(*(below.get(t, {t}) for t in earmark.targets))
+            return bool(self.areas) and set(self.areas) <= covered
+        return earmark.kind is EarmarkKind.REQUIREMENT and earmark.targets == (self.requirement,)
 
 
 @dataclass(frozen=True, slots=True)

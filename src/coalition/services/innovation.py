@@ -11,7 +11,7 @@ from datetime import date
 from coalition.domain.access import Actor, can
 from coalition.domain.attribution import largest_remainder
 from coalition.domain.audit import AuditEvent, snapshot
-from coalition.domain.contributions import EarmarkKind, FundingRoute
+from coalition.domain.contributions import Earmark, FundingRoute
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.innovation import (
     Call,
@@ -240,18 +240,6 @@ def grant_account(code: str) -> str:
     return f"grant:{code}"
 
 
-def _eligible(earmark: str, call: Call, below: Mapping[str, set[str]]) -> bool:
-    """Money may fund a grant of a call when unearmarked, earmarked to the call's requirement, or earmarked to
-    areas that cover every area of the call (an area covers the areas below it)."""
-    kind, _, targets = earmark.partition(":")
-    if kind == EarmarkKind.NONE.value:
-        return True
-    if kind == EarmarkKind.AREAS.value:
-        covered = set().union(*(below.get(t, {t}) for t in targets.split(",")))
-        return bool(call.areas) and set(call.areas) <= covered
-    return kind == EarmarkKind.REQUIREMENT.value and call.requirement is not None and targets == call.requirement
-
-
 def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant, *, decision: int | None = None) -> ProjectGrant:
     """Award a grant to a project and reserve its money in the fund, oldest eligible receipts first, so every
     euro of it names the contribution (the donor) it came from.
@@ -284,7 +272,7 @@ def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant, *, decision:
         below = {a.code: descendants(areas, a.code) for a in areas}
         sources = [m for m in uow.ledger.available_money(coalition.code)
                    if m.fund == grant.fund and m.currency == grant.amount.currency
-                   and _eligible(m.earmark, call, below)]
+                   and call.may_be_funded_by(Earmark.parse(m.earmark), below)]
         needed = grant.amount.to_minor_units()
         if sum(m.units for m in sources) < needed:
             have = Money.from_minor_units(sum(m.units for m in sources), grant.amount.currency)
