@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from coalition.domain.allocation import Policy
+from coalition.domain.common import parse_date
 from coalition.domain.contributions import Contribution, ContributionKind, Earmark
 from coalition.domain.delivery import Condition, UnitReceipt
 from coalition.domain.errors import CoalitionError, InvalidInput, NotFound
@@ -326,7 +327,7 @@ def ledger(request: Request, who: WhoDep, coalition: str, kind: ContributionKind
 async def record_receipt(request: Request, who: WhoDep, coalition: str) -> Response:
     def change(form: dict[str, str]) -> str:
         currency = form.get("currency", "").strip().upper()
-        value_date = _day(form.get("value_date", ""), "value_date")
+        value_date = parse_date(form.get("value_date", ""), "value_date")
         stored = funding.record_contribution(who.write(), who.actor, Contribution(
             ContributionKind.RECEIPT, coalition, form.get("fund", ""), form.get("donor", ""),
             Money.parse(form.get("amount", "").strip(), currency), value_date,
@@ -334,13 +335,6 @@ async def record_receipt(request: Request, who: WhoDep, coalition: str) -> Respo
         return who.gettext("Receipt %(id)s recorded: %(amount)s from %(donor)s.", id=stored.id,
                            amount=who.fmt.money(stored.amount), donor=stored.donor)
     return await act(request, who, change, f"/coalitions/{coalition}/ledger")
-
-
-def _day(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a date (YYYY-MM-DD)", field=field) from None
 
 
 @router.post("/imports", response_class=HTMLResponse)
