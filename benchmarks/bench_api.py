@@ -32,7 +32,8 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -183,17 +184,27 @@ def median_run(measure: Callable[[], dict[str, float]]) -> dict[str, float]:
     return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
 
 
-def run(database: str, folder: Path, requirements: int, transactions: int, seconds: int) -> dict[str, float]:
-    admin_engine = None
+@contextmanager
+def scratch_database(database: str, folder: Path, name: str) -> Iterator[str]:
+    """The URL of an empty database for one benchmark run: a SQLite file in ``folder``, or a PostgreSQL
+    database created for the run and dropped afterwards."""
     if database == "sqlite":
-        url = f"sqlite:///{folder / 'bench-api.db'}"
-    else:
-        name = f"coalition_bench_api_{uuid.uuid4().hex[:8]}"
-        admin_engine = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = sa.engine.make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
+        yield f"sqlite:///{folder / f'{name}.db'}"
+        return
+    created = f"coalition_{name.replace('-', '_')}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{created}"')
     try:
+        yield sa.engine.make_url(POSTGRES_ADMIN).set(database=created).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+        admin.dispose()
+
+
+def run(database: str, folder: Path, requirements: int, transactions: int, seconds: int) -> dict[str, float]:
+    with scratch_database(database, folder, "bench-api") as url:
         token, built = build(url, folder, requirements, transactions)
         print(f"{database}: built the scaled world in {built:.0f} s", flush=True)
         port = free_port()
@@ -218,11 +229,6 @@ def run(database: str, folder: Path, requirements: int, transactions: int, secon
                 "page_errors": page["non_2xx"] + page["socket_errors"],
                 "write_rps": write["rps"], "write_p50_ms": write["p50_ms"], "write_p99_ms": write["p99_ms"],
                 "writes_sent": answered, "writes_refused": write["non_2xx"], "writes_stored": stored}
-    finally:
-        if admin_engine is not None:
-            with admin_engine.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin_engine.dispose()
 
 
 def main() -> None:

@@ -25,12 +25,9 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
-
-from benchmarks.bench_api import POSTGRES_ADMIN, SCALE, build, free_port, serve
+from benchmarks.bench_api import SCALE, build, free_port, scratch_database, serve
 from coalition.bootstrap import Platform
 from coalition.config import Settings
 from coalition.domain.access import Grant, Role
@@ -81,16 +78,7 @@ def server_ms(opener: urllib.request.OpenerDirector, url: str) -> float:
 
 
 def run(database: str, folder: Path, requirements: int, transactions: int) -> dict[str, dict[str, float]]:
-    admin_engine = None
-    if database == "sqlite":
-        url = f"sqlite:///{folder / 'bench-web.db'}"
-    else:
-        name = f"coalition_bench_web_{uuid.uuid4().hex[:8]}"
-        admin_engine = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = sa.engine.make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database(database, folder, "bench-web") as url:
         _, built = build(url, folder, requirements, transactions)
         wired = Platform(Settings(database_url=url, data_dir=folder, operator="bench"))
         identity.set_grants(wired.uow(), wired.operator(), "bench-desk", frozenset(  # its audit log too
@@ -117,11 +105,6 @@ def run(database: str, folder: Path, requirements: int, transactions: int) -> di
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
-    finally:
-        if admin_engine is not None:
-            with admin_engine.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin_engine.dispose()
 
 
 def main() -> None:
