@@ -42,6 +42,7 @@ from coalition.domain.taxonomy import descendants
 from coalition.services.audit import record_change, require
 from coalition.services.decisions import check_decision
 from coalition.services.delivery import DeliveryStatus, delivery_status
+from coalition.services.planning import release_holdings
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 
@@ -58,6 +59,18 @@ def load_project(uow: UnitOfWork, code: str, field: str = "project") -> tuple[Pr
     if found is None:
         raise NotFound(f"no project with code '{code}'", field=field)
     return found, load_call(uow, found.call)
+
+
+def load_grant(uow: UnitOfWork, code: str) -> tuple[ProjectGrant, Call]:
+    found = uow.innovation.get_grant(code)
+    if found is None:
+        raise NotFound(f"no grant with code '{code}'", field="grant")
+    return found, load_project(uow, found.project)[1]
+
+
+def _donor_shares(units: Mapping[str, int], currency: str) -> dict[str, str]:
+    """Per donor, its part of a movement of money, for the audit record."""
+    return {donor: str(Money.from_minor_units(u, currency)) for donor, u in sorted(units.items())}
 
 
 def open_call(uow: UnitOfWork, actor: Actor, call: Call) -> Call:
@@ -295,8 +308,7 @@ def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant, *, decision:
             drawn[source.donor] = drawn.get(source.donor, 0) + units
         uow.innovation.add_grant(grant, coalition.code)
         record_change(uow, actor, AuditEvent("award_grant", "grant", grant.code, None, {
-            **snapshot(grant), "donor_shares": {d: str(Money.from_minor_units(u, grant.amount.currency))
-                                                for d, u in sorted(drawn.items())}}))
+            **snapshot(grant), "donor_shares": _donor_shares(drawn, grant.amount.currency)}))
         uow.commit()
     return grant
 
@@ -307,10 +319,7 @@ def pay_grant(uow: UnitOfWork, actor: Actor, code: str, *, milestone: int, amoun
     contributions that fund it in proportion to what each still holds (largest remainder)."""
     with uow:
         uow.ledger.lock()
-        grant = uow.innovation.get_grant(code)
-        if grant is None:
-            raise NotFound(f"no grant with code '{code}'", field="grant")
-        _, call = load_project(uow, grant.project)
+        grant, call = load_grant(uow, code)
         require(can(actor, "manage_innovation", call.coalition))
         check_tranche(grant, uow.innovation.grant_payments(code), milestone, amount)
         if paid_on < grant.awarded_on:
@@ -332,8 +341,7 @@ def pay_grant(uow: UnitOfWork, actor: Actor, code: str, *, milestone: int, amoun
             shares[reserved.donor] = shares.get(reserved.donor, 0) + units
         stored = uow.innovation.add_grant_payment(GrantPayment(code, milestone, amount, paid_on, reference.strip()))
         record_change(uow, actor, AuditEvent("pay_grant", "grant", code, None, {
-            **snapshot(stored), "donor_shares": {d: str(Money.from_minor_units(u, amount.currency))
-                                                 for d, u in sorted(shares.items())}}))
+            **snapshot(stored), "donor_shares": _donor_shares(shares, amount.currency)}))
         uow.commit()
     return stored
 
@@ -345,21 +353,12 @@ def release_grant(uow: UnitOfWork, actor: Actor, code: str, *, reason: str, on: 
         raise InvalidInput("a release needs a reason", field="reason")
     with uow:
         uow.ledger.lock()
-        grant = uow.innovation.get_grant(code)
-        if grant is None:
-            raise NotFound(f"no grant with code '{code}'", field="grant")
-        _, call = load_project(uow, grant.project)
+        grant, call = load_grant(uow, code)
         require(can(actor, "manage_innovation", call.coalition))
-        held = uow.ledger.holdings(call.coalition, grant_account(code))
+        held = release_holdings(uow, call.coalition, grant_account(code), grant.amount.currency, on,
+                                f"grant {code} released: {reason.strip()}")
         if not held:
             raise InvariantViolated(f"nothing is reserved for grant {code} any more", field="grant")
-        now = uow.clock()
-        for contribution, account, units, reporting in held:
-            available = dataclasses.replace(account, type=AccountType.FUND_AVAILABLE, requirement="")
-            uow.ledger.add_entry(Entry(EntryKind.RELEASE, on, available, account,
-                                       Money.from_minor_units(units, account.currency),
-                                       Money.from_minor_units(reporting, grant.amount.currency), contribution,
-                                       reason=f"grant {code} released: {reason.strip()}"), now)
         released = Money.from_minor_units(sum(units for _, _, units, _ in held), grant.amount.currency)
         record_change(uow, actor, AuditEvent("release_grant", "grant", code, None,
                                              {"released": str(released), "reason": reason.strip()}))

@@ -389,6 +389,20 @@ def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int |
     return dataclasses.replace(plan, state=PlanState.APPROVED)
 
 
+def release_holdings(uow: UnitOfWork, coalition: str, target: str, currency: str, on: date,
+                     reason: str) -> list[tuple[int, AccountKey, int, int]]:
+    """Return what is reserved for a spending target (a requirement, or a grant) to the funds it came from,
+    one release entry per contribution, in the caller's transaction; return the holdings released."""
+    held = uow.ledger.holdings(coalition, target)
+    now = uow.clock()
+    for contribution, account, units, reporting in held:
+        available = dataclasses.replace(account, type=AccountType.FUND_AVAILABLE, requirement="")
+        uow.ledger.add_entry(Entry(EntryKind.RELEASE, on, available, account,
+                                   Money.from_minor_units(units, account.currency),
+                                   Money.from_minor_units(reporting, currency), contribution, reason=reason), now)
+    return held
+
+
 def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requirement: str, reason: str) -> int:
     """Return the money reserved for a requirement to its funds; return how many entries were made."""
     require(can(actor, "release_reservation", coalition))
@@ -400,16 +414,9 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
         found = load_requirement(uow, requirement)
         if found.coalition != coalition:
             raise InvalidInput(f"{requirement} belongs to {found.coalition}, not {coalition}", field="requirement")
-        held = uow.ledger.holdings(coalition, requirement)
+        held = release_holdings(uow, coalition, requirement, currency, uow.clock().date(), reason.strip())
         if not held:
             raise InvariantViolated(f"nothing is reserved for {requirement}", field="requirement")
-        now = uow.clock()
-        for contribution, account, units, reporting in held:
-            available = dataclasses.replace(account, type=AccountType.FUND_AVAILABLE, requirement="")
-            uow.ledger.add_entry(Entry(EntryKind.RELEASE, now.date(), available, account,
-                                       Money.from_minor_units(units, account.currency),
-                                       Money.from_minor_units(reporting, currency),
-                                       contribution, reason=reason.strip()), now)
         if found.status in (RequirementStatus.PARTLY_FUNDED, RequirementStatus.FULLY_FUNDED):
             move_requirement(uow, found, RequirementStatus.PRIORITISED, f"reservation released: {reason.strip()}")
         record_change(uow, actor, AuditEvent("release_reservation", "requirement", requirement, None,
