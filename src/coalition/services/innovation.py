@@ -229,13 +229,25 @@ def list_calls(uow: UnitOfWork, actor: Actor, coalition: str | None = None) -> l
         return uow.innovation.calls(coalition)
 
 
-def list_projects(uow: UnitOfWork, actor: Actor, *, call: str | None = None,
+def get_call(uow: UnitOfWork, actor: Actor, code: str) -> Call:
+    with uow:
+        found = load_call(uow, code)
+        require(can(actor, "read_innovation", found.coalition))
+        return found
+
+
+def list_projects(uow: UnitOfWork, actor: Actor, *, call: str | None = None, coalition: str | None = None,
                   stage: ProjectStage | None = None) -> list[Project]:
-    require(can(actor, "read_innovation"))
+    """Projects by code: of one call, or of every call of one coalition, or all; optionally at one stage."""
+    require(can(actor, "read_innovation", coalition))
     with uow:
         if call is not None:
             load_call(uow, call)
-        return uow.innovation.projects(call=call, stage=stage)
+        found = uow.innovation.projects(call=call, stage=stage)
+        if coalition is None:
+            return found
+        calls = {c.code for c in uow.innovation.calls(coalition)}
+        return [p for p in found if p.call in calls]
 
 
 def project_history(uow: UnitOfWork, actor: Actor, code: str) -> ProjectHistory:

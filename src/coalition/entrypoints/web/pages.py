@@ -21,7 +21,7 @@ from coalition.domain.allocation import Policy
 from coalition.domain.common import parse_date
 from coalition.domain.contributions import Contribution, ContributionKind, Earmark
 from coalition.domain.delivery import Condition, UnitReceipt
-from coalition.domain.errors import CoalitionError, InvalidInput, NotFound
+from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.identity import LANGUAGES
 from coalition.domain.innovation import PROGRESSION, ScoringMethod
 from coalition.domain.ledger import Measure
@@ -375,8 +375,7 @@ async def verify(request: Request, who: WhoDep) -> Response:
 def pipeline_board(request: Request, who: WhoDep, coalition: str) -> Response:
     who = _in(who, coalition)
     calls = innovation.list_calls(who.read(), who.actor, coalition)
-    codes = {c.code for c in calls}
-    projects = [p for p in innovation.list_projects(who.read(), who.actor) if p.call in codes]
+    projects = innovation.list_projects(who.read(), who.actor, coalition=coalition)
     columns = [(stage, [p for p in projects if p.stage is stage]) for stage in PROGRESSION]
     closed = [p for p in projects if p.stage not in PROGRESSION]
     return render(request, who, "innovation.html", calls=calls, columns=columns, closed=closed)
@@ -385,9 +384,7 @@ def pipeline_board(request: Request, who: WhoDep, coalition: str) -> Response:
 @router.get("/innovation/calls/{code}", response_class=HTMLResponse)
 def call_page(request: Request, who: WhoDep, code: str,
               method: ScoringMethod = ScoringMethod.NORMALISED) -> Response:
-    found = next((c for c in innovation.list_calls(who.read(), who.actor) if c.code == code), None)
-    if found is None:
-        raise NotFound(f"no call with code '{code}'", field="call")
+    found = innovation.get_call(who.read(), who.actor, code)
     who = _in(who, found.coalition)
     projects = innovation.list_projects(who.read(), who.actor, call=code)
     scores = innovation.call_scores(who.read(), who.actor, code, method) if who.may("read_reviews") else []
