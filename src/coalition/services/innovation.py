@@ -226,6 +226,8 @@ def decide_gate(uow: UnitOfWork, actor: Actor, project: str, *, to: ProjectStage
 def list_calls(uow: UnitOfWork, actor: Actor, coalition: str | None = None) -> list[Call]:
     require(can(actor, "read_innovation", coalition))
     with uow:
+        if coalition is not None:
+            load_coalition(uow, coalition)
         return uow.innovation.calls(coalition)
 
 
