@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from coalition.bootstrap import Platform
 from coalition.entrypoints.web import pages
-from coalition.entrypoints.web.core import Viewer, _actor, render
+from coalition.entrypoints.web.core import Viewer, render, session_actor
 from coalition.entrypoints.web.i18n import N_, negotiate
 from coalition.entrypoints.web.imports import ImportJobs
 
@@ -44,7 +44,7 @@ async def error_page(request: Request, status: int, message: str | None = None) 
     """An error as a page (or, for an htmx request, as the fragment that replaces the target)."""
     platform: Platform = request.app.state.platform
     session = request.scope.get("session") or {}
-    actor = await run_in_threadpool(_actor, platform, session.get("user"))
+    actor = await run_in_threadpool(session_actor, platform, session.get("user"))
     language = session.get("lang") or negotiate(request.headers.get("accept-language"))
     who = Viewer(platform, actor, language, str(session.get("csrf", "")), getattr(request.state, "request_id", ""),
                  platform.clock().date())

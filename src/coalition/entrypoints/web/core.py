@@ -94,7 +94,8 @@ def _session(request: Request) -> dict[str, Any]:
     return session
 
 
-def _actor(platform: Platform, username: str | None) -> Actor:
+def session_actor(platform: Platform, username: str | None) -> Actor:
+    """The actor of a session's user; the public when nobody is signed in or the user is gone or disabled."""
     if not username:
         return PUBLIC_ACTOR
     try:
@@ -108,7 +109,7 @@ async def viewer(request: Request) -> Viewer:
     platform: Platform = request.app.state.platform
     session = _session(request)
     username = session.get("user")
-    actor = await run_in_threadpool(_actor, platform, username)
+    actor = await run_in_threadpool(session_actor, platform, username)
     if username and actor is PUBLIC_ACTOR:  # the user was disabled or removed: the session ends
         session.pop("user", None)
     request_id: str = request.state.request_id
