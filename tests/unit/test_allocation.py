@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coalition.domain.allocation import AllocationResult, Need, Policy, Pot, allocate
+from coalition.domain.errors import InvalidInput
 from tests.allocation_reference import (
     ADVERSARIAL,
     Case,
@@ -222,4 +223,30 @@ def test_partial_matches_highs_on_300_contributions_and_300_requirements(seed: i
     pots, needs = random_instance(random.Random(seed), 300, 300, 6, max_amount=100_000)  # noqa: S311
     result = allocate(pots, needs, Policy.PARTIAL)
     assert funded(result) == reference_partial(pots, needs)
+    assert_books_straight(pots, needs, Policy.PARTIAL, result)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Input the engine refuses, naming the field
+
+
+@pytest.mark.parametrize(("pots", "needs", "field", "rule"), [
+    ([Pot("c1", 10), Pot("c1", 5)], [Need("r1", "cyber", 5)], "contributions[1].id", "appears twice"),
+    ([Pot("c1", 10)], [Need("r1", "cyber", 5), Need("r1", "comms", 5)], "requirements[1].id", "appears twice"),
+    ([Pot("c1", 10), Pot("c2", -1)], [Need("r1", "cyber", 5)], "contributions[1].amount", "must not be negative"),
+    ([Pot("c1", 10)], [Need("r1", "cyber", -5)], "requirements[0].amount", "must not be negative"),
+    ([Pot("c1", 2**61), Pot("c2", 2**61), Pot("c3", 1)], [Need("r1", "cyber", 5)], "contributions", "must not exceed"),
+])
+def test_bad_input_is_refused_naming_the_field(pots: list[Pot], needs: list[Need], field: str, rule: str) -> None:
+    for policy in POLICIES:
+        with pytest.raises(InvalidInput, match=rule) as refused:
+            allocate(pots, needs, policy)
+        assert refused.value.field == field
+
+
+def test_the_largest_total_the_engine_takes_is_split_exactly() -> None:
+    pots = [Pot("c1", 2**61), Pot("c2", 2**61 - 7, frozenset({"comms"})), Pot("c3", 0), Pot("c4", 7)]
+    needs = [Need("r1", "cyber", 2**61 + 3), Need("r2", "comms", 2**62)]
+    result = allocate(pots, needs, Policy.PARTIAL)
+    assert funded(result) == [2**61 + 3, 2**61 - 3]
     assert_books_straight(pots, needs, Policy.PARTIAL, result)

@@ -18,6 +18,9 @@ over the small graph of categories, using the money each category could hand to 
 Funded vectors of this flow structure form a polymatroid, so funding ranks one after another, each
 as much as possible, gives the lexicographic optimum (and the optimum of any objective that weights
 higher ranks more).
+
+Lines come last, as merges of sorted cut points done with numpy (see _result); totals beyond 2**62 minor
+units are refused, as the merges count in 64-bit integers.
 """
 
 from __future__ import annotations
@@ -27,9 +30,15 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple
+from itertools import compress, count, repeat
+from operator import attrgetter, not_, sub
+from typing import TYPE_CHECKING, NamedTuple
 
 from coalition.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 class Policy(StrEnum):
@@ -83,17 +92,55 @@ class AllocationResult:
         return [f.requirement for f in self.requirements if f.fully_funded]
 
 
-def _check(items: Sequence[Pot | Need], name: str) -> None:
-    """Ids unique and amounts not negative; the slow search for the culprit runs only on failure."""
-    if len({item.id for item in items}) == len(items) and min((item.amount for item in items), default=0) >= 0:
-        return
+def _columns(items: Sequence[Pot | Need], name: str) -> tuple[list[str], list[int]]:
+    """The ids and amounts of ``items``, checked: ids unique, amounts not negative.
+
+    Columns are built with C-level maps; the slow search for the culprit runs only on failure.
+    """
+    ids = list(map(attrgetter("id"), items))
+    amounts = list(map(attrgetter("amount"), items))
+    if len(set(ids)) == len(ids) and min(amounts, default=0) >= 0:
+        return ids, amounts
     seen: set[str] = set()
-    for i, item in enumerate(items):
-        if item.id in seen:
-            raise InvalidInput(f"'{item.id}' appears twice", field=f"{name}[{i}].id")
-        seen.add(item.id)
-        if item.amount < 0:
+    for i, (key, amount) in enumerate(zip(ids, amounts, strict=True)):
+        if key in seen:
+            raise InvalidInput(f"'{key}' appears twice", field=f"{name}[{i}].id")
+        seen.add(key)
+        if amount < 0:
             raise InvalidInput("must not be negative", field=f"{name}[{i}].amount")
+    raise AssertionError("unreachable")
+
+
+_MOST = 2**62  # the engine computes in 64-bit integers; a total this large is far beyond any coalition
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The pots laid out on one number line, group after group, each group's pots in input order.
+
+    ``order`` lists pot positions in that layout; a pot occupies [pot_end - amount, pot_end) of the line and
+    group g starts at ``group_start[g]``. A group's money is spent from the start of its stretch.
+    """
+
+    order: npt.NDArray[np.intp]
+    amounts: npt.NDArray[np.int64]  # per layout slot
+    pot_end: npt.NDArray[np.int64]  # per layout slot
+    group_size: npt.NDArray[np.intp]
+    group_start: npt.NDArray[np.int64]
+    group_money: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, group_of: npt.NDArray[np.intp], amounts: npt.NDArray[np.int64], groups: int) -> _Layout:
+        import numpy as np  # numpy is imported on first use: the command line starts faster without it
+
+        order = np.argsort(group_of, kind="stable")
+        laid = amounts[order]
+        pot_end = np.cumsum(laid)
+        size = np.bincount(group_of, minlength=groups)
+        starts = np.cumsum(size) - size
+        group_end = pot_end[starts + size - 1] if groups else np.zeros(0, dtype=np.int64)
+        group_start = np.concatenate(([0], group_end[:-1])).astype(np.int64) if groups else group_end
+        return cls(order, laid, pot_end, size, group_start, group_end - group_start)
 
 
 @dataclass
@@ -245,34 +292,31 @@ def allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy = Policy
 
 
 def _allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy) -> AllocationResult:
-    _check(pots, "contributions")
-    _check(needs, "requirements")
-    category_index: dict[str, int] = {}
-    for need in needs:
-        category_index.setdefault(need.category, len(category_index))
+    pot_ids, pot_amounts = _columns(pots, "contributions")
+    need_ids, need_amount = _columns(needs, "requirements")
+    need_categories = list(map(attrgetter("category"), needs))
+    category_index = {category: i for i, category in enumerate(dict.fromkeys(need_categories))}
     categories = len(category_index)
     everything = list(range(categories))
-    need_category = [category_index[need.category] for need in needs]
-    need_amount = [need.amount for need in needs]
+    need_category = list(map(category_index.__getitem__, need_categories))
 
-    group_index: dict[frozenset[str] | None, int] = {}
-    members: list[list[int]] = []
-    money: list[int] = []
-    eligible: list[list[int]] = []
-    for position, pot in enumerate(pots):
-        key = pot.earmark
-        group = group_index.get(key)
-        if group is None:
-            group = group_index[key] = len(members)
-            members.append([])
-            money.append(0)
-            eligible.append(everything if key is None else sorted(category_index[c] for c in key
-                                                                  if c in category_index))
-        members[group].append(position)
-        money[group] += pot.amount
+    if sum(pot_amounts) > _MOST:
+        raise InvalidInput(f"together must not exceed {_MOST} minor units", field="contributions")
+    # Pots with the same earmark form a group, numbered in order of first appearance. The stable sort lays the
+    # pots out group after group, each group's in input order: the order in which a group's money is spent.
+    import numpy as np  # see _Layout.of
+
+    earmarks = list(map(attrgetter("earmark"), pots))
+    group_index = {key: g for g, key in enumerate(dict.fromkeys(earmarks))}
+    layout = _Layout.of(np.fromiter(map(group_index.__getitem__, earmarks), dtype=np.intp, count=len(pots)),
+                        np.array(pot_amounts, dtype=np.int64), len(group_index))
+    members = len(group_index)
+    money = layout.group_money.tolist()
+    eligible = [everything if key is None else sorted(category_index[c] for c in key if c in category_index)
+                for key in group_index]
 
     feeders: list[list[int]] = [[] for _ in range(categories)]
-    for group in sorted(range(len(members)), key=lambda g: (len(eligible[g]), g)):
+    for group in sorted(range(members), key=lambda g: (len(eligible[g]), g)):
         for category in eligible[group]:
             feeders[category].append(group)
     both: dict[tuple[int, int], list[int]] = {}
@@ -295,7 +339,7 @@ def _allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy) -> All
             if got < want:
                 ceiling[category] = 0  # nothing more can reach this category
             funded[rank] = got
-        return _result(pots, needs, need_category, funded, state, members)
+        return _result(pot_ids, need_ids, need_amount, need_category, funded, state, layout)
 
     for rank, category in enumerate(need_category):
         want = need_amount[rank]
@@ -316,68 +360,86 @@ def _allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy) -> All
         ceiling[category] = got
         if policy is Policy.STRICT:
             break
-    return _result(pots, needs, need_category, funded, state, members)
+    return _result(pot_ids, need_ids, need_amount, need_category, funded, state, layout)
 
 
-def _result(pots: Sequence[Pot], needs: Sequence[Need], need_category: list[int], funded: list[int], state: _Flow,
-            members: list[list[int]]) -> AllocationResult:
+def _result(pot_ids: list[str], need_ids: list[str], need_amount: list[int], need_category: list[int],
+            funded: list[int], state: _Flow, layout: _Layout) -> AllocationResult:
     """Turn category-level flows into lines contribution -> requirement.
 
     Each category's inflow, group by group, is split over its funded requirements in rank order; each
-    group's outflow is split over its contributions in input order.
+    group's outflow is split over its contributions in input order. Both splits are merges of sorted cut
+    points, done with numpy over three number lines:
+    - the demand line: funded requirements, category after category, each category's in rank order;
+    - the same line cut into pieces: each category's inflow, group by group in feeder order;
+    - the layout line (see _Layout), where each piece sits in its group's contributions: a group's pieces
+      follow one another in category order from the start of the group's contributions.
     """
-    flow, feeders = state.flow, state.feeders
-    by_category: list[list[int]] = [[] for _ in feeders]
-    for rank, got in enumerate(funded):
-        if got:
-            by_category[need_category[rank]].append(rank)
-    line_pot: list[int] = []
-    line_rank: list[int] = []
-    line_amount: list[int] = []
-    remaining = [pot.amount for pot in pots]
-    # Per group, a cursor over its contributions (in input order): position in members, money left there.
-    cursor = [0] * len(members)
-    left_here = [remaining[queue[0]] if queue else 0 for queue in members]
-    for category, ranks in enumerate(by_category):
-        if not ranks:
-            continue
-        sources = [g for g in feeders[category] if flow[g].get(category)]
-        s = 0
-        group = sources[0]
-        left = flow[group][category]
-        queue, q, have = members[group], cursor[group], left_here[group]
-        for rank in ranks:
-            want = funded[rank]
-            while want:
-                take = left if left < want else want
-                want -= take
-                left -= take
-                while take:  # this group's piece, paid by its contributions in order
-                    while not have:
-                        remaining[queue[q]] = 0
-                        q += 1
-                        have = remaining[queue[q]]
-                    part = have if have < take else take
-                    line_pot.append(queue[q])
-                    line_rank.append(rank)
-                    line_amount.append(part)
-                    have -= part
-                    take -= part
-                if not left and s + 1 < len(sources):
-                    cursor[group], left_here[group] = q, have
-                    remaining[queue[q]] = have
-                    s += 1
-                    group = sources[s]
-                    left = flow[group][category]
-                    queue, q, have = members[group], cursor[group], left_here[group]
-        cursor[group], left_here[group] = q, have
-        remaining[queue[q]] = have
-    pot_ids = [pot.id for pot in pots]
-    need_ids = [need.id for need in needs]
-    lines = list(map(Line, map(pot_ids.__getitem__, line_pot), map(need_ids.__getitem__, line_rank), line_amount))
-    missing = [need.amount - got for need, got in zip(needs, funded, strict=True)]
-    fundings = list(map(Funding, need_ids, funded, missing, [m == 0 for m in missing]))
-    first_short = next((i for i, m in enumerate(missing) if m), None)
-    unallocated = [(pot_ids[i], left) for i, left in enumerate(remaining) if left]
+    import numpy as np  # see _Layout.of
+
+    amounts = np.array(funded, dtype=np.int64)
+    ranks = np.flatnonzero(amounts)
+    ranks = ranks[np.argsort(np.array(need_category, dtype=np.intp)[ranks], kind="stable")]
+    demand_end = np.cumsum(amounts[ranks])
+    piece_group: list[int] = []
+    piece_amount: list[int] = []
+    for category, groups in enumerate(state.feeders):
+        for group in groups:
+            inflow = state.flow[group].get(category)
+            if inflow:
+                piece_group.append(group)
+                piece_amount.append(inflow)
+    pieces = np.array(piece_amount, dtype=np.int64)
+    piece_end = np.cumsum(pieces)
+    piece_start = piece_end - pieces
+    # Where each piece starts on the layout line: its group's start plus what the group's earlier pieces took.
+    groups_of = np.array(piece_group, dtype=np.intp)
+    by_group = np.argsort(groups_of, kind="stable")
+    taken = np.cumsum(pieces[by_group]) - pieces[by_group]
+    first = np.flatnonzero(np.diff(groups_of[by_group], prepend=-1))
+    earlier = taken - np.repeat(taken[first], np.diff(first, append=len(by_group)))
+    piece_at = np.empty_like(pieces)
+    piece_at[by_group] = layout.group_start[groups_of[by_group]] + earlier
+
+    # Segments: the demand line cut at every requirement's end and every piece's end.
+    cuts = np.concatenate((demand_end, piece_end))
+    cuts.sort(kind="stable")  # two sorted runs: the stable sort merges them
+    cuts = cuts[np.diff(cuts, prepend=-1) != 0]
+    seg_start = np.concatenate(([0], cuts)).astype(np.int64)[:-1]
+    seg_rank = ranks[np.searchsorted(demand_end, seg_start, side="right")]
+    seg_piece = np.searchsorted(piece_end, seg_start, side="right")
+    seg_at = seg_start - piece_start[seg_piece] + piece_at[seg_piece]
+    seg_end_at = seg_at + (cuts - seg_start)
+    # Lines: each segment, placed on the layout line, cut at the ends of the contributions it spans.
+    first_pot = np.searchsorted(layout.pot_end, seg_at, side="right")
+    last_pot = np.searchsorted(layout.pot_end, seg_end_at - 1, side="right")
+    spans = last_pot - first_pot + 1
+    line_seg = np.repeat(np.arange(len(cuts)), spans)
+    line_slot = np.arange(len(line_seg)) - np.repeat(np.cumsum(spans) - spans, spans) + first_pot[line_seg]
+    line_amount = (np.minimum(seg_end_at[line_seg], layout.pot_end[line_slot])
+                   - np.maximum(seg_at[line_seg], layout.pot_end[line_slot] - layout.amounts[line_slot]))
+    keep = line_amount > 0  # a contribution of nothing inside a span makes an empty line
+    line_pot = layout.order[line_slot[keep]]
+    line_rank = seg_rank[line_seg[keep]]
+
+    # A group's contributions are spent in layout order: what a contribution keeps is what lies past the group's
+    # outflow.
+    outflow = layout.group_money - np.array(state.money, dtype=np.int64)
+    spent_to = np.repeat(layout.group_start + outflow, layout.group_size)
+    left = np.minimum(np.maximum(layout.pot_end - spent_to, 0), layout.amounts)
+    remaining = np.empty_like(left)
+    remaining[layout.order] = left
+
+    pot_names = np.array(pot_ids, dtype=object)
+    line_fields = zip(pot_names[line_pot].tolist(), np.array(need_ids, dtype=object)[line_rank].tolist(),
+                      line_amount[keep].tolist(), strict=True)
+    # tuple.__new__ builds the named tuples in C; calling Line(...) per line would double the cost of a large run.
+    lines = list(map(tuple.__new__, repeat(Line), line_fields))
+    missing = list(map(sub, need_amount, funded))
+    funding_fields = zip(need_ids, funded, missing, map(not_, missing), strict=True)
+    fundings = list(map(tuple.__new__, repeat(Funding), funding_fields))
+    first_short = next(compress(count(), missing), None)
+    kept = np.flatnonzero(remaining)
+    unallocated = list(zip(pot_names[kept].tolist(), remaining[kept].tolist(), strict=True))
     return AllocationResult(fundings, lines, unallocated, None if first_short is None else need_ids[first_short],
                             0 if first_short is None else missing[first_short])
