@@ -16,10 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from coalition.adapters import tables as t
+from coalition.adapters.statements import highest_id, insert_into, insert_or_add, insert_or_ignore
 from coalition.domain.access import RecordScope
 from coalition.domain.contribution_import import Existing, ValidRows
 from coalition.domain.contributions import (
@@ -40,10 +39,6 @@ from coalition.domain.taxonomy import CapabilityArea
 
 CHUNK = 50_000
 LEDGER_LOCK = 72_010  # PostgreSQL advisory lock serialising id allocation for contributions and entries
-
-
-def _insert(connection: sa.Connection) -> Any:
-    return pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
 
 
 class SqlCapabilityAreaRepository:
@@ -73,7 +68,7 @@ class SqlFxRateRepository:
         rows = [{"day": r.day, "base": r.base, "quote": r.quote, "rate": str(r.rate), "source": r.source}
                 for r in rates]
         for start in range(0, len(rows), 5000):
-            statement = _insert(self._c)(f).on_conflict_do_nothing(index_elements=["base", "quote", "day", "source"])
+            statement = insert_or_ignore(self._c, f, ("base", "quote", "day", "source"))
             self._c.execute(statement, rows[start:start + 5000])
         return int(self._c.execute(sa.select(sa.func.count()).select_from(f)).scalar_one() - before)
 
@@ -98,6 +93,16 @@ _CONTRIBUTION_COLUMNS = ("id", "kind", "coalition", "fund", "donor", "amount_min
 _ENTRY_COLUMNS = ("id", "kind", "value_date", "debit", "credit", "amount_minor", "currency", "reporting_minor",
                   "contribution", "reverses", "reason", "recorded_at")
 _ACCOUNT_KEY = ("type", "coalition", "fund", "donor", "currency", "earmark", "requirement")
+_ACCOUNT_ID = sa.select(t.ledger_accounts.c.id).where(
+    *(t.ledger_accounts.c[c] == sa.bindparam(c) for c in _ACCOUNT_KEY))
+_ADD_TO_BALANCE = t.ledger_accounts.update().where(t.ledger_accounts.c.id == sa.bindparam("account")).values(
+    balance_minor=t.ledger_accounts.c.balance_minor + sa.bindparam("units"),
+    reporting_minor=t.ledger_accounts.c.reporting_minor + sa.bindparam("reporting"))
+
+
+def _key_of(row: Any) -> AccountKey:
+    return AccountKey(AccountType(row["type"]), row["coalition"], row["fund"], row["donor"], row["currency"],
+                      row["earmark"], row["requirement"])
 
 
 def _like_literal(text: str) -> str:
@@ -122,7 +127,7 @@ class SqlLedgerRepository:
 
     def _next_id(self, table: sa.Table) -> int:
         self.lock()
-        return int(self._c.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()) + 1
+        return int(self._c.execute(highest_id(table)).scalar_one()) + 1
 
     def _remember(self, key: AccountKey, account_id: int) -> None:
         self._ids[key] = account_id
@@ -136,15 +141,18 @@ class SqlLedgerRepository:
             rows = [{"type": k.type.value, "coalition": k.coalition, "fund": k.fund, "donor": k.donor,
                      "currency": k.currency, "earmark": k.earmark, "requirement": k.requirement,
                      "balance_minor": 0, "reporting_minor": 0} for k in missing]
-            statement = _insert(self._c)(a).on_conflict_do_nothing(index_elements=list(_ACCOUNT_KEY))
+            statement = insert_or_ignore(self._c, a, _ACCOUNT_KEY)
             for start in range(0, len(rows), 2000):
                 self._c.execute(statement, rows[start:start + 2000])
+            if len(rows) <= 2:  # a single entry's accounts: one statement built once, run per account
+                for row in rows:
+                    self._remember(_key_of(row), int(self._c.execute(_ACCOUNT_ID, row).scalar_one()))
+                return {k: self._ids[k] for k in keys}
             columns = [a.c[c] for c in _ACCOUNT_KEY]
             for start in range(0, len(rows), 500):  # only the accounts asked for, not the coalition's every one
                 wanted = [tuple(row[c] for c in _ACCOUNT_KEY) for row in rows[start:start + 500]]
-                for row in self._c.execute(sa.select(a.c.id, *columns).where(sa.tuple_(*columns).in_(wanted))):
-                    self._remember(AccountKey(AccountType(row.type), row.coalition, row.fund, row.donor,
-                                              row.currency, row.earmark, row.requirement), row.id)
+                for found in self._c.execute(sa.select(a.c.id, *columns).where(sa.tuple_(*columns).in_(wanted))):
+                    self._remember(_key_of(found._mapping), found.id)
         return {k: self._ids[k] for k in keys}
 
     def _keys_for(self, ids: Collection[int]) -> dict[int, AccountKey]:
@@ -157,28 +165,20 @@ class SqlLedgerRepository:
         return {i: self._keys[i] for i in ids}
 
     def _apply(self, deltas: dict[int, list[int]]) -> None:
-        a = t.ledger_accounts
-        statement = a.update().where(a.c.id == sa.bindparam("account")).values(
-            balance_minor=a.c.balance_minor + sa.bindparam("units"),
-            reporting_minor=a.c.reporting_minor + sa.bindparam("reporting"))
         rows = [{"account": account, "units": units, "reporting": reporting}
                 for account, (units, reporting) in sorted(deltas.items())]
         if rows:
-            self._c.execute(statement, rows)
+            self._c.execute(_ADD_TO_BALANCE, rows)
 
     def _count(self, added: dict[tuple[str, str], int]) -> None:
         """Add to the maintained number of contributions per coalition and kind."""
         if added:
-            statement = _insert(self._c)(t.contribution_counts)
-            statement = statement.on_conflict_do_update(
-                index_elements=["coalition", "kind"],
-                set_={"count": t.contribution_counts.c.count + statement.excluded.count})
+            statement = insert_or_add(self._c, t.contribution_counts, ("coalition", "kind"), "count")
             self._c.execute(statement, [{"coalition": c, "kind": k, "count": n} for (c, k), n in sorted(added.items())])
 
     def _note_sources(self, sources: Collection[tuple[str, str, str]]) -> None:
         if sources:
-            statement = _insert(self._c)(t.conversion_sources).on_conflict_do_nothing(
-                index_elements=["coalition", "currency", "source"])
+            statement = insert_or_ignore(self._c, t.conversion_sources, ("coalition", "currency", "source"))
             self._c.execute(statement, [{"coalition": c, "currency": cur, "source": s} for c, cur, s in sources])
 
     # --- contributions ----------------------------------------------------------------------------
@@ -215,7 +215,7 @@ class SqlLedgerRepository:
         assert contribution.reporting is not None, "contributions are stored with their reporting value"
         new_id = self._next_id(t.contributions)
         r = contribution.reporting
-        self._c.execute(t.contributions.insert().values(
+        self._c.execute(insert_into(t.contributions), dict(
             id=new_id, kind=contribution.kind.value, coalition=contribution.coalition, fund=contribution.fund,
             donor=contribution.donor, amount_minor=contribution.amount.to_minor_units(),
             currency=contribution.amount.currency, value_date=contribution.value_date,
@@ -316,7 +316,7 @@ class SqlLedgerRepository:
     # --- what planning needs ----------------------------------------------------------------------
 
     def position(self) -> int:
-        return int(self._c.execute(sa.select(sa.func.coalesce(sa.func.max(t.ledger_entries.c.id), 0))).scalar_one())
+        return int(self._c.execute(highest_id(t.ledger_entries)).scalar_one())
 
     def available_money(self, coalition: str) -> list[AvailableMoney]:
         e, a, c = t.ledger_entries, t.ledger_accounts, t.contributions
@@ -383,7 +383,7 @@ class SqlLedgerRepository:
         ids = self._account_ids([entry.debit, entry.credit])
         new_id = self._next_id(t.ledger_entries)
         units, reporting = entry.amount.to_minor_units(), entry.reporting_amount.to_minor_units()
-        self._c.execute(t.ledger_entries.insert().values(
+        self._c.execute(insert_into(t.ledger_entries), dict(
             id=new_id, kind=entry.kind.value, value_date=entry.value_date, debit=ids[entry.debit],
             credit=ids[entry.credit], amount_minor=units, currency=entry.amount.currency, reporting_minor=reporting,
             contribution=entry.contribution, reverses=entry.reverses, reason=entry.reason,

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
+from coalition.adapters.statements import insert_into, row_by
 from coalition.domain.audit import GENESIS_HASH, AuditRecord
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
@@ -25,7 +26,7 @@ class SqlPartyRepository:
         return Party(row.code, PartyKind(row.kind), row.name, row.name_uk, row.country, row.illustrative)
 
     def get(self, code: str) -> Party | None:
-        row = self._c.execute(sa.select(t.parties).where(t.parties.c.code == code)).first()
+        row = self._c.execute(row_by(t.parties, "code"), {"key": code}).first()
         return None if row is None else self._party(row)
 
     def add(self, party: Party) -> None:
@@ -55,7 +56,7 @@ class SqlCoalitionRepository:
         return Fund(row.code, row.coalition, row.name, row.custodian, row.currency, row.illustrative)
 
     def get(self, code: str) -> Coalition | None:
-        row = self._c.execute(sa.select(t.coalitions).where(t.coalitions.c.code == code)).first()
+        row = self._c.execute(row_by(t.coalitions, "code"), {"key": code}).first()
         return None if row is None else self._coalition(row)
 
     def add(self, coalition: Coalition) -> None:
@@ -73,7 +74,7 @@ class SqlCoalitionRepository:
         return [self._coalition(row) for row in self._c.execute(query)]
 
     def get_fund(self, code: str) -> Fund | None:
-        row = self._c.execute(sa.select(t.funds).where(t.funds.c.code == code)).first()
+        row = self._c.execute(row_by(t.funds, "code"), {"key": code}).first()
         return None if row is None else self._fund(row)
 
     def add_fund(self, fund: Fund) -> None:
@@ -143,6 +144,11 @@ class SqlInstrumentRepository:
             illustrative=signature.illustrative))
 
 
+_HEAD = sa.select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_MOVE_HEAD = t.audit_head.update().where(t.audit_head.c.id == 1)
+
+
 class SqlAuditLog:
     """The audit chain in two tables: the records, and a one-row head that serialises appends."""
 
@@ -150,9 +156,7 @@ class SqlAuditLog:
         self._c = connection
 
     def head(self) -> tuple[int, str]:
-        query = sa.select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1)
-        if self._c.dialect.name == "postgresql":
-            query = query.with_for_update()
+        query = _HEAD_FOR_UPDATE if self._c.dialect.name == "postgresql" else _HEAD
         row = self._c.execute(query).one()  # the first migration seeds the head row
         return int(row.seq), str(row.hash)
 
@@ -161,11 +165,11 @@ class SqlAuditLog:
         return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.hash))
 
     def append(self, record: AuditRecord) -> None:
-        self._c.execute(t.audit_records.insert().values(
+        self._c.execute(insert_into(t.audit_records), dict(
             seq=record.seq, occurred_at=record.occurred_at.isoformat(), actor=record.actor, action=record.action,
             object_type=record.object_type, object_id=record.object_id, before=record.before, after=record.after,
             prev_hash=record.prev_hash, hash=record.hash))
-        self._c.execute(t.audit_head.update().where(t.audit_head.c.id == 1).values(seq=record.seq, hash=record.hash))
+        self._c.execute(_MOVE_HEAD, {"seq": record.seq, "hash": record.hash})
 
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]:
         a = t.audit_records

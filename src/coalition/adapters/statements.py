@@ -1,0 +1,63 @@
+"""Statements built once and reused, for the paths every single-record write takes.
+
+Building a SQLAlchemy statement (coercing each value into a bound parameter, then computing the key
+of the compiled-statement cache) costs more Python than running the statement on SQLite. A statement
+object built once, with its values bound at execution as ``:name`` parameters, is compiled once and
+its cache key is computed once. Each builder here is cached per table (and per dialect where the SQL
+differs), so every repository shares the same objects.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+
+@functools.cache
+def row_by(table: sa.Table, column: str) -> sa.Select[Any]:
+    """The row of ``table`` whose ``column`` equals the parameter ``key``."""
+    return sa.select(table).where(table.c[column] == sa.bindparam("key"))
+
+
+@functools.cache
+def insert_into(table: sa.Table) -> sa.Insert:
+    """INSERT into ``table``; the parameters name the columns."""
+    return table.insert()
+
+
+@functools.cache
+def highest_id(table: sa.Table) -> sa.Select[Any]:
+    """The highest id in ``table``, 0 when it is empty."""
+    return sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))
+
+
+def dialect_insert(connection: sa.Connection) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    return pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+
+
+@functools.cache
+def _insert_or_ignore(dialect: str, table: sa.Table, key: tuple[str, ...]) -> Any:
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing(
+        index_elements=list(key))
+
+
+def insert_or_ignore(connection: sa.Connection, table: sa.Table, key: tuple[str, ...]) -> Any:
+    """INSERT into ``table``, skipping rows whose ``key`` columns match a stored row."""
+    return _insert_or_ignore(connection.dialect.name, table, key)
+
+
+@functools.cache
+def _insert_or_add(dialect: str, table: sa.Table, key: tuple[str, ...], column: str) -> Any:
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return statement.on_conflict_do_update(index_elements=list(key),
+                                           set_={column: table.c[column] + statement.excluded[column]})
+
+
+def insert_or_add(connection: sa.Connection, table: sa.Table, key: tuple[str, ...], column: str) -> Any:
+    """INSERT into ``table``; where a row with the same ``key`` exists, add the new ``column`` to its own."""
+    return _insert_or_add(connection.dialect.name, table, key, column)
