@@ -100,6 +100,12 @@ _ADD_TO_BALANCE = t.ledger_accounts.update().where(t.ledger_accounts.c.id == sa.
     reporting_minor=t.ledger_accounts.c.reporting_minor + sa.bindparam("reporting"))
 
 
+def _account_row(key: AccountKey) -> dict[str, Any]:
+    return {"type": key.type.value, "coalition": key.coalition, "fund": key.fund, "donor": key.donor,
+            "currency": key.currency, "earmark": key.earmark, "requirement": key.requirement, "balance_minor": 0,
+            "reporting_minor": 0}
+
+
 def _key_of(row: Any) -> AccountKey:
     return AccountKey(AccountType(row["type"]), row["coalition"], row["fund"], row["donor"], row["currency"],
                       row["earmark"], row["requirement"])
@@ -136,18 +142,20 @@ class SqlLedgerRepository:
     def _account_ids(self, keys: Collection[AccountKey]) -> dict[AccountKey, int]:
         """Ids of the accounts, creating those that do not exist yet."""
         missing = [k for k in keys if k not in self._ids]
-        if missing:
+        if 0 < len(missing) <= 2:  # a single entry's accounts, which mostly exist: look each up, create the rest
+            for key in missing:
+                row = _account_row(key)
+                found = self._c.execute(_ACCOUNT_ID, row).scalar()
+                if found is None:  # created unless a concurrent writer just did
+                    self._c.execute(insert_or_ignore(self._c, t.ledger_accounts, _ACCOUNT_KEY), row)
+                    found = self._c.execute(_ACCOUNT_ID, row).scalar_one()
+                self._remember(key, int(found))
+        elif missing:
             a = t.ledger_accounts
-            rows = [{"type": k.type.value, "coalition": k.coalition, "fund": k.fund, "donor": k.donor,
-                     "currency": k.currency, "earmark": k.earmark, "requirement": k.requirement,
-                     "balance_minor": 0, "reporting_minor": 0} for k in missing]
+            rows = [_account_row(k) for k in missing]
             statement = insert_or_ignore(self._c, a, _ACCOUNT_KEY)
             for start in range(0, len(rows), 2000):
                 self._c.execute(statement, rows[start:start + 2000])
-            if len(rows) <= 2:  # a single entry's accounts: one statement built once, run per account
-                for row in rows:
-                    self._remember(_key_of(row), int(self._c.execute(_ACCOUNT_ID, row).scalar_one()))
-                return {k: self._ids[k] for k in keys}
             columns = [a.c[c] for c in _ACCOUNT_KEY]
             for start in range(0, len(rows), 500):  # only the accounts asked for, not the coalition's every one
                 wanted = [tuple(row[c] for c in _ACCOUNT_KEY) for row in rows[start:start + 500]]
