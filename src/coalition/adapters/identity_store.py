@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
+from coalition.adapters.statements import insert_into, row_by
 from coalition.domain.access import Grant, Role
 from coalition.domain.identity import ApiToken, Scope, User
 
@@ -29,20 +30,20 @@ class SqlUserRepository:
                      row.language) for row in rows]
 
     def get(self, username: str) -> User | None:
-        rows = list(self._c.execute(sa.select(t.users).where(t.users.c.username == username)))
+        rows = list(self._c.execute(row_by(t.users, "username"), {"key": username}))
         return self._users(rows)[0] if rows else None
 
     def by_subject(self, subject: str) -> User | None:
-        rows = list(self._c.execute(sa.select(t.users).where(t.users.c.oidc_subject == subject)))
+        rows = list(self._c.execute(row_by(t.users, "oidc_subject"), {"key": subject}))
         return self._users(rows)[0] if rows else None
 
     def password_hash(self, username: str) -> str | None:
         return self._c.execute(sa.select(t.users.c.password_hash).where(t.users.c.username == username)).scalar()
 
     def add(self, user: User, password_hash: str | None, created_at: datetime) -> None:
-        self._c.execute(t.users.insert().values(username=user.username, party=user.party, password_hash=password_hash,
-                                                oidc_subject=user.oidc_subject, active=user.active,
-                                                language=user.language, created_at=created_at.isoformat()))
+        self._c.execute(insert_into(t.users), dict(
+            username=user.username, party=user.party, password_hash=password_hash, oidc_subject=user.oidc_subject,
+            active=user.active, language=user.language, created_at=created_at.isoformat()))
         self.set_grants(user.username, user.grants)
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
@@ -72,13 +73,13 @@ class SqlUserRepository:
                         None if row.revoked_at is None else datetime.fromisoformat(row.revoked_at))
 
     def add_token(self, token: ApiToken) -> None:
-        self._c.execute(t.api_tokens.insert().values(
+        self._c.execute(insert_into(t.api_tokens), dict(
             id=token.id, username=token.username, name=token.name,
             scopes=",".join(sorted(s.value for s in token.scopes)), secret_hash=token.secret_hash,
             created_at=token.created_at.isoformat(), expires_at=token.expires_at.isoformat()))
 
     def get_token(self, token_id: str) -> ApiToken | None:
-        row = self._c.execute(sa.select(t.api_tokens).where(t.api_tokens.c.id == token_id)).first()
+        row = self._c.execute(row_by(t.api_tokens, "id"), {"key": token_id}).first()
         return None if row is None else self._token(row)
 
     def revoke_token(self, token_id: str, at: datetime) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
+from coalition.adapters.statements import insert_into, row_by
 from coalition.domain.innovation import (
     Call,
     CallKind,
@@ -47,7 +48,7 @@ class SqlInnovationRepository:
                     tuple(row.areas), row.requirement, GateAuthority(row.gate_authority), row.illustrative)
 
     def add_call(self, call: Call) -> None:
-        self._c.execute(t.innovation_calls.insert().values(
+        self._c.execute(insert_into(t.innovation_calls), dict(
             code=call.code, coalition=call.coalition, kind=call.kind.value, title=call.title, opens_on=call.opens_on,
             closes_on=call.closes_on, areas=list(call.areas), requirement=call.requirement,
             gate_authority=call.gate_authority.value, illustrative=call.illustrative,
@@ -55,7 +56,7 @@ class SqlInnovationRepository:
                      "scale_max": c.scale_max} for c in call.rubric.criteria]))
 
     def get_call(self, code: str) -> Call | None:
-        row = self._c.execute(sa.select(t.innovation_calls).where(t.innovation_calls.c.code == code)).first()
+        row = self._c.execute(row_by(t.innovation_calls, "code"), {"key": code}).first()
         return None if row is None else self._call(row)
 
     def calls(self, coalition: str | None = None) -> list[Call]:
@@ -72,13 +73,13 @@ class SqlInnovationRepository:
                        tuple(row.members), row.summary, ProjectStage(row.stage), row.illustrative)
 
     def add_project(self, project: Project) -> None:
-        self._c.execute(t.innovation_projects.insert().values(
+        self._c.execute(insert_into(t.innovation_projects), dict(
             code=project.code, call=project.call, title=project.title, team=project.team,
             domain=project.domain.value, trl=project.trl, members=list(project.members), summary=project.summary,
             stage=project.stage.value, illustrative=project.illustrative))
 
     def get_project(self, code: str) -> Project | None:
-        row = self._c.execute(sa.select(t.innovation_projects).where(t.innovation_projects.c.code == code)).first()
+        row = self._c.execute(row_by(t.innovation_projects, "code"), {"key": code}).first()
         return None if row is None else self._project(row)
 
     def projects(self, call: str | None = None, stage: ProjectStage | None = None) -> list[Project]:
@@ -99,7 +100,7 @@ class SqlInnovationRepository:
     # --- evidence, declarations, reviews --------------------------------------------------------------
 
     def add_evidence(self, evidence: Evidence) -> Evidence:
-        result = self._c.execute(t.project_evidence.insert().values(
+        result = self._c.execute(insert_into(t.project_evidence), dict(
             project=evidence.project, kind=evidence.kind.value, title=evidence.title, reference=evidence.reference,
             recorded_on=evidence.recorded_on))
         return Evidence(evidence.project, evidence.kind, evidence.title, evidence.reference, evidence.recorded_on,
@@ -111,7 +112,7 @@ class SqlInnovationRepository:
                 for r in self._c.execute(sa.select(e).where(e.c.project == project).order_by(e.c.id))]
 
     def declare(self, declaration: ConflictDeclaration) -> None:
-        self._c.execute(t.conflict_declarations.insert().values(
+        self._c.execute(insert_into(t.conflict_declarations), dict(
             project=declaration.project, reviewer=declaration.reviewer, conflicted=declaration.conflicted,
             note=declaration.note, declared_at=declaration.declared_at.isoformat()))
 
@@ -122,7 +123,7 @@ class SqlInnovationRepository:
                 for r in self._c.execute(query)]
 
     def add_review(self, review: Review) -> Review:
-        result = self._c.execute(t.project_reviews.insert().values(
+        result = self._c.execute(insert_into(t.project_reviews), dict(
             project=review.project, reviewer=review.reviewer, scores=dict(review.scores), comment=review.comment,
             submitted_at=review.submitted_at.isoformat()))
         return Review(review.project, review.reviewer, review.scores, review.comment, review.submitted_at,
@@ -137,7 +138,7 @@ class SqlInnovationRepository:
     # --- decisions ------------------------------------------------------------------------------------
 
     def add_shortlist(self, shortlist: Shortlist) -> Shortlist:
-        result = self._c.execute(t.shortlists.insert().values(
+        result = self._c.execute(insert_into(t.shortlists), dict(
             call=shortlist.call, method=shortlist.method.value,
             ranking=[[p, str(score)] for p, score in shortlist.ranking], shortlisted=list(shortlist.shortlisted),
             decided_by=shortlist.decided_by, decided_on=shortlist.decided_on, note=shortlist.note))
@@ -151,7 +152,7 @@ class SqlInnovationRepository:
                 for r in self._c.execute(sa.select(s).where(s.c.call == call).order_by(s.c.id))]
 
     def add_gate(self, gate: GateDecision) -> GateDecision:
-        result = self._c.execute(t.gate_decisions.insert().values(
+        result = self._c.execute(insert_into(t.gate_decisions), dict(
             project=gate.project, from_stage=gate.from_stage.value, to_stage=gate.to_stage.value,
             authority=gate.authority.value, decided_by=gate.decided_by, decided_on=gate.decided_on,
             evidence=list(gate.evidence), decision=gate.decision, note=gate.note))
@@ -169,7 +170,7 @@ class SqlInnovationRepository:
     # --- grants ---------------------------------------------------------------------------------------
 
     def add_grant(self, grant: ProjectGrant, coalition: str) -> None:
-        self._c.execute(t.grants.insert().values(
+        self._c.execute(insert_into(t.grants), dict(
             code=grant.code, project=grant.project, coalition=coalition, fund=grant.fund,
             amount_minor=grant.amount.to_minor_units(), currency=grant.amount.currency, awarded_on=grant.awarded_on,
             decided_by=grant.decided_by, milestones=[{"number": m.number, "title": m.title,
@@ -183,7 +184,7 @@ class SqlInnovationRepository:
                            for m in row.milestones), row.awarded_on, row.decided_by)
 
     def get_grant(self, code: str) -> ProjectGrant | None:
-        row = self._c.execute(sa.select(t.grants).where(t.grants.c.code == code)).first()
+        row = self._c.execute(row_by(t.grants, "code"), {"key": code}).first()
         return None if row is None else self._grant(row)
 
     def grants(self, project: str) -> list[ProjectGrant]:
@@ -192,7 +193,7 @@ class SqlInnovationRepository:
                                                             .order_by(g.c.code))]
 
     def add_grant_payment(self, payment: GrantPayment) -> GrantPayment:
-        result = self._c.execute(t.grant_payments.insert().values(
+        result = self._c.execute(insert_into(t.grant_payments), dict(
             grant_code=payment.grant, milestone=payment.milestone, amount_minor=payment.amount.to_minor_units(),
             currency=payment.amount.currency, paid_on=payment.paid_on, reference=payment.reference))
         return GrantPayment(payment.grant, payment.milestone, payment.amount, payment.paid_on, payment.reference,
@@ -207,7 +208,7 @@ class SqlInnovationRepository:
     # --- the bridge to procurement --------------------------------------------------------------------
 
     def link_case(self, project: str, case: str, on: date) -> None:
-        self._c.execute(t.project_cases.insert().values(project=project, case_code=case, linked_on=on))
+        self._c.execute(insert_into(t.project_cases), dict(project=project, case_code=case, linked_on=on))
 
     def cases_of(self, project: str) -> list[str]:
         pc = t.project_cases

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
-from coalition.adapters.statements import highest_id, insert_into, insert_or_add, insert_or_ignore
+from coalition.adapters.statements import highest_id, insert_into, insert_or_add, insert_or_ignore, row_by
 from coalition.domain.access import RecordScope
 from coalition.domain.contribution_import import Existing, ValidRows
 from coalition.domain.contributions import (
@@ -46,12 +46,12 @@ class SqlCapabilityAreaRepository:
         self._c = connection
 
     def get(self, code: str) -> CapabilityArea | None:
-        row = self._c.execute(sa.select(t.capability_areas).where(t.capability_areas.c.code == code)).first()
+        row = self._c.execute(row_by(t.capability_areas, "code"), {"key": code}).first()
         return None if row is None else CapabilityArea(row.code, row.name, row.name_uk, row.parent)
 
     def add(self, area: CapabilityArea) -> None:
-        self._c.execute(t.capability_areas.insert().values(code=area.code, name=area.name, name_uk=area.name_uk,
-                                                           parent=area.parent))
+        self._c.execute(insert_into(t.capability_areas), dict(code=area.code, name=area.name, name_uk=area.name_uk,
+                                                              parent=area.parent))
 
     def all(self) -> list[CapabilityArea]:
         rows = self._c.execute(sa.select(t.capability_areas).order_by(t.capability_areas.c.code))

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
+from coalition.adapters.statements import insert_into, row_by
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.delivery import (
     Condition,
@@ -64,15 +65,15 @@ class SqlProcurementRepository:
                                row.buyer, row.opened_on, CaseStage(row.stage), row.route_decision, row.illustrative)
 
     def add_case(self, case: ProcurementCase) -> None:
-        self._c.execute(t.procurement_cases.insert().values(
+        self._c.execute(insert_into(t.procurement_cases), dict(
             code=case.code, coalition=case.coalition, route=case.route.value, title=case.title,
             requirements=list(case.requirements), buyer=case.buyer, opened_on=case.opened_on, stage=case.stage.value,
             route_decision=case.route_decision, illustrative=case.illustrative))
-        self._c.execute(t.case_events.insert().values(case_code=case.code, from_stage=None, to_stage=case.stage.value,
-                                                      occurred_on=case.opened_on, note="opened"))
+        self._c.execute(insert_into(t.case_events), dict(
+            case_code=case.code, from_stage=None, to_stage=case.stage.value, occurred_on=case.opened_on, note="opened"))
 
     def get_case(self, code: str) -> ProcurementCase | None:
-        row = self._c.execute(sa.select(t.procurement_cases).where(t.procurement_cases.c.code == code)).first()
+        row = self._c.execute(row_by(t.procurement_cases, "code"), {"key": code}).first()
         return None if row is None else self._case(row)
 
     def cases(self, coalition: str) -> list[ProcurementCase]:
@@ -86,8 +87,8 @@ class SqlProcurementRepository:
         if route_decision is not None:
             values["route_decision"] = route_decision
         self._c.execute(t.procurement_cases.update().where(t.procurement_cases.c.code == code).values(**values))
-        self._c.execute(t.case_events.insert().values(case_code=code, from_stage=None if old is None else old.value,
-                                                      to_stage=new.value, occurred_on=on, note=note))
+        self._c.execute(insert_into(t.case_events), dict(case_code=code, from_stage=None if old is None else old.value,
+                                                         to_stage=new.value, occurred_on=on, note=note))
 
     def case_history(self, code: str) -> list[tuple[str | None, str, date, str]]:
         e = t.case_events
@@ -112,7 +113,7 @@ class SqlProcurementRepository:
                  "standstill_until": a.standstill_until.isoformat(), "decision": a.decision} for a in tender.awards]
 
     def add_tender(self, tender: Tender) -> None:
-        self._c.execute(t.tenders.insert().values(
+        self._c.execute(insert_into(t.tenders), dict(
             code=tender.code, case_code=tender.case, title=tender.title, procedure=tender.procedure.value,
             method=tender.method.value,
             lots=[{"number": lot.number, "title": lot.title, "requirement": lot.requirement, "quantity": lot.quantity}
@@ -122,7 +123,7 @@ class SqlProcurementRepository:
             awards=self._awards(tender), cancel_reason=tender.cancel_reason, illustrative=tender.illustrative))
 
     def get_tender(self, code: str) -> Tender | None:
-        row = self._c.execute(sa.select(t.tenders).where(t.tenders.c.code == code)).first()
+        row = self._c.execute(row_by(t.tenders, "code"), {"key": code}).first()
         return None if row is None else self._tender(row)
 
     def tenders(self, case: str) -> list[Tender]:
@@ -134,7 +135,7 @@ class SqlProcurementRepository:
             state=tender.state.value, awards=self._awards(tender), cancel_reason=tender.cancel_reason))
 
     def add_bid(self, bid: Bid) -> Bid:
-        result = self._c.execute(t.bids.insert().values(
+        result = self._c.execute(insert_into(t.bids), dict(
             tender=bid.tender, lot=bid.lot, supplier=bid.supplier, unit_price_minor=bid.unit_price.to_minor_units(),
             currency=bid.unit_price.currency, delivery_days=bid.delivery_days, compliant=bid.compliant,
             scores=dict(bid.scores), submitted_on=bid.submitted_on, note=bid.note))
@@ -150,7 +151,7 @@ class SqlProcurementRepository:
     # --- contracts --------------------------------------------------------------------------------
 
     def add_contract(self, contract: Contract) -> None:
-        self._c.execute(t.contracts.insert().values(
+        self._c.execute(insert_into(t.contracts), dict(
             code=contract.code, case_code=contract.case, supplier=contract.supplier, signed_on=contract.signed_on,
             tender=contract.tender, lots=list(contract.lots), in_kind=contract.in_kind,
             illustrative=contract.illustrative))
@@ -158,7 +159,7 @@ class SqlProcurementRepository:
             self.add_version(contract.code, version)
 
     def add_version(self, contract: str, version: ContractVersion) -> None:
-        self._c.execute(t.contract_versions.insert().values(
+        self._c.execute(insert_into(t.contract_versions), dict(
             contract=contract, version=version.version, on_date=version.on, reason=version.reason,
             currency=version.currency,
             lines=[{"number": line.number, "requirement": line.requirement, "quantity": line.quantity,
@@ -199,7 +200,7 @@ class SqlProcurementRepository:
         return found
 
     def add_funding(self, contract: str, share: FundingShare, entry: int | None) -> None:
-        self._c.execute(t.contract_funding.insert().values(
+        self._c.execute(insert_into(t.contract_funding), dict(
             contract=contract, line=share.line, contribution=share.contribution, donor=share.donor, fund=share.fund,
             earmark=share.earmark, units=share.units, currency=share.currency, reporting_minor=share.reporting,
             entry=entry))
@@ -229,7 +230,7 @@ class SqlProcurementRepository:
         return int(used or 0)
 
     def add_payment(self, payment: Payment, shares: Sequence[tuple[FundingShare, int]]) -> Payment:
-        result = self._c.execute(t.payments.insert().values(
+        result = self._c.execute(insert_into(t.payments), dict(
             contract=payment.contract, paid_on=payment.paid_on, amount_minor=payment.amount.to_minor_units(),
             currency=payment.amount.currency, reporting_minor=payment.reporting.to_minor_units(),
             reporting_currency=payment.reporting.currency, rate=str(payment.rate), rate_date=payment.rate_date,
@@ -237,7 +238,7 @@ class SqlProcurementRepository:
             reverses=payment.reverses, reason=payment.reason))
         new_id = _inserted(result)
         for share, entry in shares:
-            self._c.execute(t.payment_shares.insert().values(
+            self._c.execute(insert_into(t.payment_shares), dict(
                 payment=new_id, line=share.line, contribution=share.contribution, donor=share.donor, fund=share.fund,
                 earmark=share.earmark, units=share.units, currency=share.currency, reporting_minor=share.reporting,
                 entry=entry))
@@ -276,20 +277,20 @@ class SqlProcurementRepository:
     # --- deliveries -------------------------------------------------------------------------------
 
     def add_shipment(self, shipment: Shipment) -> Shipment:
-        result = self._c.execute(t.shipments.insert().values(
+        result = self._c.execute(insert_into(t.shipments), dict(
             contract=shipment.contract, line=shipment.line, quantity=shipment.quantity, reference=shipment.reference,
             state=shipment.state.value))
         new_id = _inserted(result)
         for event in shipment.events:
-            self._c.execute(t.shipment_events.insert().values(shipment=new_id, state=event.state.value,
-                                                              on_date=event.on, note=event.note))
+            self._c.execute(insert_into(t.shipment_events), dict(shipment=new_id, state=event.state.value,
+                                                                 on_date=event.on, note=event.note))
         found = self.get_shipment(new_id)
         assert found is not None
         return found
 
     def add_shipment_event(self, shipment: int, event: ShipmentEvent) -> None:
-        self._c.execute(t.shipment_events.insert().values(shipment=shipment, state=event.state.value,
-                                                          on_date=event.on, note=event.note))
+        self._c.execute(insert_into(t.shipment_events), dict(shipment=shipment, state=event.state.value,
+                                                             on_date=event.on, note=event.note))
         self._c.execute(t.shipments.update().where(t.shipments.c.id == shipment).values(state=event.state.value))
 
     def _shipments(self, query: sa.Select[Any]) -> list[Shipment]:
@@ -318,7 +319,7 @@ class SqlProcurementRepository:
                            r.signed_by, r.discrepancy, r.id)
 
     def add_receipt(self, receipt: UnitReceipt) -> UnitReceipt:
-        result = self._c.execute(t.unit_receipts.insert().values(
+        result = self._c.execute(insert_into(t.unit_receipts), dict(
             shipment=receipt.shipment, unit=receipt.unit, quantity=receipt.quantity, condition=receipt.condition.value,
             accepted=receipt.accepted, received_on=receipt.received_on, signed_by=receipt.signed_by,
             discrepancy=receipt.discrepancy))
@@ -327,7 +328,7 @@ class SqlProcurementRepository:
         return found
 
     def get_receipt(self, id: int) -> UnitReceipt | None:
-        row = self._c.execute(sa.select(t.unit_receipts).where(t.unit_receipts.c.id == id)).first()
+        row = self._c.execute(row_by(t.unit_receipts, "id"), {"key": id}).first()
         return None if row is None else self._receipt(row)
 
     def receipts(self, shipments: Collection[int]) -> list[UnitReceipt]:
@@ -339,7 +340,7 @@ class SqlProcurementRepository:
         return found
 
     def add_check(self, check: EndUseCheck) -> EndUseCheck:
-        result = self._c.execute(t.end_use_checks.insert().values(
+        result = self._c.execute(insert_into(t.end_use_checks), dict(
             receipt=check.receipt, checked_on=check.checked_on, checked_by=check.checked_by, quantity=check.quantity,
             finding=check.finding.value, note=check.note))
         return EndUseCheck(check.receipt, check.checked_on, check.checked_by, check.quantity, check.finding,

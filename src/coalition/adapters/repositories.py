@@ -30,7 +30,7 @@ class SqlPartyRepository:
         return None if row is None else self._party(row)
 
     def add(self, party: Party) -> None:
-        self._c.execute(t.parties.insert().values(
+        self._c.execute(insert_into(t.parties), dict(
             code=party.code, kind=party.kind.value, name=party.name, name_uk=party.name_uk,
             country=party.country, illustrative=party.illustrative))
 
@@ -60,7 +60,7 @@ class SqlCoalitionRepository:
         return None if row is None else self._coalition(row)
 
     def add(self, coalition: Coalition) -> None:
-        self._c.execute(t.coalitions.insert().values(
+        self._c.execute(insert_into(t.coalitions), dict(
             code=coalition.code, name=coalition.name, capability_area=coalition.capability_area,
             framework=coalition.framework, recipient=coalition.recipient, founded_on=coalition.founded_on,
             founded_at=coalition.founded_at, reporting_currency=coalition.reporting_currency,
@@ -78,7 +78,7 @@ class SqlCoalitionRepository:
         return None if row is None else self._fund(row)
 
     def add_fund(self, fund: Fund) -> None:
-        self._c.execute(t.funds.insert().values(
+        self._c.execute(insert_into(t.funds), dict(
             code=fund.code, coalition=fund.coalition, name=fund.name, custodian=fund.custodian,
             currency=fund.currency, illustrative=fund.illustrative))
 
@@ -102,7 +102,7 @@ class SqlMembershipRepository:
                 for row in self._c.execute(query)]
 
     def add(self, change: MembershipChange) -> MembershipChange:
-        result = self._c.execute(t.membership_changes.insert().values(
+        result = self._c.execute(insert_into(t.membership_changes), dict(
             coalition=change.coalition, party=change.party, kind=change.kind.value,
             role=None if change.role is None else change.role.value, instrument=change.instrument,
             effective_on=change.effective_on, note=change.note, illustrative=change.illustrative))
@@ -121,11 +121,11 @@ class SqlInstrumentRepository:
                           row.illustrative)
 
     def get(self, code: str) -> Instrument | None:
-        row = self._c.execute(sa.select(t.instruments).where(t.instruments.c.code == code)).first()
+        row = self._c.execute(row_by(t.instruments, "code"), {"key": code}).first()
         return None if row is None else self._instrument(row)
 
     def add(self, instrument: Instrument) -> None:
-        self._c.execute(t.instruments.insert().values(
+        self._c.execute(insert_into(t.instruments), dict(
             code=instrument.code, coalition=instrument.coalition, kind=instrument.kind.value, title=instrument.title,
             term_start=instrument.term_start, term_end=instrument.term_end, illustrative=instrument.illustrative))
 
@@ -139,7 +139,7 @@ class SqlInstrumentRepository:
         return [Signature(row.instrument, row.party, row.signed_on, row.illustrative) for row in self._c.execute(query)]
 
     def add_signature(self, signature: Signature) -> None:
-        self._c.execute(t.signatures.insert().values(
+        self._c.execute(insert_into(t.signatures), dict(
             instrument=signature.instrument, party=signature.party, signed_on=signature.signed_on,
             illustrative=signature.illustrative))
 

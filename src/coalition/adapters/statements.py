@@ -1,10 +1,12 @@
-"""Statements built once and reused, for the paths every single-record write takes.
+"""Statements built once and reused: inserting rows, reading one row by its key, the next id, upserts.
 
 Building a SQLAlchemy statement (coercing each value into a bound parameter, then computing the key
-of the compiled-statement cache) costs more Python than running the statement on SQLite. A statement
-object built once, with its values bound at execution as ``:name`` parameters, is compiled once and
-its cache key is computed once. Each builder here is cached per table (and per dialect where the SQL
-differs), so every repository shares the same objects.
+of the compiled-statement cache) costs more Python than running the statement on SQLite: a receipt
+posted over HTTP spent most of its time there. A statement object built once, with its values bound
+at execution as ``:name`` parameters, is compiled once and its cache key is computed once. Each
+builder here is cached per table (and per dialect where the SQL differs), so every repository shares
+the same objects. Repositories insert with ``execute(insert_into(table), row)`` and read a row by its
+key with ``execute(row_by(table, column), {"key": value})``.
 """
 
 from __future__ import annotations
@@ -33,11 +35,6 @@ def insert_into(table: sa.Table) -> sa.Insert:
 def highest_id(table: sa.Table) -> sa.Select[Any]:
     """The highest id in ``table``, 0 when it is empty."""
     return sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))
-
-
-def dialect_insert(connection: sa.Connection) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT."""
-    return pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
 
 
 @functools.cache

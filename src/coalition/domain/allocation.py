@@ -310,13 +310,12 @@ def _allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy) -> All
     group_index = {key: g for g, key in enumerate(dict.fromkeys(earmarks))}
     layout = _Layout.of(np.fromiter(map(group_index.__getitem__, earmarks), dtype=np.intp, count=len(pots)),
                         np.array(pot_amounts, dtype=np.int64), len(group_index))
-    members = len(group_index)
     money = layout.group_money.tolist()
     eligible = [everything if key is None else sorted(category_index[c] for c in key if c in category_index)
                 for key in group_index]
 
     feeders: list[list[int]] = [[] for _ in range(categories)]
-    for group in sorted(range(members), key=lambda g: (len(eligible[g]), g)):
+    for group in sorted(range(len(group_index)), key=lambda g: (len(eligible[g]), g)):
         for category in eligible[group]:
             feeders[category].append(group)
     both: dict[tuple[int, int], list[int]] = {}
