@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from coalition.adapters import tables as t
-from coalition.adapters.statements import insert_into
+from coalition.adapters.statements import insert_row
 from coalition.domain.errors import Conflict
 
 K = t.idempotency_keys
@@ -43,8 +43,8 @@ class IdempotencyStore:
         """Claim ``key`` for this request; return the stored response if the same request already ran."""
         try:
             with self._transaction() as connection:
-                connection.execute(insert_into(K), dict(username=username, key=key, request_hash=request_hash,
-                                                        created_at=now.isoformat()))
+                insert_row(connection, K, dict(username=username, key=key, request_hash=request_hash,
+                                               created_at=now.isoformat()))
             return None
         except IntegrityError:
             pass

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
-from coalition.adapters.statements import insert_into, row_by
+from coalition.adapters.statements import insert_row, row_by
 from coalition.domain.access import Grant, Role
 from coalition.domain.identity import ApiToken, Scope, User
 
@@ -41,7 +41,7 @@ class SqlUserRepository:
         return self._c.execute(sa.select(t.users.c.password_hash).where(t.users.c.username == username)).scalar()
 
     def add(self, user: User, password_hash: str | None, created_at: datetime) -> None:
-        self._c.execute(insert_into(t.users), dict(
+        insert_row(self._c, t.users, dict(
             username=user.username, party=user.party, password_hash=password_hash, oidc_subject=user.oidc_subject,
             active=user.active, language=user.language, created_at=created_at.isoformat()))
         self.set_grants(user.username, user.grants)
@@ -73,7 +73,7 @@ class SqlUserRepository:
                         None if row.revoked_at is None else datetime.fromisoformat(row.revoked_at))
 
     def add_token(self, token: ApiToken) -> None:
-        self._c.execute(insert_into(t.api_tokens), dict(
+        insert_row(self._c, t.api_tokens, dict(
             id=token.id, username=token.username, name=token.name,
             scopes=",".join(sorted(s.value for s in token.scopes)), secret_hash=token.secret_hash,
             created_at=token.created_at.isoformat(), expires_at=token.expires_at.isoformat()))

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
-from coalition.adapters.statements import insert_into, row_by
+from coalition.adapters.statements import insert_row, row_by
 from coalition.domain.innovation import (
     Call,
     CallKind,
@@ -48,7 +48,7 @@ class SqlInnovationRepository:
                     tuple(row.areas), row.requirement, GateAuthority(row.gate_authority), row.illustrative)
 
     def add_call(self, call: Call) -> None:
-        self._c.execute(insert_into(t.innovation_calls), dict(
+        insert_row(self._c, t.innovation_calls, dict(
             code=call.code, coalition=call.coalition, kind=call.kind.value, title=call.title, opens_on=call.opens_on,
             closes_on=call.closes_on, areas=list(call.areas), requirement=call.requirement,
             gate_authority=call.gate_authority.value, illustrative=call.illustrative,
@@ -73,7 +73,7 @@ class SqlInnovationRepository:
                        tuple(row.members), row.summary, ProjectStage(row.stage), row.illustrative)
 
     def add_project(self, project: Project) -> None:
-        self._c.execute(insert_into(t.innovation_projects), dict(
+        insert_row(self._c, t.innovation_projects, dict(
             code=project.code, call=project.call, title=project.title, team=project.team,
             domain=project.domain.value, trl=project.trl, members=list(project.members), summary=project.summary,
             stage=project.stage.value, illustrative=project.illustrative))
@@ -100,7 +100,7 @@ class SqlInnovationRepository:
     # --- evidence, declarations, reviews --------------------------------------------------------------
 
     def add_evidence(self, evidence: Evidence) -> Evidence:
-        result = self._c.execute(insert_into(t.project_evidence), dict(
+        result = insert_row(self._c, t.project_evidence, dict(
             project=evidence.project, kind=evidence.kind.value, title=evidence.title, reference=evidence.reference,
             recorded_on=evidence.recorded_on))
         return Evidence(evidence.project, evidence.kind, evidence.title, evidence.reference, evidence.recorded_on,
@@ -112,7 +112,7 @@ class SqlInnovationRepository:
                 for r in self._c.execute(sa.select(e).where(e.c.project == project).order_by(e.c.id))]
 
     def declare(self, declaration: ConflictDeclaration) -> None:
-        self._c.execute(insert_into(t.conflict_declarations), dict(
+        insert_row(self._c, t.conflict_declarations, dict(
             project=declaration.project, reviewer=declaration.reviewer, conflicted=declaration.conflicted,
             note=declaration.note, declared_at=declaration.declared_at.isoformat()))
 
@@ -123,7 +123,7 @@ class SqlInnovationRepository:
                 for r in self._c.execute(query)]
 
     def add_review(self, review: Review) -> Review:
-        result = self._c.execute(insert_into(t.project_reviews), dict(
+        result = insert_row(self._c, t.project_reviews, dict(
             project=review.project, reviewer=review.reviewer, scores=dict(review.scores), comment=review.comment,
             submitted_at=review.submitted_at.isoformat()))
         return Review(review.project, review.reviewer, review.scores, review.comment, review.submitted_at,
@@ -138,7 +138,7 @@ class SqlInnovationRepository:
     # --- decisions ------------------------------------------------------------------------------------
 
     def add_shortlist(self, shortlist: Shortlist) -> Shortlist:
-        result = self._c.execute(insert_into(t.shortlists), dict(
+        result = insert_row(self._c, t.shortlists, dict(
             call=shortlist.call, method=shortlist.method.value,
             ranking=[[p, str(score)] for p, score in shortlist.ranking], shortlisted=list(shortlist.shortlisted),
             decided_by=shortlist.decided_by, decided_on=shortlist.decided_on, note=shortlist.note))
@@ -152,7 +152,7 @@ class SqlInnovationRepository:
                 for r in self._c.execute(sa.select(s).where(s.c.call == call).order_by(s.c.id))]
 
     def add_gate(self, gate: GateDecision) -> GateDecision:
-        result = self._c.execute(insert_into(t.gate_decisions), dict(
+        result = insert_row(self._c, t.gate_decisions, dict(
             project=gate.project, from_stage=gate.from_stage.value, to_stage=gate.to_stage.value,
             authority=gate.authority.value, decided_by=gate.decided_by, decided_on=gate.decided_on,
             evidence=list(gate.evidence), decision=gate.decision, note=gate.note))
@@ -170,7 +170,7 @@ class SqlInnovationRepository:
     # --- grants ---------------------------------------------------------------------------------------
 
     def add_grant(self, grant: ProjectGrant, coalition: str) -> None:
-        self._c.execute(insert_into(t.grants), dict(
+        insert_row(self._c, t.grants, dict(
             code=grant.code, project=grant.project, coalition=coalition, fund=grant.fund,
             amount_minor=grant.amount.to_minor_units(), currency=grant.amount.currency, awarded_on=grant.awarded_on,
             decided_by=grant.decided_by, milestones=[{"number": m.number, "title": m.title,
@@ -193,7 +193,7 @@ class SqlInnovationRepository:
                                                             .order_by(g.c.code))]
 
     def add_grant_payment(self, payment: GrantPayment) -> GrantPayment:
-        result = self._c.execute(insert_into(t.grant_payments), dict(
+        result = insert_row(self._c, t.grant_payments, dict(
             grant_code=payment.grant, milestone=payment.milestone, amount_minor=payment.amount.to_minor_units(),
             currency=payment.amount.currency, paid_on=payment.paid_on, reference=payment.reference))
         return GrantPayment(payment.grant, payment.milestone, payment.amount, payment.paid_on, payment.reference,
@@ -208,7 +208,7 @@ class SqlInnovationRepository:
     # --- the bridge to procurement --------------------------------------------------------------------
 
     def link_case(self, project: str, case: str, on: date) -> None:
-        self._c.execute(insert_into(t.project_cases), dict(project=project, case_code=case, linked_on=on))
+        insert_row(self._c, t.project_cases, dict(project=project, case_code=case, linked_on=on))
 
     def cases_of(self, project: str) -> list[str]:
         pc = t.project_cases

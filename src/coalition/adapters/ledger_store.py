@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
-from coalition.adapters.statements import highest_id, insert_into, insert_or_add, insert_or_ignore, row_by
+from coalition.adapters.statements import highest_id, insert_or_add, insert_or_ignore, insert_row, row_by
 from coalition.domain.access import RecordScope
 from coalition.domain.contribution_import import Existing, ValidRows
 from coalition.domain.contributions import (
@@ -50,8 +50,8 @@ class SqlCapabilityAreaRepository:
         return None if row is None else CapabilityArea(row.code, row.name, row.name_uk, row.parent)
 
     def add(self, area: CapabilityArea) -> None:
-        self._c.execute(insert_into(t.capability_areas), dict(code=area.code, name=area.name, name_uk=area.name_uk,
-                                                              parent=area.parent))
+        insert_row(self._c, t.capability_areas, dict(code=area.code, name=area.name, name_uk=area.name_uk,
+                                                     parent=area.parent))
 
     def all(self) -> list[CapabilityArea]:
         rows = self._c.execute(sa.select(t.capability_areas).order_by(t.capability_areas.c.code))
@@ -223,7 +223,7 @@ class SqlLedgerRepository:
         assert contribution.reporting is not None, "contributions are stored with their reporting value"
         new_id = self._next_id(t.contributions)
         r = contribution.reporting
-        self._c.execute(insert_into(t.contributions), dict(
+        insert_row(self._c, t.contributions, dict(
             id=new_id, kind=contribution.kind.value, coalition=contribution.coalition, fund=contribution.fund,
             donor=contribution.donor, amount_minor=contribution.amount.to_minor_units(),
             currency=contribution.amount.currency, value_date=contribution.value_date,
@@ -391,7 +391,7 @@ class SqlLedgerRepository:
         ids = self._account_ids([entry.debit, entry.credit])
         new_id = self._next_id(t.ledger_entries)
         units, reporting = entry.amount.to_minor_units(), entry.reporting_amount.to_minor_units()
-        self._c.execute(insert_into(t.ledger_entries), dict(
+        insert_row(self._c, t.ledger_entries, dict(
             id=new_id, kind=entry.kind.value, value_date=entry.value_date, debit=ids[entry.debit],
             credit=ids[entry.credit], amount_minor=units, currency=entry.amount.currency, reporting_minor=reporting,
             contribution=entry.contribution, reverses=entry.reverses, reason=entry.reason,

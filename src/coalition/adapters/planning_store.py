@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
-from coalition.adapters.statements import insert_into, row_by
+from coalition.adapters.statements import insert_row, row_by
 from coalition.domain.allocation import Policy
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.money import Money
@@ -34,20 +34,20 @@ class SqlRequirementRepository:
 
     def add(self, requirement: Requirement, at: datetime) -> None:
         r = requirement
-        self._c.execute(insert_into(t.requirements), dict(
+        insert_row(self._c, t.requirements, dict(
             code=r.code, coalition=r.coalition, owner=r.owner, title=r.title, area=r.area, quantity=r.quantity,
             unit=r.unit, unit_cost_minor=r.unit_cost.to_minor_units(), currency=r.unit_cost.currency,
             end_users=list(r.end_users), stock_number=r.stock_number, package=r.package,
             route=None if r.route is None else r.route.value, status=r.status.value,
             illustrative=r.illustrative))
-        self._c.execute(insert_into(t.requirement_events), dict(requirement=r.code, from_status=None,
-                                                                to_status=r.status.value, occurred_at=at.isoformat(),
-                                                                note="recorded"))
+        insert_row(self._c, t.requirement_events, dict(requirement=r.code, from_status=None,
+                                                       to_status=r.status.value, occurred_at=at.isoformat(),
+                                                       note="recorded"))
 
     def set_status(self, code: str, old: RequirementStatus | None, new: RequirementStatus, at: datetime,
                    note: str) -> None:
         self._c.execute(t.requirements.update().where(t.requirements.c.code == code).values(status=new.value))
-        self._c.execute(insert_into(t.requirement_events), dict(
+        insert_row(self._c, t.requirement_events, dict(
             requirement=code, from_status=None if old is None else old.value, to_status=new.value,
             occurred_at=at.isoformat(), note=note))
 
@@ -82,7 +82,7 @@ class SqlRequirementRepository:
         return [(r.from_status, r.to_status, r.occurred_at, r.note) for r in self._c.execute(query)]
 
     def add_package(self, package: Package) -> None:
-        self._c.execute(insert_into(t.packages), dict(
+        insert_row(self._c, t.packages, dict(
             code=package.code, coalition=package.coalition, title=package.title,
             size_minor=package.size.to_minor_units(), currency=package.size.currency,
             illustrative=package.illustrative))
@@ -111,7 +111,7 @@ class SqlPriorityListRepository:
                             ListState(row.state), row.approved_by, row.approved_on, row.note)
 
     def add(self, version: PriorityList) -> None:
-        self._c.execute(insert_into(t.priority_lists), dict(
+        insert_row(self._c, t.priority_lists, dict(
             coalition=version.coalition, version=version.version, ranks=list(version.ranks),
             submitted_by=version.submitted_by, submitted_on=version.submitted_on, state=version.state.value,
             approved_by=version.approved_by, approved_on=version.approved_on, note=version.note))
@@ -146,7 +146,7 @@ class SqlPlanRepository:
         summary = [{"requirement": r.requirement, "rank": r.rank, "cost": r.cost.to_minor_units(),
                     "reserved_before": r.reserved_before.to_minor_units(), "funded": r.funded.to_minor_units(),
                     "missing": r.missing.to_minor_units()} for r in plan.requirements]
-        result = self._c.execute(insert_into(t.allocation_plans), dict(
+        result = insert_row(self._c, t.allocation_plans, dict(
             coalition=plan.coalition, priority_version=plan.priority_version, ledger_position=plan.ledger_position,
             policy=plan.policy.value, currency=plan.currency, run_on=plan.run_on, state=plan.state.value,
             summary=summary))

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
-from coalition.adapters.statements import insert_into, row_by
+from coalition.adapters.statements import insert_row, row_by
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.delivery import (
     Condition,
@@ -65,11 +65,11 @@ class SqlProcurementRepository:
                                row.buyer, row.opened_on, CaseStage(row.stage), row.route_decision, row.illustrative)
 
     def add_case(self, case: ProcurementCase) -> None:
-        self._c.execute(insert_into(t.procurement_cases), dict(
+        insert_row(self._c, t.procurement_cases, dict(
             code=case.code, coalition=case.coalition, route=case.route.value, title=case.title,
             requirements=list(case.requirements), buyer=case.buyer, opened_on=case.opened_on, stage=case.stage.value,
             route_decision=case.route_decision, illustrative=case.illustrative))
-        self._c.execute(insert_into(t.case_events), dict(
+        insert_row(self._c, t.case_events, dict(
             case_code=case.code, from_stage=None, to_stage=case.stage.value, occurred_on=case.opened_on, note="opened"))
 
     def get_case(self, code: str) -> ProcurementCase | None:
@@ -87,8 +87,8 @@ class SqlProcurementRepository:
         if route_decision is not None:
             values["route_decision"] = route_decision
         self._c.execute(t.procurement_cases.update().where(t.procurement_cases.c.code == code).values(**values))
-        self._c.execute(insert_into(t.case_events), dict(case_code=code, from_stage=None if old is None else old.value,
-                                                         to_stage=new.value, occurred_on=on, note=note))
+        insert_row(self._c, t.case_events, dict(case_code=code, from_stage=None if old is None else old.value,
+                                                to_stage=new.value, occurred_on=on, note=note))
 
     def case_history(self, code: str) -> list[tuple[str | None, str, date, str]]:
         e = t.case_events
@@ -113,7 +113,7 @@ class SqlProcurementRepository:
                  "standstill_until": a.standstill_until.isoformat(), "decision": a.decision} for a in tender.awards]
 
     def add_tender(self, tender: Tender) -> None:
-        self._c.execute(insert_into(t.tenders), dict(
+        insert_row(self._c, t.tenders, dict(
             code=tender.code, case_code=tender.case, title=tender.title, procedure=tender.procedure.value,
             method=tender.method.value,
             lots=[{"number": lot.number, "title": lot.title, "requirement": lot.requirement, "quantity": lot.quantity}
@@ -135,7 +135,7 @@ class SqlProcurementRepository:
             state=tender.state.value, awards=self._awards(tender), cancel_reason=tender.cancel_reason))
 
     def add_bid(self, bid: Bid) -> Bid:
-        result = self._c.execute(insert_into(t.bids), dict(
+        result = insert_row(self._c, t.bids, dict(
             tender=bid.tender, lot=bid.lot, supplier=bid.supplier, unit_price_minor=bid.unit_price.to_minor_units(),
             currency=bid.unit_price.currency, delivery_days=bid.delivery_days, compliant=bid.compliant,
             scores=dict(bid.scores), submitted_on=bid.submitted_on, note=bid.note))
@@ -151,7 +151,7 @@ class SqlProcurementRepository:
     # --- contracts --------------------------------------------------------------------------------
 
     def add_contract(self, contract: Contract) -> None:
-        self._c.execute(insert_into(t.contracts), dict(
+        insert_row(self._c, t.contracts, dict(
             code=contract.code, case_code=contract.case, supplier=contract.supplier, signed_on=contract.signed_on,
             tender=contract.tender, lots=list(contract.lots), in_kind=contract.in_kind,
             illustrative=contract.illustrative))
@@ -159,7 +159,7 @@ class SqlProcurementRepository:
             self.add_version(contract.code, version)
 
     def add_version(self, contract: str, version: ContractVersion) -> None:
-        self._c.execute(insert_into(t.contract_versions), dict(
+        insert_row(self._c, t.contract_versions, dict(
             contract=contract, version=version.version, on_date=version.on, reason=version.reason,
             currency=version.currency,
             lines=[{"number": line.number, "requirement": line.requirement, "quantity": line.quantity,
@@ -200,7 +200,7 @@ class SqlProcurementRepository:
         return found
 
     def add_funding(self, contract: str, share: FundingShare, entry: int | None) -> None:
-        self._c.execute(insert_into(t.contract_funding), dict(
+        insert_row(self._c, t.contract_funding, dict(
             contract=contract, line=share.line, contribution=share.contribution, donor=share.donor, fund=share.fund,
             earmark=share.earmark, units=share.units, currency=share.currency, reporting_minor=share.reporting,
             entry=entry))
@@ -230,7 +230,7 @@ class SqlProcurementRepository:
         return int(used or 0)
 
     def add_payment(self, payment: Payment, shares: Sequence[tuple[FundingShare, int]]) -> Payment:
-        result = self._c.execute(insert_into(t.payments), dict(
+        result = insert_row(self._c, t.payments, dict(
             contract=payment.contract, paid_on=payment.paid_on, amount_minor=payment.amount.to_minor_units(),
             currency=payment.amount.currency, reporting_minor=payment.reporting.to_minor_units(),
             reporting_currency=payment.reporting.currency, rate=str(payment.rate), rate_date=payment.rate_date,
@@ -238,7 +238,7 @@ class SqlProcurementRepository:
             reverses=payment.reverses, reason=payment.reason))
         new_id = _inserted(result)
         for share, entry in shares:
-            self._c.execute(insert_into(t.payment_shares), dict(
+            insert_row(self._c, t.payment_shares, dict(
                 payment=new_id, line=share.line, contribution=share.contribution, donor=share.donor, fund=share.fund,
                 earmark=share.earmark, units=share.units, currency=share.currency, reporting_minor=share.reporting,
                 entry=entry))
@@ -277,20 +277,20 @@ class SqlProcurementRepository:
     # --- deliveries -------------------------------------------------------------------------------
 
     def add_shipment(self, shipment: Shipment) -> Shipment:
-        result = self._c.execute(insert_into(t.shipments), dict(
+        result = insert_row(self._c, t.shipments, dict(
             contract=shipment.contract, line=shipment.line, quantity=shipment.quantity, reference=shipment.reference,
             state=shipment.state.value))
         new_id = _inserted(result)
         for event in shipment.events:
-            self._c.execute(insert_into(t.shipment_events), dict(shipment=new_id, state=event.state.value,
-                                                                 on_date=event.on, note=event.note))
+            insert_row(self._c, t.shipment_events, dict(shipment=new_id, state=event.state.value,
+                                                        on_date=event.on, note=event.note))
         found = self.get_shipment(new_id)
         assert found is not None
         return found
 
     def add_shipment_event(self, shipment: int, event: ShipmentEvent) -> None:
-        self._c.execute(insert_into(t.shipment_events), dict(shipment=shipment, state=event.state.value,
-                                                             on_date=event.on, note=event.note))
+        insert_row(self._c, t.shipment_events, dict(shipment=shipment, state=event.state.value,
+                                                    on_date=event.on, note=event.note))
         self._c.execute(t.shipments.update().where(t.shipments.c.id == shipment).values(state=event.state.value))
 
     def _shipments(self, query: sa.Select[Any]) -> list[Shipment]:
@@ -319,7 +319,7 @@ class SqlProcurementRepository:
                            r.signed_by, r.discrepancy, r.id)
 
     def add_receipt(self, receipt: UnitReceipt) -> UnitReceipt:
-        result = self._c.execute(insert_into(t.unit_receipts), dict(
+        result = insert_row(self._c, t.unit_receipts, dict(
             shipment=receipt.shipment, unit=receipt.unit, quantity=receipt.quantity, condition=receipt.condition.value,
             accepted=receipt.accepted, received_on=receipt.received_on, signed_by=receipt.signed_by,
             discrepancy=receipt.discrepancy))
@@ -340,7 +340,7 @@ class SqlProcurementRepository:
         return found
 
     def add_check(self, check: EndUseCheck) -> EndUseCheck:
-        result = self._c.execute(insert_into(t.end_use_checks), dict(
+        result = insert_row(self._c, t.end_use_checks, dict(
             receipt=check.receipt, checked_on=check.checked_on, checked_by=check.checked_by, quantity=check.quantity,
             finding=check.finding.value, note=check.note))
         return EndUseCheck(check.receipt, check.checked_on, check.checked_by, check.quantity, check.finding,

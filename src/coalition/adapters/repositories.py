@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
-from coalition.adapters.statements import insert_into, row_by
+from coalition.adapters.statements import insert_row, row_by
 from coalition.domain.audit import GENESIS_HASH, AuditRecord
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
@@ -30,7 +30,7 @@ class SqlPartyRepository:
         return None if row is None else self._party(row)
 
     def add(self, party: Party) -> None:
-        self._c.execute(insert_into(t.parties), dict(
+        insert_row(self._c, t.parties, dict(
             code=party.code, kind=party.kind.value, name=party.name, name_uk=party.name_uk,
             country=party.country, illustrative=party.illustrative))
 
@@ -60,7 +60,7 @@ class SqlCoalitionRepository:
         return None if row is None else self._coalition(row)
 
     def add(self, coalition: Coalition) -> None:
-        self._c.execute(insert_into(t.coalitions), dict(
+        insert_row(self._c, t.coalitions, dict(
             code=coalition.code, name=coalition.name, capability_area=coalition.capability_area,
             framework=coalition.framework, recipient=coalition.recipient, founded_on=coalition.founded_on,
             founded_at=coalition.founded_at, reporting_currency=coalition.reporting_currency,
@@ -78,7 +78,7 @@ class SqlCoalitionRepository:
         return None if row is None else self._fund(row)
 
     def add_fund(self, fund: Fund) -> None:
-        self._c.execute(insert_into(t.funds), dict(
+        insert_row(self._c, t.funds, dict(
             code=fund.code, coalition=fund.coalition, name=fund.name, custodian=fund.custodian,
             currency=fund.currency, illustrative=fund.illustrative))
 
@@ -102,7 +102,7 @@ class SqlMembershipRepository:
                 for row in self._c.execute(query)]
 
     def add(self, change: MembershipChange) -> MembershipChange:
-        result = self._c.execute(insert_into(t.membership_changes), dict(
+        result = insert_row(self._c, t.membership_changes, dict(
             coalition=change.coalition, party=change.party, kind=change.kind.value,
             role=None if change.role is None else change.role.value, instrument=change.instrument,
             effective_on=change.effective_on, note=change.note, illustrative=change.illustrative))
@@ -125,7 +125,7 @@ class SqlInstrumentRepository:
         return None if row is None else self._instrument(row)
 
     def add(self, instrument: Instrument) -> None:
-        self._c.execute(insert_into(t.instruments), dict(
+        insert_row(self._c, t.instruments, dict(
             code=instrument.code, coalition=instrument.coalition, kind=instrument.kind.value, title=instrument.title,
             term_start=instrument.term_start, term_end=instrument.term_end, illustrative=instrument.illustrative))
 
@@ -139,7 +139,7 @@ class SqlInstrumentRepository:
         return [Signature(row.instrument, row.party, row.signed_on, row.illustrative) for row in self._c.execute(query)]
 
     def add_signature(self, signature: Signature) -> None:
-        self._c.execute(insert_into(t.signatures), dict(
+        insert_row(self._c, t.signatures, dict(
             instrument=signature.instrument, party=signature.party, signed_on=signature.signed_on,
             illustrative=signature.illustrative))
 
@@ -165,7 +165,7 @@ class SqlAuditLog:
         return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.hash))
 
     def append(self, record: AuditRecord) -> None:
-        self._c.execute(insert_into(t.audit_records), dict(
+        insert_row(self._c, t.audit_records, dict(
             seq=record.seq, occurred_at=record.occurred_at.isoformat(), actor=record.actor, action=record.action,
             object_type=record.object_type, object_id=record.object_id, before=record.before, after=record.after,
             prev_hash=record.prev_hash, hash=record.hash))

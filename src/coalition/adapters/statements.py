@@ -3,10 +3,11 @@
 Building a SQLAlchemy statement (coercing each value into a bound parameter, then computing the key
 of the compiled-statement cache) costs more Python than running the statement on SQLite: a receipt
 posted over HTTP spent most of its time there. A statement object built once, with its values bound
-at execution as ``:name`` parameters, is compiled once and its cache key is computed once. Each
-builder here is cached per table (and per dialect where the SQL differs), so every repository shares
-the same objects. Repositories insert with ``execute(insert_into(table), row)`` and read a row by its
-key with ``execute(row_by(table, column), {"key": value})``.
+at execution as ``:name`` parameters, has its cache key computed once and is compiled once per
+engine and set of parameter names. Each builder here is cached per table (and per dialect where the
+SQL differs), so every repository shares the same objects. Repositories insert with
+``insert_row(connection, table, row)`` and read a row by its key with
+``execute(row_by(table, column), {"key": value})``.
 """
 
 from __future__ import annotations
@@ -26,9 +27,22 @@ def row_by(table: sa.Table, column: str) -> sa.Select[Any]:
 
 
 @functools.cache
-def insert_into(table: sa.Table) -> sa.Insert:
+def _insert_into(table: sa.Table) -> sa.Insert:
     """INSERT into ``table``; the parameters name the columns."""
     return table.insert()
+
+
+@functools.cache
+def _columns(table: sa.Table) -> frozenset[str]:
+    return frozenset(table.c.keys())
+
+
+def insert_row(connection: sa.Connection, table: sa.Table, row: dict[str, Any]) -> sa.CursorResult[Any]:
+    """INSERT one row. A key that names no column is refused: SQLAlchemy would drop it silently."""
+    unknown = row.keys() - _columns(table)
+    if unknown:
+        raise KeyError(f"{table.name} has no column {', '.join(sorted(unknown))}")
+    return connection.execute(_insert_into(table), row)
 
 
 @functools.cache

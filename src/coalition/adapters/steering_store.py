@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
-from coalition.adapters.statements import insert_into, row_by
+from coalition.adapters.statements import insert_row, row_by
 from coalition.domain.steering import (
     CastVote,
     Meeting,
@@ -35,7 +35,7 @@ class SqlSteeringRepository:
                        row.illustrative, row.id)
 
     def add_meeting(self, meeting: Meeting) -> Meeting:
-        result = self._c.execute(insert_into(t.meetings), dict(
+        result = insert_row(self._c, t.meetings, dict(
             coalition=meeting.coalition, held_on=meeting.held_on, title=meeting.title, place=meeting.place,
             virtual=meeting.virtual, agenda=list(meeting.agenda), minutes=meeting.minutes,
             illustrative=meeting.illustrative))
@@ -56,7 +56,7 @@ class SqlSteeringRepository:
         self._c.execute(t.meetings.update().where(t.meetings.c.id == meeting).values(minutes=minutes))
 
     def attend(self, meeting: int, party: str) -> None:
-        self._c.execute(insert_into(t.meeting_attendance), dict(meeting=meeting, party=party))
+        insert_row(self._c, t.meeting_attendance, dict(meeting=meeting, party=party))
 
     def attendance(self, meeting: int) -> list[str]:
         a = t.meeting_attendance
@@ -71,7 +71,7 @@ class SqlSteeringRepository:
 
     def add_proposal(self, proposal: Proposal) -> Proposal:
         assert proposal.opened_at is not None
-        result = self._c.execute(insert_into(t.proposals), dict(
+        result = insert_row(self._c, t.proposals, dict(
             coalition=proposal.coalition, kind=proposal.kind.value, title=proposal.title,
             payload=dict(proposal.payload), procedure=proposal.procedure.value, meeting=proposal.meeting,
             deadline=None if proposal.deadline is None else proposal.deadline.isoformat(),
@@ -99,8 +99,8 @@ class SqlSteeringRepository:
             decided_at=proposal.decided_at.isoformat()))
 
     def add_vote(self, vote: CastVote) -> None:
-        self._c.execute(insert_into(t.votes), dict(proposal=vote.proposal, party=vote.party, vote=vote.vote.value,
-                                                   cast_at=vote.cast_at.isoformat(), actor=vote.actor))
+        insert_row(self._c, t.votes, dict(proposal=vote.proposal, party=vote.party, vote=vote.vote.value,
+                                          cast_at=vote.cast_at.isoformat(), actor=vote.actor))
 
     def votes(self, proposal: int) -> list[CastVote]:
         v = t.votes
