@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from coalition.domain.access import Actor, can
+from coalition.domain.access import Actor, can, can_act_for
 from tests.api.conftest import IT, ROLE_USERS, Served
 
 ON = "2026-11-20"
@@ -55,6 +55,17 @@ def own_token_or_admin(role: str, actor: Actor) -> bool:
 
 def own_tokens(role: str, actor: Actor) -> bool:
     return role != "public"  # listing one's own tokens; the public has none and needs manage_users
+
+
+def kits_supplier(role: str, actor: Actor) -> bool:
+    # NSPA-IT-C001 is supplied by SUP-NTS; the supplier user acts for another party, so it is refused (403): a
+    # supplier ships its own contracts only.
+    return bool(can_act_for(actor, "record_shipment", IT, "SUP-NTS"))
+
+
+def unit_1(role: str, actor: Actor) -> bool:
+    # The receipt is UA-TU-1's, the unit officer user's own unit: a unit officer signs for its own unit only.
+    return bool(can_act_for(actor, "confirm_receipt", IT, "UA-TU-1"))
 
 
 def innovation_and_procurement(role: str, actor: Actor) -> bool:
@@ -185,9 +196,9 @@ TABLE: list[Case] = [
                                                     "unit_price": MONEY}]}),
     Case("POST", f"{V}/contracts/NSPA-IT-C001/payments", "record_payment", IT, {"amount": MONEY, "paid_on": ON}),
     Case("POST", f"{V}/payments/1/reversal", "record_payment", IT, {"on": ON, "reason": "matrix"}),
-    Case("POST", f"{V}/contracts/NSPA-IT-C001/shipments", "record_shipment", IT, {"line": 1, "quantity": 1, "on": ON}),
-    Case("POST", f"{V}/shipments/1/events", "record_shipment", IT, {"state": "arrived", "on": ON}),
-    Case("POST", f"{V}/shipments/1/receipts", "confirm_receipt", IT,
+    Case("POST", f"{V}/contracts/NSPA-IT-C001/shipments", kits_supplier, IT, {"line": 1, "quantity": 1, "on": ON}),
+    Case("POST", f"{V}/shipments/1/events", kits_supplier, IT, {"state": "arrived", "on": ON}),
+    Case("POST", f"{V}/shipments/1/receipts", unit_1, IT,
          {"unit": "UA-TU-1", "quantity": 1, "condition": "new", "accepted": True, "received_on": ON,
           "signed_by": "Matrix officer"}),
     Case("POST", f"{V}/receipts/1/end-use-checks", "record_end_use_check", IT,

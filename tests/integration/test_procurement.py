@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 
 from coalition.bootstrap import Platform
+from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, FundingRoute
 from coalition.domain.delivery import Condition, ShipmentState, UnitReceipt
-from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, PermissionDenied
 from coalition.domain.fx import FxRate
 from coalition.domain.ledger import AccountType, Measure
 from coalition.domain.money import Money
@@ -211,6 +212,44 @@ def test_receipts_by_units_add_up_and_never_exceed_what_was_shipped(world: Platf
     # 95 of 100 accepted: still partly delivered; the case is not delivered until every item is.
     assert {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"].accepted == 95
     assert procurement.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.CONTRACTED
+
+
+def test_a_supplier_ships_only_its_own_contracts_and_a_unit_officer_signs_only_for_its_own_unit(world: Platform):
+    open_direct(world)
+    sign(world)  # K-1, supplied by SUP-A
+    own, other = (Actor(f"user-{code}", code, frozenset({Grant(Role.SUPPLIER, C)})) for code in ("SUP-A", "SUP-B"))
+    before = dump(world.engine)
+    with pytest.raises(PermissionDenied, match="record shipment for SUP-A needs a role that acts for any party, or one "
+                                               "held for SUP-A; user-SUP-B is a supplier for SUP-B"):
+        delivery.ship(world.uow(), other, contract="K-1", line=1, quantity=10, on=date(2024, 6, 1))
+    assert dump(world.engine) == before
+    shipment = delivery.ship(world.uow(), own, contract="K-1", line=1, quantity=10, on=date(2024, 6, 1))
+    with pytest.raises(PermissionDenied, match="record shipment for SUP-A"):
+        delivery.advance_shipment(world.uow(), other, shipment.id or 0, ShipmentState.IN_TRANSIT, on=date(2024, 6, 2))
+    for state, day in ((ShipmentState.IN_TRANSIT, 2), (ShipmentState.ARRIVED, 3)):
+        delivery.advance_shipment(world.uow(), own, shipment.id or 0, state, on=date(2024, 6, day))
+
+    unit_1, unit_2 = (Actor(f"officer-{code}", code, frozenset({Grant(Role.UNIT_LOGISTICS_OFFICER, C)}))
+                      for code in ("UNIT-1", "UNIT-2"))
+    before = dump(world.engine)
+    refusal = ("confirm receipt for UNIT-1 needs a role that acts for any party, or one held for UNIT-1; "
+               "officer-UNIT-2 is a unit-logistics-officer for UNIT-2")
+    with pytest.raises(PermissionDenied, match=refusal):
+        delivery.confirm_receipt(world.uow(), unit_2, UnitReceipt(shipment.id or 0, "UNIT-1", 4, Condition.NEW, True,
+                                                                  date(2024, 6, 4), "Officer 2"))
+    assert dump(world.engine) == before
+    for officer, unit, quantity in ((unit_1, "UNIT-1", 6), (unit_2, "UNIT-2", 4)):
+        delivery.confirm_receipt(world.uow(), officer, UnitReceipt(shipment.id or 0, unit, quantity, Condition.NEW,
+                                                                   True, date(2024, 6, 4), officer.user))
+    # The recipient's officer signs for any of its units.
+    rest = delivery.ship(world.uow(), own, contract="K-1", line=1, quantity=5, on=date(2024, 7, 1))
+    for state in (ShipmentState.IN_TRANSIT, ShipmentState.ARRIVED):
+        delivery.advance_shipment(world.uow(), own, rest.id or 0, state, on=date(2024, 7, 2))
+    recipient = Actor("mod-officer", "UA-MOD", frozenset({Grant(Role.RECIPIENT_OFFICER, C)}))
+    delivery.confirm_receipt(world.uow(), recipient, UnitReceipt(rest.id or 0, "UNIT-1", 5, Condition.NEW, True,
+                                                                 date(2024, 7, 3), "Receiving officer"))
+    status = {r.requirement: r for r in delivery.delivery_status(world.uow(), world.operator(), C)}["R-1"]
+    assert (status.shipped, status.accepted) == (15, 15)
 
 
 def test_delivered_items_carry_donor_shares_that_sum_to_each_receipts_value(world: Platform):

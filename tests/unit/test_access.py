@@ -2,7 +2,7 @@
 
 import pytest
 
-from coalition.domain.access import PERMISSIONS, PUBLIC_ACTOR, Actor, Grant, Role, can
+from coalition.domain.access import PERMISSIONS, PUBLIC_ACTOR, Actor, Grant, Role, can, can_act_for
 
 ADMIN = Actor("admin", grants=frozenset({Grant(Role.PLATFORM_ADMIN)}))
 IT_SECRETARIAT = Actor("sec", "EE", frozenset({Grant(Role.SECRETARIAT, "it-coalition")}))
@@ -41,3 +41,37 @@ def test_an_unknown_action_is_refused():
 
 def test_every_action_names_at_least_one_role():
     assert all(PERMISSIONS.values())
+
+
+IT = "it-coalition"
+SUPPLIER_A = Actor("sup-a", "SUP-A", frozenset({Grant(Role.SUPPLIER, IT)}))
+UNIT_1_OFFICER = Actor("log-1", "UNIT-1", frozenset({Grant(Role.UNIT_LOGISTICS_OFFICER, IT)}))
+BUYER = Actor("buyer", "NSPA", frozenset({Grant(Role.PROCUREMENT_OFFICER, IT)}))
+RECIPIENT = Actor("mod", "UA-MOD", frozenset({Grant(Role.RECIPIENT_OFFICER, IT)}))
+# A supplier that is also the coalition's procurement officer acts for every supplier.
+BOTH = Actor("both", "SUP-A", frozenset({Grant(Role.SUPPLIER, IT), Grant(Role.PROCUREMENT_OFFICER, IT)}))
+
+
+@pytest.mark.parametrize(("actor", "action", "party", "allowed"), [
+    (SUPPLIER_A, "record_shipment", "SUP-A", True),
+    (SUPPLIER_A, "record_shipment", "SUP-B", False),
+    (BUYER, "record_shipment", "SUP-B", True),
+    (BOTH, "record_shipment", "SUP-B", True),
+    (UNIT_1_OFFICER, "confirm_receipt", "UNIT-1", True),
+    (UNIT_1_OFFICER, "confirm_receipt", "UNIT-2", False),
+    (RECIPIENT, "confirm_receipt", "UNIT-2", True),
+    (ADMIN, "confirm_receipt", "UNIT-2", True),
+    (SUPPLIER_A, "confirm_receipt", "SUP-A", False),  # the role does not grant the action at all
+    (PUBLIC_ACTOR, "record_shipment", "SUP-A", False),
+])
+def test_suppliers_and_unit_officers_act_only_for_their_own_party(actor: Actor, action: str, party: str,
+                                                                   allowed: bool):
+    assert bool(can_act_for(actor, action, IT, party)) is allowed
+
+
+def test_acting_for_another_party_is_refused_with_the_reason():
+    refused = can_act_for(SUPPLIER_A, "record_shipment", IT, "SUP-B")
+    assert refused.reason == ("record shipment for SUP-B needs a role that acts for any party, or one held for SUP-B; "
+                              "sup-a is a supplier for SUP-A")
+    assert can_act_for(Actor("nobody-party", None, SUPPLIER_A.grants), "record_shipment", IT, "SUP-A").reason \
+        .endswith("is a supplier for no party")

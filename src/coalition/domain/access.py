@@ -140,6 +140,27 @@ def can(actor: Actor, action: str, coalition: str | None = None) -> Permission:
                              f"{actor.user} has none of them")
 
 
+# Roles that act only for their own party: a supplier on its own contracts, a unit's logistics officer for its own
+# unit. Any other role granting the same action acts for every party.
+OWN_PARTY_ROLES = frozenset({Role.SUPPLIER, Role.UNIT_LOGISTICS_OFFICER})
+
+
+def can_act_for(actor: Actor, action: str, coalition: str, party: str) -> Permission:
+    """Whether ``actor`` may perform ``action`` in ``coalition`` on an object of ``party`` (a contract's supplier,
+    a receiving unit): can(), narrowed to the actor's own party for the roles in OWN_PARTY_ROLES."""
+    allowed = can(actor, action, coalition)
+    if not allowed:
+        return allowed
+    granting = actor.roles_for(coalition) & PERMISSIONS[action]
+    if granting - OWN_PARTY_ROLES:
+        return allowed
+    if actor.party == party:
+        return Permission(True, f"{actor.user} acts for {party}")
+    held = sorted(r.value for r in granting)[0]
+    return Permission(False, f"{action.replace('_', ' ')} for {party} needs a role that acts for any party, or "
+                             f"one held for {party}; {actor.user} is a {held} for {actor.party or 'no party'}")
+
+
 # Roles whose holders handle every record of their coalition, restricted ones included.
 CUSTODIAN_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.AUDITOR})
 

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
-from coalition.domain.access import Actor, can
+from coalition.domain.access import Actor, can, can_act_for
 from coalition.domain.attribution import largest_remainder
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.contributions import FundingRoute
@@ -71,7 +71,7 @@ def ship(uow: UnitOfWork, actor: Actor, *, contract: str, line: int, quantity: i
         uow.ledger.lock()
         found = load_contract(uow, contract)
         case = load_case(uow, found.case)
-        require(can(actor, "record_shipment", case.coalition))
+        require(can_act_for(actor, "record_shipment", case.coalition, found.supplier))
         ordered = found.current.line(line)
         if on < found.signed_on:
             raise InvariantViolated(f"a shipment on {on} precedes the contract signed on {found.signed_on}",
@@ -91,8 +91,9 @@ def advance_shipment(uow: UnitOfWork, actor: Actor, shipment: int, to: ShipmentS
                      note: str = "") -> Shipment:
     with uow:
         found = _shipment(uow, shipment)
-        case = load_case(uow, load_contract(uow, found.contract).case)
-        require(can(actor, "record_shipment", case.coalition))
+        contract = load_contract(uow, found.contract)
+        case = load_case(uow, contract.case)
+        require(can_act_for(actor, "record_shipment", case.coalition, contract.supplier))
         moved = found.advanced(to, on, note)
         uow.procurement.add_shipment_event(shipment, moved.events[-1])
         record_change(uow, actor, AuditEvent("advance_shipment", "shipment", str(shipment),
@@ -112,7 +113,7 @@ def confirm_receipt(uow: UnitOfWork, actor: Actor, receipt: UnitReceipt) -> Unit
         shipment = _shipment(uow, receipt.shipment)
         contract = load_contract(uow, shipment.contract)
         case = load_case(uow, contract.case)
-        require(can(actor, "confirm_receipt", case.coalition))
+        require(can_act_for(actor, "confirm_receipt", case.coalition, receipt.unit))
         load_party(uow, receipt.unit, "unit")
         requirement = uow.requirements.get(contract.current.line(shipment.line).requirement)
         assert requirement is not None
