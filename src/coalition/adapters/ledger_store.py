@@ -1,8 +1,9 @@
 """SQL storage of the funding ledger: capability areas, exchange rates, contributions, entries, balances.
 
-Single records go through SQLAlchemy Core. Bulk imports bypass statement building: rows go to
-the driver in chunks (executemany on SQLite, COPY on PostgreSQL), and balances are updated once
-per account from deltas summed in memory, all inside the caller's transaction.
+Single records go through SQLAlchemy Core. A bulk import stages its rows in two temporary tables
+(what repeats once per profile; each row's own values through the driver: executemany on SQLite,
+COPY on PostgreSQL), then the database derives the contributions, their entries and the balance
+changes per profile with set-based statements, all inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,12 +88,70 @@ class SqlFxRateRepository:
         return [(r[0], r[1], r[2], r[3], r[4], int(r[5])) for r in self._c.execute(query)]
 
 
-_CONTRIBUTION_COLUMNS = ("id", "kind", "coalition", "fund", "donor", "amount_minor", "currency", "value_date",
-                         "earmark", "visibility", "restricted_to", "declassify_on", "external_ref", "parent",
-                         "description", "valuation_rule", "valuation_source", "reporting_minor", "rate", "rate_date",
-                         "rate_source", "illustrative", "recorded_at")
-_ENTRY_COLUMNS = ("id", "kind", "value_date", "debit", "credit", "amount_minor", "currency", "reporting_minor",
-                  "contribution", "reverses", "reason", "recorded_at")
+# --- staging of a bulk import (see SqlLedgerRepository.bulk_record) ------------------------------------
+# A profile: what a validated row shares with many others, as (ValidRows field, staging column) pairs.
+_PROFILE = ((ValidRows.KIND, "kind"), (ValidRows.COALITION, "coalition"), (ValidRows.FUND, "fund"),
+            (ValidRows.DONOR, "donor"), (ValidRows.CURRENCY, "currency"), (ValidRows.EARMARK, "earmark"),
+            (ValidRows.VISIBILITY, "visibility"), (ValidRows.RESTRICTED, "restricted_to"),
+            (ValidRows.DECLASSIFY, "declassify_on"), (ValidRows.RATE_SOURCE, "rate_source"))
+_PROFILE_FIELDS = tuple(name for _, name in _PROFILE)
+_PROFILE_OF = itemgetter(*(index for index, _ in _PROFILE))
+_ACCOUNTS_BY_KIND = {k.value: (d.value, c.value) for k, (d, c) in CONTRIBUTION_ACCOUNTS.items()}
+_staging = sa.MetaData()
+_STAGED_PROFILES = sa.Table(
+    "import_staged_profiles", _staging,
+    sa.Column("profile", sa.Integer, primary_key=True, autoincrement=False),
+    *(sa.Column(name, t.contributions.c[name].type, nullable=name == "declassify_on")
+      for name in _PROFILE_FIELDS),
+    sa.Column("debit", sa.Integer, nullable=False),
+    sa.Column("credit", sa.Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_STAGED_ROWS = sa.Table(
+    "import_staged_rows", _staging,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),  # the row's place among the valid rows
+    sa.Column("profile", sa.Integer, nullable=False),
+    *(sa.Column(name, t.contributions.c[name].type) for name in (
+        "amount_minor", "value_date", "external_ref", "parent", "description", "reporting_minor", "rate",
+        "rate_date")),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _from_stage(target: sa.Table, values: dict[str, sa.ColumnElement[Any]]) -> sa.Insert:
+    """INSERT INTO target SELECT values FROM the staged rows and their profiles, in row order."""
+    rows, profiles = _STAGED_ROWS.c, _STAGED_PROFILES.c
+    query = sa.select(*values.values()).join_from(_STAGED_ROWS, _STAGED_PROFILES, rows.profile == profiles.profile)
+    return target.insert().from_select(list(values), query.order_by(rows.seq))
+
+
+def _bound(name: str, type_: sa.types.TypeEngine[Any]) -> sa.ColumnElement[Any]:
+    return sa.cast(sa.bindparam(name, type_=type_), type_)
+
+
+_CONTRIBUTIONS_FROM_STAGE = _from_stage(t.contributions, {
+    "id": _STAGED_ROWS.c.seq + _bound("first", sa.BigInteger()),
+    **{name: _STAGED_PROFILES.c[name] for name in _PROFILE_FIELDS},
+    **{name: _STAGED_ROWS.c[name] for name in ("amount_minor", "value_date", "external_ref", "parent",
+                                               "description", "reporting_minor", "rate", "rate_date")},
+    "illustrative": _bound("no", sa.Boolean()),
+    "recorded_at": _bound("stamp", sa.String(40)),
+})
+_ENTRIES_FROM_STAGE = _from_stage(t.ledger_entries, {
+    "id": _STAGED_ROWS.c.seq + _bound("first_entry", sa.BigInteger()),
+    "kind": _STAGED_PROFILES.c.kind,
+    "value_date": _STAGED_ROWS.c.value_date,
+    "debit": _STAGED_PROFILES.c.debit,
+    "credit": _STAGED_PROFILES.c.credit,
+    "amount_minor": _STAGED_ROWS.c.amount_minor,
+    "currency": _STAGED_PROFILES.c.currency,
+    "reporting_minor": _STAGED_ROWS.c.reporting_minor,
+    "contribution": _STAGED_ROWS.c.seq + _bound("first", sa.BigInteger()),
+    "reason": sa.literal(""),
+    "recorded_at": _bound("stamp", sa.String(40)),
+})
+_STAGED_SUMS = sa.select(_STAGED_ROWS.c.profile, sa.func.count(), sa.func.sum(_STAGED_ROWS.c.amount_minor),
+                         sa.func.sum(_STAGED_ROWS.c.reporting_minor)).group_by(_STAGED_ROWS.c.profile)
 _ACCOUNT_KEY = ("type", "coalition", "fund", "donor", "currency", "earmark", "requirement")
 _ACCOUNT_ID = sa.select(t.ledger_accounts.c.id).where(
     *(t.ledger_accounts.c[c] == sa.bindparam(c) for c in _ACCOUNT_KEY))
@@ -480,70 +540,81 @@ class SqlLedgerRepository:
 
     def bulk_record(self, valid: ValidRows, recorded_at: datetime,
                     progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+        """Store the rows through two staging tables, then derive contributions, entries and balances in SQL.
+
+        What repeats from row to row (kind, coalition, fund, donor, currency, earmark, confidentiality, rate
+        publisher, and so the two accounts) is stored once per distinct combination, a profile; each row
+        carries only its own values and its profile's number. The database then writes the contributions and
+        their entries with one INSERT ... SELECT each and sums the balance changes per profile.
+        """
         rows = valid.rows
-        first_contribution = self._next_id(t.contributions)
+        first = self._next_id(t.contributions)
         first_entry = self._next_id(t.ledger_entries)
         if not rows:
-            return first_contribution, first_contribution - 1
-        accounts_by_kind = {k.value: (d.value, c.value) for k, (d, c) in CONTRIBUTION_ACCOUNTS.items()}
-        dims: set[tuple[Any, ...]] = set()
-        for row in rows:
-            debit_name, credit_name = accounts_by_kind[row[0]]  # type: ignore[index]
-            dims.add((debit_name, row[2], row[3], row[4], row[6], row[8]))
-            dims.add((credit_name, row[2], row[3], row[4], row[6], row[8]))
-        keys = {d: AccountKey(AccountType(d[0]), *d[1:]) for d in dims}
-        ids = self._account_ids(list(keys.values()))
-        account_of = {d: ids[key] for d, key in keys.items()}
+            return first, first - 1
+        keys = list(map(_PROFILE_OF, rows))
+        code_of = {key: code for code, key in enumerate(dict.fromkeys(keys))}
+        accounts = self._profile_accounts(code_of)
+        profiles = [dict(zip(_PROFILE_FIELDS, key, strict=True), profile=code, debit=accounts[code][0],
+                         credit=accounts[code][1], restricted_to=_parties_text(key[7]))
+                    for key, code in code_of.items()]
+        parents = [None if p is None else first + p[1] if p[0] == "file" else p[1]
+                   for p in map(itemgetter(ValidRows.PARENT), rows)]
+        days: list[Any] = list(map(itemgetter(ValidRows.VALUE_DATE), rows))
+        rate_days: list[Any] = list(map(itemgetter(ValidRows.RATE_DATE), rows))
+        if not self._postgres:  # the driver's executemany takes dates as the text SQLAlchemy stores
+            days, rate_days = list(map(date.isoformat, days)), list(map(date.isoformat, rate_days))
+
+        def column(field: int) -> Iterable[Any]:
+            return map(itemgetter(field), rows)
+
+        staged = list(zip(range(len(rows)), map(code_of.__getitem__, keys), column(ValidRows.MINOR), days,
+                          column(ValidRows.REF), parents, column(ValidRows.DESCRIPTION),
+                          column(ValidRows.REPORTING_MINOR), column(ValidRows.RATE), rate_days, strict=True))
+        if not self._postgres:  # room for the indexes a large load extends (SQLite's default is 2 MiB)
+            self._c.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        for table in (_STAGED_PROFILES, _STAGED_ROWS):
+            table.drop(self._c, checkfirst=True)
+            table.create(self._c)
+        self._c.execute(_STAGED_PROFILES.insert(), profiles)
+        for start in range(0, len(staged), CHUNK):
+            self._write(_STAGED_ROWS, _STAGED_ROWS.c.keys(), staged[start:start + CHUNK])
+            if progress is not None:
+                progress(min(start + CHUNK, len(staged)) // 2)
         stamp = recorded_at.isoformat()
+        self._c.execute(_CONTRIBUTIONS_FROM_STAGE, {"first": first, "stamp": stamp, "no": False})
+        self._c.execute(_ENTRIES_FROM_STAGE, {"first": first, "first_entry": first_entry, "stamp": stamp})
+        if progress is not None:
+            progress(len(rows))
         deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        sources: set[tuple[str, str, str]] = set()
-        postgres = self._postgres
-        contribution_rows: list[tuple[Any, ...]] = []
-        entry_rows: list[tuple[Any, ...]] = []
-        for offset, row in enumerate(rows):
-            (kind, ref, coalition, fund, donor, units, currency, value_date, earmark, visibility, restricted,
-             declassify, parent, description, reporting, rate, rate_date, source) = row
-            contribution_id = first_contribution + offset
-            parent_id = None if parent is None else (
-                first_contribution + parent[1] if parent[0] == "file" else parent[1])  # type: ignore[index]
-            debit_name, credit_name = accounts_by_kind[kind]  # type: ignore[index]
-            debit = account_of[(debit_name, coalition, fund, donor, currency, earmark)]
-            credit = account_of[(credit_name, coalition, fund, donor, currency, earmark)]
-            day = value_date if postgres else value_date.isoformat()  # type: ignore[attr-defined]
-            contribution_rows.append((
-                contribution_id, kind, coalition, fund, donor, units, currency, day, earmark, visibility,
-                _parties_text(restricted),  # type: ignore[arg-type]
-                declassify if postgres or declassify is None else declassify.isoformat(),  # type: ignore[attr-defined]
-                ref, parent_id, description, None, None, reporting, rate,
-                rate_date if postgres else rate_date.isoformat(), source,  # type: ignore[attr-defined]
-                False if postgres else 0, stamp))
-            entry_rows.append((first_entry + offset, kind, day, debit, credit, units, currency, reporting,
-                               contribution_id, None, "", stamp))
-            debit_delta, credit_delta = deltas[debit], deltas[credit]
-            debit_delta[0] += units  # type: ignore[operator]
-            debit_delta[1] += reporting  # type: ignore[operator]
-            credit_delta[0] -= units  # type: ignore[operator]
-            credit_delta[1] -= reporting  # type: ignore[operator]
-            sources.add((str(coalition), str(currency), str(source)))
-        written = 0
-        for table, columns, data in ((t.contributions, _CONTRIBUTION_COLUMNS, contribution_rows),
-                                     (t.ledger_entries, _ENTRY_COLUMNS, entry_rows)):
-            for start in range(0, len(data), CHUNK):
-                self._write(table, columns, data[start:start + CHUNK])
-                written += min(CHUNK, len(data) - start)
-                if progress is not None:
-                    progress(written // 2)
-        self._apply(deltas)
-        self._note_sources(sources)
         counted: dict[tuple[str, str], int] = defaultdict(int)
-        for row in rows:
-            counted[(str(row[2]), str(row[0]))] += 1
+        by_code = {code: key for key, code in code_of.items()}
+        for code, count, units, reporting in self._c.execute(_STAGED_SUMS):
+            debit, credit = accounts[code]
+            deltas[debit][0] += int(units)
+            deltas[debit][1] += int(reporting)
+            deltas[credit][0] -= int(units)
+            deltas[credit][1] -= int(reporting)
+            counted[(by_code[code][1], by_code[code][0])] += int(count)
+        self._apply(deltas)
+        self._note_sources({(key[1], key[4], key[9]) for key in code_of})
         self._count(counted)
-        if postgres and len(rows) >= ANALYZE_AFTER:
+        for table in (_STAGED_ROWS, _STAGED_PROFILES):
+            table.drop(self._c)
+        if not self._postgres:
+            self._c.exec_driver_sql("PRAGMA cache_size = -2000")
+        if self._postgres and len(rows) >= ANALYZE_AFTER:
             # The planner's statistics would otherwise describe the tables as they were before the load.
             for table in (t.contributions, t.ledger_entries):
                 self._c.exec_driver_sql(f"ANALYZE {table.name}")
-        return first_contribution, first_contribution + len(rows) - 1
+        return first, first + len(rows) - 1
+
+    def _profile_accounts(self, code_of: dict[tuple[Any, ...], int]) -> dict[int, tuple[int, int]]:
+        """The (debit, credit) accounts of each profile, created where missing."""
+        wanted = {code: tuple(AccountKey(AccountType(name), key[1], key[2], key[3], key[4], key[5])
+                              for name in _ACCOUNTS_BY_KIND[key[0]]) for key, code in code_of.items()}
+        ids = self._account_ids({k for pair in wanted.values() for k in pair})
+        return {code: (ids[debit], ids[credit]) for code, (debit, credit) in wanted.items()}
 
     def _write(self, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
         names = ", ".join(columns)
@@ -558,6 +629,7 @@ class SqlLedgerRepository:
             self._c.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
+BULK_CACHE_KIB = 262_144  # SQLite page cache during a bulk import, in KiB
 ANALYZE_AFTER = 10_000  # rows of one import after which PostgreSQL's planner statistics are refreshed
 
 
