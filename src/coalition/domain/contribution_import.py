@@ -306,10 +306,11 @@ def _resolve_parents(out: list[tuple[object, ...]], pending: list[tuple[int, int
                      placed: Mapping[tuple[str, str], int], context: ImportContext,
                      fail: Callable[[int, str, str, str], None]) -> None:
     """Link each row to the pledge or commitment it fulfils, in the file or already stored."""
+    allowed_for = {kind.value: {k.value for k in parents} for kind, parents in PARENT_KINDS.items()}
     for index, number, coalition, parent_ref in pending:
         row = out[index]
-        kind, donor, currency = ContributionKind(str(row[0])), row[4], row[6]
-        allowed = {k.value for k in PARENT_KINDS[kind]}
+        kind, donor, currency = str(row[0]), row[4], row[6]
+        allowed = allowed_for[kind]
         position = placed.get((coalition, parent_ref))
         if position is not None:
             parent = out[position]
@@ -323,7 +324,7 @@ def _resolve_parents(out: list[tuple[object, ...]], pending: list[tuple[int, int
             continue
         if facts[0] not in allowed:
             fail(number, "parent_ref", parent_ref,
-                 f"is a {facts[0]}; a {kind.value} fulfils a {' or '.join(sorted(allowed)) or 'nothing'}")
+                 f"is a {facts[0]}; a {kind} fulfils a {' or '.join(sorted(allowed)) or 'nothing'}")
         elif facts[1] != donor:
             fail(number, "parent_ref", parent_ref, f"belongs to donor {facts[1]}, not {donor}")
         elif facts[2] != currency:
