@@ -77,6 +77,28 @@ def test_versions_stay_readable_and_only_approval_activates(world: Platform):
                                        approved_by="steering-group", on=date(2024, 6, 21))
 
 
+def test_every_page_of_the_coverage_names_the_same_next_short_requirement(world: Platform):
+    def check_every_page() -> int:
+        whole = planning.coverage(world.uow(), world.operator(), IT)
+        first_short = next(r for r in whole.ranks if not r.missing.is_zero())
+        assert whole.next_short is not None and whole.next_short.requirement.code == first_short.requirement.code
+        for offset in range(whole.total_ranks):
+            for limit in range(1, whole.total_ranks + 1):
+                page = planning.coverage(world.uow(), world.operator(), IT, offset=offset, limit=limit)
+                assert [r.rank for r in page.ranks] == [r.rank for r in whole.ranks[offset:offset + limit]]
+                assert page.next_short == whole.next_short, (offset, limit)
+        return first_short.rank
+
+    assert check_every_page() == 5  # the demo plan funds the first four ranks
+    ranks = [r.requirement.code for r in planning.coverage(world.uow(), world.operator(), IT).ranks]
+    planning.submit_priority_list(world.uow(), world.operator(), coalition=IT,
+                                  ranks=[ranks[0], *ranks[4:], *ranks[1:4]], submitted_by="UA-MOD",
+                                  on=date(2024, 7, 2))
+    planning.approve_priority_list(world.uow(), world.operator(), coalition=IT, version=3,
+                                   approved_by="steering-group", on=date(2024, 7, 3))
+    assert check_every_page() == 2  # a funded rank, then short ones, then funded ones again
+
+
 def test_the_demo_plan_reserved_money_naming_each_donors_contribution(world: Platform):
     plan = planning.get_plan(world.uow(), world.operator(), 1)
     assert plan.state.value == "approved" and plan.priority_version == 1 and plan.ledger_position > 0

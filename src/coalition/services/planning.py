@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -483,10 +483,17 @@ def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None 
 
         stop = len(listed.ranks) if limit is None else min(len(listed.ranks), offset + limit)
         ranks = covered(offset, stop)
-        whole = offset == 0 and stop == len(listed.ranks)
-        batches = [ranks] if whole else (covered(start, start + COVERAGE_BATCH)
-                                         for start in range(0, len(listed.ranks), COVERAGE_BATCH))
-        next_short = next((r for batch in batches for r in batch if not r.missing.is_zero()), None)
+
+        def from_the_top() -> Iterator[list[RankCoverage]]:
+            """The ranks from the first on, in batches growing from one to COVERAGE_BATCH (the first short
+            rank is usually near the top), reusing the page's ranks where a batch lies within the page."""
+            start, size = 0, 1
+            while start < len(listed.ranks):
+                end = min(start + size, len(listed.ranks))
+                yield ranks[start - offset:end - offset] if offset <= start and end <= stop else covered(start, end)
+                start, size = end, min(size * 4, COVERAGE_BATCH)
+
+        next_short = next((r for batch in from_the_top() for r in batch if not r.missing.is_zero()), None)
         available = uow.ledger.reporting_total(coalition, AccountType.FUND_AVAILABLE)
         return Coverage(coalition, listed.version, ranks, Money.from_minor_units(available, currency),
                         len(listed.ranks), offset, next_short)
