@@ -49,8 +49,8 @@ typecheck: $(STAMP) ## mypy (strict on domain and services)
 contracts: $(STAMP) ## import-linter: the layers' dependency rules
 	$(BIN)/lint-imports
 
-pytest: $(STAMP) ## pytest on SQLite and, when a server answers, PostgreSQL
-	$(BIN)/pytest -q
+pytest: $(STAMP) ## pytest on SQLite and, when a server answers, PostgreSQL; one process per core
+	$(BIN)/pytest -q -n auto
 
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP)

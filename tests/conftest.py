@@ -4,6 +4,10 @@ PostgreSQL is the server at COALITION_TEST_POSTGRES_URL (default: postgres on 12
 database test). Each test run creates its own database and each test its own schema, and drops
 them afterwards. Without a server the PostgreSQL half is skipped and the summary says so, unless
 COALITION_REQUIRE_POSTGRES=1 (as in .ci/run), which turns the skip into a failure.
+
+The suite runs in one process per core (pytest-xdist).
+Each process counts what it ran; the workers send their counts to the controller, which prints the
+PostgreSQL and Browser lines of the summary.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -25,7 +30,12 @@ from tests.fakes import TickingClock
 POSTGRES_URL = normalise_url(os.environ.get("COALITION_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
 REQUIRE_POSTGRES = os.environ.get("COALITION_REQUIRE_POSTGRES") == "1"
 
-_postgres: dict[str, object] = {"checked": False, "url": None, "reason": "", "ran": 0, "skipped": 0}
+_postgres: dict[str, object] = {"checked": False, "url": None, "reason": ""}
+# What this process ran, for the summary: counts (added up across processes) and texts (the first one kept).
+RUN_COUNTS: dict[str, dict[str, int | str]] = {
+    "postgres": {"ran": 0, "skipped": 0, "reason": ""},
+    "browser": {"ran": 0, "skipped": "", "where": ""},  # filled by tests/web/conftest.py
+}
 
 
 def _postgres_database() -> str | None:
@@ -68,14 +78,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if base is None:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required (COALITION_REQUIRE_POSTGRES=1) but {_postgres['reason']}")
-        _postgres["skipped"] = int(_postgres["skipped"]) + 1  # type: ignore[call-overload]
+        RUN_COUNTS["postgres"]["skipped"] = int(RUN_COUNTS["postgres"]["skipped"]) + 1
+        RUN_COUNTS["postgres"]["reason"] = str(_postgres["reason"])
         pytest.skip("no PostgreSQL server answered; see the PostgreSQL line at the end")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base)
     with admin.begin() as connection:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    _postgres["ran"] = int(_postgres["ran"]) + 1  # type: ignore[call-overload]
+    RUN_COUNTS["postgres"]["ran"] = int(RUN_COUNTS["postgres"]["ran"]) + 1
     yield url.render_as_string(hide_password=False)
     with admin.begin() as connection:
         connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
@@ -105,14 +116,34 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _drop_postgres_database()
+    sent = getattr(session.config, "workeroutput", None)  # set in a pytest-xdist worker
+    if sent is not None:
+        sent["run_counts"] = RUN_COUNTS
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """A pytest-xdist worker finished: add its counts to the controller's."""
+    for name, counts in getattr(node, "workeroutput", {}).get("run_counts", {}).items():
+        mine = RUN_COUNTS.setdefault(name, {})
+        for key, value in counts.items():
+            if isinstance(value, int):
+                mine[key] = int(mine.get(key, 0)) + value
+            elif value and not mine.get(key):
+                mine[key] = value
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    ran, skipped = _postgres["ran"], _postgres["skipped"]
-    if ran:
-        terminalreporter.write_line(f"PostgreSQL: {ran} tests ran against a real PostgreSQL server.", green=True)
-    elif skipped:
+    postgres, browser = RUN_COUNTS["postgres"], RUN_COUNTS["browser"]
+    if postgres["ran"]:
+        terminalreporter.write_line(f"PostgreSQL: {postgres['ran']} tests ran against a real PostgreSQL server.",
+                                    green=True)
+    elif postgres["skipped"]:
         terminalreporter.write_line(
-            f"PostgreSQL: SKIPPED ({skipped} tests): {_postgres['reason']}. Only the SQLite half ran.", yellow=True,
-            bold=True)
+            f"PostgreSQL: SKIPPED ({postgres['skipped']} tests): {postgres['reason']}. Only the SQLite half ran.",
+            yellow=True, bold=True)
+    if browser["ran"]:
+        terminalreporter.write_line(f"Browser: {browser['ran']} pages opened in {browser['where']}", green=True)
+    elif browser["skipped"]:
+        terminalreporter.write_line(f"Browser: SKIPPED: {browser['skipped']}.", yellow=True, bold=True)

@@ -20,12 +20,14 @@ from coalition.config import Settings
 from coalition.services.demo import build_demo_world
 from coalition.services.demo_users import DEMO_PASSWORD, build_demo_users
 from tests.api.conftest import live_server
+from tests.conftest import RUN_COUNTS
 from tests.fakes import TickingClock
 
 CHROMIUM = Path(os.environ.get("COALITION_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_BROWSER = os.environ.get("COALITION_REQUIRE_BROWSER") == "1"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-_browser_runs: dict[str, object] = {"ran": 0, "skipped": ""}
+_browser_runs = RUN_COUNTS["browser"]  # printed in the summary by tests/conftest.py
+_browser_runs["where"] = f"{CHROMIUM}; screenshots in {SCREENSHOTS}"
 
 
 @dataclass
@@ -93,7 +95,7 @@ def open_page(browser: object, site: Site) -> Iterator[object]:
         page.on("console", lambda message: site.console_errors.append(f"{page.url}: {message.text}")
                 if message.type == "error" else None)
         page.on("pageerror", lambda error: site.console_errors.append(f"{page.url}: {error}"))
-        _browser_runs["ran"] = int(_browser_runs["ran"]) + 1  # type: ignore[call-overload]
+        _browser_runs["ran"] = int(_browser_runs["ran"]) + 1
         return page
 
     yield make
@@ -114,15 +116,6 @@ def screenshot(page: object, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _browser_runs["ran"]:
-        terminalreporter.write_line(f"Browser: {_browser_runs['ran']} pages opened in {CHROMIUM}; screenshots in "
-                                    f"{SCREENSHOTS}", green=True)
-    elif _browser_runs["skipped"]:
-        terminalreporter.write_line(f"Browser: SKIPPED: {_browser_runs['skipped']}.", yellow=True, bold=True)
 
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
