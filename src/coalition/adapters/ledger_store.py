@@ -134,7 +134,7 @@ _CONTRIBUTIONS_FROM_STAGE = _from_stage(t.contributions, {
     **{name: _STAGED_PROFILES.c[name] for name in _PROFILE_FIELDS},
     **{name: _STAGED_ROWS.c[name] for name in ("amount_minor", "value_date", "external_ref", "parent",
                                                "description", "reporting_minor", "rate", "rate_date")},
-    "illustrative": _bound("no", sa.Boolean()),
+    "illustrative": sa.false(),
     "recorded_at": _bound("stamp", sa.String(40)),
 })
 _ENTRIES_FROM_STAGE = _from_stage(t.ledger_entries, {
@@ -571,7 +571,9 @@ class SqlLedgerRepository:
         staged = list(zip(range(len(rows)), map(code_of.__getitem__, keys), column(ValidRows.MINOR), days,
                           column(ValidRows.REF), parents, column(ValidRows.DESCRIPTION),
                           column(ValidRows.REPORTING_MINOR), column(ValidRows.RATE), rate_days, strict=True))
+        cache_size = None
         if not self._postgres:  # room for the indexes a large load extends (SQLite's default is 2 MiB)
+            cache_size = self._c.exec_driver_sql("PRAGMA cache_size").scalar_one()
             self._c.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         for table in (_STAGED_PROFILES, _STAGED_ROWS):
             table.drop(self._c, checkfirst=True)
@@ -582,7 +584,7 @@ class SqlLedgerRepository:
             if progress is not None:
                 progress(min(start + CHUNK, len(staged)) // 2)
         stamp = recorded_at.isoformat()
-        self._c.execute(_CONTRIBUTIONS_FROM_STAGE, {"first": first, "stamp": stamp, "no": False})
+        self._c.execute(_CONTRIBUTIONS_FROM_STAGE, {"first": first, "stamp": stamp})
         self._c.execute(_ENTRIES_FROM_STAGE, {"first": first, "first_entry": first_entry, "stamp": stamp})
         if progress is not None:
             progress(len(rows))
@@ -601,8 +603,8 @@ class SqlLedgerRepository:
         self._count(counted)
         for table in (_STAGED_ROWS, _STAGED_PROFILES):
             table.drop(self._c)
-        if not self._postgres:
-            self._c.exec_driver_sql("PRAGMA cache_size = -2000")
+        if cache_size is not None:
+            self._c.exec_driver_sql(f"PRAGMA cache_size = {int(cache_size)}")
         if self._postgres and len(rows) >= ANALYZE_AFTER:
             # The planner's statistics would otherwise describe the tables as they were before the load.
             for table in (t.contributions, t.ledger_entries):
