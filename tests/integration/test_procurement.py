@@ -132,6 +132,21 @@ def test_payments_split_exactly_between_donors_and_never_exceed_what_is_reserved
     assert funding.check_ledger(world.uow(), world.operator()).ok
 
 
+def test_money_that_moved_on_to_a_contract_or_a_payment_still_covers_its_rank(world: Platform):
+    def coverage() -> dict[str, tuple[Money, Money, Money]]:
+        found = planning.coverage(world.uow(), world.operator(), C)
+        assert found.next_short is not None and found.next_short.requirement.code == "R-2"
+        return {r.requirement.code: (r.reserved, r.contracted, r.missing) for r in found.ranks}
+
+    assert coverage()["R-1"] == (eur("100000"), eur("0"), eur("0"))
+    open_direct(world)
+    sign(world, value="990")
+    assert coverage()["R-1"] == (eur("1000"), eur("99000"), eur("0"))
+    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("40000"), paid_on=date(2024, 5, 1))
+    assert coverage()["R-1"] == (eur("1000"), eur("99000"), eur("0"))  # contracted or paid: the same money
+    assert coverage()["R-2"] == (eur("0"), eur("0"), eur("5000"))
+
+
 def test_a_payment_made_in_error_is_reversed_and_the_money_returns(world: Platform):
     open_direct(world)
     sign(world)

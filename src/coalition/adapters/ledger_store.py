@@ -410,9 +410,16 @@ class SqlLedgerRepository:
         return int(self._c.execute(query).scalar_one())
 
     def reserved(self, coalition: str) -> dict[str, int]:
+        return self._per_requirement(coalition, (AccountType.RESERVED,))
+
+    def contracted(self, coalition: str) -> dict[str, int]:
+        return self._per_requirement(coalition, (AccountType.CONTRACTED, AccountType.DISBURSED))
+
+    def _per_requirement(self, coalition: str, types: tuple[AccountType, ...]) -> dict[str, int]:
         a = t.ledger_accounts
         query = (sa.select(a.c.requirement, sa.func.sum(a.c.reporting_minor))
-                 .where(a.c.coalition == coalition, a.c.type == AccountType.RESERVED.value)
+                 .where(a.c.coalition == coalition, a.c.type.in_([k.value for k in types]),
+                        a.c.requirement.is_not(None))
                  .group_by(a.c.requirement))
         return {r[0]: int(r[1]) for r in self._c.execute(query) if int(r[1])}
 

@@ -430,12 +430,13 @@ class RankCoverage:
     rank: int
     requirement: Requirement
     cost: Money
-    reserved: Money
+    reserved: Money  # reserved for it and not yet contracted
+    contracted: Money  # contracted for it or already paid out (money that left the reservation for a contract)
     missing: Money = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "missing", Money(max(self.cost.amount - self.reserved.amount, Decimal(0)),
-                                                  self.cost.currency))
+        secured = self.reserved.amount + self.contracted.amount
+        object.__setattr__(self, "missing", Money(max(self.cost.amount - secured, Decimal(0)), self.cost.currency))
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,7 +466,7 @@ def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None 
         if listed is None:
             raise NotFound(f"{coalition} has no priority list version {version}", field="version")
         currency = found.reporting_currency
-        reserved = uow.ledger.reserved(coalition)
+        reserved, contracted = uow.ledger.reserved(coalition), uow.ledger.contracted(coalition)
         today = uow.clock().date()
         books: dict[frozenset[str], RateBook] = {}
 
@@ -478,7 +479,8 @@ def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None 
                                              if len(currencies) > 1 else [])
             book = books[currencies]
             return [RankCoverage(start + i + 1, loaded[code], _cost(loaded[code], currency, book, today),
-                                 Money.from_minor_units(reserved.get(code, 0), currency))
+                                 Money.from_minor_units(reserved.get(code, 0), currency),
+                                 Money.from_minor_units(contracted.get(code, 0), currency))
                     for i, code in enumerate(codes)]
 
         stop = len(listed.ranks) if limit is None else min(len(listed.ranks), offset + limit)

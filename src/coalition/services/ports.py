@@ -160,6 +160,10 @@ class LedgerRepository(Protocol):
         """Per requirement, the money reserved for it, in reporting-currency minor units."""
         ...
 
+    def contracted(self, coalition: str) -> dict[str, int]:
+        """Per requirement, the money contracted for it or already paid out, in reporting-currency minor units."""
+        ...
+
     def holdings(self, coalition: str, requirement: str, type: AccountType = AccountType.RESERVED
                  ) -> list[tuple[int, AccountKey, int, int]]:
         """Per contribution, (contribution, account, units, reporting units) held for a requirement on accounts

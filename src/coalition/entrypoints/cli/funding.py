@@ -259,9 +259,10 @@ def report_funding(ctx: typer.Context, coalition: str, as_json: JsonFlag = False
         ranks = planning.coverage(platform.uow(), platform.operator(), coalition)
     except NotFound:
         return  # no approved priority list yet: nothing to cover
-    table(f"Coverage per rank (priority list v{ranks.version})", ["Rank", "Requirement", "Cost", "Reserved",
-                                                                  "Missing"],
-          [(r.rank, r.requirement.code, r.cost.amount, r.reserved.amount, r.missing.amount) for r in ranks.ranks])
+    table(f"Coverage per rank (priority list v{ranks.version})",
+          ["Rank", "Requirement", "Cost", "Reserved", "Contracted or paid", "Missing"],
+          [(r.rank, r.requirement.code, r.cost.amount, r.reserved.amount, r.contracted.amount, r.missing.amount)
+           for r in ranks.ranks])
 
 
 def print_donor_procurement(statements: list[DonorProcurement]) -> None:

@@ -128,22 +128,23 @@ def priorities_approve(ctx: typer.Context, coalition: str, version: int,
 def priorities_show(ctx: typer.Context, coalition: str,
                     version: Annotated[int | None, typer.Option(help="A version; the active one if omitted.")] = None,
                     as_json: JsonFlag = False) -> None:
-    """A priority list with, per rank, the cost, the money reserved and what is missing."""
+    """A priority list with, per rank, the cost, the money reserved, contracted or paid, and what is missing."""
     platform = ready(ctx)
     found = svc.coverage(platform.uow(), platform.operator(), coalition, version)
     short = found.next_short
     if as_json:
         emit_json({"coalition": coalition, "version": found.version, "available": found.available,
                    "ranks": [{"rank": r.rank, "requirement": r.requirement.code, "title": r.requirement.title,
-                              "cost": r.cost, "reserved": r.reserved, "missing": r.missing,
+                              "cost": r.cost, "reserved": r.reserved, "contracted": r.contracted,
+                              "missing": r.missing,
                               "status": r.requirement.status} for r in found.ranks],
                    "next": None if short is None else {"requirement": short.requirement.code,
                                                        "missing": short.missing}})
         return
     table(f"{coalition} priority list version {found.version}: coverage per rank",
-          ["Rank", "Requirement", "Title", "Cost", "Reserved", "Missing", "Status"],
-          [(r.rank, r.requirement.code, r.requirement.title, r.cost.amount, r.reserved.amount, r.missing.amount,
-            r.requirement.status.value) for r in found.ranks])
+          ["Rank", "Requirement", "Title", "Cost", "Reserved", "Contracted or paid", "Missing", "Status"],
+          [(r.rank, r.requirement.code, r.requirement.title, r.cost.amount, r.reserved.amount, r.contracted.amount,
+            r.missing.amount, r.requirement.status.value) for r in found.ranks])
     console.print(f"Money available, not yet reserved: {found.available}")
     if short is not None:
         console.print(f"Next: rank {short.rank}, {short.requirement.code} ({short.requirement.title}) still lacks "
