@@ -34,7 +34,15 @@ from coalition.domain.contributions import (
     Visibility,
 )
 from coalition.domain.fx import FxRate
-from coalition.domain.ledger import CONTRIBUTION_ACCOUNTS, AccountKey, AccountType, Balance, Entry, EntryKind
+from coalition.domain.ledger import (
+    CONTRIBUTION_ACCOUNTS,
+    AccountKey,
+    AccountType,
+    Balance,
+    Entry,
+    EntryKind,
+    account,
+)
 from coalition.domain.money import Money
 from coalition.domain.planning import AvailableMoney
 from coalition.domain.taxonomy import CapabilityArea
@@ -153,8 +161,9 @@ _ENTRIES_FROM_STAGE = _from_stage(t.ledger_entries, {
 _STAGED_SUMS = sa.select(_STAGED_ROWS.c.profile, sa.func.count(), sa.func.sum(_STAGED_ROWS.c.amount_minor),
                          sa.func.sum(_STAGED_ROWS.c.reporting_minor)).group_by(_STAGED_ROWS.c.profile)
 _ACCOUNT_KEY = ("type", "coalition", "fund", "donor", "currency", "earmark", "requirement")
-_ACCOUNT_ID = sa.select(t.ledger_accounts.c.id).where(
-    *(t.ledger_accounts.c[c] == sa.bindparam(c) for c in _ACCOUNT_KEY))
+_ACCOUNTS_BY_KEY = sa.select(t.ledger_accounts.c.id, *(t.ledger_accounts.c[c] for c in _ACCOUNT_KEY)).where(
+    sa.tuple_(*(t.ledger_accounts.c[c] for c in _ACCOUNT_KEY)).in_(sa.bindparam("keys", expanding=True)))
+_NEXT_IDS = sa.select(highest_id(t.contributions).scalar_subquery(), highest_id(t.ledger_entries).scalar_subquery())
 _ADD_TO_BALANCE = t.ledger_accounts.update().where(t.ledger_accounts.c.id == sa.bindparam("account")).values(
     balance_minor=t.ledger_accounts.c.balance_minor + sa.bindparam("units"),
     reporting_minor=t.ledger_accounts.c.reporting_minor + sa.bindparam("reporting"))
@@ -182,6 +191,7 @@ class SqlLedgerRepository:
         self._ids: dict[AccountKey, int] = {}
         self._keys: dict[int, AccountKey] = {}
         self._locked = False
+        self._next: dict[str, int] = {}  # table -> its next id, once read under the lock
 
     # --- ids and accounts -------------------------------------------------------------------------
 
@@ -191,9 +201,19 @@ class SqlLedgerRepository:
             self._c.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK})
         self._locked = True
 
-    def _next_id(self, table: sa.Table) -> int:
-        self.lock()
-        return int(self._c.execute(highest_id(table)).scalar_one()) + 1
+    def _next_id(self, table: sa.Table, count: int = 1) -> int:
+        """The first of ``count`` new ids of contributions or entries.
+
+        Ids follow commit order: the highest ids are read once per transaction, under the lock that
+        serialises writers of money, and counted on from there (every insert of either table comes here).
+        """
+        if not self._next:
+            self.lock()
+            contributions, entries = self._c.execute(_NEXT_IDS).one()
+            self._next = {t.contributions.name: int(contributions) + 1, t.ledger_entries.name: int(entries) + 1}
+        first = self._next[table.name]
+        self._next[table.name] = first + count
+        return first
 
     def _remember(self, key: AccountKey, account_id: int) -> None:
         self._ids[key] = account_id
@@ -202,26 +222,23 @@ class SqlLedgerRepository:
     def _account_ids(self, keys: Collection[AccountKey]) -> dict[AccountKey, int]:
         """Ids of the accounts, creating those that do not exist yet."""
         missing = [k for k in keys if k not in self._ids]
-        if 0 < len(missing) <= 2:  # a single entry's accounts, which mostly exist: look each up, create the rest
-            for key in missing:
-                row = _account_row(key)
-                found = self._c.execute(_ACCOUNT_ID, row).scalar()
-                if found is None:  # created unless a concurrent writer just did
-                    self._c.execute(insert_or_ignore(self._c, t.ledger_accounts, _ACCOUNT_KEY), row)
-                    found = self._c.execute(_ACCOUNT_ID, row).scalar_one()
-                self._remember(key, int(found))
-        elif missing:
-            a = t.ledger_accounts
-            rows = [_account_row(k) for k in missing]
-            statement = insert_or_ignore(self._c, a, _ACCOUNT_KEY)
-            for start in range(0, len(rows), 2000):
-                self._c.execute(statement, rows[start:start + 2000])
-            columns = [a.c[c] for c in _ACCOUNT_KEY]
-            for start in range(0, len(rows), 500):  # only the accounts asked for, not the coalition's every one
-                wanted = [tuple(row[c] for c in _ACCOUNT_KEY) for row in rows[start:start + 500]]
-                for found in self._c.execute(sa.select(a.c.id, *columns).where(sa.tuple_(*columns).in_(wanted))):
-                    self._remember(_key_of(found._mapping), found.id)
+        if missing:  # mostly they exist: look them up, create the rest (unless a concurrent writer just did)
+            self._look_up_accounts(missing)
+            created = [_account_row(k) for k in missing if k not in self._ids]
+            if created:
+                statement = insert_or_ignore(self._c, t.ledger_accounts, _ACCOUNT_KEY)
+                for start in range(0, len(created), 2000):
+                    self._c.execute(statement, created[start:start + 2000])
+                self._look_up_accounts([k for k in missing if k not in self._ids])
         return {k: self._ids[k] for k in keys}
+
+    def _look_up_accounts(self, keys: Sequence[AccountKey]) -> None:
+        """Remember the ids of those of ``keys`` that exist (one query per 500 keys)."""
+        for start in range(0, len(keys), 500):
+            wanted = [(k.type.value, k.coalition, k.fund, k.donor, k.currency, k.earmark, k.requirement)
+                      for k in keys[start:start + 500]]
+            for found in self._c.execute(_ACCOUNTS_BY_KEY, {"keys": wanted}):
+                self._remember(_key_of(found._mapping), found.id)
 
     def _keys_for(self, ids: Collection[int]) -> dict[int, AccountKey]:
         missing = sorted(set(ids) - set(self._keys))
@@ -281,8 +298,13 @@ class SqlLedgerRepository:
 
     def add_contribution(self, contribution: Contribution, recorded_at: datetime) -> Contribution:
         assert contribution.reporting is not None, "contributions are stored with their reporting value"
-        new_id = self._next_id(t.contributions)
         r = contribution.reporting
+        # Before the id, and so before the lock on PostgreSQL: noting the conversion source and finding the accounts
+        # of the contribution's entry need no serialising (both are mostly there already), and the shorter writers
+        # of money hold the lock, the more of them pass.
+        self._note_sources([(contribution.coalition, contribution.amount.currency, r.source)])
+        self._account_ids([account(type, contribution) for type in CONTRIBUTION_ACCOUNTS[contribution.kind]])
+        new_id = self._next_id(t.contributions)
         insert_row(self._c, t.contributions, dict(
             id=new_id, kind=contribution.kind.value, coalition=contribution.coalition, fund=contribution.fund,
             donor=contribution.donor, amount_minor=contribution.amount.to_minor_units(),
@@ -295,7 +317,6 @@ class SqlLedgerRepository:
             valuation_source=None if contribution.valuation is None else contribution.valuation.source,
             reporting_minor=r.amount.to_minor_units(), rate=str(r.rate), rate_date=r.rate_date, rate_source=r.source,
             illustrative=contribution.illustrative, recorded_at=recorded_at.isoformat()))
-        self._note_sources([(contribution.coalition, contribution.amount.currency, r.source)])
         self._count({(contribution.coalition, contribution.kind.value): 1})
         return dataclasses.replace(contribution, id=new_id)  # every stored value reads back exactly as given
 
@@ -419,7 +440,7 @@ class SqlLedgerRepository:
         a = t.ledger_accounts
         query = (sa.select(a.c.requirement, sa.func.sum(a.c.reporting_minor))
                  .where(a.c.coalition == coalition, a.c.type.in_([k.value for k in types]),
-                        a.c.requirement.is_not(None))
+                        a.c.requirement != "")
                  .group_by(a.c.requirement))
         return {r[0]: int(r[1]) for r in self._c.execute(query) if int(r[1])}
 
@@ -555,8 +576,8 @@ class SqlLedgerRepository:
         their entries with one INSERT ... SELECT each and sums the balance changes per profile.
         """
         rows = valid.rows
-        first = self._next_id(t.contributions)
-        first_entry = self._next_id(t.ledger_entries)
+        first = self._next_id(t.contributions, len(rows))
+        first_entry = self._next_id(t.ledger_entries, len(rows))
         if not rows:
             return first, first - 1
         keys = list(map(_PROFILE_OF, rows))

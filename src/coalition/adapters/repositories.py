@@ -146,7 +146,11 @@ class SqlInstrumentRepository:
 
 _HEAD = sa.select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1)
 _HEAD_FOR_UPDATE = _HEAD.with_for_update()
-_MOVE_HEAD = t.audit_head.update().where(t.audit_head.c.id == 1)
+_MOVE_HEAD = t.audit_head.update().where(t.audit_head.c.id == 1).values(seq=sa.bindparam("head_seq"),
+                                                                         hash=sa.bindparam("head_hash"))
+# On PostgreSQL the record and the head's move go in one statement: appends are serialised until commit, and
+# each round trip saved there shortens the queue of writers.
+_APPEND_AND_MOVE_HEAD = t.audit_records.insert().add_cte(_MOVE_HEAD.cte("moved_head"))
 
 
 class SqlAuditLog:
@@ -165,11 +169,15 @@ class SqlAuditLog:
         return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.hash))
 
     def append(self, record: AuditRecord) -> None:
-        insert_row(self._c, t.audit_records, dict(
-            seq=record.seq, occurred_at=record.occurred_at.isoformat(), actor=record.actor, action=record.action,
-            object_type=record.object_type, object_id=record.object_id, before=record.before, after=record.after,
-            prev_hash=record.prev_hash, hash=record.hash))
-        self._c.execute(_MOVE_HEAD, {"seq": record.seq, "hash": record.hash})
+        row = dict(seq=record.seq, occurred_at=record.occurred_at.isoformat(), actor=record.actor,
+                   action=record.action, object_type=record.object_type, object_id=record.object_id,
+                   before=record.before, after=record.after, prev_hash=record.prev_hash, hash=record.hash)
+        head = {"head_seq": record.seq, "head_hash": record.hash}
+        if self._c.dialect.name == "postgresql":
+            self._c.execute(_APPEND_AND_MOVE_HEAD, row | head)
+        else:
+            insert_row(self._c, t.audit_records, row)
+            self._c.execute(_MOVE_HEAD, head)
 
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]:
         a = t.audit_records
