@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +17,9 @@ from coalition.domain.contributions import FundingRoute
 from coalition.domain.money import Money
 from coalition.domain.planning import AllocationPlan, PlanHeading, PlanLine, PlanRequirement, PlanState
 from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
+
+_REQUIREMENTS_BY_CODE = sa.select(t.requirements).where(t.requirements.c.code.in_(sa.bindparam("codes",
+                                                                                            expanding=True)))
 
 
 class SqlRequirementRepository:
@@ -71,8 +76,8 @@ class SqlRequirementRepository:
         found: dict[str, Requirement] = {}
         ordered = sorted(set(codes))
         for start in range(0, len(ordered), 1000):
-            query = sa.select(t.requirements).where(t.requirements.c.code.in_(ordered[start:start + 1000]))
-            found.update((row.code, self._requirement(row)) for row in self._c.execute(query))
+            found.update((row.code, self._requirement(row))
+                         for row in self._c.execute(_REQUIREMENTS_BY_CODE, {"codes": ordered[start:start + 1000]}))
         return found
 
     def history(self, code: str) -> list[tuple[str | None, str, str, str]]:
@@ -101,14 +106,27 @@ class SqlRequirementRepository:
         return [self._package(row) for row in self._c.execute(query)]
 
 
+@functools.lru_cache(maxsize=8)
+def _priority_list(coalition: str, version: int, ranks: str, submitted_by: str, submitted_on: date, state: str,
+                   approved_by: str | None, approved_on: date | None, note: str) -> PriorityList:
+    """A stored version, built once per distinct row: a list of 100,000 ranks takes milliseconds to parse and
+    check, and every page of its coverage reads it. The key is the whole row, its ranks as stored text
+    included, so the cache cannot return anything but what the row says."""
+    return PriorityList(coalition, version, tuple(json.loads(ranks)), submitted_by, submitted_on, ListState(state),
+                        approved_by, approved_on, note)
+
+
+_LISTS = sa.select(*(sa.cast(c, sa.Text).label("ranks") if c.name == "ranks" else c for c in t.priority_lists.c))
+
+
 class SqlPriorityListRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
 
     @staticmethod
     def _list(row: Any) -> PriorityList:
-        return PriorityList(row.coalition, row.version, tuple(row.ranks), row.submitted_by, row.submitted_on,
-                            ListState(row.state), row.approved_by, row.approved_on, row.note)
+        return _priority_list(row.coalition, row.version, row.ranks, row.submitted_by, row.submitted_on, row.state,
+                              row.approved_by, row.approved_on, row.note)
 
     def add(self, version: PriorityList) -> None:
         insert_row(self._c, t.priority_lists, dict(
@@ -118,18 +136,18 @@ class SqlPriorityListRepository:
 
     def get(self, coalition: str, version: int) -> PriorityList | None:
         p = t.priority_lists
-        row = self._c.execute(sa.select(p).where(p.c.coalition == coalition, p.c.version == version)).first()
+        row = self._c.execute(_LISTS.where(p.c.coalition == coalition, p.c.version == version)).first()
         return None if row is None else self._list(row)
 
     def latest(self, coalition: str, state: ListState) -> PriorityList | None:
         p = t.priority_lists
-        row = self._c.execute(sa.select(p).where(p.c.coalition == coalition, p.c.state == state.value)
+        row = self._c.execute(_LISTS.where(p.c.coalition == coalition, p.c.state == state.value)
                               .order_by(p.c.version.desc()).limit(1)).first()
         return None if row is None else self._list(row)
 
     def versions(self, coalition: str) -> list[PriorityList]:
         p = t.priority_lists
-        return [self._list(row) for row in self._c.execute(sa.select(p).where(p.c.coalition == coalition)
+        return [self._list(row) for row in self._c.execute(_LISTS.where(p.c.coalition == coalition)
                                                            .order_by(p.c.version))]
 
     def set_state(self, coalition: str, version: int, state: ListState, by: str | None, on: date | None) -> None:
