@@ -161,7 +161,12 @@ _ENTRIES_FROM_STAGE = _from_stage(t.ledger_entries, {
 _STAGED_SUMS = sa.select(_STAGED_ROWS.c.profile, sa.func.count(), sa.func.sum(_STAGED_ROWS.c.amount_minor),
                          sa.func.sum(_STAGED_ROWS.c.reporting_minor)).group_by(_STAGED_ROWS.c.profile)
 _ACCOUNT_KEY = ("type", "coalition", "fund", "donor", "currency", "earmark", "requirement")
-_ACCOUNTS_BY_KEY = sa.select(t.ledger_accounts.c.id, *(t.ledger_accounts.c[c] for c in _ACCOUNT_KEY)).where(
+_ACCOUNT_COLUMNS = sa.select(t.ledger_accounts.c.id, *(t.ledger_accounts.c[c] for c in _ACCOUNT_KEY))
+# A single entry's two accounts as two conjunctions: SQLite searches its key index for each, where a row-value
+# IN list (the form for many keys at once) scans the table.
+_ACCOUNT_PAIR = _ACCOUNT_COLUMNS.where(sa.or_(*(
+    sa.and_(*(t.ledger_accounts.c[c] == sa.bindparam(f"{c}_{i}") for c in _ACCOUNT_KEY)) for i in (0, 1))))
+_ACCOUNTS_BY_KEY = _ACCOUNT_COLUMNS.where(
     sa.tuple_(*(t.ledger_accounts.c[c] for c in _ACCOUNT_KEY)).in_(sa.bindparam("keys", expanding=True)))
 _NEXT_IDS = sa.select(highest_id(t.contributions).scalar_subquery(), highest_id(t.ledger_entries).scalar_subquery())
 _ADD_TO_BALANCE = t.ledger_accounts.update().where(t.ledger_accounts.c.id == sa.bindparam("account")).values(
@@ -233,12 +238,18 @@ class SqlLedgerRepository:
         return {k: self._ids[k] for k in keys}
 
     def _look_up_accounts(self, keys: Sequence[AccountKey]) -> None:
-        """Remember the ids of those of ``keys`` that exist (one query per 500 keys)."""
-        for start in range(0, len(keys), 500):
-            wanted = [(k.type.value, k.coalition, k.fund, k.donor, k.currency, k.earmark, k.requirement)
-                      for k in keys[start:start + 500]]
-            for found in self._c.execute(_ACCOUNTS_BY_KEY, {"keys": wanted}):
-                self._remember(_key_of(found._mapping), found.id)
+        """Remember the ids of those of ``keys`` that exist (one query for one or two keys, or per 500 keys)."""
+        wanted = [(k.type.value, k.coalition, k.fund, k.donor, k.currency, k.earmark, k.requirement) for k in keys]
+        found: Iterable[Any]
+        if len(wanted) <= 2:
+            pair = (wanted * 2)[:2]
+            found = self._c.execute(_ACCOUNT_PAIR, {f"{c}_{i}": value for i, key in enumerate(pair)
+                                                    for c, value in zip(_ACCOUNT_KEY, key, strict=True)})
+        else:
+            found = (row for start in range(0, len(wanted), 500)
+                     for row in self._c.execute(_ACCOUNTS_BY_KEY, {"keys": wanted[start:start + 500]}))
+        for row in found:
+            self._remember(_key_of(row._mapping), row.id)
 
     def _keys_for(self, ids: Collection[int]) -> dict[int, AccountKey]:
         missing = sorted(set(ids) - set(self._keys))
