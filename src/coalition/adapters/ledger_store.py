@@ -587,13 +587,16 @@ class SqlLedgerRepository:
         their entries with one INSERT ... SELECT each and sums the balance changes per profile.
         """
         rows = valid.rows
+        keys = list(map(_PROFILE_OF, rows))
+        code_of = {key: code for code, key in enumerate(dict.fromkeys(keys))}
+        # Accounts and conversion sources before ids, as for a single contribution: on PostgreSQL, writers create
+        # both before they take the ledger lock, so none waits, holding the lock, for a row another has created.
+        accounts = self._profile_accounts(code_of)
+        self._note_sources({(key[1], key[4], key[9]) for key in code_of})
         first = self._next_id(t.contributions, len(rows))
         first_entry = self._next_id(t.ledger_entries, len(rows))
         if not rows:
             return first, first - 1
-        keys = list(map(_PROFILE_OF, rows))
-        code_of = {key: code for code, key in enumerate(dict.fromkeys(keys))}
-        accounts = self._profile_accounts(code_of)
         profiles = [dict(zip(_PROFILE_FIELDS, key, strict=True), profile=code, debit=accounts[code][0],
                          credit=accounts[code][1], restricted_to=_parties_text(key[7]))
                     for key, code in code_of.items()]
@@ -638,7 +641,6 @@ class SqlLedgerRepository:
             deltas[credit][1] -= int(reporting)
             counted[(by_code[code][1], by_code[code][0])] += int(count)
         self._apply(deltas)
-        self._note_sources({(key[1], key[4], key[9]) for key in code_of})
         self._count(counted)
         for table in (_STAGED_ROWS, _STAGED_PROFILES):
             table.drop(self._c)
