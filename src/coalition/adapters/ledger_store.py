@@ -180,6 +180,10 @@ def _account_row(key: AccountKey) -> dict[str, Any]:
             "reporting_minor": 0}
 
 
+def _key_order(key: AccountKey) -> tuple[str, ...]:
+    return key.type.value, key.coalition, key.fund, key.donor, key.currency, key.earmark, key.requirement
+
+
 def _key_of(row: Any) -> AccountKey:
     return AccountKey(AccountType(row["type"]), row["coalition"], row["fund"], row["donor"], row["currency"],
                       row["earmark"], row["requirement"])
@@ -229,7 +233,9 @@ class SqlLedgerRepository:
         missing = [k for k in keys if k not in self._ids]
         if missing:  # mostly they exist: look them up, create the rest (unless a concurrent writer just did)
             self._look_up_accounts(missing)
-            created = [_account_row(k) for k in missing if k not in self._ids]
+            # Created in one order (by key) whoever creates them: two PostgreSQL writers creating the same new
+            # accounts then wait for each other in turn, never each for the other.
+            created = [_account_row(k) for k in sorted((k for k in missing if k not in self._ids), key=_key_order)]
             if created:
                 statement = insert_or_ignore(self._c, t.ledger_accounts, _ACCOUNT_KEY)
                 for start in range(0, len(created), 2000):
