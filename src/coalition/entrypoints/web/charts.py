@@ -53,6 +53,7 @@ def coverage(who: Viewer, found: Coverage) -> dict[str, Any]:
     option["legend"] = {"top": 0}
     option["yAxis"] = {"type": "category", "data": labels, "inverse": True}
     option["xAxis"] = {"type": "value", "name": found.available.currency}
+    option["grid"]["right"] = 48  # room for the last amount on the horizontal axis
     option["series"] = [
         {"type": "bar", "stack": "cost", "name": who.gettext("reserved"), "data": [_amount(r.reserved)
                                                                                   for r in found.ranks],
