@@ -290,6 +290,26 @@ def test_fifty_receipts_posted_at_once_are_all_stored(served: Served):
         assert client.get(f"{V}/ledger/check", headers=served.as_role("auditor")).json()["problems"] == []
 
 
+def test_receipts_at_once_that_open_the_same_new_accounts_are_all_stored(served: Served):
+    """Each earmark below is new to the ledger: the first writers of each create its accounts at the same time."""
+    headers = served.as_role("secretariat")
+    earmarks = [f"requirement:{code}" for code in ("CP-KIT-01", "CP-RADIO-02", "CYBER-SOC-03", "CLOUD-04", "SW-06")]
+    before = served.client.get(f"{V}/ledger/check", headers=served.as_role("auditor")).json()["accounts"]
+    with live_server(served.platform) as base, httpx.Client(base_url=base, headers=headers, timeout=60,
+                                                            limits=httpx.Limits(max_connections=40)) as client:
+        def post(n: int) -> int:
+            body = {**_pledge(f"LV-NEW-{n:03}"), "kind": "receipt", "earmark": earmarks[n % len(earmarks)],
+                    "amount": {"amount": f"{100 + n}.00", "currency": "EUR"}}
+            return client.post(f"{V}/contributions", json=body).status_code
+
+        with ThreadPoolExecutor(max_workers=40) as pool:
+            codes = list(pool.map(post, range(40)))
+        assert codes == [201] * 40
+        check = client.get(f"{V}/ledger/check", headers=served.as_role("auditor")).json()
+        assert check["problems"] == [] and check["discrepancies"] == []
+        assert check["accounts"] == before + 2 * len(earmarks)  # two new accounts per earmark, once each
+
+
 def test_two_approvals_racing_for_the_same_money_reserve_it_once(served: Served):
     admin = served.as_role("platform-admin")
     c = served.client
