@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import csv
+import functools
+import threading
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from coalition.adapters.ledger_store import SqlLedgerRepository
 from coalition.bootstrap import Platform
+from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.contribution_import import COLUMNS, ImportRejected
+from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
 from coalition.domain.fx import FxRate
 from coalition.domain.ledger import Measure
 from coalition.domain.money import Money
-from coalition.services import funding
+from coalition.services import funding, registry
 from coalition.services.demo import build_demo_world
 from tests.integration.helpers import dump
 
@@ -132,3 +138,61 @@ def test_an_excel_file_imports_like_a_csv(world: Platform, tmp_path: Path):
     stored = funding.find_contribution(world.uow(), world.operator(), "it-coalition", "XL-1")
     assert stored is not None and stored.amount == Money(Decimal("1250.50"), "EUR")
     assert stored.value_date == date(2025, 3, 3)
+
+
+
+
+def test_an_import_and_a_receipt_opening_the_same_new_rows_wait_for_each_other_in_turn(
+        world: Platform, monkeypatch: pytest.MonkeyPatch):
+    """On PostgreSQL, writers create conversion sources and accounts before the ledger lock. Here a receipt and an
+    import both do their first such step before either does its second (the test holds each back until the other
+    has done its first). In one order they queue; in opposite orders they would deadlock."""
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the interleaving cannot happen")
+    actor = world.operator()
+    registry.create_coalition(world.uow(), actor, Coalition("race", "Race", "IT", "tests", "UA", date(2024, 1, 1),
+                                                            "a test", "EUR"))
+    registry.add_fund(world.uow(), actor, Fund("race-fund", "race", "Race fund", "NSPA", "EUR"))
+    done_first = {"bulk": threading.Event(), "single": threading.Event()}
+    steps: dict[str, int] = {"bulk": 0, "single": 0}
+
+    def held_back(method: Callable[..., object]) -> Callable[..., object]:
+        def step(self: SqlLedgerRepository, *args: object) -> object:
+            role = threading.current_thread().name
+            if role not in steps:
+                return method(self, *args)
+            steps[role] += 1
+            if steps[role] == 2:  # the second step waits until the other writer has done its first
+                done_first["single" if role == "bulk" else "bulk"].wait(timeout=3)
+            result = method(self, *args)
+            done_first[role].set()
+            return result
+        return step
+
+    for name in ("_note_sources", "_account_ids"):
+        monkeypatch.setattr(SqlLedgerRepository, name, held_back(getattr(SqlLedgerRepository, name)))
+    failures: list[BaseException] = []
+
+    def guarded(work: Callable[[], object]) -> None:
+        try:
+            work()
+        except BaseException as error:  # collected, then reported by the assertion below
+            failures.append(error)
+
+    rows = [["receipt", f"BULK-{i}", "race", "race-fund", "BE", "10.00", "EUR", "2025-01-06", "none", "public", "",
+             "", "", ""] for i in range(20)]
+    threads = [
+        threading.Thread(name="bulk", target=guarded, args=(functools.partial(
+            funding.import_contributions, world.uow(), actor, source="race.csv", digest="race", header=COLUMNS,
+            rows=rows),)),
+        threading.Thread(name="single", target=guarded, args=(functools.partial(
+            funding.record_contribution, world.uow(), actor, Contribution(
+                ContributionKind.RECEIPT, "race", "race-fund", "BE", Money.parse("5.00", "EUR"), date(2025, 1, 6),
+                Earmark(), Confidentiality(), external_ref="ONE")),))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert funding.funding_report(world.uow(), actor, "race").totals[Measure.RECEIVED] == Money.parse("205.00", "EUR")
+    assert funding.check_ledger(world.uow(), actor).ok

@@ -279,9 +279,11 @@ class SqlLedgerRepository:
             self._c.execute(statement, [{"coalition": c, "kind": k, "count": n} for (c, k), n in sorted(added.items())])
 
     def _note_sources(self, sources: Collection[tuple[str, str, str]]) -> None:
+        """Note where conversions came from, in one order (sorted) whoever notes them, as accounts are created."""
         if sources:
             statement = insert_or_ignore(self._c, t.conversion_sources, ("coalition", "currency", "source"))
-            self._c.execute(statement, [{"coalition": c, "currency": cur, "source": s} for c, cur, s in sources])
+            self._c.execute(statement, [{"coalition": c, "currency": cur, "source": s}
+                                        for c, cur, s in sorted(sources)])
 
     # --- contributions ----------------------------------------------------------------------------
 
@@ -318,7 +320,7 @@ class SqlLedgerRepository:
         r = contribution.reporting
         # Before the id, and so before the lock on PostgreSQL: noting the conversion source and finding the accounts
         # of the contribution's entry need no serialising (both are mostly there already), and the shorter writers
-        # of money hold the lock, the more of them pass.
+        # of money hold the lock, the more of them pass. The bulk import takes the same steps in the same order.
         self._note_sources([(contribution.coalition, contribution.amount.currency, r.source)])
         self._account_ids([account(type, contribution) for type in CONTRIBUTION_ACCOUNTS[contribution.kind]])
         new_id = self._next_id(t.contributions)
@@ -595,10 +597,11 @@ class SqlLedgerRepository:
         rows = valid.rows
         keys = list(map(_PROFILE_OF, rows))
         code_of = {key: code for code, key in enumerate(dict.fromkeys(keys))}
-        # Accounts and conversion sources before ids, as for a single contribution: on PostgreSQL, writers create
-        # both before they take the ledger lock, so none waits, holding the lock, for a row another has created.
-        accounts = self._profile_accounts(code_of)
+        # Conversion sources, then accounts, then ids, as for a single contribution. On PostgreSQL writers create
+        # the first two before they take the ledger lock, every one in the same order, so none waits, holding a
+        # row or the lock, for a row or the lock another holds while waiting for it.
         self._note_sources({(key[1], key[4], key[9]) for key in code_of})
+        accounts = self._profile_accounts(code_of)
         first = self._next_id(t.contributions, len(rows))
         first_entry = self._next_id(t.ledger_entries, len(rows))
         if not rows:
