@@ -174,14 +174,13 @@ _ADD_TO_BALANCE = t.ledger_accounts.update().where(t.ledger_accounts.c.id == sa.
     reporting_minor=t.ledger_accounts.c.reporting_minor + sa.bindparam("reporting"))
 
 
-def _account_row(key: AccountKey) -> dict[str, Any]:
-    return {"type": key.type.value, "coalition": key.coalition, "fund": key.fund, "donor": key.donor,
-            "currency": key.currency, "earmark": key.earmark, "requirement": key.requirement, "balance_minor": 0,
-            "reporting_minor": 0}
-
-
-def _key_order(key: AccountKey) -> tuple[str, ...]:
+def _key_values(key: AccountKey) -> tuple[str, ...]:
+    """The account's key columns (``_ACCOUNT_KEY``), in order; also the order new accounts are created in."""
     return key.type.value, key.coalition, key.fund, key.donor, key.currency, key.earmark, key.requirement
+
+
+def _account_row(key: AccountKey) -> dict[str, Any]:
+    return {**dict(zip(_ACCOUNT_KEY, _key_values(key), strict=True)), "balance_minor": 0, "reporting_minor": 0}
 
 
 def _key_of(row: Any) -> AccountKey:
@@ -235,7 +234,7 @@ class SqlLedgerRepository:
             self._look_up_accounts(missing)
             # Created in one order (by key) whoever creates them: two PostgreSQL writers creating the same new
             # accounts then wait for each other in turn, never each for the other.
-            created = [_account_row(k) for k in sorted((k for k in missing if k not in self._ids), key=_key_order)]
+            created = [_account_row(k) for k in sorted((k for k in missing if k not in self._ids), key=_key_values)]
             if created:
                 statement = insert_or_ignore(self._c, t.ledger_accounts, _ACCOUNT_KEY)
                 for start in range(0, len(created), 2000):
@@ -245,7 +244,7 @@ class SqlLedgerRepository:
 
     def _look_up_accounts(self, keys: Sequence[AccountKey]) -> None:
         """Remember the ids of those of ``keys`` that exist (one query for one or two keys, or per 500 keys)."""
-        wanted = [(k.type.value, k.coalition, k.fund, k.donor, k.currency, k.earmark, k.requirement) for k in keys]
+        wanted = list(map(_key_values, keys))
         found: Iterable[Any]
         if len(wanted) <= 2:
             pair = (wanted * 2)[:2]
