@@ -144,9 +144,10 @@ def test_an_excel_file_imports_like_a_csv(world: Platform, tmp_path: Path):
 
 def test_an_import_and_a_receipt_opening_the_same_new_rows_wait_for_each_other_in_turn(
         world: Platform, monkeypatch: pytest.MonkeyPatch):
-    """On PostgreSQL, writers create conversion sources and accounts before the ledger lock. Here a receipt and an
-    import both do their first such step before either does its second (the test holds each back until the other
-    has done its first). In one order they queue; in opposite orders they would deadlock."""
+    """On PostgreSQL, writers create accounts before the ledger lock and note conversion sources only under it. Here
+    a receipt and an import both do their first such step before either does its second (the test holds each back
+    until the other has done its first). In this order they queue; an import noting sources before the lock would
+    deadlock with the receipt."""
     if world.engine.dialect.name != "postgresql":
         pytest.skip("SQLite runs one writer at a time: the interleaving cannot happen")
     actor = world.operator()

@@ -18,6 +18,7 @@ from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from coalition.adapters import tables as t
 from coalition.adapters.statements import highest_id, insert_or_add, insert_or_ignore, insert_row, row_by
@@ -41,7 +42,7 @@ from coalition.domain.ledger import (
     Balance,
     Entry,
     EntryKind,
-    account,
+    contribution_entry,
 )
 from coalition.domain.money import Money
 from coalition.domain.planning import AvailableMoney
@@ -174,6 +175,41 @@ _ADD_TO_BALANCE = t.ledger_accounts.update().where(t.ledger_accounts.c.id == sa.
     reporting_minor=t.ledger_accounts.c.reporting_minor + sa.bindparam("reporting"))
 
 
+def _prefixed(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
+    return {prefix + name: value for name, value in row.items()}
+
+
+def _insert_named(table: sa.Table, prefix: str, columns: Iterable[str] | None = None) -> sa.Insert:
+    """INSERT into ``table`` with each column bound to the parameter ``prefix`` + its name."""
+    return table.insert().values({name: sa.bindparam(prefix + name, type_=table.c[name].type)
+                                  for name in (columns or table.c.keys())})
+
+
+# An entry's row and its two accounts' balances: the debit account gains ``units``, the credit account loses them.
+_INSERT_ENTRY = _insert_named(t.ledger_entries, "e_")
+_ENTRY_ACCOUNTS = (sa.bindparam("e_debit", type_=sa.Integer()), sa.bindparam("e_credit", type_=sa.Integer()))
+_MOVE_BALANCES = t.ledger_accounts.update().where(t.ledger_accounts.c.id.in_(_ENTRY_ACCOUNTS)).values(
+    balance_minor=t.ledger_accounts.c.balance_minor + sa.case(
+        (t.ledger_accounts.c.id == _ENTRY_ACCOUNTS[0], sa.bindparam("units", type_=sa.BigInteger())),
+        else_=-sa.bindparam("units", type_=sa.BigInteger())),
+    reporting_minor=t.ledger_accounts.c.reporting_minor + sa.case(
+        (t.ledger_accounts.c.id == _ENTRY_ACCOUNTS[0], sa.bindparam("reporting", type_=sa.BigInteger())),
+        else_=-sa.bindparam("reporting", type_=sa.BigInteger())))
+# On PostgreSQL, where every statement is a round trip made while holding the ledger lock, the parts of a booking
+# go in one statement: data-modifying CTEs, with the foreign keys checked at its end.
+_BOOK_ENTRY = _MOVE_BALANCES.add_cte(_INSERT_ENTRY.cte("entry"))
+_NOTE_SOURCE = postgresql.insert(t.conversion_sources).values(
+    {name: sa.bindparam("s_" + name) for name in ("coalition", "currency", "source")}).on_conflict_do_nothing(
+    index_elements=["coalition", "currency", "source"])
+_COUNT = postgresql.insert(t.contribution_counts).values(
+    {name: sa.bindparam("n_" + name) for name in ("coalition", "kind", "count")})
+_COUNT = _COUNT.on_conflict_do_update(index_elements=["coalition", "kind"],
+                                      set_={"count": t.contribution_counts.c.count + _COUNT.excluded["count"]})
+_BOOK_CONTRIBUTION = _MOVE_BALANCES.add_cte(
+    _NOTE_SOURCE.cte("noted"), _insert_named(t.contributions, "c_").cte("contribution"), _COUNT.cte("counted"),
+    _INSERT_ENTRY.cte("entry"))
+
+
 def _key_values(key: AccountKey) -> tuple[str, ...]:
     """The account's key columns (``_ACCOUNT_KEY``), in order; also the order new accounts are created in."""
     return key.type.value, key.coalition, key.fund, key.donor, key.currency, key.earmark, key.requirement
@@ -266,6 +302,7 @@ class SqlLedgerRepository:
         return {i: self._keys[i] for i in ids}
 
     def _apply(self, deltas: dict[int, list[int]]) -> None:
+        """Add many accounts' changes to their balances (the bulk import)."""
         rows = [{"account": account, "units": units, "reporting": reporting}
                 for account, (units, reporting) in sorted(deltas.items())]
         if rows:
@@ -278,7 +315,7 @@ class SqlLedgerRepository:
             self._c.execute(statement, [{"coalition": c, "kind": k, "count": n} for (c, k), n in sorted(added.items())])
 
     def _note_sources(self, sources: Collection[tuple[str, str, str]]) -> None:
-        """Note where conversions came from, in one order (sorted) whoever notes them, as accounts are created."""
+        """Note where conversions came from (under the ledger lock, so no other writer notes them meanwhile)."""
         if sources:
             statement = insert_or_ignore(self._c, t.conversion_sources, ("coalition", "currency", "source"))
             self._c.execute(statement, [{"coalition": c, "currency": cur, "source": s}
@@ -314,16 +351,19 @@ class SqlLedgerRepository:
                                                                  c.c.external_ref == external_ref)).first()
         return None if row is None else self._contribution(row)
 
-    def add_contribution(self, contribution: Contribution, recorded_at: datetime) -> Contribution:
+    def add_contribution(self, contribution: Contribution, recorded_at: datetime) -> tuple[Contribution, Entry]:
         assert contribution.reporting is not None, "contributions are stored with their reporting value"
         r = contribution.reporting
-        # Before the id, and so before the lock on PostgreSQL: noting the conversion source and finding the accounts
-        # of the contribution's entry need no serialising (both are mostly there already), and the shorter writers
-        # of money hold the lock, the more of them pass. The bulk import takes the same steps in the same order.
-        self._note_sources([(contribution.coalition, contribution.amount.currency, r.source)])
-        self._account_ids([account(type, contribution) for type in CONTRIBUTION_ACCOUNTS[contribution.kind]])
-        new_id = self._next_id(t.contributions)
-        insert_row(self._c, t.contributions, dict(
+        # Before the id, and so before the lock on PostgreSQL: finding the accounts of the contribution's entry needs
+        # no serialising (they are mostly there already), and the shorter writers of money hold the lock, the more
+        # of them pass. The bulk import takes the same steps in the same order.
+        entry = contribution_entry(contribution, r.amount)
+        ids = self._account_ids([entry.debit, entry.credit])
+        new_id, entry_id = self._next_id(t.contributions), self._next_id(t.ledger_entries)
+        stored = dataclasses.replace(contribution, id=new_id)  # every stored value reads back exactly as given
+        entry = dataclasses.replace(entry, id=entry_id, contribution=new_id)
+        source = {"coalition": contribution.coalition, "currency": contribution.amount.currency, "source": r.source}
+        row = dict(
             id=new_id, kind=contribution.kind.value, coalition=contribution.coalition, fund=contribution.fund,
             donor=contribution.donor, amount_minor=contribution.amount.to_minor_units(),
             currency=contribution.amount.currency, value_date=contribution.value_date,
@@ -334,9 +374,18 @@ class SqlLedgerRepository:
             valuation_rule=None if contribution.valuation is None else contribution.valuation.rule.value,
             valuation_source=None if contribution.valuation is None else contribution.valuation.source,
             reporting_minor=r.amount.to_minor_units(), rate=str(r.rate), rate_date=r.rate_date, rate_source=r.source,
-            illustrative=contribution.illustrative, recorded_at=recorded_at.isoformat()))
-        self._count({(contribution.coalition, contribution.kind.value): 1})
-        return dataclasses.replace(contribution, id=new_id)  # every stored value reads back exactly as given
+            illustrative=contribution.illustrative, recorded_at=recorded_at.isoformat())
+        counted = {"coalition": contribution.coalition, "kind": contribution.kind.value, "count": 1}
+        if self._postgres:  # one round trip, inside the lock: the rows, the count, the entry and both balances
+            self._c.execute(_BOOK_CONTRIBUTION, {**_prefixed("s_", source), **_prefixed("c_", row),
+                                                 **_prefixed("n_", counted), **self._entry_values(entry, ids,
+                                                                                                  recorded_at)})
+        else:
+            self._note_sources([(source["coalition"], source["currency"], source["source"])])
+            insert_row(self._c, t.contributions, row)
+            self._count({(contribution.coalition, contribution.kind.value): 1})
+            self._book(entry, ids, recorded_at)
+        return stored, entry
 
     @staticmethod
     def _visible(scope: RecordScope) -> sa.ColumnElement[bool]:
@@ -495,15 +544,28 @@ class SqlLedgerRepository:
 
     def add_entry(self, entry: Entry, recorded_at: datetime) -> Entry:
         ids = self._account_ids([entry.debit, entry.credit])
-        new_id = self._next_id(t.ledger_entries)
+        entry = dataclasses.replace(entry, id=self._next_id(t.ledger_entries))
+        self._book(entry, ids, recorded_at)
+        return entry
+
+    @staticmethod
+    def _entry_values(entry: Entry, ids: dict[AccountKey, int], recorded_at: datetime) -> dict[str, Any]:
+        """The parameters of ``_BOOK_ENTRY``: the entry's row (``e_`` names) and its two accounts' changes."""
         units, reporting = entry.amount.to_minor_units(), entry.reporting_amount.to_minor_units()
-        insert_row(self._c, t.ledger_entries, dict(
-            id=new_id, kind=entry.kind.value, value_date=entry.value_date, debit=ids[entry.debit],
+        return {**_prefixed("e_", dict(
+            id=entry.id, kind=entry.kind.value, value_date=entry.value_date, debit=ids[entry.debit],
             credit=ids[entry.credit], amount_minor=units, currency=entry.amount.currency, reporting_minor=reporting,
             contribution=entry.contribution, reverses=entry.reverses, reason=entry.reason,
-            recorded_at=recorded_at.isoformat()))
-        self._apply({ids[entry.debit]: [units, reporting], ids[entry.credit]: [-units, -reporting]})
-        return dataclasses.replace(entry, id=new_id)
+            recorded_at=recorded_at.isoformat())), "units": units, "reporting": reporting}
+
+    def _book(self, entry: Entry, ids: dict[AccountKey, int], recorded_at: datetime) -> None:
+        """Store the entry and move both its accounts' balances (one statement on PostgreSQL)."""
+        values = self._entry_values(entry, ids, recorded_at)
+        if self._postgres:
+            self._c.execute(_BOOK_ENTRY, values)
+        else:
+            self._c.execute(_INSERT_ENTRY, values)
+            self._c.execute(_MOVE_BALANCES, values)
 
     def get_entry(self, id: int) -> Entry | None:
         found = self._entries(sa.select(t.ledger_entries).where(t.ledger_entries.c.id == id))
@@ -596,13 +658,13 @@ class SqlLedgerRepository:
         rows = valid.rows
         keys = list(map(_PROFILE_OF, rows))
         code_of = {key: code for code, key in enumerate(dict.fromkeys(keys))}
-        # Conversion sources, then accounts, then ids, as for a single contribution. On PostgreSQL writers create
-        # the first two before they take the ledger lock, every one in the same order, so none waits, holding a
-        # row or the lock, for a row or the lock another holds while waiting for it.
-        self._note_sources({(key[1], key[4], key[9]) for key in code_of})
+        # Accounts, then ids, then conversion sources, as for a single contribution. On PostgreSQL writers create
+        # accounts before they take the ledger lock, every one in the same order, and sources only under it, so
+        # none waits, holding a row or the lock, for a row or the lock another holds while waiting for it.
         accounts = self._profile_accounts(code_of)
         first = self._next_id(t.contributions, len(rows))
         first_entry = self._next_id(t.ledger_entries, len(rows))
+        self._note_sources({(key[1], key[4], key[9]) for key in code_of})
         if not rows:
             return first, first - 1
         profiles = [dict(zip(_PROFILE_FIELDS, key, strict=True), profile=code, debit=accounts[code][0],

@@ -108,9 +108,8 @@ def record_contribution(uow: UnitOfWork, actor: Actor, contribution: Contributio
         conversion = _rate_book(uow, {contribution.amount.currency, coalition.reporting_currency}).convert(
             contribution.amount, coalition.reporting_currency, contribution.value_date)
         now = uow.clock()
-        stored = uow.ledger.add_contribution(dataclasses.replace(contribution, reporting=ReportingValue(
+        stored, entry = uow.ledger.add_contribution(dataclasses.replace(contribution, reporting=ReportingValue(
             conversion.converted, conversion.rate, conversion.rate_date, conversion.source)), now)
-        entry = uow.ledger.add_entry(ledger.contribution_entry(stored, conversion.converted), now)
         record_change(uow, actor, AuditEvent(f"record_{stored.kind.value.replace('-', '_')}", "contribution",
                                              str(stored.id), None, {"contribution": snapshot(stored),
                                                                     "entry": snapshot(entry)}))
