@@ -172,6 +172,26 @@ def test_the_number_of_contributions_is_kept_and_ledger_check_names_a_tampered_c
     assert not result.ok and any("receipt record(s) but counts" in p for p in result.problems)
 
 
+def test_ids_follow_the_kept_next_ids_and_ledger_check_names_a_rewound_one(world: Platform):
+    """Every contribution and entry takes the next ids kept in one row, which moves on with them."""
+    actor = world.operator()
+    with world.engine.connect() as connection:
+        before = connection.execute(sa.text("select contribution, entry from ledger_next_ids")).one()
+    stored = funding.record_contribution(world.uow(), actor, Contribution(
+        ContributionKind.RECEIPT, IT, FUND, "NL", Money.parse("3.00", "EUR"), date(2025, 2, 3), Earmark(),
+        Confidentiality()))
+    entry = funding.contribution_entries(world.uow(), actor, stored.id or 0)[1][0]
+    assert (stored.id, entry.id) == tuple(before)
+    reversal = funding.reverse_entry(world.uow(), actor, entry.id or 0, reason="keyed twice")
+    assert reversal.id == before[1] + 1
+    with world.engine.begin() as connection:
+        assert tuple(connection.execute(sa.text("select contribution, entry from ledger_next_ids")).one()) == (
+            before[0] + 1, before[1] + 2)
+        connection.execute(sa.text("update ledger_next_ids set entry = entry - 1"))
+    result = funding.check_ledger(world.uow(), actor)
+    assert result.problems == [f"the next entry id is {before[1] + 1}, but entry {before[1] + 1} is stored"]
+
+
 def test_ledger_check_names_a_tampered_entry(world: Platform):
     with world.engine.begin() as connection:
         connection.execute(sa.text("update ledger_entries set amount_minor = -amount_minor "

@@ -49,7 +49,6 @@ from coalition.domain.planning import AvailableMoney
 from coalition.domain.taxonomy import CapabilityArea
 
 CHUNK = 50_000
-LEDGER_LOCK = 72_010  # PostgreSQL advisory lock serialising id allocation for contributions and entries
 
 
 class SqlCapabilityAreaRepository:
@@ -169,7 +168,11 @@ _ACCOUNT_PAIR = _ACCOUNT_COLUMNS.where(sa.or_(*(
     sa.and_(*(t.ledger_accounts.c[c] == sa.bindparam(f"{c}_{i}") for c in _ACCOUNT_KEY)) for i in (0, 1))))
 _ACCOUNTS_BY_KEY = _ACCOUNT_COLUMNS.where(
     sa.tuple_(*(t.ledger_accounts.c[c] for c in _ACCOUNT_KEY)).in_(sa.bindparam("keys", expanding=True)))
-_NEXT_IDS = sa.select(highest_id(t.contributions).scalar_subquery(), highest_id(t.ledger_entries).scalar_subquery())
+# The ledger's next ids; on PostgreSQL reading them locks their row until commit, which serialises writers of money.
+_NEXT_IDS = sa.select(t.ledger_next_ids.c.contribution, t.ledger_next_ids.c.entry).where(t.ledger_next_ids.c.id == 1)
+_SAVE_NEXT_IDS = t.ledger_next_ids.update().where(t.ledger_next_ids.c.id == 1).values(
+    contribution=sa.bindparam("next_contribution", type_=sa.BigInteger()),
+    entry=sa.bindparam("next_entry", type_=sa.BigInteger()))
 _ADD_TO_BALANCE = t.ledger_accounts.update().where(t.ledger_accounts.c.id == sa.bindparam("account")).values(
     balance_minor=t.ledger_accounts.c.balance_minor + sa.bindparam("units"),
     reporting_minor=t.ledger_accounts.c.reporting_minor + sa.bindparam("reporting"))
@@ -197,7 +200,7 @@ _MOVE_BALANCES = t.ledger_accounts.update().where(t.ledger_accounts.c.id.in_(_EN
         else_=-sa.bindparam("reporting", type_=sa.BigInteger())))
 # On PostgreSQL, where every statement is a round trip made while holding the ledger lock, the parts of a booking
 # go in one statement: data-modifying CTEs, with the foreign keys checked at its end.
-_BOOK_ENTRY = _MOVE_BALANCES.add_cte(_INSERT_ENTRY.cte("entry"))
+_BOOK_ENTRY = _MOVE_BALANCES.add_cte(_INSERT_ENTRY.cte("entry"), _SAVE_NEXT_IDS.cte("saved_ids"))
 _NOTE_SOURCE = postgresql.insert(t.conversion_sources).values(
     {name: sa.bindparam("s_" + name) for name in ("coalition", "currency", "source")}).on_conflict_do_nothing(
     index_elements=["coalition", "currency", "source"])
@@ -207,7 +210,7 @@ _COUNT = _COUNT.on_conflict_do_update(index_elements=["coalition", "kind"],
                                       set_={"count": t.contribution_counts.c.count + _COUNT.excluded["count"]})
 _BOOK_CONTRIBUTION = _MOVE_BALANCES.add_cte(
     _NOTE_SOURCE.cte("noted"), _insert_named(t.contributions, "c_").cte("contribution"), _COUNT.cte("counted"),
-    _INSERT_ENTRY.cte("entry"))
+    _INSERT_ENTRY.cte("entry"), _SAVE_NEXT_IDS.cte("saved_ids"))
 
 
 def _key_values(key: AccountKey) -> tuple[str, ...]:
@@ -234,30 +237,32 @@ class SqlLedgerRepository:
         self._postgres = connection.dialect.name == "postgresql"
         self._ids: dict[AccountKey, int] = {}
         self._keys: dict[int, AccountKey] = {}
-        self._locked = False
         self._next: dict[str, int] = {}  # table -> its next id, once read under the lock
 
     # --- ids and accounts -------------------------------------------------------------------------
 
     def lock(self) -> None:
-        """Serialise writers of money until commit (SQLite writers are already serialised by BEGIN IMMEDIATE)."""
-        if self._postgres and not self._locked:
-            self._c.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK})
-        self._locked = True
+        """Serialise writers of money until commit: on PostgreSQL by locking the row of the next ids, which it reads
+        (SQLite writers are already serialised by BEGIN IMMEDIATE)."""
+        if not self._next:
+            contribution, entry = self._c.execute(_NEXT_IDS.with_for_update() if self._postgres else _NEXT_IDS).one()
+            self._next = {t.contributions.name: int(contribution), t.ledger_entries.name: int(entry)}
 
     def _next_id(self, table: sa.Table, count: int = 1) -> int:
         """The first of ``count`` new ids of contributions or entries.
 
-        Ids follow commit order: the highest ids are read once per transaction, under the lock that
-        serialises writers of money, and counted on from there (every insert of either table comes here).
+        Ids follow commit order: they are read once per transaction, under the lock that serialises writers of
+        money, and counted on from there; every statement that stores rows with them also saves the next ones
+        (``_next_ids``), so every insert of either table comes here.
         """
-        if not self._next:
-            self.lock()
-            contributions, entries = self._c.execute(_NEXT_IDS).one()
-            self._next = {t.contributions.name: int(contributions) + 1, t.ledger_entries.name: int(entries) + 1}
+        self.lock()
         first = self._next[table.name]
         self._next[table.name] = first + count
         return first
+
+    def _next_ids(self) -> dict[str, int]:
+        """The parameters of ``_SAVE_NEXT_IDS``."""
+        return {"next_contribution": self._next[t.contributions.name], "next_entry": self._next[t.ledger_entries.name]}
 
     def _remember(self, key: AccountKey, account_id: int) -> None:
         self._ids[key] = account_id
@@ -379,7 +384,8 @@ class SqlLedgerRepository:
         if self._postgres:  # one round trip, inside the lock: the rows, the count, the entry and both balances
             self._c.execute(_BOOK_CONTRIBUTION, {**_prefixed("s_", source), **_prefixed("c_", row),
                                                  **_prefixed("n_", counted), **self._entry_values(entry, ids,
-                                                                                                  recorded_at)})
+                                                                                                  recorded_at),
+                                                 **self._next_ids()})
         else:
             self._note_sources([(source["coalition"], source["currency"], source["source"])])
             insert_row(self._c, t.contributions, row)
@@ -560,12 +566,13 @@ class SqlLedgerRepository:
 
     def _book(self, entry: Entry, ids: dict[AccountKey, int], recorded_at: datetime) -> None:
         """Store the entry and move both its accounts' balances (one statement on PostgreSQL)."""
-        values = self._entry_values(entry, ids, recorded_at)
+        values = self._entry_values(entry, ids, recorded_at) | self._next_ids()
         if self._postgres:
             self._c.execute(_BOOK_ENTRY, values)
         else:
             self._c.execute(_INSERT_ENTRY, values)
             self._c.execute(_MOVE_BALANCES, values)
+            self._c.execute(_SAVE_NEXT_IDS, values)
 
     def get_entry(self, id: int) -> Entry | None:
         found = self._entries(sa.select(t.ledger_entries).where(t.ledger_entries.c.id == id))
@@ -614,15 +621,22 @@ class SqlLedgerRepository:
                 for account, balance in sums.items()}
 
     def count_problems(self) -> list[str]:
-        """Where the maintained number of contributions differs from the records."""
+        """Where what is kept beside the records differs from them: the number of contributions per coalition and
+        kind, and the next ids (each must be above every stored one)."""
         c, n = t.contributions, t.contribution_counts
         actual = {(r[0], r[1]): int(r[2]) for r in self._c.execute(
             sa.select(c.c.coalition, c.c.kind, sa.func.count()).group_by(c.c.coalition, c.c.kind))}
         kept = {(r[0], r[1]): int(r[2]) for r in self._c.execute(sa.select(n.c.coalition, n.c.kind, n.c.count))}
-        return [f"{coalition} holds {actual.get((coalition, kind), 0)} {kind} record(s) but counts "
-                f"{kept.get((coalition, kind), 0)}"
-                for coalition, kind in sorted(set(actual) | set(kept))
-                if actual.get((coalition, kind), 0) != kept.get((coalition, kind), 0)]
+        problems = [f"{coalition} holds {actual.get((coalition, kind), 0)} {kind} record(s) but counts "
+                    f"{kept.get((coalition, kind), 0)}"
+                    for coalition, kind in sorted(set(actual) | set(kept))
+                    if actual.get((coalition, kind), 0) != kept.get((coalition, kind), 0)]
+        next_ids = self._c.execute(_NEXT_IDS).one()
+        for (name, table), following in zip((("contribution", c), ("entry", t.ledger_entries)), next_ids, strict=True):
+            highest = int(self._c.execute(highest_id(table)).scalar_one())
+            if following <= highest:
+                problems.append(f"the next {name} id is {following}, but {name} {highest} is stored")
+        return problems
 
     def entry_problems(self) -> list[str]:
         e, a = t.ledger_entries, t.ledger_accounts
@@ -667,6 +681,7 @@ class SqlLedgerRepository:
         self._note_sources({(key[1], key[4], key[9]) for key in code_of})
         if not rows:
             return first, first - 1
+        self._c.execute(_SAVE_NEXT_IDS, self._next_ids())
         profiles = [dict(zip(_PROFILE_FIELDS, key, strict=True), profile=code, debit=accounts[code][0],
                          credit=accounts[code][1], restricted_to=_parties_text(key[7]))
                     for key, code in code_of.items()]

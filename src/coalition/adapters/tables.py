@@ -199,6 +199,15 @@ ledger_entries = sa.Table(
     sa.Index("ix_ledger_entries_contribution", "contribution"),
 )
 
+# The next id of a contribution and of a ledger entry, in one row. Money writers lock it (FOR UPDATE on
+# PostgreSQL) before they take ids, so ids follow commit order and the row is the ledger's lock.
+ledger_next_ids = sa.Table(
+    "ledger_next_ids", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("contribution", sa.BigInteger, nullable=False),
+    sa.Column("entry", sa.BigInteger, nullable=False),
+)
+
 # How many contributions of each kind a coalition holds, kept with every insert (a page's total is a lookup).
 contribution_counts = sa.Table(
     "contribution_counts", metadata,
