@@ -273,21 +273,27 @@ def test_the_documentation_page_needs_nothing_from_outside(world: Served):
 
 
 def test_fifty_receipts_posted_at_once_are_all_stored(served: Served):
+    """Receipts posted at once are written in groups, one transaction each; every receipt keeps its own audit
+    record and its own answer."""
     headers = served.as_role("secretariat")
+    audited = served.client.get(f"{V}/audit/verification", headers=served.as_role("auditor")).json()["checked"]
     with live_server(served.platform) as base, httpx.Client(base_url=base, headers=headers, timeout=60,
                                                             limits=httpx.Limits(max_connections=50)) as client:
-        def post(n: int) -> int:
+        def post(n: int) -> tuple[int, str, str]:
             body = {**_pledge(f"LV-RCPT-{n:03}"), "kind": "receipt", "amount": {"amount": f"{1000 + n}.00",
                                                                                  "currency": "EUR"}}
-            return client.post(f"{V}/contributions", json=body).status_code
+            answer = client.post(f"{V}/contributions", json=body)
+            return answer.status_code, answer.json()["external_ref"], answer.json()["amount"]["amount"]
 
         with ThreadPoolExecutor(max_workers=50) as pool:
-            codes = list(pool.map(post, range(50)))
-        assert codes == [201] * 50
+            answers = list(pool.map(post, range(50)))
+        assert answers == [(201, f"LV-RCPT-{n:03}", f"{1000 + n}.00") for n in range(50)]
         stored = client.get(f"{V}/contributions", params={"donor": "LV", "kind": "receipt", "limit": 500}).json()
         refs = {i["external_ref"] for i in stored["items"]}
         assert {f"LV-RCPT-{n:03}" for n in range(50)} <= refs
         assert client.get(f"{V}/ledger/check", headers=served.as_role("auditor")).json()["problems"] == []
+        chain = client.get(f"{V}/audit/verification", headers=served.as_role("auditor")).json()
+        assert chain["checked"] == audited + 50 and chain["broken_seq"] is None
 
 
 def test_receipts_at_once_that_open_the_same_new_accounts_are_all_stored(served: Served):

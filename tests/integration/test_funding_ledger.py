@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coalition.adapters.ledger_store import SqlLedgerRepository
 from coalition.bootstrap import Platform
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, Visibility
 from coalition.domain.errors import Conflict, InvariantViolated, NotFound
@@ -190,6 +191,64 @@ def test_ids_follow_the_kept_next_ids_and_ledger_check_names_a_rewound_one(world
         connection.execute(sa.text("update ledger_next_ids set entry = entry - 1"))
     result = funding.check_ledger(world.uow(), actor)
     assert result.problems == [f"the next entry id is {before[1] + 1}, but entry {before[1] + 1} is stored"]
+
+
+def receipt(ref: str, amount: str = "10.00", fund: str = FUND) -> Contribution:
+    return Contribution(ContributionKind.RECEIPT, IT, fund, "NL", Money.parse(amount, "EUR"), date(2025, 2, 3),
+                        Earmark(), Confidentiality(), ref)
+
+
+def audited(platform: Platform) -> int:
+    with platform.uow() as uow:
+        return uow.audit.stored_head()[0]
+
+
+def test_contributions_written_together_each_get_their_own_outcome_and_audit_record(world: Platform):
+    """A group commit: one refused (an unknown fund, a reference taken earlier in the group) leaves the rest."""
+    actor, before = world.operator(), audited(world)
+    outcomes = funding.record_contributions(world.uow(), [
+        (actor, receipt("G-1")), (actor, receipt("G-2", fund="no-such-fund")), (actor, receipt("G-3", "30.00")),
+        (actor, receipt("G-3", "31.00"))])
+    first, unknown, third, repeated = outcomes
+    assert isinstance(first, Contribution) and isinstance(third, Contribution)
+    assert (first.external_ref, third.external_ref, third.amount) == ("G-1", "G-3", Money.parse("30.00", "EUR"))
+    assert third.id == (first.id or 0) + 1
+    assert isinstance(unknown, NotFound) and unknown.field == "fund"
+    assert isinstance(repeated, Conflict) and repeated.field == "external_ref"
+    assert audited(world) == before + 2
+    with world.uow() as uow:
+        actions = [r.object_id for r in uow.audit.records(after_seq=before)]
+    assert actions == [str(first.id), str(third.id)]
+    assert funding.check_ledger(world.uow(), actor).ok
+
+
+def test_contributions_whose_writing_together_fails_are_written_one_by_one(world: Platform,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    """Another process stores a reference between a group's checks and its writing: the group's transaction fails
+    on the unique reference, nothing of it is kept, and each is written again alone, where the check refuses the
+    one whose reference is now taken."""
+    actor = world.operator()
+    record(world, ContributionKind.RECEIPT, "NL", "5.00", "EUR", date(2025, 2, 3), ref="TAKEN")
+    before, misses = dump(world.engine), [2]
+    checked = SqlLedgerRepository.contribution_by_ref
+
+    def missed_at_first(self: SqlLedgerRepository, coalition: str, external_ref: str) -> Contribution | None:
+        if external_ref == "TAKEN" and misses[0] > 0:  # the group's checks ran before the other process stored it
+            misses[0] -= 1
+            return None
+        return checked(self, coalition, external_ref)
+
+    monkeypatch.setattr(SqlLedgerRepository, "contribution_by_ref", missed_at_first)
+    with pytest.raises(sa.exc.IntegrityError):  # the same miss, written alone: the database refuses it
+        funding.record_contribution(world.uow(), actor, receipt("TAKEN"))
+    assert dump(world.engine) == before
+    ok, taken, also = funding.record_contributions(world.uow(), [
+        (actor, receipt("H-1")), (actor, receipt("TAKEN")), (actor, receipt("H-2"))])
+    assert isinstance(ok, Contribution) and isinstance(also, Contribution)
+    assert isinstance(taken, Conflict) and taken.field == "external_ref"
+    assert funding.check_ledger(world.uow(), actor).ok
+    with world.uow() as uow:
+        assert {c.external_ref for c in uow.ledger.contributions(coalition=IT)} >= {"TAKEN", "H-1", "H-2"}
 
 
 def test_ledger_check_names_a_tampered_entry(world: Platform):

@@ -158,11 +158,14 @@ class SqlAuditLog:
 
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
+        self._head: tuple[int, str] | None = None  # once read (and so locked) in this transaction, kept here
 
     def head(self) -> tuple[int, str]:
-        query = _HEAD_FOR_UPDATE if self._c.dialect.name == "postgresql" else _HEAD
-        row = self._c.execute(query).one()  # the first migration seeds the head row
-        return int(row.seq), str(row.hash)
+        if self._head is None:
+            query = _HEAD_FOR_UPDATE if self._c.dialect.name == "postgresql" else _HEAD
+            row = self._c.execute(query).one()  # the first migration seeds the head row
+            self._head = int(row.seq), str(row.hash)
+        return self._head
 
     def stored_head(self) -> tuple[int, str]:
         row = self._c.execute(sa.select(t.audit_head.c.seq, t.audit_head.c.hash)).first()
@@ -178,6 +181,7 @@ class SqlAuditLog:
         else:
             insert_row(self._c, t.audit_records, row)
             self._c.execute(_MOVE_HEAD, head)
+        self._head = record.seq, record.hash
 
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]:
         a = t.audit_records

@@ -11,10 +11,12 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from coalition.domain import ledger
 from coalition.domain.access import CUSTODIAN_ROLES, Actor, can, can_see_record, record_scope
 from coalition.domain.audit import AuditEvent, snapshot
+from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.contribution_import import ImportContext, ImportRejected, validate
 from coalition.domain.contributions import (
     Contribution,
@@ -26,7 +28,7 @@ from coalition.domain.contributions import (
     Visibility,
     check_parent,
 )
-from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
+from coalition.domain.errors import CoalitionError, Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.fx import FxRate, RateBook
 from coalition.domain.ledger import (
     AccountKey,
@@ -39,6 +41,7 @@ from coalition.domain.ledger import (
     PledgeStatus,
 )
 from coalition.domain.money import Money
+from coalition.domain.party import Party
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import record_change, require
 from coalition.services.confidentiality import RESTRICTED_DONOR
@@ -83,38 +86,111 @@ def list_capability_areas(uow: UnitOfWork, actor: Actor) -> list[CapabilityArea]
 
 def record_contribution(uow: UnitOfWork, actor: Actor, contribution: Contribution) -> Contribution:
     """Record a pledge, commitment, receipt or in-kind contribution and its ledger entry."""
-    require(can(actor, "record_contributions", contribution.coalition))
+    (outcome,) = record_contributions(uow, [(actor, contribution)])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contribution]]
+                         ) -> list[Contribution | Exception]:
+    """Record the contributions of several callers in one transaction (a group commit); return each one's outcome.
+
+    Each is checked on its own, and one refused (its error is its outcome) leaves the others to be written, each
+    with its own audit record. Should writing them together fail (another process stored the same external
+    reference meanwhile, say), nothing is kept and each is recorded again in a transaction of its own, so a
+    failure is the outcome of the request that caused it alone.
+    """
+    outcomes: list[Contribution | Exception | None] = [None] * len(requests)
     with uow:
-        coalition = load_coalition(uow, contribution.coalition)
-        fund = uow.coalitions.get_fund(contribution.fund)
-        if fund is None or fund.coalition != coalition.code:
-            raise NotFound(f"no fund '{contribution.fund}' in {coalition.code}", field="fund")
-        load_party(uow, contribution.donor, "donor")
-        if contribution.earmark.kind is EarmarkKind.AREAS:
-            for area in contribution.earmark.targets:
-                if uow.areas.get(area) is None:
-                    raise NotFound(f"no capability area with code '{area}'", field="earmark")
-        for party in contribution.confidentiality.parties:
-            load_party(uow, party, "restricted_to")
-        if contribution.external_ref is not None and \
-                uow.ledger.contribution_by_ref(coalition.code, contribution.external_ref) is not None:
-            raise Conflict(f"external reference '{contribution.external_ref}' is already recorded in "
-                           f"{coalition.code}", field="external_ref")
-        if contribution.parent is not None:
-            parent = uow.ledger.get_contribution(contribution.parent)
-            if parent is None:
-                raise NotFound(f"no contribution {contribution.parent}", field="parent")
-            check_parent(contribution.kind, contribution.donor, coalition.code, contribution.amount.currency, parent)
-        conversion = _rate_book(uow, {contribution.amount.currency, coalition.reporting_currency}).convert(
-            contribution.amount, coalition.reporting_currency, contribution.value_date)
-        now = uow.clock()
-        stored, entry = uow.ledger.add_contribution(dataclasses.replace(contribution, reporting=ReportingValue(
-            conversion.converted, conversion.rate, conversion.rate_date, conversion.source)), now)
-        record_change(uow, actor, AuditEvent(f"record_{stored.kind.value.replace('-', '_')}", "contribution",
-                                             str(stored.id), None, {"contribution": snapshot(stored),
-                                                                    "entry": snapshot(entry)}))
-        uow.commit()
-    return stored
+        found = _Found()
+        taken: set[tuple[str, str]] = set()  # (coalition, external reference) of those checked so far
+        ready: list[tuple[int, Actor, Contribution]] = []
+        for index, (actor, contribution) in enumerate(requests):
+            try:
+                checked = _checked(uow, actor, contribution, found)
+                if checked.external_ref is not None:
+                    if (checked.coalition, checked.external_ref) in taken:
+                        raise Conflict(f"external reference '{checked.external_ref}' is already recorded in "
+                                       f"{checked.coalition}", field="external_ref")
+                    taken.add((checked.coalition, checked.external_ref))
+            except CoalitionError as error:
+                outcomes[index] = error
+            else:
+                ready.append((index, actor, checked))
+        try:
+            for index, actor, checked in ready:
+                stored, entry = uow.ledger.add_contribution(checked, uow.clock())
+                record_change(uow, actor, AuditEvent(f"record_{stored.kind.value.replace('-', '_')}", "contribution",
+                                                     str(stored.id), None, {"contribution": snapshot(stored),
+                                                                            "entry": snapshot(entry)}))
+                outcomes[index] = stored
+            uow.commit()
+        except Exception:
+            if len(requests) == 1:
+                raise
+            again = [index for index, _, _ in ready]
+        else:
+            again = []
+    for index in again:
+        try:
+            outcomes[index] = record_contribution(uow, *requests[index])
+        except Exception as error:  # the request's own outcome, for its caller to raise
+            outcomes[index] = error
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+_T = TypeVar("_T")
+
+
+def _once(found: dict[str, _T], code: str, load: Callable[[str], _T]) -> _T:
+    if code not in found:
+        found[code] = load(code)
+    return found[code]
+
+
+@dataclass(slots=True)
+class _Found:
+    """What the checks of a group of contributions read from the store, each read once."""
+
+    coalitions: dict[str, Coalition | None] = dataclasses.field(default_factory=dict)
+    funds: dict[str, Fund | None] = dataclasses.field(default_factory=dict)
+    parties: dict[str, Party | None] = dataclasses.field(default_factory=dict)
+    areas: dict[str, CapabilityArea | None] = dataclasses.field(default_factory=dict)
+    rates: dict[str, RateBook] = dataclasses.field(default_factory=dict)
+
+
+def _checked(uow: UnitOfWork, actor: Actor, contribution: Contribution, found: _Found) -> Contribution:
+    """Every rule a new contribution must meet, read from the store; it comes back with its reporting value."""
+    require(can(actor, "record_contributions", contribution.coalition))
+    coalition = _once(found.coalitions, contribution.coalition, uow.coalitions.get)
+    if coalition is None:
+        raise NotFound(f"no coalition with code '{contribution.coalition}'", field="coalition")
+    fund = _once(found.funds, contribution.fund, uow.coalitions.get_fund)
+    if fund is None or fund.coalition != coalition.code:
+        raise NotFound(f"no fund '{contribution.fund}' in {coalition.code}", field="fund")
+    for code, field in ((contribution.donor, "donor"),
+                        *((party, "restricted_to") for party in contribution.confidentiality.parties)):
+        if _once(found.parties, code, uow.parties.get) is None:
+            raise NotFound(f"no party with code '{code}'", field=field)
+    if contribution.earmark.kind is EarmarkKind.AREAS:
+        for area in contribution.earmark.targets:
+            if _once(found.areas, area, uow.areas.get) is None:
+                raise NotFound(f"no capability area with code '{area}'", field="earmark")
+    if contribution.external_ref is not None and \
+            uow.ledger.contribution_by_ref(coalition.code, contribution.external_ref) is not None:
+        raise Conflict(f"external reference '{contribution.external_ref}' is already recorded in "
+                       f"{coalition.code}", field="external_ref")
+    if contribution.parent is not None:
+        parent = uow.ledger.get_contribution(contribution.parent)
+        if parent is None:
+            raise NotFound(f"no contribution {contribution.parent}", field="parent")
+        check_parent(contribution.kind, contribution.donor, coalition.code, contribution.amount.currency, parent)
+    currencies = {contribution.amount.currency, coalition.reporting_currency}
+    book = _once(found.rates, " ".join(sorted(currencies)), lambda _: _rate_book(uow, currencies))
+    conversion = book.convert(contribution.amount, coalition.reporting_currency, contribution.value_date)
+    return dataclasses.replace(contribution, reporting=ReportingValue(
+        conversion.converted, conversion.rate, conversion.rate_date, conversion.source))
 
 
 def reverse_entry(uow: UnitOfWork, actor: Actor, entry_id: int, *, reason: str, on: date | None = None) -> Entry:

@@ -188,6 +188,7 @@ def create_app(platform: Platform) -> FastAPI:
                   # The server writes its own structured request logs; no tracing hooks on every request.
                   telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.platform = platform
+    app.state.contribution_writer = funding.contribution_writer(lambda: app.state.platform)
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
     app.state.read_cache = read_cache = ReadCache(settings.cache_seconds)
     app.state.credentials = credentials = ReadCache(settings.cache_seconds)

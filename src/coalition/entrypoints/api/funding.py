@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from coalition.bootstrap import Platform
-from coalition.domain.access import can
+from coalition.domain.access import Actor, can
 from coalition.domain.contributions import (
     Confidentiality,
     Contribution,
@@ -30,6 +30,7 @@ from coalition.domain.errors import InvalidInput
 from coalition.domain.ledger import Entry
 from coalition.domain.money import Money, check_currency
 from coalition.domain.taxonomy import CapabilityArea
+from coalition.entrypoints.api.batching import GroupCommit
 from coalition.entrypoints.api.core import (
     Amount,
     Body,
@@ -131,8 +132,16 @@ def list_contributions(who: CallerDep, coalition: CodeInQuery = None, donor: Cod
     return Page(found.items, found.total, offset, limit)
 
 
-def _record(who: Caller, body: NewContribution) -> Response:
-    stored = svc.record_contribution(who.write(), who.actor, body.contribution())
+ContributionWriter = GroupCommit[tuple[Actor, Contribution], Contribution]
+
+
+def contribution_writer(platform: Callable[[], Platform]) -> ContributionWriter:
+    """Contributions posted at once are written together: one transaction, one commit, per group."""
+    return GroupCommit(lambda requests: svc.record_contributions(platform().uow(), requests))
+
+
+def _record(who: Caller, body: NewContribution, writer: ContributionWriter) -> Response:
+    stored = writer.submit((who.actor, body.contribution()))
     return json_response(svc.view_contribution(who.actor, stored, who.platform.clock().date()), ContributionView,
                          201)
 
@@ -141,7 +150,8 @@ def _record(who: Caller, body: NewContribution) -> Response:
           summary="Record a pledge, commitment, receipt or in-kind contribution (send an Idempotency-Key)")
 def record_contribution(body: NewContribution, request: Request, who: CallerDep,
                         idempotency_key: IdempotencyKey = None) -> object:
-    return idempotent(who, request, idempotency_key, body, lambda: _record(who, body))
+    writer: ContributionWriter = request.app.state.contribution_writer
+    return idempotent(who, request, idempotency_key, body, lambda: _record(who, body, writer))
 
 
 @dataclass(frozen=True, slots=True)
