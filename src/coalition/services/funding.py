@@ -137,7 +137,9 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
             outcomes[index] = record_contribution(uow, *requests[index])
         except Exception as error:  # the request's own outcome, for its caller to raise
             outcomes[index] = error
-    return [outcome for outcome in outcomes if outcome is not None]
+    done = [outcome for outcome in outcomes if outcome is not None]
+    assert len(done) == len(requests), "every request has its outcome"
+    return done
 
 
 _T = TypeVar("_T")
