@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+from collections.abc import Callable, Collection
 from datetime import date
 from decimal import Decimal
 
@@ -12,12 +15,13 @@ from hypothesis import strategies as st
 
 from coalition.adapters.ledger_store import SqlLedgerRepository
 from coalition.bootstrap import Platform
+from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, Visibility
 from coalition.domain.errors import Conflict, InvariantViolated, NotFound
 from coalition.domain.fx import FxRate, MissingRate
-from coalition.domain.ledger import Measure, PledgeStatus
+from coalition.domain.ledger import AccountKey, Measure, PledgeStatus
 from coalition.domain.money import Money
-from coalition.services import funding
+from coalition.services import funding, registry
 from coalition.services.demo import build_demo_world
 from tests.integration.helpers import dump
 
@@ -193,7 +197,7 @@ def test_ids_follow_the_kept_next_ids_and_ledger_check_names_a_rewound_one(world
     assert result.problems == [f"the next entry id is {before[1] + 1}, but entry {before[1] + 1} is stored"]
 
 
-def receipt(ref: str, amount: str = "10.00", fund: str = FUND) -> Contribution:
+def receipt(ref: str | None, amount: str = "10.00", fund: str = FUND) -> Contribution:
     return Contribution(ContributionKind.RECEIPT, IT, fund, "NL", Money.parse(amount, "EUR"), date(2025, 2, 3),
                         Earmark(), Confidentiality(), ref)
 
@@ -249,6 +253,96 @@ def test_contributions_whose_writing_together_fails_are_written_one_by_one(world
     assert funding.check_ledger(world.uow(), actor).ok
     with world.uow() as uow:
         assert {c.external_ref for c in uow.ledger.contributions(coalition=IT)} >= {"TAKEN", "H-1", "H-2"}
+
+
+def test_a_check_that_fails_otherwise_than_by_a_rule_has_each_contribution_recorded_alone(
+        world: Platform, monkeypatch: pytest.MonkeyPatch):
+    actor = world.operator()
+    checked = SqlLedgerRepository.contribution_by_ref
+
+    def broken_for_one(self: SqlLedgerRepository, coalition: str, external_ref: str) -> Contribution | None:
+        if external_ref == "BROKEN":
+            raise RuntimeError("the store could not answer")
+        return checked(self, coalition, external_ref)
+
+    monkeypatch.setattr(SqlLedgerRepository, "contribution_by_ref", broken_for_one)
+    ok, broken, also = funding.record_contributions(world.uow(), [
+        (actor, receipt("K-1")), (actor, receipt("BROKEN")), (actor, receipt("K-2"))])
+    assert isinstance(ok, Contribution) and isinstance(also, Contribution)
+    assert isinstance(broken, RuntimeError)
+    assert funding.check_ledger(world.uow(), actor).ok
+
+
+def test_a_group_whose_commit_fails_is_not_recorded_again(world: Platform):
+    """Whether a failed commit stored the group is unknown: every request gets the error, none is written twice."""
+    actor, failures = world.operator(), [RuntimeError("the connection dropped at commit")]
+
+    def after_commit() -> None:
+        if failures:
+            raise failures.pop()
+
+    with world.uow() as uow:
+        before = uow.ledger.count_contributions(coalition=IT)
+    world.on_commit(after_commit)
+    with pytest.raises(RuntimeError, match="dropped at commit"):
+        funding.record_contributions(world.uow(), [(actor, receipt(None)), (actor, receipt("ONCE"))])
+    with world.uow() as uow:
+        assert uow.ledger.count_contributions(coalition=IT) == before + 2
+
+
+def test_a_group_and_a_receipt_opening_the_same_new_accounts_at_once_are_both_stored(
+        world: Platform, monkeypatch: pytest.MonkeyPatch):
+    """A group finds or creates every account it books on before the ledger lock. Here a receipt creates a new
+    donor's accounts and is held before the lock while a group, whose second contribution needs those accounts,
+    goes ahead: had the group created them under the lock, each would wait for the other."""
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the interleaving cannot happen")
+    actor = world.operator()
+    registry.create_coalition(world.uow(), actor, Coalition("race", "Race", "IT", "tests", "UA", date(2024, 1, 1),
+                                                            "a test", "EUR"))
+    registry.add_fund(world.uow(), actor, Fund("race-fund", "race", "Race fund", "NSPA", "EUR"))
+    record(world, ContributionKind.RECEIPT, "NL", "1.00", "EUR", date(2025, 1, 6))  # the group's first: no new account
+    opened, group_locked = threading.Event(), threading.Event()
+    find, lock = SqlLedgerRepository._account_ids, SqlLedgerRepository.lock
+
+    def accounts_then_hold(self: SqlLedgerRepository, keys: Collection[AccountKey]) -> dict[AccountKey, int]:
+        if threading.current_thread().name == "group" and not opened.is_set():
+            opened.wait(timeout=1)  # the receipt has created the new accounts (uncommitted)
+        found = find(self, keys)
+        if threading.current_thread().name == "receipt":
+            opened.set()
+        return found
+
+    def lock_in_turn(self: SqlLedgerRepository) -> None:
+        if threading.current_thread().name == "receipt" and not self._next:
+            group_locked.wait(timeout=1)  # the receipt waits for the lock until the group holds it
+        lock(self)
+        if threading.current_thread().name == "group":
+            group_locked.set()
+
+    monkeypatch.setattr(SqlLedgerRepository, "_account_ids", accounts_then_hold)
+    monkeypatch.setattr(SqlLedgerRepository, "lock", lock_in_turn)
+    outcomes: dict[str, object] = {}
+
+    def run(name: str, work: Callable[[], object]) -> None:
+        try:
+            outcomes[name] = work()
+        except Exception as error:  # collected, then reported by the assertion below
+            outcomes[name] = error
+
+    race = Contribution(ContributionKind.RECEIPT, "race", "race-fund", "BE", Money.parse("3.00", "EUR"),
+                        date(2025, 1, 6), Earmark(), Confidentiality())
+    threads = [threading.Thread(name="group", target=run, args=("group", lambda: funding.record_contributions(
+                   world.uow(), [(actor, receipt(None, "2.00")), (actor, race)]))),
+               threading.Thread(name="receipt", target=run, args=("receipt", lambda: funding.record_contribution(
+                   world.uow(), actor, dataclasses.replace(race, amount=Money.parse("5.00", "EUR")))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert isinstance(outcomes["receipt"], Contribution), outcomes["receipt"]
+    assert all(isinstance(o, Contribution) for o in outcomes["group"]), outcomes["group"]  # type: ignore[attr-defined]
+    assert funding.funding_report(world.uow(), actor, "race").totals[Measure.RECEIVED] == Money.parse("8.00", "EUR")
 
 
 def test_ledger_check_names_a_tampered_entry(world: Platform):

@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
+from coalition.adapters.planning_store import ranks_digest
 from coalition.bootstrap import Platform
 from coalition.domain.allocation import Policy
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
@@ -75,6 +77,22 @@ def test_versions_stay_readable_and_only_approval_activates(world: Platform):
     with pytest.raises(Conflict, match="already approved"):
         planning.approve_priority_list(world.uow(), world.operator(), coalition=IT, version=2,
                                        approved_by="steering-group", on=date(2024, 6, 21))
+
+
+def test_a_version_is_read_again_by_the_digest_of_its_ranks_and_a_digest_that_does_not_match_is_named(
+        world: Platform):
+    """Readers know a version they built before by its row and the stored digest of its ranks, without reading
+    the ranks again; the digest is checked against the ranks whenever they are read."""
+    first = planning.priority_lists(world.uow(), world.operator(), IT)
+    assert planning.priority_lists(world.uow(), world.operator(), IT) == first
+    with world.engine.begin() as connection:
+        stored = connection.execute(sa.text("select version, ranks_sha256 from priority_lists where coalition = :c "
+                                            "order by version"), {"c": IT}).all()
+        assert [digest for _, digest in stored] == [ranks_digest(v.ranks) for v in first]
+        connection.execute(sa.text("update priority_lists set ranks_sha256 = :d where coalition = :c and version = 2"),
+                           {"d": "0" * 64, "c": IT})
+    with pytest.raises(InvariantViolated, match=f"priority list {IT} v2 do not match their stored digest"):
+        planning.priority_lists(world.uow(), world.operator(), IT)
 
 
 def test_every_page_of_the_coverage_names_the_same_next_short_requirement(world: Platform):

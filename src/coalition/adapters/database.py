@@ -2,7 +2,7 @@
 
 SQLite (the embedded default) runs in WAL mode with foreign keys on, and every write
 transaction starts with BEGIN IMMEDIATE so writers queue instead of failing half-way.
-PostgreSQL is reached through psycopg 3.
+PostgreSQL is reached through psycopg 3, in read-committed transactions.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def create_engine(url: str, **kwargs: Any) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    # Read committed, whatever the server's default: each statement after a lock wait sees what the lock's last
+    # holder committed (the ledger's next ids, the audit head), which the write path relies on.
+    return sa.create_engine(url, pool_pre_ping=True, **{"isolation_level": "READ COMMITTED", **kwargs})
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

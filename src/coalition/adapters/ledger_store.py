@@ -283,6 +283,9 @@ class SqlLedgerRepository:
                 self._look_up_accounts([k for k in missing if k not in self._ids])
         return {k: self._ids[k] for k in keys}
 
+    def open_accounts(self, keys: Collection[AccountKey]) -> None:
+        self._account_ids(keys)
+
     def _look_up_accounts(self, keys: Sequence[AccountKey]) -> None:
         """Remember the ids of those of ``keys`` that exist (one query for one or two keys, or per 500 keys)."""
         wanted = list(map(_key_values, keys))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import json
-from collections.abc import Collection
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +16,7 @@ from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
 from coalition.domain.allocation import Policy
 from coalition.domain.contributions import FundingRoute
+from coalition.domain.errors import InvariantViolated
 from coalition.domain.money import Money
 from coalition.domain.planning import AllocationPlan, PlanHeading, PlanLine, PlanRequirement, PlanState
 from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
@@ -106,31 +109,60 @@ class SqlRequirementRepository:
         return [self._package(row) for row in self._c.execute(query)]
 
 
-@functools.lru_cache(maxsize=8)
-def _priority_list(coalition: str, version: int, ranks: str, submitted_by: str, submitted_on: date, state: str,
-                   approved_by: str | None, approved_on: date | None, note: str) -> PriorityList:
-    """A stored version, built once per distinct row: a list of 100,000 ranks takes milliseconds to parse and
-    check, and every page of its coverage reads it. The key is the whole row, its ranks as stored text
-    included, so the cache cannot return anything but what the row says."""
-    return PriorityList(coalition, version, tuple(json.loads(ranks)), submitted_by, submitted_on, ListState(state),
-                        approved_by, approved_on, note)
+def ranks_digest(ranks: Sequence[str]) -> str:
+    """SHA-256 of a priority list's ranks as compact JSON text, stored beside them."""
+    return hashlib.sha256(json.dumps(list(ranks), separators=(",", ":")).encode()).hexdigest()
 
 
-_LISTS = sa.select(*(sa.cast(c, sa.Text).label("ranks") if c.name == "ranks" else c for c in t.priority_lists.c))
+class _BuiltLists:
+    """Priority-list versions already built, the last 8: a list of 100,000 ranks takes milliseconds to read, parse
+    and check, and every page of its coverage needs it. The key is the whole row but its ranks, which it names by
+    their digest, so a version is known again without reading its ranks and never mistaken for another."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._lists: OrderedDict[tuple[Any, ...], PriorityList] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], PriorityList]) -> PriorityList:
+        with self._lock:
+            found = self._lists.get(key)
+            if found is not None:
+                self._lists.move_to_end(key)
+                return found
+        built = build()
+        with self._lock:
+            self._lists[key] = built
+            while len(self._lists) > self._size:
+                self._lists.popitem(last=False)
+        return built
+
+
+_BUILT = _BuiltLists()
+_LISTS = sa.select(*(c for c in t.priority_lists.c if c.name != "ranks"))
+_RANKS = sa.select(t.priority_lists.c.ranks).where(t.priority_lists.c.coalition == sa.bindparam("coalition"),
+                                                   t.priority_lists.c.version == sa.bindparam("version"))
 
 
 class SqlPriorityListRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
 
-    @staticmethod
-    def _list(row: Any) -> PriorityList:
-        return _priority_list(row.coalition, row.version, row.ranks, row.submitted_by, row.submitted_on, row.state,
-                              row.approved_by, row.approved_on, row.note)
+    def _list(self, row: Any) -> PriorityList:
+        def build() -> PriorityList:
+            ranks = tuple(self._c.execute(_RANKS, {"coalition": row.coalition, "version": row.version}).scalar_one())
+            if ranks_digest(ranks) != row.ranks_sha256:
+                raise InvariantViolated(f"the ranks of priority list {row.coalition} v{row.version} do not match "
+                                        "their stored digest", field="ranks")
+            return PriorityList(row.coalition, row.version, ranks, row.submitted_by, row.submitted_on,
+                                ListState(row.state), row.approved_by, row.approved_on, row.note)
+
+        return _BUILT.get(tuple(row), build)
 
     def add(self, version: PriorityList) -> None:
         insert_row(self._c, t.priority_lists, dict(
             coalition=version.coalition, version=version.version, ranks=list(version.ranks),
+            ranks_sha256=ranks_digest(version.ranks),
             submitted_by=version.submitted_by, submitted_on=version.submitted_on, state=version.state.value,
             approved_by=version.approved_by, approved_on=version.approved_on, note=version.note))
 

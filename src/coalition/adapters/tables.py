@@ -269,6 +269,9 @@ priority_lists = sa.Table(
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), primary_key=True),
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("ranks", sa.JSON, nullable=False),
+    # SHA-256 of the ranks as JSON text (ranks_digest in planning_store): a reader that has built this version
+    # before knows it again without reading the ranks (100,000 of them make a megabyte).
+    sa.Column("ranks_sha256", sa.String(64), nullable=False),
     sa.Column("submitted_by", CODE, sa.ForeignKey("parties.code"), nullable=False),
     sa.Column("submitted_on", sa.Date, nullable=False),
     sa.Column("state", sa.String(16), nullable=False),

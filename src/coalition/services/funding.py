@@ -97,49 +97,61 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
     """Record the contributions of several callers in one transaction (a group commit); return each one's outcome.
 
     Each is checked on its own, and one refused (its error is its outcome) leaves the others to be written, each
-    with its own audit record. Should writing them together fail (another process stored the same external
-    reference meanwhile, say), nothing is kept and each is recorded again in a transaction of its own, so a
-    failure is the outcome of the request that caused it alone.
+    with its own audit record. Should checking or writing them together fail otherwise (another process stored
+    the same external reference between the checks and the writing, say), nothing is kept and each is recorded
+    again in a transaction of its own, so such a failure is the outcome of the request that caused it alone. An
+    error from the commit itself is raised to all: whether the group was stored is then unknown, and recording
+    it again could store it twice. Called with no unit of work open, as every service is.
     """
     outcomes: list[Contribution | Exception | None] = [None] * len(requests)
     with uow:
-        found = _Found()
-        taken: set[tuple[str, str]] = set()  # (coalition, external reference) of those checked so far
-        ready: list[tuple[int, Actor, Contribution]] = []
-        for index, (actor, contribution) in enumerate(requests):
-            try:
-                checked = _checked(uow, actor, contribution, found)
-                if checked.external_ref is not None:
-                    if (checked.coalition, checked.external_ref) in taken:
-                        raise Conflict(f"external reference '{checked.external_ref}' is already recorded in "
-                                       f"{checked.coalition}", field="external_ref")
-                    taken.add((checked.coalition, checked.external_ref))
-            except CoalitionError as error:
-                outcomes[index] = error
-            else:
-                ready.append((index, actor, checked))
         try:
+            found = _Found()
+            taken: set[tuple[str, str]] = set()  # (coalition, external reference) of those checked so far
+            ready: list[tuple[int, Actor, Contribution]] = []
+            for index, (actor, contribution) in enumerate(requests):
+                try:
+                    checked = _checked(uow, actor, contribution, found)
+                    if checked.external_ref is not None:
+                        if (checked.coalition, checked.external_ref) in taken:
+                            raise Conflict(f"external reference '{checked.external_ref}' is already recorded in "
+                                           f"{checked.coalition}", field="external_ref")
+                        taken.add((checked.coalition, checked.external_ref))
+                except CoalitionError as error:
+                    outcomes[index] = error
+                else:
+                    ready.append((index, actor, checked))
+            # Every account the group books on is found or created first, in key order and before the ledger lock,
+            # as for a single contribution: none is created while the lock is held, so no writer holding a new
+            # account waits for the lock while this group, holding the lock, waits for that account.
+            uow.ledger.open_accounts({ledger.account(type, checked) for _, _, checked in ready
+                                      for type in ledger.CONTRIBUTION_ACCOUNTS[checked.kind]})
             for index, actor, checked in ready:
                 stored, entry = uow.ledger.add_contribution(checked, uow.clock())
                 record_change(uow, actor, AuditEvent(f"record_{stored.kind.value.replace('-', '_')}", "contribution",
                                                      str(stored.id), None, {"contribution": snapshot(stored),
                                                                             "entry": snapshot(entry)}))
                 outcomes[index] = stored
-            uow.commit()
         except Exception:
             if len(requests) == 1:
                 raise
-            again = [index for index, _, _ in ready]
+            together = False
         else:
-            again = []
-    for index in again:
-        try:
-            outcomes[index] = record_contribution(uow, *requests[index])
-        except Exception as error:  # the request's own outcome, for its caller to raise
-            outcomes[index] = error
+            uow.commit()
+            together = True
+    if not together:  # each alone, refusals included: one may have been refused for another's reference
+        return [_alone(uow, actor, contribution) for actor, contribution in requests]
     done = [outcome for outcome in outcomes if outcome is not None]
-    assert len(done) == len(requests), "every request has its outcome"
+    if len(done) != len(requests):
+        raise RuntimeError("a contribution of the group has no outcome")
     return done
+
+
+def _alone(uow: UnitOfWork, actor: Actor, contribution: Contribution) -> Contribution | Exception:
+    try:
+        return record_contribution(uow, actor, contribution)
+    except Exception as error:  # the request's own outcome, for its caller to raise
+        return error
 
 
 _T = TypeVar("_T")
