@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,3 +60,21 @@ def allow_secretariat_approval(platform: Any, coalition: str) -> None:
             steering.cast_vote(platform.uow(), actor, proposal.id or 0, member.party.code, Vote.FOR)
     decided = steering.close_proposal(platform.uow(), actor, proposal.id or 0)
     assert decided.outcome is not None and decided.outcome.value == "approved", decided.reason
+
+
+def race_coalition(platform: Any) -> Any:
+    """The coalition 'race' with its fund 'race-fund', for two writers racing on PostgreSQL; the operator acting.
+
+    Skips the test on SQLite, which runs one writer at a time: writers cannot interleave there."""
+    import pytest
+
+    from coalition.domain.coalition import Coalition, Fund
+    from coalition.services import registry
+
+    if platform.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the interleaving cannot happen")
+    actor = platform.operator()
+    registry.create_coalition(platform.uow(), actor, Coalition("race", "Race", "IT", "tests", "UA", date(2024, 1, 1),
+                                                               "a test", "EUR"))
+    registry.add_fund(platform.uow(), actor, Fund("race-fund", "race", "Race fund", "NSPA", "EUR"))
+    return actor

@@ -14,15 +14,14 @@ import pytest
 
 from coalition.adapters.ledger_store import SqlLedgerRepository
 from coalition.bootstrap import Platform
-from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.contribution_import import COLUMNS, ImportRejected
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
 from coalition.domain.fx import FxRate
 from coalition.domain.ledger import Measure
 from coalition.domain.money import Money
-from coalition.services import funding, registry
+from coalition.services import funding
 from coalition.services.demo import build_demo_world
-from tests.integration.helpers import dump
+from tests.integration.helpers import dump, race_coalition
 
 GOOD = [
     ["pledge", "BE-2025-1", "it-coalition", "it-coalition-fund", "BE", "2500000.00", "EUR", "2025-01-06", "none",
@@ -148,12 +147,7 @@ def test_an_import_and_a_receipt_opening_the_same_new_rows_wait_for_each_other_i
     a receipt and an import both do their first such step before either does its second (the test holds each back
     until the other has done its first). In this order they queue; an import noting sources before the lock would
     deadlock with the receipt."""
-    if world.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite runs one writer at a time: the interleaving cannot happen")
-    actor = world.operator()
-    registry.create_coalition(world.uow(), actor, Coalition("race", "Race", "IT", "tests", "UA", date(2024, 1, 1),
-                                                            "a test", "EUR"))
-    registry.add_fund(world.uow(), actor, Fund("race-fund", "race", "Race fund", "NSPA", "EUR"))
+    actor = race_coalition(world)
     done_first = {"bulk": threading.Event(), "single": threading.Event()}
     steps: dict[str, int] = {"bulk": 0, "single": 0}
 

@@ -15,15 +15,14 @@ from hypothesis import strategies as st
 
 from coalition.adapters.ledger_store import SqlLedgerRepository
 from coalition.bootstrap import Platform
-from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, Visibility
 from coalition.domain.errors import Conflict, InvariantViolated, NotFound
 from coalition.domain.fx import FxRate, MissingRate
 from coalition.domain.ledger import AccountKey, Measure, PledgeStatus
 from coalition.domain.money import Money
-from coalition.services import funding, registry
+from coalition.services import funding
 from coalition.services.demo import build_demo_world
-from tests.integration.helpers import dump
+from tests.integration.helpers import dump, race_coalition
 
 IT, FUND = "it-coalition", "it-coalition-fund"
 ECB = "ECB euro foreign exchange reference rates"
@@ -295,12 +294,7 @@ def test_a_group_and_a_receipt_opening_the_same_new_accounts_at_once_are_both_st
     """A group finds or creates every account it books on before the ledger lock. Here a receipt creates a new
     donor's accounts and is held before the lock while a group, whose second contribution needs those accounts,
     goes ahead: had the group created them under the lock, each would wait for the other."""
-    if world.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite runs one writer at a time: the interleaving cannot happen")
-    actor = world.operator()
-    registry.create_coalition(world.uow(), actor, Coalition("race", "Race", "IT", "tests", "UA", date(2024, 1, 1),
-                                                            "a test", "EUR"))
-    registry.add_fund(world.uow(), actor, Fund("race-fund", "race", "Race fund", "NSPA", "EUR"))
+    actor = race_coalition(world)
     record(world, ContributionKind.RECEIPT, "NL", "1.00", "EUR", date(2025, 1, 6))  # the group's first: no new account
     opened, group_locked = threading.Event(), threading.Event()
     find, lock = SqlLedgerRepository._account_ids, SqlLedgerRepository.lock
