@@ -182,10 +182,10 @@ def _prefixed(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
     return {prefix + name: value for name, value in row.items()}
 
 
-def _insert_named(table: sa.Table, prefix: str, columns: Iterable[str] | None = None) -> sa.Insert:
+def _insert_named(table: sa.Table, prefix: str) -> sa.Insert:
     """INSERT into ``table`` with each column bound to the parameter ``prefix`` + its name."""
-    return table.insert().values({name: sa.bindparam(prefix + name, type_=table.c[name].type)
-                                  for name in (columns or table.c.keys())})
+    return table.insert().values({column.name: sa.bindparam(prefix + column.name, type_=column.type)
+                                  for column in table.c})
 
 
 # An entry's row and its two accounts' balances: the debit account gains ``units``, the credit account loses them.
