@@ -1,13 +1,17 @@
-"""Helpers for integration tests: a full dump of the database to prove nothing changed."""
+"""Helpers for integration tests: a full dump of the database to prove nothing changed, the CLI in process,
+the coalition of racing writers."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from coalition.adapters.tables import metadata
+from coalition.domain.coalition import Coalition, Fund
+from coalition.services import registry
 
 
 def dump(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -66,11 +70,6 @@ def race_coalition(platform: Any) -> Any:
     """The coalition 'race' with its fund 'race-fund', for two writers racing on PostgreSQL; the operator acting.
 
     Skips the test on SQLite, which runs one writer at a time: writers cannot interleave there."""
-    import pytest
-
-    from coalition.domain.coalition import Coalition, Fund
-    from coalition.services import registry
-
     if platform.engine.dialect.name != "postgresql":
         pytest.skip("SQLite runs one writer at a time: the interleaving cannot happen")
     actor = platform.operator()

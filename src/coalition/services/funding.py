@@ -7,6 +7,7 @@ the ledger repository keeps account balances in that same transaction, so report
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -158,6 +159,7 @@ _T = TypeVar("_T")
 
 
 def _once(found: dict[str, _T], code: str, load: Callable[[str], _T]) -> _T:
+    """What ``load`` gives for ``code``, loaded once into ``found`` (a load that raises keeps nothing)."""
     if code not in found:
         found[code] = load(code)
     return found[code]
@@ -167,9 +169,9 @@ def _once(found: dict[str, _T], code: str, load: Callable[[str], _T]) -> _T:
 class _Found:
     """What the checks of a group of contributions read from the store, each read once."""
 
-    coalitions: dict[str, Coalition | None] = dataclasses.field(default_factory=dict)
+    coalitions: dict[str, Coalition] = dataclasses.field(default_factory=dict)
     funds: dict[str, Fund | None] = dataclasses.field(default_factory=dict)
-    parties: dict[str, Party | None] = dataclasses.field(default_factory=dict)
+    parties: dict[str, Party] = dataclasses.field(default_factory=dict)
     areas: dict[str, CapabilityArea | None] = dataclasses.field(default_factory=dict)
     rates: dict[str, RateBook] = dataclasses.field(default_factory=dict)
 
@@ -177,16 +179,13 @@ class _Found:
 def _checked(uow: UnitOfWork, actor: Actor, contribution: Contribution, found: _Found) -> Contribution:
     """Every rule a new contribution must meet, read from the store; it comes back with its reporting value."""
     require(can(actor, "record_contributions", contribution.coalition))
-    coalition = _once(found.coalitions, contribution.coalition, uow.coalitions.get)
-    if coalition is None:
-        raise NotFound(f"no coalition with code '{contribution.coalition}'", field="coalition")
+    coalition = _once(found.coalitions, contribution.coalition, functools.partial(load_coalition, uow))
     fund = _once(found.funds, contribution.fund, uow.coalitions.get_fund)
     if fund is None or fund.coalition != coalition.code:
         raise NotFound(f"no fund '{contribution.fund}' in {coalition.code}", field="fund")
     for code, field in ((contribution.donor, "donor"),
                         *((party, "restricted_to") for party in contribution.confidentiality.parties)):
-        if _once(found.parties, code, uow.parties.get) is None:
-            raise NotFound(f"no party with code '{code}'", field=field)
+        _once(found.parties, code, functools.partial(load_party, uow, field=field))
     if contribution.earmark.kind is EarmarkKind.AREAS:
         for area in contribution.earmark.targets:
             if _once(found.areas, area, uow.areas.get) is None:
