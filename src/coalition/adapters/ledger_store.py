@@ -37,11 +37,14 @@ from coalition.domain.contributions import (
 from coalition.domain.fx import FxRate
 from coalition.domain.ledger import (
     CONTRIBUTION_ACCOUNTS,
+    DEBIT_NORMAL,
     AccountKey,
     AccountType,
     Balance,
     Entry,
     EntryKind,
+    Holding,
+    RequirementMoney,
     contribution_entry,
 )
 from coalition.domain.money import Money
@@ -622,6 +625,48 @@ class SqlLedgerRepository:
                                  r.requirement) for r in self._c.execute(sa.select(a))}
         return {keys[account].name if account in keys else f"unknown account {account}": balance
                 for account, balance in sums.items()}
+
+    def wrong_side_holdings(self) -> list[Holding]:
+        e, a = t.ledger_entries, t.ledger_accounts
+        moves = sa.union_all(
+            sa.select(e.c.debit.label("account"), e.c.contribution, e.c.amount_minor.label("units"),
+                      e.c.reporting_minor.label("reporting")),
+            sa.select(e.c.credit, e.c.contribution, -e.c.amount_minor, -e.c.reporting_minor)).subquery()
+        sums = (sa.select(moves.c.account, moves.c.contribution, sa.func.sum(moves.c.units).label("units"),
+                          sa.func.sum(moves.c.reporting).label("reporting"))
+                .group_by(moves.c.account, moves.c.contribution).subquery())
+        debit_normal = [type.value for type in DEBIT_NORMAL]
+        query = (sa.select(sums.c.contribution, sums.c.units, sums.c.reporting, a)
+                 .join(a, a.c.id == sums.c.account)
+                 .where(sa.or_(sa.and_(a.c.type.in_(debit_normal), sa.or_(sums.c.units < 0, sums.c.reporting < 0)),
+                               sa.and_(a.c.type.not_in(debit_normal),
+                                       sa.or_(sums.c.units > 0, sums.c.reporting > 0))))
+                 .order_by(sums.c.contribution, a.c.id))
+        return [Holding(_key_of(row._mapping), row.contribution, (int(row.units), int(row.reporting)))
+                for row in self._c.execute(query)]
+
+    def target_money(self) -> list[RequirementMoney]:
+        e, a = t.ledger_entries, t.ledger_accounts
+        debit, credit = a.alias("debit_account"), a.alias("credit_account")
+        reserved, available = AccountType.RESERVED.value, AccountType.FUND_AVAILABLE.value
+        into = debit.c.type == reserved
+        target = sa.case((into, debit.c.requirement), else_=credit.c.requirement)
+        coalition = debit.c.coalition
+        flows = (sa.select(coalition.label("coalition"), target.label("target"),
+                           sa.func.sum(sa.case((into, e.c.reporting_minor), else_=-e.c.reporting_minor)))
+                 .join(debit, debit.c.id == e.c.debit).join(credit, credit.c.id == e.c.credit)
+                 .where(sa.or_(sa.and_(into, credit.c.type == available),
+                               sa.and_(debit.c.type == available, credit.c.type == reserved)))
+                 .group_by(coalition, target))
+        reserved_in = {(r[0], r[1]): int(r[2]) for r in self._c.execute(flows)}
+        spent = (sa.select(a.c.coalition, a.c.requirement, sa.func.sum(a.c.reporting_minor))
+                 .where(a.c.type.in_([AccountType.CONTRACTED.value, AccountType.DISBURSED.value]),
+                        a.c.requirement != "")
+                 .group_by(a.c.coalition, a.c.requirement))
+        contracted = {(r[0], r[1]): int(r[2]) for r in self._c.execute(spent)}
+        return [RequirementMoney(coalition, code, reserved_in.get((coalition, code), 0),
+                                 contracted.get((coalition, code), 0))
+                for coalition, code in sorted(set(reserved_in) | set(contracted))]
 
     def count_problems(self) -> list[str]:
         """Where what is kept beside the records differs from them: the number of contributions per coalition and

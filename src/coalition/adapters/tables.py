@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coalition.domain.ledger import DEBIT_NORMAL
+
 metadata = sa.MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -15,6 +17,7 @@ metadata = sa.MetaData(naming_convention={
 })
 
 CODE = sa.String(64)
+_DEBIT_NORMAL = ", ".join(f"'{type.value}'" for type in sorted(DEBIT_NORMAL))
 
 parties = sa.Table(
     "parties", metadata,
@@ -180,6 +183,11 @@ ledger_accounts = sa.Table(
     sa.UniqueConstraint("type", "coalition", "fund", "donor", "currency", "earmark", "requirement",
                         name="uq_ledger_accounts_key"),
     sa.Index("ix_ledger_accounts_donor", "donor"),
+    # A balance never lies on the side its type never holds (coalition.domain.ledger.DEBIT_NORMAL): on PostgreSQL a
+    # CHECK constraint, on SQLite triggers (migration 0015), so no write can leave a reserve or a fund negative.
+    sa.CheckConstraint(
+        f"(type IN ({_DEBIT_NORMAL}) AND balance_minor >= 0 AND reporting_minor >= 0) OR "
+        f"(type NOT IN ({_DEBIT_NORMAL}) AND balance_minor <= 0 AND reporting_minor <= 0)", name="balance_side"),
 )
 
 ledger_entries = sa.Table(

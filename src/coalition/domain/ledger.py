@@ -14,7 +14,7 @@ rate of its value date, so reports in that currency are sums, not re-conversions
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -153,8 +153,60 @@ def contribution_entry(contribution: Contribution, reporting_amount: Money) -> E
                  account(credit_type, contribution), contribution.amount, reporting_amount, contribution.id)
 
 
-def reversal(original: Entry, *, reason: str, on: date, already_reversed: bool) -> Entry:
-    """The entry that undoes ``original``: the same amounts, debit and credit swapped."""
+# Where each account type's balance normally lies: money held and promises owed on the debit side, what donors
+# gave or promised on the credit side. A balance on the other side is money counted twice.
+DEBIT_NORMAL = frozenset({AccountType.PLEDGE_RECEIVABLE, AccountType.COMMITMENT_RECEIVABLE, AccountType.FUND_AVAILABLE,
+                          AccountType.IN_KIND_ASSETS, AccountType.RESERVED, AccountType.CONTRACTED,
+                          AccountType.DISBURSED})
+CREDIT_NORMAL = frozenset(AccountType) - DEBIT_NORMAL
+
+# How an entry of each kind is corrected when it cannot be reversed on its own: money that a contract, a payment
+# or a grant moved is corrected through them, so their records and the ledger never disagree.
+CORRECTED_THROUGH: dict[EntryKind, str] = {
+    EntryKind.CONTRACT: "the contract (an amendment)",
+    EntryKind.DISBURSEMENT: "the payment (a payment reversal)",
+    EntryKind.RELEASE: "a new allocation plan",
+}
+
+
+def check_directly_reversible(entry: Entry) -> None:
+    """Refuse a direct reversal of an entry that another record owns: contracts, payments, releases and grants."""
+    owner = CORRECTED_THROUGH.get(entry.kind)
+    if owner is None and entry.kind is EntryKind.RESERVATION and entry.debit.requirement.startswith("grant:"):
+        owner = "the grant (cancelling it releases its money)"
+    if owner is not None:
+        raise InvariantViolated(f"entry {entry.id} records {entry.reason or entry.kind.value}; it is corrected through "
+                                f"{owner}, not by reversing its entries", field="entry")
+
+
+def held_in(entries: Iterable[Entry], account: AccountKey) -> Balance:
+    """What ``entries`` leave on ``account`` (debit positive), in its currency and in the reporting currency."""
+    units = reporting = 0
+    for entry in entries:
+        sign = 1 if entry.debit == account else -1 if entry.credit == account else 0
+        units += sign * entry.amount.to_minor_units()
+        reporting += sign * entry.reporting_amount.to_minor_units()
+    return units, reporting
+
+
+def moved_on(original: Entry, history: Iterable[Entry]) -> list[Entry]:
+    """The later entries that drew the money ``original`` brought to its debit account and still hold it."""
+    listed = list(history)
+    undone = {entry.reverses for entry in listed if entry.reverses is not None}
+    return [entry for entry in listed if entry.credit == original.debit and entry.kind is not EntryKind.REVERSAL
+            and entry.id is not None and original.id is not None and entry.id > original.id and entry.id not in undone]
+
+
+def reversal(original: Entry, *, reason: str, on: date, today: date, already_reversed: bool,
+             history: Iterable[Entry], resting_on: Sequence[str] = ()) -> Entry:
+    """The entry that undoes ``original``: the same amounts, debit and credit swapped.
+
+    ``history`` holds every entry of the original's contribution: the money the original brought must still be
+    where it brought it (nothing drew it on since), or the reversal would leave that account short and count the
+    money twice, once where it went and once back where it came from. ``resting_on`` names the records that rest on
+    the original's contribution outside the ledger (contributions fulfilling a pledge, a transfer from stock): while
+    any stands, the original stays.
+    """
     if original.id is None:
         raise InvariantViolated("only a recorded entry can be reversed", field="entry")
     if original.kind is EntryKind.REVERSAL:
@@ -165,6 +217,22 @@ def reversal(original: Entry, *, reason: str, on: date, already_reversed: bool) 
     if on < original.value_date:
         raise InvariantViolated(f"a reversal on {on} cannot precede the entry it reverses ({original.value_date})",
                                 field="on")
+    if on > today:
+        raise InvariantViolated(f"a reversal on {on} is in the future: it takes the date it is made, {today} at the "
+                                "latest", field="on")
+    if resting_on:
+        raise InvariantViolated(f"entry {original.id} records contribution {original.contribution}, on which "
+                                f"{', '.join(resting_on)} rest; correct those first", field="entry")
+    listed = list(history)
+    units, reporting = held_in(listed, original.debit)
+    if units < original.amount.to_minor_units() or reporting < original.reporting_amount.to_minor_units():
+        drawn = moved_on(original, listed)
+        named = ", ".join(f"{entry.id} ({entry.reason or entry.kind.value})" for entry in drawn[:10])
+        more = f" and {len(drawn) - 10} more" if len(drawn) > 10 else ""
+        raise InvariantViolated(
+            f"entry {original.id} brought {original.amount} to {original.debit.name}; only "
+            f"{Money.from_minor_units(max(units, 0), original.amount.currency)} of it is still there: the rest "
+            f"moved on in entries {named}{more}. Correct those first (or release what is still held)", field="entry")
     return Entry(EntryKind.REVERSAL, on, original.credit, original.debit, original.amount, original.reporting_amount,
                  original.contribution, original.id, reason.strip())
 
@@ -208,6 +276,49 @@ def compare_balances(maintained: Mapping[str, Balance], recomputed: Mapping[str,
         kept, fresh = maintained.get(name, (0, 0)), recomputed.get(name, (0, 0))
         if kept != fresh:
             found.append(Discrepancy(name, kept, fresh))
+    return found
+
+
+def on_wrong_side(type: AccountType, balance: Balance) -> bool:
+    """Whether a balance lies on the side its account type never holds (see ``DEBIT_NORMAL``)."""
+    sign = 1 if type in DEBIT_NORMAL else -1
+    return sign * balance[0] < 0 or sign * balance[1] < 0
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """What the entries of one contribution leave on one account."""
+
+    account: AccountKey
+    contribution: int | None
+    balance: Balance
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementMoney:
+    """Per spending target (a requirement, a grant): the money reserved for it from the fund, net of what went back,
+    and the part of it contracted or paid out, in reporting-currency minor units."""
+
+    coalition: str
+    target: str
+    reserved_in: int
+    contracted_or_paid: int
+
+
+def invariant_breaches(balances: Iterable[tuple[AccountKey, Balance]], holdings: Iterable[Holding],
+                       targets: Iterable[RequirementMoney]) -> list[str]:
+    """Every place where the money breaks a rule that must hold whatever the entries' sums say: no account's balance
+    on its wrong side (no negative reserve, contract, fund or receipt); no contribution holding a balance on the
+    wrong side of an account (what was drawn from a receipt never above what it brought); per requirement, what is
+    contracted and paid never above what was reserved for it."""
+    found = [f"{key.name}: balance {units} (reporting {reporting}) minor units lies on the wrong side for "
+             f"{key.type.value} money" for key, (units, reporting) in balances
+             if on_wrong_side(key.type, (units, reporting))]
+    found += [f"contribution {h.contribution} holds {h.balance[0]} (reporting {h.balance[1]}) minor units on "
+              f"{h.account.name}: more was drawn from it than it brought" for h in holdings
+              if on_wrong_side(h.account.type, h.balance)]
+    found += [f"{t.target} in {t.coalition}: {t.contracted_or_paid} minor units contracted or paid, above the "
+              f"{t.reserved_in} reserved for it" for t in targets if t.contracted_or_paid > t.reserved_in]
     return found
 
 

@@ -29,11 +29,10 @@ from coalition.domain.contributions import (
     Visibility,
     check_parent,
 )
-from coalition.domain.errors import CoalitionError, Conflict, InvalidInput, InvariantViolated, NotFound
+from coalition.domain.errors import CoalitionError, Conflict, InvalidInput, NotFound
 from coalition.domain.fx import FxRate, RateBook
 from coalition.domain.ledger import (
     AccountKey,
-    AccountType,
     Balance,
     Discrepancy,
     Entry,
@@ -43,10 +42,12 @@ from coalition.domain.ledger import (
 )
 from coalition.domain.money import Money
 from coalition.domain.party import Party
+from coalition.domain.requirements import RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import record_change, require
 from coalition.services.confidentiality import RESTRICTED_DONOR
 from coalition.services.delivery import DonorProcurement, donor_procurement
+from coalition.services.planning import load_requirement, move_requirement
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 
@@ -207,25 +208,54 @@ def _checked(uow: UnitOfWork, actor: Actor, contribution: Contribution, found: _
 
 
 def reverse_entry(uow: UnitOfWork, actor: Actor, entry_id: int, *, reason: str, on: date | None = None) -> Entry:
-    """Undo an entry by a reversal with a reason; the original stays in the ledger."""
+    """Undo an entry by a reversal with a reason; the original stays in the ledger.
+
+    Only an entry whose money is still where it brought it can be reversed, dated between the original's value date
+    and today; a reversed reservation moves its requirement back along the funding stages."""
     with uow:
         original = uow.ledger.get_entry(entry_id)
         if original is None:
             raise NotFound(f"no ledger entry {entry_id}", field="entry")
         require(can(actor, "reverse_entry", original.debit.coalition))
-        if original.kind in (EntryKind.CONTRACT, EntryKind.DISBURSEMENT) or (
-                original.kind is EntryKind.RELEASE and original.debit.type is AccountType.RESERVED):
-            raise InvariantViolated(f"entry {entry_id} records a contract or a payment ({original.reason}); it is "
-                                    "corrected through the contract (an amendment), not by reversing its entries",
-                                    field="entry")
+        ledger.check_directly_reversible(original)
+        uow.ledger.lock()  # what the entry's contribution holds is read, then written on its strength
         now = uow.clock()
-        undo = ledger.reversal(original, reason=reason, on=on or now.date(),
-                               already_reversed=uow.ledger.reversal_of(entry_id) is not None)
+        history = uow.ledger.entries(contributions=[original.contribution]) if original.contribution else []
+        undo = ledger.reversal(original, reason=reason, on=on or now.date(), today=now.date(),
+                               already_reversed=uow.ledger.reversal_of(entry_id) is not None, history=history,
+                               resting_on=_resting_on(uow, original))
         stored = uow.ledger.add_entry(undo, now)
+        if original.kind is EntryKind.RESERVATION:
+            _reservation_undone(uow, original, reason.strip())
         record_change(uow, actor, AuditEvent("reverse_entry", "ledger_entry", str(entry_id), snapshot(original),
                                              snapshot(stored)))
         uow.commit()
     return stored
+
+
+def _resting_on(uow: UnitOfWork, original: Entry) -> list[str]:
+    """The records outside the ledger that rest on the contribution an entry records (see ``ledger.reversal``)."""
+    if original.contribution is None or original.kind.value not in {kind.value for kind in ContributionKind}:
+        return []
+    children = uow.ledger.children_of([original.contribution])
+    net = ledger.net_units(uow.ledger.entries(contributions=[c.id for c in children if c.id is not None]))
+    found = [f"contribution {c.id} ({c.kind.value})" for c in children if net.get(c.id or 0, 0) > 0]
+    if original.kind is EntryKind.IN_KIND and uow.procurement.in_kind_used(original.contribution):
+        found.append("the contracts that transferred it from stock")
+    return found
+
+
+def _reservation_undone(uow: UnitOfWork, original: Entry, reason: str) -> None:
+    """A requirement whose reservation was reversed is funded only as far as money still stands for it."""
+    code = original.debit.requirement
+    requirement = load_requirement(uow, code)
+    if requirement.status not in (RequirementStatus.PARTLY_FUNDED, RequirementStatus.FULLY_FUNDED):
+        return
+    coalition = original.debit.coalition
+    left = uow.ledger.reserved(coalition).get(code, 0) + uow.ledger.contracted(coalition).get(code, 0)
+    status = RequirementStatus.PARTLY_FUNDED if left > 0 else RequirementStatus.PRIORITISED
+    if status is not requirement.status:
+        move_requirement(uow, requirement, status, f"reservation entry {original.id} reversed: {reason}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -566,10 +596,12 @@ class LedgerCheck:
 
 
 def check_ledger(uow: UnitOfWork, actor: Actor) -> LedgerCheck:
-    """Recompute every balance from the entries and compare; list entries that break the ledger's rules."""
+    """Recompute every balance from the entries and compare; list entries that break the ledger's rules and every
+    place where the money breaks an invariant (``ledger.invariant_breaches``), whatever the sums say."""
     require(can(actor, "check_ledger"))
     with uow:
         maintained = uow.ledger.maintained_balances()
         recomputed = uow.ledger.recomputed_balances()
-        problems = uow.ledger.entry_problems() + uow.ledger.count_problems()
+        problems = uow.ledger.entry_problems() + uow.ledger.count_problems() + ledger.invariant_breaches(
+            uow.ledger.balances(), uow.ledger.wrong_side_holdings(), uow.ledger.target_money())
     return LedgerCheck(len(maintained), problems, ledger.compare_balances(maintained, recomputed))

@@ -28,7 +28,7 @@ from coalition.domain.innovation import (
     Shortlist,
 )
 from coalition.domain.instrument import Instrument, Signature
-from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry
+from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry, Holding, RequirementMoney
 from coalition.domain.membership import MembershipChange
 from coalition.domain.party import Party, PartyKind
 from coalition.domain.planning import AllocationPlan, AvailableMoney, PlanHeading, PlanState
@@ -138,6 +138,14 @@ class LedgerRepository(Protocol):
                  donor: str | None = None) -> list[tuple[AccountKey, Balance]]: ...
     def maintained_balances(self) -> dict[str, Balance]: ...
     def recomputed_balances(self) -> dict[str, Balance]: ...
+    def wrong_side_holdings(self) -> list[Holding]:
+        """Wherever the entries of one contribution leave a balance on the side its account never holds."""
+        ...
+
+    def target_money(self) -> list[RequirementMoney]:
+        """Per spending target, what was reserved for it net of releases, and what of it is contracted or paid."""
+        ...
+
     def entry_problems(self) -> list[str]:
         """Entries that break a rule of the ledger (amounts, currencies, reversals), described."""
         ...

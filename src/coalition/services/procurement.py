@@ -694,7 +694,9 @@ def reverse_payment(uow: UnitOfWork, actor: Actor, payment_id: int, *, reason: s
             entry = uow.ledger.get_entry(entry_id)
             assert entry is not None
             why = f"payment {payment_id} reversed: {reason.strip()}"
-            undo = uow.ledger.add_entry(ledger.reversal(entry, reason=why, on=on, already_reversed=False), now)
+            history = uow.ledger.entries(contributions=[entry.contribution]) if entry.contribution else []
+            undo = uow.ledger.add_entry(ledger.reversal(entry, reason=why, on=on, today=now.date(),
+                                                        already_reversed=False, history=history), now)
             assert undo.id is not None
             back = dataclasses.replace(held, units=-held.units, reporting=-held.reporting)
             if entry.credit.type is AccountType.RESERVED:  # drawn from the reservations: it returns there

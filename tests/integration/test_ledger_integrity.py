@@ -1,0 +1,147 @@
+"""The ledger's invariants hold under every act: a reversal never returns money that moved on, nothing is dated in
+the future, and `ledger check` finds money counted twice even where every sum agrees. Runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from coalition.adapters import tables as t
+from coalition.bootstrap import Platform
+from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
+from coalition.domain.errors import InvariantViolated
+from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind, Measure
+from coalition.domain.requirements import RequirementStatus
+from coalition.services import funding, planning, procurement
+from tests.integration.helpers import dump
+from tests.integration.test_procurement import FUND, C, eur, measure, open_direct, sign, world  # noqa: F401
+
+
+def _reservations(platform: Platform) -> list[Entry]:
+    _, entries = funding.contribution_entries(platform.uow(), platform.operator(), 1)
+    return [e for e in entries if e.kind is EntryKind.RESERVATION]
+
+
+def test_a_reservation_whose_money_moved_on_cannot_be_reversed(world: Platform):
+    open_direct(world)
+    sign(world, value="990")
+    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("30000"), paid_on=date(2024, 5, 1))
+    (reserved,) = _reservations(world)
+    before = dump(world.engine)
+    with pytest.raises(InvariantViolated, match=rf"entry {reserved.id} brought 60000.00 EUR to Reserved:.*R-1; only "
+                                                r"600.00 EUR of it is still there: the rest moved on in entries \d+ "
+                                                r"\(contract K-1 line 1\)"):
+        funding.reverse_entry(world.uow(), world.operator(), reserved.id or 0, reason="wrong plan",
+                              on=date(2024, 6, 1))
+    assert dump(world.engine) == before
+    assert measure(world, Measure.RESERVED) == eur("1000")
+    assert measure(world, Measure.AVAILABLE) == eur("0")
+    assert funding.check_ledger(world.uow(), world.operator()).ok
+
+
+def test_a_reservation_still_in_place_is_reversed_and_its_requirement_is_no_longer_funded(world: Platform):
+    (estonia,) = _reservations(world)  # R-1 holds EUR 60,000 of Estonia's and EUR 40,000 of Latvia's
+    funding.reverse_entry(world.uow(), world.operator(), estonia.id or 0, reason="plan approved by mistake",
+                          on=date(2024, 3, 3))
+    found, _ = planning.requirement_history(world.uow(), world.operator(), "R-1")
+    assert found.status is RequirementStatus.PARTLY_FUNDED
+    assert measure(world, Measure.AVAILABLE) == eur("60000")
+    assert measure(world, Measure.RESERVED) == eur("40000")
+    assert funding.check_ledger(world.uow(), world.operator()).ok
+
+
+def test_a_reversal_is_dated_between_its_original_and_today(world: Platform):
+    receipt = funding.record_contribution(world.uow(), world.operator(), Contribution(
+        ContributionKind.RECEIPT, C, FUND, "EE", eur("500"), date(2024, 3, 5), Earmark(), Confidentiality()))
+    (entry,) = funding.contribution_entries(world.uow(), world.operator(), receipt.id or 0)[1]
+    with pytest.raises(InvariantViolated, match="a reversal on 8513-01-01 is in the future"):
+        funding.reverse_entry(world.uow(), world.operator(), entry.id or 0, reason="x", on=date(8513, 1, 1))
+    with pytest.raises(InvariantViolated, match="cannot precede the entry it reverses"):
+        funding.reverse_entry(world.uow(), world.operator(), entry.id or 0, reason="x", on=date(2024, 3, 4))
+    funding.reverse_entry(world.uow(), world.operator(), entry.id or 0, reason="recorded twice",
+                          on=world.clock().date())
+
+
+def test_a_receipt_whose_money_is_reserved_cannot_be_reversed(world: Platform):
+    _, entries = funding.contribution_entries(world.uow(), world.operator(), 1)
+    receipt = next(e for e in entries if e.kind is EntryKind.RECEIPT)
+    with pytest.raises(InvariantViolated, match=r"rest moved on in entries \d+ \(allocation plan 1\)"):
+        funding.reverse_entry(world.uow(), world.operator(), receipt.id or 0, reason="wrong donor")
+
+
+def test_a_pledge_with_a_receipt_fulfilling_it_cannot_be_reversed(world: Platform):
+    actor = world.operator()
+    pledge = funding.record_contribution(world.uow(), actor, Contribution(
+        ContributionKind.PLEDGE, C, FUND, "LV", eur("1000"), date(2024, 3, 5), Earmark(), Confidentiality()))
+    paid = funding.record_contribution(world.uow(), actor, Contribution(
+        ContributionKind.RECEIPT, C, FUND, "LV", eur("400"), date(2024, 3, 6), Earmark(), Confidentiality(),
+        parent=pledge.id))
+    (entry,) = funding.contribution_entries(world.uow(), actor, pledge.id or 0)[1]
+    with pytest.raises(InvariantViolated, match=rf"contribution {paid.id} \(receipt\) rest"):
+        funding.reverse_entry(world.uow(), actor, entry.id or 0, reason="withdrawn")
+    (own,) = funding.contribution_entries(world.uow(), actor, paid.id or 0)[1]
+    funding.reverse_entry(world.uow(), actor, own.id or 0, reason="paid in error")
+    funding.reverse_entry(world.uow(), actor, entry.id or 0, reason="withdrawn")  # nothing rests on it now
+    assert funding.check_ledger(world.uow(), actor).ok
+
+
+def test_ledger_check_finds_money_drawn_twice_from_one_contribution(world: Platform):
+    """Two receipts share one account: drawing one of them dry twice keeps the account positive and every sum
+    agreeing, but the second draw spends money the contribution never brought."""
+    actor = world.operator()
+    funding.record_contribution(world.uow(), actor, Contribution(
+        ContributionKind.RECEIPT, C, FUND, "EE", eur("700"), date(2024, 3, 5), Earmark(), Confidentiality()))
+    second = funding.record_contribution(world.uow(), actor, Contribution(
+        ContributionKind.RECEIPT, C, FUND, "EE", eur("300"), date(2024, 3, 6), Earmark(), Confidentiality()))
+    available = AccountKey(AccountType.FUND_AVAILABLE, C, FUND, "EE", "EUR")
+    reserved = AccountKey(AccountType.RESERVED, C, FUND, "EE", "EUR", requirement="R-2")
+    with world.uow() as uow:  # a write that skips the services' rules, as a defect or an edit would
+        for _ in range(2):
+            uow.ledger.add_entry(Entry(EntryKind.RESERVATION, date(2024, 3, 7), reserved, available, eur("300"),
+                                       eur("300"), second.id), world.clock())
+        uow.commit()
+    report = funding.check_ledger(world.uow(), actor)
+    assert not report.discrepancies  # every sum agrees
+    assert any(f"contribution {second.id} holds -30000" in problem for problem in report.problems), report.problems
+
+
+def test_the_database_refuses_a_balance_on_its_wrong_side(world: Platform):
+    available = AccountKey(AccountType.FUND_AVAILABLE, C, FUND, "EE", "EUR")
+    reserved = AccountKey(AccountType.RESERVED, C, FUND, "EE", "EUR", requirement="R-2")
+    with pytest.raises(sa.exc.IntegrityError, match="balance_side"), world.uow() as uow:
+        uow.ledger.add_entry(Entry(EntryKind.RESERVATION, date(2024, 3, 7), reserved, available, eur("1"),
+                                   eur("1"), 1), world.clock())
+    with world.engine.connect() as connection:
+        rows = connection.execute(sa.select(t.ledger_accounts.c.balance_minor)
+                                  .where(t.ledger_accounts.c.type == "fund-available")).scalars().all()
+    assert all(units >= 0 for units in rows)
+
+
+def test_ledger_check_names_a_requirement_contracted_beyond_its_reservation(world: Platform):
+    open_direct(world)
+    sign(world, value="990")
+    with world.engine.begin() as connection:  # an edit in the database, the constraint dropped, every sum kept
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("ALTER TABLE ledger_accounts DROP CONSTRAINT ck_ledger_accounts_balance_side")
+        else:
+            connection.exec_driver_sql("DROP TRIGGER ledger_accounts_balance_side_update")
+        e, a = t.ledger_entries, t.ledger_accounts
+        connection.execute(e.update().where(e.c.kind == "contract").values(
+            amount_minor=e.c.amount_minor * 2, reporting_minor=e.c.reporting_minor * 2))
+        drawn = sa.select(sa.func.coalesce(sa.func.sum(e.c.amount_minor), 0) / 2)
+        connection.execute(a.update().where(a.c.type == "contracted").values(
+            balance_minor=a.c.balance_minor + drawn.where(e.c.debit == a.c.id).scalar_subquery(),
+            reporting_minor=a.c.reporting_minor + drawn.where(e.c.debit == a.c.id).scalar_subquery()))
+        connection.execute(a.update().where(a.c.type == "reserved").values(
+            balance_minor=a.c.balance_minor - drawn.where(e.c.credit == a.c.id).scalar_subquery(),
+            reporting_minor=a.c.reporting_minor - drawn.where(e.c.credit == a.c.id).scalar_subquery()))
+    report = funding.check_ledger(world.uow(), world.operator())
+    assert not report.discrepancies  # every sum agrees
+    assert any("R-1 in test-coalition: 19800000 minor units contracted or paid, above the 10000000" in problem
+               for problem in report.problems), report.problems
+    assert any("lies on the wrong side for reserved money" in problem for problem in report.problems)
+
+
