@@ -17,7 +17,12 @@ from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind, M
 from coalition.domain.requirements import RequirementStatus
 from coalition.services import funding, planning, procurement
 from tests.integration.helpers import dump
-from tests.integration.test_procurement import FUND, C, eur, measure, open_direct, sign, world  # noqa: F401
+from tests.integration.procurement_world import FUND, C, eur, funded_world, measure, open_direct, sign
+
+
+@pytest.fixture
+def world(platform: Platform) -> Platform:
+    return funded_world(platform)
 
 
 def _reservations(platform: Platform) -> list[Entry]:
