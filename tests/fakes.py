@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Self
 
-from coalition.domain.audit import GENESIS_HASH, AuditRecord
+from coalition.domain.audit import GENESIS_HASH, AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.instrument import Instrument, Signature
 from coalition.domain.membership import MembershipChange
@@ -35,6 +35,7 @@ class _State:
         self.instruments: dict[str, Instrument] = {}
         self.signatures: list[Signature] = []
         self.audit: list[AuditRecord] = []
+        self.checkpoints: list[Checkpoint] = []
 
 
 class FakeParties:
@@ -122,8 +123,32 @@ class FakeAudit:
         last = self._s.audit[-1] if self._s.audit else None
         return (0, GENESIS_HASH) if last is None else (last.seq, last.hash)
 
-    def append(self, record: AuditRecord) -> None:
+    def prove_pending(self) -> list[ProofPart]:
+        return []  # the fakes keep no rows to prove
+
+    def unproved_writes(self) -> int:
+        return 0
+
+    def append(self, record: AuditRecord, proof: Sequence[ProofPart] = ()) -> None:
         self._s.audit.append(record)
+
+    def record(self, seq: int) -> AuditRecord | None:
+        return next((r for r in self._s.audit if r.seq == seq), None)
+
+    def proofs(self) -> Iterator[tuple[int, ProofPart]]:
+        return iter([])
+
+    def proved_tables(self) -> list[str]:
+        return []
+
+    def current_rows(self, table: str) -> Iterator[tuple[str, bytes]]:
+        return iter([])
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None:
+        self._s.checkpoints.append(checkpoint)
+
+    def latest_checkpoint(self) -> Checkpoint | None:
+        return self._s.checkpoints[-1] if self._s.checkpoints else None
 
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]:
         chosen = [r for r in self._s.audit if r.seq > after_seq]

@@ -15,15 +15,21 @@ from coalition.adapters.database import create_engine, migrate, schema_is_curren
 from coalition.adapters.fx_files import read_rates
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
 from coalition.adapters.passwords import Argon2Hasher
+from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_file, signature_holds, write_key_file
+from coalition.adapters.signing import key_id as signing_key_id
 from coalition.adapters.tabular import Table, read_table
 from coalition.adapters.unit_of_work import SqlUnitOfWork
-from coalition.config import Settings
+from coalition.config import Environment, Settings
 from coalition.domain.access import Actor, Grant, Role
-from coalition.domain.errors import CoalitionError
+from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.fx import FxRate
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
 
-__all__ = ["Platform", "SchemaOutOfDate", "StoredResponse", "bootstrap", "utc_now"]
+__all__ = ["Ed25519Signer", "Platform", "SchemaOutOfDate", "StoredResponse", "bootstrap", "new_signing_key",
+           "signing_key_id", "utc_now", "write_signing_key"]
+
+new_signing_key = new_private_key
+write_signing_key = write_key_file
 
 
 def utc_now() -> datetime:
@@ -83,6 +89,25 @@ class Platform:
     def read_rates(path: Path) -> list[FxRate]:
         """Exchange rates from an ECB or National Bank of Ukraine file."""
         return read_rates(path)
+
+    @cached_property
+    def checkpoint_signer(self) -> Ed25519Signer:
+        """The key that signs checkpoints of the audit chain, from the settings; never from the database. In
+        development and tests, without one set, a key file is made in the data folder on first use."""
+        if self.settings.audit_key:
+            return Ed25519Signer(self.settings.audit_key)
+        path = self.settings.audit_key_file
+        if path is None:
+            if self.settings.env is Environment.PRODUCTION:
+                raise InvalidInput("no key signs checkpoints: set COALITION_AUDIT_KEY_FILE (make a key with "
+                                   "'coalition audit keygen --output FILE') or COALITION_AUDIT_KEY",
+                                   field="audit_key_file")
+            path = self.settings.data_dir / "audit-signing.key"
+            if not path.exists():
+                write_key_file(path, new_private_key())
+        return Ed25519Signer(read_key_file(path))
+
+    signature_holds = staticmethod(signature_holds)
 
     def operator(self) -> Actor:
         """The local operator of the command line: a platform administrator on this installation."""

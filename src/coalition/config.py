@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=720, description="How long a browser session lasts")
     cache_seconds: float = Field(default=2.0, ge=0, le=300, description="How long the API may keep a heavy read "
                                  "or a checked credential when the change comes from outside this server")
+    audit_key: str = Field(default="", description="Ed25519 key (32 bytes, base64) that signs audit checkpoints")
+    audit_key_file: Path | None = Field(default=None, description="File holding the checkpoint signing key")
     oidc_issuer: str = Field(default="", description="OpenID Connect issuer URL; empty to disable")
     oidc_client_id: str = ""
     oidc_client_secret: str = ""

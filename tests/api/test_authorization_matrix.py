@@ -112,6 +112,12 @@ TABLE: list[Case] = [
          {"party": "FR", "signed_on": ON}),
     Case("GET", f"{V}/audit", "read_audit", None),
     Case("GET", f"{V}/audit/verification", "read_audit", None),
+    Case("GET", f"{V}/audit/deep-verification", "read_audit", None),
+    Case("GET", f"{V}/audit/checkpoint", anyone, None),
+    Case("POST", f"{V}/audit/checkpoints", "take_checkpoint", None),
+    Case("POST", f"{V}/audit/checkpoint-verification", anyone, None, body={
+        "records": 0, "hash": "0" * 64, "signed_at": "2026-11-20T00:00:00+00:00", "key_id": "0" * 64,
+        "signature": "AA==", "public_key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}),
     # funding
     Case("GET", f"{V}/capability-areas", "read_registry", None),
     Case("POST", f"{V}/capability-areas", "manage_taxonomy", None, {"code": "matrix-area", "name": "Matrix"}),

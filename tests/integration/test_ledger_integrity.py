@@ -11,11 +11,13 @@ import sqlalchemy as sa
 
 from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
+from coalition.domain.audit import AuditEvent
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
 from coalition.domain.errors import InvariantViolated
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind, Measure
 from coalition.domain.requirements import RequirementStatus
 from coalition.services import funding, planning, procurement
+from coalition.services.audit import record_change
 from tests.integration.helpers import dump
 from tests.integration.procurement_world import FUND, C, eur, funded_world, measure, open_direct, sign
 
@@ -103,10 +105,11 @@ def test_ledger_check_finds_money_drawn_twice_from_one_contribution(world: Platf
         ContributionKind.RECEIPT, C, FUND, "EE", eur("300"), date(2024, 3, 6), Earmark(), Confidentiality()))
     available = AccountKey(AccountType.FUND_AVAILABLE, C, FUND, "EE", "EUR")
     reserved = AccountKey(AccountType.RESERVED, C, FUND, "EE", "EUR", requirement="R-2")
-    with world.uow() as uow:  # a write that skips the services' rules, as a defect or an edit would
+    with world.uow() as uow:  # a write that skips the services' rules, as a defective service would
         for _ in range(2):
             uow.ledger.add_entry(Entry(EntryKind.RESERVATION, date(2024, 3, 7), reserved, available, eur("300"),
                                        eur("300"), second.id), world.clock())
+        record_change(uow, actor, AuditEvent("defective_reservation", "ledger_entry", "-", None, None))
         uow.commit()
     report = funding.check_ledger(world.uow(), actor)
     assert not report.discrepancies  # every sum agrees

@@ -16,6 +16,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from coalition.adapters.row_proofs import create_pending_table
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -38,7 +40,13 @@ def create_engine(url: str, **kwargs: Any) -> sa.Engine:
         return engine
     # Read committed, whatever the server's default: each statement after a lock wait sees what the lock's last
     # holder committed (the ledger's next ids, the audit head), which the write path relies on.
-    return sa.create_engine(url, pool_pre_ping=True, **{"isolation_level": "READ COMMITTED", **kwargs})
+    engine = sa.create_engine(url, pool_pre_ping=True, **{"isolation_level": "READ COMMITTED", **kwargs})
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        create_pending_table(dbapi_connection, "postgresql")
+
+    return engine
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
@@ -52,6 +60,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        create_pending_table(dbapi_connection, "sqlite")
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from coalition.adapters import row_proofs
 from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
-from coalition.domain.audit import GENESIS_HASH, AuditRecord
+from coalition.domain.audit import GENESIS_HASH, AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
 from coalition.domain.membership import ChangeKind, MembershipChange
@@ -154,7 +155,8 @@ _APPEND_AND_MOVE_HEAD = t.audit_records.insert().add_cte(_MOVE_HEAD.cte("moved_h
 
 
 class SqlAuditLog:
-    """The audit chain in two tables: the records, and a one-row head that serialises appends."""
+    """The audit chain in two tables: the records, and a one-row head that serialises appends; beside them each
+    record's proof (``row_proofs``) and the signed checkpoints."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
@@ -171,16 +173,27 @@ class SqlAuditLog:
         row = self._c.execute(sa.select(t.audit_head.c.seq, t.audit_head.c.hash)).first()
         return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.hash))
 
-    def append(self, record: AuditRecord) -> None:
+    def prove_pending(self) -> list[ProofPart]:
+        return row_proofs.prove_pending(self._c)
+
+    def unproved_writes(self) -> int:
+        return row_proofs.pending_count(self._c)
+
+    def append(self, record: AuditRecord, proof: Sequence[ProofPart] = ()) -> None:
         row = dict(seq=record.seq, occurred_at=record.occurred_at.isoformat(), actor=record.actor,
                    action=record.action, object_type=record.object_type, object_id=record.object_id,
-                   before=record.before, after=record.after, prev_hash=record.prev_hash, hash=record.hash)
+                   before=record.before, after=record.after, prev_hash=record.prev_hash, hash=record.hash,
+                   rows=record.rows)
         head = {"head_seq": record.seq, "head_hash": record.hash}
         if self._c.dialect.name == "postgresql":
             self._c.execute(_APPEND_AND_MOVE_HEAD, row | head)
         else:
             insert_row(self._c, t.audit_records, row)
             self._c.execute(_MOVE_HEAD, head)
+        if proof:
+            self._c.execute(t.audit_proofs.insert(), [
+                dict(seq=record.seq, table_name=part.table, part=part.part, keys=list(part.keys),
+                     digests=part.digests) for part in proof])
         self._head = record.seq, record.hash
 
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]:
@@ -189,5 +202,36 @@ class SqlAuditLog:
         if limit is not None:
             query = query.limit(limit)
         for row in self._c.execute(query.execution_options(yield_per=1000)):
-            yield AuditRecord(int(row.seq), datetime.fromisoformat(row.occurred_at), row.actor, row.action,
-                              row.object_type, row.object_id, row.before, row.after, row.prev_hash, row.hash)
+            yield self._record(row)
+
+    @staticmethod
+    def _record(row: Any) -> AuditRecord:
+        return AuditRecord(int(row.seq), datetime.fromisoformat(row.occurred_at), row.actor, row.action,
+                           row.object_type, row.object_id, row.before, row.after, row.prev_hash, row.hash, row.rows)
+
+    def record(self, seq: int) -> AuditRecord | None:
+        row = self._c.execute(sa.select(t.audit_records).where(t.audit_records.c.seq == seq)).first()
+        return None if row is None else self._record(row)
+
+    def proofs(self) -> Iterator[tuple[int, ProofPart]]:
+        p = t.audit_proofs
+        query = sa.select(p).order_by(p.c.seq, p.c.table_name, p.c.part).execution_options(yield_per=200)
+        for row in self._c.execute(query):
+            yield int(row.seq), ProofPart(row.table_name, int(row.part), tuple(row.keys), bytes(row.digests))
+
+    def proved_tables(self) -> list[str]:
+        return sorted(row_proofs.BY_NAME)
+
+    def current_rows(self, table: str) -> Iterator[tuple[str, bytes]]:
+        return row_proofs.current_digests(self._c, row_proofs.BY_NAME[table])
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None:
+        insert_row(self._c, t.audit_checkpoints, dict(
+            seq=checkpoint.seq, hash=checkpoint.hash, signed_at=checkpoint.signed_at.isoformat(),
+            key_id=checkpoint.key_id, signature=checkpoint.signature, public_key=checkpoint.public_key))
+
+    def latest_checkpoint(self) -> Checkpoint | None:
+        c = t.audit_checkpoints
+        row = self._c.execute(sa.select(c).order_by(c.c.id.desc()).limit(1)).first()
+        return None if row is None else Checkpoint(int(row.seq), row.hash, datetime.fromisoformat(row.signed_at),
+                                                   row.key_id, row.signature, row.public_key)

@@ -100,6 +100,31 @@ audit_records = sa.Table(
     sa.Column("after", sa.JSON),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("rows", sa.JSON),  # the summary of the record's proof: {"count", "sha256"}; null for none
+)
+
+# The proof of each record: per table, the keys of the rows its change wrote and their SHA-256 digests as written
+# (32 bytes each, in key order), in parts of at most 10,000 rows. The record's hash covers their digest.
+audit_proofs = sa.Table(
+    "audit_proofs", metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column("part", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("keys", sa.JSON, nullable=False),
+    sa.Column("digests", sa.LargeBinary, nullable=False),
+)
+
+# Signed heads of the chain (signed outside the database, with a key it does not hold): anyone who kept one can
+# prove a later chain cut or rewritten below it.
+audit_checkpoints = sa.Table(
+    "audit_checkpoints", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("signed_at", sa.String(40), nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("signature", sa.String(200), nullable=False),
+    sa.Column("public_key", sa.String(100), nullable=False),
 )
 
 # A single row pointing at the last record: appends lock it, so the chain never forks,

@@ -22,6 +22,7 @@ from coalition.adapters.repositories import (
     SqlMembershipRepository,
     SqlPartyRepository,
 )
+from coalition.adapters.row_proofs import forget_notes, install_sqlite_triggers
 from coalition.adapters.steering_store import SqlSteeringRepository
 from coalition.services.ports import (
     AuditLog,
@@ -94,8 +95,13 @@ class SqlUnitOfWork:
             try:
                 connection = self._engine.connect()
                 try:
+                    if not self._read_only and self._engine.dialect.name == "sqlite":
+                        connection.info["sqlite_begin"] = "BEGIN"
+                        install_sqlite_triggers(connection)
                     connection.info["sqlite_begin"] = "BEGIN" if self._read_only else "BEGIN IMMEDIATE"
                     connection.begin()
+                    if not self._read_only and self._engine.dialect.name == "sqlite":
+                        forget_notes(connection)
                 except BaseException:
                     connection.close()
                     raise
@@ -139,6 +145,11 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         if self._depth == 1 and self._connection is not None:
+            if not self._read_only and self.audit.unproved_writes():
+                # Every write of the record is proved by an audit record appended after it (record_change):
+                # a change that wrote rows and recorded none would leave them unaccounted for.
+                raise RuntimeError("this transaction wrote rows after its last audit record; record the change "
+                                   "after writing it")
             self._connection.commit()
             if self._committed is not None:
                 self._committed()

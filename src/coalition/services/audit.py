@@ -1,13 +1,25 @@
-"""The one audited write path, and verification of the audit chain."""
+"""The one audited write path, verification of the audit chain and of the rows it proves, and signed checkpoints."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from coalition.domain.access import Actor, Permission, can
-from coalition.domain.audit import AuditEvent, AuditRecord, ChainReport, seal, verify_chain
-from coalition.domain.errors import PermissionDenied
-from coalition.services.ports import UnitOfWork
+from coalition.domain.audit import (
+    AuditEvent,
+    AuditRecord,
+    ChainReport,
+    Checkpoint,
+    ProofCheck,
+    RowFinding,
+    check_checkpoint,
+    compare_rows,
+    proof_summary,
+    seal,
+    verify_chain,
+)
+from coalition.domain.errors import InvalidInput, NotFound, PermissionDenied
+from coalition.services.ports import CheckpointSigner, SignatureCheck, UnitOfWork
 
 
 def require(permission: Permission) -> None:
@@ -17,10 +29,13 @@ def require(permission: Permission) -> None:
 
 
 def record_change(uow: UnitOfWork, actor: Actor, event: AuditEvent) -> AuditRecord:
-    """Append the audit record of a change, in the same transaction as the change itself."""
+    """Append the audit record of a change, in the same transaction as the change itself, with the proof of every
+    row the transaction wrote since its previous record (so a service records its change after writing it)."""
+    proof = uow.audit.prove_pending()
     seq, prev_hash = uow.audit.head()
-    record = seal(event, seq=seq + 1, occurred_at=uow.clock(), actor=actor.describe(), prev_hash=prev_hash)
-    uow.audit.append(record)
+    record = seal(event, seq=seq + 1, occurred_at=uow.clock(), actor=actor.describe(), prev_hash=prev_hash,
+                  rows=proof_summary(proof))
+    uow.audit.append(record, proof)
     return record
 
 
@@ -42,3 +57,91 @@ def verify_audit(uow: UnitOfWork, actor: Actor) -> ChainReport:
     require(can(actor, "read_audit"))
     with uow:
         return verify_chain(uow.audit.records(), head=uow.audit.stored_head())
+
+
+SHOWN_FINDINGS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class DeepReport:
+    """The chain verified, and every stored row compared with the last record that wrote it."""
+
+    chain: ChainReport
+    rows_proved: int
+    rows_checked: int
+    findings: list[RowFinding] = field(default_factory=list)  # the first ``SHOWN_FINDINGS``
+    finding_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.finding_count == 0
+
+
+def verify_audit_deep(uow: UnitOfWork, actor: Actor) -> DeepReport:
+    """Verify the chain and each record's proof, then recompute the digest of every stored row of the record and
+    name each row that differs from what the last record that wrote it says, each row no record wrote, and each
+    row a record wrote that is gone though none deleted it."""
+    require(can(actor, "read_audit"))
+    with uow:
+        check = ProofCheck(uow.audit.proofs())
+        chain = verify_chain(check.follow(uow.audit.records()), head=uow.audit.stored_head())
+        findings = list(check.findings)
+        checked = 0
+        for table in uow.audit.proved_tables():
+            compared = compare_rows(table, check.claimed.pop(table, {}), uow.audit.current_rows(table))
+            checked += compared.checked
+            findings += compared.findings
+    return DeepReport(chain, check.rows, checked, findings[:SHOWN_FINDINGS], len(findings))
+
+
+# --- checkpoints ----------------------------------------------------------------------------------------------
+
+
+def take_checkpoint(uow: UnitOfWork, actor: Actor, signer: CheckpointSigner) -> Checkpoint:
+    """Sign the chain's head as it stands (its count of records and last hash) and keep the signed checkpoint; a
+    donor who keeps it can later prove any chain cut or rewritten below it."""
+    require(can(actor, "take_checkpoint"))
+    with uow:
+        seq, digest = uow.audit.stored_head()
+        unsigned = Checkpoint(seq, digest, uow.clock(), signer.key_id)
+        signed = Checkpoint(seq, digest, unsigned.signed_at, signer.key_id, signer.sign(unsigned.message()),
+                            signer.public_key)
+        uow.audit.add_checkpoint(signed)
+        uow.commit()
+    return signed
+
+
+def latest_checkpoint(uow: UnitOfWork) -> Checkpoint:
+    """The last signed checkpoint, for anyone (it names no record, only the chain's head)."""
+    with uow:
+        found = uow.audit.latest_checkpoint()
+    if found is None:
+        raise NotFound("no checkpoint has been signed yet", field="checkpoint")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointReport:
+    checkpoint: Checkpoint
+    chain: ChainReport
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def verify_checkpoint(uow: UnitOfWork, checkpoint: Checkpoint, *, public_key: str,
+                      key_id: str, signature_holds: SignatureCheck) -> CheckpointReport:
+    """Whether the stored chain still holds, unchanged, every record a checkpoint signed with ``public_key`` (whose
+    SHA-256 is ``key_id``) covered. Anyone may ask: the answer names no record, only whether the chain holds."""
+    if checkpoint.key_id != key_id:
+        raise InvalidInput(f"the checkpoint was signed with key {checkpoint.key_id[:16]}..., not with the public key "
+                           f"given ({key_id[:16]}...)", field="public_key")
+    if not signature_holds(public_key, checkpoint.message(), checkpoint.signature):
+        raise InvalidInput("the checkpoint's signature does not hold for its content: it was altered or not signed "
+                           "with this key", field="checkpoint")
+    with uow:
+        chain = verify_chain(uow.audit.records(), head=uow.audit.stored_head())
+        at_seq = uow.audit.record(checkpoint.seq) if checkpoint.seq else None
+    return CheckpointReport(checkpoint, chain, check_checkpoint(checkpoint, chain, at_seq))

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from coalition.domain.access import Grant, RecordScope
-from coalition.domain.audit import AuditRecord
+from coalition.domain.audit import AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
 from coalition.domain.contribution_import import Existing, ValidRows
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind
@@ -366,11 +366,52 @@ class AuditLog(Protocol):
         """(seq, hash) of the last record; locks the head against concurrent appends until commit."""
         ...
 
-    def append(self, record: AuditRecord) -> None: ...
+    def prove_pending(self) -> list[ProofPart]:
+        """The proof of every row written in this transaction since its last record (then forgotten)."""
+        ...
+
+    def unproved_writes(self) -> int:
+        """How many row writes of this transaction no record has proved yet."""
+        ...
+
+    def append(self, record: AuditRecord, proof: Sequence[ProofPart] = ()) -> None: ...
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]: ...
+    def record(self, seq: int) -> AuditRecord | None: ...
     def stored_head(self) -> tuple[int, str]:
         """(seq, hash) as kept separately from the records, without locking."""
         ...
+
+    def proofs(self) -> Iterator[tuple[int, ProofPart]]:
+        """Every record's proof parts, as (seq, part), in order of seq, table and part."""
+        ...
+
+    def proved_tables(self) -> list[str]: ...
+    def current_rows(self, table: str) -> Iterator[tuple[str, bytes]]:
+        """Every row of a proved table as it is stored now: (key, digest)."""
+        ...
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None: ...
+    def latest_checkpoint(self) -> Checkpoint | None: ...
+
+
+class CheckpointSigner(Protocol):
+    """Signs checkpoints with a key the database does not hold."""
+
+    @property
+    def key_id(self) -> str:
+        """The SHA-256 (hex) of the public key."""
+        ...
+
+    @property
+    def public_key(self) -> str:
+        """The public key, base64 of its 32 raw bytes."""
+        ...
+
+    def sign(self, message: bytes) -> str: ...
+
+
+# (public key in base64, message, signature in base64) -> whether the signature holds
+SignatureCheck = Callable[[str, bytes, str], bool]
 
 
 class UnitOfWork(Protocol):

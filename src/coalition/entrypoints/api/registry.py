@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import Field
 
-from coalition.domain.audit import AuditRecord, ChainReport
+from coalition.bootstrap import Platform, signing_key_id
+from coalition.domain.audit import AuditRecord, ChainReport, Checkpoint
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
 from coalition.domain.membership import MembershipChange
@@ -24,6 +26,7 @@ from coalition.entrypoints.api.core import (
     Note,
     Offset,
     Page,
+    RateLimited,
     Routes,
     Text,
     page_of,
@@ -33,6 +36,7 @@ from coalition.services import registry as svc
 from coalition.services.registry import CoalitionView, InstrumentView, MemberView
 
 api = Routes("registry")
+signature_holds = Platform.signature_holds
 router = api.router
 
 
@@ -226,3 +230,93 @@ def audit_log(who: CallerDep, after: Annotated[int, Query(ge=0)] = 0, limit: Lim
 @api.get("/audit/verification", ChainReport, summary="Recompute the audit chain and name any broken record")
 def verify_audit(who: CallerDep) -> object:
     return audit.verify_audit(who.read(), who.actor)
+
+
+@dataclass(frozen=True, slots=True)
+class RowFindingView:
+    table: str
+    key: str
+    problem: str
+    record: int | None
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeepVerification:
+    """The chain verified, and every stored row compared with the last audit record that wrote it."""
+
+    ok: bool
+    records: int
+    broken_record: int | None
+    reason: str
+    rows_proved: int
+    rows_checked: int
+    findings: int
+    shown: list[RowFindingView]
+
+
+@api.get("/audit/deep-verification", DeepVerification,
+         summary="Verify the chain and compare every stored row with the audit record that last wrote it")
+def verify_audit_deep(who: CallerDep) -> object:
+    report = audit.verify_audit_deep(who.read(), who.actor)
+    return DeepVerification(report.ok, report.chain.checked, report.chain.broken_seq, report.chain.reason,
+                            report.rows_proved, report.rows_checked, report.finding_count,
+                            [RowFindingView(f.table, f.key, f.problem.value, f.seq, f.describe())
+                             for f in report.findings])
+
+
+@dataclass(frozen=True, slots=True)
+class SignedCheckpoint:
+    """A signed head of the audit chain: keep it, and later prove the chain was not cut or rewritten below it
+    (`coalition audit verify --checkpoint FILE`). ``public_key`` (base64, Ed25519) is the key that signed it;
+    ``signature`` signs the canonical JSON of records, hash, signed_at and key_id."""
+
+    records: int
+    hash: str
+    signed_at: datetime
+    key_id: str
+    signature: str
+    public_key: str
+
+
+def _signed(checkpoint: Checkpoint) -> SignedCheckpoint:
+    return SignedCheckpoint(checkpoint.seq, checkpoint.hash, checkpoint.signed_at, checkpoint.key_id,
+                            checkpoint.signature, checkpoint.public_key)
+
+
+@api.get("/audit/checkpoint", SignedCheckpoint, summary="The latest signed checkpoint of the audit chain (public)")
+def latest_checkpoint(who: CallerDep) -> object:
+    return _signed(audit.latest_checkpoint(who.read()))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointVerification:
+    """Whether the chain still holds, unchanged, every record the checkpoint signed; ``problem`` says why not."""
+
+    ok: bool
+    records_signed: int
+    records_now: int
+    problem: str | None
+
+
+class CheckpointToVerify(Body):
+    records: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    signed_at: datetime
+    key_id: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    signature: Annotated[str, Field(min_length=1, max_length=200)]
+    public_key: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+@api.post("/audit/checkpoint-verification", CheckpointVerification, 200, dependencies=[RateLimited],
+          summary="Prove whether the chain still holds a checkpoint kept earlier (public)")
+def verify_checkpoint(body: CheckpointToVerify, who: CallerDep) -> object:
+    found = Checkpoint(body.records, body.hash, body.signed_at, body.key_id, body.signature, body.public_key)
+    report = audit.verify_checkpoint(who.read(), found, public_key=body.public_key,
+                                     key_id=signing_key_id(body.public_key), signature_holds=signature_holds)
+    return CheckpointVerification(report.ok, found.seq, report.chain.checked, report.problem)
+
+
+@api.post("/audit/checkpoints", SignedCheckpoint, summary="Sign the audit chain's head now")
+def take_checkpoint(who: CallerDep) -> object:
+    return _signed(audit.take_checkpoint(who.write(), who.actor, who.platform.checkpoint_signer))

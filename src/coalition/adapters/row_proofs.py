@@ -1,0 +1,174 @@
+"""Which rows each transaction wrote, and their digests: the proofs the audit chain carries.
+
+Every table of the record is proved, but for a few that hold no fact of their own (the chain itself, counters
+and caches that `ledger check` recomputes, idempotency keys, sessions). Triggers note the key of every row a
+statement inserts, updates or deletes in a per-connection temporary table, ``audit_pending``: on PostgreSQL
+statement triggers with transition tables (migration 0016), which note nothing on a connection without that table;
+on SQLite temporary triggers that each connection of the platform creates for itself. A connection that is not the
+platform's (an edit made by hand) notes nothing, so what it wrote matches no proof.
+
+When a service appends an audit record, ``prove_pending`` reads the noted rows as they now stand, digests them
+(``coalition.domain.audit.row_digest``) and empties the table: the record's proof. ``current_digests`` digests every
+row of a table the same way, for ``audit verify --deep``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import sqlalchemy as sa
+
+from coalition.adapters import tables as t
+from coalition.domain.audit import DELETED, ProofPart, proof_parts, row_digest
+
+# Tables that hold no fact of their own: the chain and its anchors, what `ledger check` recomputes, operational state.
+EXEMPT = frozenset({"audit_records", "audit_head", "audit_proofs", "audit_checkpoints", "ledger_next_ids",
+                    "contribution_counts", "idempotency_keys", "sessions"})
+# Columns kept beside a fact and recomputed by `ledger check`: balances move with every entry; an account's key
+# columns never change after it is opened, so only its creation is proved.
+NOT_DIGESTED = {"ledger_accounts": frozenset({"balance_minor", "reporting_minor"})}
+INSERT_ONLY = frozenset({"ledger_accounts"})
+
+PENDING = "audit_pending"
+_PENDING_COLUMNS = "tbl VARCHAR(64) NOT NULL, k VARCHAR(400) NOT NULL"
+
+
+@dataclass(frozen=True)
+class ProvedTable:
+    table: sa.Table
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @cached_property
+    def key(self) -> tuple[sa.Column[Any], ...]:
+        return tuple(self.table.primary_key.columns)
+
+    @cached_property
+    def columns(self) -> tuple[sa.Column[Any], ...]:
+        skipped = NOT_DIGESTED.get(self.name, frozenset())
+        return tuple(column for column in self.table.columns if column.name not in skipped)
+
+    @cached_property
+    def events(self) -> tuple[str, ...]:
+        return ("INSERT", "DELETE") if self.name in INSERT_ONLY else ("INSERT", "UPDATE", "DELETE")
+
+    @cached_property
+    def integer_key(self) -> bool:
+        return len(self.key) == 1 and isinstance(self.key[0].type, sa.Integer)
+
+    def key_text(self, values: Sequence[Any]) -> str:
+        """The key as the triggers note it: the key columns as text, joined by '|'."""
+        return "|".join(str(value) for value in values)
+
+    def key_sql(self, alias: str, dialect: str) -> str:
+        """The SQL the triggers note a row's key with (``alias`` is NEW, OLD or a transition table)."""
+        cast = "CAST({}.{} AS TEXT)" if dialect == "sqlite" else "{}.{}::text"
+        return " || '|' || ".join(cast.format(alias, column.name) for column in self.key)
+
+    def key_expression(self) -> sa.ColumnElement[Any]:
+        parts: list[sa.ColumnElement[Any]] = [sa.cast(column, sa.Text) for column in self.key]
+        expression = parts[0]
+        for part in parts[1:]:
+            expression = expression.op("||")(sa.literal("|")).op("||")(part)
+        return expression
+
+
+PROVED: tuple[ProvedTable, ...] = tuple(ProvedTable(table) for table in t.metadata.sorted_tables
+                                        if table.name not in EXEMPT)
+BY_NAME = {proved.name: proved for proved in PROVED}
+
+_pending = sa.table(PENDING, sa.column("tbl", sa.String), sa.column("k", sa.String))
+
+
+def create_pending_table(dbapi_connection: Any, dialect: str) -> None:
+    """The connection's own list of rows written since the last audit record (the triggers fill it). On PostgreSQL
+    every commit empties it; on SQLite each write transaction of the platform starts by doing so (``forget_notes``),
+    so rows written outside a unit of work are never taken for the next record's."""
+    cursor = dbapi_connection.cursor()
+    if dialect == "sqlite":
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {PENDING} ({_PENDING_COLUMNS})")
+        cursor.close()
+        return
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {PENDING} ({_PENDING_COLUMNS}) ON COMMIT DELETE ROWS")
+    cursor.close()
+    dbapi_connection.commit()
+
+
+def forget_notes(connection: sa.Connection) -> None:
+    """Empty the SQLite connection's notes at the start of a write transaction."""
+    connection.execute(_pending.delete())
+
+
+def sqlite_trigger_statements() -> list[str]:
+    """The temporary triggers a SQLite connection of the platform notes its writes with."""
+    statements = []
+    for proved in PROVED:
+        for event in proved.events:
+            row = "OLD" if event == "DELETE" else "NEW"
+            note = f"INSERT INTO {PENDING} (tbl, k) VALUES ('{proved.name}', {proved.key_sql(row, 'sqlite')})"  # noqa: S608 - names from the schema
+            statements.append(f"CREATE TEMPORARY TRIGGER IF NOT EXISTS audit_note_{proved.name}_{event.lower()} "
+                              f"AFTER {event} ON main.{proved.name} BEGIN {note}; END")
+    return statements
+
+
+def install_sqlite_triggers(connection: sa.Connection) -> None:
+    """Create this connection's temporary triggers once, outside any transaction of the record, once the schema
+    has every proved table (before the first migration, there is nothing to note)."""
+    if connection.info.get("audit_triggers"):
+        return
+    present = set(sa.inspect(connection).get_table_names())
+    if not all(proved.name in present for proved in PROVED):
+        connection.rollback()
+        return
+    for statement in sqlite_trigger_statements():
+        connection.exec_driver_sql(statement)
+    connection.commit()
+    connection.info["audit_triggers"] = True
+
+
+def pending_count(connection: sa.Connection) -> int:
+    return int(connection.execute(sa.select(sa.func.count()).select_from(_pending)).scalar_one())
+
+
+def prove_pending(connection: sa.Connection) -> list[ProofPart]:
+    """The proof of every row noted since the last audit record, as the rows now stand; the notes are cleared."""
+    names = sorted(str(row[0]) for row in connection.execute(sa.select(_pending.c.tbl).distinct()))
+    parts: list[ProofPart] = []
+    for name in names:
+        proved = BY_NAME.get(name)
+        if proved is None:
+            raise RuntimeError(f"rows of {name}, which no proof covers, were noted as written")
+        parts.extend(proof_parts(name, _digests_of_noted(connection, proved)))
+    if names:
+        connection.execute(_pending.delete())
+    return parts
+
+
+def _digests_of_noted(connection: sa.Connection, proved: ProvedTable) -> Iterator[tuple[str, bytes]]:
+    noted = sa.select(_pending.c.k).where(_pending.c.tbl == proved.name).distinct().subquery()
+    if proved.integer_key:
+        joined = proved.key[0] == sa.cast(noted.c.k, proved.key[0].type)
+    elif len(proved.key) == 1:
+        joined = proved.key[0] == noted.c.k
+    else:
+        joined = proved.key_expression() == noted.c.k
+    marker = proved.key[0].label("_present")
+    query = sa.select(noted.c.k, marker, *proved.columns).select_from(noted).outerjoin(proved.table, joined)
+    for row in connection.execute(query):
+        if row[1] is None:
+            yield str(row[0]), DELETED
+        else:
+            yield str(row[0]), row_digest(proved.name, row[2:])
+
+
+def current_digests(connection: sa.Connection, proved: ProvedTable) -> Iterator[tuple[str, bytes]]:
+    """Every row of a proved table as it stands now: its key and its digest."""
+    key_at = [proved.columns.index(column) for column in proved.key]
+    query = sa.select(*proved.columns).execution_options(yield_per=5000)
+    for row in connection.execute(query):
+        yield proved.key_text([row[index] for index in key_at]), row_digest(proved.name, row)
