@@ -162,10 +162,15 @@ def test_a_restricted_pledge_is_seen_by_its_donor_and_masked_for_other_members_a
     report = client.get(f"{V}/reports/funding/{IT}", headers=served.as_role("lead")).json()
     assert "LV" not in {line["donor"] for line in report["lines"]}
     assert "(restricted)" in {line["donor"] for line in report["lines"]}
+    # The restricted lines say nothing of what the money is for either.
+    assert {line["earmark"] for line in report["lines"] if line["donor"] == "(restricted)"} == {"(restricted)"}
     assert "LV" in {line["donor"] for line in client.get(f"{V}/reports/funding/{IT}", headers=served.as_role(
         "member-representative")).json()["lines"]}
     statement = client.get(f"{V}/reports/donors/LV", headers=served.as_role("lead")).json()
     assert statement["masked"] is True and statement["coalitions"] == {} and statement["procurement"] == []
+    # A donor's statement lists only what the viewer may see: not even that a restricted record exists.
+    assert statement["contributions"] and not any(item["masked"] for item in statement["contributions"])
+    assert pledge_id not in {item["id"] for item in statement["contributions"]}
 
 
 def test_a_declassification_date_opens_a_restricted_record(served: Served):

@@ -76,6 +76,13 @@ def test_a_restricted_pledge_is_masked_on_the_page_for_another_member_and_shown_
     assert 'class="masked"' not in shown
 
 
+def test_a_donors_page_shows_another_member_none_of_its_restricted_records(client: TestClient) -> None:
+    sign_in(client, "lv-desk")
+    page = client.get("/donors/NL").text
+    assert 'class="masked"' not in page and "NL-P1" not in page and "NL-R1" not in page
+    assert "are restricted: they are counted but not shown to you" in page
+
+
 def test_a_form_without_the_sessions_token_is_refused_and_writes_nothing(client: TestClient,
                                                                         platform: Platform) -> None:
     sign_in(client, "secretariat")

@@ -2,7 +2,7 @@
 
 A contract's funding shares and an allocation plan's lines name the contribution (and so the donor) whose
 money they use. For a viewer who may not see that contribution, they keep their amounts (totals stay
-whole) and lose the contribution and the donor, as the funding report does.
+whole) and lose the contribution, the donor and the earmark, as the funding report does.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from coalition.domain.planning import PlanLine
 from coalition.domain.procurement import FundingShare
 from coalition.services.ports import UnitOfWork
 
-RESTRICTED_DONOR = "(restricted)"
+RESTRICTED = "(restricted)"  # in place of the donor and the earmark of money the viewer may not see
 HIDDEN_CONTRIBUTION = 0
 
 Line = TypeVar("Line", FundingShare, PlanLine)
@@ -43,7 +43,8 @@ def masked(lines: Sequence[Line], hidden: set[int]) -> list[Line]:
         if line.contribution not in hidden:
             shown.append(line)
         elif isinstance(line, FundingShare):
-            shown.append(dataclasses.replace(line, contribution=HIDDEN_CONTRIBUTION, donor=RESTRICTED_DONOR))
+            shown.append(dataclasses.replace(line, contribution=HIDDEN_CONTRIBUTION, donor=RESTRICTED,
+                                             earmark=RESTRICTED))
         else:
             shown.append(dataclasses.replace(line, contribution=HIDDEN_CONTRIBUTION))
     return shown

@@ -45,7 +45,7 @@ from coalition.domain.party import Party
 from coalition.domain.requirements import RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import record_change, require
-from coalition.services.confidentiality import RESTRICTED_DONOR
+from coalition.services.confidentiality import RESTRICTED
 from coalition.services.delivery import DonorProcurement, donor_procurement
 from coalition.services.planning import load_requirement, move_requirement
 from coalition.services.ports import UnitOfWork
@@ -528,11 +528,11 @@ def funding_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingRepo
     currencies: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
     earmarks: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
     for key, balance in balances:
-        # A donor with records the viewer may not see counts in every total, under no name.
-        donor = RESTRICTED_DONOR if key.donor in hidden else key.donor
-        groups[(donor, key.earmark, key.currency)].append((key, balance))
+        # A donor with records the viewer may not see counts in every total, under no name and no earmark.
+        donor, earmark = (RESTRICTED, RESTRICTED) if key.donor in hidden else (key.donor, key.earmark)
+        groups[(donor, earmark, key.currency)].append((key, balance))
         currencies[key.currency].append((key, balance))
-        earmarks[key.earmark].append((key, balance))
+        earmarks[earmark].append((key, balance))
     lines = [FundingLine(donor, earmark, currency, _measure_map(items, currency, False),
                          _measure_map(items, rc, True))
              for (donor, earmark, currency), items in sorted(groups.items())]
@@ -564,7 +564,8 @@ def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 5
             require(can(actor, "read_funding", code))
         today = uow.clock().date()
         if any(donor in _hidden_donors(uow, actor, code, today) for code in coalitions):
-            items = uow.ledger.contributions(donor=donor, limit=limit)
+            # Only what the viewer may see in full: a masked record listed under its donor would tell who gave it.
+            items = uow.ledger.contributions(donor=donor, limit=limit, scope=record_scope(actor, today))
             return DonorStatement(donor, party.name, {}, [view_contribution(actor, c, today) for c in items], [],
                                   masked=True)
         reports = {}
