@@ -4,7 +4,9 @@ the future, and `ledger check` finds money counted twice even where every sum ag
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -12,11 +14,13 @@ import sqlalchemy as sa
 from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
 from coalition.domain.audit import AuditEvent
+from coalition.domain.coalition import ExcessPolicy
+from coalition.domain.contribution_import import ImportRejected
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
 from coalition.domain.errors import InvariantViolated
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind, Measure
 from coalition.domain.requirements import RequirementStatus
-from coalition.services import funding, planning, procurement
+from coalition.services import funding, planning, procurement, registry
 from coalition.services.audit import record_change
 from tests.integration.helpers import dump
 from tests.integration.procurement_world import FUND, C, eur, funded_world, measure, open_direct, sign
@@ -153,3 +157,66 @@ def test_ledger_check_names_a_requirement_contracted_beyond_its_reservation(worl
     assert any("lies on the wrong side for reserved money" in problem for problem in report.problems)
 
 
+
+
+# --- money beyond a promise ---------------------------------------------------------------------------------------
+
+
+def _promise(world: Platform, kind: ContributionKind, amount: str, parent: int | None = None,
+             ref: str | None = None) -> Contribution:
+    return funding.record_contribution(world.uow(), world.operator(), Contribution(
+        kind, C, FUND, "LV", eur(amount), date(2024, 3, 5), Earmark(), Confidentiality(), parent=parent,
+        external_ref=ref))
+
+
+def test_a_receipt_beyond_a_commitment_received_in_full_is_refused(world: Platform):
+    commitment = _promise(world, ContributionKind.COMMITMENT, "10000000")
+    _promise(world, ContributionKind.RECEIPT, "10000000", commitment.id)
+    before = dump(world.engine)
+    with pytest.raises(InvariantViolated, match=r"commitment \d+ promised 10000000.00 EUR; 10000000.00 EUR is "
+                                                r"already received under it, so 5000000.00 EUR more would exceed "
+                                                r"it by 5000000.00 EUR"):
+        _promise(world, ContributionKind.RECEIPT, "5000000", commitment.id)
+    assert dump(world.engine) == before
+
+
+def test_receipts_posted_together_cannot_exceed_their_pledge_between_them(world: Platform):
+    pledge = _promise(world, ContributionKind.PLEDGE, "1000", ref="LV-P")
+    commitment = _promise(world, ContributionKind.COMMITMENT, "800", pledge.id)
+    receipt = Contribution(ContributionKind.RECEIPT, C, FUND, "LV", eur("600"), date(2024, 3, 6), Earmark(),
+                           Confidentiality(), parent=commitment.id)
+    outcomes = funding.record_contributions(world.uow(), [(world.operator(), receipt)] * 2)
+    assert isinstance(outcomes[0], Contribution)
+    assert isinstance(outcomes[1], InvariantViolated) and "commitment" in outcomes[1].message
+    direct = dataclasses.replace(receipt, amount=eur("450"), parent=pledge.id)
+    with pytest.raises(InvariantViolated, match=r"pledge LV-P promised 1000\.00 EUR; 600\.00 EUR is already received"):
+        funding.record_contribution(world.uow(), world.operator(), direct)
+
+
+def test_a_coalition_may_accept_money_beyond_a_promise_and_the_statement_flags_it(world: Platform):
+    coalition = next(c for c in registry.list_coalitions(world.uow(), world.operator()) if c.code == C)
+    with world.uow() as uow:  # as a decision to change the rules would
+        uow.coalitions.set_rules(C, dataclasses.replace(coalition.rules, excess=ExcessPolicy.FLAG))
+        record_change(uow, world.operator(), AuditEvent("change_rules", "coalition", C, None, None))
+        uow.commit()
+    pledge = _promise(world, ContributionKind.PLEDGE, "1000")
+    _promise(world, ContributionKind.RECEIPT, "1500", pledge.id)
+    statement = funding.donor_statement(world.uow(), world.operator(), "LV")
+    progress = next(c.progress for c in statement.contributions if c.id == pledge.id)
+    assert progress is not None and progress.excess == eur("500") and progress.status.value == "received"
+
+
+def test_an_import_beyond_a_promise_is_refused_whole_naming_the_row(world: Platform, tmp_path: Path):
+    _promise(world, ContributionKind.COMMITMENT, "1000", ref="LV-C")
+    header = ["kind", "external_ref", "coalition", "fund", "donor", "amount", "currency", "value_date", "parent_ref"]
+    rows = [["receipt", "LV-R1", C, FUND, "LV", "600.00", "EUR", "2024-03-06", "LV-C"],
+            ["pledge", "LV-P9", C, FUND, "LV", "100.00", "EUR", "2024-03-06", ""],
+            ["receipt", "LV-R2", C, FUND, "LV", "600.00", "EUR", "2024-03-07", "LV-C"],
+            ["receipt", "LV-R3", C, FUND, "LV", "100.01", "EUR", "2024-03-07", "LV-P9"]]
+    before = dump(world.engine)
+    with pytest.raises(ImportRejected) as refused:
+        funding.import_contributions(world.uow(), world.operator(), source="beyond.csv", digest="x", header=header,
+                                     rows=iter(rows))
+    assert [(e.row, e.column) for e in refused.value.errors] == [(4, "amount"), (5, "amount")]
+    assert "commitment LV-C promised 1000.00 EUR; 600.00 EUR is already received" in refused.value.errors[0].rule
+    assert dump(world.engine) == before

@@ -52,6 +52,13 @@ def _fraction(value: Fraction | str, field_name: str) -> Fraction:
     return result
 
 
+class ExcessPolicy(StrEnum):
+    """What a coalition does with money beyond what a pledge or commitment promised."""
+
+    REFUSE = "refuse"  # a receipt or commitment that would exceed its promise is refused
+    FLAG = "flag"  # it is recorded, and the excess is flagged on the donor's statement
+
+
 @dataclass(frozen=True, slots=True)
 class DecisionRules:
     """How a coalition decides: the method, the quorum, and which roles vote.
@@ -69,6 +76,7 @@ class DecisionRules:
     validating_authority: str | None = None  # an outside authority that approves priority lists, if any
     secretariat_may_approve: bool = False  # whether the secretariat may approve lists and plans without a decision
     steering_decides_procurement: bool = False  # whether procurement routes and awards are steering-group decisions
+    excess: ExcessPolicy = ExcessPolicy.REFUSE  # money beyond a pledge's or commitment's promise
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quorum", _fraction(self.quorum, "rules.quorum"))
@@ -105,6 +113,8 @@ class DecisionRules:
             parts.append("the secretariat may approve lists and plans")
         if self.steering_decides_procurement:
             parts.append("the steering group decides procurement routes and awards")
+        if self.excess is ExcessPolicy.FLAG:
+            parts.append("money beyond a promise is accepted and flagged as excess")
         return "; ".join(parts)
 
     def to_data(self) -> dict[str, Any]:
@@ -117,6 +127,7 @@ class DecisionRules:
             "validating_authority": self.validating_authority,
             "secretariat_may_approve": self.secretariat_may_approve,
             "steering_decides_procurement": self.steering_decides_procurement,
+            "excess": self.excess.value,
         }
 
     @classmethod
@@ -133,6 +144,11 @@ class DecisionRules:
         except ValueError as error:
             raise InvalidInput(str(error), field="rules.voting_roles") from None
         threshold = data.get("threshold")
+        try:
+            excess = ExcessPolicy(data.get("excess", ExcessPolicy.REFUSE.value))
+        except ValueError:
+            choices = ", ".join(p.value for p in ExcessPolicy)
+            raise InvalidInput(f"'{data.get('excess')}' is not one of {choices}", field="rules.excess") from None
         return cls(
             method=method,
             quorum=_fraction(data.get("quorum", "1/2"), "rules.quorum"),
@@ -142,6 +158,7 @@ class DecisionRules:
             validating_authority=data.get("validating_authority"),
             secretariat_may_approve=bool(data.get("secretariat_may_approve", False)),
             steering_decides_procurement=bool(data.get("steering_decides_procurement", False)),
+            excess=excess,
         )
 
 

@@ -14,15 +14,17 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from operator import itemgetter
 
+from coalition.domain.coalition import ExcessPolicy
 from coalition.domain.contributions import (
     PARENT_KINDS,
     Confidentiality,
     ContributionKind,
     Earmark,
     EarmarkKind,
+    Fulfilment,
     Visibility,
 )
-from coalition.domain.errors import CoalitionError, InvalidInput
+from coalition.domain.errors import CoalitionError, InvalidInput, InvariantViolated
 from coalition.domain.money import minor_digits
 
 COLUMNS = ("kind", "external_ref", "coalition", "fund", "donor", "amount", "currency", "value_date", "earmark",
@@ -89,6 +91,7 @@ class ImportContext:
 class ValidRows:
     rows: list[tuple[object, ...]] = field(default_factory=list)
     unchanged: int = 0
+    numbers: list[int] = field(default_factory=list)  # each valid row's number in the file
 
     KIND, REF, COALITION, FUND, DONOR, MINOR, CURRENCY, VALUE_DATE, EARMARK, VISIBILITY, RESTRICTED, DECLASSIFY, \
         PARENT, DESCRIPTION, REPORTING_MINOR, RATE, RATE_DATE, RATE_SOURCE = range(18)
@@ -292,6 +295,7 @@ def validate(rows: Iterable[Sequence[str]], header: Sequence[str], context: Impo
         if parent_ref:
             pending_parents.append((len(out), number, coalition, parent_ref))
         placed[key] = len(out)
+        result.numbers.append(number)
         out.append((kind, ref, coalition, fund, donor, units, currency, value_date, earmark, secrecy[0], secrecy[1],
                     secrecy[2], parent, description, reporting_units, str(rate), rate_date, source))
 
@@ -331,3 +335,54 @@ def _resolve_parents(out: list[tuple[object, ...]], pending: list[tuple[int, int
             fail(number, "parent_ref", parent_ref, f"is in {facts[2]}, not {currency}")
         else:
             out[index] = (*row[:ValidRows.PARENT], link, *row[ValidRows.PARENT + 1:])
+
+
+Link = tuple[str, int]  # a row's parent: ("file", index among the valid rows) or ("stored", id)
+
+
+def promise_errors(valid: ValidRows, stored: Mapping[int, tuple[Fulfilment, int | None]],
+                   policy: Callable[[str], ExcessPolicy]) -> list[RowError]:
+    """The rows that would take a pledge or commitment beyond what it promised, where the coalition refuses that.
+
+    ``stored`` holds, for each stored promise the file fulfils, what came in against it before the file and its own
+    parent. A row counts towards its parent, and a receipt under a commitment towards the commitment's pledge."""
+    rows = valid.rows
+    state: dict[Link, Fulfilment] = {}
+    above: dict[Link, Link | None] = {}
+
+    def promise(link: Link) -> Fulfilment:
+        if link not in state:
+            if link[0] == "stored":
+                found, parent = stored[link[1]]
+                state[link], above[link] = found, None if parent is None else ("stored", parent)
+            else:
+                row = rows[link[1]]
+                state[link] = Fulfilment(str(row[ValidRows.REF]), ContributionKind(str(row[ValidRows.KIND])),
+                                         str(row[ValidRows.CURRENCY]), _units(row))
+                above[link] = row[ValidRows.PARENT]  # type: ignore[assignment]
+        return state[link]
+
+    errors = []
+    for index, row in enumerate(rows):
+        link: Link | None = row[ValidRows.PARENT]  # type: ignore[assignment]
+        if link is None or policy(str(row[ValidRows.COALITION])) is not ExcessPolicy.REFUSE:
+            continue
+        kind, units = ContributionKind(str(row[ValidRows.KIND])), _units(row)
+        chain = [link]
+        if promise(link).kind is ContributionKind.COMMITMENT and (pledge := above[link]) is not None:
+            chain.append(pledge)
+        try:
+            for each in chain:
+                promise(each).refuse_excess(kind, units)
+        except InvariantViolated as refused:
+            errors.append(RowError(valid.numbers[index], "amount", str(row[ValidRows.MINOR]), refused.message))
+            continue
+        for each in chain:
+            state[each] = promise(each).adding(kind, units)
+    return errors
+
+
+def _units(row: tuple[object, ...]) -> int:
+    units = row[ValidRows.MINOR]
+    assert isinstance(units, int)
+    return units

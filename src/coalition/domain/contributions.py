@@ -7,7 +7,7 @@ field: it derives from the ledger entries (see coalition.domain.ledger).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -197,3 +197,42 @@ def check_parent(child_kind: ContributionKind, child_donor: str, child_coalition
     if parent.amount.currency != child_currency:
         raise InvariantViolated(f"{parent.kind} {parent.id} is in {parent.amount.currency}, not {child_currency}",
                                 field="currency")
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfilment:
+    """A pledge or commitment and what came in against it, in minor units of its currency: ``promised`` is what
+    its own entries still carry (reversals deducted); ``committed`` the commitments under it; ``received`` the
+    receipts and in-kind contributions under it, a pledge counting those under its commitments too."""
+
+    name: str  # its external reference, or its id
+    kind: ContributionKind
+    currency: str
+    promised: int
+    committed: int = 0
+    received: int = 0
+
+    def adding(self, kind: ContributionKind, units: int) -> Fulfilment:
+        """As it would stand with one more contribution of ``kind`` under it."""
+        if kind is ContributionKind.COMMITMENT:
+            return replace(self, committed=self.committed + units)
+        return replace(self, received=self.received + units)
+
+    def excess(self, kind: ContributionKind) -> int:
+        """How far the contributions of ``kind`` under it go beyond what it promised (0 when within)."""
+        came = self.committed if kind is ContributionKind.COMMITMENT else self.received
+        return max(0, came - self.promised)
+
+    def refuse_excess(self, kind: ContributionKind, units: int) -> None:
+        """Refuse a contribution of ``kind`` worth ``units`` under it that would go beyond its promise."""
+        after = self.adding(kind, units)
+        over = after.excess(kind)
+        if over > self.excess(kind):
+            so_far = self.committed if kind is ContributionKind.COMMITMENT else self.received
+            done = "committed" if kind is ContributionKind.COMMITMENT else "received"
+            raise InvariantViolated(
+                f"{self.kind} {self.name} promised {Money.from_minor_units(self.promised, self.currency)}; "
+                f"{Money.from_minor_units(so_far, self.currency)} is already {done} under it, so "
+                f"{Money.from_minor_units(units, self.currency)} more would exceed it by "
+                f"{Money.from_minor_units(over, self.currency)} (the coalition refuses money beyond a promise)",
+                field="amount")

@@ -17,13 +17,21 @@ from typing import TypeVar
 from coalition.domain import ledger
 from coalition.domain.access import CUSTODIAN_ROLES, Actor, can, can_see_record, record_scope
 from coalition.domain.audit import AuditEvent, snapshot
-from coalition.domain.coalition import Coalition, Fund
-from coalition.domain.contribution_import import ImportContext, ImportRejected, validate
+from coalition.domain.coalition import Coalition, ExcessPolicy, Fund
+from coalition.domain.contribution_import import (
+    MAX_REPORTED_ERRORS,
+    ImportContext,
+    ImportRejected,
+    ValidRows,
+    promise_errors,
+    validate,
+)
 from coalition.domain.contributions import (
     Contribution,
     ContributionKind,
     Earmark,
     EarmarkKind,
+    Fulfilment,
     ReportingValue,
     Valuation,
     Visibility,
@@ -128,6 +136,7 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
             # account waits for the lock while this group, holding the lock, waits for that account.
             uow.ledger.open_accounts({ledger.account(type, checked) for _, _, checked in ready
                                       for type in ledger.CONTRIBUTION_ACCOUNTS[checked.kind]})
+            ready = _within_promises(uow, ready, outcomes, found)
             for index, actor, checked in ready:
                 stored, entry = uow.ledger.add_contribution(checked, uow.clock())
                 record_change(uow, actor, AuditEvent(f"record_{stored.kind.value.replace('-', '_')}", "contribution",
@@ -147,6 +156,39 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
     if len(done) != len(requests):
         raise RuntimeError("a contribution of the group has no outcome")
     return done
+
+
+def _within_promises(uow: UnitOfWork, ready: list[tuple[int, Actor, Contribution]],
+                     outcomes: list[Contribution | Exception | None], found: _Found
+                     ) -> list[tuple[int, Actor, Contribution]]:
+    """Those of ``ready`` that take no pledge or commitment beyond its promise where their coalition refuses that;
+    the others get their refusal as their outcome. Read under the ledger lock, so two writers cannot both pass."""
+    if not any(c.parent is not None for _, _, c in ready):
+        return ready
+    uow.ledger.lock()
+    parents = {c.parent: uow.ledger.get_contribution(c.parent) for _, _, c in ready if c.parent is not None}
+    above = {p.parent: uow.ledger.get_contribution(p.parent) for p in parents.values()
+             if p is not None and p.kind is ContributionKind.COMMITMENT and p.parent is not None}
+    promises = [p for p in (*parents.values(), *above.values()) if p is not None]
+    state = _fulfilments(uow, promises)
+    kept = []
+    for index, actor, checked in ready:
+        parent = parents.get(checked.parent) if checked.parent is not None else None
+        if parent is None or found.coalitions[checked.coalition].rules.excess is not ExcessPolicy.REFUSE:
+            kept.append((index, actor, checked))
+            continue
+        chain = [parent.id] + ([parent.parent] if parent.parent in above else [])
+        units = checked.amount.to_minor_units()
+        try:
+            for promise in chain:
+                state[promise or 0].refuse_excess(checked.kind, units)
+        except CoalitionError as refused:
+            outcomes[index] = refused
+            continue
+        for promise in chain:
+            state[promise or 0] = state[promise or 0].adding(checked.kind, units)
+        kept.append((index, actor, checked))
+    return kept
 
 
 def _alone(uow: UnitOfWork, actor: Actor, contribution: Contribution) -> Contribution | Exception:
@@ -292,6 +334,7 @@ def import_contributions(uow: UnitOfWork, actor: Actor, *, source: str, digest: 
             require(can(actor, "record_contributions", coalition))
         first, last = uow.ledger.bulk_record(valid, uow.clock(),
                                              (lambda n: progress("writing", n)) if progress else None)
+        _refuse_broken_promises(uow, valid, first)
         totals: dict[str, int] = defaultdict(int)
         for row in valid.rows:
             totals[f"{row[0]} {row[6]}"] += int(row[5])  # type: ignore[call-overload]
@@ -304,6 +347,26 @@ def import_contributions(uow: UnitOfWork, actor: Actor, *, source: str, digest: 
                 "contributions": [first, last], "totals": shown}))
         uow.commit()
     return summary
+
+
+def _refuse_broken_promises(uow: UnitOfWork, valid: ValidRows, first: int) -> None:
+    """Refuse the whole import if a row takes a pledge or commitment beyond its promise where its coalition refuses
+    that. Checked once the rows are written, under the ledger lock the write took, against what the stored promises
+    held before the file (contributions of lower ids), so no other writer can slip in between."""
+    linked = {int(link[1]) for row in valid.rows if isinstance(link := row[ValidRows.PARENT], tuple)
+              and link[0] == "stored"}
+    if not linked and not any(row[ValidRows.PARENT] is not None for row in valid.rows):
+        return
+    promises = [c for c in (uow.ledger.get_contribution(id) for id in sorted(linked)) if c is not None]
+    pledges = [c for c in (uow.ledger.get_contribution(p.parent) for p in promises
+                           if p.kind is ContributionKind.COMMITMENT and p.parent is not None) if c is not None]
+    everything = {c.id: c for c in promises + pledges}
+    before = _fulfilments(uow, list(everything.values()), before=first)
+    stored = {id: (found, everything[id].parent) for id, found in before.items()}
+    rules = {c.code: c.rules.excess for c in uow.coalitions.all()}
+    errors = promise_errors(valid, stored, lambda coalition: rules[coalition])
+    if errors:
+        raise ImportRejected(errors[:MAX_REPORTED_ERRORS], len(errors))
 
 
 def import_fx_rates(uow: UnitOfWork, actor: Actor, *, source: str, digest: str, rates: Sequence[FxRate]) -> int:
@@ -347,37 +410,44 @@ class PledgeProgress:
     committed: Money
     received: Money
     status: PledgeStatus
+    excess: Money  # received beyond what was pledged, where the coalition accepts it (``ExcessPolicy.FLAG``)
+
+
+def _fulfilments(uow: UnitOfWork, promises: Sequence[Contribution], *, before: int | None = None
+                 ) -> dict[int, Fulfilment]:
+    """What came in against each pledge or commitment (``Fulfilment``); with ``before``, only what contributions of
+    lower ids brought (the state before an import whose first id it is)."""
+    ids = [p.id for p in promises if p.id is not None]
+    children = [c for c in uow.ledger.children_of(ids) if before is None or (c.id or 0) < before]
+    grandchildren = [c for c in uow.ledger.children_of([c.id for c in children if c.kind is ContributionKind.COMMITMENT
+                                                        and c.id is not None])
+                     if before is None or (c.id or 0) < before]
+    net = ledger.net_units(uow.ledger.entries(contributions=ids + [c.id for c in children + grandchildren
+                                                                    if c.id is not None]))
+    found = {p.id: Fulfilment(p.external_ref or str(p.id), p.kind, p.amount.currency, net.get(p.id, 0))
+             for p in promises if p.id is not None}
+    parent_of = {c.id: c.parent for c in children}
+    for contribution in children + grandchildren:
+        assert contribution.id is not None and contribution.parent is not None
+        amount = net.get(contribution.id, 0)
+        for promise in (contribution.parent, parent_of.get(contribution.parent)):
+            if promise in found and (promise == contribution.parent or contribution.kind is not
+                                     ContributionKind.COMMITMENT):
+                found[promise] = found[promise].adding(contribution.kind, amount)
+    return found
 
 
 def _progress(uow: UnitOfWork, pledges: Sequence[Contribution]) -> list[PledgeProgress]:
-    ids = [p.id for p in pledges if p.id is not None]
-    children = uow.ledger.children_of(ids)
-    grandchildren = uow.ledger.children_of([c.id for c in children
-                                            if c.kind is ContributionKind.COMMITMENT and c.id is not None])
-    every = list(pledges) + children + grandchildren
-    net = ledger.net_units(uow.ledger.entries(contributions=[c.id for c in every if c.id is not None]))
-    committed: dict[int, int] = defaultdict(int)
-    received: dict[int, int] = defaultdict(int)
-    pledge_of = {c.id: c.parent for c in children}
-    for contribution in children + grandchildren:
-        assert contribution.id is not None and contribution.parent is not None
-        root = contribution.parent if contribution.parent in ids else pledge_of.get(contribution.parent)
-        if root is None:
-            continue
-        amount = net.get(contribution.id, 0)
-        if contribution.kind is ContributionKind.COMMITMENT:
-            committed[root] += amount
-        else:
-            received[root] += amount
+    done = _fulfilments(uow, pledges)
     result = []
     for pledge in pledges:
         assert pledge.id is not None
-        currency = pledge.amount.currency
-        pledged_units = net.get(pledge.id, 0)
-        result.append(PledgeProgress(pledge, Money.from_minor_units(pledged_units, currency),
-                                     Money.from_minor_units(committed[pledge.id], currency),
-                                     Money.from_minor_units(received[pledge.id], currency),
-                                     ledger.pledge_status(pledged_units, committed[pledge.id], received[pledge.id])))
+        f, currency = done[pledge.id], pledge.amount.currency
+        result.append(PledgeProgress(pledge, Money.from_minor_units(f.promised, currency),
+                                     Money.from_minor_units(f.committed, currency),
+                                     Money.from_minor_units(f.received, currency),
+                                     ledger.pledge_status(f.promised, f.committed, f.received),
+                                     Money.from_minor_units(f.excess(ContributionKind.RECEIPT), currency)))
     return result
 
 

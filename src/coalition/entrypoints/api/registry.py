@@ -75,7 +75,8 @@ class NewCoalition(Body):
     founded_at: Annotated[str, Field(min_length=1, max_length=200)]
     reporting_currency: Currency = "EUR"
     rules: dict[str, Any] = Field(default_factory=dict, description="Decision rules: method, quorum, threshold, "
-                                  "voting_roles, validating_authority, secretariat_may_approve, ...")
+                                  "voting_roles, validating_authority, secretariat_may_approve, excess (refuse or "
+                                  "flag money beyond a promise), ...")
     illustrative: bool = False
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from coalition.bootstrap import Platform
-from coalition.domain.coalition import Coalition, DecisionMethod, DecisionRules, Fund, MembershipRole
+from coalition.domain.coalition import Coalition, DecisionMethod, DecisionRules, ExcessPolicy, Fund, MembershipRole
 from coalition.domain.common import parse_date
 from coalition.domain.errors import InvalidInput
 from coalition.domain.instrument import Instrument, InstrumentKind, add_years
@@ -163,12 +163,14 @@ def coalitions_create(
     method: Annotated[str, typer.Option(help="consensus, simple-majority or qualified-majority.")] = "consensus",
     threshold: Annotated[str | None, typer.Option(help="Qualified-majority threshold, e.g. 2/3.")] = None,
     quorum: Annotated[str, typer.Option(help="Share of voting members needed, e.g. 1/2.")] = "1/2",
+    excess: Annotated[str, typer.Option(help="Money beyond a pledge's or commitment's promise: refuse it, or flag "
+                                        "it as excess on the donor's statement.")] = "refuse",
     illustrative: Annotated[bool, typer.Option()] = False,
 ) -> None:
     """Create a coalition."""
     platform = ready(ctx)
     rules = DecisionRules.from_data({"method": choice(method, DecisionMethod, "--method").value, "quorum": quorum,
-                                     "threshold": threshold})
+                                     "threshold": threshold, "excess": choice(excess, ExcessPolicy, "--excess").value})
     created = svc.create_coalition(platform.uow(), platform.operator(), Coalition(
         code, name, capability_area, framework, recipient, parse_date(founded_on, "--founded-on"), founded_at,
         currency, rules, illustrative))
