@@ -220,3 +220,13 @@ def test_an_import_beyond_a_promise_is_refused_whole_naming_the_row(world: Platf
     assert [(e.row, e.column) for e in refused.value.errors] == [(4, "amount"), (5, "amount")]
     assert "commitment LV-C promised 1000.00 EUR; 600.00 EUR is already received" in refused.value.errors[0].rule
     assert dump(world.engine) == before
+
+
+def test_a_refused_receipt_that_would_open_new_accounts_leaves_nothing_behind(world: Platform):
+    pledge = _promise(world, ContributionKind.PLEDGE, "100")
+    before = dump(world.engine)
+    with pytest.raises(InvariantViolated, match="would exceed it"):
+        funding.record_contribution(world.uow(), world.operator(), Contribution(
+            ContributionKind.RECEIPT, C, FUND, "LV", eur("101"), date(2024, 3, 6),
+            Earmark.parse("areas:communications"), Confidentiality(), parent=pledge.id))
+    assert dump(world.engine) == before

@@ -148,7 +148,8 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
                 raise
             together = False
         else:
-            uow.commit()
+            if ready:  # with every request refused, nothing is kept, not even the accounts opened for them
+                uow.commit()
             together = True
     if not together:  # each alone, refusals included: one may have been refused for another's reference
         return [_alone(uow, actor, contribution) for actor, contribution in requests]
