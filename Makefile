@@ -61,6 +61,9 @@ $(BENCH_STAMP): $(STAMP)
 bench-ledger: $(BENCH_STAMP) ## Benchmark ledger ingest and the funding report against Beancount (BENCH_SIZES=...)
 	$(BIN)/python -m benchmarks.bench_ledger
 
+bench-audit: $(STAMP) ## Time 'audit verify --deep' at 1,000,000 transactions against its one-minute target (BENCH_SIZES=...)
+	$(BIN)/python -m benchmarks.bench_audit
+
 bench-allocation: $(STAMP) ## Benchmark the allocation engine against HiGHS on the same LP (BENCH_SIZES=...)
 	$(BIN)/python -m benchmarks.bench_allocation
 
@@ -84,4 +87,4 @@ migration: $(STAMP) ## Draft a new migration from the tables: make migration m="
 clean: ## Remove the virtual environment, caches and the demo database
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
-.PHONY: help install demo serve test browser lint typecheck contracts pytest bench-ledger bench-allocation bench-api bench-web messages format migration clean
+.PHONY: help install demo serve test browser lint typecheck contracts pytest bench-ledger bench-audit bench-allocation bench-api bench-web messages format migration clean

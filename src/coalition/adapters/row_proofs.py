@@ -150,20 +150,40 @@ def prove_pending(connection: sa.Connection) -> list[ProofPart]:
 
 
 def _digests_of_noted(connection: sa.Connection, proved: ProvedTable) -> Iterator[tuple[str, bytes]]:
-    noted = sa.select(_pending.c.k).where(_pending.c.tbl == proved.name).distinct().subquery()
+    noted = sa.select(_pending.c.k).where(_pending.c.tbl == proved.name).distinct()
     if proved.integer_key:
-        joined = proved.key[0] == sa.cast(noted.c.k, proved.key[0].type)
-    elif len(proved.key) == 1:
-        joined = proved.key[0] == noted.c.k
-    else:
-        joined = proved.key_expression() == noted.c.k
-    marker = proved.key[0].label("_present")
-    query = sa.select(noted.c.k, marker, *proved.columns).select_from(noted).outerjoin(proved.table, joined)
+        yield from _digests_by_id(connection, proved, sorted(int(k) for k in connection.execute(noted).scalars()))
+        return
+    keys = noted.subquery()
+    joined = proved.key[0] == keys.c.k if len(proved.key) == 1 else proved.key_expression() == keys.c.k
+    query = sa.select(keys.c.k, proved.key[0].label("_present"), *proved.columns).select_from(keys).outerjoin(
+        proved.table, joined)
     for row in connection.execute(query):
-        if row[1] is None:
-            yield str(row[0]), DELETED
+        yield str(row[0]), DELETED if row[1] is None else row_digest(proved.name, row[2:])
+
+
+def _digests_by_id(connection: sa.Connection, proved: ProvedTable, ids: list[int]) -> Iterator[tuple[str, bytes]]:
+    """The rows of an integer-keyed table by id, read in runs of consecutive ids (an import writes one long run);
+    an id not found was deleted."""
+    key = proved.key[0]
+    position = proved.columns.index(key)
+    runs: list[tuple[int, int]] = []
+    for number in ids:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], number)
         else:
-            yield str(row[0]), row_digest(proved.name, row[2:])
+            runs.append((number, number))
+    for first, last in runs:
+        query = sa.select(*proved.columns).where(key.between(first, last)).order_by(key)
+        expected = first
+        for row in connection.execute(query.execution_options(yield_per=5000)):
+            found = int(row[position])
+            for gone in range(expected, found):
+                yield str(gone), DELETED
+            yield str(found), row_digest(proved.name, row)
+            expected = found + 1
+        for gone in range(expected, last + 1):
+            yield str(gone), DELETED
 
 
 def current_digests(connection: sa.Connection, proved: ProvedTable) -> Iterator[tuple[str, bytes]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -154,27 +154,30 @@ DIGEST_SIZE = 32
 DELETED = bytes(DIGEST_SIZE)  # the digest a proof gives a row its change deleted
 
 
-def _encoded(value: object) -> str:
-    """One stored value as unambiguous text: a type letter, and the length of every text."""
-    if value is None:
-        return "n"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, int):
-        return f"i{value}"
-    if isinstance(value, str):
-        return f"s{len(value)}:{value}"
+def _as_text(value: object) -> str:
     if isinstance(value, datetime | date):
-        return f"d{value.isoformat()}"
+        return value.isoformat()
     if isinstance(value, bytes):
-        return f"b{value.hex()}"
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return f"j{len(text)}:{text}"
+        return value.hex()
+    raise TypeError(f"a stored {type(value).__name__} has no canonical form")
 
 
-def row_digest(table: str, values: Iterable[object]) -> bytes:
-    """The SHA-256 of a stored row: its table's name and its values in column order (``_encoded``)."""
-    return hashlib.sha256("|".join([f"s{len(table)}:{table}", *map(_encoded, values)]).encode()).digest()
+# A row's canonical form is the JSON array of its values in column order: keys of objects sorted, no spaces, text
+# as UTF-8, dates as ISO 8601 text. Each column holds one type, so a date and a text never share a place. The
+# standard library's encoder, built once (``JSONEncoder.encode`` builds it again for every value it encodes).
+_MAKE = getattr(json.encoder, "c_make_encoder", None)
+_ENCODE = _MAKE(None, _as_text, json.encoder.encode_basestring, None, ":", ",", True, False, True) if _MAKE else None
+_FALLBACK = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_as_text).encode
+
+
+def canonical_row(values: Sequence[object]) -> str:
+    listed = values if isinstance(values, list | tuple) else tuple(values)
+    return "".join(_ENCODE(listed, 0)) if _ENCODE is not None else _FALLBACK(list(listed))
+
+
+def row_digest(table: str, values: Sequence[object]) -> bytes:
+    """The SHA-256 of a stored row: its table's name, a line break, and its values' canonical JSON array."""
+    return hashlib.sha256(f"{table}\n{canonical_row(values)}".encode()).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +206,8 @@ PART_ROWS = 10_000  # rows per stored part: a million-row import keeps its proof
 
 
 def proof_parts(table: str, rows: Iterable[tuple[str, bytes]]) -> list[ProofPart]:
-    """A table's proven rows, ordered by key, cut into parts of ``PART_ROWS``."""
-    ordered = sorted(rows)
+    """A table's proven rows, in the order given, cut into parts of ``PART_ROWS``."""
+    ordered = list(rows)
     return [ProofPart(table, number, tuple(key for key, _ in ordered[start:start + PART_ROWS]),
                       b"".join(digest for _, digest in ordered[start:start + PART_ROWS]))
             for number, start in enumerate(range(0, len(ordered), PART_ROWS))]

@@ -7,7 +7,7 @@ field: it derives from the ledger entries (see coalition.domain.ledger).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -215,8 +215,9 @@ class Fulfilment:
     def adding(self, kind: ContributionKind, units: int) -> Fulfilment:
         """As it would stand with one more contribution of ``kind`` under it."""
         if kind is ContributionKind.COMMITMENT:
-            return replace(self, committed=self.committed + units)
-        return replace(self, received=self.received + units)
+            return Fulfilment(self.name, self.kind, self.currency, self.promised, self.committed + units,
+                              self.received)
+        return Fulfilment(self.name, self.kind, self.currency, self.promised, self.committed, self.received + units)
 
     def excess(self, kind: ContributionKind) -> int:
         """How far the contributions of ``kind`` under it go beyond what it promised (0 when within)."""
