@@ -14,6 +14,7 @@ row of a table the same way, for ``audit verify --deep``.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -136,30 +137,34 @@ def pending_count(connection: sa.Connection) -> int:
 
 
 def prove_pending(connection: sa.Connection) -> list[ProofPart]:
-    """The proof of every row noted since the last audit record, as the rows now stand; the notes are cleared."""
-    names = sorted(str(row[0]) for row in connection.execute(sa.select(_pending.c.tbl).distinct()))
+    """The proof of every row noted since the last audit record, as the rows now stand; the notes are read and
+    cleared in one statement."""
+    noted: dict[str, set[str]] = defaultdict(set)
+    for table, key in connection.execute(_pending.delete().returning(_pending.c.tbl, _pending.c.k)):
+        noted[table].add(key)
     parts: list[ProofPart] = []
-    for name in names:
+    for name in sorted(noted):
         proved = BY_NAME.get(name)
         if proved is None:
             raise RuntimeError(f"rows of {name}, which no proof covers, were noted as written")
-        parts.extend(proof_parts(name, _digests_of_noted(connection, proved)))
-    if names:
-        connection.execute(_pending.delete())
+        parts.extend(proof_parts(name, _digests_of(connection, proved, noted[name])))
     return parts
 
 
-def _digests_of_noted(connection: sa.Connection, proved: ProvedTable) -> Iterator[tuple[str, bytes]]:
-    noted = sa.select(_pending.c.k).where(_pending.c.tbl == proved.name).distinct()
+def _digests_of(connection: sa.Connection, proved: ProvedTable, keys: set[str]) -> Iterator[tuple[str, bytes]]:
     if proved.integer_key:
-        yield from _digests_by_id(connection, proved, sorted(int(k) for k in connection.execute(noted).scalars()))
+        yield from _digests_by_id(connection, proved, sorted(int(key) for key in keys))
         return
-    keys = noted.subquery()
-    joined = proved.key[0] == keys.c.k if len(proved.key) == 1 else proved.key_expression() == keys.c.k
-    query = sa.select(keys.c.k, proved.key[0].label("_present"), *proved.columns).select_from(keys).outerjoin(
-        proved.table, joined)
-    for row in connection.execute(query):
-        yield str(row[0]), DELETED if row[1] is None else row_digest(proved.name, row[2:])
+    key = proved.key[0] if len(proved.key) == 1 else proved.key_expression()
+    ordered = sorted(keys)
+    key_at = [proved.columns.index(column) for column in proved.key]
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        found = {proved.key_text([row[i] for i in key_at]): row
+                 for row in connection.execute(sa.select(*proved.columns).where(key.in_(chunk)))}
+        for text in chunk:
+            row = found.get(text)
+            yield text, DELETED if row is None else row_digest(proved.name, row)
 
 
 def _digests_by_id(connection: sa.Connection, proved: ProvedTable, ids: list[int]) -> Iterator[tuple[str, bytes]]:
