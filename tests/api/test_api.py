@@ -385,3 +385,21 @@ def test_a_heavy_read_is_answered_from_the_cache_until_a_write_through_the_serve
     after = world.client.get(path, headers=secretariat).json()
     assert after["totals"]["received"] != first["totals"]["received"], "a write empties the cache at once"
     assert world.client.get(path).status_code == 401, "the cache never answers a viewer it was not filled for"
+
+
+def test_a_reservation_whose_money_moved_on_is_not_reversed_over_http(world: Served):
+    """The attack of the demo world: reversing the entry that reserved money for a requirement, part of it since
+    contracted and paid, would give the fund back money already spent."""
+    client, secretariat = world.client, world.as_role("secretariat")
+    with world.platform.uow(read_only=True) as uow:
+        moved = {e.credit for e in uow.ledger.entries() if e.kind.value == "contract"}
+        reservation = next(e for e in uow.ledger.entries() if e.kind.value == "reservation" and e.debit in moved)
+    refused = client.post(f"{V}/ledger/entries/{reservation.id}/reversal", headers=secretariat,
+                          json={"reason": "wrong plan", "on": ON})
+    assert refused.status_code == 409 and refused.json()["field"] == "entry"
+    assert "moved on in entries" in refused.json()["message"]
+    future = client.post(f"{V}/ledger/entries/{reservation.id}/reversal", headers=secretariat,
+                         json={"reason": "wrong plan", "on": "8513-01-01"})
+    assert future.status_code == 409 and "in the future" in future.json()["message"]
+    check = client.get(f"{V}/ledger/check", headers=secretariat).json()
+    assert check["problems"] == [] and check["discrepancies"] == [], check

@@ -177,7 +177,8 @@ def reverse_entry(body: Reversal, who: CallerDep, entry_id: IdInPath) -> object:
     return svc.reverse_entry(who.write(), who.actor, entry_id, reason=body.reason, on=body.on)
 
 
-@api.get("/ledger/check", LedgerCheck, summary="Recompute every balance from the entries and report differences")
+@api.get("/ledger/check", LedgerCheck, summary="Recompute every balance from the entries, check the ledger's "
+                                                "invariants, and report every difference and breach")
 def check_ledger(who: CallerDep) -> object:
     return svc.check_ledger(who.read(), who.actor)
 
