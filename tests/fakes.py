@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Self
@@ -128,6 +128,9 @@ class FakeAudit:
 
     def unproved_writes(self) -> int:
         return 0
+
+    def note_rows(self, table: str, keys: Collection[str]) -> None:
+        return None
 
     def append(self, record: AuditRecord, proof: Sequence[ProofPart] = ()) -> None:
         self._s.audit.append(record)

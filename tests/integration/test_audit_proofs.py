@@ -170,3 +170,18 @@ def test_a_write_without_an_audit_record_is_refused(platform: Platform):
         with pytest.raises(RuntimeError, match="wrote rows after its last audit record"):
             uow.commit()
     assert all(area.code != "silent" for area in funding.list_capability_areas(platform.uow(), platform.operator()))
+
+
+def test_rows_no_record_accounts_for_are_adopted_by_an_audited_act_unless_a_row_was_altered(demo: Platform,
+                                                                                             capsys):
+    tamper(demo, "INSERT INTO capability_areas (code, name) VALUES ('older', 'Stored before proofs were kept')")
+    code, out, err = run(demo, capsys, "audit", "adopt", "--reason", "stored before row proofs were kept")
+    assert code == 0, err
+    assert "now proves 1 rows: capability_areas 1" in out
+    assert deep(demo).ok
+    assert "Every stored row is already proved" in run(demo, capsys, "audit", "adopt", "--reason", "again")[1]
+    contribution, _ = receipt_of(demo, "EE")
+    tamper(demo, "INSERT INTO capability_areas (code, name) VALUES ('newer', 'Added by hand')",
+           f"UPDATE contributions SET amount_minor = amount_minor + 1 WHERE id = {contribution}")
+    code, _, err = run(demo, capsys, "audit", "adopt", "--reason", "cover it up")
+    assert code == 6 and f"contributions {contribution} differs" in err and "would cover it" in err

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -178,6 +178,9 @@ class SqlAuditLog:
 
     def unproved_writes(self) -> int:
         return row_proofs.pending_count(self._c)
+
+    def note_rows(self, table: str, keys: Collection[str]) -> None:
+        row_proofs.note(self._c, table, keys)
 
     def append(self, record: AuditRecord, proof: Sequence[ProofPart] = ()) -> None:
         row = dict(seq=record.seq, occurred_at=record.occurred_at.isoformat(), actor=record.actor,

@@ -89,6 +89,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "record_instrument": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "read_audit": frozenset({Role.PLATFORM_ADMIN, Role.AUDITOR}),
     "take_checkpoint": frozenset({Role.PLATFORM_ADMIN}),
+    "adopt_rows": frozenset({Role.PLATFORM_ADMIN}),
     "manage_taxonomy": frozenset({Role.PLATFORM_ADMIN}),
     "manage_users": frozenset({Role.PLATFORM_ADMIN}),
     "record_contributions": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),

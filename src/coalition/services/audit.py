@@ -12,13 +12,14 @@ from coalition.domain.audit import (
     Checkpoint,
     ProofCheck,
     RowFinding,
+    RowProblem,
     check_checkpoint,
     compare_rows,
     proof_summary,
     seal,
     verify_chain,
 )
-from coalition.domain.errors import InvalidInput, NotFound, PermissionDenied
+from coalition.domain.errors import InvalidInput, InvariantViolated, NotFound, PermissionDenied
 from coalition.services.ports import CheckpointSigner, SignatureCheck, UnitOfWork
 
 
@@ -92,6 +93,44 @@ def verify_audit_deep(uow: UnitOfWork, actor: Actor) -> DeepReport:
             checked += compared.checked
             findings += compared.findings
     return DeepReport(chain, check.rows, checked, findings[:SHOWN_FINDINGS], len(findings))
+
+
+@dataclass(frozen=True, slots=True)
+class Adoption:
+    rows: dict[str, int]  # per table, how many rows were adopted
+    record: int | None  # the audit record that proves them now
+
+
+def adopt_rows(uow: UnitOfWork, actor: Actor, *, reason: str) -> Adoption:
+    """Have one audited record prove the rows no record accounts for, such as those stored before proofs were kept
+    (after an upgrade). Refused while any row differs from its record or any proof from its record: adopting then
+    would cover a tampering; and the chain must hold."""
+    require(can(actor, "adopt_rows"))
+    if not reason.strip():
+        raise InvalidInput("an adoption needs a reason", field="reason")
+    with uow:
+        check = ProofCheck(uow.audit.proofs())
+        chain = verify_chain(check.follow(uow.audit.records()), head=uow.audit.stored_head())
+        if not chain.ok:
+            raise InvariantViolated(f"the audit chain is broken at record {chain.broken_seq}: {chain.reason}",
+                                    field="audit")
+        unaccounted: dict[str, list[str]] = {}
+        findings = list(check.findings)
+        for table in uow.audit.proved_tables():
+            findings += compare_rows(table, check.claimed.pop(table, {}), uow.audit.current_rows(table)).findings
+        for finding in findings:
+            if finding.problem is not RowProblem.UNACCOUNTED:
+                raise InvariantViolated(f"{finding.describe()}; adopting rows now would cover it", field="audit")
+            unaccounted.setdefault(finding.table, []).append(finding.key)
+        if not unaccounted:
+            return Adoption({}, None)
+        for table, keys in unaccounted.items():
+            uow.audit.note_rows(table, keys)
+        counts = {table: len(keys) for table, keys in sorted(unaccounted.items())}
+        record = record_change(uow, actor, AuditEvent("adopt_rows", "audit", "rows", None,
+                                                      {"reason": reason.strip(), "rows": counts}))
+        uow.commit()
+    return Adoption(counts, record.seq)
 
 
 # --- checkpoints ----------------------------------------------------------------------------------------------

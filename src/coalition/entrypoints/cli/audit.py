@@ -14,6 +14,7 @@ from coalition.domain.errors import InvalidInput
 from coalition.entrypoints.cli.output import console, emit_json, fail, table
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services.audit import (
+    adopt_rows,
     audit_log,
     take_checkpoint,
     verify_audit,
@@ -97,6 +98,21 @@ def _verify_checkpoint(platform: Platform, path: Path, public_key: str | None, a
         console.print(f"Checkpoint verified: the chain still holds, unchanged, the {found.seq} records signed on "
                       f"{found.signed_at.isoformat()} (key {found.key_id[:16]}...); it now holds "
                       f"{report.chain.checked}.")
+
+
+@app.command("adopt")
+def adopt(ctx: typer.Context,
+          reason: Annotated[str, typer.Option(help="Why these rows have no record, e.g. stored before row proofs "
+                                              "were kept.")]) -> None:
+    """Have one audited record prove every row no record accounts for (after an upgrade); refused while any row
+    or proof differs from its record."""
+    platform = ready(ctx)
+    adopted = adopt_rows(platform.uow(), platform.operator(), reason=reason)
+    if adopted.record is None:
+        console.print("Every stored row is already proved by the audit chain: nothing to adopt.")
+        return
+    console.print(f"Audit record {adopted.record} now proves {sum(adopted.rows.values())} rows: "
+                  + ", ".join(f"{table} {count}" for table, count in adopted.rows.items()))
 
 
 @app.command("checkpoint")
