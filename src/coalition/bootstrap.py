@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -16,14 +16,15 @@ from coalition.adapters.fx_files import read_rates
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.tabular import Table, read_table
-from coalition.adapters.unit_of_work import SqlUnitOfWork
+from coalition.adapters.unit_of_work import SqlUnitOfWork, WriterBusy
 from coalition.config import Settings
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.errors import CoalitionError
 from coalition.domain.fx import FxRate
+from coalition.domain.identity import SessionPolicy
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
 
-__all__ = ["Platform", "SchemaOutOfDate", "StoredResponse", "bootstrap", "utc_now"]
+__all__ = ["Platform", "SchemaOutOfDate", "StoredResponse", "WriterBusy", "bootstrap", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -46,9 +47,15 @@ class Platform:
     def engine(self) -> sa.Engine:
         return create_engine(self.settings.resolved_database_url)
 
-    def uow(self, *, read_only: bool = False) -> UnitOfWork:
-        """A unit of work; ``read_only`` for reads, which then never wait for writers on SQLite."""
-        return SqlUnitOfWork(self.engine, self.clock, read_only=read_only, committed=self._committed)
+    def uow(self, *, read_only: bool = False, operational: bool = False, wait: bool = True) -> UnitOfWork:
+        """A unit of work; ``read_only`` for reads, which then never wait for writers on SQLite.
+
+        ``operational``: it writes only state no kept answer depends on (when a session was last used),
+        so its commit does not empty the caches. ``wait=False``: rather than queue behind another writer
+        of this process on SQLite, entering it raises WriterBusy.
+        """
+        return SqlUnitOfWork(self.engine, self.clock, read_only=read_only, wait=wait,
+                             committed=None if operational else self._committed)
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every transaction this platform commits (a cache to empty, say)."""
@@ -57,6 +64,12 @@ class Platform:
     def _committed(self) -> None:
         for listener in self._listeners:
             listener()
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        """How long browser sessions last (COALITION_SESSION_HOURS, COALITION_SESSION_IDLE_MINUTES)."""
+        return SessionPolicy(timedelta(hours=self.settings.session_hours),
+                             timedelta(minutes=self.settings.session_idle_minutes))
 
     @cached_property
     def password_hasher(self) -> PasswordHasher:
