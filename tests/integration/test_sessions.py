@@ -1,7 +1,9 @@
-"""Browser sessions in the database, on SQLite and PostgreSQL."""
+"""Browser sessions in the database, on SQLite and PostgreSQL: the store, and the commands that list and end them."""
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -10,7 +12,8 @@ import pytest
 from coalition.bootstrap import Platform
 from coalition.domain.identity import Session, SessionEnded, SessionMethod, User
 from coalition.entrypoints.api.core import check_session
-from coalition.services import identity
+from coalition.services import audit, identity
+from tests.integration.helpers import assert_refused, run
 
 PASSWORD = "a long enough passphrase"
 
@@ -66,6 +69,41 @@ def test_stored_times_keep_their_order_and_instant_whatever_their_zone_or_fracti
         assert uow.sessions.purge(created_before=nine - timedelta(1), seen_before=nine + timedelta(minutes=1)) == 1
         assert uow.sessions.end_all("ee-desk") == 1 and uow.sessions.end_all("ee-desk") == 0
         uow.commit()
+
+
+def test_the_command_line_lists_and_ends_a_users_sessions(users: Platform, capsys: pytest.CaptureFixture[str]):
+    mine = [sign_in(users), sign_in(users)]
+    other = sign_in(users, "lv-desk")
+    code, out, err = run(users, capsys, "users", "sessions", "ee-desk")
+    assert code == 0, err
+    assert all(s.session.id in out for s in mine) and other.session.id not in out and "password" in out
+    code, out, _ = run(users, capsys, "users", "sessions", "ee-desk", "--json")
+    listed = json.loads(out)
+    assert [s["id"] for s in listed] == [s.session.id for s in mine]
+    assert set(listed[0]) == {"id", "username", "method", "created_at", "last_seen_at", "ends_at"}
+    assert not any(s.token in out or s.session.token_hash in out for s in mine)
+    code, out, err = run(users, capsys, "users", "end-sessions", "ee-desk")
+    assert code == 0, err
+    assert "2 browser sessions of ee-desk ended" in out
+    assert all(is_over(users, s.token) for s in mine) and not is_over(users, other.token)
+    last = audit.audit_log(users.uow(), users.operator(), after_seq=0, limit=1000).records[-1]
+    assert (last.action, last.object_id, last.after) == ("end_sessions", "ee-desk", {"sessions_ended": 2})
+    assert_refused(users, capsys, ["users", "end-sessions", "nobody"], 3, "no user 'nobody'")
+
+
+def test_the_command_line_gives_a_new_password_and_ends_the_users_sessions(
+        users: Platform, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    signed = sign_in(users)
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long passphrase\n"))
+    code, out, err = run(users, capsys, "users", "password", "ee-desk", "--password-stdin")
+    assert code == 0, err
+    assert "ee-desk has a new password" in out
+    assert is_over(users, signed.token)
+    with pytest.raises(identity.Unauthenticated):
+        sign_in(users)
+    assert not is_over(users, sign_in(users, password="another long passphrase").token)
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert_refused(users, capsys, ["users", "password", "ee-desk", "--password-stdin"], 2, "12 to 1024 characters")
 
 
 def test_a_session_opened_while_its_user_is_disabled_does_not_authenticate(users: Platform):
