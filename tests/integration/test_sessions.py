@@ -144,3 +144,51 @@ def test_a_sessions_use_is_noted_later_rather_than_wait_behind_a_long_write(user
     with users.uow(read_only=True) as uow:
         assert uow.sessions.get(signed.session.token_hash).last_seen_at in (  # type: ignore[union-attr]
             check.checked_at, later.checked_at)
+
+
+def test_no_session_survives_a_password_change_that_a_sign_in_raced(users: Platform):
+    """A sign-in checks the old password; a password change then begins before the sign-in stores its session.
+    Whichever reaches the user's row first, the other waits for it: the sign-in is refused, or its session is
+    ended by the change. No session opened with the old password survives."""
+    checked, signed_in = threading.Event(), []
+    hasher = users.password_hasher
+    new_hash = hasher.hash("another long passphrase")
+
+    class Noting:
+        """The platform's hasher, saying when the sign-in has checked the password."""
+
+        def hash(self, password: str) -> str:
+            return hasher.hash(password)
+
+        def verify(self, password_hash: str, password: str) -> bool:
+            found = hasher.verify(password_hash, password)
+            checked.set()
+            return found
+
+        def needs_rehash(self, password_hash: str) -> bool:
+            return hasher.needs_rehash(password_hash)
+
+    def change() -> None:
+        checked.wait(timeout=60)
+        with users.uow() as uow:
+            uow.users.lock("ee-desk")
+            uow.users.set_password_hash("ee-desk", new_hash)
+            uow.sessions.end_all("ee-desk")
+            threading.Event().wait(0.2)  # the sign-in reaches the user's row meanwhile, or has already
+            uow.commit()
+
+    def sign_in_with_old_password() -> None:
+        try:
+            signed_in.append(identity.sign_in(users.uow(), Noting(), "ee-desk", PASSWORD, users.session_policy))
+        except identity.Unauthenticated:
+            signed_in.append(None)
+
+    threads = [threading.Thread(target=change), threading.Thread(target=sign_in_with_old_password)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    [outcome] = signed_in
+    assert outcome is None or is_over(users, outcome.token)
+    with users.uow(read_only=True) as uow:
+        assert uow.sessions.of_user("ee-desk") == []

@@ -38,10 +38,11 @@ class SqlUserRepository:
         return self._users(rows)[0] if rows else None
 
     def lock(self, username: str) -> None:
-        # FOR SHARE on PostgreSQL: sign-ins of the same user go on together, a change of the row waits for them
-        # (and they for it). SQLite has one writer at a time anyway.
+        # FOR NO KEY UPDATE on PostgreSQL: sign-ins and password changes of one user take turns, and each sees
+        # what the one before committed; rows that merely refer to the user (its sessions, tokens) are not held
+        # up. SQLite has one writer at a time anyway.
         self._c.execute(sa.select(t.users.c.username).where(t.users.c.username == username)
-                        .with_for_update(read=True))
+                        .with_for_update(key_share=True))
 
     def password_hash(self, username: str) -> str | None:
         return self._c.execute(sa.select(t.users.c.password_hash).where(t.users.c.username == username)).scalar()
