@@ -8,8 +8,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Self
 
+from coalition.domain.access import Grant
 from coalition.domain.audit import GENESIS_HASH, AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, Fund
+from coalition.domain.identity import ApiToken, Session, User
 from coalition.domain.instrument import Instrument, Signature
 from coalition.domain.membership import MembershipChange
 from coalition.domain.party import Party, PartyKind
@@ -36,6 +38,10 @@ class _State:
         self.signatures: list[Signature] = []
         self.audit: list[AuditRecord] = []
         self.checkpoints: list[Checkpoint] = []
+        self.users: dict[str, User] = {}
+        self.password_hashes: dict[str, str | None] = {}
+        self.tokens: dict[str, ApiToken] = {}
+        self.sessions: dict[str, Session] = {}
 
 
 class FakeParties:
@@ -158,6 +164,103 @@ class FakeAudit:
         return iter(chosen if limit is None else chosen[:limit])
 
 
+class FakeUsers:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def get(self, username: str) -> User | None:
+        return self._s.users.get(username)
+
+    def by_subject(self, subject: str) -> User | None:
+        return next((u for u in self._s.users.values() if u.oidc_subject == subject), None)
+
+    def lock(self, username: str) -> None:
+        pass  # one unit of work at a time
+
+    def password_hash(self, username: str) -> str | None:
+        return self._s.password_hashes.get(username)
+
+    def add(self, user: User, password_hash: str | None, created_at: datetime) -> None:
+        self._s.users[user.username] = user
+        self._s.password_hashes[user.username] = password_hash
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        self._s.password_hashes[username] = password_hash
+
+    def set_grants(self, username: str, grants: frozenset[Grant]) -> None:
+        self._s.users[username] = replace(self._s.users[username], grants=grants)
+
+    def set_active(self, username: str, active: bool) -> None:
+        self._s.users[username] = replace(self._s.users[username], active=active)
+
+    def set_language(self, username: str, language: str) -> None:
+        self._s.users[username] = replace(self._s.users[username], language=language)
+
+    def all(self) -> list[User]:
+        return sorted(self._s.users.values(), key=lambda u: u.username)
+
+    def add_token(self, token: ApiToken) -> None:
+        self._s.tokens[token.id] = token
+
+    def get_token(self, token_id: str) -> ApiToken | None:
+        return self._s.tokens.get(token_id)
+
+    def revoke_token(self, token_id: str, at: datetime) -> None:
+        self._s.tokens[token_id] = replace(self._s.tokens[token_id], revoked_at=at)
+
+    def tokens(self, username: str | None = None) -> list[ApiToken]:
+        return sorted((t for t in self._s.tokens.values() if username is None or t.username == username),
+                      key=lambda t: t.created_at)
+
+
+class FakeSessions:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def add(self, session: Session) -> None:
+        self._s.sessions[session.token_hash] = session
+
+    def get(self, token_hash: str) -> Session | None:
+        return self._s.sessions.get(token_hash)
+
+    def of_user(self, username: str) -> list[Session]:
+        return sorted((s for s in self._s.sessions.values() if s.username == username),
+                      key=lambda s: (s.created_at, s.id))
+
+    def touch(self, token_hash: str, seen_at: datetime, *, last_seen_at: datetime) -> None:
+        found = self._s.sessions.get(token_hash)
+        if found is not None and found.last_seen_at == last_seen_at:
+            self._s.sessions[token_hash] = replace(found, last_seen_at=seen_at)
+
+    def end(self, token_hash: str) -> bool:
+        return self._s.sessions.pop(token_hash, None) is not None
+
+    def end_all(self, username: str) -> int:
+        mine = [h for h, s in self._s.sessions.items() if s.username == username]
+        for token_hash in mine:
+            del self._s.sessions[token_hash]
+        return len(mine)
+
+    def purge(self, *, created_before: datetime, seen_before: datetime) -> int:
+        over = [h for h, s in self._s.sessions.items() if s.created_at < created_before or s.last_seen_at < seen_before]
+        for token_hash in over:
+            del self._s.sessions[token_hash]
+        return len(over)
+
+
+class FakeHasher:
+    """Hashes a password by naming it (tests only); rehashes what an older 'v0:' scheme hashed."""
+
+    def hash(self, password: str) -> str:
+        return f"v1:{password}"
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash.split(":", 1)[1] == password
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith("v1:")
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed state; commit publishes the copy, anything else discards it."""
 
@@ -174,6 +277,8 @@ class FakeUnitOfWork:
             self.coalitions = FakeCoalitions(self._working)
             self.memberships = FakeMemberships(self._working)
             self.instruments = FakeInstruments(self._working)
+            self.users = FakeUsers(self._working)
+            self.sessions = FakeSessions(self._working)
             self.audit = FakeAudit(self._working)
         self._depth += 1
         return self

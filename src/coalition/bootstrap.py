@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -18,15 +18,16 @@ from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_file, signature_holds, write_key_file
 from coalition.adapters.signing import key_id as signing_key_id
 from coalition.adapters.tabular import Table, read_table
-from coalition.adapters.unit_of_work import SqlUnitOfWork
+from coalition.adapters.unit_of_work import SqlUnitOfWork, WriterBusy
 from coalition.config import Environment, Settings
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.fx import FxRate
+from coalition.domain.identity import SessionPolicy
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
 
-__all__ = ["Ed25519Signer", "Platform", "SchemaOutOfDate", "StoredResponse", "bootstrap", "new_signing_key",
-           "signing_key_id", "utc_now", "write_signing_key"]
+__all__ = ["Ed25519Signer", "Platform", "SchemaOutOfDate", "StoredResponse", "WriterBusy", "bootstrap",
+           "new_signing_key", "signing_key_id", "utc_now", "write_signing_key"]
 
 new_signing_key = new_private_key
 write_signing_key = write_key_file
@@ -52,9 +53,15 @@ class Platform:
     def engine(self) -> sa.Engine:
         return create_engine(self.settings.resolved_database_url)
 
-    def uow(self, *, read_only: bool = False) -> UnitOfWork:
-        """A unit of work; ``read_only`` for reads, which then never wait for writers on SQLite."""
-        return SqlUnitOfWork(self.engine, self.clock, read_only=read_only, committed=self._committed)
+    def uow(self, *, read_only: bool = False, operational: bool = False, wait: bool = True) -> UnitOfWork:
+        """A unit of work; ``read_only`` for reads, which then never wait for writers on SQLite.
+
+        ``operational``: it writes only state no kept answer depends on (when a session was last used),
+        so its commit does not empty the caches. ``wait=False``: rather than queue behind another writer
+        of this process on SQLite, entering it raises WriterBusy.
+        """
+        return SqlUnitOfWork(self.engine, self.clock, read_only=read_only, wait=wait,
+                             committed=None if operational else self._committed)
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every transaction this platform commits (a cache to empty, say)."""
@@ -63,6 +70,12 @@ class Platform:
     def _committed(self) -> None:
         for listener in self._listeners:
             listener()
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        """How long browser sessions last (COALITION_SESSION_HOURS, COALITION_SESSION_IDLE_MINUTES)."""
+        return SessionPolicy(timedelta(hours=self.settings.session_hours),
+                             timedelta(minutes=self.settings.session_idle_minutes))
 
     @cached_property
     def password_hasher(self) -> PasswordHasher:

@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body, except imports")
     max_import_bytes: int = Field(default=268_435_456, ge=1024, description="Largest file sent to an import")
     login_attempts_per_minute: int = Field(default=10, ge=1, description="Sign-ins and token requests per client")
-    session_hours: int = Field(default=12, ge=1, le=720, description="How long a browser session lasts")
+    session_hours: int = Field(default=12, ge=1, le=720, description="How long a browser session lasts at most")
+    session_idle_minutes: int = Field(default=30, ge=1, le=43_200,
+                                      description="How long a browser session lasts without being used")
     cache_seconds: float = Field(default=2.0, ge=0, le=300, description="How long the API may keep a heavy read "
                                  "or a checked credential when the change comes from outside this server")
     audit_key: str = Field(default="", description="Ed25519 key (32 bytes, base64) that signs audit checkpoints")

@@ -86,6 +86,12 @@ TABLE: list[Case] = [
     Case("POST", f"{V}/users", "manage_users", None, {"username": "matrix-new", "password": "another long passphrase"}),
     Case("PUT", f"{V}/users/spare-user/roles", "manage_users", None, {"roles": []}),
     Case("PUT", f"{V}/users/spare-user/active", "manage_users", None, {"active": True}),
+    # a wrong current password: refused as input (422) to anyone signed in, as unauthenticated to the public
+    Case("POST", f"{V}/auth/password", signed_in, None,
+         {"current_password": "not the password", "new_password": "matrix new passphrase"}),
+    Case("PUT", f"{V}/users/spare-user/password", "manage_users", None, {"password": "spare user new passphrase"}),
+    Case("GET", f"{V}/users/spare-user/sessions", "manage_users", None),
+    Case("DELETE", f"{V}/users/spare-user/sessions", "manage_users", None),
     # registry
     Case("GET", f"{V}/parties", "read_registry", None),
     Case("POST", f"{V}/parties", "register_party", None,

@@ -196,7 +196,8 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
             page.wait_for_function("document.documentElement.lang === 'uk'")
         for path in ("/", IT, f"{IT}/priorities?compare=1", f"{IT}/plans", "/donors/EE", f"{IT}/steering",
                      f"{IT}/procurement", f"{IT}/ledger", "/plans/1", "/proposals/1", "/login", f"{IT}/innovation",
-                     "/innovation/calls/it-park-hackathon-2025", "/innovation/projects/PARK-SOC-ANALYTICS"):
+                     "/innovation/calls/it-park-hackathon-2025", "/innovation/projects/PARK-SOC-ANALYTICS",
+                     "/account"):
             page.goto(f"{site.url}{path}")
             found = accessibility_problems(page)
             if found:
@@ -204,6 +205,32 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
     page.get_by_label("Мова").select_option("en")  # the choice is remembered: leave the auditor in English
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert problems == {}
+    clean(site)
+
+
+def test_signing_out_ends_the_session_and_a_copy_of_its_cookie_is_sent_to_sign_in(site: Site, open_page) -> None:
+    page = open_page()
+    sign_in(page, site, "secretariat")
+    page.get_by_role("link", name="secretariat", exact=True).click()
+    expect(page.get_by_role("heading", name="Your account", level=1)).to_be_visible()
+    assert page.get_by_role("heading", name="Change your password").is_visible()
+    screenshot(page, "en-account")
+    copied = page.context.cookies()
+    assert any(c["name"] == "coalition_session" and c["httpOnly"] for c in copied)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{site.url}/")
+    assert page.get_by_role("banner").get_by_role("link", name="Sign in").is_visible()
+
+    thief = open_page()
+    thief.context.add_cookies(copied)  # type: ignore[attr-defined]
+    thief.goto(f"{site.url}{IT}/plans")
+    assert thief.url == f"{site.url}/login?next=%2Fcoalitions%2Fit-coalition%2Fplans"
+    expect(thief.get_by_role("alert")).to_contain_text("Your session has ended. Sign in again.")
+    assert not any(c["name"] == "coalition_session" for c in thief.context.cookies())  # type: ignore[attr-defined]
+    thief.get_by_label("User name").fill("secretariat")
+    thief.get_by_label("Password").fill(DEMO_PASSWORD)
+    thief.get_by_role("button", name="Sign in").click()  # whoever knows the password may, of course
+    thief.wait_for_url(f"{site.url}{IT}/plans")
     clean(site)
 
 

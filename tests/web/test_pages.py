@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -230,3 +230,86 @@ def test_a_reviewer_with_a_conflict_is_refused_on_the_project_page_and_writes_no
             assert len(uow.innovation.reviews(["PARK-SAT-LINK"])) == before
         board = client.get("/coalitions/it-coalition/innovation").text
         assert "Security analytics for the operations centre" in board
+
+
+# --- sessions: a cookie captured before a session ends is worth nothing after it -------------------------------
+
+RECEIPT = {"donor": "EE", "fund": "it-coalition-fund", "amount": "1000.00", "currency": "EUR",
+           "value_date": "2026-11-20", "earmark": "none"}
+
+
+def another_browser(client: TestClient, cookie: str | None = None) -> TestClient:
+    browser = TestClient(client.app)
+    if cookie is not None:
+        browser.cookies.set("coalition_session", cookie, domain="testserver.local", path="/")
+    return browser
+
+
+def assert_sent_to_sign_in(client: TestClient, cookie: str, token: str, platform: Platform) -> None:
+    """A browser holding ``cookie`` (and the session's CSRF token) is sent to sign in again, and writes nothing."""
+    thief = another_browser(client, cookie)
+    answer = thief.get(f"{IT}/plans", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=%2Fcoalitions%2Fit-coalition%2Fplans"
+    assert 'coalition_session=""' in answer.headers["set-cookie"]
+    page = thief.get(answer.headers["location"])
+    assert page.status_code == 200 and "Your session has ended. Sign in again." in page.text
+    assert 'action="/logout"' not in page.text  # shown as to the public
+    before = receipts(platform)
+    thief = another_browser(client, cookie)
+    posted = thief.post(f"{IT}/receipts", data={**RECEIPT, "csrf_token": token}, follow_redirects=False)
+    assert posted.status_code == 303 and posted.headers["location"] == "/login"
+    assert receipts(platform) == before
+    htmx = another_browser(client, cookie).get("/audit", headers={"HX-Request": "true"})
+    assert htmx.status_code == 401 and htmx.headers["hx-redirect"] == "/login?next=%2Faudit"
+    assert another_browser(client, cookie).get("/api/v1/auth/me").status_code == 401
+
+
+def test_signing_out_of_the_pages_ends_the_session(client: TestClient, platform: Platform) -> None:
+    token = sign_in(client, "secretariat")
+    cookie = client.cookies["coalition_session"]
+    before = receipts(platform)
+    assert client.post(f"{IT}/receipts", data={**RECEIPT, "csrf_token": token}).status_code == 200
+    assert receipts(platform) == before + 1  # what the captured cookie and token could do before
+    out = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert out.status_code == 303 and 'coalition_session=""' in out.headers["set-cookie"]
+    assert client.get(f"{IT}/plans").status_code == 401  # this browser is the public now
+    assert_sent_to_sign_in(client, cookie, token, platform)
+
+
+def test_a_password_changed_on_the_account_page_signs_out_every_other_browser(client: TestClient,
+                                                                              platform: Platform) -> None:
+    token = sign_in(client, "secretariat")
+    before_change = client.cookies["coalition_session"]
+    elsewhere = another_browser(client)
+    other_token = sign_in(elsewhere, "secretariat")
+    other_cookie = elsewhere.cookies["coalition_session"]
+    page = client.get("/account")
+    assert page.status_code == 200 and "Change your password" in page.text and "secretariat@it-coalition" in page.text
+    form = {"csrf_token": token, "current_password": DEMO_PASSWORD, "new_password": "a new long passphrase"}
+    differ = client.post("/account/password", data={**form, "repeat_password": "another one"})
+    assert "The two new passwords differ." in differ.text
+    wrong = client.post("/account/password", data={**form, "current_password": "not it",
+                                                   "repeat_password": "a new long passphrase"})
+    assert "the current password is not right" in wrong.text
+    assert elsewhere.get(f"{IT}/plans").status_code == 200  # refused changes end nothing
+    changed = client.post("/account/password", data={**form, "repeat_password": "a new long passphrase"})
+    assert changed.status_code == 200 and "Your password is changed." in changed.text
+    assert client.cookies["coalition_session"] != before_change
+    assert client.get(f"{IT}/plans").status_code == 200  # this browser stays signed in, with a new session
+    assert_sent_to_sign_in(client, before_change, token, platform)
+    assert_sent_to_sign_in(client, other_cookie, other_token, platform)
+    assert another_browser(client).get("/account").status_code == 401
+
+
+def test_disabling_the_user_and_idle_time_end_a_page_session(client: TestClient, platform: Platform) -> None:
+    token = sign_in(client, "secretariat")
+    cookie = client.cookies["coalition_session"]
+    platform.clock.now += timedelta(minutes=31)  # type: ignore[attr-defined]
+    assert_sent_to_sign_in(client, cookie, token, platform)
+    browser = another_browser(client)
+    token = sign_in(browser, "secretariat")
+    cookie = browser.cookies["coalition_session"]
+    assert browser.get(f"{IT}/plans").status_code == 200
+    identity.set_active(platform.uow(), platform.operator(), "secretariat", False)
+    assert_sent_to_sign_in(client, cookie, token, platform)

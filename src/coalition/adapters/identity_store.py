@@ -1,8 +1,8 @@
-"""SQL storage of users, their roles and their API tokens."""
+"""SQL storage of users, their roles, their API tokens and their browser sessions."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
 from coalition.domain.access import Grant, Role
-from coalition.domain.identity import ApiToken, Scope, User
+from coalition.domain.identity import ApiToken, Scope, Session, SessionMethod, User
 
 
 class SqlUserRepository:
@@ -36,6 +36,13 @@ class SqlUserRepository:
     def by_subject(self, subject: str) -> User | None:
         rows = list(self._c.execute(row_by(t.users, "oidc_subject"), {"key": subject}))
         return self._users(rows)[0] if rows else None
+
+    def lock(self, username: str) -> None:
+        # FOR NO KEY UPDATE on PostgreSQL: sign-ins and password changes of one user take turns, and each sees
+        # what the one before committed; rows that merely refer to the user (its sessions, tokens) are not held
+        # up. SQLite has one writer at a time anyway.
+        self._c.execute(sa.select(t.users.c.username).where(t.users.c.username == username)
+                        .with_for_update(key_share=True))
 
     def password_hash(self, username: str) -> str | None:
         return self._c.execute(sa.select(t.users.c.password_hash).where(t.users.c.username == username)).scalar()
@@ -90,3 +97,49 @@ class SqlUserRepository:
         if username is not None:
             query = query.where(t.api_tokens.c.username == username)
         return [self._token(row) for row in self._c.execute(query)]
+
+
+S = t.sessions
+_TOUCH = S.update().where(S.c.token_hash == sa.bindparam("key"), S.c.last_seen_at == sa.bindparam("before")) \
+    .values(last_seen_at=sa.bindparam("seen"))
+
+
+def _at(moment: datetime) -> str:
+    """One fixed form (UTC, microseconds), so the stored times compare as text in time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class SqlSessionRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    @staticmethod
+    def _session(row: Any) -> Session:
+        return Session(row.id, row.token_hash, row.username, row.csrf_token, SessionMethod(row.method),
+                       datetime.fromisoformat(row.created_at), datetime.fromisoformat(row.last_seen_at))
+
+    def add(self, session: Session) -> None:
+        insert_row(self._c, S, dict(
+            token_hash=session.token_hash, id=session.id, username=session.username, csrf_token=session.csrf_token,
+            method=session.method.value, created_at=_at(session.created_at), last_seen_at=_at(session.last_seen_at)))
+
+    def get(self, token_hash: str) -> Session | None:
+        row = self._c.execute(row_by(S, "token_hash"), {"key": token_hash}).first()
+        return None if row is None else self._session(row)
+
+    def of_user(self, username: str) -> list[Session]:
+        query = sa.select(S).where(S.c.username == username).order_by(S.c.created_at, S.c.id)
+        return [self._session(row) for row in self._c.execute(query)]
+
+    def touch(self, token_hash: str, seen_at: datetime, *, last_seen_at: datetime) -> None:
+        self._c.execute(_TOUCH, {"key": token_hash, "before": _at(last_seen_at), "seen": _at(seen_at)})
+
+    def end(self, token_hash: str) -> bool:
+        return self._c.execute(S.delete().where(S.c.token_hash == token_hash)).rowcount > 0
+
+    def end_all(self, username: str) -> int:
+        return self._c.execute(S.delete().where(S.c.username == username)).rowcount
+
+    def purge(self, *, created_before: datetime, seen_before: datetime) -> int:
+        return self._c.execute(S.delete().where(sa.or_(S.c.created_at < _at(created_before),
+                                                       S.c.last_seen_at < _at(seen_before)))).rowcount

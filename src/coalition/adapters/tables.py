@@ -718,6 +718,19 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", sa.String(40)),
 )
 
+# Signed-in browsers. The cookie carries a random token; only its SHA-256 digest is kept. Operational state,
+# like idempotency keys: no audit records; an ended session's row is deleted, expired ones are purged.
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(32), nullable=False, unique=True),
+    sa.Column("username", CODE, sa.ForeignKey("users.username"), nullable=False, index=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("last_seen_at", sa.String(40), nullable=False),
+)
+
 # The response to a write sent with an Idempotency-Key, replayed when the same client sends the key again.
 idempotency_keys = sa.Table(
     "idempotency_keys", metadata,

@@ -10,7 +10,7 @@ from typing import Self
 
 import sqlalchemy as sa
 
-from coalition.adapters.identity_store import SqlUserRepository
+from coalition.adapters.identity_store import SqlSessionRepository, SqlUserRepository
 from coalition.adapters.innovation_store import SqlInnovationRepository
 from coalition.adapters.ledger_store import SqlCapabilityAreaRepository, SqlFxRateRepository, SqlLedgerRepository
 from coalition.adapters.planning_store import SqlPlanRepository, SqlPriorityListRepository, SqlRequirementRepository
@@ -39,12 +39,17 @@ from coalition.services.ports import (
     PriorityListRepository,
     ProcurementRepository,
     RequirementRepository,
+    SessionRepository,
     SteeringRepository,
     UserRepository,
 )
 
 _WRITER_LOCKS: weakref.WeakKeyDictionary[sa.Engine, threading.RLock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
+
+
+class WriterBusy(Exception):
+    """Another writer of this process holds the SQLite database, and the unit of work was told not to wait."""
 
 
 def _writer_lock(engine: sa.Engine) -> threading.RLock:
@@ -58,6 +63,8 @@ class SqlUnitOfWork:
     Re-entering an open unit of work joins its transaction, so a service may call another.
     A read-only unit of work (``read_only``) starts a deferred transaction on SQLite, so readers
     never queue behind writers; writes always take the write lock at BEGIN (BEGIN IMMEDIATE).
+    A writer told not to ``wait`` raises WriterBusy instead of queueing behind another writer of this
+    process on SQLite (for work that may as well be done later, such as noting a session's use).
     """
 
     parties: PartyRepository
@@ -74,14 +81,16 @@ class SqlUnitOfWork:
     procurement: ProcurementRepository
     innovation: InnovationRepository
     users: UserRepository
+    sessions: SessionRepository
     audit: AuditLog
 
     def __init__(self, engine: sa.Engine, clock: Clock, *, read_only: bool = False,
-                 committed: Callable[[], None] | None = None) -> None:
+                 committed: Callable[[], None] | None = None, wait: bool = True) -> None:
         self._engine = engine
         self.clock = clock
         self._committed = committed
         self._read_only = read_only
+        self._wait = wait
         # SQLite takes one writer at a time: writers of this process queue here, in order, instead of
         # retrying BEGIN IMMEDIATE with the driver's growing sleeps (other processes still wait on busy_timeout).
         self._writer_lock = None if read_only or engine.dialect.name != "sqlite" else _writer_lock(engine)
@@ -90,8 +99,8 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         if self._depth == 0:
-            if self._writer_lock is not None:
-                self._writer_lock.acquire()
+            if self._writer_lock is not None and not self._writer_lock.acquire(blocking=self._wait):
+                raise WriterBusy("another write of this process holds the database")
             try:
                 connection = self._engine.connect()
                 try:
@@ -123,6 +132,7 @@ class SqlUnitOfWork:
             self.procurement = SqlProcurementRepository(connection)
             self.innovation = SqlInnovationRepository(connection)
             self.users = SqlUserRepository(connection)
+            self.sessions = SqlSessionRepository(connection)
             self.audit = SqlAuditLog(connection)
         self._depth += 1
         return self

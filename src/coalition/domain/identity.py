@@ -1,9 +1,14 @@
-"""Users and API tokens: who may sign in, on behalf of which party, with which roles.
+"""Users, API tokens and browser sessions: who may sign in, on behalf of which party, with which roles.
 
 Passwords are never kept, only their argon2id hashes (made by an adapter). An API token is shown
 once, when created; the platform keeps its public id and a SHA-256 digest of its secret, which is
 enough for a 256-bit random secret. Tokens are scoped (read, or read and write), expire, and can
 be revoked; a revoked or expired token never authenticates again.
+
+A browser session is a record kept by the platform; the browser's cookie carries only a random
+token naming it, and the platform keeps only the token's SHA-256 digest. A session ends when its
+user signs out, is disabled or changes password, when an administrator ends it, after its idle
+time without use, and at the end of its lifetime, whichever comes first.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from coalition.domain.access import Actor, Grant, Role
@@ -48,11 +53,11 @@ def check_language(value: str) -> str:
     return value
 
 
-def check_password(password: str, username: str) -> str:
+def check_password(password: str, username: str, field: str = "password") -> str:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InvalidInput(f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters", field="password")
+        raise InvalidInput(f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters", field=field)
     if username.lower() in password.lower():
-        raise InvalidInput("a password must not contain the user name", field="password")
+        raise InvalidInput("a password must not contain the user name", field=field)
     return password
 
 
@@ -152,3 +157,96 @@ def split_token(text: str) -> tuple[str, str]:
     if prefix != TOKEN_PREFIX or not token_id or not secret:
         raise Unauthenticated("the bearer token is not a Coalition API token", field="authorization")
     return token_id, secret
+
+
+# --- browser sessions ----------------------------------------------------------------------------------------
+
+TOUCH_EVERY = timedelta(minutes=1)  # a session's last use is written at most this often
+
+
+class SessionEnded(Unauthenticated):
+    """The session a browser's cookie names is over (or never was): it must sign in again."""
+
+
+class SessionMethod(StrEnum):
+    """How the session's user proved who it is."""
+
+    PASSWORD = "password"  # noqa: S105 - the name of a way of signing in, not a secret
+    OIDC = "oidc"
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A signed-in browser. ``token_hash`` is the SHA-256 digest of the random token its cookie carries (the
+    token itself is never kept); ``id`` names the session in lists and the audit log and proves nothing.
+    ``csrf_token`` must come back with every change the browser makes."""
+
+    id: str
+    token_hash: str
+    username: str
+    csrf_token: str
+    method: SessionMethod
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """How long a session lasts: ``lifetime`` from signing in, and ``idle`` since it was last used.
+
+    The last use is written at most every ``touch_every`` (a minute, or a tenth of the idle time if
+    that is shorter), so a session may end up to that much before ``idle`` has fully passed.
+    """
+
+    lifetime: timedelta
+    idle: timedelta
+
+    def __post_init__(self) -> None:
+        if self.lifetime <= timedelta(0) or self.idle <= timedelta(0):
+            raise InvalidInput("a session's lifetime and idle time are positive", field="session")
+
+    @property
+    def touch_every(self) -> timedelta:
+        return min(TOUCH_EVERY, self.idle / 10)
+
+    def ends_at(self, session: Session) -> datetime:
+        return min(session.created_at + self.lifetime, session.last_seen_at + self.idle)
+
+    def live(self, session: Session, now: datetime) -> bool:
+        return now < self.ends_at(session)
+
+    def check(self, session: Session, now: datetime) -> None:
+        """Raise SessionEnded unless ``session`` is still live at ``now``."""
+        if now >= session.created_at + self.lifetime:
+            raise SessionEnded(f"the session expired: a session lasts {_span(self.lifetime)}; sign in again",
+                               field="session")
+        if now >= session.last_seen_at + self.idle:
+            raise SessionEnded(f"the session ended after {_span(self.idle)} without use; sign in again",
+                               field="session")
+
+    def touch_due(self, session: Session, now: datetime) -> bool:
+        """Whether a use at ``now`` should be written as the session's last use."""
+        return now - session.last_seen_at >= self.touch_every
+
+    def touch_urgent(self, session: Session, now: datetime) -> bool:
+        """Whether writing the use may no longer be put off (half the idle time has passed since the last)."""
+        return now - session.last_seen_at >= self.idle / 2
+
+    def stale(self, now: datetime) -> tuple[datetime, datetime]:
+        """(created before, last used before): a session matching either is over at ``now``."""
+        return now - self.lifetime, now - self.idle
+
+
+def _span(length: timedelta) -> str:
+    minutes = int(length.total_seconds() // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def new_session(username: str, method: SessionMethod, now: datetime) -> tuple[Session, str]:
+    """A new session for ``username`` and the token its cookie carries (256 random bits, shown only now)."""
+    token = secrets.token_urlsafe(32)
+    session = Session(secrets.token_hex(6), digest(token), username, secrets.token_urlsafe(32), method, now, now)
+    return session, token

@@ -1,13 +1,19 @@
-"""Users, API tokens and sign-in: turning credentials into the Actor every service checks.
+"""Users, API tokens, sign-in and browser sessions: turning credentials into the Actor every service checks.
 
-Writes are audited like any other change (never with a password or a token secret). Sign-in
-failures say only that the credentials are not valid, whichever part was wrong.
+Writes of users and tokens are audited like any other change (never with a password or a token
+secret). Sign-in failures say only that the credentials are not valid, whichever part was wrong.
+
+Browser sessions are operational state, like idempotency keys: signing in, signing out and a
+session's last use write its row and no audit record (as before sessions were kept, signing in and
+out leave the request log's line only). Ending a user's sessions on purpose is an administrative act
+and is audited (``end_sessions``), as are disabling a user and changing a password, which end them too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from coalition.domain.access import Actor, Grant, can
 from coalition.domain.audit import AuditEvent
@@ -16,11 +22,16 @@ from coalition.domain.identity import (
     MAX_TOKEN_DAYS,
     ApiToken,
     Scope,
+    Session,
+    SessionEnded,
+    SessionMethod,
+    SessionPolicy,
     Unauthenticated,
     User,
     check_language,
     check_password,
     digest,
+    new_session,
     new_token_secret,
     split_token,
     token_text,
@@ -92,11 +103,13 @@ def set_grants(uow: UnitOfWork, actor: Actor, username: str, grants: frozenset[G
 
 
 def set_active(uow: UnitOfWork, actor: Actor, username: str, active: bool) -> User:
-    """Disable a user (every way of signing in stops working) or enable it again."""
+    """Disable a user (every way of signing in stops working, and its sessions end) or enable it again."""
     require(can(actor, "manage_users"))
     with uow:
         before = _load_user(uow, username)
-        uow.users.set_active(username, active)
+        uow.users.set_active(username, active)  # the user's row first: a sign-in under way waits, then sees it
+        if not active:
+            uow.sessions.end_all(username)
         after = _load_user(uow, username)
         record_change(uow, actor, AuditEvent("enable_user" if active else "disable_user", "user", username,
                                              _described(before), _described(after)))
@@ -130,39 +143,205 @@ def list_users(uow: UnitOfWork, actor: Actor) -> list[User]:
         return uow.users.all()
 
 
-def authenticate(uow: UnitOfWork, hasher: PasswordHasher, username: str, password: str) -> Actor:
-    """The actor for a user name and password; Unauthenticated, naming no detail, otherwise."""
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A new session: its user's actor, the session, and the token for the browser's cookie (shown only now)."""
+
+    actor: Actor
+    session: Session
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCheck:
+    """A live session found for a cookie's token at ``checked_at``; ``touch_due``: its use should be noted."""
+
+    actor: Actor
+    session: Session
+    checked_at: datetime
+    touch_due: bool
+
+
+def _invalid() -> Unauthenticated:
+    return Unauthenticated("the user name or password is not valid", field="password")
+
+
+def _open_session(uow: UnitOfWork, user: User, method: SessionMethod, policy: SessionPolicy,
+                  replaces: str | None) -> SignedIn:
+    """Within ``uow``: a new session for ``user``, ending the one the browser held (``replaces``: its token)
+    and purging every session that is over, so the table holds live sessions only (and those since the
+    last sign-in)."""
+    now = uow.clock()
+    if replaces:
+        uow.sessions.end(digest(replaces))
+    created_before, seen_before = policy.stale(now)
+    uow.sessions.purge(created_before=created_before, seen_before=seen_before)
+    session, token = new_session(user.username, method, now)
+    uow.sessions.add(session)
+    return SignedIn(user.actor(), session, token)
+
+
+def sign_in(uow: UnitOfWork, hasher: PasswordHasher, username: str, password: str, policy: SessionPolicy, *,
+            replaces: str | None = None) -> SignedIn:
+    """A new session for a user name and password; Unauthenticated, naming no detail, otherwise.
+
+    The password is checked (slow by design) between two short transactions, so no writer waits for it;
+    the second opens the session only if the user is still active with the password that was checked.
+    """
     with uow:
         user = uow.users.get(username)
         stored = None if user is None or not user.active else uow.users.password_hash(username)
-        if stored is None:
-            hasher.verify(_decoy(hasher), password)
-            raise Unauthenticated("the user name or password is not valid", field="password")
-        if not hasher.verify(stored, password):
-            raise Unauthenticated("the user name or password is not valid", field="password")
-        assert user is not None
-        if hasher.needs_rehash(stored):
-            uow.users.set_password_hash(username, hasher.hash(password))
-            uow.commit()
-        return user.actor()
+    if stored is None:
+        hasher.verify(_decoy(hasher), password)
+        raise _invalid()
+    if not hasher.verify(stored, password):
+        raise _invalid()
+    rehashed = hasher.hash(password) if hasher.needs_rehash(stored) else None
+    with uow:
+        uow.users.lock(username)  # a password change or a disabling under way finishes first, and is seen
+        user = uow.users.get(username)
+        if user is None or not user.active or uow.users.password_hash(username) != stored:
+            raise _invalid()
+        if rehashed is not None:  # the same password, stored under the hasher's current parameters
+            uow.users.set_password_hash(username, rehashed)
+            record_change(uow, user.actor(), AuditEvent("rehash_password", "user", username, None, None))
+        signed = _open_session(uow, user, SessionMethod.PASSWORD, policy, replaces)
+        uow.commit()
+    return signed
+
+
+def sign_in_with_subject(uow: UnitOfWork, subject: str, policy: SessionPolicy, *,
+                         replaces: str | None = None) -> SignedIn:
+    """A new session for an identity provider's subject (OpenID Connect), if an active user is registered for it."""
+    with uow:
+        found = uow.users.by_subject(subject) if subject else None
+        if found is not None:
+            uow.users.lock(found.username)
+            found = uow.users.get(found.username)
+        if found is None or not found.active:
+            raise Unauthenticated(f"no active user signs in as '{subject}'; ask a platform administrator",
+                                  field="oidc_subject")
+        signed = _open_session(uow, found, SessionMethod.OIDC, policy, replaces)
+        uow.commit()
+    return signed
+
+
+def sign_out(uow: UnitOfWork, token: str) -> bool:
+    """End the session a cookie's token names; False if there was none (already over)."""
+    with uow:
+        ended = uow.sessions.end(digest(token))
+        uow.commit()
+    return ended
+
+
+def actor_for_session(uow: UnitOfWork, token: str, policy: SessionPolicy) -> SessionCheck:
+    """The live session a cookie's token names and its user's actor (re-read, so a role removed takes effect
+    at once); SessionEnded if the session is over, or never was."""
+    with uow:
+        session = uow.sessions.get(digest(token))
+        if session is None:
+            raise SessionEnded("the session has ended (signed out, ended by an administrator, or after a password "
+                               "change); sign in again", field="session")
+        now = uow.clock()
+        policy.check(session, now)
+        user = uow.users.get(session.username)
+        if user is None or not user.active:
+            raise SessionEnded(f"the session's user '{session.username}' is disabled", field="session")
+    return SessionCheck(user.actor(), session, now, policy.touch_due(session, now))
+
+
+def touch_session(uow: UnitOfWork, check: SessionCheck) -> None:
+    """Note a session's use (for its idle time). Callers do so only when ``check.touch_due``, so a session
+    costs a write at most once a minute, not once a request; of requests racing, one writes."""
+    with uow:
+        uow.sessions.touch(check.session.token_hash, check.checked_at, last_seen_at=check.session.last_seen_at)
+        uow.commit()
+
+
+def list_sessions(uow: UnitOfWork, actor: Actor, username: str, policy: SessionPolicy) -> list[Session]:
+    """A user's live sessions, oldest first: one's own, or anyone's for a platform administrator."""
+    if actor.user != username:
+        require(can(actor, "manage_users"))
+    with uow:
+        _load_user(uow, username)
+        now = uow.clock()
+        return [s for s in uow.sessions.of_user(username) if policy.live(s, now)]
+
+
+def end_sessions(uow: UnitOfWork, actor: Actor, username: str, policy: SessionPolicy) -> int:
+    """End every session of a user (signing it out of every browser); how many were live. One's own, or
+    anyone's for a platform administrator. Audited, as an administrative act on the user."""
+    if actor.user != username:
+        require(can(actor, "manage_users"))
+    with uow:
+        _load_user(uow, username)
+        now = uow.clock()
+        live = sum(1 for s in uow.sessions.of_user(username) if policy.live(s, now))
+        uow.sessions.end_all(username)
+        record_change(uow, actor, AuditEvent("end_sessions", "user", username, None, {"sessions_ended": live}))
+        uow.commit()
+    return live
+
+
+def set_password(uow: UnitOfWork, actor: Actor, hasher: PasswordHasher, username: str, password: str) -> User:
+    """Give a user a new password (a platform administrator's act); every session of the user ends."""
+    require(can(actor, "manage_users"))
+    hashed = hasher.hash(check_password(password, username))
+    with uow:
+        user = _load_user(uow, username)
+        uow.users.set_password_hash(username, hashed)
+        uow.sessions.end_all(username)
+        record_change(uow, actor, AuditEvent("set_password", "user", username, None,
+                                             {"password": "replaced", "sessions": "ended"}))
+        uow.commit()
+    return user
+
+
+def change_password(uow: UnitOfWork, actor: Actor, hasher: PasswordHasher, current: str, new: str, *,
+                    renew: SessionMethod | None = None) -> SignedIn | None:
+    """A user's own new password, given the current one. Every session of the user ends; with ``renew`` (the
+    change came from one of them) a new session, with a new token and CSRF token, is returned in its place,
+    so that browser stays signed in while a cookie copied before the change is worth nothing.
+
+    The passwords are checked and hashed (slow by design) between two short transactions.
+    """
+    check_password(new, actor.user, "new_password")
+    with uow:
+        user = uow.users.get(actor.user)
+        stored = None if user is None or not user.active else uow.users.password_hash(actor.user)
+    if user is None or not user.active:
+        raise Unauthenticated("sign in as an active user to change its password", field="authorization")
+    if stored is None:
+        raise Conflict(f"user '{actor.user}' signs in through the identity provider and has no password here; "
+                       "a platform administrator can set one", field="current_password")
+    if not hasher.verify(stored, current):
+        raise InvalidInput("the current password is not right", field="current_password")
+    if new == current:
+        raise InvalidInput("the new password is the current one", field="new_password")
+    hashed = hasher.hash(new)
+    with uow:
+        uow.users.lock(actor.user)
+        if uow.users.password_hash(actor.user) != stored:
+            raise Conflict("the password was changed meanwhile; sign in again", field="current_password")
+        uow.users.set_password_hash(actor.user, hashed)
+        uow.sessions.end_all(actor.user)
+        fresh = None
+        if renew is not None:
+            session, token = new_session(actor.user, renew, uow.clock())
+            uow.sessions.add(session)
+            fresh = SignedIn(user.actor(), session, token)
+        record_change(uow, actor, AuditEvent("change_password", "user", actor.user, None,
+                                             {"password": "replaced", "sessions": "ended"}))
+        uow.commit()
+    return fresh
 
 
 def actor_for_user(uow: UnitOfWork, username: str) -> Actor:
-    """The actor of a signed-in session, re-read so a disabled user or a removed role takes effect at once."""
+    """The actor of a registered user, re-read so a disabled user or a removed role takes effect at once."""
     with uow:
         user = uow.users.get(username)
         if user is None or not user.active:
             raise Unauthenticated("the session's user no longer exists or is disabled", field="session")
-        return user.actor()
-
-
-def actor_for_subject(uow: UnitOfWork, subject: str) -> Actor:
-    """The actor for an identity provider's subject (OpenID Connect), if a user is registered for it."""
-    with uow:
-        user = uow.users.by_subject(subject)
-        if user is None or not user.active:
-            raise Unauthenticated(f"no active user signs in as '{subject}'; ask a platform administrator",
-                                  field="oidc_subject")
         return user.actor()
 
 

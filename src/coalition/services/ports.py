@@ -14,7 +14,7 @@ from coalition.domain.contribution_import import Existing, ValidRows
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
 from coalition.domain.fx import FxRate
-from coalition.domain.identity import ApiToken, User
+from coalition.domain.identity import ApiToken, Session, User
 from coalition.domain.innovation import (
     Call,
     ConflictDeclaration,
@@ -310,6 +310,9 @@ class ProcurementRepository(Protocol):
 class UserRepository(Protocol):
     def get(self, username: str) -> User | None: ...
     def by_subject(self, subject: str) -> User | None: ...
+    def lock(self, username: str) -> None:
+        """Hold the user's row until commit: a change of its password or state waits, and is then seen."""
+        ...
     def password_hash(self, username: str) -> str | None: ...
     def add(self, user: User, password_hash: str | None, created_at: datetime) -> None: ...
     def set_password_hash(self, username: str, password_hash: str) -> None: ...
@@ -321,6 +324,26 @@ class UserRepository(Protocol):
     def get_token(self, token_id: str) -> ApiToken | None: ...
     def revoke_token(self, token_id: str, at: datetime) -> None: ...
     def tokens(self, username: str | None = None) -> list[ApiToken]: ...
+
+
+class SessionRepository(Protocol):
+    """Browser sessions: operational state (like idempotency keys), not facts of the record."""
+
+    def add(self, session: Session) -> None: ...
+    def get(self, token_hash: str) -> Session | None: ...
+    def of_user(self, username: str) -> list[Session]:
+        """The user's sessions, oldest first (expired ones not yet purged included)."""
+        ...
+    def touch(self, token_hash: str, seen_at: datetime, *, last_seen_at: datetime) -> None:
+        """Note a use at ``seen_at``, unless another request noted one since ``last_seen_at``."""
+        ...
+    def end(self, token_hash: str) -> bool: ...
+    def end_all(self, username: str) -> int:
+        """End every session of the user; how many there were."""
+        ...
+    def purge(self, *, created_before: datetime, seen_before: datetime) -> int:
+        """Delete the sessions signed in before ``created_before`` or last used before ``seen_before``."""
+        ...
 
 
 class InnovationRepository(Protocol):
@@ -435,6 +458,7 @@ class UnitOfWork(Protocol):
     procurement: ProcurementRepository
     innovation: InnovationRepository
     users: UserRepository
+    sessions: SessionRepository
     audit: AuditLog
     clock: Clock
 

@@ -29,22 +29,26 @@ from coalition.domain.errors import (
     NotFound,
     PermissionDenied,
 )
-from coalition.domain.identity import Unauthenticated
+from coalition.domain.identity import SessionEnded, Unauthenticated
 from coalition.entrypoints.api import auth, funding, innovation, planning, procurement, registry, steering
 from coalition.entrypoints.api.core import (
     CACHED_READS,
     ERROR_RESPONSES,
+    PREFERENCES_COOKIE,
     CsrfFailed,
     RateLimiter,
     ReadCache,
     TooManyRequests,
     bearer_actor,
+    clear_session_cookie,
     error_response,
+    session_token,
 )
 from coalition.entrypoints.api.hygiene import BodyTooLarge, CachedReads, Hygiene
 from coalition.entrypoints.api.openapi import decimal_patterns
 from coalition.entrypoints.web import IMPORT_PATH, error_page, is_page
 from coalition.entrypoints.web import mount as mount_pages
+from coalition.entrypoints.web.core import session_ended_page
 
 STATIC = Path(__file__).parent / "static"
 PREFIX = "/api/v1"
@@ -81,10 +85,16 @@ def _status(error: CoalitionError) -> int:
 
 async def _on_domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, CoalitionError)
+    if isinstance(error, SessionEnded):  # the browser's cookie names a session that is over: forget it
+        response = (session_ended_page(request) if is_page(request) else
+                    error_response(401, error.code, error.message, error.field,
+                                   {"WWW-Authenticate": 'Bearer realm="coalition"'}))
+        clear_session_cookie(response, request.app.state.platform)
+        return response
     status = _status(error)
     headers: dict[str, str] = {}
     code = error.code
-    anonymous = not request.headers.get("authorization") and not (request.scope.get("session") or {}).get("user")
+    anonymous = not request.headers.get("authorization") and session_token(request) is None
     if status == 403 and anonymous and not isinstance(error, CsrfFailed):
         status, code = 401, Unauthenticated.code  # the public was refused: signing in may help
     if is_page(request):
@@ -228,10 +238,12 @@ def create_app(platform: Platform) -> FastAPI:
                        client_kwargs={"scope": "openid email profile"})
         app.state.oidc = oauth.create_client("provider")
     production = settings.env is Environment.PRODUCTION
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="coalition_session",
+    # What the pages remember for any visitor, signed in or not (language, one-time messages, the CSRF token of
+    # the sign-in form) and the identity provider's sign-in state: a signed cookie, which authenticates nobody.
+    # Who is signed in is the session the separate coalition_session cookie names (entrypoints/api/core.py).
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=PREFERENCES_COOKIE,
                        max_age=settings.session_hours * 3600,
-                       # Lax, not Strict: the identity provider's redirect back must carry the sign-in state;
-                       # changes are guarded by the CSRF header, which no other site can set.
+                       # Lax, not Strict: the identity provider's redirect back must carry the sign-in state.
                        same_site="lax", https_only=production)
     app.add_middleware(CachedReads, cache=read_cache, credentials=credentials, templates=sorted(CACHED_READS),
                        authenticate=lambda header: bearer_actor(app.state.platform, header, False))

@@ -11,9 +11,21 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 
+from coalition.bootstrap import Platform
 from coalition.domain.access import Actor
 from coalition.domain.errors import NotFound
-from coalition.domain.identity import MAX_TOKEN_DAYS, ApiToken, Scope, User, parse_grant
+from coalition.domain.identity import (
+    MAX_PASSWORD,
+    MAX_TOKEN_DAYS,
+    MIN_PASSWORD,
+    ApiToken,
+    Scope,
+    SessionEnded,
+    SessionMethod,
+    User,
+    parse_grant,
+)
+from coalition.domain.identity import Session as StoredSession
 from coalition.entrypoints.api.core import (
     Body,
     CallerDep,
@@ -22,8 +34,13 @@ from coalition.entrypoints.api.core import (
     Page,
     RateLimited,
     Routes,
-    new_csrf_token,
+    check_session,
+    clear_session_cookie,
+    json_response,
     page_of,
+    require_csrf,
+    session_token,
+    set_session_cookie,
 )
 from coalition.services import identity as svc
 
@@ -41,6 +58,14 @@ class Login(Body):
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
+NewPassword = Annotated[str, Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)]
+
+
+class PasswordChange(Body):
+    current_password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD)]
+    new_password: NewPassword
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     """Who is signed in. ``csrf_token`` goes back in the X-CSRF-Token header of every change."""
@@ -55,29 +80,64 @@ def _roles(actor: Actor) -> list[str]:
     return sorted(f"{g.role.value}@{g.coalition}" if g.coalition else g.role.value for g in actor.grants)
 
 
-def _session(request: Request, actor: Actor) -> Session:
-    return Session(actor.user, actor.party, _roles(actor), request.session.get("csrf"))
+def _session(actor: Actor, session: StoredSession | None) -> Session:
+    return Session(actor.user, actor.party, _roles(actor), None if session is None else session.csrf_token)
 
 
-@api.post("/auth/login", Session, 200, dependencies=[RateLimited], summary="Sign in with a password (browser session)")
-def login(body: Login, request: Request, who: CallerDep) -> object:
-    # Read-only: checking a password (slow by design) must not hold up the writers.
-    actor = svc.authenticate(who.platform.uow(read_only=True), who.platform.password_hasher, body.username,
-                             body.password)
-    request.session.clear()
-    request.session.update({"user": actor.user, "csrf": new_csrf_token()})
-    return _session(request, actor)
+def _signed_in(platform: Platform, signed: svc.SignedIn) -> Response:
+    """The answer to signing in: who, the session's CSRF token, and the cookie naming the session."""
+    response = json_response(_session(signed.actor, signed.session), Session)
+    set_session_cookie(response, platform, signed.token)
+    return response
 
 
-@router.post("/auth/logout", summary="Sign out of the browser session", status_code=204)
-def logout(request: Request, who: CallerDep) -> Response:
-    request.session.clear()
-    return Response(status_code=204)
+@api.post("/auth/login", Session, 200, dependencies=[RateLimited],
+          summary="Sign in with a password (a browser session, named by an HttpOnly cookie)")
+def login(body: Login, request: Request) -> object:
+    # Not through the caller: a browser whose previous session has ended may sign in again (that session, if
+    # still live, is ended and replaced).
+    platform: Platform = request.app.state.platform
+    signed = svc.sign_in(platform.uow(), platform.password_hasher, body.username, body.password,
+                         platform.session_policy, replaces=session_token(request))
+    request.state.actor = signed.actor.for_request(request.state.request_id)
+    return _signed_in(platform, signed)
+
+
+@router.post("/auth/logout", summary="Sign out: the browser session ends and its cookie is forgotten",
+             status_code=204)
+def logout(request: Request) -> Response:
+    platform: Platform = request.app.state.platform
+    token = session_token(request)
+    if token is not None:
+        try:
+            check = check_session(platform, token)
+        except SessionEnded:
+            pass  # over already: only the cookie is left to forget
+        else:
+            require_csrf(check.session, request)
+            request.state.actor = check.actor.for_request(request.state.request_id)
+            svc.sign_out(platform.uow(), token)
+    response = Response(status_code=204)
+    clear_session_cookie(response, platform)
+    return response
 
 
 @api.get("/auth/me", Session, summary="Who the request is made as")
-def me(request: Request, who: CallerDep) -> object:
-    return _session(request, who.actor)
+def me(who: CallerDep) -> object:
+    return _session(who.actor, who.session)
+
+
+@api.post("/auth/password", Session, 200, dependencies=[RateLimited],
+          summary="Change one's own password: every session of the user ends (a browser making the change gets a "
+                  "new one)")
+def change_password(body: PasswordChange, who: CallerDep) -> object:
+    actor = who.signed_in()
+    renew = None if who.session is None else who.session.method
+    fresh = svc.change_password(who.write(), actor, who.platform.password_hasher, body.current_password,
+                                body.new_password, renew=renew)
+    if fresh is None:
+        return _session(actor, None)
+    return _signed_in(who.platform, fresh)
 
 
 # --- API tokens ---------------------------------------------------------------------------------------------------
@@ -166,6 +226,29 @@ class Active(Body):
     active: bool
 
 
+class Password(Body):
+    password: NewPassword
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """A live browser session (never its token). ``current``: the one making this request."""
+
+    id: str
+    username: str
+    method: SessionMethod
+    created_at: datetime
+    last_seen_at: datetime
+    ends_at: datetime
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EndedSessions:
+    username: str
+    ended: int
+
+
 @api.get("/users", Page[UserView], summary="List users and their roles")
 def list_users(who: CallerDep, offset: Offset = 0, limit: Limit = 50) -> object:
     return page_of([_user_view(u) for u in svc.list_users(who.read(), who.actor)], offset, limit)
@@ -184,9 +267,33 @@ def set_roles(body: Roles, who: CallerDep, username: Annotated[str, Path(pattern
     return _user_view(svc.set_grants(who.write(), who.actor, username, grants))
 
 
-@api.put("/users/{username}/active", UserView, summary="Disable or enable a user")
+@api.put("/users/{username}/active", UserView, summary="Disable (its sessions end) or enable a user")
 def set_active(body: Active, who: CallerDep, username: Annotated[str, Path(pattern=USERNAME)]) -> object:
     return _user_view(svc.set_active(who.write(), who.actor, username, body.active))
+
+
+@api.put("/users/{username}/password", UserView, summary="Give a user a new password: its sessions end")
+def set_password(body: Password, who: CallerDep, username: Annotated[str, Path(pattern=USERNAME)]) -> object:
+    return _user_view(svc.set_password(who.write(), who.actor, who.platform.password_hasher, username,
+                                       body.password))
+
+
+@api.get("/users/{username}/sessions", Page[SessionView],
+         summary="A user's live browser sessions (one's own; anyone's for administrators)")
+def list_sessions(who: CallerDep, username: Annotated[str, Path(pattern=USERNAME)], offset: Offset = 0,
+                  limit: Limit = 50) -> object:
+    policy = who.platform.session_policy
+    found = svc.list_sessions(who.read(), who.actor, username, policy)
+    current = None if who.session is None else who.session.id
+    return page_of([SessionView(s.id, s.username, s.method, s.created_at, s.last_seen_at, policy.ends_at(s),
+                                s.id == current) for s in found], offset, limit)
+
+
+@api.delete("/users/{username}/sessions", EndedSessions,
+            summary="End every browser session of a user (one's own; anyone's for administrators)")
+def end_sessions(who: CallerDep, username: Annotated[str, Path(pattern=USERNAME)]) -> object:
+    ended = svc.end_sessions(who.write(), who.actor, username, who.platform.session_policy)
+    return EndedSessions(username, ended)
 
 
 # --- OpenID Connect ----------------------------------------------------------------------------------------------
@@ -214,10 +321,11 @@ async def oidc_callback(request: Request) -> Response:
     provider = _provider(request)
     token = await provider.authorize_access_token(request)
     claims = token.get("userinfo") or {}
-    claim = request.app.state.platform.settings.oidc_subject_claim
-    subject = str(claims.get(claim, ""))
-    platform = request.app.state.platform
-    actor = await run_in_threadpool(svc.actor_for_subject, platform.uow(read_only=True), subject)
-    request.session.clear()
-    request.session.update({"user": actor.user, "csrf": new_csrf_token()})
-    return RedirectResponse("/", status_code=302)
+    platform: Platform = request.app.state.platform
+    subject = str(claims.get(platform.settings.oidc_subject_claim, ""))
+    signed = await run_in_threadpool(svc.sign_in_with_subject, platform.uow(), subject, platform.session_policy,
+                                     replaces=session_token(request))
+    request.state.actor = signed.actor.for_request(request.state.request_id)
+    response = RedirectResponse("/", status_code=302)
+    set_session_cookie(response, platform, signed.token)
+    return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -20,15 +21,20 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from coalition.bootstrap import Platform, StoredResponse
+from coalition.bootstrap import Platform, StoredResponse, WriterBusy
+from coalition.config import Environment
 from coalition.domain.access import PUBLIC_ACTOR, Actor
 from coalition.domain.errors import CoalitionError
-from coalition.domain.identity import Unauthenticated
-from coalition.services.identity import actor_for_token, actor_for_user
+from coalition.domain.identity import Session, Unauthenticated
+from coalition.services.identity import SessionCheck, actor_for_session, actor_for_token, touch_session
 from coalition.services.ports import UnitOfWork
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
+# The cookie naming a browser's session (a random token; the platform keeps only its digest), and the signed
+# cookie of what the pages remember for any visitor (language, messages, the CSRF token before signing in).
+SESSION_COOKIE = "coalition_session"
+PREFERENCES_COOKIE = "coalition_prefs"
 
 # --- the one error body ---------------------------------------------------------------------------------------
 
@@ -218,11 +224,13 @@ class Body(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The platform, the authenticated actor (the public if nobody signed in) and the request id."""
+    """The platform, the authenticated actor (the public if nobody signed in), the request id and, for a browser,
+    its session."""
 
     platform: Platform
     actor: Actor
     request_id: str
+    session: Session | None = None
 
     def read(self) -> UnitOfWork:
         return self.platform.uow(read_only=True)
@@ -245,45 +253,85 @@ def bearer_actor(platform: Platform, authorization: str, write: bool) -> Actor:
     return actor_for_token(platform.uow(read_only=True), credentials.strip(), write=write)
 
 
-def _authenticate(request: Request, platform: Platform, write: bool) -> Actor:
-    authorization = request.headers.get("authorization")
-    if authorization:
-        return bearer_actor(platform, authorization, write)
-    session = request.scope.get("session") or {}
-    username = session.get("user")
-    if username:
-        expected = str(session.get("csrf") or "")
-        if write and (not expected or not hmac.compare_digest(expected, request.headers.get(CSRF_HEADER, ""))):
-            raise CsrfFailed(f"a change made in a browser session needs the session's {CSRF_HEADER} header",
-                             field=CSRF_HEADER)
-        return actor_for_user(platform.uow(read_only=True), str(username))
-    return PUBLIC_ACTOR
+# --- browser sessions -------------------------------------------------------------------------------------------
 
 
-def credential_key(authorization: str | None, username: str | None, write: bool) -> tuple[str, str, bool] | None:
-    """What identifies a credential in the ReadCache (a digest, never the secret itself)."""
-    if authorization:
-        return "token", hashlib.sha256(authorization.encode()).hexdigest(), write
-    return None if not username or write else ("session", username, write)
+def session_token(request: Request) -> str | None:
+    """The token of the session cookie the browser sent, if any."""
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def check_session(platform: Platform, token: str) -> SessionCheck:
+    """The live session ``token`` names (SessionEnded otherwise), its use noted at most once a minute.
+
+    Read from the database on every request, never kept in memory: a session ended by any process
+    (signing out, an administrator, the command line) is refused at once by every other.
+    """
+    policy = platform.session_policy
+    check = actor_for_session(platform.uow(read_only=True), token, policy)
+    if check.touch_due:
+        # Behind a long write on SQLite (a bulk import), the use is noted by a later request rather than keep
+        # this one waiting, unless half the idle time has passed since the last note.
+        urgent = policy.touch_urgent(check.session, check.checked_at)
+        with contextlib.suppress(WriterBusy):
+            touch_session(platform.uow(operational=True, wait=urgent), check)
+    return check
+
+
+def _cookie_options(platform: Platform) -> dict[str, Any]:
+    # Lax, not Strict: the identity provider's redirect back must find the sign-in state; changes are guarded
+    # by the CSRF token, which no other site can read.
+    return {"path": "/", "httponly": True, "samesite": "lax",
+            "secure": platform.settings.env is Environment.PRODUCTION}
+
+
+def set_session_cookie(response: Response, platform: Platform, token: str) -> None:
+    response.set_cookie(SESSION_COOKIE, token, max_age=platform.settings.session_hours * 3600,
+                        **_cookie_options(platform))
+
+
+def clear_session_cookie(response: Response, platform: Platform) -> None:
+    response.delete_cookie(SESSION_COOKIE, **_cookie_options(platform))
+
+
+def require_csrf(session: Session, request: Request) -> None:
+    """A change made in a browser session must echo the session's CSRF token in the X-CSRF-Token header."""
+    if not hmac.compare_digest(session.csrf_token, request.headers.get(CSRF_HEADER, "")):
+        raise CsrfFailed(f"a change made in a browser session needs the session's {CSRF_HEADER} header",
+                         field=CSRF_HEADER)
+
+
+def credential_key(authorization: str, write: bool) -> tuple[str, str, bool]:
+    """What identifies an API token in the ReadCache (a digest, never the secret itself)."""
+    return "token", hashlib.sha256(authorization.encode()).hexdigest(), write
 
 
 async def caller(request: Request) -> Caller:
-    """Who is calling: from the cache when the same credential was checked moments ago, else from the store."""
+    """Who is calling: an API token (from the cache when checked moments ago), else the browser's session (always
+    from the database, with its CSRF token on changes), else the public."""
     platform: Platform = request.app.state.platform
-    cache: ReadCache = request.app.state.credentials
     request_id: str = request.state.request_id
     write = request.method not in SAFE_METHODS
-    key = credential_key(request.headers.get("authorization"),
-                         (request.scope.get("session") or {}).get("user"), write)
-    known: Actor | None = None if key is None else cache.get(key)
-    if known is None:
-        generation = cache.generation
-        known = await run_in_threadpool(_authenticate, request, platform, write)
-        if key is not None:
+    authorization = request.headers.get("authorization")
+    session: Session | None = None
+    if authorization:
+        cache: ReadCache = request.app.state.credentials
+        key = credential_key(authorization, write)
+        known: Actor | None = cache.get(key)
+        if known is None:
+            generation = cache.generation
+            known = await run_in_threadpool(bearer_actor, platform, authorization, write)
             cache.put(key, generation, known)
+    elif (token := session_token(request)) is not None:
+        check = await run_in_threadpool(check_session, platform, token)
+        if write:
+            require_csrf(check.session, request)
+        known, session = check.actor, check.session
+    else:
+        known = PUBLIC_ACTOR
     actor = known.for_request(request_id)
     request.state.actor = actor
-    return Caller(platform, actor, request_id)
+    return Caller(platform, actor, request_id, session)
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

@@ -18,7 +18,7 @@ import structlog
 from fastapi.concurrency import run_in_threadpool
 
 from coalition.domain.access import PUBLIC_ACTOR, Actor
-from coalition.entrypoints.api.core import ErrorBody, ReadCache, credential_key
+from coalition.entrypoints.api.core import SESSION_COOKIE, ErrorBody, ReadCache, credential_key
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -150,7 +150,7 @@ class CachedReads:
 
     The answer is kept per path and query and per viewer class (party and roles: all that masking
     depends on), only when the service answered 200, and only for callers with an API token or no
-    credential at all (a browser session goes the long way, through its signed cookie). Who a token
+    credential at all (a browser session goes the long way, through its session in the database). Who a token
     stands for comes from the same cache, filled when the token was last checked in full.
     """
 
@@ -170,7 +170,7 @@ class CachedReads:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        if b"cookie" in headers and b"coalition_session" in headers[b"cookie"]:
+        if b"cookie" in headers and SESSION_COOKIE.encode() in headers[b"cookie"]:
             await self.app(scope, receive, send)
             return
         authorization = headers.get(b"authorization")
@@ -204,7 +204,7 @@ class CachedReads:
 
     async def _actor(self, header: str) -> Actor | None:
         """Who a bearer token stands for, checked in full once per cache period (and once at a time)."""
-        credential = credential_key(header, None, False)
+        credential = credential_key(header, False)
         actor, fresh = self.credentials.peek(credential)
         if fresh or (actor is not None and credential in self.inflight):
             return actor  # type: ignore[no-any-return]

@@ -14,7 +14,8 @@ from coalition.entrypoints.cli.output import console, emit_json, table
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import identity as svc
 
-users = typer.Typer(help="Users who sign in to the API and, later, the web pages; their roles.", no_args_is_help=True)
+users = typer.Typer(help="Users who sign in to the API and the web pages; their roles, passwords and browser sessions.",
+                    no_args_is_help=True)
 tokens = typer.Typer(help="API tokens: scoped, expiring, revocable.", no_args_is_help=True)
 
 RoleOption = Annotated[list[str], typer.Option("--role", help="role@COALITION (or platform-admin); repeatable.")]
@@ -71,6 +72,40 @@ def users_enable(ctx: typer.Context, username: str) -> None:
     platform = ready(ctx)
     svc.set_active(platform.uow(), platform.operator(), username, True)
     console.print(f"{username} is enabled")
+
+
+@users.command("password")
+def users_password(ctx: typer.Context, username: str,
+                   password_stdin: Annotated[bool, typer.Option(
+                       help="Read the password from standard input (one line) instead of asking.")] = False) -> None:
+    """Give USERNAME a new password (asks for it); every browser session of the user ends."""
+    platform = ready(ctx)
+    svc.set_password(platform.uow(), platform.operator(), platform.password_hasher, username,
+                     _password(password_stdin))
+    console.print(f"{username} has a new password; its browser sessions have ended")
+
+
+@users.command("sessions")
+def users_sessions(ctx: typer.Context, username: str, as_json: JsonFlag = False) -> None:
+    """USERNAME's live browser sessions: how and when each signed in, when it was last used and when it ends."""
+    platform = ready(ctx)
+    policy = platform.session_policy
+    found = svc.list_sessions(platform.uow(), platform.operator(), username, policy)
+    if as_json:
+        emit_json([{"id": s.id, "username": s.username, "method": s.method, "created_at": s.created_at,
+                    "last_seen_at": s.last_seen_at, "ends_at": policy.ends_at(s)} for s in found])
+        return
+    table(f"Browser sessions of {username}", ["Id", "Signed in by", "Signed in", "Last used", "Ends"],
+          [(s.id, s.method.value, f"{s.created_at:%Y-%m-%d %H:%M} UTC", f"{s.last_seen_at:%Y-%m-%d %H:%M} UTC",
+            f"{policy.ends_at(s):%Y-%m-%d %H:%M} UTC") for s in found])
+
+
+@users.command("end-sessions")
+def users_end_sessions(ctx: typer.Context, username: str) -> None:
+    """Sign USERNAME out of every browser: its sessions end at once (its API tokens stay; revoke them apart)."""
+    platform = ready(ctx)
+    ended = svc.end_sessions(platform.uow(), platform.operator(), username, platform.session_policy)
+    console.print(f"{ended} browser session{'' if ended == 1 else 's'} of {username} ended")
 
 
 @users.command("list")

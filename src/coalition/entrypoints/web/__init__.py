@@ -11,8 +11,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from coalition.bootstrap import Platform
+from coalition.domain.access import PUBLIC_ACTOR
+from coalition.domain.identity import Unauthenticated
+from coalition.entrypoints.api.core import check_session, session_token
 from coalition.entrypoints.web import pages
-from coalition.entrypoints.web.core import Viewer, render, session_actor
+from coalition.entrypoints.web.core import Viewer, render
 from coalition.entrypoints.web.i18n import N_, negotiate
 from coalition.entrypoints.web.imports import ImportJobs
 
@@ -43,11 +46,18 @@ MESSAGES = {400: N_("The request could not be read."), 404: N_("There is no such
 async def error_page(request: Request, status: int, message: str | None = None) -> HTMLResponse:
     """An error as a page (or, for an htmx request, as the fragment that replaces the target)."""
     platform: Platform = request.app.state.platform
-    session = request.scope.get("session") or {}
-    actor = await run_in_threadpool(session_actor, platform, session.get("user"))
-    language = session.get("lang") or negotiate(request.headers.get("accept-language"))
-    who = Viewer(platform, actor, language, str(session.get("csrf", "")), getattr(request.state, "request_id", ""),
-                 platform.clock().date())
+    preferences = request.scope.get("session") or {}
+    actor, csrf = PUBLIC_ACTOR, str(preferences.get("csrf", ""))
+    token = session_token(request)
+    if token is not None:
+        try:
+            check = await run_in_threadpool(check_session, platform, token)
+        except Unauthenticated:
+            pass  # a session that is over: the error is shown as to the public
+        else:
+            actor, csrf = check.actor, check.session.csrf_token
+    language = preferences.get("lang") or negotiate(request.headers.get("accept-language"))
+    who = Viewer(platform, actor, language, csrf, getattr(request.state, "request_id", ""), platform.clock().date())
     heading = who.gettext(HEADINGS.get(status, "Not done"))
     template = "_error.html" if request.headers.get("hx-request") else "error.html"
     return render(request, who, template, status, heading=heading,

@@ -1,7 +1,9 @@
 """What every page shares: who is looking and in which language, CSRF, flash messages, rendering, errors.
 
 A page is rendered on the server from the same services (and so the same permission and masking
-rules) as the API. Every form carries the session's CSRF token; htmx requests send it as a header.
+rules) as the API. Every form carries the CSRF token (the signed-in session's, kept with the session
+in the database; before signing in, the one in the signed preferences cookie); htmx requests send it
+as a header.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -22,10 +24,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from coalition.bootstrap import Platform
 from coalition.domain.access import PUBLIC_ACTOR, Actor, can
 from coalition.domain.errors import CoalitionError
-from coalition.domain.identity import LANGUAGES, Unauthenticated
-from coalition.entrypoints.api.core import CSRF_HEADER, CsrfFailed, new_csrf_token
-from coalition.entrypoints.web.i18n import Formats, negotiate, translations
-from coalition.services import identity
+from coalition.domain.identity import LANGUAGES, Session
+from coalition.entrypoints.api.core import CSRF_HEADER, CsrfFailed, check_session, new_csrf_token, session_token
+from coalition.entrypoints.web.i18n import N_, Formats, negotiate, translations
 from coalition.services.ports import UnitOfWork
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -64,6 +65,7 @@ class Viewer:
     today: date
     coalition: str | None = None
     flashes: list[tuple[str, str]] = field(default_factory=list)
+    session: Session | None = None  # the signed-in browser's session
 
     @property
     def signed_in(self) -> bool:
@@ -87,38 +89,52 @@ class Viewer:
         return text % values if values else text
 
 
-def _session(request: Request) -> dict[str, Any]:
-    session: dict[str, Any] = request.session
-    if "csrf" not in session:
-        session["csrf"] = new_csrf_token()
-    return session
+def _anonymous_csrf(request: Request) -> str:
+    """The CSRF token of a visitor not signed in (its sign-in and language forms), in the preferences cookie."""
+    preferences: dict[str, Any] = request.session
+    if "csrf" not in preferences:
+        preferences["csrf"] = new_csrf_token()
+    return str(preferences["csrf"])
 
 
-def session_actor(platform: Platform, username: str | None) -> Actor:
-    """The actor of a session's user; the public when nobody is signed in or the user is gone or disabled."""
-    if not username:
-        return PUBLIC_ACTOR
-    try:
-        return identity.actor_for_user(platform.uow(read_only=True), username)
-    except Unauthenticated:
-        return PUBLIC_ACTOR
+def language_of(request: Request) -> str:
+    return request.session.get("lang") or negotiate(request.headers.get("accept-language"))
 
 
 async def viewer(request: Request) -> Viewer:
-    """The viewer of this request: the session's user (the public if none), language and CSRF token."""
+    """The viewer of this request: the session's user (the public if none), language and CSRF token.
+
+    A cookie naming a session that is over raises SessionEnded: the page is not shown, the browser is
+    sent to sign in again (see ``session_ended_page``).
+    """
     platform: Platform = request.app.state.platform
-    session = _session(request)
-    username = session.get("user")
-    actor = await run_in_threadpool(session_actor, platform, username)
-    if username and actor is PUBLIC_ACTOR:  # the user was disabled or removed: the session ends
-        session.pop("user", None)
+    token = session_token(request)
+    check = None if token is None else await run_in_threadpool(check_session, platform, token)
     request_id: str = request.state.request_id
-    actor = actor.for_request(request_id)
+    actor = (PUBLIC_ACTOR if check is None else check.actor).for_request(request_id)
     request.state.actor = actor
-    language = session.get("lang") or negotiate(request.headers.get("accept-language"))
-    flashes = session.pop("flash", [])
-    return Viewer(platform, actor, language, session["csrf"], request_id, platform.clock().date(),
-                  flashes=[(kind, text) for kind, text in flashes])
+    csrf = _anonymous_csrf(request) if check is None else check.session.csrf_token
+    flashes = request.session.pop("flash", [])
+    return Viewer(platform, actor, language_of(request), csrf, request_id, platform.clock().date(),
+                  flashes=[(kind, text) for kind, text in flashes],
+                  session=None if check is None else check.session)
+
+
+SESSION_ENDED = N_("Your session has ended. Sign in again.")
+
+
+def session_ended_page(request: Request) -> Response:
+    """To the sign-in page, saying why, for a browser whose session is over (htmx: the whole page goes there)."""
+    flash(request, "error", translations(language_of(request)).gettext(SESSION_ENDED))
+    target = "/login"
+    if request.url.path == "/login":
+        target += f"?{request.url.query}" if request.url.query else ""
+    elif request.method == "GET":
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target += f"?next={quote(here, safe='')}"
+    if request.headers.get("hx-request"):
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 async def checked_form(request: Request, who: Viewer) -> dict[str, str]:

@@ -22,14 +22,20 @@ from coalition.domain.common import parse_date
 from coalition.domain.contributions import Contribution, ContributionKind, Earmark
 from coalition.domain.delivery import Condition, UnitReceipt
 from coalition.domain.errors import CoalitionError, InvalidInput
-from coalition.domain.identity import LANGUAGES
+from coalition.domain.identity import LANGUAGES, Unauthenticated
 from coalition.domain.innovation import PROGRESSION, ScoringMethod
 from coalition.domain.ledger import Measure
 from coalition.domain.membership import spells
 from coalition.domain.money import Money
 from coalition.domain.planning import PlanState
 from coalition.domain.steering import Procedure, ProposalKind, ProposalState, Vote
-from coalition.entrypoints.api.core import CODE_PATTERN, new_csrf_token, rate_limited
+from coalition.entrypoints.api.core import (
+    CODE_PATTERN,
+    clear_session_cookie,
+    rate_limited,
+    session_token,
+    set_session_cookie,
+)
 from coalition.entrypoints.web import charts
 from coalition.entrypoints.web.core import Viewer, act, checked_form, flash, render, safe_next, viewer
 from coalition.entrypoints.web.imports import ImportJobs
@@ -62,26 +68,70 @@ async def login(request: Request, who: WhoDep) -> Response:
     platform = who.platform
     username = form.get("username", "").strip()
     try:
-        actor = await run_in_threadpool(identity.authenticate, platform.uow(read_only=True),
-                                        platform.password_hasher, username, form.get("password", ""))
+        signed = await run_in_threadpool(identity.sign_in, platform.uow(), platform.password_hasher, username,
+                                         form.get("password", ""), platform.session_policy,
+                                         replaces=session_token(request))
     except CoalitionError:
         return render(request, who, "login.html", 401, next=safe_next(form.get("next")), username=username,
                       error=who.gettext("The user name or password is not right."))
-    language = await run_in_threadpool(identity.preferred_language, platform.uow(read_only=True), actor.user)
+    language = await run_in_threadpool(identity.preferred_language, platform.uow(read_only=True), signed.actor.user)
     kept = request.session.get("lang")
-    request.session.clear()
-    request.session.update({"user": actor.user, "csrf": new_csrf_token(), "lang": language or kept or who.language})
-    return RedirectResponse(safe_next(form.get("next")), status_code=303)
+    request.session.clear()  # the visitor's CSRF token and messages: the session has its own token now
+    request.session["lang"] = language or kept or who.language
+    response = RedirectResponse(safe_next(form.get("next")), status_code=303)
+    set_session_cookie(response, platform, signed.token)
+    return response
 
 
 @router.post("/logout")
 async def logout(request: Request, who: WhoDep) -> Response:
     await checked_form(request, who)
+    token = session_token(request)
+    if token is not None:
+        await run_in_threadpool(identity.sign_out, who.platform.uow(), token)
     language = request.session.get("lang")
     request.session.clear()
     if language:
         request.session["lang"] = language
-    return RedirectResponse("/", status_code=303)
+    response = RedirectResponse("/", status_code=303)
+    clear_session_cookie(response, who.platform)
+    return response
+
+
+def _signed_in(who: Viewer) -> None:
+    if not who.signed_in or who.session is None:
+        raise Unauthenticated("sign in first", field="session")
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, who: WhoDep) -> Response:
+    _signed_in(who)
+    roles = sorted(f"{g.role.value}@{g.coalition}" if g.coalition else g.role.value for g in who.actor.grants)
+    return render(request, who, "account.html", roles=roles)
+
+
+@router.post("/account/password")
+async def change_password(request: Request, who: WhoDep) -> Response:
+    """A new password: every other browser signed in as the user is signed out; this one gets a new session."""
+    form = await checked_form(request, who)
+    _signed_in(who)
+    rate_limited(request)
+    back = RedirectResponse("/account", status_code=303)
+    if form.get("new_password", "") != form.get("repeat_password", ""):
+        flash(request, "error", who.gettext("The two new passwords differ."))
+        return back
+    assert who.session is not None
+    try:
+        fresh = await run_in_threadpool(identity.change_password, who.write(), who.actor,
+                                        who.platform.password_hasher, form.get("current_password", ""),
+                                        form.get("new_password", ""), renew=who.session.method)
+    except CoalitionError as error:
+        flash(request, "error", str(error))
+        return back
+    flash(request, "ok", who.gettext("Your password is changed. Every other browser signed in as you is signed out."))
+    if fresh is not None:
+        set_session_cookie(back, who.platform, fresh.token)
+    return back
 
 
 @router.post("/language")
