@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,28 @@ def test_rows_no_record_accounts_for_are_adopted_by_an_audited_act_unless_a_row_
            f"UPDATE contributions SET amount_minor = amount_minor + 1 WHERE id = {contribution}")
     code, _, err = run(demo, capsys, "audit", "adopt", "--reason", "cover it up")
     assert code == 6 and f"contributions {contribution} differs" in err and "would cover it" in err
+
+
+def test_the_database_writes_a_rows_canonical_form_as_the_domain_does(platform: Platform):
+    """Plain rows are digested from the canonical JSON the database writes; it must be the domain's exactly, for
+    every character a text can hold, for booleans, nulls, dates and the largest integers."""
+    from coalition.adapters.row_proofs import BY_NAME, _digests
+    from coalition.domain.audit import row_digest
+
+    texts = [chr(code) for code in range(1, 0x80)] + ["é", "Ї", "\u2028", "😀", 'a"b\\c', "\ufeff", "line\nbreak"]
+    parties = t.parties
+    with platform.engine.begin() as connection:
+        connection.execute(parties.insert(), [
+            {"code": f"Q{n:03d}", "kind": "company", "name": f"x{text}y", "name_uk": None if n % 2 else text,
+             "country": None, "illustrative": bool(n % 3)} for n, text in enumerate(texts)])
+        connection.execute(t.fx_rates.insert(), [{"id": 2_000_000_000, "day": date(2024, 2, 29), "base": "EUR",
+                                                   "quote": "USD", "rate": "1.0512", "source": "ECB"}])
+        rate = connection.execute(sa.select(t.fx_rates).where(t.fx_rates.c.id == 2_000_000_000)).one()
+        assert dict(_digests(connection, BY_NAME["fx_rates"], t.fx_rates.c.id == 2_000_000_000)) == {
+            "2000000000": row_digest("fx_rates", tuple(rate))}
+        stored = {row.code: row for row in connection.execute(sa.select(parties).where(parties.c.code.like("Q%")))}
+        proved = BY_NAME["parties"]
+        by_database = dict(_digests(connection, proved, parties.c.code.like("Q%")))
+    assert len(by_database) == len(texts)
+    for code, row in stored.items():
+        assert by_database[code] == row_digest("parties", tuple(row)), (code, row.name)

@@ -14,6 +14,7 @@ row of a table the same way, for ``audit verify --deep``.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,21 @@ class ProvedTable:
         """The SQL the triggers note a row's key with (``alias`` is NEW, OLD or a transition table)."""
         cast = "CAST({}.{} AS TEXT)" if dialect == "sqlite" else "{}.{}::text"
         return " || '|' || ".join(cast.format(alias, column.name) for column in self.key)
+
+    @cached_property
+    def plain(self) -> bool:
+        """Whether the database itself can write the row's canonical form: no column holds JSON or bytes."""
+        return not any(isinstance(column.type, sa.JSON | sa.LargeBinary) for column in self.columns)
+
+    def canonical_sql(self, dialect: str) -> str:
+        """SQL for a plain row's canonical JSON array, as ``coalition.domain.audit.canonical_row`` writes it (a test
+        holds the two to the same text on both engines, for every character a text can hold)."""
+        if dialect == "sqlite":  # json_array writes SQLite's 0 and 1 as numbers: a boolean column says true/false
+            parts = [f"CASE WHEN {c.name} IS NULL THEN NULL WHEN {c.name} THEN json('true') ELSE json('false') END"
+                     if isinstance(c.type, sa.Boolean) else c.name for c in self.columns]
+            return f"json_array({', '.join(parts)})"
+        parts = [f"coalesce(to_json({c.name})::text, 'null')" for c in self.columns]
+        return f"'[' || concat_ws(',', {', '.join(parts)}) || ']'"
 
     def key_expression(self) -> sa.ColumnElement[Any]:
         parts: list[sa.ColumnElement[Any]] = [sa.cast(column, sa.Text) for column in self.key]
@@ -166,21 +182,17 @@ def _digests_of(connection: sa.Connection, proved: ProvedTable, keys: set[str]) 
         return
     key = proved.key[0] if len(proved.key) == 1 else proved.key_expression()
     ordered = sorted(keys)
-    key_at = [proved.columns.index(column) for column in proved.key]
     for start in range(0, len(ordered), 500):
         chunk = ordered[start:start + 500]
-        found = {proved.key_text([row[i] for i in key_at]): row
-                 for row in connection.execute(sa.select(*proved.columns).where(key.in_(chunk)))}
+        found = dict(_digests(connection, proved, key.in_(chunk)))
         for text in chunk:
-            row = found.get(text)
-            yield text, DELETED if row is None else row_digest(proved.name, row)
+            yield text, found.get(text, DELETED)
 
 
 def _digests_by_id(connection: sa.Connection, proved: ProvedTable, ids: list[int]) -> Iterator[tuple[str, bytes]]:
     """The rows of an integer-keyed table by id, read in runs of consecutive ids (an import writes one long run);
     an id not found was deleted."""
     key = proved.key[0]
-    position = proved.columns.index(key)
     runs: list[tuple[int, int]] = []
     for number in ids:
         if runs and number == runs[-1][1] + 1:
@@ -188,21 +200,46 @@ def _digests_by_id(connection: sa.Connection, proved: ProvedTable, ids: list[int
         else:
             runs.append((number, number))
     for first, last in runs:
-        query = sa.select(*proved.columns).where(key.between(first, last)).order_by(key)
         expected = first
-        for row in connection.execute(query.execution_options(yield_per=5000)):
-            found = int(row[position])
+        for text, digest in _digests(connection, proved, key.between(first, last), ordered=True):
+            found = int(text)
             for gone in range(expected, found):
                 yield str(gone), DELETED
-            yield str(found), row_digest(proved.name, row)
+            yield text, digest
             expected = found + 1
         for gone in range(expected, last + 1):
             yield str(gone), DELETED
 
 
+def _digests(connection: sa.Connection, proved: ProvedTable, where: sa.ColumnElement[bool] | None = None, *,
+             ordered: bool = False) -> Iterator[tuple[str, bytes]]:
+    """(key, digest) of the rows of a proved table that ``where`` selects. A plain row is written in its canonical
+    form by the database (and on PostgreSQL digested there too); any other is read and written here."""
+    dialect = connection.dialect.name
+    width = len(proved.key)
+    if proved.plain:
+        canonical = proved.canonical_sql(dialect)
+        if dialect == "postgresql":
+            prefix = proved.name.replace("'", "''")
+            canonical = f"sha256(convert_to('{prefix}' || chr(10) || {canonical}, 'UTF8'))"
+        query = sa.select(*proved.key, sa.literal_column(canonical)).select_from(proved.table)
+    else:
+        query = sa.select(*proved.key, *proved.columns)
+    if where is not None:
+        query = query.where(where)
+    if ordered:
+        query = query.order_by(*proved.key)
+    name = proved.name
+    for row in connection.execute(query.execution_options(yield_per=5000)):
+        key = proved.key_text(row[:width])
+        if not proved.plain:
+            yield key, row_digest(name, row[width:])
+        elif dialect == "postgresql":
+            yield key, bytes(row[width])
+        else:
+            yield key, hashlib.sha256(f"{name}\n{row[width]}".encode()).digest()
+
+
 def current_digests(connection: sa.Connection, proved: ProvedTable) -> Iterator[tuple[str, bytes]]:
     """Every row of a proved table as it stands now: its key and its digest."""
-    key_at = [proved.columns.index(column) for column in proved.key]
-    query = sa.select(*proved.columns).execution_options(yield_per=5000)
-    for row in connection.execute(query):
-        yield proved.key_text([row[index] for index in key_at]), row_digest(proved.name, row)
+    return _digests(connection, proved)

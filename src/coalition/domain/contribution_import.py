@@ -345,40 +345,54 @@ def promise_errors(valid: ValidRows, stored: Mapping[int, tuple[Fulfilment, int 
     """The rows that would take a pledge or commitment beyond what it promised, where the coalition refuses that.
 
     ``stored`` holds, for each stored promise the file fulfils, what came in against it before the file and its own
-    parent. A row counts towards its parent, and a receipt under a commitment towards the commitment's pledge."""
+    parent. A row counts towards its parent, and a receipt under a commitment towards the commitment's pledge.
+    Running totals are kept as plain numbers (a million rows pass here); a ``Fulfilment`` is built to refuse."""
     rows = valid.rows
-    state: dict[Link, Fulfilment] = {}
+    base: dict[Link, Fulfilment] = {}
+    came: dict[Link, list[int]] = {}  # link -> [committed, received] since ``base``
     above: dict[Link, Link | None] = {}
 
     def promise(link: Link) -> Fulfilment:
-        if link not in state:
+        found = base.get(link)
+        if found is None:
             if link[0] == "stored":
                 found, parent = stored[link[1]]
-                state[link], above[link] = found, None if parent is None else ("stored", parent)
+                above[link] = None if parent is None else ("stored", parent)
             else:
                 row = rows[link[1]]
-                state[link] = Fulfilment(str(row[ValidRows.REF]), ContributionKind(str(row[ValidRows.KIND])),
-                                         str(row[ValidRows.CURRENCY]), _units(row))
+                found = Fulfilment(str(row[ValidRows.REF]), ContributionKind(str(row[ValidRows.KIND])),
+                                   str(row[ValidRows.CURRENCY]), _units(row))
                 above[link] = row[ValidRows.PARENT]  # type: ignore[assignment]
-        return state[link]
+            base[link], came[link] = found, [0, 0]
+        return found
 
     errors = []
+    refuses = {coalition: policy(coalition) is ExcessPolicy.REFUSE for coalition in
+                     {str(row[ValidRows.COALITION]) for row in rows}}
     for index, row in enumerate(rows):
         link: Link | None = row[ValidRows.PARENT]  # type: ignore[assignment]
-        if link is None or policy(str(row[ValidRows.COALITION])) is not ExcessPolicy.REFUSE:
+        if link is None or not refuses[str(row[ValidRows.COALITION])]:
             continue
-        kind, units = ContributionKind(str(row[ValidRows.KIND])), _units(row)
+        commitment = row[ValidRows.KIND] == ContributionKind.COMMITMENT.value
+        units, slot = _units(row), 0 if commitment else 1
         chain = [link]
         if promise(link).kind is ContributionKind.COMMITMENT and (pledge := above[link]) is not None:
             chain.append(pledge)
-        try:
-            for each in chain:
-                promise(each).refuse_excess(kind, units)
-        except InvariantViolated as refused:
-            errors.append(RowError(valid.numbers[index], "amount", str(row[ValidRows.MINOR]), refused.message))
+        over = None
+        for each in chain:
+            found, so_far = promise(each), came[each]
+            before = (found.committed, found.received)[slot] + so_far[slot]
+            if before + units > found.promised and before + units - found.promised > max(0, before - found.promised):
+                over = found.adding(ContributionKind.COMMITMENT, so_far[0]).adding(ContributionKind.RECEIPT, so_far[1])
+                break
+        if over is not None:
+            try:
+                over.refuse_excess(ContributionKind(str(row[ValidRows.KIND])), units)
+            except InvariantViolated as refused:
+                errors.append(RowError(valid.numbers[index], "amount", str(row[ValidRows.MINOR]), refused.message))
             continue
         for each in chain:
-            state[each] = promise(each).adding(kind, units)
+            came[each][slot] += units
     return errors
 
 
