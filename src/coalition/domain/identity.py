@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.errors import CoalitionError, InvalidInput
+from coalition.domain.limits import SUBJECT, check_text
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 MIN_PASSWORD = 12
@@ -30,6 +31,11 @@ class Unauthenticated(CoalitionError):
     """No valid credentials: wrong password, unknown, expired or revoked token, no session."""
 
     code = "unauthenticated"
+
+
+def is_username(value: str) -> bool:
+    """Whether ``value`` could name a user (so is worth looking up)."""
+    return isinstance(value, str) and _USERNAME.fullmatch(value) is not None
 
 
 def check_username(value: str) -> str:
@@ -84,6 +90,8 @@ class User:
 
     def __post_init__(self) -> None:
         check_username(self.username)
+        if self.oidc_subject is not None:
+            check_text(self.oidc_subject, "oidc_subject", SUBJECT)
         if self.language is not None:
             check_language(self.language)
 
