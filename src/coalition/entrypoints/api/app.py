@@ -30,6 +30,7 @@ from coalition.domain.errors import (
     PermissionDenied,
 )
 from coalition.domain.identity import Unauthenticated
+from coalition.domain.limits import LINES_PATTERN, ONE_LINE_PATTERN, control_rule
 from coalition.entrypoints.api import auth, funding, innovation, planning, procurement, registry, steering
 from coalition.entrypoints.api.core import (
     CACHED_READS,
@@ -72,6 +73,12 @@ DOCS_PAGE = """<!doctype html>
 """
 
 
+# Messages that say the rule, where pydantic's would quote a pattern or only name the type.
+CHARACTER_RULES = {ONE_LINE_PATTERN: control_rule(lines=False), LINES_PATTERN: control_rule(lines=True)}
+STRICT_TYPES = {"int_type": "must be a whole number, written as a JSON number (not a string)",
+                "bool_type": "must be true or false, written as a JSON boolean (not a number or a string)"}
+
+
 def _status(error: CoalitionError) -> int:
     for kind in type(error).__mro__:
         if kind in STATUS_OF:
@@ -102,8 +109,13 @@ async def _on_validation_error(request: Request, error: Exception) -> Response:
     location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path", "header")]
     field = ".".join(location) or None
     message = str(problem.get("msg", "is not valid")).removeprefix("Value error, ")
-    if problem.get("type") == "string_type" and isinstance(problem.get("input"), int | float):
+    kind = problem.get("type")
+    if kind == "string_type" and isinstance(problem.get("input"), int | float):
         message = "must be a string: amounts are decimal strings such as \"12.50\", never JSON numbers"
+    elif kind == "string_pattern_mismatch" and (problem.get("ctx") or {}).get("pattern") in CHARACTER_RULES:
+        message = CHARACTER_RULES[problem["ctx"]["pattern"]]
+    elif kind in STRICT_TYPES:
+        message = STRICT_TYPES[kind]
     if is_page(request):
         return await error_page(request, 422, f"{field}: {message}" if field else message)
     return error_response(422, "invalid_input", message, field)

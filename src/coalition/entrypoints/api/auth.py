@@ -17,11 +17,15 @@ from coalition.domain.identity import MAX_TOKEN_DAYS, ApiToken, Scope, User, par
 from coalition.entrypoints.api.core import (
     Body,
     CallerDep,
+    Flag,
+    Integer,
     Limit,
     Offset,
     Page,
     RateLimited,
     Routes,
+    Subject,
+    TokenName,
     new_csrf_token,
     page_of,
 )
@@ -108,9 +112,9 @@ def _token_view(token: ApiToken) -> TokenView:
 
 
 class TokenRequest(Body):
-    name: Annotated[str, Field(min_length=1, max_length=100, examples=["ministry ERP"])]
+    name: TokenName
     scopes: Annotated[list[Scope], Field(min_length=1, max_length=2)]
-    days: Annotated[int, Field(ge=1, le=MAX_TOKEN_DAYS)] = 90
+    days: Annotated[Integer, Field(ge=1, le=MAX_TOKEN_DAYS)] = 90
     username: Username | None = Field(default=None, description="For another user (platform administrators)")
 
 
@@ -155,7 +159,7 @@ class NewUser(Body):
     password: Annotated[str | None, Field(min_length=12, max_length=1024)] = None
     party: Annotated[str | None, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")] = None
     roles: Annotated[list[GrantText], Field(max_length=100)] = []
-    oidc_subject: Annotated[str | None, Field(min_length=1, max_length=255)] = None
+    oidc_subject: Subject | None = None
 
 
 class Roles(Body):
@@ -163,7 +167,7 @@ class Roles(Body):
 
 
 class Active(Body):
-    active: bool
+    active: Flag
 
 
 @api.get("/users", Page[UserView], summary="List users and their roles")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from coalition.entrypoints.cli.output import console, emit_json, fail, table
+from coalition.entrypoints.cli.params import cursor_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services.audit import audit_log, verify_audit
 
@@ -31,7 +32,7 @@ def verify(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
 @app.command("log")
 def log(ctx: typer.Context,
-        after: Annotated[int, typer.Option(help="Show records after this sequence number.", min=0)] = 0,
+        after: Annotated[int, cursor_option("Show records after this sequence number.")] = 0,
         limit: Annotated[int, typer.Option(help="How many records to show.", min=1, max=10_000)] = 50,
         as_json: JsonFlag = False) -> None:
     """Read the audit records in order."""
