@@ -206,4 +206,7 @@ EARMARK = TextRule(300)
 """An earmark as text (``areas:A,B``, ``requirement:R``...)."""
 
 RESTRICTED_TO = TextRule(500)
-"""The parties that may see a restricted record, as their codes separated by ';'."""
+"""The parties that may see a restricted record, as kept: their codes quoted and separated."""
+
+LABEL = TextRule(100)
+"""An id or a category in the allocation engine's machine format (nothing stored)."""

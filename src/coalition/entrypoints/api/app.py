@@ -43,7 +43,7 @@ from coalition.entrypoints.api.core import (
     error_response,
 )
 from coalition.entrypoints.api.hygiene import BodyTooLarge, CachedReads, Hygiene
-from coalition.entrypoints.api.openapi import decimal_patterns
+from coalition.entrypoints.api.openapi import decimal_patterns, integer_bounds
 from coalition.entrypoints.web import IMPORT_PATH, error_page, is_page
 from coalition.entrypoints.web import mount as mount_pages
 
@@ -227,7 +227,7 @@ def create_app(platform: Platform) -> FastAPI:
 
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes, openapi_version=app.openapi_version)
-            app.openapi_schema = decimal_patterns(schema)
+            app.openapi_schema = integer_bounds(decimal_patterns(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -36,7 +36,7 @@ router = api.router
 
 USERNAME = r"^[a-z0-9][a-z0-9._@-]{2,63}$"
 Username = Annotated[str, Field(pattern=USERNAME, examples=["ee-desk"])]
-GrantText = Annotated[str, Field(pattern=r"^[a-z-]+(@[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$",
+GrantText = Annotated[str, Field(pattern=r"^[a-z-]{1,40}(@[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$",
                                  examples=["member-representative@it-coalition"])]
 
 

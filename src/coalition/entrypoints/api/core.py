@@ -302,6 +302,7 @@ StockNumber = Annotated[str, text(limits.STOCK_NUMBER)]
 TokenName = Annotated[str, text(limits.TOKEN_NAME, examples=["ministry ERP"])]
 Subject = Annotated[str, text(limits.SUBJECT)]
 EarmarkText = Annotated[str, text(limits.EARMARK, examples=["none", "areas:cybersecurity", "requirement:IT-R1"])]
+Label = Annotated[str, text(limits.LABEL)]
 
 
 class Body(BaseModel):

@@ -12,6 +12,7 @@ from coalition.domain.contributions import FundingRoute
 from coalition.domain.planning import AllocationPlan
 from coalition.domain.requirements import Move, Package, PriorityList, Requirement, RequirementStatus
 from coalition.entrypoints.api.core import (
+    Amount,
     Body,
     CallerDep,
     Code,
@@ -20,6 +21,7 @@ from coalition.entrypoints.api.core import (
     Flag,
     Id,
     IdInPath,
+    Label,
     Limit,
     Note,
     Offset,
@@ -213,15 +215,15 @@ def release_reservation(body: Release, who: CallerDep, coalition: CodeInPath) ->
 
 
 class EngineContribution(Body):
-    id: Annotated[str, Field(min_length=1, max_length=100)]
-    amount: Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$")]
-    earmark: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]] | None, Field(max_length=100)] = None
+    id: Label
+    amount: Amount
+    earmark: Annotated[list[Label] | None, Field(max_length=100)] = None
 
 
 class EngineRequirement(Body):
-    id: Annotated[str, Field(min_length=1, max_length=100)]
-    category: Annotated[str, Field(min_length=1, max_length=100)]
-    amount: Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$")]
+    id: Label
+    category: Label
+    amount: Amount
 
 
 class EngineInput(Body):
