@@ -177,7 +177,7 @@ def import_file(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="C
               [(e.row, e.column, e.value, e.rule) for e in rejected.errors], err=True)
         if rejected.total > len(rejected.errors):
             console.print(f"(the first {len(rejected.errors)} are shown)", style="dim")
-        fail(f"file: {source.name} has {rejected.total} invalid cell(s); nothing was imported", 2)
+        fail(f"file: {source.name}: {rejected.message}", 2)
     finally:
         if bar is not None:
             bar.stop()

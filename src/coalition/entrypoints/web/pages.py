@@ -348,14 +348,15 @@ async def start_import(request: Request, who: WhoDep) -> Response:
     form = await request.form()
     await checked_form(request, who)
     jobs: ImportJobs = request.app.state.import_jobs
-    job = await jobs.start(who, form.get("file"))
-    return render(request, who, "_import.html", job=job)
+    job = (await jobs.start(who, form.get("file"))).shown()
+    return render(request, who, "_import.html", job.status, job=job)
 
 
 @router.get("/imports/{job_id}", response_class=HTMLResponse)
 def import_progress(request: Request, who: WhoDep, job_id: str) -> Response:
     jobs: ImportJobs = request.app.state.import_jobs
-    return render(request, who, "_import.html", job=jobs.get(who, job_id))
+    job = jobs.get(who, job_id).shown()
+    return render(request, who, "_import.html", job.status, job=job)
 
 
 # --- audit log -------------------------------------------------------------------------------------------------
