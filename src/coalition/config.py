@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """Addresses or networks separated by commas ('10.0.0.1, 10.1.0.0/16, ::1'); ValueError naming a bad one."""
+    found = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        try:
+            found.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"COALITION_TRUSTED_PROXIES: '{entry}' is not an address or a network such as "
+                             "10.0.0.1 or 10.0.0.0/8") from None
+    return tuple(found)
+
 
 KNOWN_UNSAFE_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development", "dev"})
 
@@ -37,6 +55,18 @@ class Settings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_subject_claim: str = Field(default="sub", description="Claim that names the user (sub, email, ...)")
+    trusted_proxies: str = Field(default="", description="Proxies whose X-Forwarded-For and X-Forwarded-Proto are "
+                                 "believed: addresses or networks separated by commas; none by default")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        parse_networks(value)  # refuses an entry that is not an address or a network, naming it
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

@@ -21,7 +21,7 @@ from coalition.bootstrap import Platform
 from coalition.config import Settings
 from coalition.domain.access import Grant, Role
 from coalition.domain.identity import Scope, User
-from coalition.entrypoints.api.app import create_app
+from coalition.entrypoints.api.app import SERVER_OPTIONS, create_app
 from coalition.services.demo import build_demo_world
 from coalition.services.identity import add_user, create_token
 from tests.fakes import TickingClock
@@ -96,8 +96,8 @@ def served(platform: Platform) -> Iterator[Served]:
 @contextmanager
 def live_server(platform: Platform) -> Iterator[str]:
     """The API served by uvicorn on a free local port, in a thread: real concurrent connections."""
-    config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=0, log_level="warning", access_log=False,
-                            loop="asyncio")
+    config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=0, log_level="warning", loop="asyncio",
+                            **SERVER_OPTIONS)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -32,6 +32,7 @@ from coalition.domain.errors import (
 from coalition.domain.identity import Unauthenticated
 from coalition.domain.limits import LINES_PATTERN, ONE_LINE_PATTERN, control_rule
 from coalition.entrypoints.api import auth, funding, innovation, planning, procurement, registry, steering
+from coalition.entrypoints.api.clients import ClientAddresses
 from coalition.entrypoints.api.core import (
     CACHED_READS,
     ERROR_RESPONSES,
@@ -49,6 +50,9 @@ from coalition.entrypoints.web import mount as mount_pages
 
 STATIC = Path(__file__).parent / "static"
 PREFIX = "/api/v1"
+# How uvicorn serves the application, wherever it is started: the application decides who the client is
+# (coalition.entrypoints.api.clients), so uvicorn believes no forwarded header itself.
+SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False, "access_log": False}
 IMPORT_PATHS = (f"{PREFIX}/imports", f"{PREFIX}/fx-rates", IMPORT_PATH)
 
 log = structlog.get_logger("coalition.api")
@@ -249,5 +253,6 @@ def create_app(platform: Platform) -> FastAPI:
                        authenticate=lambda header: bearer_actor(app.state.platform, header, False))
     app.add_middleware(Hygiene, max_body=settings.max_body_bytes, max_import=settings.max_import_bytes,
                        import_paths=IMPORT_PATHS, https=production,
-                       caches={f"{PREFIX}/auth": credentials, f"{PREFIX}/users": credentials})
+                       caches={f"{PREFIX}/auth": credentials, f"{PREFIX}/users": credentials},
+                       clients=ClientAddresses(settings.trusted_networks))
     return app

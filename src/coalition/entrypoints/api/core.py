@@ -28,6 +28,7 @@ from coalition.domain.access import PUBLIC_ACTOR, Actor
 from coalition.domain.errors import CoalitionError
 from coalition.domain.identity import Unauthenticated
 from coalition.domain.limits import AMOUNT_DIGITS, MAX_ID, MAX_NUMBER, MAX_QUANTITY, MAX_VERSION, TextRule
+from coalition.entrypoints.api.clients import client_address
 from coalition.services.identity import actor_for_token, actor_for_user
 from coalition.services.ports import UnitOfWork
 
@@ -449,8 +450,9 @@ class RateLimiter:
 
 
 def rate_limited(request: Request) -> None:
+    """Count an attempt against the client's address, as coalition.entrypoints.api.clients decided it."""
     limiter: RateLimiter = request.app.state.login_limiter
-    limiter.hit(request.client.host if request.client else "unknown")
+    limiter.hit(client_address(request.scope))
 
 
 RateLimited = Depends(rate_limited)
