@@ -1,4 +1,4 @@
-"""Settings from the environment (prefix COALITION_). Unsafe defaults are refused outside development."""
+"""Settings from the environment (prefix COALITION_). Unsafe defaults, and weak secrets, are refused in production."""
 
 from __future__ import annotations
 
@@ -27,6 +27,28 @@ def parse_networks(text: str) -> tuple[Network, ...]:
 
 
 KNOWN_UNSAFE_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development", "dev"})
+SECRET_BYTES = 32  # a production secret carries at least 32 random bytes
+SECRET_CHARACTERS = 12  # and at least this many different characters (a hex key of 32 bytes has up to 16)
+MAKE_A_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"  # noqa: S105 - how, not a secret
+
+
+def secret_problem(secret: str) -> str | None:
+    """What makes ``secret`` unfit to sign production sessions, or None.
+
+    Randomness cannot be measured from one text; what can be refused is refused: a known default, fewer than
+    32 bytes, a shorter text repeated (one character over and over included), or too few different characters.
+    """
+    text = secret.strip()
+    if text.lower() in KNOWN_UNSAFE_SECRETS:
+        return "is missing, empty or a known default"
+    if len(text.encode()) < SECRET_BYTES:
+        return f"has {len(text.encode())} bytes, fewer than {SECRET_BYTES}"
+    if text in (text + text)[1:-1]:
+        return "repeats a shorter text"
+    if len(set(text)) < SECRET_CHARACTERS:
+        return f"has only {len(set(text))} different characters (at least {SECRET_CHARACTERS} are expected of " \
+               "random bytes)"
+    return None
 
 
 class Environment(StrEnum):
@@ -70,9 +92,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
-        if self.env is Environment.PRODUCTION and self.secret_key.strip().lower() in KNOWN_UNSAFE_SECRETS:
-            raise ValueError(
-                "COALITION_SECRET_KEY is missing, empty or a known default; production needs a secret of its own")
+        problem = secret_problem(self.secret_key) if self.env is Environment.PRODUCTION else None
+        if problem is not None:
+            raise ValueError(f"COALITION_SECRET_KEY {problem}; production needs a secret of its own of at least "
+                             f"{SECRET_BYTES} random bytes: make one with {MAKE_A_SECRET}")
         return self
 
     @property
