@@ -21,6 +21,7 @@ from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.limits import SUBJECT, check_text
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+_TOKEN_ID = re.compile(r"[0-9a-f]{12}")  # as new_token_secret makes them
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 TOKEN_PREFIX = "coa"  # noqa: S105 - the marker that starts every token, not a secret
@@ -157,6 +158,6 @@ def token_text(token_id: str, secret: str) -> str:
 def split_token(text: str) -> tuple[str, str]:
     prefix, _, rest = text.partition("_")
     token_id, _, secret = rest.partition("_")
-    if prefix != TOKEN_PREFIX or not token_id or not secret:
+    if prefix != TOKEN_PREFIX or not _TOKEN_ID.fullmatch(token_id) or not secret:
         raise Unauthenticated("the bearer token is not a Coalition API token", field="authorization")
     return token_id, secret
