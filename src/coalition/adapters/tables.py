@@ -39,7 +39,7 @@ metadata = sa.MetaData(naming_convention={
 CODE = sa.String(64)
 # Ids are 64-bit on both databases: BIGINT on PostgreSQL; on SQLite an INTEGER PRIMARY KEY (the rowid, which
 # is 64-bit and keeps autoincrement working). The API and the command line take ids from 1 to 2**63 - 1
-# (coalition.domain.limits.MAX_ID); ADR 0017.
+# (coalition.domain.limits.MAX_ID); ADR 0020.
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 

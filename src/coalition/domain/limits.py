@@ -2,7 +2,7 @@
 import file, on SQLite and on PostgreSQL alike.
 
 - An id is a whole number from 1 to 2**63 - 1, what a signed 64-bit column holds on both databases
-  (see docs/adr/0017-one-range-for-ids-and-one-rule-per-text-field.md).
+  (see docs/adr/0020-one-range-for-ids-and-one-rule-per-text-field.md).
 - An amount typed by a user has at most 13 digits before its decimal point, so its minor units (at most 4
   decimal places) fit the 64-bit integers the ledger stores.
 - Free text has one rule per field (``TextRule``): how long it may be, and whether it may run over several

@@ -2,7 +2,7 @@
 behind them), as they already are on SQLite; notes and earmarks are as long everywhere as their field's rule.
 
 On PostgreSQL an id above 2**31 - 1 no longer overflows an int4 column: the API and the command line take
-ids from 1 to 2**63 - 1 (ADR 0017). On SQLite an INTEGER PRIMARY KEY is already 64-bit, so ids change
+ids from 1 to 2**63 - 1 (ADR 0020). On SQLite an INTEGER PRIMARY KEY is already 64-bit, so ids change
 nothing there. Every note is up to 1000 characters (some were 500), and the earmark kept beside contract
 funding and payment shares up to 300, as the contribution's own.
 
