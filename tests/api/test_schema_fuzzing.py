@@ -26,13 +26,12 @@ from schemathesis.checks import positive_data_acceptance
 
 from coalition.bootstrap import Platform
 from coalition.config import Settings
+from coalition.entrypoints.api.app import create_app
 from tests.api.conftest import Served, serve_world
 from tests.conftest import REQUIRE_POSTGRES, RUN_COUNTS, _postgres, _postgres_database
 from tests.fakes import TickingClock
 
 # The schema is read from an application built at import; each test points it at the world of its database.
-from coalition.entrypoints.api.app import create_app  # noqa: E402, I001 - after the fixtures it is patched by
-
 APP = create_app(Platform(Settings(database_url="sqlite://", data_dir=Path("unused"),
                                    login_attempts_per_minute=1_000_000)))
 SCHEMA = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)

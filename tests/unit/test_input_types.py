@@ -194,3 +194,17 @@ def test_free_text_columns_are_as_long_as_their_rules():
             rule = by_name.get(column.name)
             if rule is not None:
                 assert column.type.length == rule.max_length, f"{table.name}.{column.name}"
+
+
+def test_the_shared_parameter_types_read_text_strictly():
+    from pydantic import TypeAdapter
+
+    from coalition.entrypoints.api.core import DayInQuery, FlagInQuery, IdInPath
+
+    flag, day, ident = TypeAdapter(FlagInQuery), TypeAdapter(DayInQuery), TypeAdapter(IdInPath)
+    assert (flag.validate_python("true"), flag.validate_python("false")) == (True, False)
+    assert day.validate_python("2026-11-20") == date(2026, 11, 20)
+    assert ident.validate_python(str(limits.MAX_ID)) == limits.MAX_ID
+    for adapter, text in ((flag, "1"), (flag, "yes"), (day, "0"), (ident, str(limits.MAX_ID + 1)), (ident, "0")):
+        with pytest.raises(ValidationError):
+            adapter.validate_python(text)
