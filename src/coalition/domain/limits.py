@@ -70,13 +70,6 @@ def check_whole(value: int, field: str, *, high: int, low: int = 1, what: str = 
     return value
 
 
-def check_minor_units(units: int, field: str) -> int:
-    """A count of minor units the ledger can store (a signed 64-bit integer)."""
-    if abs(units) > MAX_MINOR_UNITS:
-        raise InvalidInput(f"is beyond what the ledger holds ({MAX_MINOR_UNITS} minor units)", field=field)
-    return units
-
-
 # Characters that never belong in stored text: every C0 control character, or every one but tab, line
 # feed and carriage return; and lone surrogates, which are not characters at all (no encoding carries them).
 _CONTROL = re.compile("[\x00-\x1f\ud800-\udfff]")
@@ -120,19 +113,20 @@ class TextRule:
         return None
 
     def check(self, value: str | None, field: str, *, required: bool = True) -> str:
-        """The text without its surrounding blanks; refused naming ``field`` and the rule it breaks."""
+        """The text without its surrounding blanks; refused naming ``field`` and the rule it breaks. The text is
+        measured and checked as given (as it is kept), surrounding blanks and line breaks included."""
         if _STORED.get():
             return value.strip() if isinstance(value, str) else ""
         if not isinstance(value, str):
             if required or value is not None:
                 raise InvalidInput("must be text", field=field)
             return ""
+        problem = self.problem(value)
+        if problem is not None:
+            raise InvalidInput(problem, field=field)
         cleaned = value.strip()
         if required and not cleaned:
             raise InvalidInput("must not be empty", field=field)
-        problem = self.problem(cleaned)
-        if problem is not None:
-            raise InvalidInput(problem, field=field)
         return cleaned
 
 
