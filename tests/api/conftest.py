@@ -1,7 +1,8 @@
 """A demo world served over HTTP, with one user (and API token) per role.
 
-The world is built once per module on SQLite for the route-by-role matrix and the schema
-fuzzing; tests that must run on both databases use the ``served`` fixture instead.
+The world is built once per module on SQLite for the route-by-role matrix (``world``), once per
+module on each database for tests that share it (``world_on_each_database``: the schema fuzzing,
+the input rules), or for each test on each database (``served``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from coalition.domain.identity import Scope, User
 from coalition.entrypoints.api.app import SERVER_OPTIONS, create_app
 from coalition.services.demo import build_demo_world
 from coalition.services.identity import add_user, create_token
+from tests.conftest import fresh_database
 from tests.fakes import TickingClock
 
 IT = "it-coalition"
@@ -79,6 +81,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     yield served
     served.client.close()
     platform.engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def world_on_each_database(request: pytest.FixtureRequest,
+                           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The demo world with one user per role, once per module on SQLite and on a schema of its own on PostgreSQL,
+    for tests that share it (each writes only records of its own)."""
+    folder: Path = tmp_path_factory.mktemp(f"world-{request.param}")
+    with fresh_database(request.param, folder) as url:
+        platform = Platform(Settings(database_url=url, data_dir=folder, operator="tester", cache_seconds=0,
+                                     login_attempts_per_minute=1_000_000), TickingClock())
+        served = serve_world(platform)
+        yield served
+        served.client.close()
+        platform.engine.dispose()
 
 
 @pytest.fixture

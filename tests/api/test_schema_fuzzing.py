@@ -14,22 +14,17 @@ about a minute to the suite on two cores.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
-import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
 from coalition.bootstrap import Platform
 from coalition.config import Settings
 from coalition.entrypoints.api.app import create_app
-from tests.api.conftest import Served, serve_world
-from tests.conftest import REQUIRE_POSTGRES, RUN_COUNTS, _postgres, _postgres_database
-from tests.fakes import TickingClock
+from tests.api.conftest import Served
 
 # The schema is read from an application built at import; each test points it at the world of its database.
 APP = create_app(Platform(Settings(database_url="sqlite://", data_dir=Path("unused"),
@@ -46,44 +41,10 @@ FUZZ = settings(max_examples=10, deadline=None, derandomize=True,
                                        HealthCheck.function_scoped_fixture])
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def engine_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The demo world with one user per role, on SQLite or on a schema of its own on PostgreSQL."""
-    folder: Path = tmp_path_factory.mktemp(f"fuzz-{request.param}")
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'coalition.db'}"
-    else:
-        base = _postgres_database()
-        if base is None:
-            if REQUIRE_POSTGRES:
-                pytest.fail(f"PostgreSQL is required (COALITION_REQUIRE_POSTGRES=1) but {_postgres['reason']}")
-            RUN_COUNTS["postgres"]["skipped"] = int(RUN_COUNTS["postgres"]["skipped"]) + 1
-            RUN_COUNTS["postgres"]["reason"] = str(_postgres["reason"])
-            pytest.skip("no PostgreSQL server answered; see the PostgreSQL line at the end")
-        schema = f"f_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(base)
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-        RUN_COUNTS["postgres"]["ran"] = int(RUN_COUNTS["postgres"]["ran"]) + 1
-    platform = Platform(Settings(database_url=url, data_dir=folder, operator="tester",
-                                 login_attempts_per_minute=1_000_000), TickingClock())
-    served = serve_world(platform)
-    yield served
-    served.client.close()
-    platform.engine.dispose()
-    if schema is not None:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
 @pytest.fixture
-def fuzzed_world(engine_world: Served) -> Served:
-    APP.state.platform = engine_world.platform
-    return engine_world
+def fuzzed_world(world_on_each_database: Served) -> Served:
+    APP.state.platform = world_on_each_database.platform
+    return world_on_each_database
 
 
 @SIGNED_IN.parametrize()

@@ -94,33 +94,30 @@ def demo(platform: Platform) -> Platform:
     return platform
 
 
-@pytest.mark.parametrize("name", sorted(BAD))
-def test_the_command_line_refuses_the_file_in_one_line_and_writes_nothing(
-        demo: Platform, capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str):
-    content, says = BAD[name]
-    path = tmp_path / name
-    path.write_bytes(content())
+def test_the_command_line_refuses_each_file_in_one_line_and_writes_nothing(
+        demo: Platform, capsys: pytest.CaptureFixture[str], tmp_path: Path):
     before = dump(demo.engine)
-    code, _, err = run(demo, capsys, "import", str(path))
-    assert code == 2, err
-    assert "Traceback" not in err
-    last = err.strip().splitlines()[-1]
-    assert last.startswith("error: file: ") and says in last, err
+    for name, (content, says) in sorted(BAD.items()):
+        path = tmp_path / name
+        path.write_bytes(content())
+        code, _, err = run(demo, capsys, "import", str(path))
+        assert code == 2, (name, err)
+        assert "Traceback" not in err
+        last = err.strip().splitlines()[-1]
+        assert last.startswith("error: file: ") and says in last, (name, err)
     assert dump(demo.engine) == before
 
 
-@pytest.mark.parametrize("name", ["overflow.csv", "latin1.csv", "not-a-zip.xlsx", "damaged-sheet.xlsx",
-                                  "odd-cells.xlsx"])
-def test_the_api_refuses_the_file_with_422_and_writes_nothing(demo: Platform, name: str):
+def test_the_api_refuses_each_file_with_422_and_writes_nothing(demo: Platform):
     client = TestClient(create_app(demo))
     build_demo_users(demo.uow(), demo.operator(), demo.password_hasher)
     answer = client.post("/api/v1/auth/login", json={"username": "secretariat", "password": DEMO_PASSWORD})
     headers = {"X-CSRF-Token": answer.json()["csrf_token"]}
-    content, says = BAD[name]
     before = dump(demo.engine)
-    refused = client.post("/api/v1/imports", params={"filename": name}, content=content(), headers=headers)
-    assert refused.status_code == 422, refused.text
-    assert refused.json()["field"] == "file" and says in refused.json()["message"]
+    for name, (content, says) in sorted(BAD.items()):
+        refused = client.post("/api/v1/imports", params={"filename": name}, content=content(), headers=headers)
+        assert refused.status_code == 422, (name, refused.text)
+        assert refused.json()["field"] == "file" and says in refused.json()["message"], name
     assert dump(demo.engine) == before
 
 
@@ -151,13 +148,14 @@ def test_the_web_page_shows_the_refusal_with_422(demo: Platform):
     assert dump(demo.engine) == before
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
 def test_utf8_with_or_without_a_byte_order_mark_and_utf16_with_one_are_read(
-        demo: Platform, capsys: pytest.CaptureFixture[str], tmp_path: Path, encoding: str):
-    path = tmp_path / f"{encoding}.csv"
-    path.write_bytes((HEADER + _row(f"ENC-{encoding}", description="Кава для штабу")).encode(encoding))
-    code, out, err = run(demo, capsys, "import", str(path))
-    assert code == 0, err
-    assert "Imported 1 contributions" in out
+        demo: Platform, capsys: pytest.CaptureFixture[str], tmp_path: Path):
+    for encoding in ("utf-8", "utf-8-sig", "utf-16"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes((HEADER + _row(f"ENC-{encoding}", description="Кава для штабу")).encode(encoding))
+        code, out, err = run(demo, capsys, "import", str(path))
+        assert code == 0, (encoding, err)
+        assert "Imported 1 contributions" in out
     found = funding.list_contributions(demo.uow(), demo.operator(), coalition="it-coalition", limit=500).items
-    assert [c.description for c in found if c.external_ref == f"ENC-{encoding}"] == ["Кава для штабу"]
+    assert {c.external_ref: c.description for c in found if (c.external_ref or "").startswith("ENC-")} == {
+        "ENC-utf-8": "Кава для штабу", "ENC-utf-8-sig": "Кава для штабу", "ENC-utf-16": "Кава для штабу"}

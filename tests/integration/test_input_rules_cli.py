@@ -21,7 +21,8 @@ def demo(platform: Platform) -> Platform:
     return platform
 
 
-def test_an_id_beyond_64_bits_is_refused_naming_the_argument(demo: Platform, capsys: pytest.CaptureFixture[str]):
+def test_an_id_beyond_64_bits_is_refused_naming_the_argument_and_one_above_32_bits_looked_up(
+        demo: Platform, capsys: pytest.CaptureFixture[str]):
     for argv, name in ((["proposals", "show", str(MAX_ID + 1)], "'proposal'"),
                        (["ledger", "reverse", str(2**70), "--reason", "wrong fund"], "'entry'"),
                        (["allocation", "approve", "0"], "'plan'"),
@@ -29,14 +30,12 @@ def test_an_id_beyond_64_bits_is_refused_naming_the_argument(demo: Platform, cap
                        (["receipts", "add", "it-coalition", "EE", "10", "EUR", "--fund", "it-coalition-fund", "--on",
                          "2025-01-06", "--fulfils", str(MAX_ID + 1)], "'--fulfils'")):
         assert_refused(demo, capsys, argv, 2, name)
-
-
-def test_an_id_above_32_bits_is_looked_up_and_not_found(demo: Platform, capsys: pytest.CaptureFixture[str]):
+    # Above 32 bits, an id is looked up like any other, and not found.
     assert_refused(demo, capsys, ["proposals", "show", "6874341783"], 3, "6874341783")
     assert_refused(demo, capsys, ["ledger", "entries", str(MAX_ID)], 3, str(MAX_ID))
 
 
-def test_control_characters_and_overlong_text_are_refused_naming_the_field(demo: Platform,
+def test_text_and_amounts_are_refused_beyond_their_rules_and_stored_within(demo: Platform,
                                                                           capsys: pytest.CaptureFixture[str]):
     assert_refused(demo, capsys, [*IN_KIND, "--description", "40 radios\x00"], 2, "description")
     assert_refused(demo, capsys, [*IN_KIND, "--description", "x" * (DESCRIPTION.max_length + 1)], 2,
@@ -46,17 +45,13 @@ def test_control_characters_and_overlong_text_are_refused_naming_the_field(demo:
     for name in ("NATO\nSupport", "NATO Support\n", "\tNATO Support"):  # inside or around: refused as the API does
         assert_refused(demo, capsys, ["parties", "add", "NSPA2", "--kind", "agency", "--name", name], 2,
                        "name: must not hold control characters")
-
-
-def test_text_at_its_limit_is_stored(demo: Platform, capsys: pytest.CaptureFixture[str]):
+    # Text at its limit is stored, multi-byte characters counted as characters.
     code, _, err = run(demo, capsys, *IN_KIND, "--description", "ї" * DESCRIPTION.max_length, "--ref", "LT-LONG")
     assert code == 0, err
     code, _, err = run(demo, capsys, "members", "leave", "it-coalition", "NL", "--on", "2026-01-01", "--note",
                        "ї" * NOTE.max_length)
     assert code == 0, err
-
-
-def test_an_amount_beyond_what_the_ledger_holds_is_refused(demo: Platform, capsys: pytest.CaptureFixture[str]):
+    # An amount beyond what the ledger holds.
     assert_refused(demo, capsys, ["pledges", "add", "it-coalition", "EE", "99999999999999999999999999.00", "EUR",
                                   "--fund", "it-coalition-fund", "--on", "2025-01-06"], 2,
                    "amount: '99999999999999999999999999.00' has more than 13 digits before the decimal point")
