@@ -23,6 +23,7 @@ import json
 import os
 import platform as host
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -117,7 +118,8 @@ def free_port() -> int:
 def serve(url: str, folder: Path, port: int, production: bool = True) -> subprocess.Popen[bytes]:
     """``coalition serve`` on ``port``; in production mode unless the client needs plain-HTTP session cookies."""
     env = {**os.environ, "COALITION_DATABASE_URL": url, "COALITION_DATA_DIR": str(folder),
-           "COALITION_ENV": "production" if production else "development", "COALITION_SECRET_KEY": uuid.uuid4().hex}
+           "COALITION_ENV": "production" if production else "development",
+           "COALITION_SECRET_KEY": secrets.token_urlsafe(32)}
     log = (folder / f"serve-{port}.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "coalition", "serve", "--port", str(port)], env=env,
                                stdout=log, stderr=log)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,16 @@ def _drop_postgres_database() -> None:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of an empty database: a fresh SQLite file, or a fresh schema on PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'coalition.db'}"
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(kind: str, folder: Path) -> Iterator[str]:
+    """A URL of an empty database of ``kind`` ('sqlite': a file in ``folder``; 'postgresql': a schema of its own,
+    dropped afterwards; skipped, or failed where required, without a server)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'coalition.db'}"
         return
     base = _postgres_database()
     if base is None:

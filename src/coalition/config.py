@@ -1,14 +1,54 @@
-"""Settings from the environment (prefix COALITION_). Unsafe defaults are refused outside development."""
+"""Settings from the environment (prefix COALITION_). Unsafe defaults, and weak secrets, are refused in production."""
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """Addresses or networks separated by commas ('10.0.0.1, 10.1.0.0/16, ::1'); ValueError naming a bad one."""
+    found = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        try:
+            found.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"COALITION_TRUSTED_PROXIES: '{entry}' is not an address or a network such as "
+                             "10.0.0.1 or 10.0.0.0/8") from None
+    return tuple(found)
+
+
 KNOWN_UNSAFE_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development", "dev"})
+SECRET_BYTES = 32  # a production secret carries at least 32 random bytes
+SECRET_CHARACTERS = 12  # and at least this many different characters (a hex key of 32 bytes has up to 16)
+MAKE_A_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"  # noqa: S105 - how, not a secret
+
+
+def secret_problem(secret: str) -> str | None:
+    """What makes ``secret`` unfit to sign production sessions, or None.
+
+    Randomness cannot be measured from one text; what can be refused is refused: a known default, fewer than
+    32 bytes, a shorter text repeated (one character over and over included), or too few different characters.
+    """
+    text = secret.strip()
+    if text.lower() in KNOWN_UNSAFE_SECRETS:
+        return "is missing, empty or a known default"
+    if len(text.encode()) < SECRET_BYTES:
+        return f"has {len(text.encode())} bytes, fewer than {SECRET_BYTES}"
+    if text in (text + text)[1:-1]:
+        return "repeats a shorter text"
+    if len(set(text)) < SECRET_CHARACTERS:
+        return f"has only {len(set(text))} different characters (at least {SECRET_CHARACTERS} are expected of " \
+               "random bytes)"
+    return None
 
 
 class Environment(StrEnum):
@@ -41,12 +81,25 @@ class Settings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_subject_claim: str = Field(default="sub", description="Claim that names the user (sub, email, ...)")
+    trusted_proxies: str = Field(default="", description="Proxies whose X-Forwarded-For and X-Forwarded-Proto are "
+                                 "believed: addresses or networks separated by commas; none by default")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        parse_networks(value)  # refuses an entry that is not an address or a network, naming it
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
-        if self.env is Environment.PRODUCTION and self.secret_key.strip().lower() in KNOWN_UNSAFE_SECRETS:
-            raise ValueError(
-                "COALITION_SECRET_KEY is missing, empty or a known default; production needs a secret of its own")
+        problem = secret_problem(self.secret_key) if self.env is Environment.PRODUCTION else None
+        if problem is not None:
+            raise ValueError(f"COALITION_SECRET_KEY {problem}; production needs a secret of its own of at least "
+                             f"{SECRET_BYTES} random bytes: make one with {MAKE_A_SECRET}")
         return self
 
     @property

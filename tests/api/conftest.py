@@ -1,7 +1,8 @@
 """A demo world served over HTTP, with one user (and API token) per role.
 
-The world is built once per module on SQLite for the route-by-role matrix and the schema
-fuzzing; tests that must run on both databases use the ``served`` fixture instead.
+The world is built once per module on SQLite for the route-by-role matrix (``world``), once per
+module on each database for tests that share it (``world_on_each_database``: the schema fuzzing,
+the input rules), or for each test on each database (``served``).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from coalition.bootstrap import Platform
 from coalition.config import Settings
 from coalition.domain.access import Grant, Role
 from coalition.domain.identity import Scope, User
-from coalition.entrypoints.api.app import create_app
+from coalition.entrypoints.api.app import SERVER_OPTIONS, create_app
 from coalition.services.demo import build_demo_world
 from coalition.services.identity import add_user, create_token
+from tests.conftest import fresh_database
 from tests.fakes import TickingClock
 
 IT = "it-coalition"
@@ -81,6 +83,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     platform.engine.dispose()
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def world_on_each_database(request: pytest.FixtureRequest,
+                           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The demo world with one user per role, once per module on SQLite and on a schema of its own on PostgreSQL,
+    for tests that share it (each writes only records of its own)."""
+    folder: Path = tmp_path_factory.mktemp(f"world-{request.param}")
+    with fresh_database(request.param, folder) as url:
+        platform = Platform(Settings(database_url=url, data_dir=folder, operator="tester", cache_seconds=0,
+                                     login_attempts_per_minute=1_000_000), TickingClock())
+        served = serve_world(platform)
+        yield served
+        served.client.close()
+        platform.engine.dispose()
+
+
 @pytest.fixture
 def served(platform: Platform) -> Iterator[Served]:
     """The demo world (without procurement) over HTTP on the test database: SQLite and PostgreSQL.
@@ -96,8 +113,8 @@ def served(platform: Platform) -> Iterator[Served]:
 @contextmanager
 def live_server(platform: Platform) -> Iterator[str]:
     """The API served by uvicorn on a free local port, in a thread: real concurrent connections."""
-    config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=0, log_level="warning", access_log=False,
-                            loop="asyncio")
+    config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=0, log_level="warning", loop="asyncio",
+                            **SERVER_OPTIONS)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

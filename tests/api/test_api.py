@@ -111,6 +111,34 @@ def test_the_server_refuses_to_start_in_production_without_a_secret(monkeypatch,
         assert "COALITION_SECRET_KEY is missing, empty or a known default" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("secret", "says"), [
+    ("abcde", "has 5 bytes, fewer than 32"),
+    ("x" * 40, "repeats a shorter text"),
+    ("development" * 4, "repeats a shorter text"),
+    ("correct horse battery staple", "has 28 bytes, fewer than 32"),
+    ("aabbccddeeffgghhaabbccddeeffgghhabcdefgh", "has only 8 different characters"),
+])
+def test_production_refuses_a_weak_secret_and_says_how_to_make_one(monkeypatch, capsys, tmp_path, secret, says):
+    monkeypatch.setenv("COALITION_ENV", "production")
+    monkeypatch.setenv("COALITION_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COALITION_SECRET_KEY", secret)
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert f"COALITION_SECRET_KEY {says}" in err
+    assert "python -c 'import secrets; print(secrets.token_urlsafe(32))'" in err
+    assert len(err.strip().splitlines()) == 1 and secret not in err
+
+
+# Made by secrets.token_urlsafe(32) and secrets.token_hex(32) (a hex key has at most 16 different characters).
+@pytest.mark.parametrize("secret", ["HvAvxCijLdKGtsu1R0uZz9J16Moy5OLSYGEJ0oZocfQ",
+                                    "c61ea2d5257f4146b3412a2c347ce964c7a3b30f8352a0f5cf66aefadfc5f5c6"])
+def test_production_takes_a_random_secret_of_32_bytes(tmp_path, secret):
+    settings = Settings(env="production", secret_key=secret, data_dir=tmp_path)
+    assert settings.secret_key == secret
+
+
 # --- masking ----------------------------------------------------------------------------------------------------
 
 

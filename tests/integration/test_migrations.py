@@ -1,12 +1,18 @@
 """The migrations and the table definitions describe the same schema, on both databases."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from coalition.adapters.database import alembic_config, migrate, schema_is_current
-from coalition.adapters.tables import metadata
+from coalition.adapters.tables import meetings, metadata
+from coalition.bootstrap import Platform
+from coalition.domain.limits import MAX_ID
+from coalition.services.demo import build_demo_world
+from tests.integration.helpers import dump
 
 
 def test_migrations_and_models_agree(engine: sa.Engine):
@@ -32,3 +38,41 @@ def test_migrating_twice_changes_nothing(engine: sa.Engine):
     migrate(engine)
     with engine.connect() as connection:
         assert connection.execute(sa.text("select seq, hash from audit_head")).all() == [(0, "0" * 64)]
+
+
+def test_an_autoincrement_id_goes_on_beyond_32_bits(engine: sa.Engine):
+    """A key numbered by the database (a sequence on PostgreSQL, the rowid on SQLite) passes 2**31 - 1 and
+    reaches the largest id."""
+    migrate(engine)
+    row = {"coalition": "it", "title": "Steering group", "place": "Tallinn", "virtual": False, "agenda": [],
+           "minutes": "", "illustrative": False}
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO parties (code, kind, name, illustrative) VALUES ('UA', 'state', "
+                                   "'Ukraine', false)")
+        connection.exec_driver_sql("INSERT INTO coalitions (code, name, capability_area, framework, recipient, "
+                                   "founded_on, founded_at, reporting_currency, rules, illustrative) VALUES ('it', "
+                                   "'IT', 'IT', 'UDCG', 'UA', '2024-01-01', 'Ramstein', 'EUR', '{}', false)")
+        connection.execute(meetings.insert(), {**row, "id": 2**31 - 1, "held_on": date(2024, 1, 1)})
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('meetings', 'id'), 2147483647)")
+        following = connection.execute(meetings.insert().returning(meetings.c.id),
+                                       {**row, "held_on": date(2024, 1, 2)}).scalar()
+        assert following == 2**31
+        connection.execute(meetings.insert(), {**row, "id": MAX_ID, "held_on": date(2024, 1, 3)})
+        ids = connection.execute(sa.select(meetings.c.id).order_by(meetings.c.id)).scalars().all()
+    assert ids == [2**31 - 1, 2**31, MAX_ID]
+
+
+def test_migration_0018_keeps_a_populated_database(platform: Platform):
+    """From 0017 (before the ids and notes grew) to the newest schema and back, the demo world is unchanged."""
+    build_demo_world(platform.uow(), platform.operator())
+    before = dump(platform.engine)
+    with platform.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0017")
+    with platform.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    assert schema_is_current(platform.engine)
+    assert dump(platform.engine) == before
+    with platform.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
+    assert differences == []

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coalition.domain.errors import InvalidInput
+from coalition.domain.limits import AMOUNT_DIGITS
 from coalition.domain.money import CurrencyMismatch, Money, minor_digits
 
 
@@ -72,7 +73,19 @@ currencies = st.sampled_from(["EUR", "USD", "GBP", "UAH", "JPY", "BHD", "ISK"])
 def test_minor_units_round_trip_exactly(units: int, currency: str):
     money = Money.from_minor_units(units, currency)
     assert money.to_minor_units() == units
-    assert Money.parse(str(money.amount), currency) == money
+    if abs(money.amount) < 10**AMOUNT_DIGITS:
+        assert Money.parse(str(money.amount), currency) == money
+    else:  # typed amounts stay below ten trillion, so their minor units fit the ledger's 64-bit integers
+        with pytest.raises(InvalidInput, match="digits before the decimal point"):
+            Money.parse(str(money.amount), currency)
+
+
+def test_a_typed_amount_has_at_most_13_digits_before_its_decimal_point():
+    assert Money.parse("9999999999999.99", "EUR").to_minor_units() == 999_999_999_999_999
+    for text in ("10000000000000", "99999999999999999999999999.00", "1e30"):
+        with pytest.raises(InvalidInput, match="13 digits") as refused:
+            Money.parse(text, "EUR")
+        assert refused.value.field == "amount"
 
 
 @given(a=amounts, b=amounts, c=amounts, currency=currencies)

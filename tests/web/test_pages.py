@@ -18,7 +18,7 @@ from coalition.entrypoints.api.app import create_app
 from coalition.services import delivery, funding, identity
 from coalition.services.demo import build_demo_world
 from coalition.services.demo_users import DEMO_PASSWORD, build_demo_users
-from tests.integration.helpers import allow_secretariat_approval
+from tests.integration.helpers import allow_secretariat_approval, dump
 
 IT = "/coalitions/it-coalition"
 
@@ -109,6 +109,26 @@ def test_bad_input_names_the_field_and_the_rule_and_writes_nothing(client: TestC
     assert receipts(platform) == before
     recorded = client.post(f"{IT}/receipts", data={**form, "amount": "10.00"})
     assert "Receipt" in recorded.text and receipts(platform) == before + 1
+
+
+def test_out_of_range_ids_control_characters_and_overlong_text_are_refused_on_the_pages(
+        client: TestClient, platform: Platform) -> None:
+    """The pages read ids, codes and text by the same rules as the API, on both databases: 422, never 500."""
+    token = sign_in(client, "secretariat")
+    for path in ("/plans/99999999999999999999", "/proposals/0", "/coalitions/it%00coalition",
+                 f"{IT}/priorities?version=1.5", f"{IT}/ledger?after=-1", "/audit?after=%2B5"):
+        assert client.get(path).status_code == 422, path
+    before = dump(platform.engine)
+    form = {"csrf_token": token, "donor": "EE", "fund": "it-coalition-fund", "currency": "EUR", "amount": "10.00",
+            "value_date": "2026-11-20", "earmark": "none"}
+    for field, value, words in (("external_ref", "REF\x00", "external_ref: must not hold control characters"),
+                                ("external_ref", "R" * 101, "external_ref: must be at most 100 characters"),
+                                ("fund", "it-coalition-fund\x00", "fund:"),
+                                ("amount", "99999999999999999999999999.00", "more than 13 digits")):
+        answer = client.post(f"{IT}/receipts", data={**form, field: value})
+        refusal = re.search(r'class="flash error"[^>]*>(.*?)<', answer.text)
+        assert refusal is not None and words in refusal.group(1), (field, answer.text[:300])
+    assert dump(platform.engine) == before
 
 
 def test_the_language_is_remembered_for_the_user_and_numbers_follow_it(client: TestClient) -> None:

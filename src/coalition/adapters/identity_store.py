@@ -9,10 +9,12 @@ import sqlalchemy as sa
 
 from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
+from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.access import Grant, Role
 from coalition.domain.identity import ApiToken, Scope, Session, SessionMethod, User
 
 
+@rebuilds_stored_values
 class SqlUserRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection

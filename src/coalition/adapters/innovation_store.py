@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
+from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.innovation import (
     Call,
     CallKind,
@@ -34,6 +35,7 @@ from coalition.domain.innovation import (
 from coalition.domain.money import Money
 
 
+@rebuilds_stored_values
 class SqlInnovationRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection

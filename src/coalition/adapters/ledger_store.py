@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql
 
 from coalition.adapters import tables as t
 from coalition.adapters.statements import highest_id, insert_or_add, insert_or_ignore, insert_row, row_by
+from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.access import RecordScope
 from coalition.domain.contribution_import import Existing, ValidRows
 from coalition.domain.contributions import (
@@ -54,6 +55,7 @@ from coalition.domain.taxonomy import CapabilityArea
 CHUNK = 50_000
 
 
+@rebuilds_stored_values
 class SqlCapabilityAreaRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
@@ -71,6 +73,7 @@ class SqlCapabilityAreaRepository:
         return [CapabilityArea(r.code, r.name, r.name_uk, r.parent) for r in rows]
 
 
+@rebuilds_stored_values
 class SqlFxRateRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
@@ -234,6 +237,7 @@ def _like_literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+@rebuilds_stored_values
 class SqlLedgerRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
+from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.allocation import Policy
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.errors import InvariantViolated
@@ -25,6 +26,7 @@ _REQUIREMENTS_BY_CODE = sa.select(t.requirements).where(t.requirements.c.code.in
                                                                                             expanding=True)))
 
 
+@rebuilds_stored_values
 class SqlRequirementRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
@@ -144,6 +146,7 @@ _RANKS = sa.select(t.priority_lists.c.ranks).where(t.priority_lists.c.coalition 
                                                    t.priority_lists.c.version == sa.bindparam("version"))
 
 
+@rebuilds_stored_values
 class SqlPriorityListRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
@@ -188,6 +191,7 @@ class SqlPriorityListRepository:
             state=state.value, approved_by=by, approved_on=on))
 
 
+@rebuilds_stored_values
 class SqlPlanRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection

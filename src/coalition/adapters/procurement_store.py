@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
+from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.delivery import (
     Condition,
@@ -53,6 +54,7 @@ def _inserted(result: sa.CursorResult[Any]) -> int:
     return int(result.inserted_primary_key[0]) if result.inserted_primary_key else 0
 
 
+@rebuilds_stored_values
 class SqlProcurementRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection

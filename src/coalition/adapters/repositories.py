@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from coalition.adapters import row_proofs
 from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
+from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.audit import GENESIS_HASH, AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
@@ -18,6 +19,7 @@ from coalition.domain.membership import ChangeKind, MembershipChange
 from coalition.domain.party import Party, PartyKind
 
 
+@rebuilds_stored_values
 class SqlPartyRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
@@ -42,6 +44,7 @@ class SqlPartyRepository:
         return [self._party(row) for row in self._c.execute(query)]
 
 
+@rebuilds_stored_values
 class SqlCoalitionRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
@@ -88,6 +91,7 @@ class SqlCoalitionRepository:
         return [self._fund(row) for row in self._c.execute(query)]
 
 
+@rebuilds_stored_values
 class SqlMembershipRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
@@ -112,6 +116,7 @@ class SqlMembershipRepository:
                                 change.instrument, change.note, change.illustrative, new_id)
 
 
+@rebuilds_stored_values
 class SqlInstrumentRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
+from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.steering import (
     CastVote,
     Meeting,
@@ -25,6 +26,7 @@ def _time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+@rebuilds_stored_values
 class SqlSteeringRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection

@@ -7,6 +7,27 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coalition.domain.ledger import DEBIT_NORMAL
+from coalition.domain.limits import (
+    COMMENT,
+    DESCRIPTION,
+    EARMARK,
+    EVIDENCE_REFERENCE,
+    EXTERNAL_REF,
+    GRANT_REFERENCE,
+    NAME,
+    NOTE,
+    RATE_SOURCE,
+    REASON,
+    REFERENCE,
+    RESTRICTED_TO,
+    STOCK_NUMBER,
+    SUBJECT,
+    TITLE,
+    TOKEN_NAME,
+    UNIT,
+    VALUATION_SOURCE,
+    TextRule,
+)
 
 metadata = sa.MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -18,13 +39,22 @@ metadata = sa.MetaData(naming_convention={
 
 CODE = sa.String(64)
 _DEBIT_NORMAL = ", ".join(f"'{type.value}'" for type in sorted(DEBIT_NORMAL))
+# Ids are 64-bit on both databases: BIGINT on PostgreSQL; on SQLite an INTEGER PRIMARY KEY (the rowid, which
+# is 64-bit and keeps autoincrement working). The API and the command line take ids from 1 to 2**63 - 1
+# (coalition.domain.limits.MAX_ID); ADR 0020.
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def text(rule: TextRule) -> sa.String:
+    """A column of free text, as long as its field's rule allows (coalition.domain.limits)."""
+    return sa.String(rule.max_length)
 
 parties = sa.Table(
     "parties", metadata,
     sa.Column("code", CODE, primary_key=True),
     sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("name_uk", sa.String(200)),
+    sa.Column("name", text(NAME), nullable=False),
+    sa.Column("name_uk", text(NAME)),
     sa.Column("country", sa.String(2)),
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
 )
@@ -32,12 +62,12 @@ parties = sa.Table(
 coalitions = sa.Table(
     "coalitions", metadata,
     sa.Column("code", CODE, primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("capability_area", sa.String(200), nullable=False),
-    sa.Column("framework", sa.String(200), nullable=False),
+    sa.Column("name", text(NAME), nullable=False),
+    sa.Column("capability_area", text(NAME), nullable=False),
+    sa.Column("framework", text(NAME), nullable=False),
     sa.Column("recipient", CODE, sa.ForeignKey("parties.code"), nullable=False),
     sa.Column("founded_on", sa.Date, nullable=False),
-    sa.Column("founded_at", sa.String(200), nullable=False),
+    sa.Column("founded_at", text(NAME), nullable=False),
     sa.Column("reporting_currency", sa.String(3), nullable=False),
     sa.Column("rules", sa.JSON, nullable=False),
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
@@ -47,7 +77,7 @@ funds = sa.Table(
     "funds", metadata,
     sa.Column("code", CODE, primary_key=True),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name", text(NAME), nullable=False),
     sa.Column("custodian", CODE, sa.ForeignKey("parties.code"), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
@@ -58,7 +88,7 @@ instruments = sa.Table(
     sa.Column("code", CODE, primary_key=True),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
     sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("title", text(TITLE), nullable=False),
     sa.Column("term_start", sa.Date, nullable=False),
     sa.Column("term_end", sa.Date),
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
@@ -66,7 +96,7 @@ instruments = sa.Table(
 
 signatures = sa.Table(
     "signatures", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("instrument", CODE, sa.ForeignKey("instruments.code"), nullable=False),
     sa.Column("party", CODE, sa.ForeignKey("parties.code"), nullable=False),
     sa.Column("signed_on", sa.Date, nullable=False),
@@ -76,14 +106,14 @@ signatures = sa.Table(
 
 membership_changes = sa.Table(
     "membership_changes", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False),
     sa.Column("party", CODE, sa.ForeignKey("parties.code"), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("role", sa.String(32)),
     sa.Column("instrument", CODE, sa.ForeignKey("instruments.code")),
     sa.Column("effective_on", sa.Date, nullable=False),
-    sa.Column("note", sa.String(500), nullable=False, default=""),
+    sa.Column("note", text(NOTE), nullable=False, default=""),
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
     sa.Index("ix_membership_changes_coalition_party", "coalition", "party"),
 )
@@ -118,7 +148,7 @@ audit_proofs = sa.Table(
 # prove a later chain cut or rewritten below it.
 audit_checkpoints = sa.Table(
     "audit_checkpoints", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Column("signed_at", sa.String(40), nullable=False),
@@ -131,7 +161,7 @@ audit_checkpoints = sa.Table(
 # and verification compares it with the records to notice any cut from the end.
 audit_head = sa.Table(
     "audit_head", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("id", ID, primary_key=True, autoincrement=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
@@ -139,20 +169,20 @@ audit_head = sa.Table(
 capability_areas = sa.Table(
     "capability_areas", metadata,
     sa.Column("code", CODE, primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("name_uk", sa.String(200)),
+    sa.Column("name", text(NAME), nullable=False),
+    sa.Column("name_uk", text(NAME)),
     sa.Column("parent", CODE, sa.ForeignKey("capability_areas.code")),
 )
 
 # Rates are exact decimal text: they are not money, and SQLite's NUMERIC would turn them into floats.
 fx_rates = sa.Table(
     "fx_rates", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("day", sa.Date, nullable=False),
     sa.Column("base", sa.String(3), nullable=False),
     sa.Column("quote", sa.String(3), nullable=False),
     sa.Column("rate", sa.String(40), nullable=False),
-    sa.Column("source", sa.String(100), nullable=False),
+    sa.Column("source", text(RATE_SOURCE), nullable=False),
     sa.UniqueConstraint("base", "quote", "day", "source", name="uq_fx_rates_pair_day_source"),
 )
 
@@ -168,15 +198,15 @@ contributions = sa.Table(
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("value_date", sa.Date, nullable=False),
-    sa.Column("earmark", sa.String(300), nullable=False),
+    sa.Column("earmark", text(EARMARK), nullable=False),
     sa.Column("visibility", sa.String(16), nullable=False),
-    sa.Column("restricted_to", sa.String(500), nullable=False, default=""),
+    sa.Column("restricted_to", text(RESTRICTED_TO), nullable=False, default=""),
     sa.Column("declassify_on", sa.Date),
-    sa.Column("external_ref", sa.String(100)),
+    sa.Column("external_ref", text(EXTERNAL_REF)),
     sa.Column("parent", sa.BigInteger, sa.ForeignKey("contributions.id")),
-    sa.Column("description", sa.String(500), nullable=False, default=""),
+    sa.Column("description", text(DESCRIPTION), nullable=False, default=""),
     sa.Column("valuation_rule", sa.String(32)),
-    sa.Column("valuation_source", sa.String(300)),
+    sa.Column("valuation_source", text(VALUATION_SOURCE)),
     sa.Column("reporting_minor", sa.BigInteger, nullable=False),
     sa.Column("rate", sa.String(40), nullable=False),
     sa.Column("rate_date", sa.Date, nullable=False),
@@ -195,13 +225,13 @@ contributions = sa.Table(
 # the entries, so reading a balance is a lookup. Absent dimensions are '' so the key stays unique.
 ledger_accounts = sa.Table(
     "ledger_accounts", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("type", sa.String(32), nullable=False),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False),
     sa.Column("fund", CODE, nullable=False),
     sa.Column("donor", CODE, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("earmark", sa.String(300), nullable=False),
+    sa.Column("earmark", text(EARMARK), nullable=False),
     sa.Column("requirement", CODE, nullable=False),
     sa.Column("balance_minor", sa.BigInteger, nullable=False),
     sa.Column("reporting_minor", sa.BigInteger, nullable=False),
@@ -220,14 +250,14 @@ ledger_entries = sa.Table(
     sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("value_date", sa.Date, nullable=False),
-    sa.Column("debit", sa.Integer, sa.ForeignKey("ledger_accounts.id"), nullable=False),
-    sa.Column("credit", sa.Integer, sa.ForeignKey("ledger_accounts.id"), nullable=False),
+    sa.Column("debit", ID, sa.ForeignKey("ledger_accounts.id"), nullable=False),
+    sa.Column("credit", ID, sa.ForeignKey("ledger_accounts.id"), nullable=False),
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("reporting_minor", sa.BigInteger, nullable=False),
     sa.Column("contribution", sa.BigInteger, sa.ForeignKey("contributions.id")),
     sa.Column("reverses", sa.BigInteger, sa.ForeignKey("ledger_entries.id"), unique=True),
-    sa.Column("reason", sa.String(500), nullable=False, default=""),
+    sa.Column("reason", text(REASON), nullable=False, default=""),
     sa.Column("recorded_at", sa.String(40), nullable=False),
     sa.Index("ix_ledger_entries_contribution", "contribution"),
 )
@@ -236,7 +266,7 @@ ledger_entries = sa.Table(
 # PostgreSQL) before they take ids, so ids follow commit order and the row is the ledger's lock.
 ledger_next_ids = sa.Table(
     "ledger_next_ids", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("id", ID, primary_key=True, autoincrement=False),
     sa.Column("contribution", sa.BigInteger, nullable=False),
     sa.Column("entry", sa.BigInteger, nullable=False),
 )
@@ -262,14 +292,14 @@ requirements = sa.Table(
     sa.Column("code", CODE, primary_key=True),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
     sa.Column("owner", CODE, sa.ForeignKey("parties.code"), nullable=False),
-    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("title", text(TITLE), nullable=False),
     sa.Column("area", CODE, sa.ForeignKey("capability_areas.code"), nullable=False),
     sa.Column("quantity", sa.Integer, nullable=False),
-    sa.Column("unit", sa.String(40), nullable=False),
+    sa.Column("unit", text(UNIT), nullable=False),
     sa.Column("unit_cost_minor", sa.BigInteger, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("end_users", sa.JSON, nullable=False),
-    sa.Column("stock_number", sa.String(40)),
+    sa.Column("stock_number", text(STOCK_NUMBER)),
     sa.Column("package", CODE),
     sa.Column("route", sa.String(32)),
     sa.Column("status", sa.String(20), nullable=False),
@@ -279,19 +309,19 @@ requirements = sa.Table(
 # The lifecycle history: the current status is on the requirement, every move is kept here.
 requirement_events = sa.Table(
     "requirement_events", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("requirement", CODE, sa.ForeignKey("requirements.code"), nullable=False, index=True),
     sa.Column("from_status", sa.String(20)),
     sa.Column("to_status", sa.String(20), nullable=False),
     sa.Column("occurred_at", sa.String(40), nullable=False),
-    sa.Column("note", sa.String(500), nullable=False, default=""),
+    sa.Column("note", text(NOTE), nullable=False, default=""),
 )
 
 packages = sa.Table(
     "packages", metadata,
     sa.Column("code", CODE, primary_key=True),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False),
-    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("title", text(TITLE), nullable=False),
     sa.Column("size_minor", sa.BigInteger, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
@@ -310,12 +340,12 @@ priority_lists = sa.Table(
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("approved_by", CODE),
     sa.Column("approved_on", sa.Date),
-    sa.Column("note", sa.String(500), nullable=False, default=""),
+    sa.Column("note", text(NOTE), nullable=False, default=""),
 )
 
 allocation_plans = sa.Table(
     "allocation_plans", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False),
     sa.Column("priority_version", sa.Integer, nullable=False),
     sa.Column("ledger_position", sa.BigInteger, nullable=False),
@@ -328,8 +358,8 @@ allocation_plans = sa.Table(
 
 allocation_lines = sa.Table(
     "allocation_lines", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("plan", sa.Integer, sa.ForeignKey("allocation_plans.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("plan", ID, sa.ForeignKey("allocation_plans.id"), nullable=False, index=True),
     sa.Column("contribution", sa.BigInteger, sa.ForeignKey("contributions.id"), nullable=False),
     sa.Column("requirement", CODE, sa.ForeignKey("requirements.code"), nullable=False),
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
@@ -339,11 +369,11 @@ allocation_lines = sa.Table(
 
 meetings = sa.Table(
     "meetings", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
     sa.Column("held_on", sa.Date, nullable=False),
-    sa.Column("title", sa.String(300), nullable=False),
-    sa.Column("place", sa.String(200), nullable=False),
+    sa.Column("title", text(TITLE), nullable=False),
+    sa.Column("place", text(NAME), nullable=False),
     sa.Column("virtual", sa.Boolean, nullable=False),
     sa.Column("agenda", sa.JSON, nullable=False),
     sa.Column("minutes", sa.Text, nullable=False),
@@ -352,24 +382,24 @@ meetings = sa.Table(
 
 meeting_attendance = sa.Table(
     "meeting_attendance", metadata,
-    sa.Column("meeting", sa.Integer, sa.ForeignKey("meetings.id"), primary_key=True),
+    sa.Column("meeting", ID, sa.ForeignKey("meetings.id"), primary_key=True),
     sa.Column("party", CODE, sa.ForeignKey("parties.code"), primary_key=True),
 )
 
 # A proposal and, once closed, its decision: outcome, reason, tally, effects and the rules applied.
 proposals = sa.Table(
     "proposals", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
     sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("title", text(TITLE), nullable=False),
     sa.Column("payload", sa.JSON, nullable=False),
     sa.Column("procedure", sa.String(16), nullable=False),
-    sa.Column("meeting", sa.Integer, sa.ForeignKey("meetings.id")),
+    sa.Column("meeting", ID, sa.ForeignKey("meetings.id")),
     sa.Column("deadline", sa.String(40)),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("outcome", sa.String(16)),
-    sa.Column("reason", sa.String(500), nullable=False, default=""),
+    sa.Column("reason", text(REASON), nullable=False, default=""),
     sa.Column("tally", sa.JSON),
     sa.Column("effects", sa.JSON, nullable=False),
     sa.Column("rules", sa.JSON),
@@ -380,8 +410,8 @@ proposals = sa.Table(
 # Every vote cast is kept; a member's latest vote before the proposal closes is the one that counts.
 votes = sa.Table(
     "votes", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("proposal", sa.Integer, sa.ForeignKey("proposals.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("proposal", ID, sa.ForeignKey("proposals.id"), nullable=False, index=True),
     sa.Column("party", CODE, sa.ForeignKey("parties.code"), nullable=False),
     sa.Column("vote", sa.String(8), nullable=False),
     sa.Column("cast_at", sa.String(40), nullable=False),
@@ -395,24 +425,24 @@ procurement_cases = sa.Table(
     sa.Column("code", CODE, primary_key=True),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
     sa.Column("route", sa.String(32), nullable=False),
-    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("title", text(TITLE), nullable=False),
     sa.Column("requirements", sa.JSON, nullable=False),
     sa.Column("buyer", CODE, sa.ForeignKey("parties.code"), nullable=False),
     sa.Column("opened_on", sa.Date, nullable=False),
     sa.Column("stage", sa.String(16), nullable=False),
-    sa.Column("route_decision", sa.Integer, sa.ForeignKey("proposals.id")),
+    sa.Column("route_decision", ID, sa.ForeignKey("proposals.id")),
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
 )
 
 # The stage history: the current stage is on the case, every move is kept here.
 case_events = sa.Table(
     "case_events", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("case_code", CODE, sa.ForeignKey("procurement_cases.code"), nullable=False, index=True),
     sa.Column("from_stage", sa.String(16)),
     sa.Column("to_stage", sa.String(16), nullable=False),
     sa.Column("occurred_on", sa.Date, nullable=False),
-    sa.Column("note", sa.String(500), nullable=False, default=""),
+    sa.Column("note", text(NOTE), nullable=False, default=""),
 )
 
 # A tender with its lots, criteria and awards (awards are added, never changed).
@@ -420,7 +450,7 @@ tenders = sa.Table(
     "tenders", metadata,
     sa.Column("code", CODE, primary_key=True),
     sa.Column("case_code", CODE, sa.ForeignKey("procurement_cases.code"), nullable=False, index=True),
-    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("title", text(TITLE), nullable=False),
     sa.Column("procedure", sa.String(16), nullable=False),
     sa.Column("method", sa.String(16), nullable=False),
     sa.Column("lots", sa.JSON, nullable=False),
@@ -431,13 +461,13 @@ tenders = sa.Table(
     sa.Column("standstill_days", sa.Integer, nullable=False),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("awards", sa.JSON, nullable=False),
-    sa.Column("cancel_reason", sa.String(500), nullable=False, default=""),
+    sa.Column("cancel_reason", text(REASON), nullable=False, default=""),
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
 )
 
 bids = sa.Table(
     "bids", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("tender", CODE, sa.ForeignKey("tenders.code"), nullable=False, index=True),
     sa.Column("lot", sa.Integer, nullable=False),
     sa.Column("supplier", CODE, sa.ForeignKey("parties.code"), nullable=False),
@@ -447,7 +477,7 @@ bids = sa.Table(
     sa.Column("compliant", sa.Boolean, nullable=False),
     sa.Column("scores", sa.JSON, nullable=False),
     sa.Column("submitted_on", sa.Date, nullable=False),
-    sa.Column("note", sa.String(500), nullable=False, default=""),
+    sa.Column("note", text(NOTE), nullable=False, default=""),
 )
 
 contracts = sa.Table(
@@ -468,7 +498,7 @@ contract_versions = sa.Table(
     sa.Column("contract", CODE, sa.ForeignKey("contracts.code"), primary_key=True),
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("on_date", sa.Date, nullable=False),
-    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("reason", text(REASON), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("lines", sa.JSON, nullable=False),
     sa.Column("milestones", sa.JSON, nullable=False),
@@ -478,13 +508,13 @@ contract_versions = sa.Table(
 # released by an amendment (negative); the ledger entry that moved it is named.
 contract_funding = sa.Table(
     "contract_funding", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("contract", CODE, sa.ForeignKey("contracts.code"), nullable=False, index=True),
     sa.Column("line", sa.Integer, nullable=False),
     sa.Column("contribution", sa.BigInteger, sa.ForeignKey("contributions.id"), nullable=False),
     sa.Column("donor", CODE, nullable=False),
     sa.Column("fund", CODE, nullable=False),
-    sa.Column("earmark", sa.String(200), nullable=False),
+    sa.Column("earmark", text(EARMARK), nullable=False),
     sa.Column("units", sa.BigInteger, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("reporting_minor", sa.BigInteger, nullable=False),
@@ -493,7 +523,7 @@ contract_funding = sa.Table(
 
 payments = sa.Table(
     "payments", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("contract", CODE, sa.ForeignKey("contracts.code"), nullable=False, index=True),
     sa.Column("paid_on", sa.Date, nullable=False),
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
@@ -504,21 +534,21 @@ payments = sa.Table(
     sa.Column("rate_date", sa.Date, nullable=False),
     sa.Column("rate_source", sa.String(200), nullable=False),
     sa.Column("milestone", sa.Integer),
-    sa.Column("reference", sa.String(100), nullable=False, default=""),
-    sa.Column("reverses", sa.Integer, sa.ForeignKey("payments.id"), unique=True),
-    sa.Column("reason", sa.String(500), nullable=False, default=""),
+    sa.Column("reference", text(REFERENCE), nullable=False, default=""),
+    sa.Column("reverses", ID, sa.ForeignKey("payments.id"), unique=True),
+    sa.Column("reason", text(REASON), nullable=False, default=""),
 )
 
 # Who paid each payment: per contract line and contribution, with the disbursement entry.
 payment_shares = sa.Table(
     "payment_shares", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("payment", sa.Integer, sa.ForeignKey("payments.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("payment", ID, sa.ForeignKey("payments.id"), nullable=False, index=True),
     sa.Column("line", sa.Integer, nullable=False),
     sa.Column("contribution", sa.BigInteger, sa.ForeignKey("contributions.id"), nullable=False),
     sa.Column("donor", CODE, nullable=False),
     sa.Column("fund", CODE, nullable=False),
-    sa.Column("earmark", sa.String(200), nullable=False),
+    sa.Column("earmark", text(EARMARK), nullable=False),
     sa.Column("units", sa.BigInteger, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("reporting_minor", sa.BigInteger, nullable=False),
@@ -527,45 +557,45 @@ payment_shares = sa.Table(
 
 shipments = sa.Table(
     "shipments", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("contract", CODE, sa.ForeignKey("contracts.code"), nullable=False, index=True),
     sa.Column("line", sa.Integer, nullable=False),
     sa.Column("quantity", sa.Integer, nullable=False),
-    sa.Column("reference", sa.String(100), nullable=False, default=""),
+    sa.Column("reference", text(REFERENCE), nullable=False, default=""),
     sa.Column("state", sa.String(16), nullable=False),
 )
 
 shipment_events = sa.Table(
     "shipment_events", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("shipment", sa.Integer, sa.ForeignKey("shipments.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("shipment", ID, sa.ForeignKey("shipments.id"), nullable=False, index=True),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("on_date", sa.Date, nullable=False),
-    sa.Column("note", sa.String(500), nullable=False, default=""),
+    sa.Column("note", text(NOTE), nullable=False, default=""),
 )
 
 unit_receipts = sa.Table(
     "unit_receipts", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("shipment", sa.Integer, sa.ForeignKey("shipments.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("shipment", ID, sa.ForeignKey("shipments.id"), nullable=False, index=True),
     sa.Column("unit", CODE, sa.ForeignKey("parties.code"), nullable=False),
     sa.Column("quantity", sa.Integer, nullable=False),
     sa.Column("condition", sa.String(16), nullable=False),
     sa.Column("accepted", sa.Boolean, nullable=False),
     sa.Column("received_on", sa.Date, nullable=False),
-    sa.Column("signed_by", sa.String(200), nullable=False),
-    sa.Column("discrepancy", sa.String(1000), nullable=False, default=""),
+    sa.Column("signed_by", text(NAME), nullable=False),
+    sa.Column("discrepancy", text(NOTE), nullable=False, default=""),
 )
 
 end_use_checks = sa.Table(
     "end_use_checks", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("receipt", sa.Integer, sa.ForeignKey("unit_receipts.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("receipt", ID, sa.ForeignKey("unit_receipts.id"), nullable=False, index=True),
     sa.Column("checked_on", sa.Date, nullable=False),
     sa.Column("checked_by", CODE, sa.ForeignKey("parties.code"), nullable=False),
     sa.Column("quantity", sa.Integer, nullable=False),
     sa.Column("finding", sa.String(16), nullable=False),
-    sa.Column("note", sa.String(1000), nullable=False, default=""),
+    sa.Column("note", text(NOTE), nullable=False, default=""),
 )
 
 # --- the innovation pipeline -------------------------------------------------------------------------
@@ -575,7 +605,7 @@ innovation_calls = sa.Table(
     sa.Column("code", CODE, primary_key=True),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
     sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("title", text(TITLE), nullable=False),
     sa.Column("opens_on", sa.Date, nullable=False),
     sa.Column("closes_on", sa.Date, nullable=False),
     sa.Column("rubric", sa.JSON, nullable=False),  # [{code, title, weight (decimal string), scale_min, scale_max}]
@@ -589,7 +619,7 @@ innovation_projects = sa.Table(
     "innovation_projects", metadata,
     sa.Column("code", CODE, primary_key=True),
     sa.Column("call", CODE, sa.ForeignKey("innovation_calls.code"), nullable=False, index=True),
-    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("title", text(TITLE), nullable=False),
     sa.Column("team", CODE, sa.ForeignKey("parties.code"), nullable=False),
     sa.Column("domain", sa.String(32), nullable=False),
     sa.Column("trl", sa.Integer, nullable=False),
@@ -601,59 +631,59 @@ innovation_projects = sa.Table(
 
 project_evidence = sa.Table(
     "project_evidence", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("project", CODE, sa.ForeignKey("innovation_projects.code"), nullable=False, index=True),
     sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("title", sa.String(300), nullable=False),
-    sa.Column("reference", sa.String(500), nullable=False),
+    sa.Column("title", text(TITLE), nullable=False),
+    sa.Column("reference", text(EVIDENCE_REFERENCE), nullable=False),
     sa.Column("recorded_on", sa.Date, nullable=False),
 )
 
 conflict_declarations = sa.Table(  # appended: a later declaration by the same reviewer supersedes an earlier one
     "conflict_declarations", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("project", CODE, sa.ForeignKey("innovation_projects.code"), nullable=False, index=True),
     sa.Column("reviewer", CODE, nullable=False),
     sa.Column("conflicted", sa.Boolean, nullable=False),
-    sa.Column("note", sa.String(1000), nullable=False),
+    sa.Column("note", text(NOTE), nullable=False),
     sa.Column("declared_at", sa.String(40), nullable=False),
 )
 
 project_reviews = sa.Table(
     "project_reviews", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("project", CODE, sa.ForeignKey("innovation_projects.code"), nullable=False, index=True),
     sa.Column("reviewer", CODE, nullable=False),
     sa.Column("scores", sa.JSON, nullable=False),
-    sa.Column("comment", sa.String(2000), nullable=False),
+    sa.Column("comment", text(COMMENT), nullable=False),
     sa.Column("submitted_at", sa.String(40), nullable=False),
     sa.UniqueConstraint("project", "reviewer", name="uq_project_reviews_project_reviewer"),
 )
 
 shortlists = sa.Table(
     "shortlists", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("call", CODE, sa.ForeignKey("innovation_calls.code"), nullable=False, index=True),
     sa.Column("method", sa.String(16), nullable=False),
     sa.Column("ranking", sa.JSON, nullable=False),  # [[project, score as a decimal string], ...]
     sa.Column("shortlisted", sa.JSON, nullable=False),
-    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_by", text(NAME), nullable=False),
     sa.Column("decided_on", sa.Date, nullable=False),
-    sa.Column("note", sa.String(1000), nullable=False),
+    sa.Column("note", text(NOTE), nullable=False),
 )
 
 gate_decisions = sa.Table(
     "gate_decisions", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("project", CODE, sa.ForeignKey("innovation_projects.code"), nullable=False, index=True),
     sa.Column("from_stage", sa.String(20), nullable=False),
     sa.Column("to_stage", sa.String(20), nullable=False),
     sa.Column("authority", sa.String(16), nullable=False),
-    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_by", text(NAME), nullable=False),
     sa.Column("decided_on", sa.Date, nullable=False),
     sa.Column("evidence", sa.JSON, nullable=False),
-    sa.Column("decision", sa.Integer, sa.ForeignKey("proposals.id")),
-    sa.Column("note", sa.String(1000), nullable=False),
+    sa.Column("decision", ID, sa.ForeignKey("proposals.id")),
+    sa.Column("note", text(NOTE), nullable=False),
 )
 
 project_cases = sa.Table(  # the bridge: an adopted project named as the supplier of a direct-financing case
@@ -673,18 +703,18 @@ grants = sa.Table(
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("milestones", sa.JSON, nullable=False),  # [{number, title, amount_minor}]
     sa.Column("awarded_on", sa.Date, nullable=False),
-    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_by", text(NAME), nullable=False),
 )
 
 grant_payments = sa.Table(
     "grant_payments", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("grant_code", CODE, sa.ForeignKey("grants.code"), nullable=False, index=True),
     sa.Column("milestone", sa.Integer, nullable=False),
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("paid_on", sa.Date, nullable=False),
-    sa.Column("reference", sa.String(200), nullable=False),
+    sa.Column("reference", text(GRANT_REFERENCE), nullable=False),
 )
 
 users = sa.Table(
@@ -692,7 +722,7 @@ users = sa.Table(
     sa.Column("username", CODE, primary_key=True),
     sa.Column("party", CODE, sa.ForeignKey("parties.code")),
     sa.Column("password_hash", sa.String(200)),
-    sa.Column("oidc_subject", sa.String(255), unique=True),
+    sa.Column("oidc_subject", text(SUBJECT), unique=True),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("language", sa.String(8)),
@@ -700,7 +730,7 @@ users = sa.Table(
 
 user_grants = sa.Table(
     "user_grants", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("username", CODE, sa.ForeignKey("users.username"), nullable=False, index=True),
     sa.Column("role", sa.String(32), nullable=False),
     sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code")),
@@ -710,7 +740,7 @@ api_tokens = sa.Table(
     "api_tokens", metadata,
     sa.Column("id", sa.String(32), primary_key=True),
     sa.Column("username", CODE, sa.ForeignKey("users.username"), nullable=False, index=True),
-    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("name", text(TOKEN_NAME), nullable=False),
     sa.Column("scopes", sa.String(100), nullable=False),
     sa.Column("secret_hash", sa.String(64), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),

@@ -8,8 +8,9 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from coalition.domain.common import check_code, check_text
+from coalition.domain.common import check_code
 from coalition.domain.errors import InvalidInput
+from coalition.domain.limits import NAME, check_text
 from coalition.domain.money import check_currency
 
 
@@ -138,6 +139,11 @@ class DecisionRules:
             choices = ", ".join(m.value for m in DecisionMethod)
             raise InvalidInput(f"'{data.get('method')}' is not one of {choices}", field="rules.method") from None
         roles = data.get("voting_roles")
+        if roles is not None and not isinstance(roles, list | tuple | set | frozenset):
+            raise InvalidInput("must be a list of membership roles", field="rules.voting_roles")
+        authority = data.get("validating_authority")
+        if authority is not None and not isinstance(authority, str):
+            raise InvalidInput("must be the code of a party", field="rules.validating_authority")
         try:
             voting_roles = (frozenset(MembershipRole(r) for r in roles) if roles is not None
                             else frozenset({MembershipRole.LEAD, MembershipRole.MEMBER}))
@@ -175,7 +181,7 @@ class Fund:
 
     def __post_init__(self) -> None:
         check_code(self.code, "fund")
-        check_text(self.name, "name", max_length=200)
+        check_text(self.name, "name", NAME)
         object.__setattr__(self, "currency", check_currency(self.currency))
 
 
@@ -196,9 +202,9 @@ class Coalition:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
-        check_text(self.name, "name", max_length=200)
-        check_text(self.capability_area, "capability_area", max_length=200)
-        check_text(self.framework, "framework", max_length=200)
-        check_text(self.founded_at, "founded_at", max_length=200)
+        check_text(self.name, "name", NAME)
+        check_text(self.capability_area, "capability_area", NAME)
+        check_text(self.framework, "framework", NAME)
+        check_text(self.founded_at, "founded_at", NAME)
         object.__setattr__(self, "reporting_currency", check_currency(self.reporting_currency,
                                                                      "reporting_currency"))

@@ -24,16 +24,6 @@ def check_code(value: str, field: str) -> str:
     return value
 
 
-def check_text(value: str, field: str, *, max_length: int = 500) -> str:
-    """Free text that must not be blank."""
-    cleaned = (value or "").strip()
-    if not cleaned:
-        raise InvalidInput("must not be empty", field=field)
-    if len(cleaned) > max_length:
-        raise InvalidInput(f"must be at most {max_length} characters", field=field)
-    return cleaned
-
-
 def parse_date(text: str, field: str) -> date:
     """An ISO 8601 calendar date (YYYY-MM-DD)."""
     try:

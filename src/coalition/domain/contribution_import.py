@@ -25,6 +25,7 @@ from coalition.domain.contributions import (
     Visibility,
 )
 from coalition.domain.errors import CoalitionError, InvalidInput, InvariantViolated
+from coalition.domain.limits import AMOUNT_DIGITS, DESCRIPTION, EXTERNAL_REF, MAX_MINOR_UNITS
 from coalition.domain.money import minor_digits
 
 COLUMNS = ("kind", "external_ref", "coalition", "fund", "donor", "amount", "currency", "value_date", "earmark",
@@ -39,12 +40,25 @@ MAX_REPORTED_ERRORS = 1000
 RateLookup = Callable[[str, str, date], tuple[Decimal, date, str]]
 
 
+_SHOWN = 60  # characters of a cell a report repeats
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def shown(value: str) -> str:
+    """A cell as a report repeats it: its first characters, control characters written as escapes."""
+    cut = value if len(value) <= _SHOWN else value[:_SHOWN] + "…"
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape", "backslashreplace").decode(), cut)
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     row: int
     column: str
     value: str
     rule: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", shown(self.value))
 
     def describe(self) -> str:
         return f"row {self.row}, column {self.column}: '{self.value}' {self.rule}"
@@ -103,6 +117,8 @@ def _parse_amount(text: str, digits: int) -> int | str:
     if match is None:
         return "is not a positive decimal number such as 1250.00"
     whole, fraction = match.group(1), match.group(2) or ""
+    if len(whole.lstrip("0")) > AMOUNT_DIGITS:
+        return f"has more than {AMOUNT_DIGITS} digits before the decimal point (amounts are below ten trillion)"
     if len(fraction) > digits:
         return f"has more decimal places than the currency allows ({digits})"
     units = int(whole + fraction.ljust(digits, "0")) if digits else int(whole)
@@ -187,8 +203,14 @@ def validate(rows: Iterable[Sequence[str]], header: Sequence[str], context: Impo
         if kind is None:
             fail(number, "kind", kind_text, "is not one of pledge, commitment, receipt")
             bad = True
-        if not ref or len(ref) > 100:
-            fail(number, "external_ref", ref, "is required (at most 100 characters) so that re-imports are idempotent")
+        if not ref:
+            fail(number, "external_ref", ref, "is required so that re-imports are idempotent")
+            bad = True
+        elif (problem := EXTERNAL_REF.problem(ref)) is not None:
+            fail(number, "external_ref", ref, problem)
+            bad = True
+        if description and (problem := DESCRIPTION.problem(description)) is not None:
+            fail(number, "description", description, problem)
             bad = True
         reporting_currency = context.coalitions.get(coalition)
         if reporting_currency is None:
@@ -291,6 +313,10 @@ def validate(rows: Iterable[Sequence[str]], header: Sequence[str], context: Impo
         else:
             reporting_units = int((Decimal(units) * rate).scaleb(reporting_digits - digits)
                                   .to_integral_value(ROUND_HALF_EVEN))
+            if reporting_units > MAX_MINOR_UNITS:
+                fail(number, "amount", amount_text, f"is {reporting_units} minor units of {reporting_currency} at "
+                     f"{rate}, beyond what the ledger holds ({MAX_MINOR_UNITS})")
+                continue
         parent: tuple[str, int] | None = None
         if parent_ref:
             pending_parents.append((len(out), number, coalition, parent_ref))

@@ -12,8 +12,18 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from coalition.domain.common import check_code, check_text
+from coalition.domain.common import check_code
 from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.limits import (
+    DESCRIPTION,
+    EARMARK,
+    EXTERNAL_REF,
+    RESTRICTED_TO,
+    VALUATION_SOURCE,
+    check_id,
+    check_text,
+    checking_input,
+)
 from coalition.domain.money import Money
 
 
@@ -74,6 +84,7 @@ class Earmark:
             routes = ", ".join(r.value for r in FundingRoute)
             raise InvalidInput(f"'{self.targets[0]}' is not a funding route ({routes})", field="earmark")
         object.__setattr__(self, "targets", tuple(sorted(set(self.targets))))
+        check_text(self.label, "earmark", EARMARK)
 
     @property
     def label(self) -> str:
@@ -120,6 +131,13 @@ class Confidentiality:
         if self.visibility is Visibility.PUBLIC and self.declassify_on is not None:
             raise InvalidInput("a public record has no declassification date", field="declassify_on")
         object.__setattr__(self, "parties", tuple(sorted(set(self.parties))))
+        if checking_input():
+            for party in self.parties:
+                check_code(party, "restricted_to")
+            # As kept: each code quoted, separated by a comma and a blank, in brackets.
+            if sum(len(party) + 4 for party in self.parties) > RESTRICTED_TO.max_length:
+                raise InvalidInput(f"names {len(self.parties)} parties, more than the {RESTRICTED_TO.max_length} "
+                                   "characters a record keeps for them hold", field="restricted_to")
 
     def effective_on(self, day: date) -> Visibility:
         """The visibility that holds on ``day``: a declassified record is public."""
@@ -142,7 +160,7 @@ class Valuation:
     source: str
 
     def __post_init__(self) -> None:
-        check_text(self.source, "valuation_source", max_length=300)
+        check_text(self.source, "valuation_source", VALUATION_SOURCE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,15 +192,19 @@ class Contribution:
     id: int | None = None
 
     def __post_init__(self) -> None:
+        check_code(self.coalition, "coalition")
+        check_code(self.fund, "fund")
+        check_code(self.donor, "donor")
         if self.amount.amount <= 0:
             raise InvalidInput(f"{self.amount} must be more than zero", field="amount")
         if (self.kind is ContributionKind.IN_KIND) != (self.valuation is not None):
             raise InvalidInput("an in-kind contribution, and only it, is valued by a named rule with its source",
                                field="valuation")
-        if self.kind is ContributionKind.IN_KIND:
-            check_text(self.description, "description", max_length=500)
+        check_text(self.description, "description", DESCRIPTION, required=self.kind is ContributionKind.IN_KIND)
         if self.external_ref is not None:
-            check_text(self.external_ref, "external_ref", max_length=100)
+            check_text(self.external_ref, "external_ref", EXTERNAL_REF)
+        if self.parent is not None:
+            check_id(self.parent, "parent")
 
 
 def check_parent(child_kind: ContributionKind, child_donor: str, child_coalition: str, child_currency: str,

@@ -15,8 +15,9 @@ from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 
-from coalition.domain.common import check_move, check_text
+from coalition.domain.common import check_code, check_move
 from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.limits import MAX_QUANTITY, NAME, NOTE, REFERENCE, check_text, check_whole
 
 
 class ShipmentState(StrEnum):
@@ -41,6 +42,9 @@ class ShipmentEvent:
     on: date
     note: str = ""
 
+    def __post_init__(self) -> None:
+        check_text(self.note, "note", NOTE, required=False)
+
 
 @dataclass(frozen=True, slots=True)
 class Shipment:
@@ -54,6 +58,8 @@ class Shipment:
     def __post_init__(self) -> None:
         if self.quantity <= 0:
             raise InvalidInput(f"{self.quantity} is not a positive quantity", field="quantity")
+        check_whole(self.quantity, "quantity", high=MAX_QUANTITY, what="a quantity")
+        check_text(self.reference, "reference", REFERENCE, required=False)
         if not self.events or self.events[0].state is not ShipmentState.PREPARED:
             raise InvariantViolated("a shipment starts prepared", field="state")
 
@@ -96,7 +102,10 @@ class UnitReceipt:
     def __post_init__(self) -> None:
         if self.quantity <= 0:
             raise InvalidInput(f"{self.quantity} is not a positive quantity", field="quantity")
-        check_text(self.signed_by, "signed_by", max_length=200)
+        check_whole(self.quantity, "quantity", high=MAX_QUANTITY, what="a quantity")
+        check_code(self.unit, "unit")
+        check_text(self.signed_by, "signed_by", NAME)
+        check_text(self.discrepancy, "discrepancy", NOTE, required=False)
         needs_note = not self.accepted or self.condition in (Condition.DAMAGED, Condition.UNSERVICEABLE)
         if needs_note and not self.discrepancy.strip():
             raise InvalidInput("items refused or not in good condition need the discrepancy described",
@@ -143,6 +152,9 @@ class EndUseCheck:
     def __post_init__(self) -> None:
         if self.quantity <= 0:
             raise InvalidInput(f"{self.quantity} is not a positive quantity", field="quantity")
+        check_whole(self.quantity, "quantity", high=MAX_QUANTITY, what="a quantity")
+        check_code(self.checked_by, "checked_by")
+        check_text(self.note, "note", NOTE, required=False)
         if self.finding in (Finding.DAMAGED, Finding.LOST, Finding.TRANSFERRED) and not self.note.strip():
             raise InvalidInput(f"a finding of '{self.finding.value}' needs a note", field="note")
 

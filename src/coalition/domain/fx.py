@@ -15,8 +15,8 @@ from datetime import date, datetime
 from decimal import Context, Decimal
 from functools import lru_cache
 
-from coalition.domain.common import check_text
 from coalition.domain.errors import InvalidInput, NotFound
+from coalition.domain.limits import RATE_SOURCE, check_text
 from coalition.domain.money import Money, check_currency
 
 PIVOT = "EUR"
@@ -52,7 +52,7 @@ class FxRate:
         object.__setattr__(self, "base", base)
         object.__setattr__(self, "quote", quote)
         # 100 characters: the length the rate store keeps.
-        object.__setattr__(self, "source", check_text(self.source, "source", max_length=100))
+        object.__setattr__(self, "source", check_text(self.source, "source", RATE_SOURCE))
 
 
 class MissingRate(NotFound):

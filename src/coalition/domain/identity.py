@@ -23,8 +23,10 @@ from enum import StrEnum
 
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.errors import CoalitionError, InvalidInput
+from coalition.domain.limits import SUBJECT, check_text
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+_TOKEN_ID = re.compile(r"[0-9a-f]{12}")  # as new_token_secret makes them
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 TOKEN_PREFIX = "coa"  # noqa: S105 - the marker that starts every token, not a secret
@@ -35,6 +37,11 @@ class Unauthenticated(CoalitionError):
     """No valid credentials: wrong password, unknown, expired or revoked token, no session."""
 
     code = "unauthenticated"
+
+
+def is_username(value: str) -> bool:
+    """Whether ``value`` could name a user (so is worth looking up)."""
+    return isinstance(value, str) and _USERNAME.fullmatch(value) is not None
 
 
 def check_username(value: str) -> str:
@@ -89,6 +96,8 @@ class User:
 
     def __post_init__(self) -> None:
         check_username(self.username)
+        if self.oidc_subject is not None:
+            check_text(self.oidc_subject, "oidc_subject", SUBJECT)
         if self.language is not None:
             check_language(self.language)
 
@@ -154,7 +163,7 @@ def token_text(token_id: str, secret: str) -> str:
 def split_token(text: str) -> tuple[str, str]:
     prefix, _, rest = text.partition("_")
     token_id, _, secret = rest.partition("_")
-    if prefix != TOKEN_PREFIX or not token_id or not secret:
+    if prefix != TOKEN_PREFIX or not _TOKEN_ID.fullmatch(token_id) or not secret:
         raise Unauthenticated("the bearer token is not a Coalition API token", field="authorization")
     return token_id, secret
 

@@ -17,9 +17,22 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import StrEnum
 
-from coalition.domain.common import check_code, check_move, check_text
+from coalition.domain.common import check_code, check_move
 from coalition.domain.contributions import Earmark, EarmarkKind
 from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.limits import (
+    COMMENT,
+    EVIDENCE_REFERENCE,
+    GRANT_REFERENCE,
+    MAX_ID,
+    MAX_NUMBER,
+    NAME,
+    NOTE,
+    TITLE,
+    check_id,
+    check_text,
+    check_whole,
+)
 from coalition.domain.money import Money
 
 SCORE_PLACES = Decimal("0.0001")
@@ -95,7 +108,7 @@ class Criterion:
 
     def __post_init__(self) -> None:
         check_code(self.code, "rubric.code")
-        check_text(self.title, "rubric.title", max_length=200)
+        check_text(self.title, "rubric.title", NAME)
         if not isinstance(self.weight, Decimal) or self.weight <= 0:
             raise InvalidInput(f"criterion {self.code}: a weight is a positive decimal, not {self.weight}",
                                field="rubric.weight")
@@ -154,7 +167,7 @@ class Call:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
-        check_text(self.title, "title", max_length=300)
+        check_text(self.title, "title", TITLE)
         for area in self.areas:
             check_code(area, "areas")
         if self.requirement is not None:
@@ -191,13 +204,12 @@ class Project:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
-        check_text(self.title, "title", max_length=300)
+        check_text(self.title, "title", TITLE)
         check_code(self.team, "team")
         check_trl(self.trl)
         for member in self.members:
-            check_text(member, "members", max_length=200)
-        if len(self.summary) > 2000:
-            raise InvalidInput("must be at most 2000 characters", field="summary")
+            check_text(member, "members", NAME)
+        check_text(self.summary, "summary", COMMENT, required=False)
 
 
 def check_trl(trl: int) -> int:
@@ -216,8 +228,8 @@ class Evidence:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        check_text(self.title, "title", max_length=300)
-        check_text(self.reference, "reference", max_length=500)
+        check_text(self.title, "title", TITLE)
+        check_text(self.reference, "reference", EVIDENCE_REFERENCE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,10 +243,7 @@ class ConflictDeclaration:
     declared_at: datetime
 
     def __post_init__(self) -> None:
-        if self.conflicted:
-            check_text(self.note, "note", max_length=1000)
-        elif len(self.note) > 1000:
-            raise InvalidInput("must be at most 1000 characters", field="note")
+        check_text(self.note, "note", NOTE, required=self.conflicted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +254,9 @@ class Review:
     comment: str
     submitted_at: datetime
     id: int | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.comment, "comment", COMMENT, required=False)
 
 
 def latest_declarations(declarations: Sequence[ConflictDeclaration]) -> dict[tuple[str, str], ConflictDeclaration]:
@@ -337,9 +349,8 @@ class Shortlist:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        check_text(self.decided_by, "decided_by", max_length=200)
-        if len(self.note) > 1000:
-            raise InvalidInput("must be at most 1000 characters", field="note")
+        check_text(self.decided_by, "decided_by", NAME)
+        check_text(self.note, "note", NOTE, required=False)
         ranked = {p for p, _ in self.ranking}
         outside = sorted(set(self.shortlisted) - ranked)
         if outside:
@@ -365,9 +376,12 @@ class GateDecision:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        check_text(self.decided_by, "decided_by", max_length=200)
-        if len(self.note) > 1000:
-            raise InvalidInput("must be at most 1000 characters", field="note")
+        check_text(self.decided_by, "decided_by", NAME)
+        check_text(self.note, "note", NOTE, required=False)
+        for evidence in self.evidence:
+            check_id(evidence, "evidence")
+        if self.decision is not None:
+            check_id(self.decision, "decision")
 
 
 def check_gate(project: Project, to: ProjectStage, authority: GateAuthority, evidence: Sequence[int],
@@ -407,7 +421,8 @@ class Milestone:
     amount: Money
 
     def __post_init__(self) -> None:
-        check_text(self.title, "milestones.title", max_length=300)
+        check_whole(self.number, "milestones.number", high=MAX_NUMBER, what="a milestone number")
+        check_text(self.title, "milestones.title", TITLE)
         if self.amount.amount <= 0:
             raise InvalidInput(f"milestone {self.number} is worth more than zero, not {self.amount}",
                                field="milestones.amount")
@@ -429,7 +444,7 @@ class ProjectGrant:
         check_code(self.code, "code")
         if len(self.code) > MAX_GRANT_CODE:  # it names the grant's spending target, "grant:CODE", in the ledger
             raise InvalidInput(f"a grant's code has at most {MAX_GRANT_CODE} characters", field="code")
-        check_text(self.decided_by, "decided_by", max_length=200)
+        check_text(self.decided_by, "decided_by", NAME)
         if self.amount.amount <= 0:
             raise InvalidInput(f"a grant is worth more than zero, not {self.amount}", field="amount")
         if [m.number for m in self.milestones] != list(range(1, len(self.milestones) + 1)):
@@ -460,8 +475,8 @@ class GrantPayment:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        if len(self.reference) > 200:
-            raise InvalidInput("must be at most 200 characters", field="reference")
+        check_whole(self.milestone, "milestone", high=MAX_NUMBER, what="a milestone number")
+        check_text(self.reference, "reference", GRANT_REFERENCE, required=False)
 
 
 def check_tranche(grant: ProjectGrant, earlier: Sequence[GrantPayment], milestone: int, amount: Money) -> None:
@@ -513,7 +528,8 @@ def grant_from_payload(payload: Mapping[str, object], decided_by: str) -> Projec
         awarded_on = date.fromisoformat(text("awarded_on"))
     except ValueError:
         raise InvalidInput("must be a date (YYYY-MM-DD)", field="payload.awarded_on") from None
-    return ProjectGrant(text("grant"), text("project"), text("fund"), Money.parse(text("amount"), currency,
+    return ProjectGrant(text("grant"), check_code(text("project"), "payload.project"),
+                        check_code(text("fund"), "payload.fund"), Money.parse(text("amount"), currency,
                                                                                  "payload.amount"),
                         tuple(parsed), awarded_on, decided_by)
 
@@ -523,14 +539,16 @@ def gate_payload(payload: Mapping[str, object]) -> dict[str, object]:
     project = payload.get("project")
     if not isinstance(project, str) or not project.strip():
         raise InvalidInput("must be a non-empty string", field="payload.project")
+    check_code(project, "payload.project")
     try:
         to = ProjectStage(str(payload.get("to")))
     except ValueError:
         raise InvalidInput(f"'{payload.get('to')}' is not a project stage", field="payload.to") from None
     evidence = payload.get("evidence", [])
-    if not isinstance(evidence, list) or not all(isinstance(e, int) and not isinstance(e, bool) and e > 0
+    if not isinstance(evidence, list) or not all(isinstance(e, int) and not isinstance(e, bool) and 0 < e <= MAX_ID
                                                  for e in evidence):
-        raise InvalidInput("must be a list of evidence ids", field="payload.evidence")
+        raise InvalidInput(f"must be a list of evidence ids (whole numbers from 1 to {MAX_ID})",
+                           field="payload.evidence")
     found: dict[str, object] = {"project": project, "to": to.value, "evidence": sorted(evidence)}
     trl = payload.get("trl")
     if trl is not None:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from coalition.domain.common import check_code, check_text
+from coalition.domain.common import check_code
 from coalition.domain.errors import Conflict, InvariantViolated
+from coalition.domain.limits import TITLE, check_text
 
 
 class InstrumentKind(StrEnum):
@@ -39,7 +40,7 @@ class Instrument:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
-        check_text(self.title, "title", max_length=300)
+        check_text(self.title, "title", TITLE)
         if self.term_end is not None and self.term_end <= self.term_start:
             raise InvariantViolated(
                 f"the term ends ({self.term_end}) on or before it starts ({self.term_start})", field="term_end")

@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from coalition.domain.contributions import Contribution, ContributionKind
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated
+from coalition.domain.limits import REASON, check_text
 from coalition.domain.money import Money
 
 
@@ -125,6 +126,7 @@ class Entry:
     id: int | None = None
 
     def __post_init__(self) -> None:
+        check_text(self.reason, "reason", REASON, required=False)
         if self.amount.amount <= 0:
             raise InvariantViolated(f"an entry moves a positive amount, not {self.amount}", field="amount")
         if self.reporting_amount.amount < 0:

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from coalition.domain.coalition import Coalition, MembershipRole
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated
+from coalition.domain.limits import NOTE, check_text
 
 
 class ChangeKind(StrEnum):
@@ -38,6 +39,7 @@ class MembershipChange:
     id: int | None = None
 
     def __post_init__(self) -> None:
+        check_text(self.note, "note", NOTE, required=False)
         if (self.kind is ChangeKind.LEFT) != (self.role is None):
             raise InvariantViolated("a departure has no role and every other change has one", field="role")
 

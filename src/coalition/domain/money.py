@@ -13,6 +13,7 @@ from functools import cache, lru_cache
 from babel.numbers import get_currency_precision, list_currencies
 
 from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.limits import AMOUNT_DIGITS
 
 
 @cache
@@ -80,11 +81,15 @@ class Money:
 
     @classmethod
     def parse(cls, text: str, currency: str, field: str = "amount") -> Money:
-        """Read a decimal string as typed by a user or sent by a machine."""
+        """Read a decimal string as typed by a user or sent by a machine (at most AMOUNT_DIGITS digits before
+        the decimal point, so its minor units fit the ledger)."""
         try:
             value = Decimal(text.strip())
         except (InvalidOperation, AttributeError):
             raise InvalidInput(f"'{text}' is not a decimal number", field=field) from None
+        if value.is_finite() and value != 0 and value.adjusted() >= AMOUNT_DIGITS:
+            raise InvalidInput(f"'{text.strip()}' has more than {AMOUNT_DIGITS} digits before the decimal point "
+                               "(amounts are below ten trillion)", field=field)
         try:
             return cls(value, currency)
         except InvalidInput as error:

@@ -12,8 +12,9 @@ from functools import lru_cache
 
 import pycountry
 
-from coalition.domain.common import check_code, check_text
+from coalition.domain.common import check_code
 from coalition.domain.errors import InvalidInput
+from coalition.domain.limits import NAME, check_text
 
 
 class PartyKind(StrEnum):
@@ -60,7 +61,9 @@ class Party:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
-        check_text(self.name, "name", max_length=200)
+        check_text(self.name, "name", NAME)
+        if self.name_uk is not None:
+            check_text(self.name_uk, "name_uk", NAME)
         if self.country is not None:
             object.__setattr__(self, "country", check_country(self.country))
         if self.kind is PartyKind.STATE and self.code != (self.country or ""):

@@ -24,9 +24,22 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from coalition.domain.common import check_code, check_move, check_text
+from coalition.domain.common import check_code, check_move
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.limits import (
+    JUSTIFICATION,
+    MAX_DELIVERY_DAYS,
+    MAX_NUMBER,
+    MAX_QUANTITY,
+    MAX_STANDSTILL_DAYS,
+    NOTE,
+    REASON,
+    REFERENCE,
+    TITLE,
+    check_text,
+    check_whole,
+)
 from coalition.domain.money import Money
 
 
@@ -80,7 +93,7 @@ class ProcurementCase:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
-        check_text(self.title, "title", max_length=300)
+        check_text(self.title, "title", TITLE)
         if not self.requirements:
             raise InvalidInput("a procurement case buys at least one requirement", field="requirements")
         if len(set(self.requirements)) != len(self.requirements):
@@ -123,9 +136,12 @@ class Lot:
     quantity: int
 
     def __post_init__(self) -> None:
-        check_text(self.title, "lots.title", max_length=300)
+        check_whole(self.number, "lots.number", high=MAX_NUMBER, what="a lot number")
+        check_text(self.title, "lots.title", TITLE)
+        check_code(self.requirement, "lots.requirement")
         if self.quantity <= 0:
             raise InvalidInput(f"lot {self.number}: {self.quantity} is not a positive quantity", field="lots.quantity")
+        check_whole(self.quantity, "lots.quantity", high=MAX_QUANTITY, what="a quantity")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +176,7 @@ class Tender:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
-        check_text(self.title, "title", max_length=300)
+        check_text(self.title, "title", TITLE)
         if not self.lots:
             raise InvalidInput("a tender has at least one lot", field="lots")
         numbers = [lot.number for lot in self.lots]
@@ -173,6 +189,8 @@ class Tender:
             raise InvalidInput("an invited tender names the suppliers it invites, and only it does", field="invited")
         if self.standstill_days < 0:
             raise InvalidInput("the standstill period is not negative", field="standstill_days")
+        check_whole(self.standstill_days, "standstill_days", low=0, high=MAX_STANDSTILL_DAYS, what="a number of days")
+        check_text(self.cancel_reason, "reason", REASON, required=False)
         if self.method is EvaluationMethod.BEST_VALUE:
             if PRICE not in self.weights:
                 raise InvalidInput("best value weighs the price too: give a weight for 'price'", field="weights")
@@ -212,8 +230,11 @@ class Bid:
     def __post_init__(self) -> None:
         if self.unit_price.amount <= 0:
             raise InvalidInput("a bid's unit price is more than zero", field="unit_price")
+        check_whole(self.lot, "lot", high=MAX_NUMBER, what="a lot number")
         if self.delivery_days <= 0:
             raise InvalidInput("delivery time is a positive number of days", field="delivery_days")
+        check_whole(self.delivery_days, "delivery_days", high=MAX_DELIVERY_DAYS, what="a number of days")
+        check_text(self.note, "note", NOTE, required=False)
         for criterion, score in self.scores.items():
             if not 0 <= score <= 100:
                 raise InvalidInput(f"score for '{criterion}' is {score}; scores run from 0 to 100", field="scores")
@@ -299,7 +320,7 @@ def award(tender: Tender, lot: int, ranking: Sequence[RankedBid], bid: int, just
     if on <= tender.closes_on:
         raise InvariantViolated(f"tender {tender.code} closes on {tender.closes_on}; the award comes after, "
                                 f"not on {on}", field="on")
-    check_text(justification, "justification", max_length=2000)
+    check_text(justification, "justification", JUSTIFICATION)
     chosen = next((r for r in ranking if r.bid.id == bid), None)
     if chosen is None:
         raise InvalidInput(f"bid {bid} is not a bid for lot {lot} of {tender.code}", field="bid")
@@ -326,9 +347,12 @@ class ContractLine:
     unit_price: Money
 
     def __post_init__(self) -> None:
+        check_whole(self.number, "lines.number", high=MAX_NUMBER, what="a line number")
+        check_code(self.requirement, "lines.requirement")
         if self.quantity <= 0:
             raise InvalidInput(f"line {self.number}: {self.quantity} is not a positive quantity",
                                field="lines.quantity")
+        check_whole(self.quantity, "lines.quantity", high=MAX_QUANTITY, what="a quantity")
         if self.unit_price.amount <= 0:
             raise InvalidInput(f"line {self.number}: the unit price is more than zero", field="lines.unit_price")
 
@@ -345,7 +369,8 @@ class Milestone:
     amount: Money
 
     def __post_init__(self) -> None:
-        check_text(self.title, "milestones.title", max_length=300)
+        check_whole(self.number, "milestones.number", high=MAX_NUMBER, what="a milestone number")
+        check_text(self.title, "milestones.title", TITLE)
         if self.amount.amount <= 0:
             raise InvalidInput(f"milestone {self.number}: the amount is more than zero", field="milestones.amount")
 
@@ -374,7 +399,7 @@ class ContractVersion:
         if self.milestones and self.scheduled > self.value:
             raise InvariantViolated(f"the milestones schedule {self.scheduled}, more than the contract's value "
                                     f"{self.value}", field="milestones")
-        check_text(self.reason, "reason", max_length=500)
+        check_text(self.reason, "reason", REASON)
 
     @property
     def currency(self) -> str:
@@ -476,6 +501,10 @@ class Payment:
             raise InvalidInput("a payment is more than zero", field="amount")
         if self.reverses is not None and not self.reason.strip():
             raise InvalidInput("a reversal of a payment needs a reason", field="reason")
+        check_text(self.reason, "reason", REASON, required=False)
+        check_text(self.reference, "reference", REFERENCE, required=False)
+        if self.milestone is not None:
+            check_whole(self.milestone, "milestone", high=MAX_NUMBER, what="a milestone number")
 
     @property
     def signed_amount(self) -> Money:

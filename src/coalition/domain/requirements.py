@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from coalition.domain.common import check_code, check_move, check_text
+from coalition.domain.common import check_code, check_move
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.limits import MAX_QUANTITY, NOTE, STOCK_NUMBER, TITLE, UNIT, check_text, check_whole
 from coalition.domain.money import Money
 
 
@@ -73,10 +74,13 @@ class Requirement:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
-        check_text(self.title, "title", max_length=300)
-        check_text(self.unit, "unit", max_length=40)
+        check_text(self.title, "title", TITLE)
+        check_text(self.unit, "unit", UNIT)
+        if self.stock_number is not None:
+            check_text(self.stock_number, "stock_number", STOCK_NUMBER)
         if self.quantity <= 0:
             raise InvalidInput(f"{self.quantity} must be a positive number of units", field="quantity")
+        check_whole(self.quantity, "quantity", high=MAX_QUANTITY, what="a number of units")
         if self.unit_cost.amount < 0:
             raise InvalidInput("must not be negative", field="unit_cost")
 
@@ -112,6 +116,7 @@ class PriorityList:
     note: str = ""
 
     def __post_init__(self) -> None:
+        check_text(self.note, "note", NOTE, required=False)
         if not self.ranks:
             raise InvalidInput("a priority list ranks at least one requirement", field="ranks")
         if len(set(self.ranks)) == len(self.ranks):
@@ -182,6 +187,6 @@ class Package:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
-        check_text(self.title, "title", max_length=300)
+        check_text(self.title, "title", TITLE)
         if self.size.amount <= 0:
             raise InvalidInput("a package has a positive size", field="size")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coalition.domain.common import check_code, check_text
+from coalition.domain.common import check_code
 from coalition.domain.errors import InvariantViolated
+from coalition.domain.limits import NAME, check_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +19,11 @@ class CapabilityArea:
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
-        check_text(self.name, "name", max_length=200)
+        check_text(self.name, "name", NAME)
+        if self.name_uk is not None:
+            check_text(self.name_uk, "name_uk", NAME)
+        if self.parent is not None:
+            check_code(self.parent, "parent")
         if self.parent == self.code:
             raise InvariantViolated("an area cannot be its own parent", field="parent")
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from coalition.domain.allocation import AllocationResult, Need, Policy, Pot, allocate
 from coalition.domain.errors import CoalitionError, InvalidInput
+from coalition.domain.limits import LABEL, check_text
 from coalition.domain.money import Money, check_currency
 
 
@@ -36,6 +37,7 @@ def _amount(value: Any, currency: str, path: str) -> int:
 def _text(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("must be a non-empty string", field=path)
+    check_text(value, path, LABEL)
     return value
 
 

@@ -31,11 +31,13 @@ from coalition.domain.identity import (
     check_language,
     check_password,
     digest,
+    is_username,
     new_session,
     new_token_secret,
     split_token,
     token_text,
 )
+from coalition.domain.limits import SUBJECT, TOKEN_NAME, check_text
 from coalition.services.audit import record_change, require
 from coalition.services.ports import PasswordHasher, UnitOfWork
 from coalition.services.registry import load_coalition, load_party
@@ -189,7 +191,7 @@ def sign_in(uow: UnitOfWork, hasher: PasswordHasher, username: str, password: st
     the second opens the session only if the user is still active with the password that was checked.
     """
     with uow:
-        user = uow.users.get(username)
+        user = uow.users.get(username) if is_username(username) else None
         stored = None if user is None or not user.active else uow.users.password_hash(username)
     if stored is None:
         hasher.verify(_decoy(hasher), password)
@@ -214,7 +216,7 @@ def sign_in_with_subject(uow: UnitOfWork, subject: str, policy: SessionPolicy, *
                          replaces: str | None = None) -> SignedIn:
     """A new session for an identity provider's subject (OpenID Connect), if an active user is registered for it."""
     with uow:
-        found = uow.users.by_subject(subject) if subject else None
+        found = None if not subject or SUBJECT.problem(subject) else uow.users.by_subject(subject)
         if found is not None:
             uow.users.lock(found.username)
             found = uow.users.get(found.username)
@@ -355,15 +357,14 @@ def create_token(uow: UnitOfWork, actor: Actor, *, username: str, name: str, sco
         require(can(actor, "manage_users"))
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise InvalidInput(f"a token lasts 1 to {MAX_TOKEN_DAYS} days", field="days")
-    if not name.strip() or len(name) > 100:
-        raise InvalidInput("a token has a name of 1 to 100 characters", field="name")
+    name = check_text(name, "name", TOKEN_NAME)
     with uow:
         user = _load_user(uow, username)
         if not user.active:
             raise Conflict(f"user '{username}' is disabled", field="username")
         token_id, secret = new_token_secret()
         now = uow.clock()
-        token = ApiToken(token_id, username, name.strip(), scopes, digest(secret), now, now + timedelta(days=days))
+        token = ApiToken(token_id, username, name, scopes, digest(secret), now, now + timedelta(days=days))
         uow.users.add_token(token)
         record_change(uow, actor, AuditEvent("create_token", "api_token", token_id, None, {
             "username": username, "name": token.name, "scopes": sorted(s.value for s in scopes),

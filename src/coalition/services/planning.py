@@ -24,6 +24,7 @@ from coalition.domain.contributions import ContributionKind, Earmark
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.fx import RateBook
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
+from coalition.domain.limits import NOTE, check_text
 from coalition.domain.money import Money
 from coalition.domain.planning import (
     AllocationPlan,
@@ -64,6 +65,7 @@ def load_requirement(uow: UnitOfWork, code: str, field: str = "requirement") -> 
 
 def move_requirement(uow: UnitOfWork, requirement: Requirement, to: RequirementStatus, note: str) -> Requirement:
     """Move a requirement along its lifecycle and keep the move in its history (in the caller's transaction)."""
+    check_text(note, "note", NOTE, required=False)
     moved = transition(requirement, to)
     uow.requirements.set_status(requirement.code, requirement.status, to, uow.clock(), note)
     return moved

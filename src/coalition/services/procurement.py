@@ -24,6 +24,7 @@ from coalition.domain.contributions import ContributionKind, FundingRoute
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.fx import RateBook
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
+from coalition.domain.limits import NOTE, check_text
 from coalition.domain.money import Money
 from coalition.domain.procurement import (
     PAID_ROUTES,
@@ -81,6 +82,7 @@ def load_contract(uow: UnitOfWork, code: str) -> Contract:
 def move_case(uow: UnitOfWork, case: ProcurementCase, to: CaseStage, on: date, note: str,
               decision: int | None = None) -> ProcurementCase:
     """Move a case to its next stage and keep the move in its history (in the caller's transaction)."""
+    check_text(note, "note", NOTE, required=False)
     moved = case.moved(to)
     uow.procurement.set_stage(case.code, case.stage, to, on, note, decision)
     return dataclasses.replace(moved, route_decision=decision if decision is not None else case.route_decision)

@@ -19,6 +19,7 @@ from coalition.domain.coalition import DecisionRules, MembershipRole
 from coalition.domain.errors import Conflict, InvariantViolated, NotFound, PermissionDenied
 from coalition.domain.innovation import ProjectStage, grant_from_payload
 from coalition.domain.ledger import Measure, measures
+from coalition.domain.limits import MINUTES, check_text
 from coalition.domain.steering import (
     CastVote,
     Meeting,
@@ -94,6 +95,7 @@ def record_attendance(uow: UnitOfWork, actor: Actor, meeting_id: int, party: str
 
 
 def set_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int, minutes: str) -> None:
+    check_text(minutes, "minutes", MINUTES, required=False)
     with uow:
         meeting = _meeting(uow, meeting_id)
         require(can(actor, "manage_meetings", meeting.coalition))

@@ -30,7 +30,9 @@ from coalition.domain.errors import (
     PermissionDenied,
 )
 from coalition.domain.identity import SessionEnded, Unauthenticated
+from coalition.domain.limits import LINES_PATTERN, ONE_LINE_PATTERN, control_rule
 from coalition.entrypoints.api import auth, funding, innovation, planning, procurement, registry, steering
+from coalition.entrypoints.api.clients import ClientAddresses
 from coalition.entrypoints.api.core import (
     CACHED_READS,
     ERROR_RESPONSES,
@@ -45,13 +47,16 @@ from coalition.entrypoints.api.core import (
     session_token,
 )
 from coalition.entrypoints.api.hygiene import BodyTooLarge, CachedReads, Hygiene
-from coalition.entrypoints.api.openapi import decimal_patterns
+from coalition.entrypoints.api.openapi import decimal_patterns, integer_bounds
 from coalition.entrypoints.web import IMPORT_PATH, error_page, is_page
 from coalition.entrypoints.web import mount as mount_pages
 from coalition.entrypoints.web.core import session_ended_page
 
 STATIC = Path(__file__).parent / "static"
 PREFIX = "/api/v1"
+# How uvicorn serves the application, wherever it is started: the application decides who the client is
+# (coalition.entrypoints.api.clients), so uvicorn believes no forwarded header itself.
+SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False, "access_log": False}
 IMPORT_PATHS = (f"{PREFIX}/imports", f"{PREFIX}/fx-rates", IMPORT_PATH)
 
 log = structlog.get_logger("coalition.api")
@@ -74,6 +79,12 @@ DOCS_PAGE = """<!doctype html>
 <script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
 <script src="/static/swagger-ui/init.js"></script></body></html>
 """
+
+
+# Messages that say the rule, where pydantic's would quote a pattern or only name the type.
+CHARACTER_RULES = {ONE_LINE_PATTERN: control_rule(lines=False), LINES_PATTERN: control_rule(lines=True)}
+STRICT_TYPES = {"int_type": "must be a whole number, written as a JSON number (not a string)",
+                "bool_type": "must be true or false, written as a JSON boolean (not a number or a string)"}
 
 
 def _status(error: CoalitionError) -> int:
@@ -112,8 +123,13 @@ async def _on_validation_error(request: Request, error: Exception) -> Response:
     location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path", "header")]
     field = ".".join(location) or None
     message = str(problem.get("msg", "is not valid")).removeprefix("Value error, ")
-    if problem.get("type") == "string_type" and isinstance(problem.get("input"), int | float):
+    kind = problem.get("type")
+    if kind == "string_type" and isinstance(problem.get("input"), int | float):
         message = "must be a string: amounts are decimal strings such as \"12.50\", never JSON numbers"
+    elif kind == "string_pattern_mismatch" and (problem.get("ctx") or {}).get("pattern") in CHARACTER_RULES:
+        message = CHARACTER_RULES[problem["ctx"]["pattern"]]
+    elif kind in STRICT_TYPES:
+        message = STRICT_TYPES[kind]
     if is_page(request):
         return await error_page(request, 422, f"{field}: {message}" if field else message)
     return error_response(422, "invalid_input", message, field)
@@ -225,7 +241,7 @@ def create_app(platform: Platform) -> FastAPI:
 
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes, openapi_version=app.openapi_version)
-            app.openapi_schema = decimal_patterns(schema)
+            app.openapi_schema = integer_bounds(decimal_patterns(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -249,5 +265,6 @@ def create_app(platform: Platform) -> FastAPI:
                        authenticate=lambda header: bearer_actor(app.state.platform, header, False))
     app.add_middleware(Hygiene, max_body=settings.max_body_bytes, max_import=settings.max_import_bytes,
                        import_paths=IMPORT_PATHS, https=production,
-                       caches={f"{PREFIX}/auth": credentials, f"{PREFIX}/users": credentials})
+                       caches={f"{PREFIX}/auth": credentials, f"{PREFIX}/users": credentials},
+                       clients=ClientAddresses(settings.trusted_networks))
     return app

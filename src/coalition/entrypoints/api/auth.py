@@ -29,11 +29,15 @@ from coalition.domain.identity import Session as StoredSession
 from coalition.entrypoints.api.core import (
     Body,
     CallerDep,
+    Flag,
+    Integer,
     Limit,
     Offset,
     Page,
     RateLimited,
     Routes,
+    Subject,
+    TokenName,
     check_session,
     clear_session_cookie,
     json_response,
@@ -49,7 +53,7 @@ router = api.router
 
 USERNAME = r"^[a-z0-9][a-z0-9._@-]{2,63}$"
 Username = Annotated[str, Field(pattern=USERNAME, examples=["ee-desk"])]
-GrantText = Annotated[str, Field(pattern=r"^[a-z-]+(@[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$",
+GrantText = Annotated[str, Field(pattern=r"^[a-z-]{1,40}(@[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$",
                                  examples=["member-representative@it-coalition"])]
 
 
@@ -168,9 +172,9 @@ def _token_view(token: ApiToken) -> TokenView:
 
 
 class TokenRequest(Body):
-    name: Annotated[str, Field(min_length=1, max_length=100, examples=["ministry ERP"])]
+    name: TokenName
     scopes: Annotated[list[Scope], Field(min_length=1, max_length=2)]
-    days: Annotated[int, Field(ge=1, le=MAX_TOKEN_DAYS)] = 90
+    days: Annotated[Integer, Field(ge=1, le=MAX_TOKEN_DAYS)] = 90
     username: Username | None = Field(default=None, description="For another user (platform administrators)")
 
 
@@ -215,7 +219,7 @@ class NewUser(Body):
     password: Annotated[str | None, Field(min_length=12, max_length=1024)] = None
     party: Annotated[str | None, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")] = None
     roles: Annotated[list[GrantText], Field(max_length=100)] = []
-    oidc_subject: Annotated[str | None, Field(min_length=1, max_length=255)] = None
+    oidc_subject: Subject | None = None
 
 
 class Roles(Body):
@@ -223,7 +227,7 @@ class Roles(Body):
 
 
 class Active(Body):
-    active: bool
+    active: Flag
 
 
 class Password(Body):

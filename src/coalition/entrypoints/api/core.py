@@ -7,25 +7,30 @@ import functools
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict, TypeAdapter
 
 from coalition.bootstrap import Platform, StoredResponse, WriterBusy
 from coalition.config import Environment
+from coalition.domain import limits
 from coalition.domain.access import PUBLIC_ACTOR, Actor
 from coalition.domain.errors import CoalitionError
 from coalition.domain.identity import Session, Unauthenticated
+from coalition.domain.limits import AMOUNT_DIGITS, MAX_ID, MAX_NUMBER, MAX_QUANTITY, MAX_VERSION, TextRule
+from coalition.entrypoints.api.clients import client_address
 from coalition.services.identity import SessionCheck, actor_for_session, actor_for_token, touch_session
 from coalition.services.ports import UnitOfWork
 
@@ -192,8 +197,78 @@ class Routes:
         return self._add("DELETE", path, kind, 200, kwargs)
 
 
-Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip")]
-Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (at most 500)")]
+# --- the shared types of every route's parameters and bodies ----------------------------------------------------
+#
+# One type per kind of value, so the OpenAPI document and the behaviour agree: a body takes JSON exactly as
+# the schema says (a number is never a string, a boolean never 0 or 1, a date only YYYY-MM-DD); a path or query
+# parameter is text, read as strictly (whole numbers in digits, dates as YYYY-MM-DD, booleans true or false).
+# A test checks that every route's parameters and body fields use them.
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+                     r"(Z|[+-][0-9]{2}:[0-9]{2})")
+
+
+def _digits(value: Any) -> Any:
+    """A parameter's whole number: digits only (no sign, blank, fraction, exponent or underscore)."""
+    if isinstance(value, str):
+        if not _DIGITS.fullmatch(value):
+            raise ValueError("must be a whole number written in digits")
+        return int(value)
+    if value is not None and type(value) is not int:
+        raise ValueError("must be a whole number written in digits")
+    return value
+
+
+def _flag(value: Any) -> Any:
+    """A parameter's boolean: true or false, nothing else."""
+    if value in ("true", "false"):
+        return value == "true"
+    if type(value) is not bool:
+        raise ValueError("must be true or false")
+    return value
+
+
+def _day(value: Any) -> Any:
+    """A date: the text YYYY-MM-DD, never a number (which would count seconds from 1970)."""
+    if value is None or (isinstance(value, str) and _DAY.fullmatch(value)):
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+def _moment(value: Any) -> Any:
+    """A moment: ISO 8601 text with its offset from UTC, never a number."""
+    if isinstance(value, str) and _MOMENT.fullmatch(value):
+        return value
+    if isinstance(value, datetime):
+        return value
+    raise ValueError("must be a date and time with its offset, such as 2026-03-01T12:00:00+00:00")
+
+
+# Bodies: JSON values of exactly the schema's type.
+Integer = Annotated[int, Strict()]
+Flag = Annotated[bool, Strict()]
+Day = Annotated[date, BeforeValidator(_day)]
+Moment = Annotated[AwareDatetime, BeforeValidator(_moment)]
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID, description=f"An id: a whole number from 1 to {MAX_ID}")]
+Quantity = Annotated[int, Strict(), Field(ge=1, le=MAX_QUANTITY)]
+Number = Annotated[int, Strict(), Field(ge=1, le=MAX_NUMBER)]
+
+# Parameters: text read strictly.
+IdInPath = Annotated[int, Path(ge=1, le=MAX_ID, description=f"An id: a whole number from 1 to {MAX_ID}"),
+                     BeforeValidator(_digits)]
+Cursor = Annotated[int | None, Query(ge=0, le=MAX_ID, description=(
+    "A cursor: only records after this id or sequence number (the last one of the page before); deep pages "
+    "then cost no more than the first")), BeforeValidator(_digits)]
+VersionInPath = Annotated[int, Path(ge=1, le=MAX_VERSION), BeforeValidator(_digits)]
+VersionInQuery = Annotated[int, Query(ge=1, le=MAX_VERSION), BeforeValidator(_digits)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip"), BeforeValidator(_digits)]
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (at most 500)"), BeforeValidator(_digits)]
+DayInQuery = Annotated[date | None, Query(description="A date, YYYY-MM-DD"), BeforeValidator(_day)]
+FlagInQuery = Annotated[bool, Query(description="true or false"), BeforeValidator(_flag)]
 
 
 def page_of(items: list[T], offset: int, limit: int) -> Page[T]:
@@ -204,13 +279,37 @@ CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 Code = Annotated[str, Field(pattern=CODE_PATTERN, examples=["it-coalition"])]
 CodeInPath = Annotated[str, Path(pattern=CODE_PATTERN)]
 CodeInQuery = Annotated[str | None, Query(pattern=CODE_PATTERN)]
-IdInPath = Annotated[int, Path(ge=1, le=2**62)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
-DECIMAL_PATTERN = r"^[0-9]{1,13}(\.[0-9]{1,4})?$"
+DECIMAL_PATTERN = rf"^[0-9]{{1,{AMOUNT_DIGITS}}}(\.[0-9]{{1,4}})?$"
 Amount = Annotated[str, Field(pattern=DECIMAL_PATTERN, examples=["1000.00"],
                               description="A decimal string, never a JSON number")]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-Note = Annotated[str, Field(max_length=1000)]
+
+
+def text(rule: TextRule, *, required: bool = True, **kwargs: Any) -> Any:
+    """The field of free text a rule of coalition.domain.limits describes: its length and its characters."""
+    return Field(min_length=1 if required else None, max_length=rule.max_length, pattern=rule.pattern, **kwargs)
+
+
+# Free text, one type per rule (coalition.domain.limits), so every path refuses the same text.
+Name = Annotated[str, text(limits.NAME)]
+Title = Annotated[str, text(limits.TITLE)]
+Note = Annotated[str, text(limits.NOTE, required=False)]
+Reason = Annotated[str, text(limits.REASON)]
+Justification = Annotated[str, text(limits.JUSTIFICATION)]
+Comment = Annotated[str, text(limits.COMMENT, required=False)]
+Minutes = Annotated[str, text(limits.MINUTES, required=False)]
+Description = Annotated[str, text(limits.DESCRIPTION, required=False, description="What was given (in-kind)")]
+ValuationSource = Annotated[str, text(limits.VALUATION_SOURCE)]
+ExternalRef = Annotated[str, text(limits.EXTERNAL_REF)]
+Reference = Annotated[str, text(limits.REFERENCE, required=False)]
+GrantReference = Annotated[str, text(limits.GRANT_REFERENCE, required=False)]
+EvidenceReference = Annotated[str, text(limits.EVIDENCE_REFERENCE)]
+Unit = Annotated[str, text(limits.UNIT)]
+StockNumber = Annotated[str, text(limits.STOCK_NUMBER)]
+TokenName = Annotated[str, text(limits.TOKEN_NAME, examples=["ministry ERP"])]
+Subject = Annotated[str, text(limits.SUBJECT)]
+EarmarkText = Annotated[str, text(limits.EARMARK, examples=["none", "areas:cybersecurity", "requirement:IT-R1"])]
+Label = Annotated[str, text(limits.LABEL)]
 
 
 class Body(BaseModel):
@@ -399,8 +498,9 @@ class RateLimiter:
 
 
 def rate_limited(request: Request) -> None:
+    """Count an attempt against the client's address, as coalition.entrypoints.api.clients decided it."""
     limiter: RateLimiter = request.app.state.login_limiter
-    limiter.hit(request.client.host if request.client else "unknown")
+    limiter.hit(client_address(request.scope))
 
 
 RateLimited = Depends(rate_limited)

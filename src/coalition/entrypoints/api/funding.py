@@ -40,13 +40,22 @@ from coalition.entrypoints.api.core import (
     CodeInPath,
     CodeInQuery,
     Currency,
+    Cursor,
+    Day,
+    Description,
+    EarmarkText,
+    ExternalRef,
+    Flag,
+    Id,
     IdempotencyKey,
     IdInPath,
     Limit,
+    Name,
     Offset,
     Page,
+    Reason,
     Routes,
-    Text,
+    ValuationSource,
     caller,
     idempotent,
     json_response,
@@ -70,7 +79,7 @@ class MoneyIn(Body):
 
 class ValuationIn(Body):
     rule: ValuationRule
-    source: Text
+    source: ValuationSource
 
 
 class NewContribution(Body):
@@ -79,18 +88,16 @@ class NewContribution(Body):
     fund: Code
     donor: Code
     amount: MoneyIn
-    value_date: date
-    earmark: Annotated[str, Field(max_length=300, examples=["none", "areas:cybersecurity", "requirement:IT-R1"])] = \
-        "none"
+    value_date: Day
+    earmark: EarmarkText = "none"
     visibility: Visibility = Visibility.PUBLIC
     restricted_to: Annotated[list[Code], Field(max_length=50)] = []
-    declassify_on: date | None = None
-    external_ref: Annotated[str | None, Field(min_length=1, max_length=100)] = None
-    fulfils: Annotated[int | None, Field(ge=1, le=2**62, description="Id of the pledge or commitment fulfilled")] = \
-        None
-    description: Annotated[str, Field(max_length=500, description="What was given (in-kind)")] = ""
+    declassify_on: Day | None = None
+    external_ref: ExternalRef | None = None
+    fulfils: Annotated[Id | None, Field(description="Id of the pledge or commitment fulfilled")] = None
+    description: Description = ""
     valuation: ValuationIn | None = None
-    illustrative: bool = False
+    illustrative: Flag = False
 
     def contribution(self) -> Contribution:
         return Contribution(
@@ -109,8 +116,8 @@ def list_areas(who: CallerDep, offset: Offset = 0, limit: Limit = 500) -> object
 
 class NewArea(Body):
     code: Code
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    name_uk: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    name: Name
+    name_uk: Name | None = None
     parent: Code | None = None
 
 
@@ -124,9 +131,7 @@ def add_area(body: NewArea, who: CallerDep) -> object:
          summary="Contributions, oldest first; confidential details masked as the caller must see them")
 def list_contributions(who: CallerDep, coalition: CodeInQuery = None, donor: CodeInQuery = None,
                        kind: ContributionKind | None = None, offset: Offset = 0, limit: Limit = 50,
-                       after: Annotated[int | None, Query(ge=0, le=2**62, description=(
-                           "A cursor: only contributions with a higher id (the last id of the page before); "
-                           "deep pages then cost no more than the first"))] = None) -> object:
+                       after: Cursor = None) -> object:
     found = svc.list_contributions(who.read(), who.actor, coalition=coalition, donor=donor, kind=kind, offset=offset,
                                    limit=limit, after=after)
     return Page(found.items, found.total, offset, limit)
@@ -168,8 +173,8 @@ def contribution_entries(who: CallerDep, contribution_id: IdInPath) -> object:
 
 
 class Reversal(Body):
-    reason: Text
-    on: date | None = None
+    reason: Reason
+    on: Day | None = None
 
 
 @api.post("/ledger/entries/{entry_id}/reversal", Entry, summary="Reverse a ledger entry, with a reason")

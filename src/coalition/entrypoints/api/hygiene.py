@@ -1,7 +1,9 @@
-"""The outermost layer of the server: request ids, body size limits, security headers, one log line per request.
+"""The outermost layer of the server: the client's address, request ids, body size limits, security headers, one
+log line per request.
 
 Written as plain ASGI (not a Starlette BaseHTTPMiddleware) so it costs little on every request.
-Logs carry the method, path, status, time, request id and user, never headers, bodies or secrets.
+Logs carry the method, path, status, time, request id, client address and user, never headers, bodies or
+secrets.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import structlog
 from fastapi.concurrency import run_in_threadpool
 
 from coalition.domain.access import PUBLIC_ACTOR, Actor
+from coalition.entrypoints.api.clients import ClientAddresses, client_address
 from coalition.entrypoints.api.core import SESSION_COOKIE, ErrorBody, ReadCache, credential_key
 
 Scope = dict[str, Any]
@@ -59,8 +62,9 @@ def _error(status: int, code: str, message: str, request_id: str) -> tuple[Messa
 
 class Hygiene:
     def __init__(self, app: Any, *, max_body: int, max_import: int, import_paths: tuple[str, ...],
-                 https: bool, caches: dict[str, ReadCache]) -> None:
+                 https: bool, caches: dict[str, ReadCache], clients: ClientAddresses) -> None:
         self.app = app
+        self.clients = clients
         self.caches = caches  # path prefix -> the cache a request that may change something under it empties
         self.max_body = max_body
         self.max_import = max_import
@@ -72,6 +76,7 @@ class Hygiene:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        self.clients.resolve(scope)  # once, before anything reads the client's address
         headers = dict(scope["headers"])
         offered = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = offered if _REQUEST_ID.fullmatch(offered) else f"{_PROCESS}{next(_COUNTER):012x}"
@@ -142,7 +147,7 @@ class Hygiene:
         actor = state.get("actor")
         log.info("request", method=scope["method"], path=scope["path"], status=status,
                  ms=round((time.perf_counter() - started) * 1000, 2), request_id=request_id,
-                 user=getattr(actor, "user", None))
+                 client=client_address(scope), user=getattr(actor, "user", None))
 
 
 class CachedReads:

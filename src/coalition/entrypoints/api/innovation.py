@@ -4,7 +4,6 @@ and shortlists, stage gates, grants and the bridge to procurement."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -39,11 +38,21 @@ from coalition.entrypoints.api.core import (
     Code,
     CodeInPath,
     CodeInQuery,
+    Comment,
+    Day,
+    EvidenceReference,
+    Flag,
+    GrantReference,
+    Id,
+    Integer,
     Limit,
+    Name,
     Note,
     Offset,
     Page,
+    Reason,
     Routes,
+    Title,
     page_of,
 )
 from coalition.entrypoints.api.funding import MoneyIn
@@ -52,15 +61,14 @@ from coalition.services.innovation import ProjectTrail
 
 api = Routes("innovation")
 router = api.router
-Title = Annotated[str, Field(min_length=1, max_length=300)]
 
 
 class CriterionIn(Body):
     code: Code
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title: Name
     weight: Annotated[str, Field(pattern=DECIMAL_PATTERN, examples=["0.6"], description="A decimal string")]
-    scale_min: Annotated[int, Field(ge=0, le=1000)] = 1
-    scale_max: Annotated[int, Field(ge=1, le=1000)] = 10
+    scale_min: Annotated[Integer, Field(ge=0, le=1000)] = 1
+    scale_max: Annotated[Integer, Field(ge=1, le=1000)] = 10
 
 
 class NewCall(Body):
@@ -68,13 +76,13 @@ class NewCall(Body):
     coalition: Code
     kind: CallKind = CallKind.CALL
     title: Title
-    opens_on: date
-    closes_on: date
+    opens_on: Day
+    closes_on: Day
     rubric: Annotated[list[CriterionIn], Field(min_length=1, max_length=50)]
     areas: Annotated[list[Code], Field(max_length=50)] = []
     requirement: Code | None = None
     gate_authority: GateAuthority = GateAuthority.PANEL
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 @api.get("/innovation/calls", Page[Call], summary="Calls, hackathons and acceleration cohorts")
@@ -99,9 +107,9 @@ def scores(who: CallerDep, code: CodeInPath, method: ScoringMethod = ScoringMeth
 
 class NewShortlist(Body):
     method: ScoringMethod = ScoringMethod.MEAN
-    decided_by: Annotated[str, Field(min_length=1, max_length=200)]
-    on: date
-    top: Annotated[int | None, Field(ge=1, le=10_000)] = None
+    decided_by: Name
+    on: Day
+    top: Annotated[Integer | None, Field(ge=1, le=10_000)] = None
     projects: Annotated[list[Code], Field(max_length=10_000)] = []
     note: Note = ""
 
@@ -118,11 +126,11 @@ class NewProject(Body):
     title: Title
     team: Code
     domain: ProjectDomain
-    trl: Annotated[int, Field(ge=1, le=9)]
-    members: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=100)] = []
-    summary: Annotated[str, Field(max_length=2000)] = ""
+    trl: Annotated[Integer, Field(ge=1, le=9)]
+    members: Annotated[list[Name], Field(max_length=100)] = []
+    summary: Comment = ""
     stage: ProjectStage = ProjectStage.IDEA
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 @api.get("/innovation/projects", Page[Project], summary="Projects, by code; filter by call and stage")
@@ -147,8 +155,8 @@ def project(who: CallerDep, code: CodeInPath) -> object:
 class NewEvidence(Body):
     kind: EvidenceKind
     title: Title
-    reference: Annotated[str, Field(min_length=1, max_length=500)]
-    recorded_on: date
+    reference: EvidenceReference
+    recorded_on: Day
 
 
 @api.post("/innovation/projects/{code}/evidence", Evidence, summary="Add evidence to a project")
@@ -158,7 +166,7 @@ def add_evidence(body: NewEvidence, who: CallerDep, code: CodeInPath) -> object:
 
 
 class Declaration(Body):
-    conflicted: bool
+    conflicted: Flag
     note: Note = ""
 
 
@@ -169,8 +177,8 @@ def declare(body: Declaration, who: CallerDep, code: CodeInPath) -> object:
 
 
 class NewReview(Body):
-    scores: Annotated[dict[Code, Annotated[int, Field(ge=-1000, le=1000)]], Field(min_length=1, max_length=50)]
-    comment: Annotated[str, Field(max_length=2000)] = ""
+    scores: Annotated[dict[Code, Annotated[Integer, Field(ge=-1000, le=1000)]], Field(min_length=1, max_length=50)]
+    comment: Comment = ""
 
 
 @api.post("/innovation/projects/{code}/reviews", Review,
@@ -181,11 +189,11 @@ def review(body: NewReview, who: CallerDep, code: CodeInPath) -> object:
 
 class GateMove(Body):
     to: ProjectStage
-    decided_by: Annotated[str, Field(min_length=1, max_length=200)]
-    on: date
-    evidence: Annotated[list[Annotated[int, Field(ge=1, le=2**62)]], Field(max_length=100)] = []
-    decision: Annotated[int | None, Field(ge=1, le=2**62)] = None
-    trl: Annotated[int | None, Field(ge=1, le=9)] = None
+    decided_by: Name
+    on: Day
+    evidence: Annotated[list[Id], Field(max_length=100)] = []
+    decision: Id | None = None
+    trl: Annotated[Integer | None, Field(ge=1, le=9)] = None
     note: Note = ""
 
 
@@ -198,7 +206,7 @@ def gate(body: GateMove, who: CallerDep, code: CodeInPath) -> object:
 
 class ProcurementLink(Body):
     case: Code
-    on: date
+    on: Day
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,9 +233,9 @@ class NewGrant(Body):
     fund: Code
     amount: MoneyIn
     milestones: Annotated[list[MilestoneIn], Field(min_length=1, max_length=50)]
-    awarded_on: date
-    decided_by: Annotated[str, Field(min_length=1, max_length=200)]
-    decision: Annotated[int | None, Field(ge=1, le=2**62, description=(
+    awarded_on: Day
+    decided_by: Name
+    decision: Annotated[Id | None, Field(description=(
         "The steering group's award-grant decision, unless the coalition's rules let the secretariat award"))] = None
 
 
@@ -240,10 +248,10 @@ def award(body: NewGrant, who: CallerDep) -> object:
 
 
 class Tranche(Body):
-    milestone: Annotated[int, Field(ge=1, le=50)]
+    milestone: Annotated[Integer, Field(ge=1, le=50)]
     amount: MoneyIn
-    paid_on: date
-    reference: Annotated[str, Field(max_length=200)] = ""
+    paid_on: Day
+    reference: GrantReference = ""
 
 
 @api.post("/innovation/grants/{code}/payments", GrantPayment, summary="Pay a grant's tranche for a milestone met")
@@ -253,8 +261,8 @@ def pay(body: Tranche, who: CallerDep, code: CodeInPath) -> object:
 
 
 class Release(Body):
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
-    on: date
+    reason: Reason
+    on: Day
 
 
 @dataclass(frozen=True, slots=True)

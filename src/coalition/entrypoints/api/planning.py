@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Query
 from pydantic import Field
 
 from coalition.domain.allocation import Policy
@@ -14,17 +12,28 @@ from coalition.domain.contributions import FundingRoute
 from coalition.domain.planning import AllocationPlan
 from coalition.domain.requirements import Move, Package, PriorityList, Requirement, RequirementStatus
 from coalition.entrypoints.api.core import (
+    Amount,
     Body,
     CallerDep,
     Code,
     CodeInPath,
+    Day,
+    Flag,
+    Id,
     IdInPath,
+    Label,
     Limit,
     Note,
     Offset,
     Page,
+    Quantity,
+    Reason,
     Routes,
-    Text,
+    StockNumber,
+    Title,
+    Unit,
+    VersionInPath,
+    VersionInQuery,
     page_of,
 )
 from coalition.entrypoints.api.funding import MoneyIn
@@ -35,22 +44,20 @@ from coalition.services.planning import Coverage
 api = Routes("planning")
 router = api.router
 
-Version = Annotated[int, Query(ge=1, le=1_000_000)]
-
 
 class NewRequirement(Body):
     code: Code
     owner: Code
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Title
     area: Code
-    quantity: Annotated[int, Field(ge=1, le=10_000_000)]
-    unit: Annotated[str, Field(min_length=1, max_length=40)]
+    quantity: Quantity
+    unit: Unit
     unit_cost: MoneyIn
     end_users: Annotated[list[Code], Field(max_length=100)] = []
-    stock_number: Annotated[str | None, Field(min_length=1, max_length=40)] = None
+    stock_number: StockNumber | None = None
     package: Code | None = None
     route: FundingRoute | None = None
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 @api.get("/coalitions/{coalition}/requirements", Page[Requirement], summary="A coalition's requirements, by code")
@@ -100,9 +107,9 @@ def change_status(body: StatusMove, who: CallerDep, code: CodeInPath) -> object:
 
 class NewPackage(Body):
     code: Code
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Title
     size: MoneyIn
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 @api.post("/coalitions/{coalition}/packages", Package, summary="Add a package (a fixed-size bundle)")
@@ -117,15 +124,14 @@ def add_package(body: NewPackage, who: CallerDep, coalition: CodeInPath) -> obje
 class Submission(Body):
     ranks: Annotated[list[Code], Field(min_length=1, max_length=200_000)]
     submitted_by: Code
-    on: date
+    on: Day
     note: Note = ""
 
 
 class Approval(Body):
     approved_by: Code
-    on: date
-    decision: Annotated[int | None, Field(ge=1, le=2**62, description="The steering-group decision, if needed")] = \
-        None
+    on: Day
+    decision: Annotated[Id | None, Field(description="The steering-group decision, if needed")] = None
 
 
 @api.get("/coalitions/{coalition}/priority-lists", Page[PriorityList],
@@ -143,19 +149,19 @@ def submit_priority_list(body: Submission, who: CallerDep, coalition: CodeInPath
 @api.post("/coalitions/{coalition}/priority-lists/{version}/approval", PriorityList, 200,
           summary="Approve a submitted version: it becomes the active list")
 def approve_priority_list(body: Approval, who: CallerDep, coalition: CodeInPath,
-                          version: Annotated[int, IdInPath]) -> object:
+                          version: VersionInPath) -> object:
     return svc.approve_priority_list(who.write(), who.actor, coalition=coalition, version=version,
                                      approved_by=body.approved_by, on=body.on, decision=body.decision)
 
 
 @api.get("/coalitions/{coalition}/priority-lists/diff", list[Move], summary="What moved between two versions")
-def priority_diff(who: CallerDep, coalition: CodeInPath, old: Version, new: Version) -> object:
+def priority_diff(who: CallerDep, coalition: CodeInPath, old: VersionInQuery, new: VersionInQuery) -> object:
     return svc.priority_diff(who.read(), who.actor, coalition, old, new)
 
 
 @api.get("/coalitions/{coalition}/coverage", Coverage, cached=True,
          summary="A page of the priority list (the active version by default): per rank, cost, reserved, missing")
-def coverage(who: CallerDep, coalition: CodeInPath, version: Version | None = None, offset: Offset = 0,
+def coverage(who: CallerDep, coalition: CodeInPath, version: VersionInQuery | None = None, offset: Offset = 0,
              limit: Limit = 50) -> object:
     return svc.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=limit)
 
@@ -165,8 +171,8 @@ def coverage(who: CallerDep, coalition: CodeInPath, version: Version | None = No
 
 class AllocationRun(Body):
     policy: Policy = Policy.PARTIAL
-    on: date | None = None
-    include_commitments: bool = False
+    on: Day | None = None
+    include_commitments: Flag = False
 
 
 @api.post("/coalitions/{coalition}/allocation-plans", AllocationPlan,
@@ -182,8 +188,7 @@ def get_plan(who: CallerDep, plan_id: IdInPath) -> object:
 
 
 class PlanApproval(Body):
-    decision: Annotated[int | None, Field(ge=1, le=2**62, description="The steering-group decision, if needed")] = \
-        None
+    decision: Annotated[Id | None, Field(description="The steering-group decision, if needed")] = None
 
 
 @api.post("/allocation-plans/{plan_id}/approval", AllocationPlan, 200,
@@ -194,7 +199,7 @@ def approve_plan(body: PlanApproval, who: CallerDep, plan_id: IdInPath) -> objec
 
 class Release(Body):
     requirement: Code
-    reason: Text
+    reason: Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,15 +215,15 @@ def release_reservation(body: Release, who: CallerDep, coalition: CodeInPath) ->
 
 
 class EngineContribution(Body):
-    id: Annotated[str, Field(min_length=1, max_length=100)]
-    amount: Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$")]
-    earmark: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]] | None, Field(max_length=100)] = None
+    id: Label
+    amount: Amount
+    earmark: Annotated[list[Label] | None, Field(max_length=100)] = None
 
 
 class EngineRequirement(Body):
-    id: Annotated[str, Field(min_length=1, max_length=100)]
-    category: Annotated[str, Field(min_length=1, max_length=100)]
-    amount: Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$")]
+    id: Label
+    category: Label
+    amount: Amount
 
 
 class EngineInput(Body):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Request
@@ -11,6 +10,7 @@ from pydantic import Field
 
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.delivery import Condition, EndUseCheck, Finding, Shipment, ShipmentState, UnitReceipt
+from coalition.domain.limits import MAX_DELIVERY_DAYS, MAX_STANDSTILL_DAYS
 from coalition.domain.procurement import (
     Bid,
     Contract,
@@ -29,14 +29,24 @@ from coalition.entrypoints.api.core import (
     CallerDep,
     Code,
     CodeInPath,
+    Day,
+    Flag,
+    Id,
     IdempotencyKey,
     IdInPath,
+    Integer,
+    Justification,
     Limit,
+    Name,
     Note,
+    Number,
     Offset,
     Page,
+    Quantity,
+    Reason,
+    Reference,
     Routes,
-    Text,
+    Title,
     idempotent,
     json_response,
     page_of,
@@ -50,34 +60,33 @@ from coalition.services.procurement import CaseView, Evaluation
 api = Routes("procurement and delivery")
 router = api.router
 
-Number = Annotated[int, Field(ge=1, le=10_000)]
-Quantity = Annotated[int, Field(ge=1, le=10_000_000)]
-Decision = Annotated[int | None, Field(ge=1, le=2**62, description="The steering-group decision, if needed")]
+Decision = Annotated[Id | None, Field(description="The steering-group decision, if needed")]
+Score = Annotated[Integer, Field(ge=0, le=100)]
 
 
 class NewCase(Body):
     code: Code
     route: FundingRoute
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Title
     requirements: Annotated[list[Code], Field(min_length=1, max_length=1000)]
     buyer: Code
-    opened_on: date
-    illustrative: bool = False
+    opened_on: Day
+    illustrative: Flag = False
 
 
 class Dated(Body):
-    on: date
+    on: Day
     note: Note = ""
 
 
 class DecidedOn(Body):
-    on: date
+    on: Day
     decision: Decision = None
 
 
 class Cancellation(Body):
-    on: date
-    reason: Text
+    on: Day
+    reason: Reason
 
 
 @api.get("/coalitions/{coalition}/cases", Page[ProcurementCase], summary="A coalition's procurement cases")
@@ -129,23 +138,23 @@ def delivery_status(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, l
 
 class LotIn(Body):
     number: Number
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Title
     requirement: Code
     quantity: Quantity
 
 
 class NewTender(Body):
     code: Code
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Title
     procedure: TenderProcedure
     method: EvaluationMethod
     lots: Annotated[list[LotIn], Field(min_length=1, max_length=100)]
-    published_on: date
-    closes_on: date
+    published_on: Day
+    closes_on: Day
     invited: Annotated[list[Code], Field(max_length=100)] = []
-    weights: Annotated[dict[str, Annotated[int, Field(ge=0, le=100)]], Field(max_length=20)] = {}
-    standstill_days: Annotated[int, Field(ge=0, le=90)] = 10
-    illustrative: bool = False
+    weights: Annotated[dict[Code, Score], Field(max_length=20)] = {}
+    standstill_days: Annotated[Integer, Field(ge=0, le=MAX_STANDSTILL_DAYS)] = 10
+    illustrative: Flag = False
 
 
 @api.post("/cases/{code}/tenders", Tender, summary="Publish a tender for an agency-route case")
@@ -161,10 +170,10 @@ class NewBid(Body):
     lot: Number
     supplier: Code
     unit_price: MoneyIn
-    delivery_days: Annotated[int, Field(ge=0, le=3650)]
-    compliant: bool
-    submitted_on: date
-    scores: Annotated[dict[str, Annotated[int, Field(ge=0, le=100)]], Field(max_length=20)] = {}
+    delivery_days: Annotated[Integer, Field(ge=1, le=MAX_DELIVERY_DAYS)]
+    compliant: Flag
+    submitted_on: Day
+    scores: Annotated[dict[Code, Score], Field(max_length=20)] = {}
     note: Note = ""
 
 
@@ -182,9 +191,9 @@ def evaluate_tender(who: CallerDep, code: CodeInPath) -> object:
 
 class AwardIn(Body):
     lot: Number
-    bid: Annotated[int, Field(ge=1, le=2**62)]
-    justification: Text
-    on: date
+    bid: Id
+    justification: Justification
+    on: Day
     decision: Decision = None
 
 
@@ -214,8 +223,8 @@ class LineIn(Body):
 
 class MilestoneIn(Body):
     number: Number
-    title: Annotated[str, Field(min_length=1, max_length=300)]
-    due_on: date
+    title: Title
+    due_on: Day
     amount: MoneyIn
 
     def milestone(self) -> Milestone:
@@ -225,13 +234,13 @@ class MilestoneIn(Body):
 class NewContract(Body):
     code: Code
     supplier: Code | None = None
-    signed_on: date
+    signed_on: Day
     lines: Annotated[list[LineIn], Field(max_length=1000)] = []
     milestones: Annotated[list[MilestoneIn], Field(max_length=1000)] = []
     tender: Code | None = None
     lots: Annotated[list[Number], Field(max_length=100)] = []
-    in_kind: Annotated[int | None, Field(ge=1, le=2**62, description="The in-kind contribution given")] = None
-    illustrative: bool = False
+    in_kind: Annotated[Id | None, Field(description="The in-kind contribution given")] = None
+    illustrative: Flag = False
 
 
 @api.post("/cases/{code}/contracts", Contract,
@@ -250,8 +259,8 @@ def get_contract(who: CallerDep, code: CodeInPath) -> object:
 
 
 class Amendment(Body):
-    on: date
-    reason: Text
+    on: Day
+    reason: Reason
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=1000)]
     milestones: Annotated[list[MilestoneIn], Field(max_length=1000)] = []
 
@@ -265,9 +274,9 @@ def amend_contract(body: Amendment, who: CallerDep, code: CodeInPath) -> object:
 
 class NewPayment(Body):
     amount: MoneyIn
-    paid_on: date
+    paid_on: Day
     milestone: Number | None = None
-    reference: Annotated[str, Field(max_length=200)] = ""
+    reference: Reference = ""
 
 
 def _pay(who: Caller, code: str, body: NewPayment) -> Response:
@@ -294,8 +303,8 @@ def reverse_payment(body: Cancellation, who: CallerDep, payment_id: IdInPath) ->
 class NewShipment(Body):
     line: Number
     quantity: Quantity
-    on: date
-    reference: Annotated[str, Field(max_length=200)] = ""
+    on: Day
+    reference: Reference = ""
 
 
 @api.post("/contracts/{code}/shipments", Shipment, summary="Record a shipment of a contract line")
@@ -306,7 +315,7 @@ def ship(body: NewShipment, who: CallerDep, code: CodeInPath) -> object:
 
 class ShipmentMove(Body):
     state: ShipmentState
-    on: date
+    on: Day
     note: Note = ""
 
 
@@ -319,10 +328,10 @@ class NewReceipt(Body):
     unit: Code
     quantity: Quantity
     condition: Condition
-    accepted: bool
-    received_on: date
-    signed_by: Annotated[str, Field(min_length=1, max_length=200)]
-    discrepancy: Annotated[str, Field(max_length=1000)] = ""
+    accepted: Flag
+    received_on: Day
+    signed_by: Name
+    discrepancy: Note = ""
 
 
 @api.post("/shipments/{shipment_id}/receipts", UnitReceipt, summary="A receiving unit signs for what arrived")
@@ -333,11 +342,11 @@ def confirm_receipt(body: NewReceipt, who: CallerDep, shipment_id: IdInPath) -> 
 
 
 class NewCheck(Body):
-    checked_on: date
+    checked_on: Day
     checked_by: Code
     quantity: Quantity
     finding: Finding
-    note: Annotated[str, Field(max_length=1000)] = ""
+    note: Note = ""
 
 
 @api.post("/receipts/{receipt_id}/end-use-checks", EndUseCheck, summary="Record an end-use check of received items")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Query
 from pydantic import Field
 
 from coalition.bootstrap import Platform, signing_key_id
@@ -22,13 +21,18 @@ from coalition.entrypoints.api.core import (
     CodeInPath,
     CodeInQuery,
     Currency,
+    Cursor,
+    Day,
+    DayInQuery,
+    Flag,
     Limit,
+    Name,
     Note,
     Offset,
     Page,
     RateLimited,
     Routes,
-    Text,
+    Title,
     page_of,
 )
 from coalition.services import audit
@@ -43,10 +47,10 @@ router = api.router
 class NewParty(Body):
     code: Code
     kind: PartyKind
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    name_uk: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    name: Name
+    name_uk: Name | None = None
     country: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$")] = None
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 @api.get("/parties", Page[Party], summary="List parties")
@@ -67,17 +71,17 @@ def register_party(body: NewParty, who: CallerDep) -> object:
 
 class NewCoalition(Body):
     code: Code
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    capability_area: Annotated[str, Field(min_length=1, max_length=200)]
-    framework: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
+    capability_area: Name
+    framework: Name
     recipient: Code
-    founded_on: date
-    founded_at: Annotated[str, Field(min_length=1, max_length=200)]
+    founded_on: Day
+    founded_at: Name
     reporting_currency: Currency = "EUR"
     rules: dict[str, Any] = Field(default_factory=dict, description="Decision rules: method, quorum, threshold, "
                                   "voting_roles, validating_authority, secretariat_may_approve, excess (refuse or "
                                   "flag money beyond a promise), ...")
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 @api.get("/coalitions", Page[Coalition], summary="List coalitions")
@@ -86,7 +90,7 @@ def list_coalitions(who: CallerDep, offset: Offset = 0, limit: Limit = 50) -> ob
 
 
 @api.get("/coalitions/{code}", CoalitionView, summary="A coalition with its funds, instruments and members")
-def get_coalition(who: CallerDep, code: CodeInPath, on: date | None = None) -> object:
+def get_coalition(who: CallerDep, code: CodeInPath, on: DayInQuery = None) -> object:
     uow = who.read()
     day = on or who.platform.clock().date()
     return svc.coalition_view(uow, who.actor, code, day)
@@ -102,10 +106,10 @@ def create_coalition(body: NewCoalition, who: CallerDep) -> object:
 
 class NewFund(Body):
     code: Code
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     custodian: Code
     currency: Currency
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 @api.get("/coalitions/{coalition}/funds", Page[Fund], summary="A coalition's funds")
@@ -122,26 +126,26 @@ def add_fund(body: NewFund, who: CallerDep, coalition: CodeInPath) -> object:
 class Admission(Body):
     party: Code
     role: MembershipRole
-    on: date
+    on: Day
     instrument: Code | None = None
     note: Note = ""
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 class RoleChange(Body):
     role: MembershipRole
-    on: date
+    on: Day
     instrument: Code | None = None
     note: Note = ""
 
 
 class Departure(Body):
-    on: date
+    on: Day
     note: Note = ""
 
 
 @api.get("/coalitions/{coalition}/members", Page[MemberView], summary="Members on a day (today by default)")
-def list_members(who: CallerDep, coalition: CodeInPath, on: date | None = None, offset: Offset = 0,
+def list_members(who: CallerDep, coalition: CodeInPath, on: DayInQuery = None, offset: Offset = 0,
                  limit: Limit = 50) -> object:
     found = svc.members_on(who.read(), who.actor, coalition, on or who.platform.clock().date())
     return page_of(found, offset, limit)
@@ -181,16 +185,16 @@ def departure(body: Departure, who: CallerDep, coalition: CodeInPath, party: Cod
 class NewInstrument(Body):
     code: Code
     kind: InstrumentKind
-    title: Text
-    term_start: date
-    term_end: date | None = None
-    illustrative: bool = False
+    title: Title
+    term_start: Day
+    term_end: Day | None = None
+    illustrative: Flag = False
 
 
 class NewSignature(Body):
     party: Code
-    signed_on: date
-    illustrative: bool = False
+    signed_on: Day
+    illustrative: Flag = False
 
 
 @api.get("/coalitions/{coalition}/instruments", Page[InstrumentView], summary="A coalition's legal instruments")
@@ -223,9 +227,9 @@ def add_signatory(body: NewSignature, who: CallerDep, code: CodeInPath) -> objec
 
 
 @api.get("/audit", Page[AuditRecord], summary="The audit log, oldest first, after a sequence number")
-def audit_log(who: CallerDep, after: Annotated[int, Query(ge=0)] = 0, limit: Limit = 50) -> object:
-    found = audit.audit_log(who.read(), who.actor, after_seq=after, limit=limit)
-    return Page(found.records, found.total, after, limit)
+def audit_log(who: CallerDep, after: Cursor = None, limit: Limit = 50) -> object:
+    found = audit.audit_log(who.read(), who.actor, after_seq=after or 0, limit=limit)
+    return Page(found.records, found.total, after or 0, limit)
 
 
 @api.get("/audit/verification", ChainReport, summary="Recompute the audit chain and name any broken record")

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
+from coalition.domain import limits
 from coalition.domain.steering import CastVote, Meeting, Procedure, Proposal, ProposalKind, Vote
 from coalition.entrypoints.api.core import (
     Body,
     CallerDep,
     Code,
     CodeInPath,
+    Day,
+    Flag,
+    Id,
     IdInPath,
     Limit,
+    Moment,
     Offset,
     Page,
     Routes,
+    Title,
     page_of,
+    text,
 )
+from coalition.entrypoints.api.core import Minutes as MinutesText
 from coalition.services import steering as svc
 from coalition.services.steering import MeetingView, ProposalView
 
@@ -29,13 +37,13 @@ router = api.router
 
 
 class NewMeeting(Body):
-    held_on: date
-    title: Annotated[str, Field(min_length=1, max_length=300)]
-    place: Annotated[str, Field(max_length=200)] = ""
-    virtual: bool = False
-    agenda: Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=100)] = []
+    held_on: Day
+    title: Title
+    place: Annotated[str, text(limits.NAME, required=False)] = ""
+    virtual: Flag = False
+    agenda: Annotated[list[Title], Field(max_length=100)] = []
     attendees: Annotated[list[Code], Field(max_length=200)] = []
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 @api.get("/coalitions/{coalition}/meetings", Page[Meeting], summary="The steering group's meetings")
@@ -84,7 +92,7 @@ def record_attendance(body: Attendance, who: CallerDep, meeting_id: IdInPath) ->
 
 
 class Minutes(Body):
-    minutes: Annotated[str, Field(max_length=100_000)]
+    minutes: MinutesText
 
 
 @api.put("/meetings/{meeting_id}/minutes", MeetingDetail, summary="Set a meeting's minutes")
@@ -95,11 +103,11 @@ def set_minutes(body: Minutes, who: CallerDep, meeting_id: IdInPath) -> object:
 
 class NewProposal(Body):
     kind: ProposalKind
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Title
     payload: dict[str, Any] = Field(default_factory=dict, description="What is decided; its fields depend on kind")
     procedure: Procedure
-    meeting: Annotated[int | None, Field(ge=1, le=2**62)] = None
-    deadline: AwareDatetime | None = None
+    meeting: Id | None = None
+    deadline: Moment | None = None
 
 
 @api.post("/coalitions/{coalition}/proposals", Proposal, summary="Put a proposal to the steering group")

@@ -12,6 +12,7 @@ from coalition.bootstrap import Ed25519Signer, Platform, new_signing_key, signin
 from coalition.domain.audit import checkpoint_data, parse_checkpoint
 from coalition.domain.errors import InvalidInput
 from coalition.entrypoints.cli.output import console, emit_json, fail, table
+from coalition.entrypoints.cli.params import cursor_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services.audit import (
     adopt_rows,
@@ -158,7 +159,7 @@ def public_key(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
 @app.command("log")
 def log(ctx: typer.Context,
-        after: Annotated[int, typer.Option(help="Show records after this sequence number.", min=0)] = 0,
+        after: Annotated[int, cursor_option("Show records after this sequence number.")] = 0,
         limit: Annotated[int, typer.Option(help="How many records to show.", min=1, max=10_000)] = 50,
         as_json: JsonFlag = False) -> None:
     """Read the audit records in order."""

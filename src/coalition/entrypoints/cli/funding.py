@@ -26,6 +26,7 @@ from coalition.domain.ledger import Measure
 from coalition.domain.money import Money, check_currency
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.entrypoints.cli.output import choice, console, emit_json, fail, table
+from coalition.entrypoints.cli.params import id_argument, id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import funding as svc
 from coalition.services import planning
@@ -72,7 +73,7 @@ def _add_command(group: typer.Typer, kind: ContributionKind, parent_help: str | 
     def add(ctx: typer.Context, coalition: str, donor: str, amount: str, currency: str, fund: Fund,
             on: ValueDate, earmark: EarmarkOption = "none", visibility: VisibilityOption = "public",
             restricted_to: RestrictedTo = "", declassify_on: Declassify = None, ref: Reference = None,
-            fulfils: Annotated[int | None, typer.Option(help=parent_help or "-", hidden=parent_help is None)] = None,
+            fulfils: Annotated[int | None, id_option(parent_help or "-", hidden=parent_help is None)] = None,
             illustrative: Illustrative = False) -> None:
         platform = ready(ctx)
         code = check_currency(currency, "currency")
@@ -87,7 +88,7 @@ def _add_command(group: typer.Typer, kind: ContributionKind, parent_help: str | 
 def _list_command(group: typer.Typer, kind: ContributionKind) -> None:
     def list_(ctx: typer.Context, coalition: Annotated[str | None, typer.Option()] = None,
               donor: Annotated[str | None, typer.Option()] = None,
-              offset: Annotated[int, typer.Option(min=0)] = 0,
+              offset: Annotated[int, typer.Option(min=0, max=10_000_000)] = 0,
               limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50, as_json: JsonFlag = False) -> None:
         platform = ready(ctx)
         page = svc.list_contributions(platform.uow(), platform.operator(), coalition=coalition, donor=donor,
@@ -128,7 +129,7 @@ def in_kind_add(ctx: typer.Context, coalition: str, donor: str, amount: str, cur
                 valuation_source: Annotated[str, typer.Option(help="Where the value comes from.")],
                 earmark: EarmarkOption = "none", visibility: VisibilityOption = "public",
                 restricted_to: RestrictedTo = "", declassify_on: Declassify = None, ref: Reference = None,
-                fulfils: Annotated[int | None, typer.Option(help="Id of the pledge or commitment.")] = None,
+                fulfils: Annotated[int | None, id_option("Id of the pledge or commitment.")] = None,
                 illustrative: Illustrative = False) -> None:
     """Record equipment given from stock, valued by a named rule: COALITION DONOR AMOUNT CURRENCY."""
     platform = ready(ctx)
@@ -176,7 +177,7 @@ def import_file(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="C
               [(e.row, e.column, e.value, e.rule) for e in rejected.errors], err=True)
         if rejected.total > len(rejected.errors):
             console.print(f"(the first {len(rejected.errors)} are shown)", style="dim")
-        fail(f"file: {source.name} has {rejected.total} invalid cell(s); nothing was imported", 2)
+        fail(f"file: {source.name}: {rejected.message}", 2)
     finally:
         if bar is not None:
             bar.stop()
@@ -331,7 +332,7 @@ def ledger_check(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
 
 @ledger_app.command("reverse")
-def ledger_reverse(ctx: typer.Context, entry: int,
+def ledger_reverse(ctx: typer.Context, entry: Annotated[int, id_argument("The entry to reverse.")],
                    reason: Annotated[str, typer.Option(help="Why the entry is reversed (kept in the ledger).")],
                    on: Annotated[str | None, typer.Option("--on", help="Date of the reversal; today if omitted.")]
                    = None) -> None:
@@ -344,7 +345,8 @@ def ledger_reverse(ctx: typer.Context, entry: int,
 
 
 @ledger_app.command("entries")
-def ledger_entries(ctx: typer.Context, contribution: int, as_json: JsonFlag = False) -> None:
+def ledger_entries(ctx: typer.Context, contribution: Annotated[int, id_argument("The contribution's id.")],
+                   as_json: JsonFlag = False) -> None:
     """The ledger entries of one contribution."""
     platform = ready(ctx)
     found, entries = svc.contribution_entries(platform.uow(), platform.operator(), contribution)

@@ -173,7 +173,7 @@ def serve(ctx: typer.Context,
     import uvicorn
 
     from coalition.entrypoints.api import logs
-    from coalition.entrypoints.api.app import create_app
+    from coalition.entrypoints.api.app import SERVER_OPTIONS, create_app
 
     platform = ready(ctx)
     close_logs = logs.configure(log_level)
@@ -190,6 +190,6 @@ def serve(ctx: typer.Context,
     sys.setswitchinterval(0.0005)
     try:
         uvicorn.run(app, host=host or settings.host, port=port or settings.port, loop="uvloop", http="httptools",
-                    access_log=False, log_level=log_level, workers=1, server_header=False, log_config=None)
+                    log_level=log_level, workers=1, log_config=None, **SERVER_OPTIONS)
     finally:
         close_logs()

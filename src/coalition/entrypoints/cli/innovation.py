@@ -31,6 +31,7 @@ from coalition.domain.innovation import (
 )
 from coalition.domain.money import Money
 from coalition.entrypoints.cli.output import choice, console, emit_json, table
+from coalition.entrypoints.cli.params import id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import identity
 from coalition.services import innovation as svc
@@ -251,8 +252,8 @@ def gate(ctx: typer.Context, project: str,
          to: Annotated[str, typer.Option(help="The stage to move to.")],
          decided_by: Annotated[str, typer.Option(help="The panel or body that decided.")],
          on: Annotated[str, typer.Option("--on", help="YYYY-MM-DD.")],
-         evidence: Annotated[list[int] | None, typer.Option(help="An evidence id (repeatable).")] = None,
-         decision: Annotated[int | None, typer.Option(help="The steering group's decision (proposal id).")] = None,
+         evidence: Annotated[list[int] | None, id_option("An evidence id (repeatable).")] = None,
+         decision: Annotated[int | None, id_option("The steering group's decision (proposal id).")] = None,
          trl: Annotated[int | None, typer.Option(help="The readiness level reached.")] = None,
          note: Annotated[str, typer.Option()] = "") -> None:
     """Move a project through a stage gate, by a recorded decision with its evidence."""
@@ -279,8 +280,8 @@ def grants_award(ctx: typer.Context, code: str,
                  milestone: Annotated[list[str], typer.Option(help="TITLE=AMOUNT, in order (repeatable).")],
                  on: Annotated[str, typer.Option("--on", help="YYYY-MM-DD.")],
                  decided_by: Annotated[str, typer.Option(help="Who decided the award.")],
-                 decision: Annotated[int | None, typer.Option(
-                     help="The steering group's decision (unless the rules let the secretariat award).")] = None,
+                 decision: Annotated[int | None, id_option(
+                     "The steering group's decision (unless the rules let the secretariat award).")] = None,
                  ) -> None:
     """Award a grant; its money is reserved in the fund, each part naming its contribution."""
     platform = ready(ctx)

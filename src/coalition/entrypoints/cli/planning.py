@@ -11,6 +11,7 @@ from coalition.domain.errors import InvalidInput
 from coalition.domain.money import Money, check_currency
 from coalition.domain.requirements import Package, Requirement, RequirementStatus
 from coalition.entrypoints.cli.output import choice, console, emit_json, table
+from coalition.entrypoints.cli.params import id_argument, version_argument, version_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import planning as svc
 
@@ -112,7 +113,8 @@ def priorities_submit(ctx: typer.Context, coalition: str,
 
 
 @priorities.command("approve")
-def priorities_approve(ctx: typer.Context, coalition: str, version: int,
+def priorities_approve(ctx: typer.Context, coalition: str,
+                       version: Annotated[int, version_argument("The version to approve.")],
                        by: Annotated[str, typer.Option("--by", help="Who approves: the validating authority, "
                                                        "or the secretariat.")] = "secretariat",
                        on: Annotated[str | None, typer.Option("--on")] = None) -> None:
@@ -126,7 +128,7 @@ def priorities_approve(ctx: typer.Context, coalition: str, version: int,
 
 @priorities.command("show")
 def priorities_show(ctx: typer.Context, coalition: str,
-                    version: Annotated[int | None, typer.Option(help="A version; the active one if omitted.")] = None,
+                    version: Annotated[int | None, version_option("A version; the active one if omitted.")] = None,
                     as_json: JsonFlag = False) -> None:
     """A priority list with, per rank, the cost, the money reserved, contracted or paid, and what is missing."""
     platform = ready(ctx)
@@ -152,7 +154,8 @@ def priorities_show(ctx: typer.Context, coalition: str,
 
 
 @priorities.command("diff")
-def priorities_diff(ctx: typer.Context, coalition: str, old: int, new: int, as_json: JsonFlag = False) -> None:
+def priorities_diff(ctx: typer.Context, coalition: str, old: Annotated[int, version_argument("The older version.")],
+                    new: Annotated[int, version_argument("The newer version.")], as_json: JsonFlag = False) -> None:
     """What moved between two versions of the priority list."""
     platform = ready(ctx)
     moves = svc.priority_diff(platform.uow(), platform.operator(), coalition, old, new)
@@ -199,13 +202,14 @@ def allocation_run(ctx: typer.Context, coalition: str,
 
 
 @allocation.command("show")
-def allocation_show(ctx: typer.Context, plan: int, as_json: JsonFlag = False) -> None:
+def allocation_show(ctx: typer.Context, plan: Annotated[int, id_argument("The plan's id.")],
+                    as_json: JsonFlag = False) -> None:
     """A plan with its lines and the next requirement's shortfall."""
     _print_plan(plan, ctx, as_json)
 
 
 @allocation.command("approve")
-def allocation_approve(ctx: typer.Context, plan: int) -> None:
+def allocation_approve(ctx: typer.Context, plan: Annotated[int, id_argument("The plan's id.")]) -> None:
     """Approve a proposed plan: reserve its money in the ledger, each reservation naming its contribution."""
     platform = ready(ctx)
     approved = svc.approve_plan(platform.uow(), platform.operator(), plan)

@@ -22,6 +22,7 @@ from coalition.domain.procurement import (
     TenderProcedure,
 )
 from coalition.entrypoints.cli.output import choice, console, emit_json, table
+from coalition.entrypoints.cli.params import id_argument, id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import delivery as deliveries_svc
 from coalition.services import procurement as svc
@@ -105,8 +106,8 @@ def cases_open(ctx: typer.Context, coalition: str, code: str,
 
 @cases.command("approve-route")
 def cases_approve_route(ctx: typer.Context, case: str, on: On,
-                        decision: Annotated[int | None, typer.Option(help="The steering-group decision "
-                                                                          "(proposal id), where required.")] = None
+                        decision: Annotated[int | None, id_option("The steering-group decision (proposal id), "
+                                                                  "where required.")] = None
                         ) -> None:
     """Approve a case's route (a steering-group decision where the coalition's rules say so)."""
     platform = ready(ctx)
@@ -241,10 +242,10 @@ def tenders_evaluate(ctx: typer.Context, tender: str, as_json: JsonFlag = False)
 
 
 @tenders.command("award")
-def tenders_award(ctx: typer.Context, tender: str, lot: int, bid: int,
+def tenders_award(ctx: typer.Context, tender: str, lot: int, bid: Annotated[int, id_argument("The bid's id.")],
                   justification: Annotated[str, typer.Option()], on: On,
-                  decision: Annotated[int | None, typer.Option(help="The steering-group decision, where "
-                                                                    "required.")] = None) -> None:
+                  decision: Annotated[int | None, id_option("The steering-group decision, where required.")]
+                  = None) -> None:
     """Award a lot to its first-ranked bid, with the justification; the standstill period starts."""
     platform = ready(ctx)
     found = svc.award_lot(platform.uow(), platform.operator(), tender, lot=lot, bid=bid, justification=justification,
@@ -274,8 +275,8 @@ def contracts_sign(ctx: typer.Context, case: str, code: str, on: On,
                    tender: Annotated[str | None, typer.Option(help="Agency route: the tender.")] = None,
                    lot: Annotated[list[int] | None, typer.Option(help="Agency route: an awarded lot (repeatable).")]
                    = None,
-                   in_kind: Annotated[int | None, typer.Option(help="Donation from stock: the in-kind "
-                                                                     "contribution transferred.")] = None,
+                   in_kind: Annotated[int | None, id_option("Donation from stock: the in-kind contribution "
+                                                            "transferred.")] = None,
                    illustrative: Annotated[bool, typer.Option()] = False) -> None:
     """Sign a contract; its lines' value moves from reserved to contracted money."""
     platform = ready(ctx)
@@ -315,7 +316,7 @@ def contracts_pay(ctx: typer.Context, contract: str, amount: str, currency: str,
 
 
 @contracts.command("reverse-payment")
-def contracts_reverse_payment(ctx: typer.Context, payment: int, on: On,
+def contracts_reverse_payment(ctx: typer.Context, payment: Annotated[int, id_argument("The payment's id.")], on: On,
                               reason: Annotated[str, typer.Option(help="Why (kept with the reversal).")]) -> None:
     """Undo a payment recorded in error: its entries are reversed and the money returns where it came from."""
     platform = ready(ctx)
@@ -379,7 +380,7 @@ def deliveries_ship(ctx: typer.Context, contract: str, line: int, quantity: int,
 
 
 @deliveries.command("advance")
-def deliveries_advance(ctx: typer.Context, shipment: int,
+def deliveries_advance(ctx: typer.Context, shipment: Annotated[int, id_argument("The shipment's id.")],
                       state: Annotated[str, typer.Argument(help="in-transit, arrived or handed-over.")], on: On,
                       note: Annotated[str, typer.Option()] = "") -> None:
     """Move a shipment on: prepared, in transit, arrived, handed over."""
@@ -390,7 +391,8 @@ def deliveries_advance(ctx: typer.Context, shipment: int,
 
 
 @deliveries.command("receive")
-def deliveries_receive(ctx: typer.Context, shipment: int, unit: str, quantity: int, on: On,
+def deliveries_receive(ctx: typer.Context, shipment: Annotated[int, id_argument("The shipment's id.")], unit: str,
+                       quantity: int, on: On,
                       signed_by: Annotated[str, typer.Option(help="Who signed for the unit.")],
                       condition: Annotated[str, typer.Option(help="new, serviceable, damaged or unserviceable.")]
                       = "new",
@@ -407,7 +409,8 @@ def deliveries_receive(ctx: typer.Context, shipment: int, unit: str, quantity: i
 
 
 @deliveries.command("check")
-def deliveries_check(ctx: typer.Context, receipt: int, by: Annotated[str, typer.Option("--by")], quantity: int,
+def deliveries_check(ctx: typer.Context, receipt: Annotated[int, id_argument("The receipt's id.")],
+                     by: Annotated[str, typer.Option("--by")], quantity: int,
                     finding: Annotated[str, typer.Argument(help="in-use, in-storage, transferred, damaged or lost.")],
                     on: On, note: Annotated[str, typer.Option()] = "") -> None:
     """Record an end-use check of items a unit received."""

@@ -304,7 +304,8 @@ def instruments_add(ctx: typer.Context, coalition: str, code: str,
                     title: Annotated[str, typer.Option()],
                     start: Annotated[str, typer.Option(help="Start of the term, YYYY-MM-DD.")],
                     end: Annotated[str | None, typer.Option(help="End of the term, YYYY-MM-DD.")] = None,
-                    years: Annotated[int | None, typer.Option(help="Term length in years (instead of --end).")] = None,
+                    years: Annotated[int | None, typer.Option(min=1, max=100,
+                                                              help="Term length in years (instead of --end).")] = None,
                     illustrative: Annotated[bool, typer.Option()] = False) -> None:
     """Record a legal instrument of a coalition."""
     platform = ready(ctx)

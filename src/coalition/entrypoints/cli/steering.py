@@ -10,6 +10,7 @@ from coalition.domain.common import parse_date
 from coalition.domain.errors import InvalidInput
 from coalition.domain.steering import Meeting, Procedure, ProposalKind, Vote
 from coalition.entrypoints.cli.output import choice, console, emit_json, table
+from coalition.entrypoints.cli.params import id_argument, id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import steering as svc
 
@@ -36,7 +37,7 @@ def meetings_create(ctx: typer.Context, coalition: str,
 
 
 @meetings.command("attend")
-def meetings_attend(ctx: typer.Context, meeting: int, party: str) -> None:
+def meetings_attend(ctx: typer.Context, meeting: Annotated[int, id_argument("The meeting's id.")], party: str) -> None:
     """Record that a party attended a meeting."""
     platform = ready(ctx)
     svc.record_attendance(platform.uow(), platform.operator(), meeting, party)
@@ -56,7 +57,7 @@ def meetings_list(ctx: typer.Context, coalition: str, as_json: JsonFlag = False)
 
 
 @meetings.command("show")
-def meetings_show(ctx: typer.Context, meeting: int,
+def meetings_show(ctx: typer.Context, meeting: Annotated[int, id_argument("The meeting's id.")],
                   markdown: Annotated[bool, typer.Option(help="Print the minutes as Markdown.")] = False,
                   as_json: JsonFlag = False) -> None:
     """A meeting: attendance, agenda, proposals with their decisions, minutes."""
@@ -71,7 +72,8 @@ def meetings_show(ctx: typer.Context, meeting: int,
 
 
 @meetings.command("minutes")
-def meetings_minutes(ctx: typer.Context, meeting: int, text: Annotated[str, typer.Argument(help="The minutes.")]
+def meetings_minutes(ctx: typer.Context, meeting: Annotated[int, id_argument("The meeting's id.")],
+                     text: Annotated[str, typer.Argument(help="The minutes.")]
                      ) -> None:
     """Record a meeting's minutes (the earlier text stays in the audit log)."""
     platform = ready(ctx)
@@ -85,7 +87,7 @@ def proposals_open(ctx: typer.Context, coalition: str,
                                                             "change-role or change-rules.")],
                    title: Annotated[str, typer.Option()],
                    payload: Annotated[str, typer.Option(help='What it would change, as JSON, e.g. {"version": 2}.')],
-                   meeting: Annotated[int | None, typer.Option(help="Decide it in this meeting.")] = None,
+                   meeting: Annotated[int | None, id_option("Decide it in this meeting.")] = None,
                    written: Annotated[bool, typer.Option(help="Decide it by written procedure.")] = False,
                    silence_until: Annotated[str | None, typer.Option(
                        help="Silence procedure: approved unless a voting member objects before this time "
@@ -123,7 +125,7 @@ def proposals_open(ctx: typer.Context, coalition: str,
 
 
 @proposals.command("vote")
-def proposals_vote(ctx: typer.Context, proposal: int, party: str,
+def proposals_vote(ctx: typer.Context, proposal: Annotated[int, id_argument("The proposal's id.")], party: str,
                    vote: Annotated[str, typer.Argument(help="for, against or abstain.")]) -> None:
     """Record a voting member's vote (it may change until the proposal closes)."""
     platform = ready(ctx)
@@ -132,7 +134,8 @@ def proposals_vote(ctx: typer.Context, proposal: int, party: str,
 
 
 @proposals.command("close")
-def proposals_close(ctx: typer.Context, proposal: int, as_json: JsonFlag = False) -> None:
+def proposals_close(ctx: typer.Context, proposal: Annotated[int, id_argument("The proposal's id.")],
+                    as_json: JsonFlag = False) -> None:
     """Count the votes under the rules in force; record the decision and apply it if approved."""
     platform = ready(ctx)
     decided = svc.close_proposal(platform.uow(), platform.operator(), proposal)
@@ -145,7 +148,8 @@ def proposals_close(ctx: typer.Context, proposal: int, as_json: JsonFlag = False
 
 
 @proposals.command("show")
-def proposals_show(ctx: typer.Context, proposal: int, as_json: JsonFlag = False) -> None:
+def proposals_show(ctx: typer.Context, proposal: Annotated[int, id_argument("The proposal's id.")],
+                   as_json: JsonFlag = False) -> None:
     """A proposal with every vote cast and, once decided, the decision."""
     platform = ready(ctx)
     view = svc.get_proposal(platform.uow(), platform.operator(), proposal)

@@ -7,6 +7,7 @@ nothing written. Jobs live in this server process's memory; each is visible to t
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ from starlette.datastructures import UploadFile
 from coalition.bootstrap import Platform
 from coalition.domain.access import can
 from coalition.domain.contribution_import import ImportRejected, RowError
-from coalition.domain.errors import CoalitionError, InvalidInput, NotFound
+from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, PermissionDenied
 from coalition.entrypoints.web.core import Viewer
 from coalition.services import funding
 from coalition.services.audit import require
@@ -42,6 +43,17 @@ class ImportJob:
     errors: list[RowError] = field(default_factory=list)
     error_total: int = 0
     message: str = ""
+    status: int = 200  # of the page showing it: as the API would answer the import
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def finish(self, phase: str, status: int, message: str) -> None:
+        with self._lock:
+            self.phase, self.status, self.message = phase, status, message
+
+    def shown(self) -> ImportJob:
+        """The job as it stands, all of a piece (its thread may finish it meanwhile)."""
+        with self._lock:
+            return dataclasses.replace(self, errors=list(self.errors), _lock=threading.Lock())
 
     @property
     def finished(self) -> bool:
@@ -56,6 +68,14 @@ class ImportJob:
             return 0
         half = min(self.done, self.rows) * 50 // self.rows
         return half + (50 if self.phase == "writing" else 0)
+
+
+def _status(error: CoalitionError) -> int:
+    if isinstance(error, InvalidInput):
+        return 422
+    if isinstance(error, PermissionDenied):
+        return 403
+    return 404 if isinstance(error, NotFound) else 409
 
 
 class ImportJobs:
@@ -104,11 +124,11 @@ class ImportJobs:
             job.phase = "done"
         except ImportRejected as rejected:
             job.errors, job.error_total = rejected.errors[:MAX_SHOWN_ERRORS], rejected.total
-            job.message, job.phase = rejected.message, "rejected"
+            job.finish("rejected", 422, rejected.message)
         except CoalitionError as error:
-            job.message, job.phase = str(error), "failed"
+            job.finish("failed", _status(error), str(error))
         except Exception as error:  # a defect: say so on the page rather than poll for ever
-            job.message, job.phase = f"the import failed unexpectedly ({type(error).__name__})", "failed"
+            job.finish("failed", 500, f"the import failed unexpectedly ({type(error).__name__})")
             raise
         finally:
             shutil.rmtree(path.parent, ignore_errors=True)

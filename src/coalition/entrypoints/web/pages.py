@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -30,7 +30,11 @@ from coalition.domain.money import Money
 from coalition.domain.planning import PlanState
 from coalition.domain.steering import Procedure, ProposalKind, ProposalState, Vote
 from coalition.entrypoints.api.core import (
-    CODE_PATTERN,
+    CodeInPath,
+    Cursor,
+    IdInPath,
+    Offset,
+    VersionInQuery,
     clear_session_cookie,
     rate_limited,
     session_token,
@@ -43,8 +47,6 @@ from coalition.services import audit, delivery, funding, identity, innovation, p
 
 router = APIRouter(include_in_schema=False)
 WhoDep = Annotated[Viewer, Depends(viewer)]
-Code = Annotated[str, Query(pattern=CODE_PATTERN)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 PAGE = 50
 
 # --- the start page, signing in and out, the language -------------------------------------------------------
@@ -154,12 +156,12 @@ STAGES = (Measure.PLEDGED, Measure.COMMITTED, Measure.RECEIVED, Measure.RESERVED
           Measure.DISBURSED)
 
 
-def _in(who: Viewer, coalition: str) -> Viewer:
+def _in(who: Viewer, coalition: CodeInPath) -> Viewer:
     return dataclasses.replace(who, coalition=coalition)
 
 
 @router.get("/coalitions/{coalition}", response_class=HTMLResponse)
-def overview(request: Request, who: WhoDep, coalition: str) -> Response:
+def overview(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
     who = _in(who, coalition)
     view = registry.coalition_view(who.read(), who.actor, coalition, who.today)
     history = registry.membership_history(who.read(), who.actor, coalition)
@@ -179,9 +181,9 @@ def overview(request: Request, who: WhoDep, coalition: str) -> Response:
 
 
 @router.get("/coalitions/{coalition}/priorities", response_class=HTMLResponse)
-def priorities(request: Request, who: WhoDep, coalition: str,
-               version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None, offset: Offset = 0,
-               compare: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Response:
+def priorities(request: Request, who: WhoDep, coalition: CodeInPath,
+               version: VersionInQuery | None = None, offset: Offset = 0,
+               compare: VersionInQuery | None = None) -> Response:
     who = _in(who, coalition)
     versions = planning.priority_lists(who.read(), who.actor, coalition)
     coverage = None
@@ -201,14 +203,14 @@ def priorities(request: Request, who: WhoDep, coalition: str,
 
 
 @router.get("/coalitions/{coalition}/plans", response_class=HTMLResponse)
-def plans(request: Request, who: WhoDep, coalition: str) -> Response:
+def plans(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
     who = _in(who, coalition)
     found = planning.list_plans(who.read(), who.actor, coalition)
     return render(request, who, "plans.html", plans=found, policies=list(Policy))
 
 
 @router.post("/coalitions/{coalition}/plans")
-async def run_plan(request: Request, who: WhoDep, coalition: str) -> Response:
+async def run_plan(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
     form = await checked_form(request, who)
     try:
         policy = Policy(form.get("policy", "partial"))
@@ -225,7 +227,7 @@ async def run_plan(request: Request, who: WhoDep, coalition: str) -> Response:
 
 
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
-def plan_page(request: Request, who: WhoDep, plan_id: int) -> Response:
+def plan_page(request: Request, who: WhoDep, plan_id: IdInPath) -> Response:
     plan = planning.get_plan(who.read(), who.actor, plan_id)
     who = _in(who, plan.coalition)
     rules = registry.coalition_view(who.read(), who.actor, plan.coalition, who.today).coalition.rules
@@ -236,7 +238,7 @@ def plan_page(request: Request, who: WhoDep, plan_id: int) -> Response:
 
 
 @router.post("/plans/{plan_id}/approval")
-async def approve_plan(request: Request, who: WhoDep, plan_id: int) -> Response:
+async def approve_plan(request: Request, who: WhoDep, plan_id: IdInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         plan = planning.approve_plan(who.write(), who.actor, plan_id)
         return who.gettext("Plan %(id)s approved: %(count)s reservations recorded.", id=plan_id,
@@ -245,10 +247,10 @@ async def approve_plan(request: Request, who: WhoDep, plan_id: int) -> Response:
 
 
 @router.post("/plans/{plan_id}/proposal")
-async def send_plan_to_steering(request: Request, who: WhoDep, plan_id: int) -> Response:
+async def send_plan_to_steering(request: Request, who: WhoDep, plan_id: IdInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         plan = planning.get_plan(who.read(), who.actor, plan_id)
-        days = int(form.get("days") or 14)
+        days = _whole(form.get("days") or "14", "days")
         if not 1 <= days <= 90:
             raise InvalidInput("a written procedure runs 1 to 90 days", field="days")
         deadline = datetime.combine(who.today + timedelta(days=days), datetime.min.time(), tzinfo=UTC)
@@ -264,7 +266,7 @@ async def send_plan_to_steering(request: Request, who: WhoDep, plan_id: int) -> 
 
 
 @router.get("/donors/{donor}", response_class=HTMLResponse)
-def donor(request: Request, who: WhoDep, donor: str) -> Response:
+def donor(request: Request, who: WhoDep, donor: CodeInPath) -> Response:
     statement = funding.donor_statement(who.read(), who.actor, donor)
     chart = charts.sankey(who, statement) if statement.procurement else None
     return render(request, who, "donor.html", statement=statement, chart=chart)
@@ -274,7 +276,7 @@ def donor(request: Request, who: WhoDep, donor: str) -> Response:
 
 
 @router.get("/coalitions/{coalition}/steering", response_class=HTMLResponse)
-def steering_page(request: Request, who: WhoDep, coalition: str) -> Response:
+def steering_page(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
     who = _in(who, coalition)
     meetings = steering.list_meetings(who.read(), who.actor, coalition)
     open_ = steering.open_proposals(who.read(), who.actor, coalition)
@@ -284,7 +286,7 @@ def steering_page(request: Request, who: WhoDep, coalition: str) -> Response:
 
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
-def proposal_page(request: Request, who: WhoDep, proposal_id: int) -> Response:
+def proposal_page(request: Request, who: WhoDep, proposal_id: IdInPath) -> Response:
     view = steering.get_proposal(who.read(), who.actor, proposal_id)
     who = _in(who, view.proposal.coalition)
     voters = [m for m in registry.members_on(who.read(), who.actor, view.proposal.coalition, who.today) if m.votes]
@@ -297,7 +299,7 @@ def proposal_page(request: Request, who: WhoDep, proposal_id: int) -> Response:
 
 
 @router.post("/proposals/{proposal_id}/votes")
-async def vote(request: Request, who: WhoDep, proposal_id: int) -> Response:
+async def vote(request: Request, who: WhoDep, proposal_id: IdInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         try:
             choice = Vote(form.get("vote", ""))
@@ -310,7 +312,7 @@ async def vote(request: Request, who: WhoDep, proposal_id: int) -> Response:
 
 
 @router.post("/proposals/{proposal_id}/closing")
-async def close(request: Request, who: WhoDep, proposal_id: int) -> Response:
+async def close(request: Request, who: WhoDep, proposal_id: IdInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         decided = steering.close_proposal(who.write(), who.actor, proposal_id)
         outcome = who.gettext(decided.outcome.value) if decided.outcome else ""
@@ -322,7 +324,7 @@ async def close(request: Request, who: WhoDep, proposal_id: int) -> Response:
 
 
 @router.get("/coalitions/{coalition}/procurement", response_class=HTMLResponse)
-def procurement(request: Request, who: WhoDep, coalition: str) -> Response:
+def procurement(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
     who = _in(who, coalition)
     rows = delivery.pipeline(who.read(), who.actor, coalition) if who.may("read_funding") else []
     deliveries = delivery.delivery_status(who.read(), who.actor, coalition) if who.may("read_funding") else []
@@ -334,7 +336,7 @@ def procurement(request: Request, who: WhoDep, coalition: str) -> Response:
 
 
 @router.post("/coalitions/{coalition}/shipments/{shipment}/receipts")
-async def sign_for(request: Request, who: WhoDep, coalition: str, shipment: int) -> Response:
+async def sign_for(request: Request, who: WhoDep, coalition: CodeInPath, shipment: IdInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         quantity = _whole(form.get("quantity", ""), "quantity")
         accepted = form.get("accepted", "yes") == "yes"
@@ -353,7 +355,7 @@ async def sign_for(request: Request, who: WhoDep, coalition: str, shipment: int)
 
 def _whole(text: str, field: str) -> int:
     if not re.fullmatch(r"[0-9]{1,9}", text.strip()) or int(text) <= 0:
-        raise InvalidInput(f"'{text}' is not a whole number of items above zero", field=field)
+        raise InvalidInput(f"'{text}' is not a whole number above zero", field=field)
     return int(text)
 
 
@@ -361,8 +363,8 @@ def _whole(text: str, field: str) -> int:
 
 
 @router.get("/coalitions/{coalition}/ledger", response_class=HTMLResponse)
-def ledger(request: Request, who: WhoDep, coalition: str, kind: ContributionKind | None = None,
-           after: Annotated[int | None, Query(ge=0, le=2**62)] = None) -> Response:
+def ledger(request: Request, who: WhoDep, coalition: CodeInPath, kind: ContributionKind | None = None,
+           after: Cursor = None) -> Response:
     who = _in(who, coalition)
     report = funding.funding_report(who.read(), who.actor, coalition) if who.may("read_funding") else None
     page = funding.list_contributions(who.read(), who.actor, coalition=coalition, kind=kind, after=after,
@@ -374,7 +376,7 @@ def ledger(request: Request, who: WhoDep, coalition: str, kind: ContributionKind
 
 
 @router.post("/coalitions/{coalition}/receipts")
-async def record_receipt(request: Request, who: WhoDep, coalition: str) -> Response:
+async def record_receipt(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         currency = form.get("currency", "").strip().upper()
         value_date = parse_date(form.get("value_date", ""), "value_date")
@@ -392,23 +394,24 @@ async def start_import(request: Request, who: WhoDep) -> Response:
     form = await request.form()
     await checked_form(request, who)
     jobs: ImportJobs = request.app.state.import_jobs
-    job = await jobs.start(who, form.get("file"))
-    return render(request, who, "_import.html", job=job)
+    job = (await jobs.start(who, form.get("file"))).shown()
+    return render(request, who, "_import.html", job.status, job=job)
 
 
 @router.get("/imports/{job_id}", response_class=HTMLResponse)
 def import_progress(request: Request, who: WhoDep, job_id: str) -> Response:
     jobs: ImportJobs = request.app.state.import_jobs
-    return render(request, who, "_import.html", job=jobs.get(who, job_id))
+    job = jobs.get(who, job_id).shown()
+    return render(request, who, "_import.html", job.status, job=job)
 
 
 # --- audit log -------------------------------------------------------------------------------------------------
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, who: WhoDep, after: Annotated[int, Query(ge=0, le=2**62)] = 0) -> Response:
-    found = audit.audit_log(who.read(), who.actor, after_seq=after, limit=PAGE)
-    return render(request, who, "audit.html", log=found, after=after, page=PAGE)
+def audit_page(request: Request, who: WhoDep, after: Cursor = None) -> Response:
+    found = audit.audit_log(who.read(), who.actor, after_seq=after or 0, limit=PAGE)
+    return render(request, who, "audit.html", log=found, after=after or 0, page=PAGE)
 
 
 @router.post("/audit/verification", response_class=HTMLResponse)
@@ -422,7 +425,7 @@ async def verify(request: Request, who: WhoDep) -> Response:
 
 
 @router.get("/coalitions/{coalition}/innovation", response_class=HTMLResponse)
-def pipeline_board(request: Request, who: WhoDep, coalition: str) -> Response:
+def pipeline_board(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
     who = _in(who, coalition)
     calls = innovation.list_calls(who.read(), who.actor, coalition)
     projects = innovation.list_projects(who.read(), who.actor, coalition=coalition)
@@ -432,7 +435,7 @@ def pipeline_board(request: Request, who: WhoDep, coalition: str) -> Response:
 
 
 @router.get("/innovation/calls/{code}", response_class=HTMLResponse)
-def call_page(request: Request, who: WhoDep, code: str,
+def call_page(request: Request, who: WhoDep, code: CodeInPath,
               method: ScoringMethod = ScoringMethod.NORMALISED) -> Response:
     found = innovation.get_call(who.read(), who.actor, code)
     who = _in(who, found.coalition)
@@ -443,7 +446,7 @@ def call_page(request: Request, who: WhoDep, code: str,
 
 
 @router.get("/innovation/projects/{code}", response_class=HTMLResponse)
-def project_page(request: Request, who: WhoDep, code: str) -> Response:
+def project_page(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     trail = innovation.project_trail(who.read(), who.actor, code)
     who = _in(who, trail.history.call.coalition)
     return render(request, who, "project.html", trail=trail, p=trail.history.project, call=trail.history.call,
@@ -451,11 +454,9 @@ def project_page(request: Request, who: WhoDep, code: str) -> Response:
 
 
 @router.post("/innovation/projects/{code}/declaration")
-async def declare_conflict(request: Request, who: WhoDep, code: str) -> Response:
+async def declare_conflict(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         conflicted = form.get("conflicted") == "yes"
-        if len(form.get("note", "")) > 1000:
-            raise InvalidInput("must be at most 1000 characters", field="note")
         innovation.declare_conflict(who.write(), who.actor, code, conflicted=conflicted, note=form.get("note", ""))
         return who.gettext("Your declaration is recorded: a conflict of interest with %(project)s.", project=code) \
             if conflicted else who.gettext("Your declaration is recorded: no conflict of interest with %(project)s.",
@@ -464,7 +465,7 @@ async def declare_conflict(request: Request, who: WhoDep, code: str) -> Response
 
 
 @router.post("/innovation/projects/{code}/review")
-async def review_project(request: Request, who: WhoDep, code: str) -> Response:
+async def review_project(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         scores = {}
         for key, value in form.items():

@@ -98,7 +98,7 @@ def upgrade() -> None:
     )
     op.create_table(
         'audit_checkpoints',
-        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
         sa.Column('seq', sa.BigInteger(), nullable=False),
         sa.Column('hash', sa.String(length=64), nullable=False),
         sa.Column('signed_at', sa.String(length=40), nullable=False),
