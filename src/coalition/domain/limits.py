@@ -97,7 +97,7 @@ def control_character(text: str, lines: bool = False) -> str | None:
 def control_rule(lines: bool) -> str:
     """What the character rule says, for a message."""
     return ("must not hold control characters other than tab and line breaks" if lines
-            else "must not hold control characters (tab and line breaks included)")
+            else "must not hold control characters, tab and line breaks included")
 
 
 @dataclass(frozen=True, slots=True)
