@@ -4,8 +4,11 @@ rule, exit code 2, and nothing written."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from coalition.adapters.tables import parties
 from coalition.bootstrap import Platform
 from coalition.domain.limits import DESCRIPTION, MAX_ID, NOTE
 from coalition.services.demo import build_demo_world
@@ -55,3 +58,15 @@ def test_text_and_amounts_are_refused_beyond_their_rules_and_stored_within(demo:
     assert_refused(demo, capsys, ["pledges", "add", "it-coalition", "EE", "99999999999999999999999999.00", "EUR",
                                   "--fund", "it-coalition-fund", "--on", "2025-01-06"], 2,
                    "amount: '99999999999999999999999999.00' has more than 13 digits before the decimal point")
+
+
+def test_a_record_kept_before_the_rules_stays_readable(demo: Platform, capsys: pytest.CaptureFixture[str]):
+    """Text is checked as it comes in, not as it is read back: a party named with a tab before the character
+    rule existed is still listed and shown."""
+    with demo.engine.begin() as connection:
+        connection.execute(parties.insert(), {"code": "OLD-NAME", "kind": "agency", "name": "Kept\tbefore the rules",
+                                              "illustrative": False})
+    code, out, err = run(demo, capsys, "parties", "show", "OLD-NAME", "--json")
+    assert code == 0, err
+    assert json.loads(out)["name"] == "Kept\tbefore the rules"
+    assert run(demo, capsys, "parties", "list")[0] == 0

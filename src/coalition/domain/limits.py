@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 from coalition.domain.errors import InvalidInput
@@ -40,13 +40,22 @@ def stored_values() -> Iterator[None]:
 
     Text is checked when it comes in; a rule added since (a control character refused, a limit that
     was not enforced everywhere) must not make a record already kept unreadable. The adapters rebuild
-    every stored value inside this block.
+    every stored value inside this block (or between ``rebuilding()`` and ``rebuilt()``, which cost less).
     """
-    token = _STORED.set(True)
+    token = rebuilding()
     try:
         yield
     finally:
-        _STORED.reset(token)
+        rebuilt(token)
+
+
+def rebuilding() -> Token[bool]:
+    """Start rebuilding stored values (see ``stored_values``); hand the token to ``rebuilt``."""
+    return _STORED.set(True)
+
+
+def rebuilt(token: Token[bool]) -> None:
+    _STORED.reset(token)
 
 
 def checking_input() -> bool:
@@ -88,7 +97,7 @@ def control_character(text: str, lines: bool = False) -> str | None:
 def control_rule(lines: bool) -> str:
     """What the character rule says, for a message."""
     return ("must not hold control characters other than tab and line breaks" if lines
-            else "must not hold control characters (tab and line breaks included)")
+            else "must not hold control characters, tab and line breaks included")
 
 
 @dataclass(frozen=True, slots=True)
