@@ -247,7 +247,7 @@ def test_signing_in_through_the_identity_provider_opens_a_stored_session(served:
 
 def test_production_keeps_the_session_cookie_secure(tmp_path):
     platform = Platform(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", data_dir=tmp_path,
-                                 env=Environment.PRODUCTION, secret_key="a secret of this installation"),
+                                 env=Environment.PRODUCTION, secret_key="a secret of this installation, long enough"),
                         TickingClock())
     platform.init_database()
     add_user(platform.uow(), platform.operator(), platform.password_hasher, User("ee-desk"), PASSWORD)

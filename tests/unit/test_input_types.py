@@ -31,7 +31,7 @@ LAX_TEXT: dict[type, tuple[str, ...]] = {int: ("+5", "5.0", " 5", "5_0", "0x5"),
                                          date: ("0", "1700000000", "2024-01-01T00:00:00", "20240101")}
 LAX_JSON: dict[type, tuple[Any, ...]] = {int: ("1", 1.0, True), bool: (0, 1, "true"),
                                          date: (0, "0", "2024-01-01T00:00:00"), datetime: (0, "1700000000")}
-SECRETS = {"password"}  # hashed, never kept as text
+SECRETS = {"password", "current_password", "new_password"}  # hashed, never kept as text
 
 
 def _routes() -> list[APIRoute]:

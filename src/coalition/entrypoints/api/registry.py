@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 from coalition.bootstrap import Platform, signing_key_id
 from coalition.domain.audit import AuditRecord, ChainReport, Checkpoint
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
+from coalition.domain.limits import MAX_ID
 from coalition.domain.membership import MembershipChange
 from coalition.domain.party import Party, PartyKind
 from coalition.entrypoints.api.core import (
@@ -26,6 +26,7 @@ from coalition.entrypoints.api.core import (
     DayInQuery,
     Flag,
     Limit,
+    Moment,
     Name,
     Note,
     Offset,
@@ -278,7 +279,7 @@ class SignedCheckpoint:
 
     records: int
     hash: str
-    signed_at: datetime
+    signed_at: Moment
     key_id: str
     signature: str
     public_key: str
@@ -304,13 +305,16 @@ class CheckpointVerification:
     problem: str | None
 
 
+BASE64 = r"^[A-Za-z0-9+/]+={0,2}$"
+
+
 class CheckpointToVerify(Body):
-    records: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    records: Annotated[int, Strict(), Field(ge=0, le=MAX_ID)]
     hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    signed_at: datetime
+    signed_at: Moment
     key_id: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    signature: Annotated[str, Field(min_length=1, max_length=200)]
-    public_key: Annotated[str, Field(min_length=1, max_length=100)]
+    signature: Annotated[str, Field(pattern=BASE64, min_length=1, max_length=200)]
+    public_key: Annotated[str, Field(pattern=BASE64, min_length=1, max_length=100)]
 
 
 @api.post("/audit/checkpoint-verification", CheckpointVerification, 200, dependencies=[RateLimited],
