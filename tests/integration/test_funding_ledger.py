@@ -130,7 +130,7 @@ def test_a_contribution_fulfils_only_its_own_donors_pledge_in_its_currency(world
     with pytest.raises(InvariantViolated, match="is in EUR"):
         record(world, ContributionKind.RECEIPT, "BE", "100.00", "USD", date(2025, 2, 4), parent=pledge.id)
     receipt = record(world, ContributionKind.RECEIPT, "BE", "100.00", "EUR", date(2025, 2, 4), parent=pledge.id)
-    with pytest.raises(InvariantViolated, match="fulfils a commitment or pledge, not a receipt"):
+    with pytest.raises(InvariantViolated, match="is a receipt; a receipt fulfils a commitment or pledge"):
         record(world, ContributionKind.RECEIPT, "BE", "1.00", "EUR", date(2025, 2, 5), parent=receipt.id)
 
 
@@ -141,7 +141,7 @@ def test_an_external_reference_is_recorded_once(world: Platform):
 
 
 def test_earmarks_name_known_capability_areas(world: Platform):
-    with pytest.raises(NotFound, match="no capability area with code 'space'"):
+    with pytest.raises(NotFound, match=r"names unknown capability area\(s\) space"):
         record(world, ContributionKind.PLEDGE, "BE", "100.00", "EUR", date(2025, 2, 3), earmark="areas:space")
 
 

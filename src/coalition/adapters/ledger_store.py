@@ -24,7 +24,8 @@ from coalition.adapters import tables as t
 from coalition.adapters.statements import highest_id, insert_or_add, insert_or_ignore, insert_row, row_by
 from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.access import RecordScope
-from coalition.domain.contribution_import import Existing, ValidRows
+from coalition.domain.contribution_import import ImportRow, ValidRows
+from coalition.domain.contribution_rules import Stored
 from coalition.domain.contributions import (
     Confidentiality,
     Contribution,
@@ -46,7 +47,6 @@ from coalition.domain.ledger import (
     EntryKind,
     Holding,
     RequirementMoney,
-    contribution_entry,
 )
 from coalition.domain.money import Money
 from coalition.domain.planning import AvailableMoney
@@ -104,10 +104,11 @@ class SqlFxRateRepository:
 
 # --- staging of a bulk import (see SqlLedgerRepository.bulk_record) ------------------------------------
 # A profile: what a validated row shares with many others, as (ValidRows field, staging column) pairs.
-_PROFILE = ((ValidRows.KIND, "kind"), (ValidRows.COALITION, "coalition"), (ValidRows.FUND, "fund"),
-            (ValidRows.DONOR, "donor"), (ValidRows.CURRENCY, "currency"), (ValidRows.EARMARK, "earmark"),
-            (ValidRows.VISIBILITY, "visibility"), (ValidRows.RESTRICTED, "restricted_to"),
-            (ValidRows.DECLASSIFY, "declassify_on"), (ValidRows.RATE_SOURCE, "rate_source"))
+_FIELD = {name: index for index, name in enumerate(ImportRow._fields)}
+_PROFILE = tuple((_FIELD[name], column) for name, column in (
+    ("kind", "kind"), ("coalition", "coalition"), ("fund", "fund"), ("donor", "donor"), ("currency", "currency"),
+    ("earmark", "earmark"), ("visibility", "visibility"), ("restricted_to", "restricted_to"),
+    ("declassify_on", "declassify_on"), ("rate_source", "rate_source")))
 _PROFILE_FIELDS = tuple(name for _, name in _PROFILE)
 _PROFILE_OF = itemgetter(*(index for index, _ in _PROFILE))
 _ACCOUNTS_BY_KIND = {k.value: (d.value, c.value) for k, (d, c) in CONTRIBUTION_ACCOUNTS.items()}
@@ -366,13 +367,13 @@ class SqlLedgerRepository:
                                                                  c.c.external_ref == external_ref)).first()
         return None if row is None else self._contribution(row)
 
-    def add_contribution(self, contribution: Contribution, recorded_at: datetime) -> tuple[Contribution, Entry]:
+    def add_contribution(self, contribution: Contribution, entry: Entry, recorded_at: datetime
+                         ) -> tuple[Contribution, Entry]:
         assert contribution.reporting is not None, "contributions are stored with their reporting value"
         r = contribution.reporting
         # Before the id, and so before the lock on PostgreSQL: finding the accounts of the contribution's entry needs
         # no serialising (they are mostly there already), and the shorter writers of money hold the lock, the more
         # of them pass. The bulk import takes the same steps in the same order.
-        entry = contribution_entry(contribution, r.amount)
         ids = self._account_ids([entry.debit, entry.credit])
         new_id, entry_id = self._next_id(t.contributions), self._next_id(t.ledger_entries)
         stored = dataclasses.replace(contribution, id=new_id)  # every stored value reads back exactly as given
@@ -476,13 +477,13 @@ class SqlLedgerRepository:
         query = sa.select(s.c.currency, s.c.source).where(s.c.coalition == coalition).order_by(s.c.currency, s.c.source)
         return [(row.currency, row.source) for row in self._c.execute(query)]
 
-    def existing_refs(self, coalitions: Collection[str]) -> dict[tuple[str, str], Existing]:
+    def existing_refs(self, coalitions: Collection[str]) -> dict[tuple[str, str], Stored]:
         c = t.contributions
         query = sa.select(c.c.coalition, c.c.external_ref, c.c.id, c.c.kind, c.c.donor, c.c.fund, c.c.amount_minor,
                           c.c.currency, c.c.value_date).where(c.c.coalition.in_(sorted(coalitions)),
                                                               c.c.external_ref.is_not(None))
-        return {(r.coalition, r.external_ref): Existing(r.id, r.kind, r.donor, r.fund, r.amount_minor, r.currency,
-                                                        r.value_date)
+        return {(r.coalition, r.external_ref): Stored(r.id, r.kind, r.coalition, r.donor, r.fund, r.amount_minor,
+                                                      r.currency, r.value_date)
                 for r in self._c.execute(query.execution_options(yield_per=50_000))}
 
     # --- what planning needs ----------------------------------------------------------------------
@@ -738,18 +739,18 @@ class SqlLedgerRepository:
                          credit=accounts[code][1], restricted_to=_parties_text(key[7]))
                     for key, code in code_of.items()]
         parents = [None if p is None else first + p[1] if p[0] == "file" else p[1]
-                   for p in map(itemgetter(ValidRows.PARENT), rows)]
-        days: list[Any] = list(map(itemgetter(ValidRows.VALUE_DATE), rows))
-        rate_days: list[Any] = list(map(itemgetter(ValidRows.RATE_DATE), rows))
+                   for p in map(itemgetter(_FIELD["parent"]), rows)]
+        days: list[Any] = list(map(itemgetter(_FIELD["value_date"]), rows))
+        rate_days: list[Any] = list(map(itemgetter(_FIELD["rate_date"]), rows))
         if not self._postgres:  # the driver's executemany takes dates as the text SQLAlchemy stores
             days, rate_days = list(map(date.isoformat, days)), list(map(date.isoformat, rate_days))
 
-        def column(field: int) -> Iterable[Any]:
-            return map(itemgetter(field), rows)
+        def column(name: str) -> Iterable[Any]:
+            return map(itemgetter(_FIELD[name]), rows)
 
-        staged = list(zip(range(len(rows)), map(code_of.__getitem__, keys), column(ValidRows.MINOR), days,
-                          column(ValidRows.REF), parents, column(ValidRows.DESCRIPTION),
-                          column(ValidRows.REPORTING_MINOR), column(ValidRows.RATE), rate_days, strict=True))
+        staged = list(zip(range(len(rows)), map(code_of.__getitem__, keys), column("amount_minor"), days,
+                          column("external_ref"), parents, column("description"), column("reporting_minor"),
+                          column("rate"), rate_days, strict=True))
         cache_size = None
         if not self._postgres:  # room for the indexes a large load extends (SQLite's default is 2 MiB)
             cache_size = self._c.exec_driver_sql("PRAGMA cache_size").scalar_one()

@@ -19,7 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from coalition.domain.contribution_import import ImportRejected, RowError
+from coalition.domain.contribution_import import ImportRejected
+from coalition.domain.contribution_rules import RowError
 from coalition.domain.errors import InvalidInput
 
 ENCODINGS = "UTF-8 (with or without a byte order mark) or UTF-16 with a byte order mark"

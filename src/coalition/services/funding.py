@@ -7,20 +7,19 @@ the ledger repository keeps account balances in that same transaction, so report
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from decimal import Decimal
 
+from coalition.domain import contribution_rules as rules
 from coalition.domain import ledger
 from coalition.domain.access import CUSTODIAN_ROLES, Actor, can, can_see_record, record_scope
 from coalition.domain.audit import AuditEvent, snapshot
-from coalition.domain.coalition import Coalition, ExcessPolicy, Fund
+from coalition.domain.coalition import Coalition, DecisionRules, ExcessPolicy
 from coalition.domain.contribution_import import (
     MAX_REPORTED_ERRORS,
-    ImportContext,
     ImportRejected,
     ValidRows,
     promise_errors,
@@ -30,12 +29,10 @@ from coalition.domain.contributions import (
     Contribution,
     ContributionKind,
     Earmark,
-    EarmarkKind,
     Fulfilment,
     ReportingValue,
     Valuation,
     Visibility,
-    check_parent,
 )
 from coalition.domain.errors import CoalitionError, Conflict, InvalidInput, NotFound
 from coalition.domain.fx import FxRate, RateBook
@@ -49,7 +46,6 @@ from coalition.domain.ledger import (
     PledgeStatus,
 )
 from coalition.domain.money import Money
-from coalition.domain.party import Party
 from coalition.domain.requirements import RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import record_change, require
@@ -116,16 +112,17 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
     outcomes: list[Contribution | Exception | None] = [None] * len(requests)
     with uow:
         try:
-            found = _Found()
+            store = _StoreOfUnit(uow)
+            known = rules.Snapshot(store, rules.REQUEST)
             taken: set[tuple[str, str]] = set()  # (coalition, external reference) of those checked so far
             ready: list[tuple[int, Actor, Contribution]] = []
             for index, (actor, contribution) in enumerate(requests):
                 try:
-                    checked = _checked(uow, actor, contribution, found)
+                    checked = _checked(actor, contribution, known)
                     if checked.external_ref is not None:
                         if (checked.coalition, checked.external_ref) in taken:
-                            raise Conflict(f"external reference '{checked.external_ref}' is already recorded in "
-                                           f"{checked.coalition}", field="external_ref")
+                            raise Conflict(f"'{checked.external_ref}' is already recorded in {checked.coalition}",
+                                           field="external_ref")
                         taken.add((checked.coalition, checked.external_ref))
                 except CoalitionError as error:
                     outcomes[index] = error
@@ -136,9 +133,11 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
             # account waits for the lock while this group, holding the lock, waits for that account.
             uow.ledger.open_accounts({ledger.account(type, checked) for _, _, checked in ready
                                       for type in ledger.CONTRIBUTION_ACCOUNTS[checked.kind]})
-            ready = _within_promises(uow, ready, outcomes, found)
+            ready = _within_promises(uow, ready, outcomes, store)
             for index, actor, checked in ready:
-                stored, entry = uow.ledger.add_contribution(checked, uow.clock())
+                assert checked.reporting is not None
+                stored, entry = uow.ledger.add_contribution(
+                    checked, ledger.contribution_entry(checked, checked.reporting.amount), uow.clock())
                 record_change(uow, actor, AuditEvent(f"record_{stored.kind.value.replace('-', '_')}", "contribution",
                                                      str(stored.id), None, {"contribution": snapshot(stored),
                                                                             "entry": snapshot(entry)}))
@@ -160,7 +159,7 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
 
 
 def _within_promises(uow: UnitOfWork, ready: list[tuple[int, Actor, Contribution]],
-                     outcomes: list[Contribution | Exception | None], found: _Found
+                     outcomes: list[Contribution | Exception | None], store: _StoreOfUnit
                      ) -> list[tuple[int, Actor, Contribution]]:
     """Those of ``ready`` that take no pledge or commitment beyond its promise where their coalition refuses that;
     the others get their refusal as their outcome. Read under the ledger lock, so two writers cannot both pass."""
@@ -175,7 +174,7 @@ def _within_promises(uow: UnitOfWork, ready: list[tuple[int, Actor, Contribution
     kept = []
     for index, actor, checked in ready:
         parent = parents.get(checked.parent) if checked.parent is not None else None
-        if parent is None or found.coalitions[checked.coalition].rules.excess is not ExcessPolicy.REFUSE:
+        if parent is None or store.decision_rules(checked.coalition).excess is not ExcessPolicy.REFUSE:
             kept.append((index, actor, checked))
             continue
         chain = [parent.id] + ([parent.parent] if parent.parent in above else [])
@@ -199,55 +198,107 @@ def _alone(uow: UnitOfWork, actor: Actor, contribution: Contribution) -> Contrib
         return error
 
 
-_T = TypeVar("_T")
+class _StoreOfUnit:
+    """The store as the rulebook reads it for one write of a few contributions: each question asked of the unit of
+    work when first needed."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self._coalitions: dict[str, Coalition | None] = {}
+        self._books: dict[frozenset[str], RateBook] = {}
+
+    def coalition(self, code: str) -> Coalition | None:
+        if code not in self._coalitions:
+            self._coalitions[code] = self.uow.coalitions.get(code)
+        return self._coalitions[code]
+
+    def decision_rules(self, coalition: str) -> DecisionRules:
+        found = self.coalition(coalition)
+        assert found is not None
+        return found.rules
+
+    def reporting_currency(self, coalition: str) -> str | None:
+        found = self.coalition(coalition)
+        return None if found is None else found.reporting_currency
+
+    def fund_coalition(self, fund: str) -> str | None:
+        found = self.uow.coalitions.get_fund(fund)
+        return None if found is None else found.coalition
+
+    def is_party(self, code: str) -> bool:
+        return self.uow.parties.get(code) is not None
+
+    def is_area(self, code: str) -> bool:
+        return self.uow.areas.get(code) is not None
+
+    def by_reference(self, coalition: str, reference: str) -> rules.Stored | None:
+        return _stored(self.uow.ledger.contribution_by_ref(coalition, reference))
+
+    def by_id(self, id: int) -> rules.Stored | None:
+        return _stored(self.uow.ledger.get_contribution(id))
+
+    def rate(self, base: str, quote: str, on: date) -> tuple[Decimal, date, str]:
+        pair = frozenset({base, quote})
+        if pair not in self._books:
+            self._books[pair] = _rate_book(self.uow, pair)
+        return self._books[pair].rate_on(base, quote, on)
 
 
-def _once(found: dict[str, _T], code: str, load: Callable[[str], _T]) -> _T:
-    """What ``load`` gives for ``code``, loaded once into ``found`` (a load that raises keeps nothing)."""
-    if code not in found:
-        found[code] = load(code)
-    return found[code]
+class _StoreOfFile:
+    """The store as the rulebook reads it for a file of contributions: what every row may ask, read up front."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.coalitions = {c.code: c.reporting_currency for c in uow.coalitions.all()}
+        self.funds = {f.code: f.coalition for code in self.coalitions for f in uow.coalitions.funds(code)}
+        self.parties = frozenset(p.code for p in uow.parties.all())
+        self.areas = frozenset(a.code for a in uow.areas.all())
+        self.references = uow.ledger.existing_refs(self.coalitions)
+        self.book = RateBook(uow.fx_rates.for_currencies(None))
+
+    def reporting_currency(self, coalition: str) -> str | None:
+        return self.coalitions.get(coalition)
+
+    def fund_coalition(self, fund: str) -> str | None:
+        return self.funds.get(fund)
+
+    def is_party(self, code: str) -> bool:
+        return code in self.parties
+
+    def is_area(self, code: str) -> bool:
+        return code in self.areas
+
+    def by_reference(self, coalition: str, reference: str) -> rules.Stored | None:
+        return self.references.get((coalition, reference))
+
+    def by_id(self, id: int) -> rules.Stored | None:
+        return None  # a file names parents by reference
+
+    def rate(self, base: str, quote: str, on: date) -> tuple[Decimal, date, str]:
+        return self.book.rate_on(base, quote, on)
 
 
-@dataclass(slots=True)
-class _Found:
-    """What the checks of a group of contributions read from the store, each read once."""
-
-    coalitions: dict[str, Coalition] = dataclasses.field(default_factory=dict)
-    funds: dict[str, Fund | None] = dataclasses.field(default_factory=dict)
-    parties: dict[str, Party] = dataclasses.field(default_factory=dict)
-    areas: dict[str, CapabilityArea | None] = dataclasses.field(default_factory=dict)
-    rates: dict[str, RateBook] = dataclasses.field(default_factory=dict)
+def _stored(found: Contribution | None) -> rules.Stored | None:
+    if found is None or found.id is None:
+        return None
+    return rules.Stored(found.id, found.kind.value, found.coalition, found.donor, found.fund,
+                        found.amount.to_minor_units(), found.amount.currency, found.value_date)
 
 
-def _checked(uow: UnitOfWork, actor: Actor, contribution: Contribution, found: _Found) -> Contribution:
-    """Every rule a new contribution must meet, read from the store; it comes back with its reporting value."""
+def _checked(actor: Actor, contribution: Contribution, known: rules.Snapshot) -> Contribution:
+    """Every rule a new contribution must meet (the one rulebook); it comes back with its reporting value, or the
+    first rule it breaks is raised, naming the field."""
     require(can(actor, "record_contributions", contribution.coalition))
-    coalition = _once(found.coalitions, contribution.coalition, functools.partial(load_coalition, uow))
-    fund = _once(found.funds, contribution.fund, uow.coalitions.get_fund)
-    if fund is None or fund.coalition != coalition.code:
-        raise NotFound(f"no fund '{contribution.fund}' in {coalition.code}", field="fund")
-    for code, field in ((contribution.donor, "donor"),
-                        *((party, "restricted_to") for party in contribution.confidentiality.parties)):
-        _once(found.parties, code, functools.partial(load_party, uow, field=field))
-    if contribution.earmark.kind is EarmarkKind.AREAS:
-        for area in contribution.earmark.targets:
-            if _once(found.areas, area, uow.areas.get) is None:
-                raise NotFound(f"no capability area with code '{area}'", field="earmark")
-    if contribution.external_ref is not None and \
-            uow.ledger.contribution_by_ref(coalition.code, contribution.external_ref) is not None:
-        raise Conflict(f"external reference '{contribution.external_ref}' is already recorded in "
-                       f"{coalition.code}", field="external_ref")
-    if contribution.parent is not None:
-        parent = uow.ledger.get_contribution(contribution.parent)
-        if parent is None:
-            raise NotFound(f"no contribution {contribution.parent}", field="parent")
-        check_parent(contribution.kind, contribution.donor, coalition.code, contribution.amount.currency, parent)
-    currencies = {contribution.amount.currency, coalition.reporting_currency}
-    book = _once(found.rates, " ".join(sorted(currencies)), lambda _: _rate_book(uow, currencies))
-    conversion = book.convert(contribution.amount, coalition.reporting_currency, contribution.value_date)
+    c = contribution
+    cells = rules.Cells.of(c.kind, c.coalition, c.fund, c.donor, c.amount, c.value_date, earmark=c.earmark,
+                           confidentiality=c.confidentiality, external_ref=c.external_ref, parent=c.parent,
+                           description=c.description)
+    found = rules.check(1, cells, known)
+    if found.errors:
+        raise found.errors[0].refusal()
+    assert found.rate is not None and found.reporting_units is not None and found.reporting_currency is not None
+    rate, rate_date, source = found.rate
     return dataclasses.replace(contribution, reporting=ReportingValue(
-        conversion.converted, conversion.rate, conversion.rate_date, conversion.source))
+        Money.from_minor_units(found.reporting_units, found.reporting_currency), rate, rate_date, source))
 
 
 def reverse_entry(uow: UnitOfWork, actor: Actor, entry_id: int, *, reason: str, on: date | None = None) -> Entry:
@@ -321,24 +372,19 @@ def import_contributions(uow: UnitOfWork, actor: Actor, *, source: str, digest: 
     """
     require(can(actor, "record_contributions"))
     with uow:
-        coalitions = {c.code: c.reporting_currency for c in uow.coalitions.all()}
-        funds = {f.code: f.coalition for code in coalitions for f in uow.coalitions.funds(code)}
-        book = RateBook(uow.fx_rates.for_currencies(None))
-        context = ImportContext(coalitions, funds, frozenset(p.code for p in uow.parties.all()),
-                                frozenset(a.code for a in uow.areas.all()), uow.ledger.existing_refs(coalitions),
-                                book.rate_on)
-        valid, errors, error_count = validate(rows, header, context,
+        known = rules.Snapshot(_StoreOfFile(uow), rules.FILE)
+        valid, errors, error_count = validate(rows, header, known,
                                               (lambda n: progress("validating", n)) if progress else None)
         if error_count:
             raise ImportRejected(errors, error_count)
-        for coalition in sorted({str(row[2]) for row in valid.rows}):
+        for coalition in sorted({row.coalition for row in valid.rows}):
             require(can(actor, "record_contributions", coalition))
         first, last = uow.ledger.bulk_record(valid, uow.clock(),
                                              (lambda n: progress("writing", n)) if progress else None)
         _refuse_broken_promises(uow, valid, first)
         totals: dict[str, int] = defaultdict(int)
         for row in valid.rows:
-            totals[f"{row[0]} {row[6]}"] += int(row[5])  # type: ignore[call-overload]
+            totals[f"{row.kind} {row.currency}"] += row.amount_minor
         shown = {key: str(Money.from_minor_units(units, key.split()[1])) for key, units in sorted(totals.items())}
         summary = ImportSummary(source, len(valid.rows), valid.unchanged, first if valid.rows else None,
                                 last if valid.rows else None, shown)
@@ -354,9 +400,8 @@ def _refuse_broken_promises(uow: UnitOfWork, valid: ValidRows, first: int) -> No
     """Refuse the whole import if a row takes a pledge or commitment beyond its promise where its coalition refuses
     that. Checked once the rows are written, under the ledger lock the write took, against what the stored promises
     held before the file (contributions of lower ids), so no other writer can slip in between."""
-    linked = {int(link[1]) for row in valid.rows if isinstance(link := row[ValidRows.PARENT], tuple)
-              and link[0] == "stored"}
-    if not linked and not any(row[ValidRows.PARENT] is not None for row in valid.rows):
+    linked = {row.parent[1] for row in valid.rows if row.parent is not None and row.parent[0] == "stored"}
+    if not linked and not any(row.parent is not None for row in valid.rows):
         return
     promises = [c for c in (uow.ledger.get_contribution(id) for id in sorted(linked)) if c is not None]
     pledges = [c for c in (uow.ledger.get_contribution(p.parent) for p in promises

@@ -10,7 +10,8 @@ from typing import Protocol, Self
 from coalition.domain.access import Grant, RecordScope
 from coalition.domain.audit import AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
-from coalition.domain.contribution_import import Existing, ValidRows
+from coalition.domain.contribution_import import ValidRows
+from coalition.domain.contribution_rules import Stored
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
 from coalition.domain.fx import FxRate
@@ -110,8 +111,10 @@ class LedgerRepository(Protocol):
         """Find the accounts, creating those missing, before the lock is taken (entries book on them after)."""
         ...
 
-    def add_contribution(self, contribution: Contribution, recorded_at: datetime) -> tuple[Contribution, Entry]:
-        """Store the contribution (with its reporting value) and book its ledger entry; return both as stored."""
+    def add_contribution(self, contribution: Contribution, entry: Entry, recorded_at: datetime
+                         ) -> tuple[Contribution, Entry]:
+        """Store the contribution (with its reporting value) and book the entry that records it (``ledger.
+        contribution_entry``); return both as stored, with their ids."""
         ...
 
     def contributions(self, *, coalition: str | None = None, donor: str | None = None,
@@ -158,7 +161,7 @@ class LedgerRepository(Protocol):
         """(currency, rate source) pairs used to convert the coalition's contributions."""
         ...
 
-    def existing_refs(self, coalitions: Collection[str]) -> dict[tuple[str, str], Existing]: ...
+    def existing_refs(self, coalitions: Collection[str]) -> dict[tuple[str, str], Stored]: ...
     def position(self) -> int:
         """The id of the newest entry (0 if none): where the ledger stood."""
         ...

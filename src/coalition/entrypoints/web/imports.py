@@ -21,7 +21,8 @@ from starlette.datastructures import UploadFile
 
 from coalition.bootstrap import Platform
 from coalition.domain.access import can
-from coalition.domain.contribution_import import ImportRejected, RowError
+from coalition.domain.contribution_import import ImportRejected
+from coalition.domain.contribution_rules import RowError
 from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, PermissionDenied
 from coalition.entrypoints.web.core import Viewer
 from coalition.services import funding
