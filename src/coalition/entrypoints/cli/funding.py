@@ -59,6 +59,18 @@ def _confidentiality(visibility: str, restricted_to: str, declassify_on: str | N
                            None if declassify_on is None else parse_date(declassify_on, "--declassify-on"))
 
 
+def _contribution(kind: ContributionKind, coalition: str, donor: str, amount: str, currency: str, fund: str, on: str,
+                  *, earmark: str, visibility: str, restricted_to: str, declassify_on: str | None, ref: str | None,
+                  fulfils: int | None, illustrative: bool, description: str = "",
+                  valuation: Valuation | None = None) -> Contribution:
+    """The one command every `add` of this group builds from its arguments."""
+    return Contribution(
+        kind=kind, coalition=coalition, fund=fund, donor=donor,
+        amount=Money.parse(amount, check_currency(currency, "currency")), value_date=parse_date(on, "--on"),
+        earmark=Earmark.parse(earmark), confidentiality=_confidentiality(visibility, restricted_to, declassify_on),
+        external_ref=ref, parent=fulfils, description=description, valuation=valuation, illustrative=illustrative)
+
+
 def _record(platform: Platform, contribution: Contribution) -> None:
     stored = svc.record_contribution(platform.uow(), platform.operator(), contribution)
     reporting = stored.reporting
@@ -75,11 +87,10 @@ def _add_command(group: typer.Typer, kind: ContributionKind, parent_help: str | 
             restricted_to: RestrictedTo = "", declassify_on: Declassify = None, ref: Reference = None,
             fulfils: Annotated[int | None, id_option(parent_help or "-", hidden=parent_help is None)] = None,
             illustrative: Illustrative = False) -> None:
-        platform = ready(ctx)
-        code = check_currency(currency, "currency")
-        _record(platform, Contribution(
-            kind, coalition, fund, donor, Money.parse(amount, code), parse_date(on, "--on"), Earmark.parse(earmark),
-            _confidentiality(visibility, restricted_to, declassify_on), ref, fulfils, illustrative=illustrative))
+        _record(ready(ctx), _contribution(kind, coalition, donor, amount, currency, fund, on, earmark=earmark,
+                                          visibility=visibility, restricted_to=restricted_to,
+                                          declassify_on=declassify_on, ref=ref, fulfils=fulfils,
+                                          illustrative=illustrative))
 
     add.__doc__ = f"Record a {kind.value}: COALITION DONOR AMOUNT CURRENCY."
     group.command("add")(add)
@@ -132,13 +143,11 @@ def in_kind_add(ctx: typer.Context, coalition: str, donor: str, amount: str, cur
                 fulfils: Annotated[int | None, id_option("Id of the pledge or commitment.")] = None,
                 illustrative: Illustrative = False) -> None:
     """Record equipment given from stock, valued by a named rule: COALITION DONOR AMOUNT CURRENCY."""
-    platform = ready(ctx)
-    code = check_currency(currency, "currency")
-    _record(platform, Contribution(
-        ContributionKind.IN_KIND, coalition, fund, donor, Money.parse(amount, code), parse_date(on, "--on"),
-        Earmark.parse(earmark), _confidentiality(visibility, restricted_to, declassify_on), ref, fulfils,
-        description, Valuation(choice(valuation, ValuationRule, "--valuation"), valuation_source),
-        illustrative=illustrative))
+    _record(ready(ctx), _contribution(
+        ContributionKind.IN_KIND, coalition, donor, amount, currency, fund, on, earmark=earmark, visibility=visibility,
+        restricted_to=restricted_to, declassify_on=declassify_on, ref=ref, fulfils=fulfils, illustrative=illustrative,
+        description=description, valuation=Valuation(choice(valuation, ValuationRule, "--valuation"),
+                                                     valuation_source)))
 
 
 def _progress_bar(total: int) -> Progress | None:
