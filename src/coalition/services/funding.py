@@ -451,9 +451,18 @@ def import_fx_rates(uow: UnitOfWork, actor: Actor, *, source: str, digest: str, 
 
 
 def fx_summary(uow: UnitOfWork, actor: Actor) -> list[tuple[str, str, str, date, date, int]]:
+    """Per currency pair and publisher: the first and last day held and how many days."""
     require(can(actor, "read_registry"))
     with uow:
         return uow.fx_rates.summary()
+
+
+def last_rate_days(uow: UnitOfWork, actor: Actor) -> dict[str, date]:
+    """The day of the last rate held from each publisher (none: no rate is stored yet)."""
+    last: dict[str, date] = {}
+    for _, _, source, _, day, _ in fx_summary(uow, actor):
+        last[source] = max(day, last.get(source, day))
+    return dict(sorted(last.items()))
 
 
 def convert(uow: UnitOfWork, actor: Actor, amount: Money, to: str, on: date) -> ReportingValue:
