@@ -72,7 +72,10 @@ def test_migration_0018_keeps_a_populated_database(platform: Platform):
     with platform.engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     assert schema_is_current(platform.engine)
-    assert dump(platform.engine) == before
+    after = dump(platform.engine)
+    later = {"plan_decisions"}  # tables of later migrations: a downgrade below them drops them with their rows
+    assert {k: v for k, v in after.items() if k not in later} == {k: v for k, v in before.items() if k not in later}
+    assert all(after[table] == [] for table in later)
     with platform.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
     assert differences == []

@@ -191,6 +191,10 @@ class SqlPriorityListRepository:
             state=state.value, approved_by=by, approved_on=on))
 
 
+# The day of a plan's latest act (its decisions in the order recorded).
+_DECIDED = sa.select(t.plan_decisions.c.decided_on).order_by(t.plan_decisions.c.id.desc()).limit(1)
+
+
 @rebuilds_stored_values
 class SqlPlanRepository:
     def __init__(self, connection: sa.Connection) -> None:
@@ -229,16 +233,20 @@ class SqlPlanRepository:
                                Money.from_minor_units(line.reporting_minor, currency))
                       for line in self._c.execute(sa.select(a).where(a.c.plan == id).order_by(a.c.id)))
         return AllocationPlan(row.coalition, row.priority_version, row.ledger_position, Policy(row.policy), currency,
-                              row.run_on, requirements, lines, PlanState(row.state), row.id)
+                              row.run_on, requirements, lines, PlanState(row.state), row.id,
+                              self._c.execute(_DECIDED.where(t.plan_decisions.c.plan == id)).scalar())
 
-    def set_state(self, id: int, state: PlanState) -> None:
+    def set_state(self, id: int, state: PlanState, on: date, recorded_at: datetime) -> None:
         self._c.execute(t.allocation_plans.update().where(t.allocation_plans.c.id == id).values(state=state.value))
+        self._c.execute(t.plan_decisions.insert().values(plan=id, state=state.value, decided_on=on,
+                                                         recorded_at=recorded_at.isoformat()))
 
     def headings(self, coalition: str) -> list[PlanHeading]:
         p = t.allocation_plans
-        query = sa.select(p.c.id, p.c.run_on, p.c.policy, p.c.priority_version, p.c.state).where(
-            p.c.coalition == coalition).order_by(p.c.id.desc())
-        return [PlanHeading(r.id, r.run_on, Policy(r.policy), r.priority_version, PlanState(r.state))
+        decided = _DECIDED.where(t.plan_decisions.c.plan == p.c.id).scalar_subquery()
+        query = sa.select(p.c.id, p.c.run_on, p.c.policy, p.c.priority_version, p.c.state,
+                          decided.label("decided_on")).where(p.c.coalition == coalition).order_by(p.c.id.desc())
+        return [PlanHeading(r.id, r.run_on, Policy(r.policy), r.priority_version, PlanState(r.state), r.decided_on)
                 for r in self._c.execute(query)]
 
     def proposed(self, coalition: str) -> list[int]:

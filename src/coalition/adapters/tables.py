@@ -356,6 +356,16 @@ allocation_plans = sa.Table(
     sa.Column("summary", sa.JSON, nullable=False),
 )
 
+# What was decided of a plan (approved, superseded), on which day, and when the record learned it: one row per act.
+plan_decisions = sa.Table(
+    "plan_decisions", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("plan", ID, sa.ForeignKey("allocation_plans.id"), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+)
+
 allocation_lines = sa.Table(
     "allocation_lines", metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),

@@ -32,6 +32,17 @@ def parse_date(text: str, field: str) -> date:
         raise InvalidInput(f"'{text}' is not a date in the form YYYY-MM-DD", field=field) from None
 
 
+def dated_act(on: date | None, today: date, *, not_before: date, after_what: str, field: str = "on") -> date:
+    """The day an act happened: ``on`` (today if not given), never in the future and never before what it follows
+    (``not_before``, the day ``after_what``); a refusal names both dates."""
+    day = today if on is None else on
+    if day > today:
+        raise InvariantViolated(f"an act of {day} is in the future: it is dated {today} at the latest", field=field)
+    if day < not_before:
+        raise InvariantViolated(f"an act of {day} cannot precede the day {after_what}, {not_before}", field=field)
+    return day
+
+
 State = TypeVar("State", bound=StrEnum)
 
 

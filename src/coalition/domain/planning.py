@@ -57,6 +57,7 @@ class PlanHeading:
     policy: Policy
     priority_version: int
     state: PlanState
+    decided_on: date | None = None  # the day of the act that gave it its state (approval, supersession)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class AllocationPlan:
     lines: tuple[PlanLine, ...]
     state: PlanState = PlanState.PROPOSED
     id: int | None = None
+    decided_on: date | None = None  # the day of the act that gave it its state (approval, supersession)
 
     @property
     def next_requirement(self) -> PlanRequirement | None:

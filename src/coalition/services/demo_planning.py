@@ -75,10 +75,11 @@ def build_demo_planning(work: UnitOfWork, actor: Actor, created: list[str]) -> i
         proposal = steering.open_proposal(work, actor, coalition=IT, kind=ProposalKind.APPROVE_PLAN,
                                           title="Approve the first allocation: command posts first",
                                           payload={"plan": plan.id}, procedure=Procedure.WRITTEN)
-        voters = [m.party.code for m in registry.members_on(work, actor, IT, work.clock().date()) if m.votes]
+        closed = date(2024, 6, 14)  # illustrative: the written procedure closed four days after the run
+        voters = [m.party.code for m in registry.members_on(work, actor, IT, closed) if m.votes]
         for party in voters:
             steering.cast_vote(work, actor, proposal.id or 0, party, Vote.FOR)
-        steering.close_proposal(work, actor, proposal.id or 0)
+        steering.close_proposal(work, actor, proposal.id or 0, on=closed)
         created.append(f"allocation plan {plan.id} (approved by written procedure)")
     else:
         present += 1

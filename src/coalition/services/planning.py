@@ -20,6 +20,7 @@ from coalition.domain import ledger
 from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import DecisionRules
+from coalition.domain.common import dated_act
 from coalition.domain.contributions import ContributionKind, Earmark
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.fx import RateBook
@@ -293,7 +294,7 @@ def run_allocation(uow: UnitOfWork, actor: Actor, coalition: str, *, policy: eng
                                      Money.from_minor_units(f.missing, currency)) for f in result.requirements)
         if not include_commitments:
             for superseded in uow.plans.proposed(coalition):
-                uow.plans.set_state(superseded, PlanState.SUPERSEDED)
+                uow.plans.set_state(superseded, PlanState.SUPERSEDED, day, uow.clock())
         plan = uow.plans.add(AllocationPlan(coalition, listed.version, uow.ledger.position(), policy, currency, day,
                                             rows, lines,
                                             PlanState.FORECAST if include_commitments else PlanState.PROPOSED))
@@ -355,8 +356,10 @@ def list_plans(uow: UnitOfWork, actor: Actor, coalition: str) -> list[PlanHeadin
         return uow.plans.headings(coalition)
 
 
-def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int | None = None) -> AllocationPlan:
-    """Reserve the plan's money: one reservation entry per line, naming its contribution (its donor).
+def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int | None = None,
+                 on: date | None = None) -> AllocationPlan:
+    """Reserve the plan's money: one reservation entry per line, naming its contribution (its donor), dated the day
+    of the approval (``on``, today by default: no earlier than the plan's run, no later than today).
 
     Approval is by the steering group's ``decision``, or by the secretariat where the rules allow it.
     """
@@ -372,26 +375,28 @@ def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int |
                            "be reserved", field="plan")
         if plan.state is not PlanState.PROPOSED:
             raise Conflict(f"plan {plan_id} is {plan.state.value}; only a proposed plan can be approved", field="plan")
+        now = uow.clock()
+        day = dated_act(on, now.date(), not_before=plan.run_on, after_what=f"plan {plan_id} ran")
         money = {m.contribution: m for m in uow.ledger.available_money(plan.coalition)}
         _refuse_stale(uow, plan, money)
-        now = uow.clock()
         for line in plan.lines:
             source = money[line.contribution]
             available = AccountKey(AccountType.FUND_AVAILABLE, plan.coalition, source.fund, source.donor,
                                    source.currency, source.earmark)
             target = dataclasses.replace(available, type=AccountType.RESERVED, requirement=line.requirement)
-            uow.ledger.add_entry(Entry(EntryKind.RESERVATION, plan.run_on, target, available, line.amount,
+            uow.ledger.add_entry(Entry(EntryKind.RESERVATION, day, target, available, line.amount,
                                        line.reporting, line.contribution, reason=f"allocation plan {plan_id}"), now)
         for row in plan.requirements:
             if not row.funded.is_zero():
                 status = RequirementStatus.FULLY_FUNDED if row.fully_funded else RequirementStatus.PARTLY_FUNDED
                 _move_unless_there(uow, row.requirement, status, f"allocation plan {plan_id}")
-        uow.plans.set_state(plan_id, PlanState.APPROVED)
+        uow.plans.set_state(plan_id, PlanState.APPROVED, day, now)
         record_change(uow, actor, AuditEvent("approve_plan", "allocation_plan", str(plan_id),
                                              {"state": plan.state.value}, {"state": PlanState.APPROVED.value,
+                                                                           "approved_on": day.isoformat(),
                                                                            "reservations": len(plan.lines)}))
         uow.commit()
-    return dataclasses.replace(plan, state=PlanState.APPROVED)
+    return dataclasses.replace(plan, state=PlanState.APPROVED, decided_on=day)
 
 
 def _refuse_stale(uow: UnitOfWork, plan: AllocationPlan, money: dict[int, AvailableMoney]) -> None:
@@ -431,8 +436,10 @@ def release_holdings(uow: UnitOfWork, coalition: str, target: str, currency: str
     return held
 
 
-def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requirement: str, reason: str) -> int:
-    """Return the money reserved for a requirement to its funds; return how many entries were made."""
+def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requirement: str, reason: str,
+                        on: date | None = None) -> int:
+    """Return the money reserved for a requirement to its funds by entries dated ``on`` (today by default: no later
+    than today, no earlier than the last reservation for it); return how many entries were made."""
     require(can(actor, "release_reservation", coalition))
     if not reason.strip():
         raise InvalidInput("a release needs a reason", field="reason")
@@ -442,7 +449,9 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
         found = load_requirement(uow, requirement)
         if found.coalition != coalition:
             raise InvalidInput(f"{requirement} belongs to {found.coalition}, not {coalition}", field="requirement")
-        held = release_holdings(uow, coalition, requirement, currency, uow.clock().date(), reason.strip())
+        day = dated_act(on, uow.clock().date(), not_before=_last_reserved(uow, coalition, requirement),
+                        after_what=f"money was last reserved for {requirement}")
+        held = release_holdings(uow, coalition, requirement, currency, day, reason.strip())
         if not held:
             raise InvariantViolated(f"nothing is reserved for {requirement}", field="requirement")
         if found.status in (RequirementStatus.PARTLY_FUNDED, RequirementStatus.FULLY_FUNDED):
@@ -451,6 +460,13 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
                                              {"entries": len(held), "reason": reason.strip()}))
         uow.commit()
     return len(held)
+
+
+def _last_reserved(uow: UnitOfWork, coalition: str, target: str) -> date:
+    """The value date of the last reservation for a spending target among the money it holds (no date: none)."""
+    contributions = [contribution for contribution, *_ in uow.ledger.holdings(coalition, target)]
+    return max((e.value_date for e in uow.ledger.entries(contributions=contributions)
+                if e.kind is EntryKind.RESERVATION and e.debit.requirement == target), default=date.min)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ from coalition.domain import membership
 from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import DecisionRules, MembershipRole
-from coalition.domain.errors import Conflict, InvariantViolated, NotFound, PermissionDenied
+from coalition.domain.common import dated_act
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound, PermissionDenied
 from coalition.domain.innovation import ProjectStage, grant_from_payload
 from coalition.domain.ledger import Measure, measures
 from coalition.domain.limits import MINUTES, check_text
@@ -174,14 +175,20 @@ def cast_vote(uow: UnitOfWork, actor: Actor, proposal_id: int, party: str, vote:
     return cast
 
 
-def _decision_day(uow: UnitOfWork, proposal: Proposal, now: datetime) -> date:
+def _decision_day(uow: UnitOfWork, proposal: Proposal, now: datetime, on: date | None = None) -> date:
+    """A meeting decides on the day it is held; a written or silence procedure on the day it closed (``on``, today
+    if not given, never in the future)."""
     if proposal.procedure is Procedure.MEETING and proposal.meeting is not None:
-        return _meeting(uow, proposal.meeting).held_on
-    return now.date()
+        held_on = _meeting(uow, proposal.meeting).held_on
+        if on is not None and on != held_on:
+            raise InvalidInput(f"proposal {proposal.id} is decided in its meeting, held on {held_on}, not on {on}",
+                               field="on")
+        return held_on
+    return dated_act(on, now.date(), not_before=date.min, after_what="")
 
 
-def _tally(uow: UnitOfWork, proposal: Proposal, rules: DecisionRules, now: datetime) -> Tally:
-    day = _decision_day(uow, proposal, now)
+def _tally(uow: UnitOfWork, proposal: Proposal, rules: DecisionRules, now: datetime, on: date | None = None) -> Tally:
+    day = _decision_day(uow, proposal, now, on)
     roles = _roles_on(uow, proposal.coalition, day)
     voters = frozenset(p for p, role in roles.items() if rules.may_vote(role))
     latest = {v.party: v.vote for v in uow.steering.votes(proposal.id or 0) if v.party in voters}
@@ -195,8 +202,9 @@ def _tally(uow: UnitOfWork, proposal: Proposal, rules: DecisionRules, now: datet
                   deadline_passed=deadline_passed)
 
 
-def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int) -> Proposal:
-    """Count the votes under the rules in force, record the decision and, if approved, its effects."""
+def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int, *, on: date | None = None) -> Proposal:
+    """Count the votes under the rules in force, record the decision and, if approved, its effects. A written or
+    silence procedure is decided on the day it closed, ``on`` (today if not given)."""
     with uow:
         proposal = _proposal(uow, proposal_id)
         require(can(actor, "close_proposal", proposal.coalition))
@@ -204,12 +212,12 @@ def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int) -> Proposal:
             raise Conflict(f"proposal {proposal_id} is already decided ({proposal.outcome})", field="proposal")
         coalition = load_coalition(uow, proposal.coalition)
         now = uow.clock()
-        tally = _tally(uow, proposal, coalition.rules, now)
+        tally = _tally(uow, proposal, coalition.rules, now, on)
         if tally.outcome is Outcome.OPEN:
             assert proposal.deadline is not None
             raise Conflict(f"the silence procedure of proposal {proposal_id} runs until "
                            f"{proposal.deadline.isoformat()}", field="proposal")
-        day = _decision_day(uow, proposal, now)
+        day = _decision_day(uow, proposal, now, on)
         effects = _apply(uow, actor, proposal, day) if tally.outcome is Outcome.APPROVED else ()
         decided = dataclasses.replace(
             proposal, state=ProposalState.DECIDED, outcome=tally.outcome, reason=tally.reason,
@@ -234,7 +242,7 @@ def _apply(uow: UnitOfWork, actor: Actor, proposal: Proposal, day: date) -> tupl
                                        approved_by="steering-group", on=day, decision=proposal.id)
         return (f"priority list version {version} approved and active",)
     if proposal.kind is ProposalKind.APPROVE_PLAN:
-        plan = planning.approve_plan(uow, actor, int(payload["plan"]), decision=proposal.id)
+        plan = planning.approve_plan(uow, actor, int(payload["plan"]), decision=proposal.id, on=day)
         return (f"allocation plan {plan.id} approved: {len(plan.lines)} reservations recorded",)
     if proposal.kind is ProposalKind.ADMIT_MEMBER:
         change = registry.admit_member(uow, actor, coalition=coalition, party=str(payload["party"]),

@@ -189,17 +189,19 @@ def get_plan(who: CallerDep, plan_id: IdInPath) -> object:
 
 class PlanApproval(Body):
     decision: Annotated[Id | None, Field(description="The steering-group decision, if needed")] = None
+    on: Annotated[Day | None, Field(description="The day of the approval (today if not given)")] = None
 
 
 @api.post("/allocation-plans/{plan_id}/approval", AllocationPlan, 200,
           summary="Approve a plan: its money is reserved in the ledger (409 if the money moved since it ran)")
 def approve_plan(body: PlanApproval, who: CallerDep, plan_id: IdInPath) -> object:
-    return svc.approve_plan(who.write(), who.actor, plan_id, decision=body.decision)
+    return svc.approve_plan(who.write(), who.actor, plan_id, decision=body.decision, on=body.on)
 
 
 class Release(Body):
     requirement: Code
     reason: Reason
+    on: Annotated[Day | None, Field(description="The day of the release (today if not given)")] = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +213,7 @@ class Released:
           summary="Return the money reserved for a requirement to its funds, with a reason")
 def release_reservation(body: Release, who: CallerDep, coalition: CodeInPath) -> object:
     return Released(svc.release_reservation(who.write(), who.actor, coalition=coalition,
-                                            requirement=body.requirement, reason=body.reason))
+                                            requirement=body.requirement, reason=body.reason, on=body.on))
 
 
 class EngineContribution(Body):

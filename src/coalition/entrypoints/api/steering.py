@@ -133,10 +133,15 @@ def cast_vote(body: Ballot, who: CallerDep, proposal_id: IdInPath) -> object:
     return svc.cast_vote(who.write(), who.actor, proposal_id, body.party, body.vote)
 
 
+class Closing(Body):
+    on: Annotated[Day | None, Field(description="The day a written or silence procedure closed (today if not given)")
+                  ] = None
+
+
 @api.post("/proposals/{proposal_id}/closing", Proposal, 200,
           summary="Close a proposal: count the votes, record the decision and apply its effects")
-def close_proposal(who: CallerDep, proposal_id: IdInPath) -> object:
-    return svc.close_proposal(who.write(), who.actor, proposal_id)
+def close_proposal(who: CallerDep, proposal_id: IdInPath, body: Closing | None = None) -> object:
+    return svc.close_proposal(who.write(), who.actor, proposal_id, on=None if body is None else body.on)
 
 
 @api.get("/coalitions/{coalition}/decisions", Page[Proposal], summary="The steering group's decisions")

@@ -1,5 +1,6 @@
 """Commands for requirements, priority lists, packages and allocation plans."""
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -186,17 +187,25 @@ def _print_plan(plan_id: int, ctx: typer.Context, as_json: bool) -> None:
         console.print(f"Next: {short.requirement} (rank {short.rank}) still lacks {short.missing}")
 
 
+ActDay = Annotated[str | None, typer.Option("--on", help="The day the act happened (YYYY-MM-DD); today if not given.")]
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else parse_date(text, "--on")
+
+
 @allocation.command("run")
 def allocation_run(ctx: typer.Context, coalition: str,
                    policy: Annotated[str, typer.Option(help="partial, strict or skip.")] = "partial",
                    with_commitments: Annotated[bool, typer.Option(
                        help="Count committed money not yet received too (a forecast, which cannot be approved).")
                    ] = False,
-                   as_json: JsonFlag = False) -> None:
+                   on: ActDay = None, as_json: JsonFlag = False) -> None:
     """Allocate unreserved money to the active priority list; store a proposed plan."""
     platform = ready(ctx)
     plan = svc.run_allocation(platform.uow(), platform.operator(), coalition,
-                              policy=choice(policy, Policy, "--policy"), include_commitments=with_commitments)
+                              policy=choice(policy, Policy, "--policy"), include_commitments=with_commitments,
+                              on=_day(on))
     assert plan.id is not None
     _print_plan(plan.id, ctx, as_json)
 
@@ -209,18 +218,20 @@ def allocation_show(ctx: typer.Context, plan: Annotated[int, id_argument("The pl
 
 
 @allocation.command("approve")
-def allocation_approve(ctx: typer.Context, plan: Annotated[int, id_argument("The plan's id.")]) -> None:
+def allocation_approve(ctx: typer.Context, plan: Annotated[int, id_argument("The plan's id.")],
+                       on: ActDay = None) -> None:
     """Approve a proposed plan: reserve its money in the ledger, each reservation naming its contribution."""
     platform = ready(ctx)
-    approved = svc.approve_plan(platform.uow(), platform.operator(), plan)
-    console.print(f"Plan {plan} approved: {len(approved.lines)} reservations recorded")
+    approved = svc.approve_plan(platform.uow(), platform.operator(), plan, on=_day(on))
+    console.print(f"Plan {plan} approved on {approved.decided_on}: {len(approved.lines)} reservations recorded")
 
 
 @allocation.command("release")
 def allocation_release(ctx: typer.Context, coalition: str, requirement: str,
-                       reason: Annotated[str, typer.Option(help="Why the money is released.")]) -> None:
+                       reason: Annotated[str, typer.Option(help="Why the money is released.")],
+                       on: ActDay = None) -> None:
     """Release the money reserved for a requirement back to its funds."""
     platform = ready(ctx)
     count = svc.release_reservation(platform.uow(), platform.operator(), coalition=coalition, requirement=requirement,
-                                    reason=reason)
+                                    reason=reason, on=_day(on))
     console.print(f"Released {count} reservation(s) of {requirement}")

@@ -135,10 +135,13 @@ def proposals_vote(ctx: typer.Context, proposal: Annotated[int, id_argument("The
 
 @proposals.command("close")
 def proposals_close(ctx: typer.Context, proposal: Annotated[int, id_argument("The proposal's id.")],
+                    on: Annotated[str | None, typer.Option("--on", help=(
+                        "The day a written or silence procedure closed (YYYY-MM-DD); today if not given."))] = None,
                     as_json: JsonFlag = False) -> None:
     """Count the votes under the rules in force; record the decision and apply it if approved."""
     platform = ready(ctx)
-    decided = svc.close_proposal(platform.uow(), platform.operator(), proposal)
+    decided = svc.close_proposal(platform.uow(), platform.operator(), proposal,
+                                 on=None if on is None else parse_date(on, "--on"))
     if as_json:
         emit_json(decided)
         return
