@@ -15,20 +15,8 @@ from fractions import Fraction
 from typing import Any
 
 from coalition.domain.coalition import DecisionMethod, DecisionRules, MembershipRole
-from coalition.domain.common import check_code, parse_date
 from coalition.domain.errors import InvalidInput, InvariantViolated, PermissionDenied
-from coalition.domain.innovation import gate_payload, grant_from_payload, grant_payload
-from coalition.domain.limits import (
-    JUSTIFICATION,
-    MAX_ID,
-    MAX_NUMBER,
-    MAX_VERSION,
-    MINUTES,
-    NAME,
-    TITLE,
-    TextRule,
-    check_text,
-)
+from coalition.domain.limits import MINUTES, NAME, TITLE, check_text
 
 
 class Vote(StrEnum):
@@ -187,54 +175,6 @@ class Meeting:
         for item in self.agenda:
             check_text(item, "agenda", TITLE)
         check_text(self.minutes, "minutes", MINUTES, required=False)
-
-
-def _payload_text(payload: Mapping[str, Any], key: str, rule: TextRule | None = None) -> str:
-    """A text of the payload: a code, or free text by ``rule``."""
-    value = payload.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("must be a non-empty string", field=f"payload.{key}")
-    return check_code(value, f"payload.{key}") if rule is None else check_text(value, f"payload.{key}", rule)
-
-
-def _payload_int(payload: Mapping[str, Any], key: str, high: int = MAX_ID) -> int:
-    value = payload.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= high:
-        raise InvalidInput(f"must be a whole number from 1 to {high}", field=f"payload.{key}")
-    return value
-
-
-def check_payload(kind: ProposalKind, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """What a proposal of ``kind`` would change, checked and normalised (dates as YYYY-MM-DD text)."""
-    if kind is ProposalKind.APPROVE_PRIORITY_LIST:
-        return {"version": _payload_int(payload, "version", MAX_VERSION)}
-    if kind is ProposalKind.APPROVE_PLAN:
-        return {"plan": _payload_int(payload, "plan")}
-    if kind is ProposalKind.APPROVE_ROUTE:
-        return {"case": _payload_text(payload, "case")}
-    if kind is ProposalKind.APPROVE_AWARD:
-        return {"tender": _payload_text(payload, "tender"), "lot": _payload_int(payload, "lot", MAX_NUMBER),
-                "bid": _payload_int(payload, "bid"),
-                "justification": _payload_text(payload, "justification", JUSTIFICATION)}
-    if kind is ProposalKind.AWARD_GRANT:
-        return grant_payload(grant_from_payload(payload, "steering group"))
-    if kind is ProposalKind.PASS_STAGE_GATE:
-        return gate_payload(payload)
-    if kind in (ProposalKind.ADMIT_MEMBER, ProposalKind.CHANGE_ROLE):
-        role = _payload_text(payload, "role")
-        try:
-            MembershipRole(role)
-        except ValueError:
-            raise InvalidInput(f"'{role}' is not a membership role", field="payload.role") from None
-        normalised = {"party": _payload_text(payload, "party"), "role": role,
-                      "on": parse_date(_payload_text(payload, "on", NAME), "payload.on").isoformat()}
-        if payload.get("instrument") is not None:
-            normalised["instrument"] = _payload_text(payload, "instrument")
-        return normalised
-    rules = payload.get("rules")
-    if not isinstance(rules, Mapping):
-        raise InvalidInput("must be an object of decision rules", field="payload.rules")
-    return {"rules": DecisionRules.from_data(dict(rules)).to_data()}
 
 
 @dataclass(frozen=True, slots=True)

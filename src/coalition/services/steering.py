@@ -17,7 +17,6 @@ from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import DecisionRules, MembershipRole
 from coalition.domain.errors import Conflict, InvariantViolated, NotFound, PermissionDenied
-from coalition.domain.innovation import ProjectStage, grant_from_payload
 from coalition.domain.ledger import Measure, measures
 from coalition.domain.limits import MINUTES, check_text
 from coalition.domain.steering import (
@@ -30,13 +29,12 @@ from coalition.domain.steering import (
     ProposalState,
     Tally,
     Vote,
-    check_payload,
     check_voter,
     decide,
 )
-from coalition.services import innovation, planning, procurement, registry
 from coalition.services.audit import record_change, require
 from coalition.services.ports import UnitOfWork
+from coalition.services.proposal_kinds import carry_out, rules_of
 from coalition.services.registry import load_coalition, load_party
 
 
@@ -112,37 +110,19 @@ def open_proposal(uow: UnitOfWork, actor: Actor, *, coalition: str, kind: Propos
     require(can(actor, "open_proposal", coalition))
     with uow:
         load_coalition(uow, coalition)
-        checked = check_payload(kind, payload)
+        entry = rules_of(kind)
+        wanted = entry.read(payload)
         if meeting is not None and _meeting(uow, meeting).coalition != coalition:
             raise InvariantViolated(f"meeting {meeting} is not a meeting of {coalition}", field="meeting")
-        _check_target(uow, coalition, kind, checked)
+        entry.check(uow, coalition, wanted)
         now = uow.clock()
         if deadline is not None and deadline <= now:
             raise InvariantViolated(f"the deadline {deadline.isoformat()} has already passed", field="deadline")
-        stored = uow.steering.add_proposal(Proposal(coalition, kind, title, checked, procedure, meeting, deadline,
-                                                    opened_at=now))
+        stored = uow.steering.add_proposal(Proposal(coalition, kind, title, wanted.to_payload(), procedure, meeting,
+                                                    deadline, opened_at=now))
         record_change(uow, actor, AuditEvent("open_proposal", "proposal", str(stored.id), None, snapshot(stored)))
         uow.commit()
     return stored
-
-
-def _check_target(uow: UnitOfWork, coalition: str, kind: ProposalKind, payload: dict[str, object]) -> None:
-    """The thing a proposal would change exists and is in a state the decision can change."""
-    if kind is ProposalKind.APPROVE_PRIORITY_LIST:
-        version = uow.priorities.get(coalition, int(str(payload["version"])))
-        if version is None:
-            raise NotFound(f"{coalition} has no priority list version {payload['version']}", field="payload.version")
-    elif kind is ProposalKind.APPROVE_PLAN:
-        plan = uow.plans.get(int(str(payload["plan"])))
-        if plan is None or plan.coalition != coalition:
-            raise NotFound(f"{coalition} has no allocation plan {payload['plan']}", field="payload.plan")
-    elif kind in (ProposalKind.ADMIT_MEMBER, ProposalKind.CHANGE_ROLE):
-        load_party(uow, str(payload["party"]), "payload.party")
-    elif kind in (ProposalKind.AWARD_GRANT, ProposalKind.PASS_STAGE_GATE):
-        found = uow.innovation.get_project(str(payload["project"]))
-        call = None if found is None else uow.innovation.get_call(found.call)
-        if call is None or call.coalition != coalition:
-            raise NotFound(f"{coalition} has no innovation project {payload['project']}", field="payload.project")
 
 
 def cast_vote(uow: UnitOfWork, actor: Actor, proposal_id: int, party: str, vote: Vote) -> CastVote:
@@ -210,7 +190,7 @@ def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int) -> Proposal:
             raise Conflict(f"the silence procedure of proposal {proposal_id} runs until "
                            f"{proposal.deadline.isoformat()}", field="proposal")
         day = _decision_day(uow, proposal, now)
-        effects = _apply(uow, actor, proposal, day) if tally.outcome is Outcome.APPROVED else ()
+        effects = carry_out(uow, actor, proposal, day) if tally.outcome is Outcome.APPROVED else ()
         decided = dataclasses.replace(
             proposal, state=ProposalState.DECIDED, outcome=tally.outcome, reason=tally.reason,
             tally={"decided_on": day.isoformat(), "voting_members": tally.voting_members,
@@ -223,54 +203,6 @@ def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int) -> Proposal:
                                              {"state": proposal.state.value}, snapshot(decided)))
         uow.commit()
     return decided
-
-
-def _apply(uow: UnitOfWork, actor: Actor, proposal: Proposal, day: date) -> tuple[str, ...]:
-    """Carry out an approved proposal through the service of the thing decided; say what changed."""
-    payload, coalition = proposal.payload, proposal.coalition
-    if proposal.kind is ProposalKind.APPROVE_PRIORITY_LIST:
-        version = int(payload["version"])
-        planning.approve_priority_list(uow, actor, coalition=coalition, version=version,
-                                       approved_by="steering-group", on=day, decision=proposal.id)
-        return (f"priority list version {version} approved and active",)
-    if proposal.kind is ProposalKind.APPROVE_PLAN:
-        plan = planning.approve_plan(uow, actor, int(payload["plan"]), decision=proposal.id)
-        return (f"allocation plan {plan.id} approved: {len(plan.lines)} reservations recorded",)
-    if proposal.kind is ProposalKind.ADMIT_MEMBER:
-        change = registry.admit_member(uow, actor, coalition=coalition, party=str(payload["party"]),
-                                       role=MembershipRole(str(payload["role"])),
-                                       on=date.fromisoformat(str(payload["on"])),
-                                       instrument=payload.get("instrument"))
-        return (f"{change.party} admitted as {change.role.label if change.role else ''} from {change.effective_on}",)
-    if proposal.kind is ProposalKind.CHANGE_ROLE:
-        change = registry.change_member_role(uow, actor, coalition=coalition, party=str(payload["party"]),
-                                             role=MembershipRole(str(payload["role"])),
-                                             on=date.fromisoformat(str(payload["on"])))
-        return (f"{change.party} is {change.role.label if change.role else ''} from {change.effective_on}",)
-    if proposal.kind is ProposalKind.APPROVE_ROUTE:
-        case = procurement.approve_route(uow, actor, str(payload["case"]), on=day, decision=proposal.id)
-        return (f"case {case.code}: the {case.route.value} route approved",)
-    if proposal.kind is ProposalKind.APPROVE_AWARD:
-        tender = procurement.award_lot(uow, actor, str(payload["tender"]), lot=int(payload["lot"]),
-                                       bid=int(payload["bid"]), justification=str(payload["justification"]),
-                                       on=day, decision=proposal.id)
-        awarded = tender.award_of(int(payload["lot"]))
-        assert awarded is not None
-        return (f"lot {awarded.lot} of tender {tender.code} awarded to bid {awarded.bid}; standstill until "
-                f"{awarded.standstill_until}",)
-    if proposal.kind is ProposalKind.AWARD_GRANT:
-        grant = innovation.award_grant(uow, actor, grant_from_payload(payload, "steering group"),
-                                       decision=proposal.id)
-        return (f"grant {grant.code} of {grant.amount} awarded to {grant.project}",)
-    if proposal.kind is ProposalKind.PASS_STAGE_GATE:
-        trl = payload.get("trl")
-        gate = innovation.decide_gate(uow, actor, str(payload["project"]), to=ProjectStage(str(payload["to"])),
-                                      decided_by="steering group", on=day, evidence=list(payload["evidence"]),
-                                      decision=proposal.id, trl=None if trl is None else int(trl))
-        return (f"{gate.project} moved from {gate.from_stage.value} to {gate.to_stage.value}",)
-    rules = DecisionRules.from_data(dict(payload["rules"]))
-    uow.coalitions.set_rules(coalition, rules)
-    return (f"decision rules changed to: {rules.describe()}",)
 
 
 @dataclass(frozen=True, slots=True)
