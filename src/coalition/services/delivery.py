@@ -48,7 +48,8 @@ from coalition.services.audit import record_change, require
 from coalition.services.confidentiality import hidden_contributions, masked
 from coalition.services.planning import move_requirement
 from coalition.services.ports import UnitOfWork
-from coalition.services.procurement import load_case, load_contract, move_case
+from coalition.services.procurement.cases import load_case, move_case
+from coalition.services.procurement.contracts import load_contract
 from coalition.services.registry import load_coalition, load_party
 
 S = RequirementStatus

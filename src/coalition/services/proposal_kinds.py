@@ -28,8 +28,9 @@ from coalition.domain.proposal_payloads import (
     StageGatePass,
 )
 from coalition.domain.steering import Proposal, ProposalKind
-from coalition.services import innovation, planning, procurement, registry
+from coalition.services import innovation, planning, registry
 from coalition.services.ports import UnitOfWork
+from coalition.services.procurement import cases, tenders
 from coalition.services.registry import load_party
 
 P = TypeVar("P", bound=ProposalPayload)
@@ -136,14 +137,14 @@ def _change_rules(uow: UnitOfWork, actor: Actor, decided: Decided, payload: Rule
 
 def _approve_route(uow: UnitOfWork, actor: Actor, decided: Decided, payload: RouteApproval) -> str:
     """Approve the case's route."""
-    case = procurement.approve_route(uow, actor, payload.case, on=decided.on, decision=decided.decision)
+    case = cases.approve_route(uow, actor, payload.case, on=decided.on, decision=decided.decision)
     return f"case {case.code}: the {case.route.value} route approved"
 
 
 def _approve_award(uow: UnitOfWork, actor: Actor, decided: Decided, payload: AwardApproval) -> str:
     """Award the lot to the bid; its standstill period starts."""
-    tender = procurement.award_lot(uow, actor, payload.tender, lot=payload.lot, bid=payload.bid,
-                                   justification=payload.justification, on=decided.on, decision=decided.decision)
+    tender = tenders.award_lot(uow, actor, payload.tender, lot=payload.lot, bid=payload.bid,
+                               justification=payload.justification, on=decided.on, decision=decided.decision)
     awarded = tender.award_of(payload.lot)
     assert awarded is not None
     return (f"lot {awarded.lot} of tender {tender.code} awarded to bid {awarded.bid}; standstill until "
