@@ -46,6 +46,7 @@ class Decided:
 
     @property
     def decision(self) -> int | None:
+        """The decision's id, which the service of the thing decided records."""
         return self.proposal.id
 
 

@@ -39,10 +39,12 @@ from coalition.services.registry import load_coalition, load_party
 
 
 def _roles_on(uow: UnitOfWork, coalition: str, day: date) -> dict[str, MembershipRole]:
+    """The role of every member of the coalition on ``day``."""
     return {s.party: s.role for s in membership.roster_on(uow.memberships.changes(coalition), day)}
 
 
 def _meeting(uow: UnitOfWork, meeting_id: int) -> Meeting:
+    """The meeting with ``meeting_id``, or NotFound naming the field."""
     found = uow.steering.get_meeting(meeting_id)
     if found is None:
         raise NotFound(f"no meeting {meeting_id}", field="meeting")
@@ -50,6 +52,7 @@ def _meeting(uow: UnitOfWork, meeting_id: int) -> Meeting:
 
 
 def _proposal(uow: UnitOfWork, proposal_id: int) -> Proposal:
+    """The proposal with ``proposal_id``, or NotFound naming the field."""
     found = uow.steering.get_proposal(proposal_id)
     if found is None:
         raise NotFound(f"no proposal {proposal_id}", field="proposal")
@@ -73,6 +76,7 @@ def create_meeting(uow: UnitOfWork, actor: Actor, meeting: Meeting, attendees: S
 
 
 def _attend(uow: UnitOfWork, meeting: Meeting, party: str, roles: dict[str, MembershipRole]) -> None:
+    """Record that a member of the coalition on the meeting's day attended it, once."""
     load_party(uow, party, "attendee")
     if party not in roles:
         raise InvariantViolated(f"{party} is not a member of {meeting.coalition} on {meeting.held_on}",
@@ -84,6 +88,7 @@ def _attend(uow: UnitOfWork, meeting: Meeting, party: str, roles: dict[str, Memb
 
 
 def record_attendance(uow: UnitOfWork, actor: Actor, meeting_id: int, party: str) -> None:
+    """Record that a member attended a meeting."""
     with uow:
         meeting = _meeting(uow, meeting_id)
         require(can(actor, "manage_meetings", meeting.coalition))
@@ -93,6 +98,7 @@ def record_attendance(uow: UnitOfWork, actor: Actor, meeting_id: int, party: str
 
 
 def set_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int, minutes: str) -> None:
+    """Replace a meeting's minutes."""
     check_text(minutes, "minutes", MINUTES, required=False)
     with uow:
         meeting = _meeting(uow, meeting_id)
@@ -155,12 +161,14 @@ def cast_vote(uow: UnitOfWork, actor: Actor, proposal_id: int, party: str, vote:
 
 
 def _decision_day(uow: UnitOfWork, proposal: Proposal, now: datetime) -> date:
+    """The day a proposal is decided on: its meeting's day, or today for a written or silence procedure."""
     if proposal.procedure is Procedure.MEETING and proposal.meeting is not None:
         return _meeting(uow, proposal.meeting).held_on
     return now.date()
 
 
 def _tally(uow: UnitOfWork, proposal: Proposal, rules: DecisionRules, now: datetime) -> Tally:
+    """Count the latest vote of each voting member on the decision day under ``rules``."""
     day = _decision_day(uow, proposal, now)
     roles = _roles_on(uow, proposal.coalition, day)
     voters = frozenset(p for p, role in roles.items() if rules.may_vote(role))
@@ -212,6 +220,7 @@ class ProposalView:
 
 
 def get_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int) -> ProposalView:
+    """A proposal with its votes."""
     with uow:
         proposal = _proposal(uow, proposal_id)
         require(can(actor, "read_registry", proposal.coalition))
@@ -242,6 +251,7 @@ class MeetingView:
 
 
 def get_meeting(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingView:
+    """A meeting with who attended (their role and whether it votes) and its proposals."""
     with uow:
         meeting = _meeting(uow, meeting_id)
         require(can(actor, "read_registry", meeting.coalition))
@@ -253,6 +263,7 @@ def get_meeting(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingView:
 
 
 def list_meetings(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Meeting]:
+    """The coalition's meetings."""
     require(can(actor, "read_registry", coalition))
     with uow:
         load_coalition(uow, coalition)
