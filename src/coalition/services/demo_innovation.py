@@ -139,8 +139,8 @@ def _take_to_adoption(work: UnitOfWork, actor: Actor) -> None:
                          {"case": "IT-SOC-DIRECT"})])
     contracts.sign_contract(work, actor, code="UA-MOD-SOC-0001", case="IT-SOC-DIRECT",
                             supplier="UA-TEAM-SIGNALSENSE", signed_on=date(2026, 2, 2), lines=(
-                                  ContractLine(1, "CYBER-SOC-03", 1, Money.parse("3200000.00", eur)),),
-                              illustrative=True)
+                                ContractLine(1, "CYBER-SOC-03", 1, Money.parse("3200000.00", eur)),),
+                            illustrative=True)
     shipment = delivery.ship(work, actor, contract="UA-MOD-SOC-0001", line=1, quantity=1, on=date(2026, 4, 1))
     for state, day in ((ShipmentState.IN_TRANSIT, date(2026, 4, 2)), (ShipmentState.ARRIVED, date(2026, 4, 6))):
         delivery.advance_shipment(work, actor, shipment.id or 0, state, on=day)

@@ -113,7 +113,7 @@ def _it_coalition(work: UnitOfWork, actor: Actor) -> None:
         EvaluationMethod.BEST_VALUE, (Lot(1, "Command-post kits", "CP-KIT-01", 60),), date(2024, 6, 24),
         date(2024, 7, 22), weights={"price": 60, "technical": 40}, illustrative=True))
     bids = [tenders.record_bid(work, actor, Bid("NSPA-IT-T001", 1, supplier, Money.parse(price, "EUR"), days,
-                                                    compliant, date(2024, 7, day), scores))
+                                                compliant, date(2024, 7, day), scores))
             for supplier, price, days, compliant, day, scores in (
                 ("SUP-NTS", "82000.00", 90, True, 15, {"technical": 85}),
                 ("SUP-BCS", "79500.00", 120, True, 18, {"technical": 70}),
@@ -133,11 +133,11 @@ def _it_coalition(work: UnitOfWork, actor: Actor) -> None:
     eur = "EUR"
     contracts.sign_contract(work, actor, code="NSPA-IT-C001", case="IT-CP-KITS", supplier=None,
                             signed_on=date(2024, 8, 15), tender="NSPA-IT-T001", lots=(1,), milestones=(
-                                  Milestone(1, "Advance on signature", date(2024, 8, 20), Money.parse("1476000", eur)),
-                                  Milestone(2, "First 40 kits delivered", date(2024, 11, 30),
-                                            Money.parse("1968000", eur)),
-                                  Milestone(3, "Last 20 kits delivered", date(2025, 2, 28),
-                                            Money.parse("1476000", eur))), illustrative=True)
+                                Milestone(1, "Advance on signature", date(2024, 8, 20), Money.parse("1476000", eur)),
+                                Milestone(2, "First 40 kits delivered", date(2024, 11, 30),
+                                          Money.parse("1968000", eur)),
+                                Milestone(3, "Last 20 kits delivered", date(2025, 2, 28),
+                                          Money.parse("1476000", eur))), illustrative=True)
     payments.record_payment(work, actor, "NSPA-IT-C001", amount=Money.parse("1476000", eur),
                             paid_on=date(2024, 8, 20), milestone=1, reference="NSPA-PAY-0001")
     first = delivery.ship(work, actor, contract="NSPA-IT-C001", line=1, quantity=40, on=date(2024, 11, 1),
@@ -214,8 +214,8 @@ def _drone_coalition(work: UnitOfWork, actor: Actor) -> None:
                             signed_on=date(2025, 4, 18), illustrative=True,
                             lines=(ContractLine(1, "UAV-01", 1800, Money.parse("150000", uah)),),
                             milestones=(Milestone(1, "Advance for production", date(2025, 4, 25),
-                                                    Money.parse("162000000", uah)),
-                                          Milestone(2, "Delivery", date(2025, 7, 31), Money.parse("108000000", uah))))
+                                                  Money.parse("162000000", uah)),
+                                        Milestone(2, "Delivery", date(2025, 7, 31), Money.parse("108000000", uah))))
     payments.record_payment(work, actor, "UA-MOD-UAS-0001", amount=Money.parse("162000000", uah),
                             paid_on=date(2025, 4, 25), milestone=1, reference="UA-MOD-PAY-0001")
     shipment = delivery.ship(work, actor, contract="UA-MOD-UAS-0001", line=1, quantity=600, on=date(2025, 6, 2))
