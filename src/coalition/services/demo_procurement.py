@@ -130,6 +130,12 @@ def _it_coalition(work: UnitOfWork, actor: Actor) -> None:
                              "lowest bid was not technically compliant"}),
         (ProposalKind.APPROVE_ROUTE, "Accept Lithuania's radios from stock", {"case": "IT-LT-RADIOS"})])
     assert len(bids) == 3 and winner.supplier == "SUP-NTS"
+    _it_kits_delivered(work, actor)
+    _it_radios_transferred(work, actor)
+
+
+def _it_kits_delivered(work: UnitOfWork, actor: Actor) -> None:
+    """The agency contracts the awarded kits, pays by milestone, ships them and the units sign for them."""
     eur = "EUR"
     contracts.sign_contract(work, actor, code="NSPA-IT-C001", case="IT-CP-KITS", supplier=None,
                             signed_on=date(2024, 8, 15), tender="NSPA-IT-T001", lots=(1,), milestones=(
@@ -160,7 +166,9 @@ def _it_coalition(work: UnitOfWork, actor: Actor) -> None:
     delivery.record_end_use_check(work, actor, EndUseCheck(receipt.id or 0, date(2025, 5, 15), "EE", 40,
                                                            Finding.IN_USE, "all 40 kits seen in use (illustrative)"))
 
-    # Lithuania's 40 radios from stock (in-kind contribution LT-K1) go to the third tactical unit.
+
+def _it_radios_transferred(work: UnitOfWork, actor: Actor) -> None:
+    """Lithuania's 40 radios from stock (in-kind contribution LT-K1) go to the third tactical unit."""
     given = funding.find_contribution(work, actor, IT, "LT-K1")
     assert given is not None
     contracts.sign_contract(work, actor, code="LT-TRANSFER-01", case="IT-LT-RADIOS", supplier="LT",
@@ -203,8 +211,12 @@ def _drone_coalition(work: UnitOfWork, actor: Actor) -> None:
     plan = planning.run_allocation(work, actor, DRONE, on=date(2025, 4, 3))
     decided_at_meeting(work, actor, DRONE, date(2025, 4, 10), "Drone Coalition steering group (illustrative)", [
         (ProposalKind.APPROVE_PLAN, "Approve the allocation to drones and the package", {"plan": plan.id})])
+    _drone_direct_industry(work, actor)
+    _drone_package(work, actor)
 
-    # Direct industry financing: the ministry orders, donors' money pays the manufacturer in hryvnia.
+
+def _drone_direct_industry(work: UnitOfWork, actor: Actor) -> None:
+    """Direct industry financing: the ministry orders, donors' money pays the manufacturer in hryvnia."""
     cases.open_case(work, actor, ProcurementCase(
         "DRN-UAS-UA", DRONE, FundingRoute.DIRECT_INDUSTRY, "Drones from a Ukrainian manufacturer", ("UAV-01",),
         "UA-MOD", date(2025, 4, 11), illustrative=True))
@@ -224,7 +236,9 @@ def _drone_coalition(work: UnitOfWork, actor: Actor) -> None:
     delivery.confirm_receipt(work, actor, UnitReceipt(shipment.id or 0, "UA-UAS-BN", 600, Condition.NEW, True,
                                                       date(2025, 6, 6), "Logistics officer, UAS battalion"))
 
-    # Prioritized package: bought from an allied state's stock, paid jointly by the United Kingdom and Latvia.
+
+def _drone_package(work: UnitOfWork, actor: Actor) -> None:
+    """Prioritized package: bought from an allied state's stock, paid jointly by the United Kingdom and Latvia."""
     cases.open_case(work, actor, ProcurementCase(
         "DRN-PKG-EW", DRONE, FundingRoute.PRIORITIZED_PACKAGE, "Counter-drone EW package from allied stock",
         ("EW-DRN-02",), "GB", date(2025, 4, 11), illustrative=True))

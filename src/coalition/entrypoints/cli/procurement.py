@@ -351,14 +351,7 @@ def contracts_show(ctx: typer.Context, contract: str,
     table(f"Money behind each line ({view.currency})", ["Line", "Donor", "Contribution", "Amount", "Reporting"],
           [(s.line, s.donor, s.contribution, Money.from_minor_units(s.units, s.currency),
             Money.from_minor_units(s.reporting, view.currency).amount) for s in view.funding])
-    shares: dict[int, list[str]] = {}
-    for payment_id, share in view.payment_shares:
-        shares.setdefault(payment_id, []).append(
-            f"{share.donor} {Money.from_minor_units(share.reporting, view.currency).amount}")
-    table("Payments", ["Id", "Paid on", "Amount", f"In {view.currency}", "Rate", "Milestone", "Donor shares"],
-          [(p.id if p.reverses is None else f"{p.id} (reverses {p.reverses}: {p.reason})", p.paid_on,
-            p.signed_amount, p.signed_reporting.amount, f"{shown_rate(p.rate)} ({p.rate_source}, {p.rate_date})",
-            p.milestone or "", "; ".join(shares.get(p.id or 0, []))) for p in view.payments])
+    _payments_table(view)
     table("Shipments", ["Id", "Line", "Quantity", "State", "Reference"],
           [(s.id, s.line, s.quantity, s.state.value, s.reference) for s in view.shipments])
     table("Receipts by units", ["Id", "Shipment", "Unit", "Quantity", "Condition", "Accepted", "On", "Discrepancy"],
@@ -368,6 +361,18 @@ def contracts_show(ctx: typer.Context, contract: str,
         table("End-use checks", ["Id", "Receipt", "On", "By", "Quantity", "Finding", "Note"],
               [(c.id, c.receipt, c.checked_on, c.checked_by, c.quantity, c.finding.value, c.note)
                for c in view.checks])
+
+
+def _payments_table(view: deliveries_svc.ContractView) -> None:
+    """The contract's payments, each with its rate and the donors' shares."""
+    shares: dict[int, list[str]] = {}
+    for payment_id, share in view.payment_shares:
+        shares.setdefault(payment_id, []).append(
+            f"{share.donor} {Money.from_minor_units(share.reporting, view.currency).amount}")
+    table("Payments", ["Id", "Paid on", "Amount", f"In {view.currency}", "Rate", "Milestone", "Donor shares"],
+          [(p.id if p.reverses is None else f"{p.id} (reverses {p.reverses}: {p.reason})", p.paid_on,
+            p.signed_amount, p.signed_reporting.amount, f"{shown_rate(p.rate)} ({p.rate_source}, {p.rate_date})",
+            p.milestone or "", "; ".join(shares.get(p.id or 0, []))) for p in view.payments])
 
 
 # --- deliveries ---------------------------------------------------------------------------------
