@@ -14,7 +14,8 @@ from coalition.domain.party import Party, PartyKind
 from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
-from coalition.services import funding, planning, procurement, registry
+from coalition.services import funding, planning, registry
+from coalition.services.procurement import cases, contracts
 
 C = "test-coalition"
 FUND = "test-fund"
@@ -60,16 +61,16 @@ def funded_world(platform: Platform) -> Platform:
 
 
 def open_direct(platform: Platform, code: str = "CASE-1", requirements: tuple[str, ...] = ("R-1",)) -> None:
-    procurement.open_case(platform.uow(), platform.operator(), ProcurementCase(
+    cases.open_case(platform.uow(), platform.operator(), ProcurementCase(
         code, C, FundingRoute.DIRECT_INDUSTRY, "Radios from industry", requirements, "UA-MOD", date(2024, 4, 1)))
-    procurement.approve_route(platform.uow(), platform.operator(), code, on=date(2024, 4, 2))
+    cases.approve_route(platform.uow(), platform.operator(), code, on=date(2024, 4, 2))
 
 
 def sign(platform: Platform, value: str = "1000", quantity: int = 100, currency: str = "EUR",
          code: str = "K-1") -> None:
-    procurement.sign_contract(platform.uow(), platform.operator(), code=code, case="CASE-1", supplier="SUP-A",
-                              signed_on=date(2024, 4, 10),
-                              lines=(ContractLine(1, "R-1", quantity, Money.parse(value, currency)),))
+    contracts.sign_contract(platform.uow(), platform.operator(), code=code, case="CASE-1", supplier="SUP-A",
+                            signed_on=date(2024, 4, 10),
+                            lines=(ContractLine(1, "R-1", quantity, Money.parse(value, currency)),))
 
 
 def measure(platform: Platform, which: Measure) -> Money:

@@ -34,8 +34,9 @@ from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
 from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.steering import Procedure, ProposalKind, Vote
-from coalition.services import audit, delivery, funding, innovation, procurement, registry, steering
+from coalition.services import audit, delivery, funding, innovation, registry, steering
 from coalition.services.demo import build_demo_world
+from coalition.services.procurement import cases, contracts
 from tests.integration.helpers import allow_secretariat_approval, dump
 
 IT = "it-coalition"
@@ -189,17 +190,17 @@ def test_the_bridge_keeps_the_link_from_the_call_to_the_units_that_received_the_
         innovation.decide_gate(pipeline.uow(), admin, "P1", to=stage, decided_by="panel", on=date(2026, 4, 2),
                                evidence=[report.id or 0])
     let_the_secretariat_decide_procurement(pipeline)
-    procurement.open_case(pipeline.uow(), admin, ProcurementCase(
+    cases.open_case(pipeline.uow(), admin, ProcurementCase(
         "CASE-P1", IT, FundingRoute.DIRECT_INDUSTRY, "Radio relays from the hackathon's team", ("CP-RADIO-02",),
         "UA-MOD", date(2026, 5, 1)))
-    procurement.approve_route(pipeline.uow(), admin, "CASE-P1", on=date(2026, 5, 1))
+    cases.approve_route(pipeline.uow(), admin, "CASE-P1", on=date(2026, 5, 1))
     innovation.bridge_to_procurement(pipeline.uow(), admin, "P1", "CASE-P1", on=date(2026, 5, 2))
     line = ContractLine(1, "CP-RADIO-02", 100, Money.parse("6500.00", "EUR"))
     with pytest.raises(InvariantViolated, match="its supplier is the project's team TEAM-A, not TEAM-B"):
-        procurement.sign_contract(pipeline.uow(), admin, code="K-P1", case="CASE-P1", supplier="TEAM-B",
-                                  signed_on=date(2026, 5, 3), lines=(line,))
-    procurement.sign_contract(pipeline.uow(), admin, code="K-P1", case="CASE-P1", supplier="TEAM-A",
-                              signed_on=date(2026, 5, 3), lines=(line,))
+        contracts.sign_contract(pipeline.uow(), admin, code="K-P1", case="CASE-P1", supplier="TEAM-B",
+                                signed_on=date(2026, 5, 3), lines=(line,))
+    contracts.sign_contract(pipeline.uow(), admin, code="K-P1", case="CASE-P1", supplier="TEAM-A",
+                            signed_on=date(2026, 5, 3), lines=(line,))
     shipment = delivery.ship(pipeline.uow(), admin, contract="K-P1", line=1, quantity=100, on=date(2026, 6, 1))
     for state in (ShipmentState.IN_TRANSIT, ShipmentState.ARRIVED):
         delivery.advance_shipment(pipeline.uow(), admin, shipment.id or 0, state, on=date(2026, 6, 3))

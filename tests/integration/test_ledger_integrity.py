@@ -20,8 +20,9 @@ from coalition.domain.contributions import Confidentiality, Contribution, Contri
 from coalition.domain.errors import InvariantViolated
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind, Measure
 from coalition.domain.requirements import RequirementStatus
-from coalition.services import funding, planning, procurement, registry
+from coalition.services import funding, planning, registry
 from coalition.services.audit import record_change
+from coalition.services.procurement import payments
 from tests.integration.helpers import dump
 from tests.integration.procurement_world import FUND, C, eur, funded_world, measure, open_direct, sign
 
@@ -39,7 +40,7 @@ def _reservations(platform: Platform) -> list[Entry]:
 def test_a_reservation_whose_money_moved_on_cannot_be_reversed(world: Platform):
     open_direct(world)
     sign(world, value="990")
-    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("30000"), paid_on=date(2024, 5, 1))
+    payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("30000"), paid_on=date(2024, 5, 1))
     (reserved,) = _reservations(world)
     before = dump(world.engine)
     with pytest.raises(InvariantViolated, match=rf"entry {reserved.id} brought 60000.00 EUR to Reserved:.*R-1; only "

@@ -21,7 +21,8 @@ from coalition.domain.party import Party, PartyKind
 from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
-from coalition.services import delivery, funding, planning, procurement, registry
+from coalition.services import delivery, funding, planning, registry
+from coalition.services.procurement import cases, contracts, payments
 
 DONORS = ("EE", "LV")
 _worlds = itertools.count(1)
@@ -126,17 +127,17 @@ def machine_for(platform: Platform) -> type[RuleBasedStateMachine]:
             requirement = self.requirements[which]
             if requirement not in self.cases:
                 case = f"{requirement}-case"
-                opened = self.attempt(procurement.open_case, platform.uow(), actor, ProcurementCase(
+                opened = self.attempt(cases.open_case, platform.uow(), actor, ProcurementCase(
                     case, self.code, FundingRoute.DIRECT_INDUSTRY, "Radios", (requirement,), "UA-MOD",
                     self.next_day()))
-                if opened is None or self.attempt(procurement.approve_route, platform.uow(), actor, case,
+                if opened is None or self.attempt(cases.approve_route, platform.uow(), actor, case,
                                                   on=self.next_day()) is None:
                     return
                 self.cases[requirement] = case
             reserved = planning.coverage(platform.uow(), actor, self.code).ranks[which].reserved.to_minor_units()
             value = max(1, reserved * share // 100)
             code = f"{requirement}-K{len(self.contracts) + 1}"
-            signed = self.attempt(procurement.sign_contract, platform.uow(), actor, code=code,
+            signed = self.attempt(contracts.sign_contract, platform.uow(), actor, code=code,
                                   case=self.cases[requirement], supplier="SUP-A", signed_on=self.next_day(),
                                   lines=(ContractLine(1, requirement, 1, eur(value)),))
             if signed is not None:
@@ -147,7 +148,7 @@ def machine_for(platform: Platform) -> type[RuleBasedStateMachine]:
             if self.contracts:
                 code = self.contracts[which % len(self.contracts)]
                 value = delivery.get_contract(platform.uow(), actor, code).contract.current.value.to_minor_units()
-                paid = self.attempt(procurement.record_payment, platform.uow(), actor, code,
+                paid = self.attempt(payments.record_payment, platform.uow(), actor, code,
                                     amount=eur(max(1, value * share // 100)), paid_on=self.next_day())
                 if paid is not None:
                     self.payments.append(paid.id)  # type: ignore[attr-defined]
@@ -155,7 +156,7 @@ def machine_for(platform: Platform) -> type[RuleBasedStateMachine]:
         @rule(which=st.integers(0, 10))
         def reverse_a_payment(self, which: int) -> None:
             if self.payments:
-                self.attempt(procurement.reverse_payment, platform.uow(), actor,
+                self.attempt(payments.reverse_payment, platform.uow(), actor,
                              self.payments[which % len(self.payments)], reason="paid in error", on=self.next_day())
 
         @rule(which=st.integers(0, 10_000))

@@ -29,8 +29,9 @@ from coalition.domain.procurement import (
 )
 from coalition.domain.requirements import RequirementStatus
 from coalition.domain.steering import Procedure, ProposalKind, Vote
-from coalition.services import delivery, funding, innovation, planning, procurement, steering
+from coalition.services import delivery, funding, innovation, planning, steering
 from coalition.services.demo import build_demo_world
+from coalition.services.procurement import cases, contracts, payments, tenders
 from tests.integration.helpers import assert_refused, dump, run
 from tests.integration.procurement_world import C, eur, funded_world, measure, open_direct, sign
 
@@ -43,7 +44,7 @@ def world(platform: Platform) -> Platform:
 def test_no_case_and_no_contract_for_an_unfunded_requirement(world: Platform):
     actor = world.operator()
     with pytest.raises(InvariantViolated, match="R-2 is not funded"):
-        procurement.open_case(world.uow(), actor, ProcurementCase(
+        cases.open_case(world.uow(), actor, ProcurementCase(
             "CASE-2", C, FundingRoute.AGENCY, "Radios", ("R-2",), "NSPA", date(2024, 4, 1)))
     open_direct(world)
     before = dump(world.engine)
@@ -59,17 +60,17 @@ def test_no_case_and_no_contract_for_an_unfunded_requirement(world: Platform):
 def test_payments_split_exactly_between_donors_and_never_exceed_what_is_reserved(world: Platform):
     open_direct(world)
     sign(world)
-    paid = procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("33333.33"),
-                                      paid_on=date(2024, 5, 1))
+    paid = payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("33333.33"),
+                                   paid_on=date(2024, 5, 1))
     view = delivery.get_contract(world.uow(), world.operator(), "K-1")
     shares = {s.donor: s.reporting for _, s in view.payment_shares}
     # 3,333,333 minor units over 60:40 -> exact 1,999,999.8 and 1,333,333.2 -> largest remainder: 2,000,000 / 1,333,333.
     assert shares == {"EE": 2_000_000, "LV": 1_333_333}
     assert sum(shares.values()) == paid.reporting.to_minor_units()
     with pytest.raises(InvariantViolated, match="would pay beyond the contract"):
-        procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("66666.68"),
-                                   paid_on=date(2024, 5, 2))
-    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("66666.67"), paid_on=date(2024, 5, 2))
+        payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("66666.68"),
+                                paid_on=date(2024, 5, 2))
+    payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("66666.67"), paid_on=date(2024, 5, 2))
     assert measure(world, Measure.DISBURSED) == eur("100000")
     assert measure(world, Measure.CONTRACTED) == eur("0")
     assert funding.check_ledger(world.uow(), world.operator()).ok
@@ -85,7 +86,7 @@ def test_money_that_moved_on_to_a_contract_or_a_payment_still_covers_its_rank(wo
     open_direct(world)
     sign(world, value="990")
     assert coverage()["R-1"] == (eur("1000"), eur("99000"), eur("0"))
-    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("40000"), paid_on=date(2024, 5, 1))
+    payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("40000"), paid_on=date(2024, 5, 1))
     assert coverage()["R-1"] == (eur("1000"), eur("99000"), eur("0"))  # contracted or paid: the same money
     assert coverage()["R-2"] == (eur("0"), eur("0"), eur("5000"))
 
@@ -93,18 +94,18 @@ def test_money_that_moved_on_to_a_contract_or_a_payment_still_covers_its_rank(wo
 def test_a_payment_made_in_error_is_reversed_and_the_money_returns(world: Platform):
     open_direct(world)
     sign(world)
-    paid = procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("50000"),
-                                      paid_on=date(2024, 5, 1))
-    undone = procurement.reverse_payment(world.uow(), world.operator(), paid.id or 0, reason="paid twice",
-                                         on=date(2024, 5, 3))
+    paid = payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("50000"),
+                                   paid_on=date(2024, 5, 1))
+    undone = payments.reverse_payment(world.uow(), world.operator(), paid.id or 0, reason="paid twice",
+                                      on=date(2024, 5, 3))
     assert undone.reverses == paid.id and undone.signed_amount == eur("-50000")
     assert measure(world, Measure.DISBURSED) == eur("0")
     assert measure(world, Measure.CONTRACTED) == eur("100000")
     view = delivery.get_contract(world.uow(), world.operator(), "K-1")
     assert view.paid == eur("0") and sum(s.reporting for _, s in view.payment_shares) == 0
     with pytest.raises(Conflict, match="already been reversed"):
-        procurement.reverse_payment(world.uow(), world.operator(), paid.id or 0, reason="again", on=date(2024, 5, 4))
-    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("100000"), paid_on=date(2024, 5, 5))
+        payments.reverse_payment(world.uow(), world.operator(), paid.id or 0, reason="again", on=date(2024, 5, 4))
+    payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("100000"), paid_on=date(2024, 5, 5))
     assert measure(world, Measure.DISBURSED) == eur("100000")
     assert funding.check_ledger(world.uow(), world.operator()).ok
 
@@ -120,11 +121,11 @@ def test_a_payment_worth_more_than_the_reserved_money_after_a_rate_change_is_ref
     before = dump(world.engine)
     with pytest.raises(InvariantViolated, match="no payment beyond the money reserved"):
         # 3,100,000 UAH = EUR 103,333.33 at 30: more than the 95,000 contracted and 5,000 still reserved
-        procurement.record_payment(world.uow(), world.operator(), "K-1", amount=Money.parse("3100000", "UAH"),
-                                   paid_on=date(2024, 5, 1))
+        payments.record_payment(world.uow(), world.operator(), "K-1", amount=Money.parse("3100000", "UAH"),
+                                paid_on=date(2024, 5, 1))
     assert dump(world.engine) == before
-    paid = procurement.record_payment(world.uow(), world.operator(), "K-1", amount=Money.parse("2970000", "UAH"),
-                                      paid_on=date(2024, 5, 1))
+    paid = payments.record_payment(world.uow(), world.operator(), "K-1", amount=Money.parse("2970000", "UAH"),
+                                   paid_on=date(2024, 5, 1))
     assert (paid.reporting, paid.rate_date, paid.rate_source) == (eur("99000"), date(2024, 5, 1), "test rates")
     # EUR 95,000 contracted and EUR 4,000 of the exchange-rate difference from the reservations
     assert measure(world, Measure.DISBURSED) == eur("99000")
@@ -169,7 +170,7 @@ def test_receipts_by_units_add_up_and_never_exceed_what_was_shipped(world: Platf
                                                              date(2024, 7, 3), "Officer 2"))
     # 95 of 100 accepted: still partly delivered; the case is not delivered until every item is.
     assert {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"].accepted == 95
-    assert procurement.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.CONTRACTED
+    assert cases.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.CONTRACTED
 
 
 def test_a_supplier_ships_only_its_own_contracts_and_a_unit_officer_signs_only_for_its_own_unit(world: Platform):
@@ -237,7 +238,7 @@ def test_delivered_items_carry_donor_shares_that_sum_to_each_receipts_value(worl
     assert statements["EE"].units == ["UNIT-1", "UNIT-2"]
     status = {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"]
     assert status.status is RequirementStatus.FULLY_DELIVERED
-    assert procurement.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.DELIVERED
+    assert cases.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.DELIVERED
     delivery.close_case(world.uow(), actor, "CASE-1", on=date(2024, 7, 1))
     closed, _ = planning.requirement_history(world.uow(), actor, "R-1")
     assert closed.status is RequirementStatus.CLOSED
@@ -246,23 +247,23 @@ def test_delivered_items_carry_donor_shares_that_sum_to_each_receipts_value(worl
 def test_an_amendment_is_a_new_version_and_returns_money_to_the_reservations(world: Platform):
     open_direct(world)
     sign(world)
-    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("50000"), paid_on=date(2024, 4, 20))
-    amended = procurement.amend_contract(world.uow(), world.operator(), "K-1", on=date(2024, 5, 1),
-                                         reason="price negotiated down",
-                                         lines=(ContractLine(1, "R-1", 100, eur("900")),), milestones=())
+    payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("50000"), paid_on=date(2024, 4, 20))
+    amended = contracts.amend_contract(world.uow(), world.operator(), "K-1", on=date(2024, 5, 1),
+                                       reason="price negotiated down",
+                                       lines=(ContractLine(1, "R-1", 100, eur("900")),), milestones=())
     assert [v.value for v in amended.versions] == [eur("100000"), eur("90000")]
     # a tenth of the unpaid 50,000 returns to the reservations
     assert (measure(world, Measure.CONTRACTED), measure(world, Measure.RESERVED)) == (eur("45000"), eur("5000"))
     view = delivery.get_contract(world.uow(), world.operator(), "K-1")
     assert view.contract.version(1).lines[0].unit_price == eur("1000")  # the earlier version stays readable
     assert {s.donor: s.reporting for s in view.funding} == {"EE": 5_700_000, "LV": 3_800_000}
-    procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("40000"), paid_on=date(2024, 5, 2))
+    payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("40000"), paid_on=date(2024, 5, 2))
     # paid in full: what is left contracted goes back to the reservations
     assert (measure(world, Measure.CONTRACTED), measure(world, Measure.RESERVED),
             measure(world, Measure.DISBURSED)) == (eur("0"), eur("10000"), eur("90000"))
     with pytest.raises(InvariantViolated, match="line 1 keeps its requirement R-1"):
-        procurement.amend_contract(world.uow(), world.operator(), "K-1", on=date(2024, 5, 2), reason="swap",
-                                   lines=(ContractLine(1, "R-2", 1, eur("1")),), milestones=())
+        contracts.amend_contract(world.uow(), world.operator(), "K-1", on=date(2024, 5, 2), reason="swap",
+                                 lines=(ContractLine(1, "R-2", 1, eur("1")),), milestones=())
     assert funding.check_ledger(world.uow(), world.operator()).ok
 
 
@@ -273,28 +274,28 @@ def test_the_agency_route_with_a_tender_an_award_by_decision_and_a_standstill(wo
                                    payload={"rules": DecisionRules(secretariat_may_approve=True,
                                                                    steering_decides_procurement=True).to_data()})
     decide(world, rules.id)
-    procurement.open_case(world.uow(), actor, ProcurementCase(
+    cases.open_case(world.uow(), actor, ProcurementCase(
         "CASE-A", C, FundingRoute.AGENCY, "Radios", ("R-1",), "NSPA", date(2024, 4, 1)))
     with pytest.raises(InvariantViolated, match="the procurement route is a steering-group decision"):
-        procurement.approve_route(world.uow(), actor, "CASE-A", on=date(2024, 4, 2))
+        cases.approve_route(world.uow(), actor, "CASE-A", on=date(2024, 4, 2))
     with pytest.raises(InvalidInput, match=f"decision {rules.id} is not a proposal of kind approve-route"):
-        procurement.approve_route(world.uow(), actor, "CASE-A", on=date(2024, 4, 2), decision=rules.id)
+        cases.approve_route(world.uow(), actor, "CASE-A", on=date(2024, 4, 2), decision=rules.id)
     route = steering.open_proposal(world.uow(), actor, coalition=C, kind=ProposalKind.APPROVE_ROUTE,
                                    title="Agency route", procedure=Procedure.WRITTEN, payload={"case": "CASE-A"})
     assert "the agency route approved" in decide(world, route.id)
-    procurement.create_tender(world.uow(), actor, Tender(
+    tenders.create_tender(world.uow(), actor, Tender(
         "T-1", "CASE-A", "Radios", TenderProcedure.INVITED, EvaluationMethod.LOWEST_PRICE,
         (Lot(1, "Radios", "R-1", 100),), date(2024, 4, 5), date(2024, 4, 30), invited=("SUP-A", "SUP-B"),
         standstill_days=10))
     with pytest.raises(InvariantViolated, match="UA-MOD was not invited"):
-        procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "UA-MOD", eur("1"), 10, True, date(2024, 4, 10)))
-    first = procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-A", eur("950"), 30, True, date(2024, 4, 10)))
-    procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-B", eur("900"), 30, False, date(2024, 4, 11)))
-    ranking = procurement.evaluate_tender(world.uow(), actor, "T-1").lots[1]
+        tenders.record_bid(world.uow(), actor, Bid("T-1", 1, "UA-MOD", eur("1"), 10, True, date(2024, 4, 10)))
+    first = tenders.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-A", eur("950"), 30, True, date(2024, 4, 10)))
+    tenders.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-B", eur("900"), 30, False, date(2024, 4, 11)))
+    ranking = tenders.evaluate_tender(world.uow(), actor, "T-1").lots[1]
     assert [(r.bid.supplier, r.rank) for r in ranking] == [("SUP-A", 1), ("SUP-B", None)]
     with pytest.raises(InvariantViolated, match="an award is a steering-group decision"):
-        procurement.award_lot(world.uow(), actor, "T-1", lot=1, bid=first.id or 0, justification="lowest compliant",
-                              on=date(2024, 5, 2))
+        tenders.award_lot(world.uow(), actor, "T-1", lot=1, bid=first.id or 0, justification="lowest compliant",
+                          on=date(2024, 5, 2))
     awarding = steering.open_proposal(world.uow(), actor, coalition=C, kind=ProposalKind.APPROVE_AWARD,
                                       title="Award lot 1", procedure=Procedure.WRITTEN,
                                       payload={"tender": "T-1", "lot": 1, "bid": first.id,
@@ -303,41 +304,41 @@ def test_the_agency_route_with_a_tender_an_award_by_decision_and_a_standstill(wo
     standstill_end = world.clock().date().toordinal() + 10
     assert f"standstill until {date.fromordinal(standstill_end)}" in effects
     with pytest.raises(InvariantViolated, match="in its standstill period"):
-        procurement.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier=None,
-                                  signed_on=date.fromordinal(standstill_end), tender="T-1", lots=(1,))
+        contracts.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier=None,
+                                signed_on=date.fromordinal(standstill_end), tender="T-1", lots=(1,))
     with pytest.raises(InvalidInput, match="the lots were awarded to SUP-A, not SUP-B"):
-        procurement.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier="SUP-B",
-                                  signed_on=date.fromordinal(standstill_end + 1), tender="T-1", lots=(1,))
-    signed = procurement.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier=None,
-                                       signed_on=date.fromordinal(standstill_end + 1), tender="T-1", lots=(1,))
+        contracts.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier="SUP-B",
+                                signed_on=date.fromordinal(standstill_end + 1), tender="T-1", lots=(1,))
+    signed = contracts.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier=None,
+                                     signed_on=date.fromordinal(standstill_end + 1), tender="T-1", lots=(1,))
     assert (signed.supplier, signed.current.value) == ("SUP-A", eur("95000"))
-    assert procurement.get_case(world.uow(), actor, "CASE-A").case.stage is CaseStage.CONTRACTED
+    assert cases.get_case(world.uow(), actor, "CASE-A").case.stage is CaseStage.CONTRACTED
 
 
 def test_a_cancelled_tender_returns_the_case_to_its_approved_route(world: Platform):
     actor = world.operator()
-    procurement.open_case(world.uow(), actor, ProcurementCase(
+    cases.open_case(world.uow(), actor, ProcurementCase(
         "CASE-A", C, FundingRoute.AGENCY, "Radios", ("R-1",), "NSPA", date(2024, 4, 1)))
-    procurement.approve_route(world.uow(), actor, "CASE-A", on=date(2024, 4, 2))
+    cases.approve_route(world.uow(), actor, "CASE-A", on=date(2024, 4, 2))
     with pytest.raises(InvalidInput, match="lot 1: R-2 is not a requirement of case CASE-A"):
-        procurement.create_tender(world.uow(), actor, Tender(
+        tenders.create_tender(world.uow(), actor, Tender(
             "T-1", "CASE-A", "Radios", TenderProcedure.OPEN, EvaluationMethod.LOWEST_PRICE,
             (Lot(1, "Radios", "R-2", 1),), date(2024, 4, 5), date(2024, 4, 30)))
-    procurement.create_tender(world.uow(), actor, Tender(
+    tenders.create_tender(world.uow(), actor, Tender(
         "T-1", "CASE-A", "Radios", TenderProcedure.OPEN, EvaluationMethod.LOWEST_PRICE,
         (Lot(1, "Radios", "R-1", 100),), date(2024, 4, 5), date(2024, 4, 30), standstill_days=0))
-    first = procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-A", eur("950"), 30, True, date(2024, 4, 9)))
-    procurement.award_lot(world.uow(), actor, "T-1", lot=1, bid=first.id or 0, justification="only bid",
-                          on=date(2024, 5, 1))
-    procurement.cancel_tender(world.uow(), actor, "T-1", on=date(2024, 5, 1), reason="specification changed")
-    assert procurement.get_case(world.uow(), actor, "CASE-A").case.stage is CaseStage.APPROVED
+    first = tenders.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-A", eur("950"), 30, True, date(2024, 4, 9)))
+    tenders.award_lot(world.uow(), actor, "T-1", lot=1, bid=first.id or 0, justification="only bid",
+                      on=date(2024, 5, 1))
+    tenders.cancel_tender(world.uow(), actor, "T-1", on=date(2024, 5, 1), reason="specification changed")
+    assert cases.get_case(world.uow(), actor, "CASE-A").case.stage is CaseStage.APPROVED
     with pytest.raises(InvariantViolated, match="tender T-1 is cancelled; its awards no longer stand"):
-        procurement.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier=None,
-                                  signed_on=date(2024, 5, 3), tender="T-1", lots=(1,))
+        contracts.sign_contract(world.uow(), actor, code="K-A", case="CASE-A", supplier=None,
+                                signed_on=date(2024, 5, 3), tender="T-1", lots=(1,))
     with pytest.raises(InvariantViolated, match="tender T-1 is cancelled; it takes no bids"):
-        procurement.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-B", eur("950"), 30, True, date(2024, 4, 21)))
+        tenders.record_bid(world.uow(), actor, Bid("T-1", 1, "SUP-B", eur("950"), 30, True, date(2024, 4, 21)))
     with pytest.raises(Conflict, match="already cancelled"):
-        procurement.cancel_tender(world.uow(), actor, "T-1", on=date(2024, 5, 2), reason="again")
+        tenders.cancel_tender(world.uow(), actor, "T-1", on=date(2024, 5, 2), reason="again")
 
 
 def decide(platform: Platform, proposal: int | None) -> str:
@@ -350,11 +351,11 @@ def decide(platform: Platform, proposal: int | None) -> str:
 
 def test_cancelling_a_case_returns_its_requirements_to_funding(world: Platform):
     open_direct(world)
-    procurement.cancel_case(world.uow(), world.operator(), "CASE-1", on=date(2024, 4, 3), reason="priorities changed")
+    cases.cancel_case(world.uow(), world.operator(), "CASE-1", on=date(2024, 4, 3), reason="priorities changed")
     found, _ = planning.requirement_history(world.uow(), world.operator(), "R-1")
     assert found.status is RequirementStatus.FULLY_FUNDED
     with pytest.raises(InvariantViolated, match="case CASE-1 is cancelled; it can move to none"):
-        procurement.approve_route(world.uow(), world.operator(), "CASE-1", on=date(2024, 4, 4))
+        cases.approve_route(world.uow(), world.operator(), "CASE-1", on=date(2024, 4, 4))
 
 
 def test_contract_entries_are_corrected_through_the_contract_not_reversed(world: Platform):
@@ -402,13 +403,13 @@ def test_the_demo_runs_every_route_and_the_books_agree(platform: Platform, capsy
     build_demo_world(platform.uow(), platform.operator())
     actor = platform.operator()
     routes = {c.route for code in ("it-coalition", "drone-coalition")
-              for c in procurement.list_cases(platform.uow(), actor, code)}
+              for c in cases.list_cases(platform.uow(), actor, code)}
     assert routes == set(FundingRoute)
     for coalition in ("it-coalition", "drone-coalition"):
         report = funding.funding_report(platform.uow(), actor, coalition)
-        contracted = sum(s.reporting for c in procurement.list_cases(platform.uow(), actor, coalition)
+        contracted = sum(s.reporting for c in cases.list_cases(platform.uow(), actor, coalition)
                          if c.route is not FundingRoute.DONATION_FROM_STOCK
-                         for k in procurement.get_case(platform.uow(), actor, c.code).contracts
+                         for k in cases.get_case(platform.uow(), actor, c.code).contracts
                          for s in delivery.get_contract(platform.uow(), actor, k.code).funding)
         with platform.uow() as uow:  # the innovation pipeline's grants are disbursed too, not through contracts
             grants = sum(units for call in uow.innovation.calls(coalition)
@@ -419,8 +420,8 @@ def test_the_demo_runs_every_route_and_the_books_agree(platform: Platform, capsy
         # Money contracted through the contracts is either still contracted or disbursed in the ledger.
         assert contracted == (report.totals[Measure.CONTRACTED].to_minor_units()
                               + report.totals[Measure.DISBURSED].to_minor_units() - grants)
-        for case in procurement.list_cases(platform.uow(), actor, coalition):
-            for contract in procurement.get_case(platform.uow(), actor, case.code).contracts:
+        for case in cases.list_cases(platform.uow(), actor, coalition):
+            for contract in cases.get_case(platform.uow(), actor, case.code).contracts:
                 view = delivery.get_contract(platform.uow(), actor, contract.code)
                 for payment in view.payments:
                     assert sum(s.reporting for p, s in view.payment_shares if p == payment.id) == \

@@ -23,6 +23,7 @@ from coalition.domain.delivery import (
 from coalition.domain.errors import InvalidInput, InvariantViolated
 from coalition.domain.money import Money
 from coalition.domain.procurement import (
+    ROUTE_RULES,
     Bid,
     CaseStage,
     ContractLine,
@@ -39,6 +40,7 @@ from coalition.domain.procurement import (
     check_bid,
     evaluate,
 )
+from coalition.domain.requirements import RequirementStatus
 
 
 def eur(text: str) -> Money:
@@ -201,3 +203,15 @@ def test_end_use_checks_follow_the_receipt():
         check_end_use(signed, EndUseCheck(10, date(2025, 5, 15), "EE", 11, Finding.IN_USE))
     with pytest.raises(InvalidInput, match="a finding of 'lost' needs a note"):
         EndUseCheck(10, date(2025, 5, 15), "EE", 1, Finding.LOST)
+
+
+def test_every_route_has_its_rules_as_data():
+    assert set(ROUTE_RULES) == set(FundingRoute)
+    assert [r for r, rules in ROUTE_RULES.items() if rules.tenders] == [FundingRoute.AGENCY]
+    assert [r for r, rules in ROUTE_RULES.items() if not rules.paid] == [FundingRoute.DONATION_FROM_STOCK]
+    agency, stock = ROUTE_RULES[FundingRoute.AGENCY], ROUTE_RULES[FundingRoute.DONATION_FROM_STOCK]
+    assert CaseStage.AWARDED in agency.signs_in and CaseStage.APPROVED not in agency.signs_in
+    assert CaseStage.APPROVED in stock.signs_in
+    prioritised = RequirementStatus.PRIORITISED
+    assert agency.refuses(prioritised, 100) and not stock.refuses(prioritised, 0)
+    assert agency.refuses(RequirementStatus.FULLY_FUNDED, 0) and not agency.refuses(RequirementStatus.FULLY_FUNDED, 1)

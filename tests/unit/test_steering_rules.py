@@ -6,7 +6,7 @@ import pytest
 
 from coalition.domain.coalition import DecisionMethod, DecisionRules, MembershipRole
 from coalition.domain.errors import InvariantViolated, PermissionDenied
-from coalition.domain.steering import Outcome, Procedure, Vote, check_voter, decide
+from coalition.domain.steering import METHODS, Outcome, Procedure, Vote, check_voter, decide
 
 FOR, AGAINST, ABSTAIN = Vote.FOR, Vote.AGAINST, Vote.ABSTAIN
 VOTERS = frozenset({"EE", "LU", "BE", "DK", "IS", "IT"})
@@ -93,3 +93,7 @@ def test_a_qualified_majority_weighted_by_contributions_on_a_worked_example():
 def test_written_procedure_quorum_counts_those_who_answer():
     tally = decide(MAJORITY, Procedure.WRITTEN, VOTERS, {"EE": FOR, "LU": FOR})
     assert tally.outcome is Outcome.NO_QUORUM and "answering" in tally.reason
+
+
+def test_every_method_of_deciding_has_its_count():
+    assert set(METHODS) == set(DecisionMethod)

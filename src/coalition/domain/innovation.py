@@ -24,7 +24,6 @@ from coalition.domain.limits import (
     COMMENT,
     EVIDENCE_REFERENCE,
     GRANT_REFERENCE,
-    MAX_ID,
     MAX_NUMBER,
     NAME,
     NOTE,
@@ -532,25 +531,3 @@ def grant_from_payload(payload: Mapping[str, object], decided_by: str) -> Projec
                         check_code(text("fund"), "payload.fund"), Money.parse(text("amount"), currency,
                                                                                  "payload.amount"),
                         tuple(parsed), awarded_on, decided_by)
-
-
-def gate_payload(payload: Mapping[str, object]) -> dict[str, object]:
-    """A stage gate as a steering-group proposal's payload, checked and normalised."""
-    project = payload.get("project")
-    if not isinstance(project, str) or not project.strip():
-        raise InvalidInput("must be a non-empty string", field="payload.project")
-    check_code(project, "payload.project")
-    try:
-        to = ProjectStage(str(payload.get("to")))
-    except ValueError:
-        raise InvalidInput(f"'{payload.get('to')}' is not a project stage", field="payload.to") from None
-    evidence = payload.get("evidence", [])
-    if not isinstance(evidence, list) or not all(isinstance(e, int) and not isinstance(e, bool) and 0 < e <= MAX_ID
-                                                 for e in evidence):
-        raise InvalidInput(f"must be a list of evidence ids (whole numbers from 1 to {MAX_ID})",
-                           field="payload.evidence")
-    found: dict[str, object] = {"project": project, "to": to.value, "evidence": sorted(evidence)}
-    trl = payload.get("trl")
-    if trl is not None:
-        found["trl"] = check_trl(trl)  # type: ignore[arg-type]
-    return found

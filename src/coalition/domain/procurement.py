@@ -4,7 +4,8 @@ A procurement case buys one or more funded requirements by one route: the agency
 and procurement agency tenders and contracts), direct industry financing (a contract with a
 manufacturer in the recipient's country, ordered by the recipient), a prioritized package (bought from
 a supplier state's stock or industry, paid jointly by several donors), or a donation from stock (in
-kind, no money moves). A case moves through stages declared as data (CASE_TRANSITIONS).
+kind, no money moves). A case moves through stages declared as data (CASE_TRANSITIONS); what each
+route allows and what each step on it requires is data too (ROUTE_RULES).
 
 On the agency route a tender with lots precedes the contract. Bids are evaluated by lowest price
 technically acceptable or by best value (weighted scores, price scored against the lowest price);
@@ -41,6 +42,7 @@ from coalition.domain.limits import (
     check_whole,
 )
 from coalition.domain.money import Money
+from coalition.domain.requirements import RequirementStatus
 
 
 class CaseStage(StrEnum):
@@ -66,9 +68,49 @@ CASE_TRANSITIONS: dict[CaseStage, frozenset[CaseStage]] = {
     C.CANCELLED: frozenset(),
 }
 STAGE_ORDER = tuple(CaseStage)
+TENDER_STAGES = frozenset({C.TENDERING, C.AWARDED})  # while a tender stands; cancelling it returns to approved
 
-# Routes on which money is paid (the others are donations in kind).
-PAID_ROUTES = frozenset({FundingRoute.AGENCY, FundingRoute.DIRECT_INDUSTRY, FundingRoute.PRIORITIZED_PACKAGE})
+
+@dataclass(frozen=True, slots=True)
+class RouteRules:
+    """What a procurement route allows and what each step on it requires.
+
+    ``paid``: money moves (a contract draws on the reservations, payments disburse it); otherwise the
+    route transfers an in-kind contribution, is neither paid for nor amended. ``tenders``: a tender with
+    lots precedes the contract, which covers awarded lots at the winning bids' prices. ``buys``: the
+    statuses of the requirements a case on the route may buy (a paid route needs money reserved for each
+    too); ``unfit`` says why one is refused, from its code and status. ``signs_in``: the stages in which
+    a contract may be signed; ``signing_needs`` says what a case in another stage lacks.
+    """
+
+    paid: bool
+    tenders: bool
+    buys: frozenset[RequirementStatus]
+    unfit: str
+    signs_in: frozenset[CaseStage]
+    signing_needs: str
+
+    def refuses(self, status: RequirementStatus, reserved: int) -> bool:
+        """Whether a requirement in ``status`` with ``reserved`` money is refused by a case on this route."""
+        return status not in self.buys or (self.paid and not reserved)
+
+
+R = RequirementStatus
+_FUNDED = frozenset({R.PARTLY_FUNDED, R.FULLY_FUNDED})
+_BOUGHT = RouteRules(
+    paid=True, tenders=False, buys=_FUNDED,
+    unfit="{code} is not funded ({status}, nothing reserved): only funded requirements are procured",
+    signs_in=frozenset({C.APPROVED, C.CONTRACTED}), signing_needs="a contract needs the route approved first")
+ROUTE_RULES: dict[FundingRoute, RouteRules] = {
+    FundingRoute.AGENCY: replace(_BOUGHT, tenders=True, signs_in=frozenset({C.AWARDED, C.CONTRACTED}),
+                                 signing_needs="the agency contracts awarded lots"),
+    FundingRoute.DIRECT_INDUSTRY: _BOUGHT,
+    FundingRoute.PRIORITIZED_PACKAGE: _BOUGHT,
+    FundingRoute.DONATION_FROM_STOCK: RouteRules(
+        paid=False, tenders=False, buys=_FUNDED | {R.PRIORITISED},
+        unfit="{code} is {status}; a donation from stock answers a prioritised requirement",
+        signs_in=frozenset({C.APPROVED, C.CONTRACTED}), signing_needs="a contract needs the route approved first"),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ words that name the rule applied, so the record says not only what was decided b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -15,20 +15,8 @@ from fractions import Fraction
 from typing import Any
 
 from coalition.domain.coalition import DecisionMethod, DecisionRules, MembershipRole
-from coalition.domain.common import check_code, parse_date
 from coalition.domain.errors import InvalidInput, InvariantViolated, PermissionDenied
-from coalition.domain.innovation import gate_payload, grant_from_payload, grant_payload
-from coalition.domain.limits import (
-    JUSTIFICATION,
-    MAX_ID,
-    MAX_NUMBER,
-    MAX_VERSION,
-    MINUTES,
-    NAME,
-    TITLE,
-    TextRule,
-    check_text,
-)
+from coalition.domain.limits import MINUTES, NAME, TITLE, check_text
 
 
 class Vote(StrEnum):
@@ -73,6 +61,27 @@ class Tally:
     weight_against: Fraction = Fraction(0)
 
 
+@dataclass(frozen=True, slots=True)
+class _Count:
+    """The votes cast by voting members, counted: what every method of deciding starts from."""
+
+    voters: frozenset[str]
+    cast: Mapping[str, Vote]
+    taking_part: int
+    where: str  # who takes part: "present" at a meeting, "answering" otherwise
+
+    def number(self, vote: Vote) -> int:
+        return sum(1 for v in self.cast.values() if v is vote)
+
+    def objectors(self) -> list[str]:
+        return sorted(p for p, v in self.cast.items() if v is Vote.AGAINST)
+
+    def tally(self, outcome: Outcome, reason: str, weight_for: Fraction = Fraction(0),
+              weight_against: Fraction = Fraction(0)) -> Tally:
+        return Tally(outcome, reason, len(self.voters), self.taking_part, self.number(Vote.FOR),
+                     self.number(Vote.AGAINST), self.number(Vote.ABSTAIN), weight_for, weight_against)
+
+
 def decide(rules: DecisionRules, procedure: Procedure, voters: frozenset[str], votes: Mapping[str, Vote], *,
            present: frozenset[str] = frozenset(), weights: Mapping[str, int] | None = None,
            deadline_passed: bool = False) -> Tally:
@@ -81,75 +90,94 @@ def decide(rules: DecisionRules, procedure: Procedure, voters: frozenset[str], v
     ``present`` is who attended (meetings); ``weights`` are contributions received per voter, for a
     qualified majority weighted by contributions.
     """
+    count = _count(procedure, voters, votes, present)
+    if procedure is Procedure.SILENCE:
+        return _silence(count, deadline_passed)
+    if not voters:
+        return count.tally(Outcome.NO_QUORUM, "no voting members on the day")
+    if Fraction(count.taking_part, len(voters)) < rules.quorum:
+        return count.tally(Outcome.NO_QUORUM, f"quorum not met: {count.taking_part} of {len(voters)} voting members "
+                                              f"{count.where}, the rules need {rules.quorum}")
+    return METHODS[rules.method](count, rules, weights or {})
+
+
+def _count(procedure: Procedure, voters: frozenset[str], votes: Mapping[str, Vote], present: frozenset[str]
+           ) -> _Count:
+    """The votes counted, refusing votes from parties that are not voting members (or not present at a meeting)."""
     strangers = sorted(set(votes) - voters)
     if strangers:
         raise InvariantViolated(f"votes from parties that are not voting members: {', '.join(strangers)}",
                                 field="votes")
     cast = dict(votes)
-    if procedure is Procedure.MEETING:
-        absent = sorted(p for p in cast if p not in present)
-        if absent:
-            raise InvariantViolated(f"{', '.join(absent)} voted without attending the meeting", field="votes")
-        taking_part = len(voters & present)
-    else:
-        taking_part = len(cast)
-    count_for = sum(1 for v in cast.values() if v is Vote.FOR)
-    count_against = sum(1 for v in cast.values() if v is Vote.AGAINST)
-    count_abstain = sum(1 for v in cast.values() if v is Vote.ABSTAIN)
+    if procedure is not Procedure.MEETING:
+        return _Count(voters, cast, len(cast), "answering")
+    absent = sorted(p for p in cast if p not in present)
+    if absent:
+        raise InvariantViolated(f"{', '.join(absent)} voted without attending the meeting", field="votes")
+    return _Count(voters, cast, len(voters & present), "present")
 
-    def tally(outcome: Outcome, reason: str, weight_for: Fraction = Fraction(0),
-              weight_against: Fraction = Fraction(0)) -> Tally:
-        return Tally(outcome, reason, len(voters), taking_part, count_for, count_against, count_abstain,
-                     weight_for, weight_against)
 
-    if procedure is Procedure.SILENCE:
-        objectors = sorted(p for p, v in cast.items() if v is Vote.AGAINST)
-        if objectors:
-            return tally(Outcome.REJECTED, f"silence procedure broken by the objection of {', '.join(objectors)}")
-        if not deadline_passed:
-            return tally(Outcome.OPEN, "silence procedure running: no objection so far, deadline not reached")
-        return tally(Outcome.APPROVED, "silence procedure: no voting member objected before the deadline")
+def _silence(count: _Count, deadline_passed: bool) -> Tally:
+    """A silence procedure: approved at the deadline unless a voting member objected."""
+    objectors = count.objectors()
+    if objectors:
+        return count.tally(Outcome.REJECTED, f"silence procedure broken by the objection of {', '.join(objectors)}")
+    if not deadline_passed:
+        return count.tally(Outcome.OPEN, "silence procedure running: no objection so far, deadline not reached")
+    return count.tally(Outcome.APPROVED, "silence procedure: no voting member objected before the deadline")
 
-    if not voters:
-        return tally(Outcome.NO_QUORUM, "no voting members on the day")
-    share = Fraction(taking_part, len(voters))
-    where = "present" if procedure is Procedure.MEETING else "answering"
-    if share < rules.quorum:
-        return tally(Outcome.NO_QUORUM, f"quorum not met: {taking_part} of {len(voters)} voting members {where}, "
-                                        f"the rules need {rules.quorum}")
 
-    if rules.method is DecisionMethod.CONSENSUS:
-        objectors = sorted(p for p, v in cast.items() if v is Vote.AGAINST)
-        if objectors:
-            return tally(Outcome.REJECTED, f"consensus blocked by the objection of {', '.join(objectors)}")
-        if count_for == 0:
-            return tally(Outcome.REJECTED, "consensus needs at least one vote for and no objection")
-        return tally(Outcome.APPROVED, f"consensus: no objection among the {taking_part} voting members {where}")
+def _consensus(count: _Count, rules: DecisionRules, weights: Mapping[str, int]) -> Tally:
+    """Consensus: no objection and at least one vote for."""
+    objectors = count.objectors()
+    if objectors:
+        return count.tally(Outcome.REJECTED, f"consensus blocked by the objection of {', '.join(objectors)}")
+    if count.number(Vote.FOR) == 0:
+        return count.tally(Outcome.REJECTED, "consensus needs at least one vote for and no objection")
+    return count.tally(Outcome.APPROVED, f"consensus: no objection among the {count.taking_part} voting members "
+                                         f"{count.where}")
 
-    if rules.method is DecisionMethod.SIMPLE_MAJORITY:
-        verdict = Outcome.APPROVED if count_for > count_against else Outcome.REJECTED
-        return tally(verdict, f"simple majority of votes cast: {count_for} for, {count_against} against "
-                              f"({count_abstain} abstaining)")
 
+def _simple_majority(count: _Count, rules: DecisionRules, weights: Mapping[str, int]) -> Tally:
+    """More votes for than against; abstentions do not count."""
+    votes_for, against = count.number(Vote.FOR), count.number(Vote.AGAINST)
+    verdict = Outcome.APPROVED if votes_for > against else Outcome.REJECTED
+    return count.tally(verdict, f"simple majority of votes cast: {votes_for} for, {against} against "
+                                f"({count.number(Vote.ABSTAIN)} abstaining)")
+
+
+def _qualified_majority(count: _Count, rules: DecisionRules, weights: Mapping[str, int]) -> Tally:
+    """At least the threshold of the votes cast (or of their weight in contributions) is for."""
     threshold = rules.threshold
     assert threshold is not None
     if rules.weighted_by_contributions:
-        table = weights or {}
-        weight_for = Fraction(sum(table.get(p, 0) for p, v in cast.items() if v is Vote.FOR))
-        weight_against = Fraction(sum(table.get(p, 0) for p, v in cast.items() if v is Vote.AGAINST))
-        total = weight_for + weight_against
-        if total == 0:
-            return tally(Outcome.REJECTED, "qualified majority weighted by contributions: the votes cast carry no "
-                                           "contributions")
-        share_for = weight_for / total
-        verdict = Outcome.APPROVED if share_for >= threshold else Outcome.REJECTED
-        return tally(verdict, f"qualified majority weighted by contributions received: {share_for} of the weight "
-                              f"cast is for, the rules need {threshold}", weight_for, weight_against)
-    total_cast = count_for + count_against
-    share_for = Fraction(count_for, total_cast) if total_cast else Fraction(0)
+        return _weighted_majority(count, threshold, weights)
+    votes_for, total_cast = count.number(Vote.FOR), count.number(Vote.FOR) + count.number(Vote.AGAINST)
+    share_for = Fraction(votes_for, total_cast) if total_cast else Fraction(0)
     verdict = Outcome.APPROVED if total_cast and share_for >= threshold else Outcome.REJECTED
-    return tally(verdict, f"qualified majority: {count_for} of {total_cast} votes cast are for ({share_for}), "
-                          f"the rules need {threshold}")
+    return count.tally(verdict, f"qualified majority: {votes_for} of {total_cast} votes cast are for ({share_for}), "
+                                f"the rules need {threshold}")
+
+
+def _weighted_majority(count: _Count, threshold: Fraction, weights: Mapping[str, int]) -> Tally:
+    """A qualified majority of the contributions received by the members voting for or against."""
+    weight_for = Fraction(sum(weights.get(p, 0) for p, v in count.cast.items() if v is Vote.FOR))
+    weight_against = Fraction(sum(weights.get(p, 0) for p, v in count.cast.items() if v is Vote.AGAINST))
+    total = weight_for + weight_against
+    if total == 0:
+        return count.tally(Outcome.REJECTED, "qualified majority weighted by contributions: the votes cast carry no "
+                                             "contributions")
+    share_for = weight_for / total
+    verdict = Outcome.APPROVED if share_for >= threshold else Outcome.REJECTED
+    return count.tally(verdict, f"qualified majority weighted by contributions received: {share_for} of the weight "
+                                f"cast is for, the rules need {threshold}", weight_for, weight_against)
+
+
+METHODS: dict[DecisionMethod, Callable[[_Count, DecisionRules, Mapping[str, int]], Tally]] = {
+    DecisionMethod.CONSENSUS: _consensus,
+    DecisionMethod.SIMPLE_MAJORITY: _simple_majority,
+    DecisionMethod.QUALIFIED_MAJORITY: _qualified_majority,
+}
 
 
 class ProposalKind(StrEnum):
@@ -187,54 +215,6 @@ class Meeting:
         for item in self.agenda:
             check_text(item, "agenda", TITLE)
         check_text(self.minutes, "minutes", MINUTES, required=False)
-
-
-def _payload_text(payload: Mapping[str, Any], key: str, rule: TextRule | None = None) -> str:
-    """A text of the payload: a code, or free text by ``rule``."""
-    value = payload.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("must be a non-empty string", field=f"payload.{key}")
-    return check_code(value, f"payload.{key}") if rule is None else check_text(value, f"payload.{key}", rule)
-
-
-def _payload_int(payload: Mapping[str, Any], key: str, high: int = MAX_ID) -> int:
-    value = payload.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= high:
-        raise InvalidInput(f"must be a whole number from 1 to {high}", field=f"payload.{key}")
-    return value
-
-
-def check_payload(kind: ProposalKind, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """What a proposal of ``kind`` would change, checked and normalised (dates as YYYY-MM-DD text)."""
-    if kind is ProposalKind.APPROVE_PRIORITY_LIST:
-        return {"version": _payload_int(payload, "version", MAX_VERSION)}
-    if kind is ProposalKind.APPROVE_PLAN:
-        return {"plan": _payload_int(payload, "plan")}
-    if kind is ProposalKind.APPROVE_ROUTE:
-        return {"case": _payload_text(payload, "case")}
-    if kind is ProposalKind.APPROVE_AWARD:
-        return {"tender": _payload_text(payload, "tender"), "lot": _payload_int(payload, "lot", MAX_NUMBER),
-                "bid": _payload_int(payload, "bid"),
-                "justification": _payload_text(payload, "justification", JUSTIFICATION)}
-    if kind is ProposalKind.AWARD_GRANT:
-        return grant_payload(grant_from_payload(payload, "steering group"))
-    if kind is ProposalKind.PASS_STAGE_GATE:
-        return gate_payload(payload)
-    if kind in (ProposalKind.ADMIT_MEMBER, ProposalKind.CHANGE_ROLE):
-        role = _payload_text(payload, "role")
-        try:
-            MembershipRole(role)
-        except ValueError:
-            raise InvalidInput(f"'{role}' is not a membership role", field="payload.role") from None
-        normalised = {"party": _payload_text(payload, "party"), "role": role,
-                      "on": parse_date(_payload_text(payload, "on", NAME), "payload.on").isoformat()}
-        if payload.get("instrument") is not None:
-            normalised["instrument"] = _payload_text(payload, "instrument")
-        return normalised
-    rules = payload.get("rules")
-    if not isinstance(rules, Mapping):
-        raise InvalidInput("must be an object of decision rules", field="payload.rules")
-    return {"rules": DecisionRules.from_data(dict(rules)).to_data()}
 
 
 @dataclass(frozen=True, slots=True)

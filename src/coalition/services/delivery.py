@@ -48,13 +48,15 @@ from coalition.services.audit import record_change, require
 from coalition.services.confidentiality import hidden_contributions, masked
 from coalition.services.planning import move_requirement
 from coalition.services.ports import UnitOfWork
-from coalition.services.procurement import load_case, load_contract, move_case
+from coalition.services.procurement.cases import load_case, move_case
+from coalition.services.procurement.contracts import load_contract
 from coalition.services.registry import load_coalition, load_party
 
 S = RequirementStatus
 
 
 def _shipment(uow: UnitOfWork, id: int) -> Shipment:
+    """The shipment with ``id``, or NotFound naming the field."""
     found = uow.procurement.get_shipment(id)
     if found is None:
         raise NotFound(f"no shipment {id}", field="shipment")
@@ -89,6 +91,7 @@ def ship(uow: UnitOfWork, actor: Actor, *, contract: str, line: int, quantity: i
 
 def advance_shipment(uow: UnitOfWork, actor: Actor, shipment: int, to: ShipmentState, *, on: date,
                      note: str = "") -> Shipment:
+    """Move a shipment to its next state (in transit, arrived, handed over...), kept in its history."""
     with uow:
         found = _shipment(uow, shipment)
         contract = load_contract(uow, found.contract)
@@ -134,6 +137,7 @@ def confirm_receipt(uow: UnitOfWork, actor: Actor, receipt: UnitReceipt) -> Unit
 
 
 def _accepted(uow: UnitOfWork, coalition: str, requirement: str) -> int:
+    """How many items of ``requirement`` units have accepted, over all the coalition's contracts."""
     cases = [c.code for c in uow.procurement.cases(coalition) if requirement in c.requirements]
     contracts = uow.procurement.contracts(cases)
     line_of = {(c.code, line.number): line.requirement for c in contracts for line in c.current.lines}
@@ -143,6 +147,7 @@ def _accepted(uow: UnitOfWork, coalition: str, requirement: str) -> int:
 
 
 def _follow_delivery(uow: UnitOfWork, case: ProcurementCase, code: str, on: date) -> None:
+    """Move a requirement to partly or fully delivered by what units accepted, and its cases with it."""
     requirement = uow.requirements.get(code)
     assert requirement is not None
     share = delivered_share(_accepted(uow, case.coalition, code), requirement.quantity)
@@ -166,6 +171,7 @@ def _close_delivered_cases(uow: UnitOfWork, coalition: str, code: str, on: date)
 
 
 def record_end_use_check(uow: UnitOfWork, actor: Actor, check: EndUseCheck) -> EndUseCheck:
+    """Record a check that equipment a unit signed for is where and as it should be."""
     with uow:
         uow.ledger.lock()
         receipt = uow.procurement.get_receipt(check.receipt)
@@ -216,10 +222,12 @@ class ContractView:
 
     @property
     def paid(self) -> Money:
+        """What is paid under the contract, reversals deducted."""
         return paid_total(self.payments, self.contract.current.currency)
 
 
 def get_contract(uow: UnitOfWork, actor: Actor, code: str) -> ContractView:
+    """A contract with its funding per donor, payments and their shares, shipments, receipts and checks."""
     with uow:
         contract = load_contract(uow, code)
         case = load_case(uow, contract.case)
@@ -285,10 +293,12 @@ class DeliveryStatus:
 
     @property
     def share(self) -> Fraction:
+        """The share of the required quantity accepted by units."""
         return delivered_share(self.accepted, self.required)
 
     @property
     def shown_share(self) -> str:
+        """The delivered share as a percentage to one decimal place."""
         return f"{(Decimal(self.share.numerator) * 100 / self.share.denominator).quantize(Decimal('0.1'))}%"
 
 
@@ -298,21 +308,7 @@ def delivery_status(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Deliv
     with uow:
         load_coalition(uow, coalition)
         cases = uow.procurement.cases(coalition)
-        contracts = uow.procurement.contracts([c.code for c in cases])
-        line_of = {(c.code, line.number): line.requirement for c in contracts for line in c.current.lines}
-        figures: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-        for contract in contracts:
-            for line in contract.current.lines:
-                figures[line.requirement][0] += line.quantity
-        shipments = uow.procurement.shipments([c.code for c in contracts])
-        requirement_of = {s.id: line_of[(s.contract, s.line)] for s in shipments}
-        for shipment in shipments:
-            figures[requirement_of[shipment.id]][1] += shipment.quantity
-        for receipt in uow.procurement.receipts([s.id for s in shipments if s.id is not None]):
-            row = figures[requirement_of[receipt.shipment]]
-            row[2] += receipt.quantity
-            row[3] += receipt.accepted_quantity
-            row[4] += receipt.quantity - receipt.accepted_quantity
+        figures = _delivery_figures(uow, uow.procurement.contracts([c.code for c in cases]))
         rows = []
         for code in dict.fromkeys(r for c in cases if c.stage is not CaseStage.CANCELLED for r in c.requirements):
             requirement = uow.requirements.get(code)
@@ -321,6 +317,25 @@ def delivery_status(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Deliv
             rows.append(DeliveryStatus(code, requirement.title, requirement.status, requirement.quantity, contracted,
                                        shipped, signed, accepted, refused))
         return rows
+
+
+def _delivery_figures(uow: UnitOfWork, contracts: Sequence[Contract]) -> dict[str, list[int]]:
+    """Per requirement: contracted, shipped, signed for, accepted and refused quantities."""
+    line_of = {(c.code, line.number): line.requirement for c in contracts for line in c.current.lines}
+    figures: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for contract in contracts:
+        for line in contract.current.lines:
+            figures[line.requirement][0] += line.quantity
+    shipments = uow.procurement.shipments([c.code for c in contracts])
+    requirement_of = {s.id: line_of[(s.contract, s.line)] for s in shipments}
+    for shipment in shipments:
+        figures[requirement_of[shipment.id]][1] += shipment.quantity
+    for receipt in uow.procurement.receipts([s.id for s in shipments if s.id is not None]):
+        row = figures[requirement_of[receipt.shipment]]
+        row[2] += receipt.quantity
+        row[3] += receipt.accepted_quantity
+        row[4] += receipt.quantity - receipt.accepted_quantity
+    return figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,18 +385,22 @@ class DonorProcurement:
 
     @property
     def total_contracted(self) -> Money:
+        """The donor's money contracted, in the reporting currency."""
         return Money.from_minor_units(sum(f.reporting.to_minor_units() for f in self.contracted), self.currency)
 
     @property
     def total_paid(self) -> Money:
+        """The donor's money paid out, in the reporting currency."""
         return Money.from_minor_units(sum(p.reporting.to_minor_units() for p in self.paid), self.currency)
 
     @property
     def total_delivered(self) -> Money:
+        """The donor's part of what units accepted, in the reporting currency."""
         return Money.from_minor_units(sum(d.share.to_minor_units() for d in self.delivered), self.currency)
 
     @property
     def units(self) -> list[str]:
+        """The units that signed for equipment the donor's money paid for."""
         return sorted({d.unit for d in self.delivered})
 
 
@@ -411,6 +430,7 @@ def receipt_values(contract: Contract, funding: Sequence[FundingShare], shipment
         accepted[number] += receipt.quantity
 
         def worth(items: int, total: int = total, quantity: int = line.quantity) -> int:
+            """What ``items`` of the line are worth, half to even."""
             return int((Decimal(total) * min(items, quantity) / quantity).to_integral_value(ROUND_HALF_EVEN))
 
         value = worth(accepted[number]) - worth(before)
@@ -458,7 +478,19 @@ class Arrival:
 
     @property
     def outstanding(self) -> int:
+        """The items of the shipment not yet signed for."""
         return self.quantity - self.signed_for
+
+
+def _arrival(uow: UnitOfWork, contract: Contract, shipment: Shipment, signed: dict[int, int]) -> Arrival:
+    """An arrived shipment with the requirement it delivers and what is signed for so far."""
+    assert shipment.id is not None
+    line = contract.current.line(shipment.line)
+    requirement = uow.requirements.get(line.requirement)
+    assert requirement is not None
+    arrived = next(e.on for e in reversed(shipment.events) if e.state is ShipmentState.ARRIVED)
+    return Arrival(shipment.id, shipment.contract, shipment.line, requirement.code, requirement.title,
+                   shipment.quantity, signed[shipment.id], requirement.end_users, arrived)
 
 
 def awaiting_receipt(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Arrival]:
@@ -474,15 +506,7 @@ def awaiting_receipt(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Arri
         signed: dict[int, int] = defaultdict(int)
         for receipt in uow.procurement.receipts([s.id for s in shipments if s.id is not None]):
             signed[receipt.shipment] += receipt.quantity
-        found = []
-        for shipment in shipments:
-            assert shipment.id is not None
-            line = contracts[shipment.contract].current.line(shipment.line)
-            requirement = uow.requirements.get(line.requirement)
-            assert requirement is not None
-            arrived = next(e.on for e in reversed(shipment.events) if e.state is ShipmentState.ARRIVED)
-            found.append(Arrival(shipment.id, shipment.contract, shipment.line, requirement.code, requirement.title,
-                                 shipment.quantity, signed[shipment.id], requirement.end_users, arrived))
+        found = [_arrival(uow, contracts[shipment.contract], shipment, signed) for shipment in shipments]
         if not reads_all:  # a unit's officer signs for its own unit's equipment only
             found = [a for a in found if not a.end_users or actor.party in a.end_users]
         return sorted(found, key=lambda a: (a.arrived_on, a.shipment))
@@ -501,51 +525,82 @@ def donor_procurement(uow: UnitOfWork, actor: Actor, donor: str) -> list[DonorPr
         shipments = uow.procurement.shipments(codes)
         receipts = uow.procurement.receipts([s.id for s in shipments if s.id is not None])
         payments = {p.id: p for p in uow.procurement.payments(codes)}
-        statements: dict[str, DonorProcurement] = {}
-
-        def statement(contract: str) -> DonorProcurement:
-            coalition = cases[contract].coalition
-            if coalition not in statements:
-                statements[coalition] = DonorProcurement(donor, coalition,
-                                                         load_coalition(uow, coalition).reporting_currency, [], [], [])
-            return statements[coalition]
-
+        books = _DonorBooks(uow, donor, contracts, cases)
         for code, share in funding:
-            if share.donor != donor:
-                continue
-            found, contract = statement(code), contracts[code]
-            found.contracted.append(FundedLine(
-                code, contract.supplier, cases[code].route, share.line, contract.current.line(share.line).requirement,
-                Money.from_minor_units(share.units, share.currency),
-                Money.from_minor_units(share.reporting, found.currency)))
+            if share.donor == donor:
+                books.add_contracted(code, share)
         for payment_id, share in uow.procurement.payment_shares(codes):
             payment = payments[payment_id]
-            if share.donor != donor or payment.id is None:
-                continue
-            found, contract = statement(payment.contract), contracts[payment.contract]
-            found.paid.append(PaidShare(payment.id, payment.paid_on, payment.contract, contract.supplier,
-                                        contract.current.line(share.line).requirement,
-                                        Money.from_minor_units(share.units, share.currency),
-                                        Money.from_minor_units(share.reporting, found.currency)))
+            if share.donor == donor and payment.id is not None:
+                books.add_paid(payment, share)
+        books.add_deliveries(funding, shipments, receipts)
+        return books.statements()
+
+
+class _DonorBooks:
+    """One donor's statements, one per coalition, each made when a contract of its coalition first needs it."""
+
+    def __init__(self, uow: UnitOfWork, donor: str, contracts: dict[str, Contract],
+                 cases: dict[str, ProcurementCase]) -> None:
+        """Start the books of ``donor`` over its ``contracts`` and their ``cases``."""
+        self.uow, self.donor, self.contracts, self.cases = uow, donor, contracts, cases
+        self.by_coalition: dict[str, DonorProcurement] = {}
+
+    def of(self, contract: str) -> DonorProcurement:
+        """The statement of the coalition ``contract`` was signed in."""
+        coalition = self.cases[contract].coalition
+        if coalition not in self.by_coalition:
+            self.by_coalition[coalition] = DonorProcurement(
+                self.donor, coalition, load_coalition(self.uow, coalition).reporting_currency, [], [], [])
+        return self.by_coalition[coalition]
+
+    def add_contracted(self, code: str, share: FundingShare) -> None:
+        """The donor's money behind a contract line."""
+        found, contract = self.of(code), self.contracts[code]
+        found.contracted.append(FundedLine(
+            code, contract.supplier, self.cases[code].route, share.line, contract.current.line(share.line).requirement,
+            Money.from_minor_units(share.units, share.currency),
+            Money.from_minor_units(share.reporting, found.currency)))
+
+    def add_paid(self, payment: Payment, share: FundingShare) -> None:
+        """The donor's share of a payment."""
+        assert payment.id is not None
+        found, contract = self.of(payment.contract), self.contracts[payment.contract]
+        found.paid.append(PaidShare(payment.id, payment.paid_on, payment.contract, contract.supplier,
+                                    contract.current.line(share.line).requirement,
+                                    Money.from_minor_units(share.units, share.currency),
+                                    Money.from_minor_units(share.reporting, found.currency)))
+
+    def add_deliveries(self, funding: Sequence[tuple[str, FundingShare]], shipments: Sequence[Shipment],
+                       receipts: Sequence[UnitReceipt]) -> None:
+        """The donor's part of every receipt its money paid for, contract by contract."""
         donor_of = {s.contribution: s.donor for _, s in funding}
-        for code, contract in contracts.items():
+        for code, contract in self.contracts.items():
             own_shipments = [s for s in shipments if s.contract == code]
             ids = {s.id for s in own_shipments}
-            own_receipts = [r for r in receipts if r.shipment in ids]
-            values = receipt_values(contract, [s for c, s in funding if c == code], own_shipments, own_receipts)
-            line_of = {s.id: s.line for s in own_shipments}
-            for receipt in own_receipts:
-                if receipt.id not in values:
-                    continue
-                value, split = values[receipt.id]
-                part = sum(units for contribution, units in split.items() if donor_of.get(contribution) == donor)
-                if part == 0:
-                    continue
-                found = statement(code)
-                found.delivered.append(DeliveredShare(
-                    receipt.id, receipt.received_on, receipt.unit, code,
-                    contract.current.line(line_of[receipt.shipment]).requirement, receipt.quantity,
-                    Money.from_minor_units(value, found.currency), Money.from_minor_units(part, found.currency)))
+            self.add_delivered(contract, [s for c, s in funding if c == code], own_shipments,
+                               [r for r in receipts if r.shipment in ids], donor_of)
+
+    def add_delivered(self, contract: Contract, funding: Sequence[FundingShare], shipments: Sequence[Shipment],
+                      receipts: Sequence[UnitReceipt], donor_of: dict[int, str]) -> None:
+        """The donor's part of the value of each receipt under ``contract`` that its money paid for."""
+        values = receipt_values(contract, funding, shipments, receipts)
+        line_of = {s.id: s.line for s in shipments}
+        for receipt in receipts:
+            if receipt.id not in values:
+                continue
+            value, split = values[receipt.id]
+            part = sum(units for contribution, units in split.items() if donor_of.get(contribution) == self.donor)
+            if part == 0:
+                continue
+            found = self.of(contract.code)
+            found.delivered.append(DeliveredShare(
+                receipt.id, receipt.received_on, receipt.unit, contract.code,
+                contract.current.line(line_of[receipt.shipment]).requirement, receipt.quantity,
+                Money.from_minor_units(value, found.currency), Money.from_minor_units(part, found.currency)))
+
+    def statements(self) -> list[DonorProcurement]:
+        """Every statement, by coalition, its payments and deliveries in date order."""
         return [dataclasses.replace(s, paid=sorted(s.paid, key=lambda p: (p.paid_on, p.payment)),
                                     delivered=sorted(s.delivered, key=lambda d: (d.received_on, d.receipt)))
-                for _, s in sorted(statements.items())]
+                for _, s in sorted(self.by_coalition.items())]

@@ -32,9 +32,10 @@ from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
 from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.steering import ProposalKind
-from coalition.services import delivery, funding, innovation, procurement, registry
+from coalition.services import delivery, funding, innovation, registry
 from coalition.services.demo_procurement import decided_at_meeting
 from coalition.services.ports import UnitOfWork
+from coalition.services.procurement import cases, contracts
 
 IT = "it-coalition"
 CALL = "it-park-hackathon-2025"
@@ -128,7 +129,7 @@ def _take_to_adoption(work: UnitOfWork, actor: Actor) -> None:
         f"park://{WINNER}/pilot-report", date(2025, 12, 15)))
     innovation.decide_gate(work, actor, WINNER, to=ProjectStage.ADOPTED, decided_by="IT park innovation panel",
                            on=date(2025, 12, 18), evidence=[report.id or 0], trl=9)
-    procurement.open_case(work, actor, ProcurementCase(
+    cases.open_case(work, actor, ProcurementCase(
         "IT-SOC-DIRECT", IT, FundingRoute.DIRECT_INDUSTRY, "Security operations centre tooling from the park's team",
         ("CYBER-SOC-03",), "UA-MOD", date(2026, 1, 12), illustrative=True))
     innovation.bridge_to_procurement(work, actor, WINNER, "IT-SOC-DIRECT", on=date(2026, 1, 12))
@@ -136,10 +137,10 @@ def _take_to_adoption(work: UnitOfWork, actor: Actor) -> None:
                        "Steering-group meeting on the park's results (illustrative)",
                        [(ProposalKind.APPROVE_ROUTE, "Finance the adopted security analytics directly",
                          {"case": "IT-SOC-DIRECT"})])
-    procurement.sign_contract(work, actor, code="UA-MOD-SOC-0001", case="IT-SOC-DIRECT",
-                              supplier="UA-TEAM-SIGNALSENSE", signed_on=date(2026, 2, 2), lines=(
-                                  ContractLine(1, "CYBER-SOC-03", 1, Money.parse("3200000.00", eur)),),
-                              illustrative=True)
+    contracts.sign_contract(work, actor, code="UA-MOD-SOC-0001", case="IT-SOC-DIRECT",
+                            supplier="UA-TEAM-SIGNALSENSE", signed_on=date(2026, 2, 2), lines=(
+                                ContractLine(1, "CYBER-SOC-03", 1, Money.parse("3200000.00", eur)),),
+                            illustrative=True)
     shipment = delivery.ship(work, actor, contract="UA-MOD-SOC-0001", line=1, quantity=1, on=date(2026, 4, 1))
     for state, day in ((ShipmentState.IN_TRANSIT, date(2026, 4, 2)), (ShipmentState.ARRIVED, date(2026, 4, 6))):
         delivery.advance_shipment(work, actor, shipment.id or 0, state, on=day)

@@ -37,8 +37,9 @@ from coalition.domain.procurement import (
 )
 from coalition.domain.requirements import Package, Requirement, RequirementStatus
 from coalition.domain.steering import Meeting, Procedure, ProposalKind, Vote
-from coalition.services import delivery, funding, planning, procurement, registry, steering
+from coalition.services import delivery, funding, planning, registry, steering
 from coalition.services.ports import UnitOfWork
+from coalition.services.procurement import cases, contracts, payments, tenders
 
 IT, DRONE = "it-coalition", "drone-coalition"
 PARTIES = (
@@ -82,7 +83,7 @@ def decided_at_meeting(work: UnitOfWork, actor: Actor, coalition: str, day: date
 
 
 def _exists(work: UnitOfWork, actor: Actor, coalition: str, case: str) -> bool:
-    return any(c.code == case for c in procurement.list_cases(work, actor, coalition))
+    return any(c.code == case for c in cases.list_cases(work, actor, coalition))
 
 
 def build_demo_procurement(work: UnitOfWork, actor: Actor, created: list[str]) -> int:
@@ -102,25 +103,25 @@ def build_demo_procurement(work: UnitOfWork, actor: Actor, created: list[str]) -
 def _it_coalition(work: UnitOfWork, actor: Actor) -> None:
     """The agency places the first contract for tactical-level needs (command-post kits), and Lithuania's
     radios from stock go to a third unit; the steering group decides the routes and the award."""
-    procurement.open_case(work, actor, ProcurementCase(
+    cases.open_case(work, actor, ProcurementCase(
         "IT-CP-KITS", IT, FundingRoute.AGENCY, "Command-post kits for tactical units", ("CP-KIT-01",), "NSPA",
         date(2024, 6, 12), illustrative=True))
     decided_at_meeting(work, actor, IT, date(2024, 6, 20), "Second steering-group meeting (illustrative)", [
         (ProposalKind.APPROVE_ROUTE, "Procure command-post kits through the agency", {"case": "IT-CP-KITS"})])
-    procurement.create_tender(work, actor, Tender(
+    tenders.create_tender(work, actor, Tender(
         "NSPA-IT-T001", "IT-CP-KITS", "Command-post kits for tactical units", TenderProcedure.OPEN,
         EvaluationMethod.BEST_VALUE, (Lot(1, "Command-post kits", "CP-KIT-01", 60),), date(2024, 6, 24),
         date(2024, 7, 22), weights={"price": 60, "technical": 40}, illustrative=True))
-    bids = [procurement.record_bid(work, actor, Bid("NSPA-IT-T001", 1, supplier, Money.parse(price, "EUR"), days,
-                                                    compliant, date(2024, 7, day), scores))
+    bids = [tenders.record_bid(work, actor, Bid("NSPA-IT-T001", 1, supplier, Money.parse(price, "EUR"), days,
+                                                compliant, date(2024, 7, day), scores))
             for supplier, price, days, compliant, day, scores in (
                 ("SUP-NTS", "82000.00", 90, True, 15, {"technical": 85}),
                 ("SUP-BCS", "79500.00", 120, True, 18, {"technical": 70}),
                 ("SUP-AFS", "76000.00", 100, False, 20, {"technical": 40}))]
-    procurement.open_case(work, actor, ProcurementCase(
+    cases.open_case(work, actor, ProcurementCase(
         "IT-LT-RADIOS", IT, FundingRoute.DONATION_FROM_STOCK, "Tactical radios from Lithuanian stock",
         ("CP-RADIO-02",), "LT", date(2024, 7, 2), illustrative=True))
-    ranked = procurement.evaluate_tender(work, actor, "NSPA-IT-T001").lots[1]
+    ranked = tenders.evaluate_tender(work, actor, "NSPA-IT-T001").lots[1]
     winner = next(r.bid for r in ranked if r.rank == 1)
     decided_at_meeting(work, actor, IT, date(2024, 7, 30), "Third steering-group meeting (illustrative)", [
         (ProposalKind.APPROVE_AWARD, "Award the command-post kits", {
@@ -129,24 +130,30 @@ def _it_coalition(work: UnitOfWork, actor: Actor) -> None:
                              "lowest bid was not technically compliant"}),
         (ProposalKind.APPROVE_ROUTE, "Accept Lithuania's radios from stock", {"case": "IT-LT-RADIOS"})])
     assert len(bids) == 3 and winner.supplier == "SUP-NTS"
+    _it_kits_delivered(work, actor)
+    _it_radios_transferred(work, actor)
+
+
+def _it_kits_delivered(work: UnitOfWork, actor: Actor) -> None:
+    """The agency contracts the awarded kits, pays by milestone, ships them and the units sign for them."""
     eur = "EUR"
-    procurement.sign_contract(work, actor, code="NSPA-IT-C001", case="IT-CP-KITS", supplier=None,
-                              signed_on=date(2024, 8, 15), tender="NSPA-IT-T001", lots=(1,), milestones=(
-                                  Milestone(1, "Advance on signature", date(2024, 8, 20), Money.parse("1476000", eur)),
-                                  Milestone(2, "First 40 kits delivered", date(2024, 11, 30),
-                                            Money.parse("1968000", eur)),
-                                  Milestone(3, "Last 20 kits delivered", date(2025, 2, 28),
-                                            Money.parse("1476000", eur))), illustrative=True)
-    procurement.record_payment(work, actor, "NSPA-IT-C001", amount=Money.parse("1476000", eur),
-                               paid_on=date(2024, 8, 20), milestone=1, reference="NSPA-PAY-0001")
+    contracts.sign_contract(work, actor, code="NSPA-IT-C001", case="IT-CP-KITS", supplier=None,
+                            signed_on=date(2024, 8, 15), tender="NSPA-IT-T001", lots=(1,), milestones=(
+                                Milestone(1, "Advance on signature", date(2024, 8, 20), Money.parse("1476000", eur)),
+                                Milestone(2, "First 40 kits delivered", date(2024, 11, 30),
+                                          Money.parse("1968000", eur)),
+                                Milestone(3, "Last 20 kits delivered", date(2025, 2, 28),
+                                          Money.parse("1476000", eur))), illustrative=True)
+    payments.record_payment(work, actor, "NSPA-IT-C001", amount=Money.parse("1476000", eur),
+                            paid_on=date(2024, 8, 20), milestone=1, reference="NSPA-PAY-0001")
     first = delivery.ship(work, actor, contract="NSPA-IT-C001", line=1, quantity=40, on=date(2024, 11, 1),
                           reference="NSPA-SHP-0001")
     for state, day in ((ShipmentState.IN_TRANSIT, date(2024, 11, 5)), (ShipmentState.ARRIVED, date(2024, 11, 20))):
         delivery.advance_shipment(work, actor, first.id or 0, state, on=day)
     receipt = delivery.confirm_receipt(work, actor, UnitReceipt(first.id or 0, "UA-TU-1", 40, Condition.NEW, True,
                                                                 date(2024, 11, 22), "Logistics officer, unit 1"))
-    procurement.record_payment(work, actor, "NSPA-IT-C001", amount=Money.parse("1968000", eur),
-                               paid_on=date(2024, 12, 5), milestone=2, reference="NSPA-PAY-0002")
+    payments.record_payment(work, actor, "NSPA-IT-C001", amount=Money.parse("1968000", eur),
+                            paid_on=date(2024, 12, 5), milestone=2, reference="NSPA-PAY-0002")
     second = delivery.ship(work, actor, contract="NSPA-IT-C001", line=1, quantity=20, on=date(2025, 1, 20),
                            reference="NSPA-SHP-0002")
     for state, day in ((ShipmentState.IN_TRANSIT, date(2025, 1, 24)), (ShipmentState.ARRIVED, date(2025, 2, 10))):
@@ -159,12 +166,14 @@ def _it_coalition(work: UnitOfWork, actor: Actor) -> None:
     delivery.record_end_use_check(work, actor, EndUseCheck(receipt.id or 0, date(2025, 5, 15), "EE", 40,
                                                            Finding.IN_USE, "all 40 kits seen in use (illustrative)"))
 
-    # Lithuania's 40 radios from stock (in-kind contribution LT-K1) go to the third tactical unit.
+
+def _it_radios_transferred(work: UnitOfWork, actor: Actor) -> None:
+    """Lithuania's 40 radios from stock (in-kind contribution LT-K1) go to the third tactical unit."""
     given = funding.find_contribution(work, actor, IT, "LT-K1")
     assert given is not None
-    procurement.sign_contract(work, actor, code="LT-TRANSFER-01", case="IT-LT-RADIOS", supplier="LT",
-                              signed_on=date(2024, 8, 1), in_kind=given.id, illustrative=True,
-                              lines=(ContractLine(1, "CP-RADIO-02", 40, Money.parse("10500", "EUR")),))
+    contracts.sign_contract(work, actor, code="LT-TRANSFER-01", case="IT-LT-RADIOS", supplier="LT",
+                            signed_on=date(2024, 8, 1), in_kind=given.id, illustrative=True,
+                            lines=(ContractLine(1, "CP-RADIO-02", 40, Money.parse("10500", "EUR")),))
     shipment = delivery.ship(work, actor, contract="LT-TRANSFER-01", line=1, quantity=40, on=date(2024, 8, 5))
     for state, day in ((ShipmentState.IN_TRANSIT, date(2024, 8, 6)), (ShipmentState.ARRIVED, date(2024, 8, 12))):
         delivery.advance_shipment(work, actor, shipment.id or 0, state, on=day)
@@ -202,37 +211,43 @@ def _drone_coalition(work: UnitOfWork, actor: Actor) -> None:
     plan = planning.run_allocation(work, actor, DRONE, on=date(2025, 4, 3))
     decided_at_meeting(work, actor, DRONE, date(2025, 4, 10), "Drone Coalition steering group (illustrative)", [
         (ProposalKind.APPROVE_PLAN, "Approve the allocation to drones and the package", {"plan": plan.id})])
+    _drone_direct_industry(work, actor)
+    _drone_package(work, actor)
 
-    # Direct industry financing: the ministry orders, donors' money pays the manufacturer in hryvnia.
-    procurement.open_case(work, actor, ProcurementCase(
+
+def _drone_direct_industry(work: UnitOfWork, actor: Actor) -> None:
+    """Direct industry financing: the ministry orders, donors' money pays the manufacturer in hryvnia."""
+    cases.open_case(work, actor, ProcurementCase(
         "DRN-UAS-UA", DRONE, FundingRoute.DIRECT_INDUSTRY, "Drones from a Ukrainian manufacturer", ("UAV-01",),
         "UA-MOD", date(2025, 4, 11), illustrative=True))
-    procurement.approve_route(work, actor, "DRN-UAS-UA", on=date(2025, 4, 14))
+    cases.approve_route(work, actor, "DRN-UAS-UA", on=date(2025, 4, 14))
     uah = "UAH"
-    procurement.sign_contract(work, actor, code="UA-MOD-UAS-0001", case="DRN-UAS-UA", supplier="UA-UAS-MFR",
-                              signed_on=date(2025, 4, 18), illustrative=True,
-                              lines=(ContractLine(1, "UAV-01", 1800, Money.parse("150000", uah)),),
-                              milestones=(Milestone(1, "Advance for production", date(2025, 4, 25),
-                                                    Money.parse("162000000", uah)),
-                                          Milestone(2, "Delivery", date(2025, 7, 31), Money.parse("108000000", uah))))
-    procurement.record_payment(work, actor, "UA-MOD-UAS-0001", amount=Money.parse("162000000", uah),
-                               paid_on=date(2025, 4, 25), milestone=1, reference="UA-MOD-PAY-0001")
+    contracts.sign_contract(work, actor, code="UA-MOD-UAS-0001", case="DRN-UAS-UA", supplier="UA-UAS-MFR",
+                            signed_on=date(2025, 4, 18), illustrative=True,
+                            lines=(ContractLine(1, "UAV-01", 1800, Money.parse("150000", uah)),),
+                            milestones=(Milestone(1, "Advance for production", date(2025, 4, 25),
+                                                  Money.parse("162000000", uah)),
+                                        Milestone(2, "Delivery", date(2025, 7, 31), Money.parse("108000000", uah))))
+    payments.record_payment(work, actor, "UA-MOD-UAS-0001", amount=Money.parse("162000000", uah),
+                            paid_on=date(2025, 4, 25), milestone=1, reference="UA-MOD-PAY-0001")
     shipment = delivery.ship(work, actor, contract="UA-MOD-UAS-0001", line=1, quantity=600, on=date(2025, 6, 2))
     for state, day in ((ShipmentState.IN_TRANSIT, date(2025, 6, 3)), (ShipmentState.ARRIVED, date(2025, 6, 5))):
         delivery.advance_shipment(work, actor, shipment.id or 0, state, on=day)
     delivery.confirm_receipt(work, actor, UnitReceipt(shipment.id or 0, "UA-UAS-BN", 600, Condition.NEW, True,
                                                       date(2025, 6, 6), "Logistics officer, UAS battalion"))
 
-    # Prioritized package: bought from an allied state's stock, paid jointly by the United Kingdom and Latvia.
-    procurement.open_case(work, actor, ProcurementCase(
+
+def _drone_package(work: UnitOfWork, actor: Actor) -> None:
+    """Prioritized package: bought from an allied state's stock, paid jointly by the United Kingdom and Latvia."""
+    cases.open_case(work, actor, ProcurementCase(
         "DRN-PKG-EW", DRONE, FundingRoute.PRIORITIZED_PACKAGE, "Counter-drone EW package from allied stock",
         ("EW-DRN-02",), "GB", date(2025, 4, 11), illustrative=True))
-    procurement.approve_route(work, actor, "DRN-PKG-EW", on=date(2025, 4, 14))
-    procurement.sign_contract(work, actor, code="GB-CZ-EW-01", case="DRN-PKG-EW", supplier="CZ",
-                              signed_on=date(2025, 4, 22), illustrative=True,
-                              lines=(ContractLine(1, "EW-DRN-02", 10, Money.parse("185000", "EUR")),))
-    procurement.record_payment(work, actor, "GB-CZ-EW-01", amount=Money.parse("1850000", "EUR"),
-                               paid_on=date(2025, 5, 6), reference="GB-PAY-EW-01")
+    cases.approve_route(work, actor, "DRN-PKG-EW", on=date(2025, 4, 14))
+    contracts.sign_contract(work, actor, code="GB-CZ-EW-01", case="DRN-PKG-EW", supplier="CZ",
+                            signed_on=date(2025, 4, 22), illustrative=True,
+                            lines=(ContractLine(1, "EW-DRN-02", 10, Money.parse("185000", "EUR")),))
+    payments.record_payment(work, actor, "GB-CZ-EW-01", amount=Money.parse("1850000", "EUR"),
+                            paid_on=date(2025, 5, 6), reference="GB-PAY-EW-01")
     shipment = delivery.ship(work, actor, contract="GB-CZ-EW-01", line=1, quantity=10, on=date(2025, 5, 12))
     for state, day in ((ShipmentState.IN_TRANSIT, date(2025, 5, 13)), (ShipmentState.ARRIVED, date(2025, 5, 20)),
                        (ShipmentState.HANDED_OVER, date(2025, 5, 21))):

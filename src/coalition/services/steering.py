@@ -18,7 +18,6 @@ from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import DecisionRules, MembershipRole
 from coalition.domain.common import dated_act
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound, PermissionDenied
-from coalition.domain.innovation import ProjectStage, grant_from_payload
 from coalition.domain.ledger import Measure, measures
 from coalition.domain.limits import MINUTES, check_text
 from coalition.domain.steering import (
@@ -31,21 +30,22 @@ from coalition.domain.steering import (
     ProposalState,
     Tally,
     Vote,
-    check_payload,
     check_voter,
     decide,
 )
-from coalition.services import innovation, planning, procurement, registry
 from coalition.services.audit import record_change, require
 from coalition.services.ports import UnitOfWork
+from coalition.services.proposal_kinds import carry_out, rules_of
 from coalition.services.registry import load_coalition, load_party
 
 
 def _roles_on(uow: UnitOfWork, coalition: str, day: date) -> dict[str, MembershipRole]:
+    """The role of every member of the coalition on ``day``."""
     return {s.party: s.role for s in membership.roster_on(uow.memberships.changes(coalition), day)}
 
 
 def _meeting(uow: UnitOfWork, meeting_id: int) -> Meeting:
+    """The meeting with ``meeting_id``, or NotFound naming the field."""
     found = uow.steering.get_meeting(meeting_id)
     if found is None:
         raise NotFound(f"no meeting {meeting_id}", field="meeting")
@@ -53,6 +53,7 @@ def _meeting(uow: UnitOfWork, meeting_id: int) -> Meeting:
 
 
 def _proposal(uow: UnitOfWork, proposal_id: int) -> Proposal:
+    """The proposal with ``proposal_id``, or NotFound naming the field."""
     found = uow.steering.get_proposal(proposal_id)
     if found is None:
         raise NotFound(f"no proposal {proposal_id}", field="proposal")
@@ -76,6 +77,7 @@ def create_meeting(uow: UnitOfWork, actor: Actor, meeting: Meeting, attendees: S
 
 
 def _attend(uow: UnitOfWork, meeting: Meeting, party: str, roles: dict[str, MembershipRole]) -> None:
+    """Record that a member of the coalition on the meeting's day attended it, once."""
     load_party(uow, party, "attendee")
     if party not in roles:
         raise InvariantViolated(f"{party} is not a member of {meeting.coalition} on {meeting.held_on}",
@@ -87,6 +89,7 @@ def _attend(uow: UnitOfWork, meeting: Meeting, party: str, roles: dict[str, Memb
 
 
 def record_attendance(uow: UnitOfWork, actor: Actor, meeting_id: int, party: str) -> None:
+    """Record that a member attended a meeting."""
     with uow:
         meeting = _meeting(uow, meeting_id)
         require(can(actor, "manage_meetings", meeting.coalition))
@@ -96,6 +99,7 @@ def record_attendance(uow: UnitOfWork, actor: Actor, meeting_id: int, party: str
 
 
 def set_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int, minutes: str) -> None:
+    """Replace a meeting's minutes."""
     check_text(minutes, "minutes", MINUTES, required=False)
     with uow:
         meeting = _meeting(uow, meeting_id)
@@ -113,37 +117,19 @@ def open_proposal(uow: UnitOfWork, actor: Actor, *, coalition: str, kind: Propos
     require(can(actor, "open_proposal", coalition))
     with uow:
         load_coalition(uow, coalition)
-        checked = check_payload(kind, payload)
+        entry = rules_of(kind)
+        wanted = entry.read(payload)
         if meeting is not None and _meeting(uow, meeting).coalition != coalition:
             raise InvariantViolated(f"meeting {meeting} is not a meeting of {coalition}", field="meeting")
-        _check_target(uow, coalition, kind, checked)
+        entry.check(uow, coalition, wanted)
         now = uow.clock()
         if deadline is not None and deadline <= now:
             raise InvariantViolated(f"the deadline {deadline.isoformat()} has already passed", field="deadline")
-        stored = uow.steering.add_proposal(Proposal(coalition, kind, title, checked, procedure, meeting, deadline,
-                                                    opened_at=now))
+        stored = uow.steering.add_proposal(Proposal(coalition, kind, title, wanted.to_payload(), procedure, meeting,
+                                                    deadline, opened_at=now))
         record_change(uow, actor, AuditEvent("open_proposal", "proposal", str(stored.id), None, snapshot(stored)))
         uow.commit()
     return stored
-
-
-def _check_target(uow: UnitOfWork, coalition: str, kind: ProposalKind, payload: dict[str, object]) -> None:
-    """The thing a proposal would change exists and is in a state the decision can change."""
-    if kind is ProposalKind.APPROVE_PRIORITY_LIST:
-        version = uow.priorities.get(coalition, int(str(payload["version"])))
-        if version is None:
-            raise NotFound(f"{coalition} has no priority list version {payload['version']}", field="payload.version")
-    elif kind is ProposalKind.APPROVE_PLAN:
-        plan = uow.plans.get(int(str(payload["plan"])))
-        if plan is None or plan.coalition != coalition:
-            raise NotFound(f"{coalition} has no allocation plan {payload['plan']}", field="payload.plan")
-    elif kind in (ProposalKind.ADMIT_MEMBER, ProposalKind.CHANGE_ROLE):
-        load_party(uow, str(payload["party"]), "payload.party")
-    elif kind in (ProposalKind.AWARD_GRANT, ProposalKind.PASS_STAGE_GATE):
-        found = uow.innovation.get_project(str(payload["project"]))
-        call = None if found is None else uow.innovation.get_call(found.call)
-        if call is None or call.coalition != coalition:
-            raise NotFound(f"{coalition} has no innovation project {payload['project']}", field="payload.project")
 
 
 def cast_vote(uow: UnitOfWork, actor: Actor, proposal_id: int, party: str, vote: Vote) -> CastVote:
@@ -188,6 +174,7 @@ def _decision_day(uow: UnitOfWork, proposal: Proposal, now: datetime, on: date |
 
 
 def _tally(uow: UnitOfWork, proposal: Proposal, rules: DecisionRules, now: datetime, on: date | None = None) -> Tally:
+    """Count the latest vote of each voting member on the decision day under ``rules``."""
     day = _decision_day(uow, proposal, now, on)
     roles = _roles_on(uow, proposal.coalition, day)
     voters = frozenset(p for p, role in roles.items() if rules.may_vote(role))
@@ -218,7 +205,7 @@ def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int, *, on: date 
             raise Conflict(f"the silence procedure of proposal {proposal_id} runs until "
                            f"{proposal.deadline.isoformat()}", field="proposal")
         day = _decision_day(uow, proposal, now, on)
-        effects = _apply(uow, actor, proposal, day) if tally.outcome is Outcome.APPROVED else ()
+        effects = carry_out(uow, actor, proposal, day) if tally.outcome is Outcome.APPROVED else ()
         decided = dataclasses.replace(
             proposal, state=ProposalState.DECIDED, outcome=tally.outcome, reason=tally.reason,
             tally={"decided_on": day.isoformat(), "voting_members": tally.voting_members,
@@ -233,54 +220,6 @@ def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int, *, on: date 
     return decided
 
 
-def _apply(uow: UnitOfWork, actor: Actor, proposal: Proposal, day: date) -> tuple[str, ...]:
-    """Carry out an approved proposal through the service of the thing decided; say what changed."""
-    payload, coalition = proposal.payload, proposal.coalition
-    if proposal.kind is ProposalKind.APPROVE_PRIORITY_LIST:
-        version = int(payload["version"])
-        planning.approve_priority_list(uow, actor, coalition=coalition, version=version,
-                                       approved_by="steering-group", on=day, decision=proposal.id)
-        return (f"priority list version {version} approved and active",)
-    if proposal.kind is ProposalKind.APPROVE_PLAN:
-        plan = planning.approve_plan(uow, actor, int(payload["plan"]), decision=proposal.id, on=day)
-        return (f"allocation plan {plan.id} approved: {len(plan.lines)} reservations recorded",)
-    if proposal.kind is ProposalKind.ADMIT_MEMBER:
-        change = registry.admit_member(uow, actor, coalition=coalition, party=str(payload["party"]),
-                                       role=MembershipRole(str(payload["role"])),
-                                       on=date.fromisoformat(str(payload["on"])),
-                                       instrument=payload.get("instrument"))
-        return (f"{change.party} admitted as {change.role.label if change.role else ''} from {change.effective_on}",)
-    if proposal.kind is ProposalKind.CHANGE_ROLE:
-        change = registry.change_member_role(uow, actor, coalition=coalition, party=str(payload["party"]),
-                                             role=MembershipRole(str(payload["role"])),
-                                             on=date.fromisoformat(str(payload["on"])))
-        return (f"{change.party} is {change.role.label if change.role else ''} from {change.effective_on}",)
-    if proposal.kind is ProposalKind.APPROVE_ROUTE:
-        case = procurement.approve_route(uow, actor, str(payload["case"]), on=day, decision=proposal.id)
-        return (f"case {case.code}: the {case.route.value} route approved",)
-    if proposal.kind is ProposalKind.APPROVE_AWARD:
-        tender = procurement.award_lot(uow, actor, str(payload["tender"]), lot=int(payload["lot"]),
-                                       bid=int(payload["bid"]), justification=str(payload["justification"]),
-                                       on=day, decision=proposal.id)
-        awarded = tender.award_of(int(payload["lot"]))
-        assert awarded is not None
-        return (f"lot {awarded.lot} of tender {tender.code} awarded to bid {awarded.bid}; standstill until "
-                f"{awarded.standstill_until}",)
-    if proposal.kind is ProposalKind.AWARD_GRANT:
-        grant = innovation.award_grant(uow, actor, grant_from_payload(payload, "steering group"),
-                                       decision=proposal.id)
-        return (f"grant {grant.code} of {grant.amount} awarded to {grant.project}",)
-    if proposal.kind is ProposalKind.PASS_STAGE_GATE:
-        trl = payload.get("trl")
-        gate = innovation.decide_gate(uow, actor, str(payload["project"]), to=ProjectStage(str(payload["to"])),
-                                      decided_by="steering group", on=day, evidence=list(payload["evidence"]),
-                                      decision=proposal.id, trl=None if trl is None else int(trl))
-        return (f"{gate.project} moved from {gate.from_stage.value} to {gate.to_stage.value}",)
-    rules = DecisionRules.from_data(dict(payload["rules"]))
-    uow.coalitions.set_rules(coalition, rules)
-    return (f"decision rules changed to: {rules.describe()}",)
-
-
 @dataclass(frozen=True, slots=True)
 class ProposalView:
     proposal: Proposal
@@ -288,6 +227,7 @@ class ProposalView:
 
 
 def get_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int) -> ProposalView:
+    """A proposal with its votes."""
     with uow:
         proposal = _proposal(uow, proposal_id)
         require(can(actor, "read_registry", proposal.coalition))
@@ -318,6 +258,7 @@ class MeetingView:
 
 
 def get_meeting(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingView:
+    """A meeting with who attended (their role and whether it votes) and its proposals."""
     with uow:
         meeting = _meeting(uow, meeting_id)
         require(can(actor, "read_registry", meeting.coalition))
@@ -329,6 +270,7 @@ def get_meeting(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingView:
 
 
 def list_meetings(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Meeting]:
+    """The coalition's meetings."""
     require(can(actor, "read_registry", coalition))
     with uow:
         load_coalition(uow, coalition)

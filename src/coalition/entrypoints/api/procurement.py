@@ -53,9 +53,10 @@ from coalition.entrypoints.api.core import (
 )
 from coalition.entrypoints.api.funding import MoneyIn
 from coalition.services import delivery as deliveries
-from coalition.services import procurement as svc
 from coalition.services.delivery import ContractView, DeliveryStatus, PipelineRow
-from coalition.services.procurement import CaseView, Evaluation
+from coalition.services.procurement import cases, contracts, payments, tenders
+from coalition.services.procurement.cases import CaseView
+from coalition.services.procurement.tenders import Evaluation
 
 api = Routes("procurement and delivery")
 router = api.router
@@ -91,29 +92,29 @@ class Cancellation(Body):
 
 @api.get("/coalitions/{coalition}/cases", Page[ProcurementCase], summary="A coalition's procurement cases")
 def list_cases(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, limit: Limit = 50) -> object:
-    return page_of(svc.list_cases(who.read(), who.actor, coalition), offset, limit)
+    return page_of(cases.list_cases(who.read(), who.actor, coalition), offset, limit)
 
 
 @api.post("/coalitions/{coalition}/cases", ProcurementCase, summary="Open a procurement case on a funding route")
 def open_case(body: NewCase, who: CallerDep, coalition: CodeInPath) -> object:
     case = ProcurementCase(body.code, coalition, body.route, body.title, tuple(body.requirements), body.buyer,
                            body.opened_on, illustrative=body.illustrative)
-    return svc.open_case(who.write(), who.actor, case)
+    return cases.open_case(who.write(), who.actor, case)
 
 
 @api.get("/cases/{code}", CaseView, summary="A case with its history, tenders and contracts")
 def get_case(who: CallerDep, code: CodeInPath) -> object:
-    return svc.get_case(who.read(), who.actor, code)
+    return cases.get_case(who.read(), who.actor, code)
 
 
 @api.post("/cases/{code}/route-approval", ProcurementCase, 200, summary="Approve the case's route")
 def approve_route(body: DecidedOn, who: CallerDep, code: CodeInPath) -> object:
-    return svc.approve_route(who.write(), who.actor, code, on=body.on, decision=body.decision)
+    return cases.approve_route(who.write(), who.actor, code, on=body.on, decision=body.decision)
 
 
 @api.post("/cases/{code}/cancellation", ProcurementCase, 200, summary="Cancel a case; its money returns to funding")
 def cancel_case(body: Cancellation, who: CallerDep, code: CodeInPath) -> object:
-    return svc.cancel_case(who.write(), who.actor, code, on=body.on, reason=body.reason)
+    return cases.cancel_case(who.write(), who.actor, code, on=body.on, reason=body.reason)
 
 
 @api.post("/cases/{code}/closing", ProcurementCase, 200, summary="Close a delivered case")
@@ -163,7 +164,7 @@ def create_tender(body: NewTender, who: CallerDep, code: CodeInPath) -> object:
                     tuple(Lot(lot.number, lot.title, lot.requirement, lot.quantity) for lot in body.lots),
                     body.published_on, body.closes_on, tuple(body.invited), dict(body.weights), body.standstill_days,
                     illustrative=body.illustrative)
-    return svc.create_tender(who.write(), who.actor, tender)
+    return tenders.create_tender(who.write(), who.actor, tender)
 
 
 class NewBid(Body):
@@ -181,12 +182,12 @@ class NewBid(Body):
 def record_bid(body: NewBid, who: CallerDep, code: CodeInPath) -> object:
     bid = Bid(code, body.lot, body.supplier, body.unit_price.money(), body.delivery_days, body.compliant,
               body.submitted_on, dict(body.scores), body.note)
-    return svc.record_bid(who.write(), who.actor, bid)
+    return tenders.record_bid(who.write(), who.actor, bid)
 
 
 @api.get("/tenders/{code}/evaluation", Evaluation, summary="Rank each lot's bids by the tender's method")
 def evaluate_tender(who: CallerDep, code: CodeInPath) -> object:
-    return svc.evaluate_tender(who.read(), who.actor, code)
+    return tenders.evaluate_tender(who.read(), who.actor, code)
 
 
 class AwardIn(Body):
@@ -199,13 +200,13 @@ class AwardIn(Body):
 
 @api.post("/tenders/{code}/awards", Tender, summary="Award a lot to a bid")
 def award_lot(body: AwardIn, who: CallerDep, code: CodeInPath) -> object:
-    return svc.award_lot(who.write(), who.actor, code, lot=body.lot, bid=body.bid, justification=body.justification,
-                         on=body.on, decision=body.decision)
+    return tenders.award_lot(who.write(), who.actor, code, lot=body.lot, bid=body.bid, justification=body.justification,
+                             on=body.on, decision=body.decision)
 
 
 @api.post("/tenders/{code}/cancellation", Tender, 200, summary="Cancel a tender, with a reason")
 def cancel_tender(body: Cancellation, who: CallerDep, code: CodeInPath) -> object:
-    return svc.cancel_tender(who.write(), who.actor, code, on=body.on, reason=body.reason)
+    return tenders.cancel_tender(who.write(), who.actor, code, on=body.on, reason=body.reason)
 
 
 # --- contracts and payments ----------------------------------------------------------------------------------------
@@ -246,10 +247,10 @@ class NewContract(Body):
 @api.post("/cases/{code}/contracts", Contract,
           summary="Sign a contract: the reserved money of its requirements becomes contracted")
 def sign_contract(body: NewContract, who: CallerDep, code: CodeInPath) -> object:
-    return svc.sign_contract(who.write(), who.actor, code=body.code, case=code, supplier=body.supplier,
-                             signed_on=body.signed_on, lines=[li.line() for li in body.lines],
-                             milestones=[m.milestone() for m in body.milestones], tender=body.tender,
-                             lots=body.lots, in_kind=body.in_kind, illustrative=body.illustrative)
+    return contracts.sign_contract(who.write(), who.actor, code=body.code, case=code, supplier=body.supplier,
+                                   signed_on=body.signed_on, lines=[li.line() for li in body.lines],
+                                   milestones=[m.milestone() for m in body.milestones], tender=body.tender,
+                                   lots=body.lots, in_kind=body.in_kind, illustrative=body.illustrative)
 
 
 @api.get("/contracts/{code}", ContractView,
@@ -267,9 +268,9 @@ class Amendment(Body):
 
 @api.post("/contracts/{code}/amendments", Contract, summary="Amend a contract: a new version, with a reason")
 def amend_contract(body: Amendment, who: CallerDep, code: CodeInPath) -> object:
-    return svc.amend_contract(who.write(), who.actor, code, on=body.on, reason=body.reason,
-                              lines=[li.line() for li in body.lines],
-                              milestones=[m.milestone() for m in body.milestones])
+    return contracts.amend_contract(who.write(), who.actor, code, on=body.on, reason=body.reason,
+                                    lines=[li.line() for li in body.lines],
+                                    milestones=[m.milestone() for m in body.milestones])
 
 
 class NewPayment(Body):
@@ -280,8 +281,8 @@ class NewPayment(Body):
 
 
 def _pay(who: Caller, code: str, body: NewPayment) -> Response:
-    payment = svc.record_payment(who.write(), who.actor, code, amount=body.amount.money(), paid_on=body.paid_on,
-                                 milestone=body.milestone, reference=body.reference)
+    payment = payments.record_payment(who.write(), who.actor, code, amount=body.amount.money(), paid_on=body.paid_on,
+                                      milestone=body.milestone, reference=body.reference)
     return json_response(payment, Payment, 201)
 
 
@@ -294,7 +295,7 @@ def record_payment(body: NewPayment, request: Request, who: CallerDep, code: Cod
 
 @api.post("/payments/{payment_id}/reversal", Payment, summary="Reverse a payment, with a reason")
 def reverse_payment(body: Cancellation, who: CallerDep, payment_id: IdInPath) -> object:
-    return svc.reverse_payment(who.write(), who.actor, payment_id, reason=body.reason, on=body.on)
+    return payments.reverse_payment(who.write(), who.actor, payment_id, reason=body.reason, on=body.on)
 
 
 # --- shipments, receipts, end-use checks ---------------------------------------------------------------------------

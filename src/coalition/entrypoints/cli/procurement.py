@@ -25,7 +25,10 @@ from coalition.entrypoints.cli.output import choice, console, emit_json, table
 from coalition.entrypoints.cli.params import id_argument, id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import delivery as deliveries_svc
-from coalition.services import procurement as svc
+from coalition.services.procurement import cases as case_svc
+from coalition.services.procurement import contracts as contract_svc
+from coalition.services.procurement import payments as payment_svc
+from coalition.services.procurement import tenders as tender_svc
 
 cases = typer.Typer(help="Procurement cases: open by route, approve the route, cancel, close, pipeline.",
                     no_args_is_help=True)
@@ -98,7 +101,7 @@ def cases_open(ctx: typer.Context, coalition: str, code: str,
                on: On, illustrative: Annotated[bool, typer.Option()] = False) -> None:
     """Open a procurement case for funded requirements by one route."""
     platform = ready(ctx)
-    case = svc.open_case(platform.uow(), platform.operator(), ProcurementCase(
+    case = case_svc.open_case(platform.uow(), platform.operator(), ProcurementCase(
         code, coalition, choice(route, FundingRoute, "--route"), title, tuple(requirement), buyer, _day(on),
         illustrative=illustrative))
     console.print(f"Opened case {case.code} ({case.route.value}) for {', '.join(case.requirements)}")
@@ -111,7 +114,7 @@ def cases_approve_route(ctx: typer.Context, case: str, on: On,
                         ) -> None:
     """Approve a case's route (a steering-group decision where the coalition's rules say so)."""
     platform = ready(ctx)
-    found = svc.approve_route(platform.uow(), platform.operator(), case, on=_day(on), decision=decision)
+    found = case_svc.approve_route(platform.uow(), platform.operator(), case, on=_day(on), decision=decision)
     console.print(f"Case {found.code}: route {found.route.value} approved")
 
 
@@ -119,7 +122,7 @@ def cases_approve_route(ctx: typer.Context, case: str, on: On,
 def cases_cancel(ctx: typer.Context, case: str, on: On, reason: Annotated[str, typer.Option()]) -> None:
     """Cancel a case before any contract; its requirements return to funding."""
     platform = ready(ctx)
-    svc.cancel_case(platform.uow(), platform.operator(), case, on=_day(on), reason=reason)
+    case_svc.cancel_case(platform.uow(), platform.operator(), case, on=_day(on), reason=reason)
     console.print(f"Case {case} cancelled")
 
 
@@ -135,7 +138,7 @@ def cases_close(ctx: typer.Context, case: str, on: On, note: Annotated[str, type
 def cases_list(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
     """A coalition's procurement cases with route and stage."""
     platform = ready(ctx)
-    found = svc.list_cases(platform.uow(), platform.operator(), coalition)
+    found = case_svc.list_cases(platform.uow(), platform.operator(), coalition)
     if as_json:
         emit_json(found)
         return
@@ -148,7 +151,7 @@ def cases_list(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) ->
 def cases_show(ctx: typer.Context, case: str, as_json: JsonFlag = False) -> None:
     """A case: its stages, tenders and contracts."""
     platform = ready(ctx)
-    view = svc.get_case(platform.uow(), platform.operator(), case)
+    view = case_svc.get_case(platform.uow(), platform.operator(), case)
     if as_json:
         emit_json(view)
         return
@@ -198,7 +201,7 @@ def tenders_create(ctx: typer.Context, case: str, code: str, title: Annotated[st
         if len(parts) != 3 or not parts[1].strip().isdigit():
             raise InvalidInput(f"'{text}' is not REQUIREMENT:QUANTITY:TITLE", field="--lot")
         lots.append(Lot(number, parts[2].strip(), parts[0].strip(), int(parts[1])))
-    tender = svc.create_tender(platform.uow(), platform.operator(), Tender(
+    tender = tender_svc.create_tender(platform.uow(), platform.operator(), Tender(
         code, case, title, TenderProcedure.INVITED if invite else TenderProcedure.OPEN,
         choice(method, EvaluationMethod, "--method"), tuple(lots), _day(published_on, "--published-on"),
         _day(closes_on, "--closes-on"), tuple(invite or ()), _pairs(weight, "--weight"), standstill_days,
@@ -214,7 +217,7 @@ def tenders_bid(ctx: typer.Context, tender: str, lot: int, supplier: str, unit_p
                 note: Annotated[str, typer.Option()] = "") -> None:
     """Record a bid for a lot."""
     platform = ready(ctx)
-    stored = svc.record_bid(platform.uow(), platform.operator(), Bid(
+    stored = tender_svc.record_bid(platform.uow(), platform.operator(), Bid(
         tender, lot, supplier, Money.parse(unit_price, check_currency(currency), "unit_price"), delivery_days,
         compliant, _day(on), _pairs(score, "--score"), note))
     console.print(f"Recorded bid {stored.id}: {supplier}, lot {lot}, {stored.unit_price} a unit")
@@ -224,7 +227,7 @@ def tenders_bid(ctx: typer.Context, tender: str, lot: int, supplier: str, unit_p
 def tenders_evaluate(ctx: typer.Context, tender: str, as_json: JsonFlag = False) -> None:
     """Rank each lot's bids by the tender's method."""
     platform = ready(ctx)
-    found = svc.evaluate_tender(platform.uow(), platform.operator(), tender)
+    found = tender_svc.evaluate_tender(platform.uow(), platform.operator(), tender)
     if as_json:
         emit_json(found)
         return
@@ -248,8 +251,8 @@ def tenders_award(ctx: typer.Context, tender: str, lot: int, bid: Annotated[int,
                   = None) -> None:
     """Award a lot to its first-ranked bid, with the justification; the standstill period starts."""
     platform = ready(ctx)
-    found = svc.award_lot(platform.uow(), platform.operator(), tender, lot=lot, bid=bid, justification=justification,
-                          on=_day(on), decision=decision)
+    found = tender_svc.award_lot(platform.uow(), platform.operator(), tender, lot=lot, bid=bid,
+                                 justification=justification, on=_day(on), decision=decision)
     awarded = found.award_of(lot)
     assert awarded is not None
     console.print(f"Lot {lot} of {tender} awarded to bid {bid}; standstill until {awarded.standstill_until}")
@@ -259,7 +262,7 @@ def tenders_award(ctx: typer.Context, tender: str, lot: int, bid: Annotated[int,
 def tenders_cancel(ctx: typer.Context, tender: str, on: On, reason: Annotated[str, typer.Option()]) -> None:
     """Cancel a tender before any contract under it."""
     platform = ready(ctx)
-    svc.cancel_tender(platform.uow(), platform.operator(), tender, on=_day(on), reason=reason)
+    tender_svc.cancel_tender(platform.uow(), platform.operator(), tender, on=_day(on), reason=reason)
     console.print(f"Tender {tender} cancelled")
 
 
@@ -281,10 +284,10 @@ def contracts_sign(ctx: typer.Context, case: str, code: str, on: On,
     """Sign a contract; its lines' value moves from reserved to contracted money."""
     platform = ready(ctx)
     code_currency = check_currency(currency)
-    signed = svc.sign_contract(platform.uow(), platform.operator(), code=code, case=case, supplier=supplier,
-                               signed_on=_day(on), lines=_lines(line, code_currency),
-                               milestones=_milestones(milestone, code_currency), tender=tender, lots=tuple(lot or ()),
-                               in_kind=in_kind, illustrative=illustrative)
+    signed = contract_svc.sign_contract(platform.uow(), platform.operator(), code=code, case=case, supplier=supplier,
+                                        signed_on=_day(on), lines=_lines(line, code_currency),
+                                        milestones=_milestones(milestone, code_currency), tender=tender,
+                                        lots=tuple(lot or ()), in_kind=in_kind, illustrative=illustrative)
     console.print(f"Signed contract {signed.code} with {signed.supplier}: {signed.current.value}, "
                   f"{len(signed.current.lines)} line(s)")
 
@@ -296,8 +299,9 @@ def contracts_amend(ctx: typer.Context, contract: str, on: On, reason: Annotated
     """Amend a contract: the full new set of lines and milestones becomes the next version."""
     platform = ready(ctx)
     code_currency = check_currency(currency)
-    amended = svc.amend_contract(platform.uow(), platform.operator(), contract, on=_day(on), reason=reason,
-                                 lines=_lines(line, code_currency), milestones=_milestones(milestone, code_currency))
+    amended = contract_svc.amend_contract(platform.uow(), platform.operator(), contract, on=_day(on), reason=reason,
+                                          lines=_lines(line, code_currency),
+                                          milestones=_milestones(milestone, code_currency))
     console.print(f"Contract {contract} is now version {amended.current.version}: {amended.current.value}")
 
 
@@ -307,9 +311,9 @@ def contracts_pay(ctx: typer.Context, contract: str, amount: str, currency: str,
                   reference: Annotated[str, typer.Option()] = "") -> None:
     """Pay the supplier: a disbursement from the money contracted for the contract's lines."""
     platform = ready(ctx)
-    paid = svc.record_payment(platform.uow(), platform.operator(), contract,
-                              amount=Money.parse(amount, check_currency(currency)), paid_on=_day(on),
-                              milestone=milestone, reference=reference)
+    paid = payment_svc.record_payment(platform.uow(), platform.operator(), contract,
+                                      amount=Money.parse(amount, check_currency(currency)), paid_on=_day(on),
+                                      milestone=milestone, reference=reference)
     rate = "" if paid.amount.currency == paid.reporting.currency else \
         f" = {paid.reporting} at {shown_rate(paid.rate)} ({paid.rate_source}, {paid.rate_date})"
     console.print(f"Recorded payment {paid.id} under {contract}: {paid.amount}{rate}")
@@ -320,7 +324,7 @@ def contracts_reverse_payment(ctx: typer.Context, payment: Annotated[int, id_arg
                               reason: Annotated[str, typer.Option(help="Why (kept with the reversal).")]) -> None:
     """Undo a payment recorded in error: its entries are reversed and the money returns where it came from."""
     platform = ready(ctx)
-    undone = svc.reverse_payment(platform.uow(), platform.operator(), payment, reason=reason, on=_day(on))
+    undone = payment_svc.reverse_payment(platform.uow(), platform.operator(), payment, reason=reason, on=_day(on))
     console.print(f"Payment {payment} reversed by payment {undone.id}: {undone.amount} back")
 
 
@@ -347,14 +351,7 @@ def contracts_show(ctx: typer.Context, contract: str,
     table(f"Money behind each line ({view.currency})", ["Line", "Donor", "Contribution", "Amount", "Reporting"],
           [(s.line, s.donor, s.contribution, Money.from_minor_units(s.units, s.currency),
             Money.from_minor_units(s.reporting, view.currency).amount) for s in view.funding])
-    shares: dict[int, list[str]] = {}
-    for payment_id, share in view.payment_shares:
-        shares.setdefault(payment_id, []).append(
-            f"{share.donor} {Money.from_minor_units(share.reporting, view.currency).amount}")
-    table("Payments", ["Id", "Paid on", "Amount", f"In {view.currency}", "Rate", "Milestone", "Donor shares"],
-          [(p.id if p.reverses is None else f"{p.id} (reverses {p.reverses}: {p.reason})", p.paid_on,
-            p.signed_amount, p.signed_reporting.amount, f"{shown_rate(p.rate)} ({p.rate_source}, {p.rate_date})",
-            p.milestone or "", "; ".join(shares.get(p.id or 0, []))) for p in view.payments])
+    _payments_table(view)
     table("Shipments", ["Id", "Line", "Quantity", "State", "Reference"],
           [(s.id, s.line, s.quantity, s.state.value, s.reference) for s in view.shipments])
     table("Receipts by units", ["Id", "Shipment", "Unit", "Quantity", "Condition", "Accepted", "On", "Discrepancy"],
@@ -364,6 +361,18 @@ def contracts_show(ctx: typer.Context, contract: str,
         table("End-use checks", ["Id", "Receipt", "On", "By", "Quantity", "Finding", "Note"],
               [(c.id, c.receipt, c.checked_on, c.checked_by, c.quantity, c.finding.value, c.note)
                for c in view.checks])
+
+
+def _payments_table(view: deliveries_svc.ContractView) -> None:
+    """The contract's payments, each with its rate and the donors' shares."""
+    shares: dict[int, list[str]] = {}
+    for payment_id, share in view.payment_shares:
+        shares.setdefault(payment_id, []).append(
+            f"{share.donor} {Money.from_minor_units(share.reporting, view.currency).amount}")
+    table("Payments", ["Id", "Paid on", "Amount", f"In {view.currency}", "Rate", "Milestone", "Donor shares"],
+          [(p.id if p.reverses is None else f"{p.id} (reverses {p.reverses}: {p.reason})", p.paid_on,
+            p.signed_amount, p.signed_reporting.amount, f"{shown_rate(p.rate)} ({p.rate_source}, {p.rate_date})",
+            p.milestone or "", "; ".join(shares.get(p.id or 0, []))) for p in view.payments])
 
 
 # --- deliveries ---------------------------------------------------------------------------------
