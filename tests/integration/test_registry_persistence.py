@@ -49,6 +49,14 @@ def test_members_on_the_founding_date_exclude_the_netherlands(demo: Platform):
     assert "NL" in members(demo, "it-coalition", date(2024, 3, 6))
 
 
+def test_a_coalition_counts_the_states_it_unites_apart_from_organisations_and_observers(demo: Platform):
+    day = registry.count_members(registry.members_on(demo.uow(), PUBLIC_ACTOR, "it-coalition", date(2024, 3, 6)))
+    assert (day.states, day.organisations, day.observers) == (11, 0, 1)
+    founding = registry.count_members(registry.members_on(demo.uow(), PUBLIC_ACTOR, "it-coalition",
+                                                          date(2023, 9, 19)))
+    assert (founding.states, founding.organisations, founding.observers) == (3, 0, 0)
+
+
 def test_the_founders_on_the_founding_day_hold_no_instrument(demo: Platform):
     for founder in ("EE", "LU", "UA"):
         (joined, *_) = registry.membership_history(demo.uow(), PUBLIC_ACTOR, "it-coalition", founder)

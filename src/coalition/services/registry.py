@@ -6,6 +6,7 @@ stored, writes, and appends the audit record. Reads: views assembled for the ent
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -235,6 +236,24 @@ def members_on(uow: UnitOfWork, actor: Actor, coalition: str, on: date) -> list[
     require(can(actor, "read_registry", coalition))
     with uow:
         return _members(uow, load_coalition(uow, coalition), on)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCounts:
+    """How many a coalition unites on a day: states taking part (the recipient and declaration signatories
+    included), organisations taking part, and observers of any kind, each counted once."""
+
+    states: int
+    organisations: int
+    observers: int
+
+
+def count_members(members: Sequence[MemberView]) -> MemberCounts:
+    """The counts by kind of a day's members (``members_on``)."""
+    taking_part = {m.party.code: m.party.kind for m in members if m.spell.role is not MembershipRole.OBSERVER}
+    watching = {m.party.code for m in members if m.spell.role is MembershipRole.OBSERVER} - set(taking_part)
+    states = sum(1 for kind in taking_part.values() if kind is PartyKind.STATE)
+    return MemberCounts(states, len(taking_part) - states, len(watching))
 
 
 def membership_history(uow: UnitOfWork, actor: Actor, coalition: str,

@@ -199,13 +199,15 @@ def members_list(ctx: typer.Context, coalition: str, on: OnDate = None, as_json:
     platform = ready(ctx)
     day = _day(platform, on)
     found = svc.members_on(platform.uow(), platform.operator(), coalition, day)
+    counts = svc.count_members(found)
     if as_json:
-        emit_json({"coalition": coalition, "on": day, "members": [
+        emit_json({"coalition": coalition, "on": day, "counts": counts, "members": [
             {"party": m.party.code, "name": m.party.name, "role": m.spell.role, "since": m.spell.start,
              "until": m.spell.end, "instrument": m.spell.instrument, "votes": m.votes,
              "illustrative": m.spell.illustrative} for m in found]})
         return
-    table(f"Members of {coalition} on {day} ({len(found)})",
+    table(f"Members of {coalition} on {day}: {counts.states} state(s), {counts.organisations} organisation(s) "
+          f"taking part, {counts.observers} observer(s)",
           ["Role", "Party", "Code", "Since", "Instrument", "Votes"],
           [(m.spell.role.label, m.party.name, m.party.code, f"{m.spell.start}{_mark(m.spell.illustrative)}",
             m.spell.instrument, "yes" if m.votes else "no") for m in found])
