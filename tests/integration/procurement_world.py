@@ -56,7 +56,7 @@ def funded_world(platform: Platform) -> Platform:
         funding.record_contribution(platform.uow(), actor, Contribution(
             ContributionKind.RECEIPT, C, FUND, donor, eur(amount), date(2024, 3, 1), Earmark(), Confidentiality()))
     plan = planning.run_allocation(platform.uow(), actor, C, on=date(2024, 3, 2))
-    planning.approve_plan(platform.uow(), actor, plan.id or 0)
+    planning.approve_plan(platform.uow(), actor, plan.id or 0, on=date(2024, 3, 2))
     return platform
 
 

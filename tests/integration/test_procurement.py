@@ -436,3 +436,37 @@ def test_the_demo_runs_every_route_and_the_books_agree(platform: Platform, capsy
     assert code == 0 and "all intact" in out
     again = build_demo_world(platform.uow(), actor)
     assert again.created == []
+
+
+def test_a_contract_draws_only_on_money_reserved_by_its_date(platform: Platform):
+    world, actor = funded_world(platform), platform.operator()
+    planning.release_reservation(world.uow(), actor, coalition=C, requirement="R-1", reason="re-planned",
+                                 on=date(2024, 4, 5))
+    plan = planning.run_allocation(world.uow(), actor, C, on=date(2024, 4, 20))
+    planning.approve_plan(world.uow(), actor, plan.id or 0, on=date(2024, 4, 20))
+    open_direct(world)
+    with pytest.raises(InvariantViolated, match=r"on 2024-04-10, the contract's date, only 0.00 EUR was reserved "
+                                                r"for R-1") as refused:
+        sign(world)
+    assert refused.value.field == "lines"
+    line = ContractLine(1, "R-1", 100, Money.parse("1000", "EUR"))
+    contracts.sign_contract(world.uow(), actor, code="K-1", case="CASE-1", supplier="SUP-A",
+                            signed_on=date(2024, 4, 21), lines=(line,))
+
+
+def test_an_approval_is_dated_between_its_plan_and_today(platform: Platform):
+    world, actor = funded_world(platform), platform.operator()
+    planning.release_reservation(world.uow(), actor, coalition=C, requirement="R-1", reason="re-planned",
+                                 on=date(2024, 4, 5))
+    plan = planning.run_allocation(world.uow(), actor, C, on=date(2024, 4, 20))
+    with pytest.raises(InvariantViolated, match=r"an act of 2024-04-19 cannot precede the day plan \d+ ran, "
+                                                r"2024-04-20"):
+        planning.approve_plan(world.uow(), actor, plan.id or 0, on=date(2024, 4, 19))
+    with pytest.raises(InvariantViolated, match="an act of 2999-01-01 is in the future"):
+        planning.approve_plan(world.uow(), actor, plan.id or 0, on=date(2999, 1, 1))
+    approved = planning.approve_plan(world.uow(), actor, plan.id or 0, on=date(2024, 4, 22))
+    assert approved.decided_on == date(2024, 4, 22)
+    assert planning.get_plan(world.uow(), actor, plan.id or 0).decided_on == date(2024, 4, 22)
+    with pytest.raises(InvariantViolated, match="cannot precede the day money was last reserved for R-1, 2024-04-22"):
+        planning.release_reservation(world.uow(), actor, coalition=C, requirement="R-1", reason="late",
+                                     on=date(2024, 4, 21))

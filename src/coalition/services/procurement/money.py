@@ -38,12 +38,42 @@ def _reservation_pots(uow: UnitOfWork, coalition: str, requirement: str, line: i
     return pots
 
 
+def _reserved_by(uow: UnitOfWork, pots: list[Pot[tuple[int, AccountKey, int]]], requirement: str, on: date
+                 ) -> list[Pot[tuple[int, AccountKey, int]]]:
+    """The pots as far as their money was reserved for ``requirement`` by entries dated on or before ``on``: a
+    contract of ``on`` draws only on money reserved by then."""
+    by_then: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for entry in uow.ledger.entries(contributions=sorted({p.key[0] for p in pots})):
+        if entry.value_date > on or entry.contribution is None:
+            continue
+        sign = 1 if _reserved_for(entry.debit, requirement) else -1 if _reserved_for(entry.credit, requirement) else 0
+        by_then[entry.contribution][0] += sign * entry.amount.to_minor_units()
+        by_then[entry.contribution][1] += sign * entry.reporting_amount.to_minor_units()
+    capped = []
+    for pot in pots:
+        units, reporting = by_then[pot.key[0]]
+        if units > 0 and reporting > 0:
+            capped.append(Pot(pot.key, min(pot.units, units), min(pot.reporting, reporting)))
+    return capped
+
+
+def _reserved_for(account: AccountKey, requirement: str) -> bool:
+    return account.type is AccountType.RESERVED and account.requirement == requirement
+
+
 def encumber(uow: UnitOfWork, contract: str, coalition: str, line: ContractLine, reporting: int, on: date
               ) -> list[FundingShare]:
-    """Move ``reporting`` minor units of money reserved for the line's requirement to contracted money."""
-    pots = _reservation_pots(uow, coalition, line.requirement, line.number)
+    """Move ``reporting`` minor units of money reserved for the line's requirement, by ``on``, to contracted
+    money."""
+    now_held = _reservation_pots(uow, coalition, line.requirement, line.number)
+    pots = _reserved_by(uow, now_held, line.requirement, on)
     currency = load_coalition(uow, coalition).reporting_currency
     held = sum(p.reporting for p in pots)
+    if held < reporting and sum(p.reporting for p in now_held) >= reporting:
+        raise InvariantViolated(
+            f"line {line.number} is worth {Money.from_minor_units(reporting, currency)}; on {on}, the contract's "
+            f"date, only {Money.from_minor_units(held, currency)} was reserved for {line.requirement}: a contract "
+            "draws only on money reserved by its date", field="lines")
     if held == 0:
         raise InvariantViolated(f"line {line.number}: no contract for an unfunded requirement: nothing is reserved "
                                 f"for {line.requirement} that is not already contracted", field="lines")
