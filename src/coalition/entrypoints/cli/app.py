@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coalition.bootstrap import Platform, bootstrap
 from coalition.config import Environment
-from coalition.domain.errors import CoalitionError
+from coalition.domain.errors import CoalitionError, StorageFailed
 from coalition.entrypoints.cli import (
     allocation,
     audit,
@@ -158,7 +157,5 @@ def main(argv: list[str] | None = None, platform: Platform | None = None) -> Non
         raise SystemExit(error.exit_code) from None
     except typer.Abort:
         output.fail("aborted", 1)
-    except OperationalError as error:
-        output.fail(f"database: cannot use the database ({str(error.orig).strip().splitlines()[0]})", 1)
-    except DBAPIError as error:
-        output.fail(f"database: {str(error.orig).strip().splitlines()[0]}", 1)
+    except StorageFailed as error:
+        output.fail(f"database: {error}", 1)
