@@ -10,6 +10,9 @@ from pydantic import ValidationError
 
 from coalition.bootstrap import Platform, bootstrap
 from coalition.config import Environment
+from coalition.demo.innovation import CALL, WINNER
+from coalition.demo.users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
+from coalition.demo.world import build_demo_world
 from coalition.domain.errors import CoalitionError, StorageFailed
 from coalition.entrypoints.cli import (
     allocation,
@@ -24,9 +27,6 @@ from coalition.entrypoints.cli import (
     steering,
 )
 from coalition.services.delivery import donor_procurement
-from coalition.services.demo import build_demo_world
-from coalition.services.demo_innovation import CALL, WINNER
-from coalition.services.demo_users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
 from coalition.services.steering import list_meetings
 
 app = typer.Typer(
