@@ -43,7 +43,7 @@ browser: ## Install Debian's chromium for the browser tests when missing (skippe
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests
 
-typecheck: $(STAMP) ## mypy (strict on domain and services)
+typecheck: $(STAMP) ## mypy (strict on domain, services and the demo world)
 	$(BIN)/mypy
 
 contracts: $(STAMP) ## import-linter: the layers' dependency rules

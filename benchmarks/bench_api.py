@@ -44,12 +44,12 @@ from benchmarks.bench_ledger import DONORS, write_files
 from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
 from coalition.config import Settings
+from coalition.demo.world import build_demo_world
 from coalition.domain.access import Grant, Role
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
 from coalition.domain.identity import Scope, User
 from coalition.domain.party import Party, PartyKind
 from coalition.services import funding, planning, registry
-from coalition.services.demo import build_demo_world
 from coalition.services.identity import add_user, create_token
 
 SCALE, FUND = "scale-coalition", "scale-fund"

@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from coalition.adapters.database import create_engine, migrate, schema_is_current
+from coalition.adapters.database_errors import database_errors_translated
 from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
@@ -88,10 +89,13 @@ class Platform:
         return IdempotencyStore(self.engine)
 
     def init_database(self) -> None:
-        migrate(self.engine)
+        with database_errors_translated():
+            migrate(self.engine)
 
     def require_current_schema(self) -> None:
-        if not schema_is_current(self.engine):
+        with database_errors_translated():
+            current = schema_is_current(self.engine)
+        if not current:
             raise SchemaOutOfDate("the database is not initialised or not up to date: run 'coalition init'",
                                   field="database")
 

@@ -20,10 +20,10 @@ from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
 from coalition.config import Settings
+from coalition.demo.world import build_demo_world
 from coalition.domain.access import Grant, Role
 from coalition.domain.identity import Scope, User
 from coalition.entrypoints.api.app import SERVER_OPTIONS, create_app
-from coalition.services.demo import build_demo_world
 from coalition.services.identity import add_user, create_token
 from tests.conftest import fresh_database
 from tests.fakes import TickingClock

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from coalition.adapters import tables as t
 from coalition.adapters.row_proofs import EXEMPT, PROVED
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.audit import RowProblem
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services import audit, funding
-from coalition.services.demo import build_demo_world
 from tests.integration.helpers import run
 
 

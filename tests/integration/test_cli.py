@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from coalition.bootstrap import Platform
-from coalition.services.demo import build_demo_world
+from coalition.demo.world import build_demo_world
 from tests.integration.helpers import assert_refused, run
 
 
@@ -123,6 +123,17 @@ def test_an_uninitialised_database_asks_for_init(tmp_path: Path, capsys: pytest.
     assert "run 'coalition init'" in err
     assert run(fresh, capsys, "init")[0] == 0
     assert run(fresh, capsys, "coalitions", "list")[0] == 0
+
+
+def test_a_database_that_cannot_be_opened_is_one_line_naming_the_database(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]):
+    from coalition.config import Settings
+
+    (tmp_path / "a-folder.db").mkdir()  # a path SQLite cannot open as a database file
+    unusable = Platform(Settings(database_url=f"sqlite:///{tmp_path / 'a-folder.db'}"))
+    code, out, err = run(unusable, capsys, "init")
+    assert code == 1 and out == ""
+    assert err.startswith("error: database: cannot use the database (") and err.count("\n") == 1
 
 
 def test_the_installed_command_runs_the_demo(tmp_path: Path):

@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.access import Actor, Grant, Role, can_see_record
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Visibility
 from coalition.domain.money import Money
 from coalition.services import funding
-from coalition.services.demo import build_demo_world
 
 IT = "it-coalition"
 TODAY = date(2026, 11, 22)

@@ -14,13 +14,13 @@ import pytest
 
 from coalition.adapters.ledger_store import SqlLedgerRepository
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.contribution_import import COLUMNS, ImportRejected
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
 from coalition.domain.fx import FxRate
 from coalition.domain.ledger import Measure
 from coalition.domain.money import Money
 from coalition.services import funding
-from coalition.services.demo import build_demo_world
 from tests.integration.helpers import dump, race_coalition
 
 GOOD = [

@@ -10,10 +10,10 @@ import pytest
 
 from coalition.adapters.fx_files import ECB_SOURCE
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.party import Party, PartyKind
 from coalition.services import registry
-from coalition.services.demo import build_demo_world
 from tests.integration.helpers import assert_refused, dump, run
 
 ECB_DAILY = "Date, USD, JPY, GBP, \n21 November 2025, 1.0512, 162.34, 0.8712, \n"

@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 
 from coalition.adapters.ledger_store import SqlLedgerRepository
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, Visibility
 from coalition.domain.errors import Conflict, InvariantViolated, NotFound
 from coalition.domain.fx import FxRate, MissingRate
 from coalition.domain.ledger import AccountKey, Measure, PledgeStatus
 from coalition.domain.money import Money
 from coalition.services import funding
-from coalition.services.demo import build_demo_world
 from tests.integration.helpers import dump, race_coalition
 
 IT, FUND = "it-coalition", "it-coalition-fund"

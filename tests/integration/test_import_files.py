@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from coalition.bootstrap import Platform
+from coalition.demo.users import DEMO_PASSWORD, build_demo_users
+from coalition.demo.world import build_demo_world
 from coalition.entrypoints.api.app import create_app
 from coalition.services import funding
-from coalition.services.demo import build_demo_world
-from coalition.services.demo_users import DEMO_PASSWORD, build_demo_users
 from tests.integration.helpers import dump, run
 
 HEADER = "kind,external_ref,coalition,fund,donor,amount,currency,value_date,description\n"

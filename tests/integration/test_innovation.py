@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.contributions import Contribution, ContributionKind, Earmark, FundingRoute
 from coalition.domain.delivery import Condition, ShipmentState, UnitReceipt
@@ -35,7 +36,6 @@ from coalition.domain.party import Party, PartyKind
 from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.services import audit, delivery, funding, innovation, registry, steering
-from coalition.services.demo import build_demo_world
 from coalition.services.procurement import cases, contracts
 from tests.integration.helpers import allow_secretariat_approval, dump
 

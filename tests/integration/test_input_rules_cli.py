@@ -10,8 +10,8 @@ import pytest
 
 from coalition.adapters.tables import parties
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.limits import DESCRIPTION, MAX_ID, NOTE
-from coalition.services.demo import build_demo_world
 from tests.integration.helpers import assert_refused, run
 
 IN_KIND = ["in-kind", "add", "it-coalition", "LT", "420000", "EUR", "--fund", "it-coalition-fund", "--on",

@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from coalition.adapters.database import alembic_config, migrate, schema_is_current
 from coalition.adapters.tables import meetings, metadata
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.limits import MAX_ID
-from coalition.services.demo import build_demo_world
 from tests.integration.helpers import dump
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from coalition.adapters.planning_store import ranks_digest
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.allocation import Policy
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
@@ -18,7 +19,6 @@ from coalition.domain.money import Money
 from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services import funding, planning
-from coalition.services.demo import build_demo_world
 from tests.integration.helpers import allow_secretariat_approval
 
 IT, FUND = "it-coalition", "it-coalition-fund"

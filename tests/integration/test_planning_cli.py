@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coalition.bootstrap import Platform
-from coalition.services.demo import build_demo_world
+from coalition.demo.world import build_demo_world
 from tests.integration.helpers import allow_secretariat_approval, assert_refused, run
 
 INSTANCE = {

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.coalition import DecisionRules
 from coalition.domain.contributions import FundingRoute
@@ -30,7 +31,6 @@ from coalition.domain.procurement import (
 from coalition.domain.requirements import RequirementStatus
 from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.services import delivery, funding, innovation, planning, steering
-from coalition.services.demo import build_demo_world
 from coalition.services.procurement import cases, contracts, payments, tenders
 from tests.integration.helpers import assert_refused, dump, run
 from tests.integration.procurement_world import C, eur, funded_world, measure, open_direct, sign

@@ -9,13 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.access import PUBLIC_ACTOR
 from coalition.domain.coalition import MembershipRole
 from coalition.domain.errors import Conflict, InvariantViolated
 from coalition.domain.party import Party
 from coalition.services import registry
 from coalition.services.audit import verify_audit
-from coalition.services.demo import build_demo_world
 from tests.integration.helpers import dump
 
 

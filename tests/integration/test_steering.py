@@ -8,13 +8,13 @@ from fractions import Fraction
 import pytest
 
 from coalition.bootstrap import Platform
+from coalition.demo.world import build_demo_world
 from coalition.domain.coalition import DecisionMethod, DecisionRules
 from coalition.domain.errors import Conflict, InvariantViolated, PermissionDenied
 from coalition.domain.party import Party
 from coalition.domain.requirements import ListState
 from coalition.domain.steering import Meeting, Outcome, Procedure, ProposalKind, Vote
 from coalition.services import planning, registry, steering
-from coalition.services.demo import build_demo_world
 from tests.fakes import TickingClock
 from tests.integration.helpers import dump
 

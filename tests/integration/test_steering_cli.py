@@ -7,7 +7,7 @@ import json
 import pytest
 
 from coalition.bootstrap import Platform
-from coalition.services.demo import build_demo_world
+from coalition.demo.world import build_demo_world
 from tests.integration.helpers import assert_refused, run
 
 

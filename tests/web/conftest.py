@@ -17,8 +17,8 @@ import pytest
 
 from coalition.bootstrap import Platform
 from coalition.config import Settings
-from coalition.services.demo import build_demo_world
-from coalition.services.demo_users import DEMO_PASSWORD, build_demo_users
+from coalition.demo.users import DEMO_PASSWORD, build_demo_users
+from coalition.demo.world import build_demo_world
 from tests.api.conftest import live_server
 from tests.conftest import RUN_COUNTS
 from tests.fakes import TickingClock

@@ -8,9 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from coalition.demo.users import DEMO_PASSWORD
 from coalition.domain.steering import Vote
 from coalition.services import steering
-from coalition.services.demo_users import DEMO_PASSWORD
 from tests.web.conftest import Site, accessibility_problems, screenshot, sign_in
 
 pytestmark = pytest.mark.browser

@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
+from coalition.demo.users import DEMO_PASSWORD, build_demo_users
+from coalition.demo.world import build_demo_world
 from coalition.domain.access import Grant, Role
 from coalition.domain.delivery import ShipmentState
 from coalition.domain.identity import User
 from coalition.entrypoints.api.app import create_app
 from coalition.services import delivery, funding, identity
-from coalition.services.demo import build_demo_world
-from coalition.services.demo_users import DEMO_PASSWORD, build_demo_users
 from tests.integration.helpers import allow_secretariat_approval, dump
 
 IT = "/coalitions/it-coalition"

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from coalition.adapters import tables as t
+from coalition.adapters.database_errors import database_errors_translated
 from coalition.adapters.statements import insert_row
 from coalition.domain.errors import Conflict
 
@@ -34,7 +34,7 @@ class IdempotencyStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sa.Connection]:
-        with self._engine.connect() as connection:
+        with database_errors_translated(), self._engine.connect() as connection:
             connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"  # pooled connections keep a reader's setting
             with connection.begin():
                 yield connection
@@ -46,7 +46,7 @@ class IdempotencyStore:
                 insert_row(connection, K, dict(username=username, key=key, request_hash=request_hash,
                                                created_at=now.isoformat()))
             return None
-        except IntegrityError:
+        except Conflict:  # the key's row is there: claimed before (or racing us)
             pass
         with self._transaction() as connection:
             row = connection.execute(sa.select(K).where(K.c.username == username, K.c.key == key)).first()

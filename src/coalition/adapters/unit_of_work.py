@@ -9,7 +9,9 @@ from types import TracebackType
 from typing import Self
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
+from coalition.adapters.database_errors import database_errors_translated, translated
 from coalition.adapters.identity_store import SqlSessionRepository, SqlUserRepository
 from coalition.adapters.innovation_store import SqlInnovationRepository
 from coalition.adapters.ledger_store import SqlCapabilityAreaRepository, SqlFxRateRepository, SqlLedgerRepository
@@ -65,6 +67,8 @@ class SqlUnitOfWork:
     never queue behind writers; writes always take the write lock at BEGIN (BEGIN IMMEDIATE).
     A writer told not to ``wait`` raises WriterBusy instead of queueing behind another writer of this
     process on SQLite (for work that may as well be done later, such as noting a session's use).
+    The driver's errors leave it as the domain's (``adapters.database_errors``): a lock held past the busy
+    timeout is ``Busy``, writers that raced are a ``Conflict``, anything else is ``StorageFailed``.
     """
 
     parties: PartyRepository
@@ -102,18 +106,8 @@ class SqlUnitOfWork:
             if self._writer_lock is not None and not self._writer_lock.acquire(blocking=self._wait):
                 raise WriterBusy("another write of this process holds the database")
             try:
-                connection = self._engine.connect()
-                try:
-                    if not self._read_only and self._engine.dialect.name == "sqlite":
-                        connection.info["sqlite_begin"] = "BEGIN"
-                        install_sqlite_triggers(connection)
-                    connection.info["sqlite_begin"] = "BEGIN" if self._read_only else "BEGIN IMMEDIATE"
-                    connection.begin()
-                    if not self._read_only and self._engine.dialect.name == "sqlite":
-                        forget_notes(connection)
-                except BaseException:
-                    connection.close()
-                    raise
+                with database_errors_translated():
+                    connection = self._connect()
             except BaseException:
                 self._release()
                 raise
@@ -137,17 +131,35 @@ class SqlUnitOfWork:
         self._depth += 1
         return self
 
+    def _connect(self) -> sa.Connection:
+        connection = self._engine.connect()
+        try:
+            if not self._read_only and self._engine.dialect.name == "sqlite":
+                connection.info["sqlite_begin"] = "BEGIN"
+                install_sqlite_triggers(connection)
+            connection.info["sqlite_begin"] = "BEGIN" if self._read_only else "BEGIN IMMEDIATE"
+            connection.begin()
+            if not self._read_only and self._engine.dialect.name == "sqlite":
+                forget_notes(connection)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._depth -= 1
         if self._depth == 0 and self._connection is not None:
             try:
-                if self._connection.in_transaction():
-                    self._connection.rollback()
+                with database_errors_translated():
+                    if self._connection.in_transaction():
+                        self._connection.rollback()
             finally:
                 self._connection.close()
                 self._connection = None
                 self._release()
+        if isinstance(exc, DBAPIError):
+            raise translated(exc) from exc
 
     def _release(self) -> None:
         if self._writer_lock is not None:
@@ -155,11 +167,12 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         if self._depth == 1 and self._connection is not None:
-            if not self._read_only and self.audit.unproved_writes():
-                # Every write of the record is proved by an audit record appended after it (record_change):
-                # a change that wrote rows and recorded none would leave them unaccounted for.
-                raise RuntimeError("this transaction wrote rows after its last audit record; record the change "
-                                   "after writing it")
-            self._connection.commit()
+            with database_errors_translated():
+                if not self._read_only and self.audit.unproved_writes():
+                    # Every write of the record is proved by an audit record appended after it (record_change):
+                    # a change that wrote rows and recorded none would leave them unaccounted for.
+                    raise RuntimeError("this transaction wrote rows after its last audit record; record the "
+                                       "change after writing it")
+                self._connection.commit()
             if self._committed is not None:
                 self._committed()

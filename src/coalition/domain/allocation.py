@@ -25,7 +25,6 @@ units are refused, as the merges count in 64-bit integers.
 
 from __future__ import annotations
 
-import gc
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -280,18 +279,6 @@ class _Flow:
 
 def allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy = Policy.PARTIAL) -> AllocationResult:
     """Allocate the pots to the needs (highest priority first) under ``policy``."""
-    # A large run creates hundreds of thousands of small objects and no reference cycles; the cyclic
-    # collector would only rescan them again and again, so it is paused for the run.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _allocate(pots, needs, policy)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _allocate(pots: Sequence[Pot], needs: Sequence[Need], policy: Policy) -> AllocationResult:
     pot_ids, pot_amounts = _columns(pots, "contributions")
     need_ids, need_amount = _columns(needs, "requirements")
     need_categories = list(map(attrgetter("category"), needs))

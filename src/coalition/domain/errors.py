@@ -49,3 +49,17 @@ class InvariantViolated(CoalitionError):
     """The change would break a rule that must always hold (currencies mixed, dates out of order)."""
 
     code = "invariant_violated"
+
+
+class Busy(CoalitionError):
+    """Other writers held the records for longer than a change may wait; the same change may succeed later."""
+
+    code = "busy"
+
+
+class StorageFailed(Exception):
+    """The database refused the work for a reason no user can act on (unreachable, broken, out of space).
+
+    Not a CoalitionError: its text is the driver's, so the API and the pages treat it as unexpected (a
+    logged 500 naming the request id); the command line, run by an operator, prints it on one line.
+    """

@@ -14,7 +14,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -22,6 +21,7 @@ from coalition import __version__
 from coalition.bootstrap import Platform
 from coalition.config import Environment
 from coalition.domain.errors import (
+    Busy,
     CoalitionError,
     Conflict,
     InvalidInput,
@@ -70,6 +70,7 @@ STATUS_OF: dict[type[CoalitionError], int] = {
     Conflict: 409,
     InvariantViolated: 409,
     TooManyRequests: 429,
+    Busy: 503,
 }
 
 DOCS_PAGE = """<!doctype html>
@@ -114,6 +115,8 @@ async def _on_domain_error(request: Request, error: Exception) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="coalition"'
     if isinstance(error, TooManyRequests):
         headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Busy):
+        headers["Retry-After"] = "1"
     return error_response(status, code, error.message, error.field, headers)
 
 
@@ -175,20 +178,6 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
     return error_response(error.status_code, codes.get(error.status_code, "http_error"), message, None, headers)
 
 
-def _on_database_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, DBAPIError)
-    text = str(error.orig).lower()
-    if isinstance(error, IntegrityError):  # two requests created the same record at once; one won
-        return error_response(409, "conflict", "the record was created by another request at the same time; "
-                                               "read it again", None)
-    if "could not serialize" in text or "deadlock" in text:
-        return error_response(409, "conflict", "another request changed the same records at the same time; "
-                                               "read them again and retry")
-    if isinstance(error, OperationalError) and "locked" in text:
-        return error_response(503, "busy", "the database is busy; retry shortly", None, {"Retry-After": "1"})
-    return _on_unexpected(request, error)
-
-
 def _on_provider_error(_request: Request, error: Exception) -> Response:
     assert isinstance(error, OAuthError)
     return error_response(401, "unauthenticated", f"the identity provider's answer was refused: {error.error}",
@@ -222,7 +211,6 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_exception_handler(CoalitionError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
-    app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(OAuthError, _on_provider_error)
     app.add_exception_handler(Exception, _on_unexpected)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,

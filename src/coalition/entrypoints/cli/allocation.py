@@ -1,6 +1,9 @@
 """`coalition allocate`: the allocation engine alone, from a JSON file to a JSON file."""
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +12,24 @@ import typer
 from coalition.domain.errors import InvalidInput
 from coalition.entrypoints.cli.output import console
 from coalition.services.allocation import allocate_document
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while this command allocates.
+
+    A large run creates hundreds of thousands of small objects and no reference cycles; the collector would
+    only rescan them again and again (at 100,000 by 100,000 the engine takes about twice as long with it;
+    ADR 0009). The setting is the whole process's: a command runs alone in its process, so it is paused
+    here, and never in the domain, which a threaded server also runs.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def allocate(input: Annotated[Path, typer.Option("--input", help="Instance in the machine format (JSON).")],
@@ -21,7 +42,8 @@ def allocate(input: Annotated[Path, typer.Option("--input", help="Instance in th
     except json.JSONDecodeError as error:
         raise InvalidInput(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
                            field="--input") from None
-    result = allocate_document(document)
+    with collector_paused():
+        result = allocate_document(document)
     output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     funded = sum(1 for r in result["requirements"] if r["fully_funded"])
     console.print(f"{funded} of {len(result['requirements'])} requirements fully funded; "

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coalition.bootstrap import Platform, bootstrap
 from coalition.config import Environment
-from coalition.domain.errors import CoalitionError
+from coalition.demo.innovation import CALL, WINNER
+from coalition.demo.users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
+from coalition.demo.world import build_demo_world
+from coalition.domain.errors import CoalitionError, StorageFailed
 from coalition.entrypoints.cli import (
     allocation,
     audit,
@@ -25,9 +27,6 @@ from coalition.entrypoints.cli import (
     steering,
 )
 from coalition.services.delivery import donor_procurement
-from coalition.services.demo import build_demo_world
-from coalition.services.demo_innovation import CALL, WINNER
-from coalition.services.demo_users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
 from coalition.services.steering import list_meetings
 
 app = typer.Typer(
@@ -158,7 +157,5 @@ def main(argv: list[str] | None = None, platform: Platform | None = None) -> Non
         raise SystemExit(error.exit_code) from None
     except typer.Abort:
         output.fail("aborted", 1)
-    except OperationalError as error:
-        output.fail(f"database: cannot use the database ({str(error.orig).strip().splitlines()[0]})", 1)
-    except DBAPIError as error:
-        output.fail(f"database: {str(error.orig).strip().splitlines()[0]}", 1)
+    except StorageFailed as error:
+        output.fail(f"database: {error}", 1)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from coalition.domain.audit import snapshot
 from coalition.domain.errors import (
+    Busy,
     CoalitionError,
     Conflict,
     InvalidInput,
@@ -30,6 +31,7 @@ EXIT_CODES: dict[type[CoalitionError], int] = {
     PermissionDenied: 4,
     Conflict: 5,
     InvariantViolated: 6,
+    Busy: 1,  # like any failure of the database itself; the same command may succeed when retried
 }
 
 

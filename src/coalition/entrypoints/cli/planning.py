@@ -11,6 +11,7 @@ from coalition.domain.contributions import FundingRoute
 from coalition.domain.errors import InvalidInput
 from coalition.domain.money import Money, check_currency
 from coalition.domain.requirements import Package, Requirement, RequirementStatus
+from coalition.entrypoints.cli.allocation import collector_paused
 from coalition.entrypoints.cli.output import choice, console, emit_json, table
 from coalition.entrypoints.cli.params import id_argument, version_argument, version_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
@@ -203,9 +204,10 @@ def allocation_run(ctx: typer.Context, coalition: str,
                    on: ActDay = None, as_json: JsonFlag = False) -> None:
     """Allocate unreserved money to the active priority list; store a proposed plan."""
     platform = ready(ctx)
-    plan = svc.run_allocation(platform.uow(), platform.operator(), coalition,
-                              policy=choice(policy, Policy, "--policy"), include_commitments=with_commitments,
-                              on=_day(on))
+    with collector_paused():
+        plan = svc.run_allocation(platform.uow(), platform.operator(), coalition,
+                                  policy=choice(policy, Policy, "--policy"), include_commitments=with_commitments,
+                                  on=_day(on))
     assert plan.id is not None
     _print_plan(plan.id, ctx, as_json)
 

@@ -23,7 +23,7 @@ from coalition.bootstrap import Platform
 from coalition.domain.access import can
 from coalition.domain.contribution_import import ImportRejected
 from coalition.domain.contribution_rules import RowError
-from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, PermissionDenied
+from coalition.domain.errors import Busy, CoalitionError, InvalidInput, NotFound, PermissionDenied
 from coalition.entrypoints.web.core import Viewer
 from coalition.services import funding
 from coalition.services.audit import require
@@ -76,6 +76,8 @@ def _status(error: CoalitionError) -> int:
         return 422
     if isinstance(error, PermissionDenied):
         return 403
+    if isinstance(error, Busy):
+        return 503
     return 404 if isinstance(error, NotFound) else 409
 
 

@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from coalition.demo.funding import build_demo_funding
+from coalition.demo.innovation import build_demo_innovation
+from coalition.demo.planning import build_demo_planning
+from coalition.demo.procurement import build_demo_procurement
 from coalition.domain.access import Actor
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.errors import NotFound
@@ -18,10 +22,6 @@ from coalition.domain.instrument import Instrument, InstrumentKind, add_years
 from coalition.domain.membership import ChangeKind
 from coalition.domain.party import Party, PartyKind
 from coalition.services import registry
-from coalition.services.demo_funding import build_demo_funding
-from coalition.services.demo_innovation import build_demo_innovation
-from coalition.services.demo_planning import build_demo_planning
-from coalition.services.demo_procurement import build_demo_procurement
 from coalition.services.ports import UnitOfWork
 
 IT = "it-coalition"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from coalition.demo.procurement import decided_at_meeting
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.contributions import Contribution, ContributionKind, Earmark, FundingRoute
 from coalition.domain.delivery import Condition, ShipmentState, UnitReceipt
@@ -33,7 +34,6 @@ from coalition.domain.party import Party, PartyKind
 from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.steering import ProposalKind
 from coalition.services import delivery, funding, innovation, registry
-from coalition.services.demo_procurement import decided_at_meeting
 from coalition.services.ports import UnitOfWork
 from coalition.services.procurement import cases, contracts
 
