@@ -22,6 +22,7 @@ from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind, M
 from coalition.domain.requirements import RequirementStatus
 from coalition.services import funding, planning, procurement, registry
 from coalition.services.audit import record_change
+from coalition.services.views import funding as funding_views
 from tests.integration.helpers import dump
 from tests.integration.procurement_world import FUND, C, eur, funded_world, measure, open_direct, sign
 
@@ -201,7 +202,7 @@ def test_a_coalition_may_accept_money_beyond_a_promise_and_the_statement_flags_i
         uow.commit()
     pledge = _promise(world, ContributionKind.PLEDGE, "1000")
     _promise(world, ContributionKind.RECEIPT, "1500", pledge.id)
-    statement = funding.donor_statement(world.uow(), world.operator(), "LV")
+    statement = funding_views.donor_statement(world.uow(), world.operator(), "LV")
     progress = next(c.progress for c in statement.contributions if c.id == pledge.id)
     assert progress is not None and progress.excess == eur("500") and progress.status.value == "received"
 

@@ -22,6 +22,7 @@ from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services import delivery, funding, planning, procurement, registry
+from coalition.services.views import priorities as priority_views
 
 DONORS = ("EE", "LV")
 _worlds = itertools.count(1)
@@ -133,7 +134,7 @@ def machine_for(platform: Platform) -> type[RuleBasedStateMachine]:
                                                   on=self.next_day()) is None:
                     return
                 self.cases[requirement] = case
-            reserved = planning.coverage(platform.uow(), actor, self.code).ranks[which].reserved.to_minor_units()
+            reserved = priority_views.coverage(platform.uow(), actor, self.code).ranks[which].reserved.to_minor_units()
             value = max(1, reserved * share // 100)
             code = f"{requirement}-K{len(self.contracts) + 1}"
             signed = self.attempt(procurement.sign_contract, platform.uow(), actor, code=code,

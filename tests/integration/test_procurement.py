@@ -31,6 +31,9 @@ from coalition.domain.requirements import RequirementStatus
 from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.services import delivery, funding, innovation, planning, procurement, steering
 from coalition.services.demo import build_demo_world
+from coalition.services.views import delivery as delivery_views
+from coalition.services.views import funding as funding_views
+from coalition.services.views import priorities as priority_views
 from tests.integration.helpers import assert_refused, dump, run
 from tests.integration.procurement_world import C, eur, funded_world, measure, open_direct, sign
 
@@ -77,7 +80,7 @@ def test_payments_split_exactly_between_donors_and_never_exceed_what_is_reserved
 
 def test_money_that_moved_on_to_a_contract_or_a_payment_still_covers_its_rank(world: Platform):
     def coverage() -> dict[str, tuple[Money, Money, Money]]:
-        found = planning.coverage(world.uow(), world.operator(), C)
+        found = priority_views.coverage(world.uow(), world.operator(), C)
         assert found.next_short is not None and found.next_short.requirement.code == "R-2"
         return {r.requirement.code: (r.reserved, r.contracted, r.missing) for r in found.ranks}
 
@@ -158,7 +161,7 @@ def test_receipts_by_units_add_up_and_never_exceed_what_was_shipped(world: Platf
                                                                  date(2024, 6, 6), "Officer"))
     delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UNIT-2", 5, Condition.DAMAGED, False,
                                                              date(2024, 6, 6), "Officer 2", "crushed in transit"))
-    status = {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"]
+    status = {r.requirement: r for r in delivery_views.delivery_status(world.uow(), actor, C)}["R-1"]
     assert (status.shipped, status.signed_for, status.accepted, status.refused) == (60, 60, 55, 5)
     assert status.shown_share == "55.0%" and status.status is RequirementStatus.PARTLY_DELIVERED
     assert delivery.get_contract(world.uow(), actor, "K-1").shipments[0].state is ShipmentState.HANDED_OVER
@@ -168,7 +171,7 @@ def test_receipts_by_units_add_up_and_never_exceed_what_was_shipped(world: Platf
     delivery.confirm_receipt(world.uow(), actor, UnitReceipt(rest.id or 0, "UNIT-2", 40, Condition.NEW, True,
                                                              date(2024, 7, 3), "Officer 2"))
     # 95 of 100 accepted: still partly delivered; the case is not delivered until every item is.
-    assert {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"].accepted == 95
+    assert {r.requirement: r for r in delivery_views.delivery_status(world.uow(), actor, C)}["R-1"].accepted == 95
     assert procurement.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.CONTRACTED
 
 
@@ -206,7 +209,7 @@ def test_a_supplier_ships_only_its_own_contracts_and_a_unit_officer_signs_only_f
     recipient = Actor("mod-officer", "UA-MOD", frozenset({Grant(Role.RECIPIENT_OFFICER, C)}))
     delivery.confirm_receipt(world.uow(), recipient, UnitReceipt(rest.id or 0, "UNIT-1", 5, Condition.NEW, True,
                                                                  date(2024, 7, 3), "Receiving officer"))
-    status = {r.requirement: r for r in delivery.delivery_status(world.uow(), world.operator(), C)}["R-1"]
+    status = {r.requirement: r for r in delivery_views.delivery_status(world.uow(), world.operator(), C)}["R-1"]
     assert (status.shipped, status.accepted) == (15, 15)
 
 
@@ -220,7 +223,7 @@ def test_delivered_items_carry_donor_shares_that_sum_to_each_receipts_value(worl
     for unit, quantity in (("UNIT-1", 33), ("UNIT-2", 67)):
         delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, unit, quantity, Condition.NEW,
                                                                  True, date(2024, 6, 3), "Officer"))
-    statements = {d: delivery.donor_procurement(world.uow(), actor, d)[0] for d in ("EE", "LV")}
+    statements = {d: delivery_views.donor_procurement(world.uow(), actor, d)[0] for d in ("EE", "LV")}
     assert statements["EE"].total_contracted == eur("59999.40")
     assert statements["LV"].total_contracted == eur("39999.60")
     by_receipt: dict[int, list[int]] = {}
@@ -235,7 +238,7 @@ def test_delivered_items_carry_donor_shares_that_sum_to_each_receipts_value(worl
         assert sum(shares) == values[receipt]
     assert statements["EE"].total_delivered + statements["LV"].total_delivered == eur("99999.00")
     assert statements["EE"].units == ["UNIT-1", "UNIT-2"]
-    status = {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"]
+    status = {r.requirement: r for r in delivery_views.delivery_status(world.uow(), actor, C)}["R-1"]
     assert status.status is RequirementStatus.FULLY_DELIVERED
     assert procurement.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.DELIVERED
     delivery.close_case(world.uow(), actor, "CASE-1", on=date(2024, 7, 1))
@@ -405,7 +408,7 @@ def test_the_demo_runs_every_route_and_the_books_agree(platform: Platform, capsy
               for c in procurement.list_cases(platform.uow(), actor, code)}
     assert routes == set(FundingRoute)
     for coalition in ("it-coalition", "drone-coalition"):
-        report = funding.funding_report(platform.uow(), actor, coalition)
+        report = funding_views.funding_report(platform.uow(), actor, coalition)
         contracted = sum(s.reporting for c in procurement.list_cases(platform.uow(), actor, coalition)
                          if c.route is not FundingRoute.DONATION_FROM_STOCK
                          for k in procurement.get_case(platform.uow(), actor, c.code).contracts
@@ -425,10 +428,10 @@ def test_the_demo_runs_every_route_and_the_books_agree(platform: Platform, capsy
                 for payment in view.payments:
                     assert sum(s.reporting for p, s in view.payment_shares if p == payment.id) == \
                         payment.reporting.to_minor_units()
-    estonia = delivery.donor_procurement(platform.uow(), actor, "EE")[0]
+    estonia = delivery_views.donor_procurement(platform.uow(), actor, "EE")[0]
     assert estonia.total_delivered == eur("4756000")  # 58 accepted kits at EUR 82,000
     assert estonia.units == ["UA-TU-1", "UA-TU-2"]
-    status = {r.requirement: r for r in delivery.delivery_status(platform.uow(), actor, "it-coalition")}
+    status = {r.requirement: r for r in delivery_views.delivery_status(platform.uow(), actor, "it-coalition")}
     assert (status["CP-KIT-01"].accepted, status["CP-KIT-01"].refused) == (58, 2)
     assert run(platform, capsys, "ledger", "check")[0] == 0
     code, out, _ = run(platform, capsys, "audit", "verify")

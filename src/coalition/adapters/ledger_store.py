@@ -238,6 +238,19 @@ def _like_literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def account_balances(connection: sa.Connection, *, coalition: str | None = None,
+                     donor: str | None = None) -> list[tuple[AccountKey, Balance]]:
+    """Every account (of the coalition, of the donor) with its maintained balance, in order of creation."""
+    a = t.ledger_accounts
+    query = sa.select(a)
+    if coalition is not None:
+        query = query.where(a.c.coalition == coalition)
+    if donor is not None:
+        query = query.where(a.c.donor == donor)
+    return [(AccountKey(AccountType(r.type), r.coalition, r.fund, r.donor, r.currency, r.earmark, r.requirement),
+             (int(r.balance_minor), int(r.reporting_minor))) for r in connection.execute(query.order_by(a.c.id))]
+
+
 @rebuilds_stored_values
 class SqlLedgerRepository:
     def __init__(self, connection: sa.Connection) -> None:
@@ -463,20 +476,6 @@ class SqlLedgerRepository:
             found.extend(self._contribution(row) for row in self._c.execute(query.order_by(t.contributions.c.id)))
         return found
 
-    def confidential(self, coalition: str) -> list[tuple[str, Confidentiality]]:
-        c = t.contributions
-        query = (sa.select(c.c.donor, c.c.visibility, c.c.restricted_to, c.c.declassify_on).distinct()
-                 .where(c.c.coalition == coalition, c.c.visibility != Visibility.PUBLIC.value))
-        return [(row.donor, Confidentiality(Visibility(row.visibility),
-                                            tuple(json.loads(row.restricted_to)) if row.restricted_to else (),
-                                            row.declassify_on))
-                for row in self._c.execute(query)]
-
-    def conversion_sources(self, coalition: str) -> list[tuple[str, str]]:
-        s = t.conversion_sources
-        query = sa.select(s.c.currency, s.c.source).where(s.c.coalition == coalition).order_by(s.c.currency, s.c.source)
-        return [(row.currency, row.source) for row in self._c.execute(query)]
-
     def existing_refs(self, coalitions: Collection[str]) -> dict[tuple[str, str], Stored]:
         c = t.contributions
         query = sa.select(c.c.coalition, c.c.external_ref, c.c.id, c.c.kind, c.c.donor, c.c.fund, c.c.amount_minor,
@@ -507,12 +506,6 @@ class SqlLedgerRepository:
                  .where(moves.c.units > 0).order_by(moves.c.contribution))
         return [AvailableMoney(int(r.contribution), r.donor, r.fund, r.earmark, int(r.units), r.currency,
                                int(r.reporting)) for r in self._c.execute(query)]
-
-    def reporting_total(self, coalition: str, type: AccountType) -> int:
-        a = t.ledger_accounts
-        query = sa.select(sa.func.coalesce(sa.func.sum(a.c.reporting_minor), 0)).where(
-            a.c.type == type.value, a.c.coalition == coalition)
-        return int(self._c.execute(query).scalar_one())
 
     def reserved(self, coalition: str) -> dict[str, int]:
         return self._per_requirement(coalition, (AccountType.RESERVED,))
@@ -604,14 +597,7 @@ class SqlLedgerRepository:
         return found
 
     def balances(self, *, coalition: str | None = None, donor: str | None = None) -> list[tuple[AccountKey, Balance]]:
-        a = t.ledger_accounts
-        query = sa.select(a)
-        if coalition is not None:
-            query = query.where(a.c.coalition == coalition)
-        if donor is not None:
-            query = query.where(a.c.donor == donor)
-        return [(AccountKey(AccountType(r.type), r.coalition, r.fund, r.donor, r.currency, r.earmark, r.requirement),
-                 (int(r.balance_minor), int(r.reporting_minor))) for r in self._c.execute(query.order_by(a.c.id))]
+        return account_balances(self._c, coalition=coalition, donor=donor)
 
     def maintained_balances(self) -> dict[str, Balance]:
         return {key.name: balance for key, balance in self.balances()}

@@ -15,6 +15,7 @@ from coalition.adapters.innovation_store import SqlInnovationRepository
 from coalition.adapters.ledger_store import SqlCapabilityAreaRepository, SqlFxRateRepository, SqlLedgerRepository
 from coalition.adapters.planning_store import SqlPlanRepository, SqlPriorityListRepository, SqlRequirementRepository
 from coalition.adapters.procurement_store import SqlProcurementRepository
+from coalition.adapters.read_store import SqlDeliveryReads, SqlFundingReads
 from coalition.adapters.repositories import (
     SqlAuditLog,
     SqlCoalitionRepository,
@@ -43,6 +44,7 @@ from coalition.services.ports import (
     SteeringRepository,
     UserRepository,
 )
+from coalition.services.views.ports import DeliveryReads, FundingReads
 
 _WRITER_LOCKS: weakref.WeakKeyDictionary[sa.Engine, threading.RLock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
@@ -83,6 +85,8 @@ class SqlUnitOfWork:
     users: UserRepository
     sessions: SessionRepository
     audit: AuditLog
+    funding_reads: FundingReads
+    delivery_reads: DeliveryReads
 
     def __init__(self, engine: sa.Engine, clock: Clock, *, read_only: bool = False,
                  committed: Callable[[], None] | None = None, wait: bool = True) -> None:
@@ -134,6 +138,8 @@ class SqlUnitOfWork:
             self.users = SqlUserRepository(connection)
             self.sessions = SqlSessionRepository(connection)
             self.audit = SqlAuditLog(connection)
+            self.funding_reads = SqlFundingReads(connection)
+            self.delivery_reads = SqlDeliveryReads(connection)
         self._depth += 1
         return self
 

@@ -12,7 +12,7 @@ from coalition.domain.audit import AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
 from coalition.domain.contribution_import import ValidRows
 from coalition.domain.contribution_rules import Stored
-from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind
+from coalition.domain.contributions import Contribution, ContributionKind
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
 from coalition.domain.fx import FxRate
 from coalition.domain.identity import ApiToken, Session, User
@@ -46,6 +46,7 @@ from coalition.domain.procurement import (
 from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
 from coalition.domain.steering import CastVote, Meeting, Proposal
 from coalition.domain.taxonomy import CapabilityArea
+from coalition.services.views.ports import DeliveryReads, FundingReads
 
 Clock = Callable[[], datetime]
 
@@ -153,14 +154,6 @@ class LedgerRepository(Protocol):
         """Entries that break a rule of the ledger (amounts, currencies, reversals), described."""
         ...
 
-    def confidential(self, coalition: str) -> list[tuple[str, Confidentiality]]:
-        """Distinct (donor, confidentiality) of the coalition's records that are not public."""
-        ...
-
-    def conversion_sources(self, coalition: str) -> list[tuple[str, str]]:
-        """(currency, rate source) pairs used to convert the coalition's contributions."""
-        ...
-
     def existing_refs(self, coalitions: Collection[str]) -> dict[tuple[str, str], Stored]: ...
     def position(self) -> int:
         """The id of the newest entry (0 if none): where the ledger stood."""
@@ -168,10 +161,6 @@ class LedgerRepository(Protocol):
 
     def available_money(self, coalition: str) -> list[AvailableMoney]:
         """Per receipt of the coalition, the money on fund-available accounts it still carries."""
-        ...
-
-    def reporting_total(self, coalition: str, type: AccountType) -> int:
-        """The maintained balance of every account of ``type`` in the coalition, in its reporting currency."""
         ...
 
     def reserved(self, coalition: str) -> dict[str, int]:
@@ -463,6 +452,8 @@ class UnitOfWork(Protocol):
     users: UserRepository
     sessions: SessionRepository
     audit: AuditLog
+    funding_reads: FundingReads
+    delivery_reads: DeliveryReads
     clock: Clock
 
     def __enter__(self) -> Self: ...

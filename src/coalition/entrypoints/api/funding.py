@@ -63,7 +63,9 @@ from coalition.entrypoints.api.core import (
 )
 from coalition.services import funding as svc
 from coalition.services.audit import require
-from coalition.services.funding import ContributionView, DonorStatement, FundingReport, ImportSummary, LedgerCheck
+from coalition.services.funding import ContributionView, ImportSummary, LedgerCheck
+from coalition.services.views import funding as funding_views
+from coalition.services.views.funding import DonorStatement, FundingReport
 
 api = Routes("funding")
 router = api.router
@@ -278,10 +280,10 @@ def list_rates(who: CallerDep) -> object:
 @api.get("/reports/funding/{coalition}", FundingReport, cached=True,
          summary="Funding status: by donor, earmark and currency, in original currencies and the reporting one")
 def funding_report(who: CallerDep, coalition: CodeInPath) -> object:
-    return svc.funding_report(who.read(), who.actor, coalition)
+    return funding_views.funding_report(who.read(), who.actor, coalition)
 
 
 @api.get("/reports/donors/{donor}", DonorStatement, cached=True,
          summary="A donor's statement: pledged, committed, paid, and what its money bought")
 def donor_statement(who: CallerDep, donor: CodeInPath) -> object:
-    return svc.donor_statement(who.read(), who.actor, donor)
+    return funding_views.donor_statement(who.read(), who.actor, donor)

@@ -24,11 +24,11 @@ from coalition.entrypoints.cli import (
     registry,
     steering,
 )
-from coalition.services.delivery import donor_procurement
 from coalition.services.demo import build_demo_world
 from coalition.services.demo_innovation import CALL, WINNER
 from coalition.services.demo_users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
 from coalition.services.steering import list_meetings
+from coalition.services.views.delivery import donor_procurement
 
 app = typer.Typer(
     name="coalition",

@@ -29,8 +29,9 @@ from coalition.entrypoints.cli.output import choice, console, emit_json, fail, t
 from coalition.entrypoints.cli.params import id_argument, id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import funding as svc
-from coalition.services import planning
-from coalition.services.delivery import DonorProcurement
+from coalition.services.views import funding as funding_views
+from coalition.services.views import priorities
+from coalition.services.views.delivery import DonorProcurement
 
 pledges = typer.Typer(help="Pledges: donors' promises.", no_args_is_help=True)
 commitments = typer.Typer(help="Commitments: signed contribution arrangements.", no_args_is_help=True)
@@ -239,7 +240,7 @@ def _money_row(values: dict[Measure, Money]) -> list[object]:
 def report_funding(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
     """The coalition's money by donor, earmark and currency, in original currencies and the reporting one."""
     platform = ready(ctx)
-    found = svc.funding_report(platform.uow(), platform.operator(), coalition)
+    found = funding_views.funding_report(platform.uow(), platform.operator(), coalition)
     if as_json:
         emit_json(found)
         return
@@ -257,7 +258,7 @@ def report_funding(ctx: typer.Context, coalition: str, as_json: JsonFlag = False
         console.print(f"Converted to {rc} at the rate of each value date (or the last earlier published rate): "
                       + "; ".join(f"{c}: {s}" for c, s in found.conversion_sources))
     try:
-        ranks = planning.coverage(platform.uow(), platform.operator(), coalition)
+        ranks = priorities.coverage(platform.uow(), platform.operator(), coalition)
     except NotFound:
         return  # no approved priority list yet: nothing to cover
     table(f"Coverage per rank (priority list v{ranks.version})",
@@ -291,7 +292,7 @@ def print_donor_procurement(statements: list[DonorProcurement]) -> None:
 def report_donor(ctx: typer.Context, donor: str, as_json: JsonFlag = False) -> None:
     """What a donor pledged, committed, paid and gave in kind, with each pledge's status, and what its money bought."""
     platform = ready(ctx)
-    found = svc.donor_statement(platform.uow(), platform.operator(), donor)
+    found = funding_views.donor_statement(platform.uow(), platform.operator(), donor)
     if as_json:
         emit_json(found)
         return

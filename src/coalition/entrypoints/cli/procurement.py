@@ -26,6 +26,7 @@ from coalition.entrypoints.cli.params import id_argument, id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import delivery as deliveries_svc
 from coalition.services import procurement as svc
+from coalition.services.views import delivery as delivery_views
 
 cases = typer.Typer(help="Procurement cases: open by route, approve the route, cancel, close, pipeline.",
                     no_args_is_help=True)
@@ -167,7 +168,7 @@ def cases_show(ctx: typer.Context, case: str, as_json: JsonFlag = False) -> None
 def cases_pipeline(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
     """The procurement pipeline by route and stage."""
     platform = ready(ctx)
-    rows = deliveries_svc.pipeline(platform.uow(), platform.operator(), coalition)
+    rows = delivery_views.pipeline(platform.uow(), platform.operator(), coalition)
     if as_json:
         emit_json(rows)
         return
@@ -424,7 +425,7 @@ def deliveries_check(ctx: typer.Context, receipt: Annotated[int, id_argument("Th
 def deliveries_status(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
     """Delivery status per requirement: contracted, shipped, signed for, accepted, delivered share."""
     platform = ready(ctx)
-    rows = deliveries_svc.delivery_status(platform.uow(), platform.operator(), coalition)
+    rows = delivery_views.delivery_status(platform.uow(), platform.operator(), coalition)
     if as_json:
         emit_json(rows)
         return
