@@ -3,18 +3,56 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Self
 
-from coalition.domain.access import Grant
+from coalition.domain import ledger
+from coalition.domain.access import Grant, RecordScope
 from coalition.domain.audit import GENESIS_HASH, AuditRecord, Checkpoint, ProofPart
-from coalition.domain.coalition import Coalition, Fund
+from coalition.domain.coalition import Coalition, DecisionRules, Fund
+from coalition.domain.contribution_import import ValidRows
+from coalition.domain.contribution_rules import Stored
+from coalition.domain.contributions import (
+    Confidentiality,
+    Contribution,
+    ContributionKind,
+    Earmark,
+    ReportingValue,
+    Visibility,
+)
+from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
 from coalition.domain.identity import ApiToken, Session, User
 from coalition.domain.instrument import Instrument, Signature
+from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry
 from coalition.domain.membership import MembershipChange
+from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
+from coalition.domain.planning import AvailableMoney
+from coalition.domain.procurement import (
+    Bid,
+    CaseStage,
+    Contract,
+    ContractVersion,
+    FundingShare,
+    Payment,
+    ProcurementCase,
+    Tender,
+)
+from coalition.services.ports import (
+    AuditLog,
+    CoalitionRepository,
+    InstrumentRepository,
+    LedgerRepository,
+    MembershipRepository,
+    PartyRepository,
+    ProcurementRepository,
+    SessionRepository,
+    UserRepository,
+)
 
 
 class TickingClock:
@@ -42,6 +80,7 @@ class _State:
         self.password_hashes: dict[str, str | None] = {}
         self.tokens: dict[str, ApiToken] = {}
         self.sessions: dict[str, Session] = {}
+        self.money = _Money()
 
 
 class FakeParties:
@@ -71,7 +110,7 @@ class FakeCoalitions:
     def all(self) -> list[Coalition]:
         return list(self._s.coalitions.values())
 
-    def set_rules(self, code: str, rules: object) -> None:
+    def set_rules(self, code: str, rules: DecisionRules) -> None:
         self._s.coalitions[code] = replace(self._s.coalitions[code], rules=rules)
 
     def get_fund(self, code: str) -> Fund | None:
@@ -248,6 +287,313 @@ class FakeSessions:
         return len(over)
 
 
+# --- money and procurement ---------------------------------------------------------------------------
+
+
+class _Money:
+    """The ledger's and procurement's records, kept as the SQL stores keep them."""
+
+    def __init__(self) -> None:
+        self.contributions: dict[int, Contribution] = {}
+        self.entries: dict[int, Entry] = {}
+        self.accounts: dict[AccountKey, list[int]] = {}  # in order of creation: [units, reporting]
+        self.cases: dict[str, ProcurementCase] = {}
+        self.case_events: list[tuple[str, str | None, str, date, str]] = []
+        self.tenders: dict[str, Tender] = {}
+        self.bids: list[Bid] = []
+        self.contracts: dict[str, Contract] = {}
+        self.funding: list[tuple[str, FundingShare, int | None]] = []
+        self.payments: dict[int, Payment] = {}
+        self.payment_shares: list[tuple[int, FundingShare, int]] = []
+        self.shipments: dict[int, Shipment] = {}
+        self.receipts: dict[int, UnitReceipt] = {}
+        self.checks: dict[int, EndUseCheck] = {}
+
+
+def _visible(contribution: Contribution, scope: RecordScope) -> bool:
+    """The rule the SQL store applies for a scope (that of domain.access.can_see_record)."""
+    c, kept = contribution, contribution.confidentiality
+    return (scope.everything or kept.visibility is Visibility.PUBLIC
+            or (kept.declassify_on is not None and kept.declassify_on <= scope.today)
+            or c.coalition in scope.custodian_of
+            or (kept.visibility is Visibility.COALITION and c.coalition in scope.member_of)
+            or (kept.visibility is Visibility.RESTRICTED and scope.party is not None
+                and (c.donor == scope.party or scope.party in kept.parties)))
+
+
+class FakeLedger:
+    def __init__(self, state: _State) -> None:
+        self._m = state.money
+        self._coalitions = state.coalitions
+
+    def lock(self) -> None:
+        pass  # one writer at a time already: the fake unit of work works on its own copy
+
+    def get_contribution(self, id: int) -> Contribution | None:
+        return self._m.contributions.get(id)
+
+    def contribution_by_ref(self, coalition: str, external_ref: str) -> Contribution | None:
+        return next((c for c in self._m.contributions.values()
+                     if c.coalition == coalition and c.external_ref == external_ref), None)
+
+    def open_accounts(self, keys: Collection[AccountKey]) -> None:
+        for key in sorted(keys, key=lambda k: k.name):
+            self._m.accounts.setdefault(key, [0, 0])
+
+    def _book(self, entry: Entry) -> Entry:
+        stored = replace(entry, id=max(self._m.entries, default=0) + 1)
+        self._m.entries[stored.id or 0] = stored
+        for key, sign in ((entry.debit, 1), (entry.credit, -1)):
+            balance = self._m.accounts.setdefault(key, [0, 0])
+            balance[0] += sign * entry.amount.to_minor_units()
+            balance[1] += sign * entry.reporting_amount.to_minor_units()
+        return stored
+
+    def add_contribution(self, contribution: Contribution, entry: Entry, recorded_at: datetime
+                         ) -> tuple[Contribution, Entry]:
+        assert contribution.reporting is not None, "contributions are stored with their reporting value"
+        stored = replace(contribution, id=max(self._m.contributions, default=0) + 1)
+        self._m.contributions[stored.id or 0] = stored
+        return stored, self._book(replace(entry, contribution=stored.id))
+
+    def _filtered(self, coalition: str | None, donor: str | None, kind: ContributionKind | None,
+                  scope: RecordScope | None) -> list[Contribution]:
+        return [c for _, c in sorted(self._m.contributions.items())
+                if (coalition is None or c.coalition == coalition) and (donor is None or c.donor == donor)
+                and (kind is None or c.kind is kind) and (scope is None or _visible(c, scope))]
+
+    def contributions(self, *, coalition: str | None = None, donor: str | None = None,
+                      kind: ContributionKind | None = None, offset: int = 0, limit: int | None = None,
+                      scope: RecordScope | None = None, after: int | None = None) -> list[Contribution]:
+        found = [c for c in self._filtered(coalition, donor, kind, scope) if after is None or (c.id or 0) > after]
+        return found[offset:] if limit is None else found[offset:offset + limit]
+
+    def children_of(self, parents: Collection[int]) -> list[Contribution]:
+        return [c for _, c in sorted(self._m.contributions.items()) if c.parent in set(parents)]
+
+    def count_contributions(self, *, coalition: str | None = None, donor: str | None = None,
+                            kind: ContributionKind | None = None, scope: RecordScope | None = None) -> int:
+        return len(self._filtered(coalition, donor, kind, scope))
+
+    def add_entry(self, entry: Entry, recorded_at: datetime) -> Entry:
+        return self._book(entry)
+
+    def get_entry(self, id: int) -> Entry | None:
+        return self._m.entries.get(id)
+
+    def reversal_of(self, entry_id: int) -> Entry | None:
+        return next((e for e in self._m.entries.values() if e.reverses == entry_id), None)
+
+    def entries(self, *, contributions: Collection[int] | None = None) -> list[Entry]:
+        return [e for _, e in sorted(self._m.entries.items())
+                if contributions is None or e.contribution in set(contributions)]
+
+    def balances(self, *, coalition: str | None = None,
+                 donor: str | None = None) -> list[tuple[AccountKey, Balance]]:
+        return [(key, (units, reporting)) for key, (units, reporting) in self._m.accounts.items()
+                if (coalition is None or key.coalition == coalition) and (donor is None or key.donor == donor)]
+
+    def existing_refs(self, coalitions: Collection[str]) -> dict[tuple[str, str], Stored]:
+        return {(c.coalition, c.external_ref): Stored(c.id or 0, c.kind.value, c.coalition, c.donor, c.fund,
+                                                      c.amount.to_minor_units(), c.amount.currency, c.value_date)
+                for c in self._m.contributions.values() if c.coalition in coalitions and c.external_ref}
+
+    def position(self) -> int:
+        return max(self._m.entries, default=0)
+
+    def available_money(self, coalition: str) -> list[AvailableMoney]:
+        moved: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for entry in self._m.entries.values():
+            for key, sign in ((entry.debit, 1), (entry.credit, -1)):
+                if (key.type is AccountType.FUND_AVAILABLE and entry.debit.coalition == coalition
+                        and entry.contribution is not None):
+                    moved[entry.contribution][0] += sign * entry.amount.to_minor_units()
+                    moved[entry.contribution][1] += sign * entry.reporting_amount.to_minor_units()
+        found = []
+        for id, (units, reporting) in sorted(moved.items()):
+            c = self._m.contributions[id]
+            if units > 0:
+                found.append(AvailableMoney(id, c.donor, c.fund, c.earmark.label, units, c.amount.currency, reporting))
+        return found
+
+    def _per_requirement(self, coalition: str, types: Collection[AccountType]) -> dict[str, int]:
+        found: dict[str, int] = defaultdict(int)
+        for key, (_, reporting) in self._m.accounts.items():
+            if key.coalition == coalition and key.type in types and key.requirement:
+                found[key.requirement] += reporting
+        return {code: total for code, total in found.items() if total}
+
+    def reserved(self, coalition: str) -> dict[str, int]:
+        return self._per_requirement(coalition, {AccountType.RESERVED})
+
+    def contracted(self, coalition: str) -> dict[str, int]:
+        return self._per_requirement(coalition, {AccountType.CONTRACTED, AccountType.DISBURSED})
+
+    def holdings(self, coalition: str, requirement: str, type: AccountType = AccountType.RESERVED
+                 ) -> list[tuple[int, AccountKey, int, int]]:
+        held: dict[tuple[int, AccountKey], list[int]] = defaultdict(lambda: [0, 0])
+        for entry in self._m.entries.values():
+            for key, sign in ((entry.debit, 1), (entry.credit, -1)):
+                if key.coalition == coalition and key.type is type and key.requirement == requirement:
+                    held[(entry.contribution or 0, key)][0] += sign * entry.amount.to_minor_units()
+                    held[(entry.contribution or 0, key)][1] += sign * entry.reporting_amount.to_minor_units()
+                    break  # an entry between two such accounts counts on its debit side, as the SQL store does
+        return [(contribution, key, units, reporting)
+                for (contribution, key), (units, reporting) in sorted(held.items(), key=lambda h: h[0][0]) if units]
+
+    def bulk_record(self, valid: ValidRows, recorded_at: datetime,
+                    progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+        ids: list[int] = []
+        for row in valid.rows:
+            parent = None if row.parent is None else ids[row.parent[1]] if row.parent[0] == "file" else row.parent[1]
+            contribution = Contribution(
+                ContributionKind(row.kind), row.coalition, row.fund, row.donor,
+                Money.from_minor_units(row.amount_minor, row.currency), row.value_date, Earmark.parse(row.earmark),
+                Confidentiality(Visibility(row.visibility), row.restricted_to, row.declassify_on),
+                row.external_ref or None, parent, row.description,
+                reporting=ReportingValue(Money.from_minor_units(row.reporting_minor,
+                                                                self._coalitions[row.coalition].reporting_currency),
+                                         Decimal(row.rate), row.rate_date, row.rate_source))
+            assert contribution.reporting is not None
+            stored, _ = self.add_contribution(contribution, ledger.contribution_entry(
+                contribution, contribution.reporting.amount), recorded_at)
+            ids.append(stored.id or 0)
+        if progress is not None:
+            progress(len(valid.rows))
+        return (ids[0], ids[-1]) if ids else (0, 0)
+
+
+class FakeProcurement:
+    def __init__(self, state: _State) -> None:
+        self._m = state.money
+
+    def add_case(self, case: ProcurementCase) -> None:
+        self._m.cases[case.code] = case
+        self._m.case_events.append((case.code, None, case.stage.value, case.opened_on, "opened"))
+
+    def get_case(self, code: str) -> ProcurementCase | None:
+        return self._m.cases.get(code)
+
+    def cases(self, coalition: str) -> list[ProcurementCase]:
+        return sorted((c for c in self._m.cases.values() if c.coalition == coalition),
+                      key=lambda c: (c.opened_on, c.code))
+
+    def set_stage(self, code: str, old: CaseStage | None, new: CaseStage, on: date, note: str,
+                  route_decision: int | None = None) -> None:
+        case = self._m.cases[code]
+        self._m.cases[code] = replace(case, stage=new, route_decision=case.route_decision
+                                      if route_decision is None else route_decision)
+        self._m.case_events.append((code, None if old is None else old.value, new.value, on, note))
+
+    def case_history(self, code: str) -> list[tuple[str | None, str, date, str]]:
+        return [(old, new, on, note) for case, old, new, on, note in self._m.case_events if case == code]
+
+    def add_tender(self, tender: Tender) -> None:
+        self._m.tenders[tender.code] = tender
+
+    def get_tender(self, code: str) -> Tender | None:
+        return self._m.tenders.get(code)
+
+    def tenders(self, case: str) -> list[Tender]:
+        return sorted((t for t in self._m.tenders.values() if t.case == case), key=lambda t: t.published_on)
+
+    def update_tender(self, tender: Tender) -> None:
+        kept = self._m.tenders[tender.code]
+        self._m.tenders[tender.code] = replace(kept, state=tender.state, awards=tender.awards,
+                                               cancel_reason=tender.cancel_reason)
+
+    def add_bid(self, bid: Bid) -> Bid:
+        stored = replace(bid, id=len(self._m.bids) + 1)
+        self._m.bids.append(stored)
+        return stored
+
+    def bids(self, tender: str) -> list[Bid]:
+        return [b for b in self._m.bids if b.tender == tender]
+
+    def add_contract(self, contract: Contract) -> None:
+        self._m.contracts[contract.code] = contract
+
+    def add_version(self, contract: str, version: ContractVersion) -> None:
+        kept = self._m.contracts[contract]
+        self._m.contracts[contract] = replace(kept, versions=tuple(sorted(
+            (*kept.versions, version), key=lambda v: v.version)))
+
+    def get_contract(self, code: str) -> Contract | None:
+        return self._m.contracts.get(code)
+
+    def contracts(self, cases: Collection[str]) -> list[Contract]:
+        return sorted((c for c in self._m.contracts.values() if c.case in set(cases)),
+                      key=lambda c: (c.signed_on, c.code))
+
+    def add_funding(self, contract: str, share: FundingShare, entry: int | None) -> None:
+        self._m.funding.append((contract, share, entry))
+
+    def funding(self, contracts: Collection[str]) -> list[tuple[str, FundingShare]]:
+        net: dict[tuple[str, int, int, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+        for contract, s, _ in self._m.funding:
+            if contract in set(contracts):
+                kept = net[(contract, s.line, s.contribution, s.donor, s.fund, s.earmark, s.currency)]
+                kept[0] += s.units
+                kept[1] += s.reporting
+        return [(key[0], FundingShare(key[1], key[2], key[3], key[4], key[5], units, key[6], reporting))
+                for key, (units, reporting) in sorted(net.items(), key=lambda n: n[0][:3]) if units or reporting]
+
+    def in_kind_used(self, contribution: int) -> int:
+        return sum(s.units for _, s, entry in self._m.funding if s.contribution == contribution and entry is None)
+
+    def add_payment(self, payment: Payment, shares: Sequence[tuple[FundingShare, int]]) -> Payment:
+        stored = replace(payment, id=len(self._m.payments) + 1)
+        self._m.payments[stored.id or 0] = stored
+        self._m.payment_shares += [(stored.id or 0, share, entry) for share, entry in shares]
+        return stored
+
+    def payments(self, contracts: Collection[str]) -> list[Payment]:
+        return sorted((p for p in self._m.payments.values() if p.contract in set(contracts)),
+                      key=lambda p: (p.paid_on, p.id or 0))
+
+    def payment_shares(self, contracts: Collection[str]) -> list[tuple[int, FundingShare]]:
+        return [(payment, share) for payment, share, _ in self._m.payment_shares
+                if self._m.payments[payment].contract in set(contracts)]
+
+    def payment_entries(self, contract: str) -> list[tuple[int, FundingShare, int]]:
+        return [found for found in self._m.payment_shares if self._m.payments[found[0]].contract == contract]
+
+    def contract_of_payment(self, payment: int) -> str | None:
+        found = self._m.payments.get(payment)
+        return None if found is None else found.contract
+
+    def add_shipment(self, shipment: Shipment) -> Shipment:
+        stored = replace(shipment, id=len(self._m.shipments) + 1)
+        self._m.shipments[stored.id or 0] = stored
+        return stored
+
+    def get_shipment(self, id: int) -> Shipment | None:
+        return self._m.shipments.get(id)
+
+    def add_shipment_event(self, shipment: int, event: ShipmentEvent) -> None:
+        kept = self._m.shipments[shipment]
+        self._m.shipments[shipment] = replace(kept, events=(*kept.events, event))
+
+    def shipments(self, contracts: Collection[str]) -> list[Shipment]:
+        return [s for _, s in sorted(self._m.shipments.items()) if s.contract in set(contracts)]
+
+    def add_receipt(self, receipt: UnitReceipt) -> UnitReceipt:
+        stored = replace(receipt, id=len(self._m.receipts) + 1)
+        self._m.receipts[stored.id or 0] = stored
+        return stored
+
+    def get_receipt(self, id: int) -> UnitReceipt | None:
+        return self._m.receipts.get(id)
+
+    def receipts(self, shipments: Collection[int]) -> list[UnitReceipt]:
+        return [r for _, r in sorted(self._m.receipts.items()) if r.shipment in set(shipments)]
+
+    def add_check(self, check: EndUseCheck) -> EndUseCheck:
+        stored = replace(check, id=len(self._m.checks) + 1)
+        self._m.checks[stored.id or 0] = stored
+        return stored
+
+
 class FakeHasher:
     """Hashes a password by naming it (tests only); rehashes what an older 'v0:' scheme hashed."""
 
@@ -262,7 +608,19 @@ class FakeHasher:
 
 
 class FakeUnitOfWork:
-    """Works on a copy of the committed state; commit publishes the copy, anything else discards it."""
+    """Works on a copy of the committed state; commit publishes the copy, anything else discards it.
+
+    Each fake is declared as the port it stands for, so the type check holds it to the port's methods."""
+
+    parties: PartyRepository
+    coalitions: CoalitionRepository
+    memberships: MembershipRepository
+    instruments: InstrumentRepository
+    users: UserRepository
+    sessions: SessionRepository
+    audit: AuditLog
+    ledger: LedgerRepository
+    procurement: ProcurementRepository
 
     def __init__(self, clock: TickingClock | None = None) -> None:
         self.committed = _State()
@@ -280,6 +638,8 @@ class FakeUnitOfWork:
             self.users = FakeUsers(self._working)
             self.sessions = FakeSessions(self._working)
             self.audit = FakeAudit(self._working)
+            self.ledger = FakeLedger(self._working)
+            self.procurement = FakeProcurement(self._working)
         self._depth += 1
         return self
 

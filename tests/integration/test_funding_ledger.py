@@ -23,6 +23,7 @@ from coalition.domain.money import Money
 from coalition.services import funding
 from coalition.services.demo import build_demo_world
 from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
 from tests.integration.helpers import dump, race_coalition
 
 IT, FUND = "it-coalition", "it-coalition-fund"
@@ -112,7 +113,7 @@ def test_a_reversal_restores_every_balance_and_keeps_both_entries(world: Platfor
         funding.reverse_entry(world.uow(), world.operator(), entries[0].id or 0, reason="again")
     with pytest.raises(InvariantViolated, match="itself a reversal"):
         funding.reverse_entry(world.uow(), world.operator(), entries[1].id or 0, reason="undo the undo")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_a_reversal_needs_a_reason_and_an_existing_entry(world: Platform):
@@ -156,12 +157,12 @@ def test_restricted_contributions_keep_their_confidentiality(world: Platform):
 
 
 def test_ledger_check_passes_after_the_demo_and_names_a_tampered_balance(world: Platform):
-    result = funding.check_ledger(world.uow(), world.operator())
+    result = ledger_views.check_ledger(world.uow(), world.operator())
     assert result.ok, result
     with world.engine.begin() as connection:
         connection.execute(sa.text("update ledger_accounts set balance_minor = balance_minor + 1 "
                                    "where id = (select min(id) from ledger_accounts)"))
-    result = funding.check_ledger(world.uow(), world.operator())
+    result = ledger_views.check_ledger(world.uow(), world.operator())
     assert not result.ok and len(result.discrepancies) == 1
 
 
@@ -173,7 +174,7 @@ def test_the_number_of_contributions_is_kept_and_ledger_check_names_a_tampered_c
             assert kept == counted, kind
     with world.engine.begin() as connection:
         connection.execute(sa.text("update contribution_counts set count = count + 2 where kind = 'receipt'"))
-    result = funding.check_ledger(world.uow(), world.operator())
+    result = ledger_views.check_ledger(world.uow(), world.operator())
     assert not result.ok and any("receipt record(s) but counts" in p for p in result.problems)
 
 
@@ -193,7 +194,7 @@ def test_ids_follow_the_kept_next_ids_and_ledger_check_names_a_rewound_one(world
         assert tuple(connection.execute(sa.text("select contribution, entry from ledger_next_ids")).one()) == (
             before[0] + 1, before[1] + 2)
         connection.execute(sa.text("update ledger_next_ids set entry = entry - 1"))
-    result = funding.check_ledger(world.uow(), actor)
+    result = ledger_views.check_ledger(world.uow(), actor)
     assert result.problems == [f"the next entry id is {before[1] + 1}, but entry {before[1] + 1} is stored"]
 
 
@@ -223,7 +224,7 @@ def test_contributions_written_together_each_get_their_own_outcome_and_audit_rec
     with world.uow() as uow:
         actions = [r.object_id for r in uow.audit.records(after_seq=before)]
     assert actions == [str(first.id), str(third.id)]
-    assert funding.check_ledger(world.uow(), actor).ok
+    assert ledger_views.check_ledger(world.uow(), actor).ok
 
 
 def test_contributions_whose_writing_together_fails_are_written_one_by_one(world: Platform,
@@ -250,7 +251,7 @@ def test_contributions_whose_writing_together_fails_are_written_one_by_one(world
         (actor, receipt("H-1")), (actor, receipt("TAKEN")), (actor, receipt("H-2"))])
     assert isinstance(ok, Contribution) and isinstance(also, Contribution)
     assert isinstance(taken, Conflict) and taken.field == "external_ref"
-    assert funding.check_ledger(world.uow(), actor).ok
+    assert ledger_views.check_ledger(world.uow(), actor).ok
     with world.uow() as uow:
         assert {c.external_ref for c in uow.ledger.contributions(coalition=IT)} >= {"TAKEN", "H-1", "H-2"}
 
@@ -270,7 +271,7 @@ def test_a_check_that_fails_otherwise_than_by_a_rule_has_each_contribution_recor
         (actor, receipt("K-1")), (actor, receipt("BROKEN")), (actor, receipt("K-2"))])
     assert isinstance(ok, Contribution) and isinstance(also, Contribution)
     assert isinstance(broken, RuntimeError)
-    assert funding.check_ledger(world.uow(), actor).ok
+    assert ledger_views.check_ledger(world.uow(), actor).ok
 
 
 def test_a_group_whose_commit_fails_is_not_recorded_again(world: Platform):
@@ -345,7 +346,7 @@ def test_ledger_check_names_a_tampered_entry(world: Platform):
     with world.engine.begin() as connection:
         connection.execute(sa.text("update ledger_entries set amount_minor = -amount_minor "
                                    "where id = (select min(id) from ledger_entries)"))
-    result = funding.check_ledger(world.uow(), world.operator())
+    result = ledger_views.check_ledger(world.uow(), world.operator())
     assert any("non-positive" in p for p in result.problems)
     assert len(result.discrepancies) == 2
 
@@ -375,4 +376,4 @@ def test_any_sequence_keeps_balances_equal_to_their_entries_and_reversals_restor
             after = funding_views.funding_report(world.uow(), world.operator(), IT)
             assert after.totals == before.totals
             assert nonzero(after.by_currency) == nonzero(before.by_currency)
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok

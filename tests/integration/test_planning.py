@@ -20,6 +20,7 @@ from coalition.domain.taxonomy import CapabilityArea
 from coalition.services import funding, planning
 from coalition.services.demo import build_demo_world
 from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
 from coalition.services.views import priorities as priority_views
 from tests.integration.helpers import allow_secretariat_approval
 
@@ -133,7 +134,7 @@ def test_the_demo_plan_reserved_money_naming_each_donors_contribution(world: Pla
                    and e.amount == line.amount for e in entries)
     report = funding_views.funding_report(world.uow(), world.operator(), IT)
     assert report.totals[Measure.RESERVED] == sum((r.funded for r in plan.requirements), Money.zero("EUR"))
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_a_new_run_uses_only_new_money_and_never_moves_reservations(world: Platform):
@@ -147,7 +148,7 @@ def test_a_new_run_uses_only_new_money_and_never_moves_reservations(world: Platf
     assert after["CP-KIT-05"] == Money(Decimal("6800000.00"), "EUR")
     assert {k: v for k, v in after.items() if k != "CP-KIT-05"} == {k: v for k, v in before.items()
                                                                       if k != "CP-KIT-05"}
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_a_stale_plan_cannot_be_approved(world: Platform):
@@ -178,7 +179,7 @@ def test_releasing_a_reservation_is_explicit_and_restores_the_money(world: Platf
     with pytest.raises(InvariantViolated, match="nothing is reserved"):
         planning.release_reservation(world.uow(), world.operator(), coalition=IT, requirement="CP-KIT-01",
                                      reason="again")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_strict_stops_at_the_first_requirement_it_cannot_fund_whole(world: Platform):

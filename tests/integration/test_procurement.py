@@ -33,6 +33,7 @@ from coalition.services import delivery, funding, innovation, planning, procurem
 from coalition.services.demo import build_demo_world
 from coalition.services.views import delivery as delivery_views
 from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
 from coalition.services.views import priorities as priority_views
 from tests.integration.helpers import assert_refused, dump, run
 from tests.integration.procurement_world import C, eur, funded_world, measure, open_direct, sign
@@ -64,7 +65,7 @@ def test_payments_split_exactly_between_donors_and_never_exceed_what_is_reserved
     sign(world)
     paid = procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("33333.33"),
                                       paid_on=date(2024, 5, 1))
-    view = delivery.get_contract(world.uow(), world.operator(), "K-1")
+    view = delivery_views.get_contract(world.uow(), world.operator(), "K-1")
     shares = {s.donor: s.reporting for _, s in view.payment_shares}
     # 3,333,333 minor units over 60:40 -> exact 1,999,999.8 and 1,333,333.2 -> largest remainder: 2,000,000 / 1,333,333.
     assert shares == {"EE": 2_000_000, "LV": 1_333_333}
@@ -75,7 +76,7 @@ def test_payments_split_exactly_between_donors_and_never_exceed_what_is_reserved
     procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("66666.67"), paid_on=date(2024, 5, 2))
     assert measure(world, Measure.DISBURSED) == eur("100000")
     assert measure(world, Measure.CONTRACTED) == eur("0")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_money_that_moved_on_to_a_contract_or_a_payment_still_covers_its_rank(world: Platform):
@@ -103,13 +104,13 @@ def test_a_payment_made_in_error_is_reversed_and_the_money_returns(world: Platfo
     assert undone.reverses == paid.id and undone.signed_amount == eur("-50000")
     assert measure(world, Measure.DISBURSED) == eur("0")
     assert measure(world, Measure.CONTRACTED) == eur("100000")
-    view = delivery.get_contract(world.uow(), world.operator(), "K-1")
+    view = delivery_views.get_contract(world.uow(), world.operator(), "K-1")
     assert view.paid == eur("0") and sum(s.reporting for _, s in view.payment_shares) == 0
     with pytest.raises(Conflict, match="already been reversed"):
         procurement.reverse_payment(world.uow(), world.operator(), paid.id or 0, reason="again", on=date(2024, 5, 4))
     procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("100000"), paid_on=date(2024, 5, 5))
     assert measure(world, Measure.DISBURSED) == eur("100000")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_a_payment_worth_more_than_the_reserved_money_after_a_rate_change_is_refused(world: Platform):
@@ -133,7 +134,7 @@ def test_a_payment_worth_more_than_the_reserved_money_after_a_rate_change_is_ref
     assert measure(world, Measure.DISBURSED) == eur("99000")
     assert measure(world, Measure.RESERVED) == eur("1000")
     assert measure(world, Measure.CONTRACTED) == eur("0")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_receipts_by_units_add_up_and_never_exceed_what_was_shipped(world: Platform):
@@ -164,7 +165,7 @@ def test_receipts_by_units_add_up_and_never_exceed_what_was_shipped(world: Platf
     status = {r.requirement: r for r in delivery_views.delivery_status(world.uow(), actor, C)}["R-1"]
     assert (status.shipped, status.signed_for, status.accepted, status.refused) == (60, 60, 55, 5)
     assert status.shown_share == "55.0%" and status.status is RequirementStatus.PARTLY_DELIVERED
-    assert delivery.get_contract(world.uow(), actor, "K-1").shipments[0].state is ShipmentState.HANDED_OVER
+    assert delivery_views.get_contract(world.uow(), actor, "K-1").shipments[0].state is ShipmentState.HANDED_OVER
     rest = delivery.ship(world.uow(), actor, contract="K-1", line=1, quantity=40, on=date(2024, 7, 1))
     for state in (ShipmentState.IN_TRANSIT, ShipmentState.ARRIVED):
         delivery.advance_shipment(world.uow(), actor, rest.id or 0, state, on=date(2024, 7, 2))
@@ -256,7 +257,7 @@ def test_an_amendment_is_a_new_version_and_returns_money_to_the_reservations(wor
     assert [v.value for v in amended.versions] == [eur("100000"), eur("90000")]
     # a tenth of the unpaid 50,000 returns to the reservations
     assert (measure(world, Measure.CONTRACTED), measure(world, Measure.RESERVED)) == (eur("45000"), eur("5000"))
-    view = delivery.get_contract(world.uow(), world.operator(), "K-1")
+    view = delivery_views.get_contract(world.uow(), world.operator(), "K-1")
     assert view.contract.version(1).lines[0].unit_price == eur("1000")  # the earlier version stays readable
     assert {s.donor: s.reporting for s in view.funding} == {"EE": 5_700_000, "LV": 3_800_000}
     procurement.record_payment(world.uow(), world.operator(), "K-1", amount=eur("40000"), paid_on=date(2024, 5, 2))
@@ -266,7 +267,7 @@ def test_an_amendment_is_a_new_version_and_returns_money_to_the_reservations(wor
     with pytest.raises(InvariantViolated, match="line 1 keeps its requirement R-1"):
         procurement.amend_contract(world.uow(), world.operator(), "K-1", on=date(2024, 5, 2), reason="swap",
                                    lines=(ContractLine(1, "R-2", 1, eur("1")),), milestones=())
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_the_agency_route_with_a_tender_an_award_by_decision_and_a_standstill(world: Platform):
@@ -412,7 +413,7 @@ def test_the_demo_runs_every_route_and_the_books_agree(platform: Platform, capsy
         contracted = sum(s.reporting for c in procurement.list_cases(platform.uow(), actor, coalition)
                          if c.route is not FundingRoute.DONATION_FROM_STOCK
                          for k in procurement.get_case(platform.uow(), actor, c.code).contracts
-                         for s in delivery.get_contract(platform.uow(), actor, k.code).funding)
+                         for s in delivery_views.get_contract(platform.uow(), actor, k.code).funding)
         with platform.uow() as uow:  # the innovation pipeline's grants are disbursed too, not through contracts
             grants = sum(units for call in uow.innovation.calls(coalition)
                          for project in uow.innovation.projects(call=call.code)
@@ -424,7 +425,7 @@ def test_the_demo_runs_every_route_and_the_books_agree(platform: Platform, capsy
                               + report.totals[Measure.DISBURSED].to_minor_units() - grants)
         for case in procurement.list_cases(platform.uow(), actor, coalition):
             for contract in procurement.get_case(platform.uow(), actor, case.code).contracts:
-                view = delivery.get_contract(platform.uow(), actor, contract.code)
+                view = delivery_views.get_contract(platform.uow(), actor, contract.code)
                 for payment in view.payments:
                     assert sum(s.reporting for p, s in view.payment_shares if p == payment.id) == \
                         payment.reporting.to_minor_units()

@@ -17,7 +17,6 @@ from coalition.domain.contributions import FundingRoute
 from coalition.domain.delivery import (
     Condition,
     EndUseCheck,
-    Finding,
     Shipment,
     ShipmentEvent,
     ShipmentState,
@@ -221,11 +220,6 @@ class SqlProcurementRepository:
                       for r in self._c.execute(query) if int(r[8]) or int(r[7])]
         return found
 
-    def funded_contracts(self, donor: str) -> list[str]:
-        f = t.contract_funding
-        return [r[0] for r in self._c.execute(sa.select(f.c.contract).where(f.c.donor == donor).distinct()
-                                              .order_by(f.c.contract))]
-
     def in_kind_used(self, contribution: int) -> int:
         f = t.contract_funding
         used = self._c.execute(sa.select(sa.func.sum(f.c.units)).where(f.c.contribution == contribution,
@@ -348,11 +342,3 @@ class SqlProcurementRepository:
             finding=check.finding.value, note=check.note))
         return EndUseCheck(check.receipt, check.checked_on, check.checked_by, check.quantity, check.finding,
                            check.note, _inserted(result))
-
-    def checks(self, receipts: Collection[int]) -> list[EndUseCheck]:
-        c = t.end_use_checks
-        found = []
-        for chunk in chunks(receipts):
-            found += [EndUseCheck(r.receipt, r.checked_on, r.checked_by, r.quantity, Finding(r.finding), r.note, r.id)
-                      for r in self._c.execute(sa.select(c).where(c.c.receipt.in_(chunk)).order_by(c.c.id))]
-        return found

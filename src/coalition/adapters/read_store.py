@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Collection, Iterable, Sequence
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -16,9 +16,21 @@ from coalition.adapters.ledger_store import account_balances
 from coalition.adapters.procurement_store import SqlProcurementRepository, case_from_row, chunks
 from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.contributions import Confidentiality, Visibility
+from coalition.domain.delivery import EndUseCheck, Finding, Shipment, UnitReceipt
 from coalition.domain.ledger import AccountKey, AccountType, Balance
 from coalition.domain.procurement import Contract, ProcurementCase
 from coalition.services.views.ports import ContractFile
+
+T = TypeVar("T")
+
+
+def _grouped(pairs: Iterable[tuple[str, T]]) -> defaultdict[str, list[T]]:
+    """The values per contract, in the order read."""
+    found: defaultdict[str, list[T]] = defaultdict(list)
+    for contract, value in pairs:
+        found[contract].append(value)
+    return found
+
 
 _CONTRACTED = (AccountType.CONTRACTED.value, AccountType.DISBURSED.value)
 
@@ -83,29 +95,37 @@ class SqlDeliveryReads:
         funded = sa.select(f.c.contract).where(f.c.donor == donor)
         return self._files(self._store.contracts_of(sa.select(k).where(k.c.code.in_(funded)).order_by(k.c.code)))
 
+    def contract_file(self, code: str) -> ContractFile | None:
+        found = self._files(self._store.contracts_of(sa.select(t.contracts).where(t.contracts.c.code == code)))
+        return found[0] if found else None
+
+    def checks(self, receipts: Collection[int]) -> list[EndUseCheck]:
+        c = t.end_use_checks
+        found = []
+        for chunk in chunks(receipts):
+            found += [EndUseCheck(r.receipt, r.checked_on, r.checked_by, r.quantity, Finding(r.finding), r.note, r.id)
+                      for r in self._c.execute(sa.select(c).where(c.c.receipt.in_(chunk)).order_by(c.c.id))]
+        return found
+
     def _files(self, contracts: Sequence[Contract]) -> list[ContractFile]:
         if not contracts:
             return []
         codes = [k.code for k in contracts]
         cases = self._cases({k.case for k in contracts})
-        funding, payments, shares, shipments = (defaultdict(list) for _ in range(4))
-        for code, share in self._store.funding(codes):
-            funding[code].append(share)
-        for payment in self._store.payments(codes):
-            payments[payment.contract].append(payment)
+        funding = _grouped(self._store.funding(codes))
+        payments = _grouped((p.contract, p) for p in self._store.payments(codes))
         contract_of = {p.id: p.contract for found in payments.values() for p in found}
-        for payment_id, share in self._store.payment_shares(codes):
-            shares[contract_of[payment_id]].append((payment_id, share))
-        for shipment in self._store.shipments(codes):
-            shipments[shipment.contract].append(shipment)
-        receipts: dict[int, list[Any]] = defaultdict(list)
-        for receipt in self._store.receipts([s.id for found in shipments.values() for s in found if s.id is not None]):
-            receipts[receipt.shipment].append(receipt)
+        shares = _grouped((contract_of[id], (id, share)) for id, share in self._store.payment_shares(codes))
+        shipments = _grouped((s.contract, s) for s in self._store.shipments(codes))
+        receipts = self._receipts([s for found in shipments.values() for s in found])
         return [ContractFile(k, cases[k.case], tuple(funding[k.code]), tuple(payments[k.code]),
-                             tuple(shares[k.code]), tuple(shipments[k.code]),
-                             tuple(sorted((r for s in shipments[k.code] for r in receipts[s.id or 0]),
-                                          key=lambda r: r.id or 0)))
+                             tuple(shares[k.code]), tuple(shipments[k.code]), tuple(receipts[k.code]))
                 for k in contracts]
+
+    def _receipts(self, shipments: Sequence[Shipment]) -> defaultdict[str, list[UnitReceipt]]:
+        contract_of = {s.id: s.contract for s in shipments}
+        return _grouped((contract_of[r.shipment], r)
+                        for r in self._store.receipts([s.id for s in shipments if s.id is not None]))
 
     def _cases(self, codes: set[str]) -> dict[str, ProcurementCase]:
         c = t.procurement_cases

@@ -10,7 +10,6 @@ side and never added together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from coalition.domain.access import Actor, can, can_act_for
@@ -26,22 +25,16 @@ from coalition.domain.delivery import (
     delivered_share,
 )
 from coalition.domain.errors import InvariantViolated, NotFound
-from coalition.domain.money import Money
 from coalition.domain.procurement import (
     CaseStage,
-    Contract,
-    FundingShare,
-    Payment,
     ProcurementCase,
-    paid_total,
 )
 from coalition.domain.requirements import RequirementStatus
 from coalition.services.audit import record_change, require
-from coalition.services.confidentiality import hidden_contributions, masked
 from coalition.services.planning import move_requirement
 from coalition.services.ports import UnitOfWork
 from coalition.services.procurement import load_case, load_contract, move_case
-from coalition.services.registry import load_coalition, load_party
+from coalition.services.registry import load_party
 
 S = RequirementStatus
 
@@ -184,40 +177,3 @@ def close_case(uow: UnitOfWork, actor: Actor, code: str, *, on: date, note: str 
                                              {"stage": CaseStage.CLOSED.value}))
         uow.commit()
     return moved
-
-
-# --- views and reports --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ContractView:
-    contract: Contract
-    case: ProcurementCase
-    funding: list[FundingShare]
-    payments: list[Payment]
-    payment_shares: list[tuple[int, FundingShare]]
-    shipments: list[Shipment]
-    receipts: list[UnitReceipt]
-    checks: list[EndUseCheck]
-    currency: str
-
-    @property
-    def paid(self) -> Money:
-        return paid_total(self.payments, self.contract.current.currency)
-
-
-def get_contract(uow: UnitOfWork, actor: Actor, code: str) -> ContractView:
-    with uow:
-        contract = load_contract(uow, code)
-        case = load_case(uow, contract.case)
-        require(can(actor, "read_funding", case.coalition))
-        shipments = uow.procurement.shipments([code])
-        receipts = uow.procurement.receipts([s.id for s in shipments if s.id is not None])
-        funding = [s for _, s in uow.procurement.funding([code])]
-        paid = uow.procurement.payment_shares([code])
-        hidden = hidden_contributions(uow, actor, case.coalition, {s.contribution for s in funding})
-        shares = masked([s for _, s in paid], hidden)
-        return ContractView(contract, case, masked(funding, hidden), uow.procurement.payments([code]),
-                            [(payment, share) for (payment, _), share in zip(paid, shares, strict=True)], shipments,
-                            receipts, uow.procurement.checks([r.id for r in receipts if r.id is not None]),
-                            load_coalition(uow, case.coalition).reporting_currency)

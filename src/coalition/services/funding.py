@@ -37,7 +37,6 @@ from coalition.domain.contributions import (
 from coalition.domain.errors import CoalitionError, Conflict, InvalidInput, NotFound
 from coalition.domain.fx import FxRate, RateBook
 from coalition.domain.ledger import (
-    Discrepancy,
     Entry,
     EntryKind,
     PledgeStatus,
@@ -593,26 +592,3 @@ def contribution_entries(uow: UnitOfWork, actor: Actor, contribution_id: int) ->
 def pledge_progress(uow: UnitOfWork, pledges: Sequence[Contribution]) -> list[PledgeProgress]:
     """What was committed and received against each pledge, read in the caller's open unit of work."""
     return _progress(uow, pledges)
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerCheck:
-    accounts: int
-    problems: list[str]
-    discrepancies: list[Discrepancy]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and not self.discrepancies
-
-
-def check_ledger(uow: UnitOfWork, actor: Actor) -> LedgerCheck:
-    """Recompute every balance from the entries and compare; list entries that break the ledger's rules and every
-    place where the money breaks an invariant (``ledger.invariant_breaches``), whatever the sums say."""
-    require(can(actor, "check_ledger"))
-    with uow:
-        maintained = uow.ledger.maintained_balances()
-        recomputed = uow.ledger.recomputed_balances()
-        problems = uow.ledger.entry_problems() + uow.ledger.count_problems() + ledger.invariant_breaches(
-            uow.ledger.balances(), uow.ledger.wrong_side_holdings(), uow.ledger.target_money())
-    return LedgerCheck(len(maintained), problems, ledger.compare_balances(maintained, recomputed))

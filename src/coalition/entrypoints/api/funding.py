@@ -63,9 +63,11 @@ from coalition.entrypoints.api.core import (
 )
 from coalition.services import funding as svc
 from coalition.services.audit import require
-from coalition.services.funding import ContributionView, ImportSummary, LedgerCheck
+from coalition.services.funding import ContributionView, ImportSummary
 from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
 from coalition.services.views.funding import DonorStatement, FundingReport
+from coalition.services.views.ledger import LedgerCheck
 
 api = Routes("funding")
 router = api.router
@@ -187,7 +189,7 @@ def reverse_entry(body: Reversal, who: CallerDep, entry_id: IdInPath) -> object:
 @api.get("/ledger/check", LedgerCheck, summary="Recompute every balance from the entries, check the ledger's "
                                                 "invariants, and report every difference and breach")
 def check_ledger(who: CallerDep) -> object:
-    return svc.check_ledger(who.read(), who.actor)
+    return ledger_views.check_ledger(who.read(), who.actor)
 
 
 FileName = Annotated[str, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}\.[A-Za-z]{3,4}$",

@@ -54,10 +54,9 @@ from coalition.entrypoints.api.core import (
 from coalition.entrypoints.api.funding import MoneyIn
 from coalition.services import delivery as deliveries
 from coalition.services import procurement as svc
-from coalition.services.delivery import ContractView
 from coalition.services.procurement import CaseView, Evaluation
 from coalition.services.views import delivery as delivery_views
-from coalition.services.views.delivery import DeliveryStatus, PipelineRow
+from coalition.services.views.delivery import ContractView, DeliveryStatus, PipelineRow
 
 api = Routes("procurement and delivery")
 router = api.router
@@ -257,7 +256,7 @@ def sign_contract(body: NewContract, who: CallerDep, code: CodeInPath) -> object
 @api.get("/contracts/{code}", ContractView,
          summary="A contract with its versions, funding, payments, shipments, receipts and checks")
 def get_contract(who: CallerDep, code: CodeInPath) -> object:
-    return deliveries.get_contract(who.read(), who.actor, code)
+    return delivery_views.get_contract(who.read(), who.actor, code)
 
 
 class Amendment(Body):

@@ -30,6 +30,7 @@ from coalition.entrypoints.cli.params import id_argument, id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import funding as svc
 from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
 from coalition.services.views import priorities
 from coalition.services.views.delivery import DonorProcurement
 
@@ -318,7 +319,7 @@ def report_donor(ctx: typer.Context, donor: str, as_json: JsonFlag = False) -> N
 def ledger_check(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Recompute every balance from the entries; report differences and entries that break the rules."""
     platform = ready(ctx)
-    result = svc.check_ledger(platform.uow(), platform.operator())
+    result = ledger_views.check_ledger(platform.uow(), platform.operator())
     if as_json:
         emit_json({"ok": result.ok, "accounts": result.accounts, "problems": result.problems,
                    "discrepancies": [d.describe() for d in result.discrepancies]})

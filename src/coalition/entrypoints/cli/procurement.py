@@ -331,7 +331,7 @@ def contracts_show(ctx: typer.Context, contract: str,
                    as_json: JsonFlag = False) -> None:
     """A contract: terms (any version), funding per donor, payments with donor shares, shipments, receipts."""
     platform = ready(ctx)
-    view = deliveries_svc.get_contract(platform.uow(), platform.operator(), contract)
+    view = delivery_views.get_contract(platform.uow(), platform.operator(), contract)
     if as_json:
         emit_json(view)
         return

@@ -171,10 +171,10 @@ def overview(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
     periods = spells(history)
     stages: list[tuple[str, Money]] = []
     if who.may("read_funding"):
-        report = funding_views.funding_report(who.read(), who.actor, coalition)
-        zero = Money.zero(report.reporting_currency)
-        stages = [(m.value, report.totals.get(m, zero)) for m in STAGES]
-        stages.append(("delivered", delivery_views.delivered_value(who.read(), who.actor, coalition)))
+        money = funding_views.coalition_money(who.read(), who.actor, coalition)
+        zero = Money.zero(money.report.reporting_currency)
+        stages = [(m.value, money.report.totals.get(m, zero)) for m in STAGES]
+        stages.append(("delivered", money.delivered))
     chart = charts.stages(who, stages) if stages else None
     return render(request, who, "overview.html", view=view, timeline=charts.timeline(periods, who.today),
                   stages=stages, chart=chart)

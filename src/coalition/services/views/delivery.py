@@ -21,14 +21,63 @@ from fractions import Fraction
 from coalition.domain.access import Actor, can
 from coalition.domain.attribution import largest_remainder
 from coalition.domain.contributions import FundingRoute
-from coalition.domain.delivery import Shipment, ShipmentState, UnitReceipt, delivered_share
+from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentState, UnitReceipt, delivered_share
+from coalition.domain.errors import NotFound
 from coalition.domain.money import Money
-from coalition.domain.procurement import STAGE_ORDER, CaseStage, Contract, FundingShare, ProcurementCase
+from coalition.domain.procurement import (
+    STAGE_ORDER,
+    CaseStage,
+    Contract,
+    FundingShare,
+    Payment,
+    ProcurementCase,
+    paid_total,
+)
 from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.services.audit import require
+from coalition.services.confidentiality import hidden_contributions, masked
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 from coalition.services.views.ports import ContractFile
+
+# --- one contract ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContractView:
+    contract: Contract
+    case: ProcurementCase
+    funding: list[FundingShare]
+    payments: list[Payment]
+    payment_shares: list[tuple[int, FundingShare]]
+    shipments: list[Shipment]
+    receipts: list[UnitReceipt]
+    checks: list[EndUseCheck]
+    currency: str
+
+    @property
+    def paid(self) -> Money:
+        """What was paid under the contract, net of reversals, in its currency."""
+        return paid_total(self.payments, self.contract.current.currency)
+
+
+def get_contract(uow: UnitOfWork, actor: Actor, code: str) -> ContractView:
+    """A contract with its funding (masked where the viewer may not see a contribution), payments, shipments,
+    receipts and end-use checks."""
+    with uow:
+        file = uow.delivery_reads.contract_file(code)
+        if file is None:
+            raise NotFound(f"no contract '{code}'", field="contract")
+        coalition = file.case.coalition
+        require(can(actor, "read_funding", coalition))
+        hidden = hidden_contributions(uow, actor, coalition, {s.contribution for s in file.funding})
+        shares = masked([s for _, s in file.payment_shares], hidden)
+        checks = uow.delivery_reads.checks([r.id for r in file.receipts if r.id is not None])
+        currency = load_coalition(uow, coalition).reporting_currency
+    return ContractView(file.contract, file.case, masked(file.funding, hidden), list(file.payments),
+                        [(payment, share) for (payment, _), share in zip(file.payment_shares, shares, strict=True)],
+                        list(file.shipments), list(file.receipts), checks, currency)
+
 
 # --- the pipeline of cases ----------------------------------------------------------------------
 
@@ -85,10 +134,12 @@ class DeliveryStatus:
 
     @property
     def share(self) -> Fraction:
+        """The delivered share: accepted over required."""
         return delivered_share(self.accepted, self.required)
 
     @property
     def shown_share(self) -> str:
+        """The delivered share as a percentage to one place."""
         return f"{(Decimal(self.share.numerator) * 100 / self.share.denominator).quantize(Decimal('0.1'))}%"
 
 
@@ -144,24 +195,8 @@ class Arrival:
 
     @property
     def outstanding(self) -> int:
+        """Items of the shipment still to be signed for."""
         return self.quantity - self.signed_for
-
-
-def awaiting_receipt(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Arrival]:
-    """Shipments that have arrived and are not yet fully signed for, oldest first; a unit officer sees
-    those addressed to the unit it acts for."""
-    reads_all = can(actor, "read_funding", coalition)
-    if not reads_all:
-        require(can(actor, "confirm_receipt", coalition))
-    with uow:
-        load_coalition(uow, coalition)
-        files = uow.delivery_reads.coalition_files(coalition)
-        wanted = {f.contract.current.line(s.line).requirement for f in files for s in f.shipments
-                  if s.state is ShipmentState.ARRIVED}
-        found = _arrivals(files, uow.requirements.get_many(wanted))
-    if not reads_all:  # a unit's officer signs for its own unit's equipment only
-        found = [a for a in found if not a.end_users or actor.party in a.end_users]
-    return sorted(found, key=lambda a: (a.arrived_on, a.shipment))
 
 
 def _arrivals(files: Iterable[ContractFile], requirements: dict[str, Requirement]) -> list[Arrival]:
@@ -220,6 +255,7 @@ def _worth(shares: Sequence[FundingShare], quantity: int, before: int, after: in
     total = sum(s.reporting for s in shares)
 
     def worth(items: int) -> int:
+        """The line's money times ``items`` over its quantity, half to even."""
         return int((Decimal(total) * min(items, quantity) / quantity).to_integral_value(ROUND_HALF_EVEN))
 
     return worth(after) - worth(before)
@@ -229,16 +265,8 @@ def _file_values(file: ContractFile) -> dict[int, tuple[int, dict[int, int]]]:
     return receipt_values(file.contract, file.funding, file.shipments, file.receipts)
 
 
-def delivered_value(uow: UnitOfWork, actor: Actor, coalition: str) -> Money:
-    """What the equipment units accepted is worth, in the reporting currency (the money contracted for it)."""
-    require(can(actor, "read_funding", coalition))
-    with uow:
-        currency = load_coalition(uow, coalition).reporting_currency
-        files = uow.delivery_reads.coalition_files(coalition)
-    return _delivered_value(files, currency)
-
-
-def _delivered_value(files: Iterable[ContractFile], currency: str) -> Money:
+def delivered_value_of(files: Iterable[ContractFile], currency: str) -> Money:
+    """What the equipment accepted under the contracts of ``files`` is worth, in ``currency`` (their reporting one)."""
     total = sum(value for file in files for value, _ in _file_values(file).values())
     return Money.from_minor_units(total, currency)
 
@@ -293,18 +321,22 @@ class DonorProcurement:
 
     @property
     def total_contracted(self) -> Money:
+        """The donor's money contracted, in the reporting currency."""
         return Money.from_minor_units(sum(f.reporting.to_minor_units() for f in self.contracted), self.currency)
 
     @property
     def total_paid(self) -> Money:
+        """The donor's money paid out, in the reporting currency."""
         return Money.from_minor_units(sum(p.reporting.to_minor_units() for p in self.paid), self.currency)
 
     @property
     def total_delivered(self) -> Money:
+        """The donor's part of what units accepted, in the reporting currency."""
         return Money.from_minor_units(sum(d.share.to_minor_units() for d in self.delivered), self.currency)
 
     @property
     def units(self) -> list[str]:
+        """The units that signed for equipment the donor's money paid for."""
         return sorted({d.unit for d in self.delivered})
 
 

@@ -22,7 +22,7 @@ from coalition.services.confidentiality import RESTRICTED
 from coalition.services.funding import ContributionView, pledge_progress, view_contribution
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
-from coalition.services.views.delivery import DonorProcurement, bought_by
+from coalition.services.views.delivery import DonorProcurement, bought_by, delivered_value_of
 
 Balances = Sequence[tuple[AccountKey, Balance]]
 
@@ -139,3 +139,24 @@ def _donor_report(uow: UnitOfWork, coalition: str, balances: Balances) -> Fundin
                           for c in sorted({k.currency for k, _ in balances})}, {},
                          uow.funding_reads.conversion_sources(coalition))
 
+
+
+@dataclass(frozen=True, slots=True)
+class CoalitionMoney:
+    """The overview page's money: the funding report's totals beside what delivered equipment is worth."""
+
+    report: FundingReport
+    delivered: Money
+
+
+def coalition_money(uow: UnitOfWork, actor: Actor, coalition: str) -> CoalitionMoney:
+    """The coalition's funding report and the worth of the equipment units accepted, read in one transaction."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        found = load_coalition(uow, coalition)
+        balances = uow.funding_reads.balances(coalition=coalition)
+        sources = uow.funding_reads.conversion_sources(coalition)
+        hidden = _hidden_donors(uow, actor, coalition, uow.clock().date())
+        files = uow.delivery_reads.coalition_files(coalition)
+    return CoalitionMoney(_report(coalition, found.reporting_currency, balances, sources, hidden),
+                          delivered_value_of(files, found.reporting_currency))

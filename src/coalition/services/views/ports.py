@@ -6,12 +6,13 @@ reads lives here. The unit of work exposes them beside the repositories, on the 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
 from coalition.domain.contributions import Confidentiality
-from coalition.domain.delivery import Shipment, UnitReceipt
-from coalition.domain.ledger import AccountKey, AccountType, Balance
+from coalition.domain.delivery import EndUseCheck, Shipment, UnitReceipt
+from coalition.domain.ledger import AccountKey, AccountType, Balance, Holding, RequirementMoney
 from coalition.domain.procurement import Contract, FundingShare, Payment, ProcurementCase
 
 
@@ -67,4 +68,40 @@ class DeliveryReads(Protocol):
 
     def donor_files(self, donor: str) -> list[ContractFile]:
         """Every contract that money of ``donor`` has ever funded, with its file, in order of code."""
+        ...
+
+    def contract_file(self, code: str) -> ContractFile | None:
+        """One contract with its file."""
+        ...
+
+    def checks(self, receipts: Collection[int]) -> list[EndUseCheck]:
+        """The end-use checks of the receipts, oldest first."""
+        ...
+
+
+class LedgerChecks(Protocol):
+    """What ``coalition ledger check`` reads: the ledger recomputed from its entries, and what breaks its rules."""
+
+    def maintained_balances(self) -> dict[str, Balance]:
+        """Every account's maintained balance, by the account's name."""
+        ...
+
+    def recomputed_balances(self) -> dict[str, Balance]:
+        """Every account's balance summed from the entries, by the account's name."""
+        ...
+
+    def wrong_side_holdings(self) -> list[Holding]:
+        """Wherever the entries of one contribution leave a balance on the side its account never holds."""
+        ...
+
+    def target_money(self) -> list[RequirementMoney]:
+        """Per spending target, what was reserved for it net of releases, and what of it is contracted or paid."""
+        ...
+
+    def entry_problems(self) -> list[str]:
+        """Entries that break a rule of the ledger (amounts, currencies, reversals), described."""
+        ...
+
+    def count_problems(self) -> list[str]:
+        """Where a maintained number of contributions or a next id differs from the records."""
         ...

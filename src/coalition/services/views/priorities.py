@@ -105,6 +105,7 @@ class _Ranks:
         self._books: dict[frozenset[str], RateBook] = {}
 
     def between(self, start: int, stop: int) -> list[RankCoverage]:
+        """The coverage of ranks ``start`` (from 0) up to ``stop``."""
         codes = self._listed.ranks[start:stop]
         loaded = self._uow.requirements.get_many(codes)
         book = self._book(frozenset(r.unit_cost.currency for r in loaded.values()) | {self._currency})
@@ -147,6 +148,13 @@ def _coverage(uow: UnitOfWork, listed: PriorityList, currency: str, offset: int,
                     len(listed.ranks), offset, next_short)
 
 
+def _version(versions: Sequence[PriorityList], version: int | None) -> PriorityList | None:
+    """The version numbered ``version`` or, for None, the newest approved one (the active list)."""
+    if version is None:
+        return next((v for v in reversed(versions) if v.state is ListState.APPROVED), None)
+    return next((v for v in versions if v.version == version), None)
+
+
 @dataclass(frozen=True, slots=True)
 class PrioritiesPage:
     """The priorities page: every version, the coverage of the one shown (for viewers of the money), and the
@@ -168,10 +176,7 @@ def priorities_page(uow: UnitOfWork, actor: Actor, coalition: str, *, version: i
         versions = uow.priorities.versions(coalition)
         found = None
         if versions and can(actor, "read_funding", coalition):
-            approved = [v for v in versions if v.state is ListState.APPROVED]
-            listed = next((v for v in versions if v.version == version), None) if version is not None \
-                else (approved[-1] if approved else None)
-            found = _coverage(uow, _listed(listed, coalition, version), currency, offset, limit)
+            found = _coverage(uow, _listed(_version(versions, version), coalition, version), currency, offset, limit)
         shown = found.version if found else (version or (versions[-1].version if versions else None))
         moves = None
         if compare is not None and shown is not None:
