@@ -25,13 +25,14 @@ from coalition.domain.contributions import (
     Visibility,
 )
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
+from coalition.domain.fx import FxRate
 from coalition.domain.identity import ApiToken, Session, User
 from coalition.domain.instrument import Instrument, Signature
 from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry
 from coalition.domain.membership import MembershipChange
 from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
-from coalition.domain.planning import AvailableMoney
+from coalition.domain.planning import AllocationPlan, AvailableMoney, PlanHeading, PlanState
 from coalition.domain.procurement import (
     Bid,
     CaseStage,
@@ -42,14 +43,21 @@ from coalition.domain.procurement import (
     ProcurementCase,
     Tender,
 )
+from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
+from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.ports import (
     AuditLog,
+    CapabilityAreaRepository,
     CoalitionRepository,
+    FxRateRepository,
     InstrumentRepository,
     LedgerRepository,
     MembershipRepository,
     PartyRepository,
+    PlanRepository,
+    PriorityListRepository,
     ProcurementRepository,
+    RequirementRepository,
     SessionRepository,
     UserRepository,
 )
@@ -81,6 +89,7 @@ class _State:
         self.tokens: dict[str, ApiToken] = {}
         self.sessions: dict[str, Session] = {}
         self.money = _Money()
+        self.planning = _Planning()
 
 
 class FakeParties:
@@ -594,6 +603,147 @@ class FakeProcurement:
         return stored
 
 
+# --- the taxonomy, exchange rates and planning ---------------------------------------------------------
+
+
+class _Planning:
+    def __init__(self) -> None:
+        self.areas: dict[str, CapabilityArea] = {}
+        self.rates: list[FxRate] = []
+        self.requirements: dict[str, Requirement] = {}
+        self.requirement_events: list[tuple[str, str | None, str, str, str]] = []
+        self.packages: dict[str, Package] = {}
+        self.lists: dict[tuple[str, int], PriorityList] = {}
+        self.plans: dict[int, AllocationPlan] = {}
+
+
+class FakeCapabilityAreas:
+    def __init__(self, state: _State) -> None:
+        self._p = state.planning
+
+    def get(self, code: str) -> CapabilityArea | None:
+        return self._p.areas.get(code)
+
+    def add(self, area: CapabilityArea) -> None:
+        self._p.areas[area.code] = area
+
+    def all(self) -> list[CapabilityArea]:
+        return [a for _, a in sorted(self._p.areas.items())]
+
+
+class FakeFxRates:
+    def __init__(self, state: _State) -> None:
+        self._p = state.planning
+
+    def add_many(self, rates: Sequence[FxRate]) -> int:
+        known = {(r.base, r.quote, r.day, r.source) for r in self._p.rates}
+        added = 0
+        for rate in rates:
+            if (rate.base, rate.quote, rate.day, rate.source) not in known:
+                known.add((rate.base, rate.quote, rate.day, rate.source))
+                self._p.rates.append(rate)
+                added += 1
+        return added
+
+    def for_currencies(self, currencies: Collection[str] | None) -> list[FxRate]:
+        return [r for r in self._p.rates if currencies is None or (r.base in currencies and r.quote in currencies)]
+
+    def summary(self) -> list[tuple[str, str, str, date, date, int]]:
+        pairs: dict[tuple[str, str, str], list[date]] = defaultdict(list)
+        for rate in self._p.rates:
+            pairs[(rate.base, rate.quote, rate.source)].append(rate.day)
+        return [(base, quote, source, min(days), max(days), len(days))
+                for (base, quote, source), days in sorted(pairs.items())]
+
+
+class FakeRequirements:
+    def __init__(self, state: _State) -> None:
+        self._p = state.planning
+
+    def get(self, code: str) -> Requirement | None:
+        return self._p.requirements.get(code)
+
+    def add(self, requirement: Requirement, at: datetime) -> None:
+        self._p.requirements[requirement.code] = requirement
+        self._p.requirement_events.append((requirement.code, None, requirement.status.value, at.isoformat(),
+                                           "recorded"))
+
+    def set_status(self, code: str, old: RequirementStatus | None, new: RequirementStatus, at: datetime,
+                   note: str) -> None:
+        self._p.requirements[code] = replace(self._p.requirements[code], status=new)
+        self._p.requirement_events.append((code, None if old is None else old.value, new.value, at.isoformat(),
+                                           note))
+
+    def for_coalition(self, coalition: str, *, status: RequirementStatus | None = None, offset: int = 0,
+                      limit: int | None = None) -> list[Requirement]:
+        found = [r for _, r in sorted(self._p.requirements.items())
+                 if r.coalition == coalition and (status is None or r.status is status)]
+        return found[offset:] if limit is None else found[offset:offset + limit]
+
+    def count(self, coalition: str, *, status: RequirementStatus | None = None) -> int:
+        return len(self.for_coalition(coalition, status=status))
+
+    def get_many(self, codes: Collection[str]) -> dict[str, Requirement]:
+        return {code: self._p.requirements[code] for code in set(codes) if code in self._p.requirements}
+
+    def history(self, code: str) -> list[tuple[str | None, str, str, str]]:
+        return [(old, new, at, note) for found, old, new, at, note in self._p.requirement_events if found == code]
+
+    def add_package(self, package: Package) -> None:
+        self._p.packages[package.code] = package
+
+    def get_package(self, code: str) -> Package | None:
+        return self._p.packages.get(code)
+
+    def packages(self, coalition: str) -> list[Package]:
+        return [p for _, p in sorted(self._p.packages.items()) if p.coalition == coalition]
+
+
+class FakePriorityLists:
+    def __init__(self, state: _State) -> None:
+        self._p = state.planning
+
+    def add(self, version: PriorityList) -> None:
+        self._p.lists[(version.coalition, version.version)] = version
+
+    def get(self, coalition: str, version: int) -> PriorityList | None:
+        return self._p.lists.get((coalition, version))
+
+    def latest(self, coalition: str, state: ListState) -> PriorityList | None:
+        return next((v for v in reversed(self.versions(coalition)) if v.state is state), None)
+
+    def versions(self, coalition: str) -> list[PriorityList]:
+        return [v for (found, _), v in sorted(self._p.lists.items()) if found == coalition]
+
+    def set_state(self, coalition: str, version: int, state: ListState, by: str | None, on: date | None) -> None:
+        kept = self._p.lists[(coalition, version)]
+        self._p.lists[(coalition, version)] = replace(kept, state=state, approved_by=by, approved_on=on)
+
+
+class FakePlans:
+    def __init__(self, state: _State) -> None:
+        self._p = state.planning
+
+    def add(self, plan: AllocationPlan) -> AllocationPlan:
+        stored = replace(plan, id=max(self._p.plans, default=0) + 1)
+        self._p.plans[stored.id or 0] = stored
+        return stored
+
+    def get(self, id: int) -> AllocationPlan | None:
+        return self._p.plans.get(id)
+
+    def set_state(self, id: int, state: PlanState) -> None:
+        self._p.plans[id] = replace(self._p.plans[id], state=state)
+
+    def headings(self, coalition: str) -> list[PlanHeading]:
+        return [PlanHeading(p.id or 0, p.run_on, p.policy, p.priority_version, p.state)
+                for _, p in sorted(self._p.plans.items(), reverse=True) if p.coalition == coalition]
+
+    def proposed(self, coalition: str) -> list[int]:
+        return [id for id, p in sorted(self._p.plans.items())
+                if p.coalition == coalition and p.state is PlanState.PROPOSED]
+
+
 class FakeHasher:
     """Hashes a password by naming it (tests only); rehashes what an older 'v0:' scheme hashed."""
 
@@ -621,6 +771,11 @@ class FakeUnitOfWork:
     audit: AuditLog
     ledger: LedgerRepository
     procurement: ProcurementRepository
+    areas: CapabilityAreaRepository
+    fx_rates: FxRateRepository
+    requirements: RequirementRepository
+    priorities: PriorityListRepository
+    plans: PlanRepository
 
     def __init__(self, clock: TickingClock | None = None) -> None:
         self.committed = _State()
@@ -640,6 +795,11 @@ class FakeUnitOfWork:
             self.audit = FakeAudit(self._working)
             self.ledger = FakeLedger(self._working)
             self.procurement = FakeProcurement(self._working)
+            self.areas = FakeCapabilityAreas(self._working)
+            self.fx_rates = FakeFxRates(self._working)
+            self.requirements = FakeRequirements(self._working)
+            self.priorities = FakePriorityLists(self._working)
+            self.plans = FakePlans(self._working)
         self._depth += 1
         return self
 
