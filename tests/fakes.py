@@ -44,6 +44,7 @@ from coalition.domain.procurement import (
     Tender,
 )
 from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
+from coalition.domain.steering import CastVote, Meeting, Proposal
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.ports import (
     AuditLog,
@@ -59,6 +60,7 @@ from coalition.services.ports import (
     ProcurementRepository,
     RequirementRepository,
     SessionRepository,
+    SteeringRepository,
     UserRepository,
 )
 
@@ -90,6 +92,7 @@ class _State:
         self.sessions: dict[str, Session] = {}
         self.money = _Money()
         self.planning = _Planning()
+        self.steering = _Steering()
 
 
 class FakeParties:
@@ -744,6 +747,72 @@ class FakePlans:
                 if p.coalition == coalition and p.state is PlanState.PROPOSED]
 
 
+# --- the steering group ------------------------------------------------------------------------------------
+
+
+class _Steering:
+    def __init__(self) -> None:
+        self.meetings: dict[int, Meeting] = {}
+        self.attendance: list[tuple[int, str]] = []
+        self.proposals: dict[int, Proposal] = {}
+        self.votes: list[CastVote] = []
+
+
+class FakeSteering:
+    def __init__(self, state: _State) -> None:
+        self._s = state.steering
+
+    def add_meeting(self, meeting: Meeting) -> Meeting:
+        stored = replace(meeting, id=len(self._s.meetings) + 1)
+        self._s.meetings[stored.id or 0] = stored
+        return stored
+
+    def get_meeting(self, id: int) -> Meeting | None:
+        return self._s.meetings.get(id)
+
+    def meetings(self, coalition: str) -> list[Meeting]:
+        return sorted((m for m in self._s.meetings.values() if m.coalition == coalition),
+                      key=lambda m: (m.held_on, m.id or 0))
+
+    def set_minutes(self, meeting: int, minutes: str) -> None:
+        self._s.meetings[meeting] = replace(self._s.meetings[meeting], minutes=minutes)
+
+    def attend(self, meeting: int, party: str) -> None:
+        self._s.attendance.append((meeting, party))
+
+    def attendance(self, meeting: int) -> list[str]:
+        return sorted(party for found, party in self._s.attendance if found == meeting)
+
+    def add_proposal(self, proposal: Proposal) -> Proposal:
+        assert proposal.opened_at is not None
+        # as the SQL store: a new proposal is stored undecided, whatever decision fields it came with
+        stored = replace(proposal, outcome=None, reason="", tally=None, effects=(), rules=None, decided_at=None,
+                         id=len(self._s.proposals) + 1)
+        self._s.proposals[stored.id or 0] = stored
+        return stored
+
+    def get_proposal(self, id: int) -> Proposal | None:
+        return self._s.proposals.get(id)
+
+    def proposals(self, coalition: str, *, meeting: int | None = None) -> list[Proposal]:
+        return [p for _, p in sorted(self._s.proposals.items())
+                if p.coalition == coalition and (meeting is None or p.meeting == meeting)]
+
+    def record_decision(self, proposal: Proposal) -> None:
+        assert proposal.id is not None and proposal.outcome is not None and proposal.decided_at is not None
+        kept = self._s.proposals[proposal.id]
+        self._s.proposals[proposal.id] = replace(
+            kept, state=proposal.state, outcome=proposal.outcome, reason=proposal.reason,
+            tally=dict(proposal.tally or {}), effects=tuple(proposal.effects), rules=dict(proposal.rules or {}),
+            decided_at=proposal.decided_at)
+
+    def add_vote(self, vote: CastVote) -> None:
+        self._s.votes.append(vote)
+
+    def votes(self, proposal: int) -> list[CastVote]:
+        return [v for v in self._s.votes if v.proposal == proposal]
+
+
 class FakeHasher:
     """Hashes a password by naming it (tests only); rehashes what an older 'v0:' scheme hashed."""
 
@@ -776,6 +845,7 @@ class FakeUnitOfWork:
     requirements: RequirementRepository
     priorities: PriorityListRepository
     plans: PlanRepository
+    steering: SteeringRepository
 
     def __init__(self, clock: TickingClock | None = None) -> None:
         self.committed = _State()
@@ -800,6 +870,7 @@ class FakeUnitOfWork:
             self.requirements = FakeRequirements(self._working)
             self.priorities = FakePriorityLists(self._working)
             self.plans = FakePlans(self._working)
+            self.steering = FakeSteering(self._working)
         self._depth += 1
         return self
 
