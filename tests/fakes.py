@@ -27,6 +27,18 @@ from coalition.domain.contributions import (
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
 from coalition.domain.fx import FxRate
 from coalition.domain.identity import ApiToken, Session, User
+from coalition.domain.innovation import (
+    Call,
+    ConflictDeclaration,
+    Evidence,
+    GateDecision,
+    GrantPayment,
+    Project,
+    ProjectGrant,
+    ProjectStage,
+    Review,
+    Shortlist,
+)
 from coalition.domain.instrument import Instrument, Signature
 from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry
 from coalition.domain.membership import MembershipChange
@@ -51,6 +63,7 @@ from coalition.services.ports import (
     CapabilityAreaRepository,
     CoalitionRepository,
     FxRateRepository,
+    InnovationRepository,
     InstrumentRepository,
     LedgerRepository,
     MembershipRepository,
@@ -93,6 +106,7 @@ class _State:
         self.money = _Money()
         self.planning = _Planning()
         self.steering = _Steering()
+        self.innovation = _Innovation()
 
 
 class FakeParties:
@@ -813,6 +827,120 @@ class FakeSteering:
         return [v for v in self._s.votes if v.proposal == proposal]
 
 
+# --- the innovation pipeline -----------------------------------------------------------------------------
+
+
+class _Innovation:
+    def __init__(self) -> None:
+        self.calls: dict[str, Call] = {}
+        self.projects: dict[str, Project] = {}
+        self.evidence: list[Evidence] = []
+        self.declarations: list[ConflictDeclaration] = []
+        self.reviews: list[Review] = []
+        self.shortlists: list[Shortlist] = []
+        self.gates: list[GateDecision] = []
+        self.grants: dict[str, ProjectGrant] = {}
+        self.grant_payments: list[GrantPayment] = []
+        self.project_cases: list[tuple[str, str, date]] = []
+
+
+class FakeInnovation:
+    def __init__(self, state: _State) -> None:
+        self._i = state.innovation
+
+    def add_call(self, call: Call) -> None:
+        self._i.calls[call.code] = call
+
+    def get_call(self, code: str) -> Call | None:
+        return self._i.calls.get(code)
+
+    def calls(self, coalition: str | None = None) -> list[Call]:
+        return sorted((c for c in self._i.calls.values() if coalition is None or c.coalition == coalition),
+                      key=lambda c: (c.opens_on, c.code))
+
+    def add_project(self, project: Project) -> None:
+        self._i.projects[project.code] = project
+
+    def get_project(self, code: str) -> Project | None:
+        return self._i.projects.get(code)
+
+    def projects(self, call: str | None = None, stage: ProjectStage | None = None) -> list[Project]:
+        return [p for _, p in sorted(self._i.projects.items())
+                if (call is None or p.call == call) and (stage is None or p.stage is stage)]
+
+    def set_stage(self, code: str, current: ProjectStage, stage: ProjectStage, trl: int) -> bool:
+        kept = self._i.projects.get(code)
+        if kept is None or kept.stage is not current:
+            return False
+        self._i.projects[code] = replace(kept, stage=stage, trl=trl)
+        return True
+
+    def add_evidence(self, evidence: Evidence) -> Evidence:
+        stored = replace(evidence, id=len(self._i.evidence) + 1)
+        self._i.evidence.append(stored)
+        return stored
+
+    def evidence(self, project: str) -> list[Evidence]:
+        return [e for e in self._i.evidence if e.project == project]
+
+    def declare(self, declaration: ConflictDeclaration) -> None:
+        self._i.declarations.append(declaration)
+
+    def declarations(self, projects: list[str]) -> list[ConflictDeclaration]:
+        return [d for d in self._i.declarations if d.project in projects]
+
+    def add_review(self, review: Review) -> Review:
+        stored = replace(review, id=len(self._i.reviews) + 1)
+        self._i.reviews.append(stored)
+        return stored
+
+    def reviews(self, projects: list[str]) -> list[Review]:
+        return [r for r in self._i.reviews if r.project in projects]
+
+    def add_shortlist(self, shortlist: Shortlist) -> Shortlist:
+        stored = replace(shortlist, id=len(self._i.shortlists) + 1)
+        self._i.shortlists.append(stored)
+        return stored
+
+    def shortlists(self, call: str) -> list[Shortlist]:
+        return [s for s in self._i.shortlists if s.call == call]
+
+    def add_gate(self, gate: GateDecision) -> GateDecision:
+        stored = replace(gate, id=len(self._i.gates) + 1)
+        self._i.gates.append(stored)
+        return stored
+
+    def gates(self, project: str) -> list[GateDecision]:
+        return [g for g in self._i.gates if g.project == project]
+
+    def add_grant(self, grant: ProjectGrant, coalition: str) -> None:
+        self._i.grants[grant.code] = grant
+
+    def get_grant(self, code: str) -> ProjectGrant | None:
+        return self._i.grants.get(code)
+
+    def grants(self, project: str) -> list[ProjectGrant]:
+        return [g for _, g in sorted(self._i.grants.items()) if g.project == project]
+
+    def add_grant_payment(self, payment: GrantPayment) -> GrantPayment:
+        stored = replace(payment, id=len(self._i.grant_payments) + 1)
+        self._i.grant_payments.append(stored)
+        return stored
+
+    def grant_payments(self, grant: str) -> list[GrantPayment]:
+        return [p for p in self._i.grant_payments if p.grant == grant]
+
+    def link_case(self, project: str, case: str, on: date) -> None:
+        self._i.project_cases.append((project, case, on))
+
+    def cases_of(self, project: str) -> list[str]:
+        return [case for _, case, _ in sorted(((p, c, on) for p, c, on in self._i.project_cases if p == project),
+                                               key=lambda link: (link[2], link[1]))]
+
+    def projects_of_case(self, case: str) -> list[str]:
+        return sorted(p for p, c, _ in self._i.project_cases if c == case)
+
+
 class FakeHasher:
     """Hashes a password by naming it (tests only); rehashes what an older 'v0:' scheme hashed."""
 
@@ -846,6 +974,7 @@ class FakeUnitOfWork:
     priorities: PriorityListRepository
     plans: PlanRepository
     steering: SteeringRepository
+    innovation: InnovationRepository
 
     def __init__(self, clock: TickingClock | None = None) -> None:
         self.committed = _State()
@@ -871,6 +1000,7 @@ class FakeUnitOfWork:
             self.priorities = FakePriorityLists(self._working)
             self.plans = FakePlans(self._working)
             self.steering = FakeSteering(self._working)
+            self.innovation = FakeInnovation(self._working)
         self._depth += 1
         return self
 
