@@ -120,7 +120,8 @@ class FakeParties:
         self._s.parties[party.code] = party
 
     def all(self, kind: PartyKind | None = None) -> list[Party]:
-        return [p for p in self._s.parties.values() if kind is None or p.kind is kind]
+        return sorted((p for p in self._s.parties.values() if kind is None or p.kind is kind),
+                      key=lambda p: (p.kind.value, p.name))
 
 
 class FakeCoalitions:
@@ -134,7 +135,7 @@ class FakeCoalitions:
         self._s.coalitions[coalition.code] = coalition
 
     def all(self) -> list[Coalition]:
-        return list(self._s.coalitions.values())
+        return sorted(self._s.coalitions.values(), key=lambda c: (c.founded_on, c.code))
 
     def set_rules(self, code: str, rules: DecisionRules) -> None:
         self._s.coalitions[code] = replace(self._s.coalitions[code], rules=rules)
@@ -146,7 +147,7 @@ class FakeCoalitions:
         self._s.funds[fund.code] = fund
 
     def funds(self, coalition: str) -> list[Fund]:
-        return [f for f in self._s.funds.values() if f.coalition == coalition]
+        return [f for _, f in sorted(self._s.funds.items()) if f.coalition == coalition]
 
 
 class FakeMemberships:
@@ -154,7 +155,8 @@ class FakeMemberships:
         self._s = state
 
     def changes(self, coalition: str, party: str | None = None) -> list[MembershipChange]:
-        return [c for c in self._s.changes if c.coalition == coalition and (party is None or c.party == party)]
+        return sorted((c for c in self._s.changes if c.coalition == coalition and (party is None or c.party == party)),
+                      key=lambda c: (c.effective_on, c.id or 0))
 
     def add(self, change: MembershipChange) -> MembershipChange:
         stored = MembershipChange(change.coalition, change.party, change.kind, change.effective_on, change.role,
