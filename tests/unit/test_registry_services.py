@@ -99,6 +99,27 @@ def test_a_member_joins_under_an_instrument_of_its_own_coalition(uow: FakeUnitOf
     assert caught.value.field == "instrument"
 
 
+def test_a_membership_rests_only_on_an_instrument_in_force_that_its_party_signed_before(uow: FakeUnitOfWork):
+    registry.record_instrument(uow, ADMIN, Instrument("ca", "it", InstrumentKind.COOPERATION_AGREEMENT, "CA",
+                                                      date(2024, 1, 18), date(2030, 1, 18)))
+    registry.add_signatory(uow, ADMIN, instrument="ca", party="EE", signed_on=date(2024, 1, 18))
+    with pytest.raises(InvariantViolated, match=r"ca is in force from 2024-01-18 until 2030-01-18; a membership "
+                                                r"from 2023-09-19 cannot rest on it"):
+        registry.admit_member(uow, ADMIN, coalition="it", party="EE", role=MembershipRole.LEAD,
+                              on=date(2023, 9, 19), instrument="ca")
+    with pytest.raises(InvariantViolated, match="LU has not signed ca") as unsigned:
+        registry.admit_member(uow, ADMIN, coalition="it", party="LU", role=MembershipRole.LEAD,
+                              on=date(2024, 2, 1), instrument="ca")
+    assert unsigned.value.field == "instrument"
+    registry.add_signatory(uow, ADMIN, instrument="ca", party="NL", signed_on=date(2024, 3, 1))
+    with pytest.raises(InvariantViolated, match="NL signed ca on 2024-03-01, after the membership's start on "
+                                                "2024-02-14"):
+        registry.admit_member(uow, ADMIN, coalition="it", party="NL", role=MembershipRole.MEMBER,
+                              on=date(2024, 2, 14), instrument="ca")
+    assert registry.admit_member(uow, ADMIN, coalition="it", party="EE", role=MembershipRole.LEAD,
+                                 on=date(2024, 1, 18), instrument="ca").instrument == "ca"
+
+
 def test_members_on_a_date_say_who_votes(uow: FakeUnitOfWork):
     registry.admit_member(uow, ADMIN, coalition="it", party="EE", role=MembershipRole.LEAD, on=date(2023, 9, 19))
     registry.admit_member(uow, ADMIN, coalition="it", party="UA", role=MembershipRole.RECIPIENT, on=date(2023, 9, 19))

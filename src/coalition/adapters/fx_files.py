@@ -20,7 +20,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -104,7 +104,28 @@ def _without_trailing_blanks(fields: list[str]) -> list[str]:
 
 def _ecb_csv(text: str) -> list[FxRate]:
     lines = csv.reader(io.StringIO(text), skipinitialspace=True)
-    header = _without_trailing_blanks([name.strip() for name in next(lines, [])])
+    header, columns = _ecb_header(next(lines, []))
+    read_date = None
+    rates: list[FxRate] = []
+    for raw in lines:
+        number = lines.line_num
+        cells = _ecb_cells(raw, len(header), number)
+        if cells is None:
+            continue
+        if read_date is None:  # the first data line tells the daily file (one line) from the full history
+            read_date = _ecb_date_reader(cells[0], number)
+        day = read_date(cells[0], f"line {number}, column Date")
+        for name, code, cell in zip(header[1:], columns, cells[1:], strict=True):
+            if code is not None and cell not in _NO_RATE:
+                rates.append(FxRate(day, "EUR", code, _decimal(cell, f"line {number}, column {name}"), ECB_SOURCE))
+    if read_date is None:
+        raise _refuse("line 2", "the file has a header but no rates")
+    return rates
+
+
+def _ecb_header(raw: list[str]) -> tuple[list[str], list[str | None]]:
+    """The header's names and, for each column after the date, its currency (None for a column we do not know)."""
+    header = _without_trailing_blanks([name.strip() for name in raw])
     if not header or header[0].lower() != "date":
         raise _refuse("line 1", "an ECB file starts with a header line 'Date, USD, JPY, ...'")
     columns: list[str | None] = []
@@ -113,36 +134,28 @@ def _ecb_csv(text: str) -> list[FxRate]:
         if code is not None and code in columns:
             raise _refuse("line 1", f"column {code} appears twice")
         columns.append(code)
-    width = len(header)
-    read_date = None
-    rates: list[FxRate] = []
-    for raw in lines:
-        number = lines.line_num
-        cells = [cell.strip() for cell in raw]
-        if not any(cells):
-            continue
-        # Trailing commas add empty fields; anything else must match the header, cell for cell.
-        if len(cells) < width or any(cells[width:]):
-            raise _refuse(f"line {number}", f"{len(_without_trailing_blanks(cells))} values but the header names "
-                          f"{width} columns")
-        cells = cells[:width]
-        if read_date is None:
-            # The first data line tells the daily file (one line) from the full history.
-            if _DAILY_DATE.fullmatch(cells[0]):
-                read_date = _daily_date
-            elif _ISO_DATE.fullmatch(cells[0]):
-                read_date = _iso_date
-            else:
-                raise _refuse(f"line {number}, column Date", f"'{cells[0]}' is neither a date like "
-                              "'21 November 2026' (ECB daily file) nor like '2026-11-21' (ECB history file)")
-        day = read_date(cells[0], f"line {number}, column Date")
-        for name, code, cell in zip(header[1:], columns, cells[1:], strict=True):
-            if code is None or cell in _NO_RATE:
-                continue
-            rates.append(FxRate(day, "EUR", code, _decimal(cell, f"line {number}, column {name}"), ECB_SOURCE))
-    if read_date is None:
-        raise _refuse("line 2", "the file has a header but no rates")
-    return rates
+    return header, columns
+
+
+def _ecb_cells(raw: list[str], width: int, number: int) -> list[str] | None:
+    """A data line's cells, one per column of the header (None for a blank line). Trailing commas add empty fields;
+    anything else must match the header, cell for cell."""
+    cells = [cell.strip() for cell in raw]
+    if not any(cells):
+        return None
+    if len(cells) < width or any(cells[width:]):
+        raise _refuse(f"line {number}", f"{len(_without_trailing_blanks(cells))} values but the header names "
+                      f"{width} columns")
+    return cells[:width]
+
+
+def _ecb_date_reader(first: str, number: int) -> Callable[[str, str], date]:
+    if _DAILY_DATE.fullmatch(first):
+        return _daily_date
+    if _ISO_DATE.fullmatch(first):
+        return _iso_date
+    raise _refuse(f"line {number}, column Date", f"'{first}' is neither a date like "
+                  "'21 November 2026' (ECB daily file) nor like '2026-11-21' (ECB history file)")
 
 
 # --- National Bank of Ukraine ----------------------------------------------------------------------------

@@ -623,6 +623,31 @@ class SqlLedgerRepository:
         if not rows:
             return first, first - 1
         self._c.execute(_SAVE_NEXT_IDS, self._next_ids())
+        cache_size = None
+        if not self._postgres:  # room for the indexes a large load extends (SQLite's default is 2 MiB)
+            cache_size = self._c.exec_driver_sql("PRAGMA cache_size").scalar_one()
+            self._c.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        self._stage(rows, keys, code_of, accounts, first, progress)
+        stamp = recorded_at.isoformat()
+        self._c.execute(_CONTRIBUTIONS_FROM_STAGE, {"first": first, "stamp": stamp})
+        self._c.execute(_ENTRIES_FROM_STAGE, {"first": first, "first_entry": first_entry, "stamp": stamp})
+        if progress is not None:
+            progress(len(rows))
+        self._apply_staged_sums(code_of, accounts)
+        for table in (_STAGED_ROWS, _STAGED_PROFILES):
+            table.drop(self._c)
+        if cache_size is not None:
+            self._c.exec_driver_sql(f"PRAGMA cache_size = {int(cache_size)}")
+        if self._postgres and len(rows) >= ANALYZE_AFTER:
+            # The planner's statistics would otherwise describe the tables as they were before the load.
+            for table in (t.contributions, t.ledger_entries):
+                self._c.exec_driver_sql(f"ANALYZE {table.name}")
+        return first, first + len(rows) - 1
+
+    def _stage(self, rows: Sequence[ImportRow], keys: list[tuple[Any, ...]], code_of: dict[tuple[Any, ...], int],
+               accounts: dict[int, tuple[int, int]], first: int, progress: Callable[[int], None] | None) -> None:
+        """Write the profiles and the rows, each with its own values and its profile's number, to the staging
+        tables (created anew)."""
         profiles = [dict(zip(_PROFILE_FIELDS, key, strict=True), profile=code, debit=accounts[code][0],
                          credit=accounts[code][1], restricted_to=_parties_text(key[7]))
                     for key, code in code_of.items()]
@@ -639,10 +664,6 @@ class SqlLedgerRepository:
         staged = list(zip(range(len(rows)), map(code_of.__getitem__, keys), column("amount_minor"), days,
                           column("external_ref"), parents, column("description"), column("reporting_minor"),
                           column("rate"), rate_days, strict=True))
-        cache_size = None
-        if not self._postgres:  # room for the indexes a large load extends (SQLite's default is 2 MiB)
-            cache_size = self._c.exec_driver_sql("PRAGMA cache_size").scalar_one()
-            self._c.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         for table in (_STAGED_PROFILES, _STAGED_ROWS):
             table.drop(self._c, checkfirst=True)
             table.create(self._c)
@@ -651,11 +672,9 @@ class SqlLedgerRepository:
             self._write(_STAGED_ROWS, _STAGED_ROWS.c.keys(), staged[start:start + CHUNK])
             if progress is not None:
                 progress(min(start + CHUNK, len(staged)) // 2)
-        stamp = recorded_at.isoformat()
-        self._c.execute(_CONTRIBUTIONS_FROM_STAGE, {"first": first, "stamp": stamp})
-        self._c.execute(_ENTRIES_FROM_STAGE, {"first": first, "first_entry": first_entry, "stamp": stamp})
-        if progress is not None:
-            progress(len(rows))
+
+    def _apply_staged_sums(self, code_of: dict[tuple[Any, ...], int], accounts: dict[int, tuple[int, int]]) -> None:
+        """Move the balances and the counts of contributions by the staged rows' sums per profile."""
         deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         counted: dict[tuple[str, str], int] = defaultdict(int)
         by_code = {code: key for key, code in code_of.items()}
@@ -668,15 +687,6 @@ class SqlLedgerRepository:
             counted[(by_code[code][1], by_code[code][0])] += int(count)
         self._apply(deltas)
         self._count(counted)
-        for table in (_STAGED_ROWS, _STAGED_PROFILES):
-            table.drop(self._c)
-        if cache_size is not None:
-            self._c.exec_driver_sql(f"PRAGMA cache_size = {int(cache_size)}")
-        if self._postgres and len(rows) >= ANALYZE_AFTER:
-            # The planner's statistics would otherwise describe the tables as they were before the load.
-            for table in (t.contributions, t.ledger_entries):
-                self._c.exec_driver_sql(f"ANALYZE {table.name}")
-        return first, first + len(rows) - 1
 
     def _profile_accounts(self, code_of: dict[tuple[Any, ...], int]) -> dict[int, tuple[int, int]]:
         """The (debit, credit) accounts of each profile, created where missing."""

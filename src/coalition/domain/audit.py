@@ -13,12 +13,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
+from types import UnionType
 from typing import Any
 
 from coalition.domain.errors import InvalidInput
@@ -32,12 +33,9 @@ def snapshot(value: object) -> JsonValue:
     """A JSON-ready picture of a domain value, for the before and after of an audit record."""
     if value is None or isinstance(value, bool | int | str):
         return value
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal | Fraction):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+    for kinds, picture in _SCALARS:
+        if isinstance(value, kinds):
+            return picture(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         to_data = getattr(value, "to_data", None)
         if callable(to_data):
@@ -50,6 +48,13 @@ def snapshot(value: object) -> JsonValue:
     if isinstance(value, list | tuple):
         return [snapshot(v) for v in value]
     raise TypeError(f"cannot record {type(value).__name__} in the audit log")
+
+
+_SCALARS: tuple[tuple[type | UnionType, Callable[[Any], JsonValue]], ...] = (
+    (Enum, lambda value: value.value),
+    (Decimal | Fraction, str),
+    (datetime | date, lambda value: value.isoformat()),
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ Built for files of a million rows: the cells stay text until a check needs them 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -253,18 +253,20 @@ def _units(text: str, digits: int) -> int | str:
     return "must be more than zero" if units <= 0 else units
 
 
-def check_amount(c: Candidate, s: Snapshot) -> Iterable[RowError]:
+def check_currency(c: Candidate, s: Snapshot) -> Iterable[RowError]:
     currency = c.cells.currency
-    digits = s.once(("digits", currency), lambda: _digits(currency))
-    if digits is None:  # the amount is still read, so a report names it too if it is no number at all
-        found = [_error(c, "currency", "is not an ISO 4217 currency code")]
-        if _AMOUNT.fullmatch(c.cells.amount) is None:
-            found.append(_error(c, "amount", "is not a positive decimal number such as 1250.00"))
-        return found
-    units = _units(c.cells.amount, digits)
+    c.digits = s.once(("digits", currency), lambda: _digits(currency))
+    return [] if c.digits is not None else [_error(c, "currency", "is not an ISO 4217 currency code")]
+
+
+def check_amount(c: Candidate, s: Snapshot) -> Iterable[RowError]:
+    if c.digits is None:  # the amount is still read, so a report names it too if it is no number at all
+        return [] if _AMOUNT.fullmatch(c.cells.amount) is not None else [
+            _error(c, "amount", "is not a positive decimal number such as 1250.00")]
+    units = _units(c.cells.amount, c.digits)
     if isinstance(units, str):
         return [_error(c, "amount", units)]
-    c.digits, c.units = digits, units
+    c.units = units
     return []
 
 
@@ -414,20 +416,40 @@ def check_stored_parent(c: Candidate, s: Snapshot) -> Iterable[RowError]:
     return []
 
 
-# The rules of a valid contribution, in the order their results build on each other.
-VALIDATIONS: tuple[Check, ...] = (
-    check_kind, check_reference, check_description, check_coalition_and_fund, check_donor, check_amount,
-    check_value_date, check_earmark, check_confidentiality, check_reference_unused, check_conversion,
+# The rules of a valid contribution, in the order their results build on each other. Those of the profile read
+# only the cells that repeat from row to row (what kind of contribution, by whom, to which fund, in which currency,
+# earmarked and classified how): a file of a million rows has a few hundred profiles, each checked once.
+PROFILE_CHECKS: tuple[Check, ...] = (
+    check_kind, check_coalition_and_fund, check_donor, check_currency, check_earmark, check_confidentiality,
+)
+ROW_CHECKS: tuple[Check, ...] = (
+    check_reference, check_description, check_amount, check_value_date, check_reference_unused, check_conversion,
     check_stored_parent,
 )
+VALIDATIONS: tuple[Check, ...] = PROFILE_CHECKS + ROW_CHECKS
 
 
-def check(number: int, cells: Cells, snapshot: Snapshot,
-          validations: Sequence[Check] = VALIDATIONS) -> Candidate:
+def check(number: int, cells: Cells, snapshot: Snapshot) -> Candidate:
     """Run every check on one row; the candidate holds what they made of it and every error they found."""
     candidate = Candidate(number, cells)
-    for validation in validations:
+    key = ("profile", cells.kind, cells.coalition, cells.fund, cells.donor, cells.currency, cells.earmark,
+           cells.visibility, cells.restricted_to, cells.declassify_on)
+    values, errors = snapshot.once(key, lambda: _profile(cells, snapshot))
+    (candidate.kind, candidate.reporting_currency, candidate.digits, candidate.earmark,
+     candidate.confidentiality) = values
+    if errors:
+        candidate.errors.extend(RowError(number, e.column, e.value, e.rule, e.error) for e in errors)
+    for validation in ROW_CHECKS:
         found = validation(candidate, snapshot)
         if found:
             candidate.errors.extend(found)
     return candidate
+
+
+def _profile(cells: Cells, snapshot: Snapshot) -> tuple[tuple[Any, ...], list[RowError]]:
+    """What the checks of the profile make of a row's repeating cells, and the errors they find (row 0)."""
+    candidate = Candidate(0, cells)
+    for validation in PROFILE_CHECKS:
+        candidate.errors.extend(validation(candidate, snapshot))
+    return (candidate.kind, candidate.reporting_currency, candidate.digits, candidate.earmark,
+            candidate.confidentiality), candidate.errors

@@ -70,3 +70,19 @@ def sign(instrument: Instrument, party: str, signed_on: date, existing: Sequence
             f"{instrument.code} expired on {instrument.term_end}; it cannot be signed on {signed_on}",
             field="signed_on")
     return Signature(instrument.code, party, signed_on, illustrative)
+
+
+def check_cited(instrument: Instrument, party: str, on: date, signatures: Sequence[Signature]) -> None:
+    """A membership from ``on`` may rest on ``instrument`` only if it is in force that day and ``party`` signed it
+    on or before it; otherwise the refusal names the dates."""
+    if not instrument.in_force_on(on):
+        term = f"from {instrument.term_start}" + (f" until {instrument.term_end}" if instrument.term_end else "")
+        raise InvariantViolated(f"{instrument.code} is in force {term}; a membership from {on} cannot rest on it",
+                                field="instrument")
+    signed = next((s for s in signatures if s.party == party), None)
+    if signed is None:
+        raise InvariantViolated(f"{party} has not signed {instrument.code}; a membership rests only on an instrument "
+                                "its party signed", field="instrument")
+    if signed.signed_on > on:
+        raise InvariantViolated(f"{party} signed {instrument.code} on {signed.signed_on}, after the membership's "
+                                f"start on {on}", field="instrument")

@@ -137,12 +137,17 @@ def _follow_delivery(uow: UnitOfWork, case: ProcurementCase, code: str, on: date
     move_requirement(uow, requirement, target, f"{share.numerator}/{share.denominator} accepted by units"
                      if share < 1 else "every item accepted")
     if target is S.FULLY_DELIVERED:
-        for found in uow.procurement.cases(case.coalition):
-            if found.stage is not CaseStage.CONTRACTED or code not in found.requirements:
-                continue
-            statuses = [uow.requirements.get(r) for r in found.requirements]
-            if all(r is not None and (r.code == code or r.status is S.FULLY_DELIVERED) for r in statuses):
-                move_case(uow, found, CaseStage.DELIVERED, on, "every requirement fully delivered")
+        _close_delivered_cases(uow, case.coalition, code, on)
+
+
+def _close_delivered_cases(uow: UnitOfWork, coalition: str, code: str, on: date) -> None:
+    """Move to delivered every contracted case of ``code`` (now fully delivered) whose other requirements are."""
+    for found in uow.procurement.cases(coalition):
+        if found.stage is not CaseStage.CONTRACTED or code not in found.requirements:
+            continue
+        statuses = [uow.requirements.get(r) for r in found.requirements]
+        if all(r is not None and (r.code == code or r.status is S.FULLY_DELIVERED) for r in statuses):
+            move_case(uow, found, CaseStage.DELIVERED, on, "every requirement fully delivered")
 
 
 def record_end_use_check(uow: UnitOfWork, actor: Actor, check: EndUseCheck) -> EndUseCheck:

@@ -140,10 +140,12 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
     _ensure_signature(uow, actor, "it-coalition-ca", "NL", NL_JOINED, result, illustrative=True)
     _ensure_signature(uow, actor, "it-coalition-doi-gb", "GB", UK_DOI_SIGNED, result, illustrative=True)
 
-    founding_note = "founding state at the contact-group meeting; participation formalised by the Cooperation Agreement"
+    # The founders formed the coalition at the contact-group meeting, before any instrument existed; the Cooperation
+    # Agreement they signed later is recorded with its signatures, not cited by a membership it came after.
+    founding_note = "founding state at the contact-group meeting; later a signatory of the Cooperation Agreement"
     for party, role in (("EE", MembershipRole.LEAD), ("LU", MembershipRole.LEAD), ("UA", MembershipRole.RECIPIENT)):
-        _ensure_member(uow, actor, IT, party, role, IT_FOUNDED, result, instrument="it-coalition-ca",
-                       note=founding_note, illustrative=False)
+        _ensure_member(uow, actor, IT, party, role, IT_FOUNDED, result, instrument=None, note=founding_note,
+                       illustrative=False)
     for party in CA_MEMBERS:
         _ensure_member(uow, actor, IT, party, MembershipRole.MEMBER, CA_SIGNED, result,
                        instrument="it-coalition-ca", note="signatory of the Cooperation Agreement", illustrative=True)

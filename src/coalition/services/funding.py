@@ -107,21 +107,7 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
     with uow:
         try:
             store = _StoreOfUnit(uow)
-            known = rules.Snapshot(store, rules.REQUEST)
-            taken: set[tuple[str, str]] = set()  # (coalition, external reference) of those checked so far
-            ready: list[tuple[int, Actor, Contribution]] = []
-            for index, (actor, contribution) in enumerate(requests):
-                try:
-                    checked = _checked(actor, contribution, known)
-                    if checked.external_ref is not None:
-                        if (checked.coalition, checked.external_ref) in taken:
-                            raise Conflict(f"'{checked.external_ref}' is already recorded in {checked.coalition}",
-                                           field="external_ref")
-                        taken.add((checked.coalition, checked.external_ref))
-                except CoalitionError as error:
-                    outcomes[index] = error
-                else:
-                    ready.append((index, actor, checked))
+            ready = _checked_group(requests, rules.Snapshot(store, rules.REQUEST), outcomes)
             # Every account the group books on is found or created first, in key order and before the ledger lock,
             # as for a single contribution: none is created while the lock is held, so no writer holding a new
             # account waits for the lock while this group, holding the lock, waits for that account.
@@ -129,13 +115,7 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
                                       for type in ledger.CONTRIBUTION_ACCOUNTS[checked.kind]})
             ready = _within_promises(uow, ready, outcomes, store)
             for index, actor, checked in ready:
-                assert checked.reporting is not None
-                stored, entry = uow.ledger.add_contribution(
-                    checked, ledger.contribution_entry(checked, checked.reporting.amount), uow.clock())
-                record_change(uow, actor, AuditEvent(f"record_{stored.kind.value.replace('-', '_')}", "contribution",
-                                                     str(stored.id), None, {"contribution": snapshot(stored),
-                                                                            "entry": snapshot(entry)}))
-                outcomes[index] = stored
+                outcomes[index] = _write_contribution(uow, actor, checked)
         except Exception:
             if len(requests) == 1:
                 raise
@@ -152,6 +132,47 @@ def record_contributions(uow: UnitOfWork, requests: Sequence[tuple[Actor, Contri
     return done
 
 
+def _checked_group(requests: Sequence[tuple[Actor, Contribution]], known: rules.Snapshot,
+                   outcomes: list[Contribution | Exception | None]) -> list[tuple[int, Actor, Contribution]]:
+    """The requests of a group that meet the rulebook (each with its reporting value) and name an external reference
+    no earlier request of the group named; the others get their refusal as their outcome."""
+    taken: set[tuple[str, str]] = set()  # (coalition, external reference) of those checked so far
+    ready: list[tuple[int, Actor, Contribution]] = []
+    for index, (actor, contribution) in enumerate(requests):
+        try:
+            checked = _checked(actor, contribution, known)
+            if checked.external_ref is not None:
+                if (checked.coalition, checked.external_ref) in taken:
+                    raise Conflict(f"'{checked.external_ref}' is already recorded in {checked.coalition}",
+                                   field="external_ref")
+                taken.add((checked.coalition, checked.external_ref))
+        except CoalitionError as error:
+            outcomes[index] = error
+        else:
+            ready.append((index, actor, checked))
+    return ready
+
+
+def _write_contribution(uow: UnitOfWork, actor: Actor, checked: Contribution) -> Contribution:
+    """Store a checked contribution with the entry the ledger derives from it, and its audit record."""
+    assert checked.reporting is not None
+    stored, entry = uow.ledger.add_contribution(checked, ledger.contribution_entry(checked, checked.reporting.amount),
+                                                uow.clock())
+    record_change(uow, actor, AuditEvent(f"record_{stored.kind.value.replace('-', '_')}", "contribution",
+                                         str(stored.id), None, {"contribution": snapshot(stored),
+                                                                "entry": snapshot(entry)}))
+    return stored
+
+
+def _with_pledges_above(uow: UnitOfWork, ids: Iterable[int]) -> dict[int, Contribution]:
+    """The stored promises of ``ids`` and, above each commitment that fulfils a pledge, that pledge: every promise
+    a new contribution fulfilling one of them also counts against."""
+    promises = [c for c in (uow.ledger.get_contribution(id) for id in sorted(set(ids))) if c is not None]
+    above = [c.parent for c in promises if c.kind is ContributionKind.COMMITMENT and c.parent is not None]
+    pledges = [c for c in (uow.ledger.get_contribution(id) for id in above) if c is not None]
+    return {c.id: c for c in promises + pledges if c.id is not None}
+
+
 def _within_promises(uow: UnitOfWork, ready: list[tuple[int, Actor, Contribution]],
                      outcomes: list[Contribution | Exception | None], store: _StoreOfUnit
                      ) -> list[tuple[int, Actor, Contribution]]:
@@ -160,29 +181,29 @@ def _within_promises(uow: UnitOfWork, ready: list[tuple[int, Actor, Contribution
     if not any(c.parent is not None for _, _, c in ready):
         return ready
     uow.ledger.lock()
-    parents = {c.parent: uow.ledger.get_contribution(c.parent) for _, _, c in ready if c.parent is not None}
-    above = {p.parent: uow.ledger.get_contribution(p.parent) for p in parents.values()
-             if p is not None and p.kind is ContributionKind.COMMITMENT and p.parent is not None}
-    promises = [p for p in (*parents.values(), *above.values()) if p is not None]
-    state = _fulfilments(uow, promises)
+    promises = _with_pledges_above(uow, (c.parent for _, _, c in ready if c.parent is not None))
+    state = _fulfilments(uow, list(promises.values()))
     kept = []
     for index, actor, checked in ready:
-        parent = parents.get(checked.parent) if checked.parent is not None else None
-        if parent is None or store.decision_rules(checked.coalition).excess is not ExcessPolicy.REFUSE:
-            kept.append((index, actor, checked))
-            continue
-        chain = [parent.id] + ([parent.parent] if parent.parent in above else [])
-        units = checked.amount.to_minor_units()
-        try:
-            for promise in chain:
-                state[promise or 0].refuse_excess(checked.kind, units)
-        except CoalitionError as refused:
-            outcomes[index] = refused
-            continue
-        for promise in chain:
-            state[promise or 0] = state[promise or 0].adding(checked.kind, units)
+        parent = promises.get(checked.parent) if checked.parent is not None else None
+        if parent is not None and store.decision_rules(checked.coalition).excess is ExcessPolicy.REFUSE:
+            chain = [id for id in (parent.id, parent.parent) if id in promises]
+            try:
+                _take(state, chain, checked)
+            except CoalitionError as refused:
+                outcomes[index] = refused
+                continue
         kept.append((index, actor, checked))
     return kept
+
+
+def _take(state: dict[int, Fulfilment], chain: Sequence[int | None], checked: Contribution) -> None:
+    """Count ``checked`` against each promise of ``chain``, or refuse it, changing nothing, if one would be exceeded."""
+    units = checked.amount.to_minor_units()
+    for promise in chain:
+        state[promise or 0].refuse_excess(checked.kind, units)
+    for promise in chain:
+        state[promise or 0] = state[promise or 0].adding(checked.kind, units)
 
 
 def _alone(uow: UnitOfWork, actor: Actor, contribution: Contribution) -> Contribution | Exception:
@@ -397,14 +418,11 @@ def _refuse_broken_promises(uow: UnitOfWork, valid: ValidRows, first: int) -> No
     linked = {row.parent[1] for row in valid.rows if row.parent is not None and row.parent[0] == "stored"}
     if not linked and not any(row.parent is not None for row in valid.rows):
         return
-    promises = [c for c in (uow.ledger.get_contribution(id) for id in sorted(linked)) if c is not None]
-    pledges = [c for c in (uow.ledger.get_contribution(p.parent) for p in promises
-                           if p.kind is ContributionKind.COMMITMENT and p.parent is not None) if c is not None]
-    everything = {c.id: c for c in promises + pledges}
+    everything = _with_pledges_above(uow, linked)
     before = _fulfilments(uow, list(everything.values()), before=first)
     stored = {id: (found, everything[id].parent) for id, found in before.items()}
-    rules = {c.code: c.rules.excess for c in uow.coalitions.all()}
-    errors = promise_errors(valid, stored, lambda coalition: rules[coalition])
+    excess = {c.code: c.rules.excess for c in uow.coalitions.all()}
+    errors = promise_errors(valid, stored, lambda coalition: excess[coalition])
     if errors:
         raise ImportRejected(errors[:MAX_REPORTED_ERRORS], len(errors))
 
@@ -427,9 +445,18 @@ def import_fx_rates(uow: UnitOfWork, actor: Actor, *, source: str, digest: str, 
 
 
 def fx_summary(uow: UnitOfWork, actor: Actor) -> list[tuple[str, str, str, date, date, int]]:
+    """Per currency pair and publisher: the first and last day held and how many days."""
     require(can(actor, "read_registry"))
     with uow:
         return uow.fx_rates.summary()
+
+
+def last_rate_days(uow: UnitOfWork, actor: Actor) -> dict[str, date]:
+    """The day of the last rate held from each publisher (none: no rate is stored yet)."""
+    last: dict[str, date] = {}
+    for _, _, source, _, day, _ in fx_summary(uow, actor):
+        last[source] = max(day, last.get(source, day))
+    return dict(sorted(last.items()))
 
 
 def convert(uow: UnitOfWork, actor: Actor, amount: Money, to: str, on: date) -> ReportingValue:
@@ -457,24 +484,31 @@ def _fulfilments(uow: UnitOfWork, promises: Sequence[Contribution], *, before: i
                  ) -> dict[int, Fulfilment]:
     """What came in against each pledge or commitment (``Fulfilment``); with ``before``, only what contributions of
     lower ids brought (the state before an import whose first id it is)."""
-    ids = [p.id for p in promises if p.id is not None]
-    children = [c for c in uow.ledger.children_of(ids) if before is None or (c.id or 0) < before]
-    grandchildren = [c for c in uow.ledger.children_of([c.id for c in children if c.kind is ContributionKind.COMMITMENT
-                                                        and c.id is not None])
-                     if before is None or (c.id or 0) < before]
-    net = ledger.net_units(uow.ledger.entries(contributions=ids + [c.id for c in children + grandchildren
-                                                                    if c.id is not None]))
+    ids = _ids(promises)
+    children = _children(uow, ids, before)
+    grandchildren = _children(uow, _ids(c for c in children if c.kind is ContributionKind.COMMITMENT), before)
+    net = ledger.net_units(uow.ledger.entries(contributions=ids + _ids(children + grandchildren)))
     found = {p.id: Fulfilment(p.external_ref or str(p.id), p.kind, p.amount.currency, net.get(p.id, 0))
              for p in promises if p.id is not None}
     parent_of = {c.id: c.parent for c in children}
     for contribution in children + grandchildren:
         assert contribution.id is not None and contribution.parent is not None
-        amount = net.get(contribution.id, 0)
-        for promise in (contribution.parent, parent_of.get(contribution.parent)):
-            if promise in found and (promise == contribution.parent or contribution.kind is not
-                                     ContributionKind.COMMITMENT):
-                found[promise] = found[promise].adding(contribution.kind, amount)
+        # a receipt counts against its commitment and the pledge above it; a commitment against its pledge alone
+        counted = (contribution.parent,) if contribution.kind is ContributionKind.COMMITMENT else \
+            (contribution.parent, parent_of.get(contribution.parent))
+        for promise in counted:
+            if promise in found:
+                found[promise] = found[promise].adding(contribution.kind, net.get(contribution.id, 0))
     return found
+
+
+def _ids(contributions: Iterable[Contribution]) -> list[int]:
+    return [c.id for c in contributions if c.id is not None]
+
+
+def _children(uow: UnitOfWork, ids: Sequence[int], before: int | None) -> list[Contribution]:
+    """The contributions that fulfil those of ``ids``; with ``before``, only those of lower ids."""
+    return [c for c in uow.ledger.children_of(ids) if before is None or (c.id or 0) < before]
 
 
 def _progress(uow: UnitOfWork, pledges: Sequence[Contribution]) -> list[PledgeProgress]:

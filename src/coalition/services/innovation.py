@@ -11,6 +11,7 @@ from datetime import date
 from coalition.domain.access import Actor, can
 from coalition.domain.attribution import largest_remainder
 from coalition.domain.audit import AuditEvent, snapshot
+from coalition.domain.coalition import Coalition
 from coalition.domain.contributions import Earmark, FundingRoute
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.innovation import (
@@ -36,6 +37,7 @@ from coalition.domain.innovation import (
 )
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.money import Money
+from coalition.domain.planning import AvailableMoney
 from coalition.domain.procurement import Contract, ProcurementCase
 from coalition.domain.steering import ProposalKind
 from coalition.domain.taxonomy import descendants
@@ -283,48 +285,60 @@ def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant, *, decision:
         if found.stage in (ProjectStage.REJECTED, ProjectStage.ARCHIVED):
             raise InvariantViolated(f"{found.code} is {found.stage.value}: no grant is awarded to it", field="project")
         coalition = load_coalition(uow, call.coalition)
-        if decision is None and not coalition.rules.secretariat_may_approve:
-            raise InvariantViolated(f"under {coalition.code}'s rules, awarding a grant is a steering-group decision: "
-                                    "open a proposal (award-grant)", field="decision")
-        if decision is not None:
-            check_decision(uow, coalition.code, decision, ProposalKind.AWARD_GRANT,
-                           {"grant": grant.code, "project": grant.project}, "grant")
-        fund = uow.coalitions.get_fund(grant.fund)
-        if fund is None or fund.coalition != coalition.code:
-            raise NotFound(f"no fund '{grant.fund}' in {coalition.code}", field="fund")
-        if grant.amount.currency != coalition.reporting_currency:
-            raise InvalidInput(f"grants of {coalition.code} are in its reporting currency, "
-                               f"{coalition.reporting_currency}", field="amount")
+        _check_award(uow, coalition, grant, decision)
         areas = uow.areas.all()
         below = {a.code: descendants(areas, a.code) for a in areas}
         sources = [m for m in uow.ledger.available_money(coalition.code)
                    if m.fund == grant.fund and m.currency == grant.amount.currency
                    and call.may_be_funded_by(Earmark.parse(m.earmark), below)]
-        needed = grant.amount.to_minor_units()
-        if sum(m.units for m in sources) < needed:
+        if sum(m.units for m in sources) < grant.amount.to_minor_units():
             have = Money.from_minor_units(sum(m.units for m in sources), grant.amount.currency)
             raise InvariantViolated(f"{grant.fund} holds {have} that may fund {call.code}'s projects; the grant needs "
                                     f"{grant.amount}", field="amount")
-        now, target = uow.clock(), grant_account(grant.code)
-        drawn: dict[str, int] = {}
-        for source in sources:
-            if needed == 0:
-                break
-            units = min(needed, source.units)
-            needed -= units
-            available = AccountKey(AccountType.FUND_AVAILABLE, coalition.code, source.fund, source.donor,
-                                   source.currency, source.earmark)
-            amount = Money.from_minor_units(units, source.currency)
-            uow.ledger.add_entry(Entry(EntryKind.RESERVATION, grant.awarded_on,
-                                       dataclasses.replace(available, type=AccountType.RESERVED, requirement=target),
-                                       available, amount, amount, source.contribution,
-                                       reason=f"grant {grant.code}"), now)
-            drawn[source.donor] = drawn.get(source.donor, 0) + units
+        drawn = _reserve_for_grant(uow, coalition.code, grant, sources)
         uow.innovation.add_grant(grant, coalition.code)
         record_change(uow, actor, AuditEvent("award_grant", "grant", grant.code, None, {
             **snapshot(grant), "donor_shares": _donor_shares(drawn, grant.amount.currency)}))
         uow.commit()
     return grant
+
+
+def _check_award(uow: UnitOfWork, coalition: Coalition, grant: ProjectGrant, decision: int | None) -> None:
+    """A grant is awarded by the steering group's decision (or the secretariat's where the rules allow it), from a
+    fund of the coalition, in its reporting currency."""
+    if decision is None and not coalition.rules.secretariat_may_approve:
+        raise InvariantViolated(f"under {coalition.code}'s rules, awarding a grant is a steering-group decision: "
+                                "open a proposal (award-grant)", field="decision")
+    if decision is not None:
+        check_decision(uow, coalition.code, decision, ProposalKind.AWARD_GRANT,
+                       {"grant": grant.code, "project": grant.project}, "grant")
+    fund = uow.coalitions.get_fund(grant.fund)
+    if fund is None or fund.coalition != coalition.code:
+        raise NotFound(f"no fund '{grant.fund}' in {coalition.code}", field="fund")
+    if grant.amount.currency != coalition.reporting_currency:
+        raise InvalidInput(f"grants of {coalition.code} are in its reporting currency, "
+                           f"{coalition.reporting_currency}", field="amount")
+
+
+def _reserve_for_grant(uow: UnitOfWork, coalition: str, grant: ProjectGrant, sources: list[AvailableMoney]
+                       ) -> dict[str, int]:
+    """Reserve the grant's amount from ``sources`` in their order, one reservation entry per contribution drawn on;
+    return the minor units drawn per donor."""
+    needed, now, target = grant.amount.to_minor_units(), uow.clock(), grant_account(grant.code)
+    drawn: dict[str, int] = {}
+    for source in sources:
+        if needed == 0:
+            break
+        units = min(needed, source.units)
+        needed -= units
+        available = AccountKey(AccountType.FUND_AVAILABLE, coalition, source.fund, source.donor, source.currency,
+                               source.earmark)
+        amount = Money.from_minor_units(units, source.currency)
+        uow.ledger.add_entry(Entry(EntryKind.RESERVATION, grant.awarded_on,
+                                   dataclasses.replace(available, type=AccountType.RESERVED, requirement=target),
+                                   available, amount, amount, source.contribution, reason=f"grant {grant.code}"), now)
+        drawn[source.donor] = drawn.get(source.donor, 0) + units
+    return drawn
 
 
 def pay_grant(uow: UnitOfWork, actor: Actor, code: str, *, milestone: int, amount: Money, paid_on: date,

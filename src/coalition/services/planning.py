@@ -255,36 +255,21 @@ def run_allocation(uow: UnitOfWork, actor: Actor, coalition: str, *, policy: eng
     """
     require(can(actor, "run_allocation", coalition))
     with uow:
-        found = load_coalition(uow, coalition)
+        currency = load_coalition(uow, coalition).reporting_currency
         listed = _active(uow, coalition)
         day = on or uow.clock().date()
-        currency = found.reporting_currency
-        requirements = {r.code: r for r in uow.requirements.for_coalition(coalition)}
-        reserved = uow.ledger.reserved(coalition)
         money = {m.contribution: m for m in uow.ledger.available_money(coalition) if m.reporting_units > 0}
         if include_commitments:
             money.update({m.contribution: m for m in _committed_money(uow, coalition) if m.reporting_units > 0})
-        earmarks = {m.earmark: Earmark.parse(m.earmark) for m in money.values()}
-        specific = frozenset(e.targets[0] for e in earmarks.values() if e.kind.value == "requirement")
-        ranked = [requirements[code] for code in listed.ranks if requirements[code].status in FUNDABLE]
-        book = RateBook(uow.fx_rates.for_currencies(None))
-        costs = {r.code: _cost(r, currency, book, day).to_minor_units() for r in ranked}
-        categories = {r.code: category_of(r, specific) for r in ranked}
-        areas = uow.areas.all()
-        covered = {a.code: descendants(areas, a.code) for a in areas}
-        eligible = {label: eligible_categories(e, set(categories.values()), covered) for label, e in earmarks.items()}
-        pots = [engine.Pot(str(m.contribution), m.reporting_units, eligible[m.earmark]) for m in money.values()
-                if eligible[m.earmark] is None or eligible[m.earmark]]
-        needs = [engine.Need(r.code, categories[r.code], max(costs[r.code] - reserved.get(r.code, 0), 0))
-                 for r in ranked]
-        result = engine.allocate(pots, needs, policy)
+        problem = _allocation_problem(uow, coalition, listed, money, currency, day)
+        result = engine.allocate(problem.pots, problem.needs, policy)
         lines = tuple(PlanLine(contribution, requirement, Money.from_minor_units(units, money[contribution].currency),
                                Money.from_minor_units(reporting, currency))
                       for contribution, requirement, units, reporting in to_original(result.lines, money))
         rank_of = {code: i for i, code in enumerate(listed.ranks, start=1)}
         rows = tuple(PlanRequirement(f.requirement, rank_of[f.requirement],
-                                     Money.from_minor_units(costs[f.requirement], currency),
-                                     Money.from_minor_units(reserved.get(f.requirement, 0), currency),
+                                     Money.from_minor_units(problem.costs[f.requirement], currency),
+                                     Money.from_minor_units(problem.reserved.get(f.requirement, 0), currency),
                                      Money.from_minor_units(f.funded, currency),
                                      Money.from_minor_units(f.missing, currency)) for f in result.requirements)
         if not include_commitments:
@@ -298,6 +283,39 @@ def run_allocation(uow: UnitOfWork, actor: Actor, coalition: str, *, policy: eng
             "policy": policy.value, "lines": len(lines), "fully_funded": plan.now_fully_funded}))
         uow.commit()
     return plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """What the allocation engine is asked: the pots of money, the needs in rank order, and what each need costs and
+    already holds in minor units of the reporting currency."""
+
+    pots: list[engine.Pot]
+    needs: list[engine.Need]
+    costs: dict[str, int]
+    reserved: dict[str, int]
+
+
+def _allocation_problem(uow: UnitOfWork, coalition: str, listed: PriorityList, money: dict[int, AvailableMoney],
+                        currency: str, day: date) -> _Problem:
+    """The engine's problem for the fundable requirements of ``listed``: each pot eligible for the categories its
+    earmark covers, each need its cost on ``day`` less what is already reserved for it."""
+    requirements = {r.code: r for r in uow.requirements.for_coalition(coalition)}
+    reserved = uow.ledger.reserved(coalition)
+    earmarks = {m.earmark: Earmark.parse(m.earmark) for m in money.values()}
+    specific = frozenset(e.targets[0] for e in earmarks.values() if e.kind.value == "requirement")
+    ranked = [requirements[code] for code in listed.ranks if requirements[code].status in FUNDABLE]
+    book = RateBook(uow.fx_rates.for_currencies(None))
+    costs = {r.code: _cost(r, currency, book, day).to_minor_units() for r in ranked}
+    categories = {r.code: category_of(r, specific) for r in ranked}
+    areas = uow.areas.all()
+    covered = {a.code: descendants(areas, a.code) for a in areas}
+    eligible = {label: eligible_categories(e, set(categories.values()), covered) for label, e in earmarks.items()}
+    pots = [engine.Pot(str(m.contribution), m.reporting_units, eligible[m.earmark]) for m in money.values()
+            if eligible[m.earmark] is None or eligible[m.earmark]]
+    needs = [engine.Need(r.code, categories[r.code], max(costs[r.code] - reserved.get(r.code, 0), 0))
+             for r in ranked]
+    return _Problem(pots, needs, costs, reserved)
 
 
 def get_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> AllocationPlan:
@@ -336,19 +354,7 @@ def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int |
         if plan.state is not PlanState.PROPOSED:
             raise Conflict(f"plan {plan_id} is {plan.state.value}; only a proposed plan can be approved", field="plan")
         money = {m.contribution: m for m in uow.ledger.available_money(plan.coalition)}
-        needed: dict[int, int] = {}
-        for line in plan.lines:
-            needed[line.contribution] = needed.get(line.contribution, 0) + line.amount.to_minor_units()
-        for contribution, units in needed.items():
-            have = money.get(contribution)
-            if have is None or have.units < units:
-                raise Conflict(f"plan {plan_id} is stale: contribution {contribution} no longer has the money the "
-                               "plan gives out; run the allocation again", field="plan")
-        reserved = uow.ledger.reserved(plan.coalition)
-        for row in plan.requirements:
-            if reserved.get(row.requirement, 0) != row.reserved_before.to_minor_units():
-                raise Conflict(f"plan {plan_id} is stale: reservations of {row.requirement} changed since it ran; "
-                               "run the allocation again", field="plan")
+        _refuse_stale(uow, plan, money)
         now = uow.clock()
         for line in plan.lines:
             source = money[line.contribution]
@@ -358,18 +364,38 @@ def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int, *, decision: int |
             uow.ledger.add_entry(Entry(EntryKind.RESERVATION, plan.run_on, target, available, line.amount,
                                        line.reporting, line.contribution, reason=f"allocation plan {plan_id}"), now)
         for row in plan.requirements:
-            if row.funded.is_zero():
-                continue
-            requirement = load_requirement(uow, row.requirement)
-            status = RequirementStatus.FULLY_FUNDED if row.fully_funded else RequirementStatus.PARTLY_FUNDED
-            if requirement.status is not status:
-                move_requirement(uow, requirement, status, f"allocation plan {plan_id}")
+            if not row.funded.is_zero():
+                status = RequirementStatus.FULLY_FUNDED if row.fully_funded else RequirementStatus.PARTLY_FUNDED
+                _move_unless_there(uow, row.requirement, status, f"allocation plan {plan_id}")
         uow.plans.set_state(plan_id, PlanState.APPROVED)
         record_change(uow, actor, AuditEvent("approve_plan", "allocation_plan", str(plan_id),
                                              {"state": plan.state.value}, {"state": PlanState.APPROVED.value,
                                                                            "reservations": len(plan.lines)}))
         uow.commit()
     return dataclasses.replace(plan, state=PlanState.APPROVED)
+
+
+def _refuse_stale(uow: UnitOfWork, plan: AllocationPlan, money: dict[int, AvailableMoney]) -> None:
+    """Refuse to approve a plan whose money or whose requirements' reservations changed since it ran."""
+    needed: dict[int, int] = {}
+    for line in plan.lines:
+        needed[line.contribution] = needed.get(line.contribution, 0) + line.amount.to_minor_units()
+    for contribution, units in needed.items():
+        have = money.get(contribution)
+        if have is None or have.units < units:
+            raise Conflict(f"plan {plan.id} is stale: contribution {contribution} no longer has the money the "
+                           "plan gives out; run the allocation again", field="plan")
+    reserved = uow.ledger.reserved(plan.coalition)
+    for row in plan.requirements:
+        if reserved.get(row.requirement, 0) != row.reserved_before.to_minor_units():
+            raise Conflict(f"plan {plan.id} is stale: reservations of {row.requirement} changed since it ran; "
+                           "run the allocation again", field="plan")
+
+
+def _move_unless_there(uow: UnitOfWork, code: str, status: RequirementStatus, reason: str) -> None:
+    requirement = load_requirement(uow, code)
+    if requirement.status is not status:
+        move_requirement(uow, requirement, status, reason)
 
 
 def release_holdings(uow: UnitOfWork, coalition: str, target: str, currency: str, on: date,

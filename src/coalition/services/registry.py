@@ -14,7 +14,7 @@ from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import Coalition, Fund, MembershipRole
 from coalition.domain.errors import Conflict, InvalidInput, NotFound
-from coalition.domain.instrument import Instrument, Signature, sign
+from coalition.domain.instrument import Instrument, Signature, check_cited, sign
 from coalition.domain.membership import MembershipChange, Spell
 from coalition.domain.party import Party, PartyKind
 from coalition.services.audit import record_change, require
@@ -94,6 +94,11 @@ def _record_membership_change(uow: UnitOfWork, actor: Actor, action: str, change
     return stored
 
 
+def _cited(uow: UnitOfWork, code: str, coalition: str, party: str, on: date) -> None:
+    """An instrument of ``coalition`` a membership of ``party`` from ``on`` may rest on (``check_cited``)."""
+    check_cited(_instrument(uow, code, coalition), party, on, uow.instruments.signatures(code))
+
+
 def admit_member(uow: UnitOfWork, actor: Actor, *, coalition: str, party: str, role: MembershipRole, on: date,
                  instrument: str | None = None, note: str = "", illustrative: bool = False) -> MembershipChange:
     """Admit a party in a role from ``on``, optionally under a legal instrument."""
@@ -102,7 +107,7 @@ def admit_member(uow: UnitOfWork, actor: Actor, *, coalition: str, party: str, r
         found = load_coalition(uow, coalition)
         load_party(uow, party)
         if instrument is not None:
-            _instrument(uow, instrument, coalition)
+            _cited(uow, instrument, coalition, party, on)
         change = rules.admit(found, party, role, on, uow.memberships.changes(coalition, party),
                              instrument=instrument, note=note, illustrative=illustrative)
         return _record_membership_change(uow, actor, "admit_member", change)
@@ -117,7 +122,7 @@ def change_member_role(uow: UnitOfWork, actor: Actor, *, coalition: str, party: 
         found = load_coalition(uow, coalition)
         load_party(uow, party)
         if instrument is not None:
-            _instrument(uow, instrument, coalition)
+            _cited(uow, instrument, coalition, party, on)
         change = rules.change_role(found, party, role, on, uow.memberships.changes(coalition, party),
                                    instrument=instrument, note=note, illustrative=illustrative)
         return _record_membership_change(uow, actor, "change_member_role", change)

@@ -105,11 +105,11 @@ class NewContribution(Body):
 
     def contribution(self) -> Contribution:
         return Contribution(
-            self.kind, self.coalition, self.fund, self.donor, self.amount.money(), self.value_date,
-            Earmark.parse(self.earmark), Confidentiality(self.visibility, tuple(self.restricted_to),
-                                                         self.declassify_on),
-            self.external_ref, self.fulfils, self.description,
-            None if self.valuation is None else Valuation(self.valuation.rule, self.valuation.source),
+            kind=self.kind, coalition=self.coalition, fund=self.fund, donor=self.donor, amount=self.amount.money(),
+            value_date=self.value_date, earmark=Earmark.parse(self.earmark),
+            confidentiality=Confidentiality(self.visibility, tuple(self.restricted_to), self.declassify_on),
+            external_ref=self.external_ref, parent=self.fulfils, description=self.description,
+            valuation=None if self.valuation is None else Valuation(self.valuation.rule, self.valuation.source),
             illustrative=self.illustrative)
 
 

@@ -60,6 +60,12 @@ def _error(status: int, code: str, message: str, request_id: str) -> tuple[Messa
     return start, {"type": "http.response.body", "body": body}
 
 
+async def _too_large(send: Send, limit: int, request_id: str) -> None:
+    start, body = _error(413, "body_too_large", f"the request body is larger than {limit} bytes", request_id)
+    await send(start)
+    await send(body)
+
+
 class Hygiene:
     def __init__(self, app: Any, *, max_body: int, max_import: int, import_paths: tuple[str, ...],
                  https: bool, caches: dict[str, ReadCache], clients: ClientAddresses) -> None:
@@ -84,12 +90,9 @@ class Hygiene:
         path: str = scope["path"]
         limit = self.max_import if path.startswith(self.import_paths) else self.max_body
         status = 500
-
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            start, body = _error(413, "body_too_large", f"the request body is larger than {limit} bytes", request_id)
-            await send(start)
-            await send(body)
+            await _too_large(send, limit, request_id)
             self._log(scope, 413, started, request_id)
             return
 
@@ -128,9 +131,7 @@ class Hygiene:
             if response_started:
                 raise
             status = 413
-            start, body = _error(413, "body_too_large", f"the request body is larger than {limit} bytes", request_id)
-            await send(start)
-            await send(body)
+            await _too_large(send, limit, request_id)
         finally:
             if writes and not response_started:
                 self._changed(path)
@@ -170,27 +171,11 @@ class CachedReads:
         self.inflight: dict[Any, asyncio.Future[Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not any(p.match(scope["path"])
-                                                                          for p in self.patterns):
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        if b"cookie" in headers and SESSION_COOKIE.encode() in headers[b"cookie"]:
-            await self.app(scope, receive, send)
-            return
-        authorization = headers.get(b"authorization")
-        actor: Actor | None = PUBLIC_ACTOR
-        if authorization is not None:
-            actor = await self._actor(authorization.decode("latin-1"))
+        actor = await self._cacheable_for(scope)
         key = None if actor is None else (scope["path"], scope["query_string"], actor.party, actor.grants)
         mine: asyncio.Future[Any] | None = None
         if key is not None and actor is not None:
-            body, fresh = self.cache.peek(key)
-            if not fresh:
-                pending = self.inflight.get(key)
-                # Being computed: this generation's previous answer (only its time is up) is served
-                # meanwhile; with none (a write came between), the new one is awaited.
-                body = None if pending is None else (body if body is not None else await asyncio.shield(pending))
+            body = await self._kept(key)
             if body is not None:
                 scope.setdefault("state", {})["actor"] = actor
                 await send({"type": "http.response.start", "status": 200, "headers": [
@@ -206,6 +191,29 @@ class CachedReads:
                 if self.inflight.get(key) is mine:
                     del self.inflight[key]
                 mine.set_result(self.cache.get(key))
+
+    async def _cacheable_for(self, scope: Scope) -> Actor | None:
+        """Who a request whose answer may come from the cache stands for; None for any other request (not a GET of a
+        cached route, a browser session, or a token that does not hold)."""
+        if scope["type"] != "http" or scope["method"] != "GET" or not any(p.match(scope["path"])
+                                                                          for p in self.patterns):
+            return None
+        headers = dict(scope["headers"])
+        if b"cookie" in headers and SESSION_COOKIE.encode() in headers[b"cookie"]:
+            return None
+        authorization = headers.get(b"authorization")
+        return PUBLIC_ACTOR if authorization is None else await self._actor(authorization.decode("latin-1"))
+
+    async def _kept(self, key: Any) -> bytes | None:
+        """The answer kept for ``key``: fresh, or, while it is being computed, this generation's previous one (only
+        its time is up); with none (a write came between), the new one is awaited."""
+        body, fresh = self.cache.peek(key)
+        if fresh:
+            return body  # type: ignore[no-any-return]
+        pending = self.inflight.get(key)
+        if pending is None:
+            return None
+        return body if body is not None else await asyncio.shield(pending)
 
     async def _actor(self, header: str) -> Actor | None:
         """Who a bearer token stands for, checked in full once per cache period (and once at a time)."""

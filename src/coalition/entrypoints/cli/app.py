@@ -81,6 +81,7 @@ def init(ctx: typer.Context) -> None:
     platform: Platform = ctx.obj
     platform.init_database()
     output.console.print(f"Database ready: {platform.engine.url.render_as_string(hide_password=True)}")
+    funding.load_bundled_rates(platform)
 
 
 @app.command("demo")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from coalition.bootstrap import Platform
+from coalition.bootstrap import Platform, Publication
 from coalition.domain.common import parse_date
 from coalition.domain.contribution_import import ImportRejected
 from coalition.domain.contributions import (
@@ -61,6 +61,18 @@ def _confidentiality(visibility: str, restricted_to: str, declassify_on: str | N
                            None if declassify_on is None else parse_date(declassify_on, "--declassify-on"))
 
 
+def _contribution(kind: ContributionKind, coalition: str, donor: str, amount: str, currency: str, fund: str, on: str,
+                  *, earmark: str, visibility: str, restricted_to: str, declassify_on: str | None, ref: str | None,
+                  fulfils: int | None, illustrative: bool, description: str = "",
+                  valuation: Valuation | None = None) -> Contribution:
+    """The one command every `add` of this group builds from its arguments."""
+    return Contribution(
+        kind=kind, coalition=coalition, fund=fund, donor=donor,
+        amount=Money.parse(amount, check_currency(currency, "currency")), value_date=parse_date(on, "--on"),
+        earmark=Earmark.parse(earmark), confidentiality=_confidentiality(visibility, restricted_to, declassify_on),
+        external_ref=ref, parent=fulfils, description=description, valuation=valuation, illustrative=illustrative)
+
+
 def _record(platform: Platform, contribution: Contribution) -> None:
     stored = svc.record_contribution(platform.uow(), platform.operator(), contribution)
     reporting = stored.reporting
@@ -77,11 +89,10 @@ def _add_command(group: typer.Typer, kind: ContributionKind, parent_help: str | 
             restricted_to: RestrictedTo = "", declassify_on: Declassify = None, ref: Reference = None,
             fulfils: Annotated[int | None, id_option(parent_help or "-", hidden=parent_help is None)] = None,
             illustrative: Illustrative = False) -> None:
-        platform = ready(ctx)
-        code = check_currency(currency, "currency")
-        _record(platform, Contribution(
-            kind, coalition, fund, donor, Money.parse(amount, code), parse_date(on, "--on"), Earmark.parse(earmark),
-            _confidentiality(visibility, restricted_to, declassify_on), ref, fulfils, illustrative=illustrative))
+        _record(ready(ctx), _contribution(kind, coalition, donor, amount, currency, fund, on, earmark=earmark,
+                                          visibility=visibility, restricted_to=restricted_to,
+                                          declassify_on=declassify_on, ref=ref, fulfils=fulfils,
+                                          illustrative=illustrative))
 
     add.__doc__ = f"Record a {kind.value}: COALITION DONOR AMOUNT CURRENCY."
     group.command("add")(add)
@@ -134,13 +145,11 @@ def in_kind_add(ctx: typer.Context, coalition: str, donor: str, amount: str, cur
                 fulfils: Annotated[int | None, id_option("Id of the pledge or commitment.")] = None,
                 illustrative: Illustrative = False) -> None:
     """Record equipment given from stock, valued by a named rule: COALITION DONOR AMOUNT CURRENCY."""
-    platform = ready(ctx)
-    code = check_currency(currency, "currency")
-    _record(platform, Contribution(
-        ContributionKind.IN_KIND, coalition, fund, donor, Money.parse(amount, code), parse_date(on, "--on"),
-        Earmark.parse(earmark), _confidentiality(visibility, restricted_to, declassify_on), ref, fulfils,
-        description, Valuation(choice(valuation, ValuationRule, "--valuation"), valuation_source),
-        illustrative=illustrative))
+    _record(ready(ctx), _contribution(
+        ContributionKind.IN_KIND, coalition, donor, amount, currency, fund, on, earmark=earmark, visibility=visibility,
+        restricted_to=restricted_to, declassify_on=declassify_on, ref=ref, fulfils=fulfils, illustrative=illustrative,
+        description=description, valuation=Valuation(choice(valuation, ValuationRule, "--valuation"),
+                                                     valuation_source)))
 
 
 def _progress_bar(total: int) -> Progress | None:
@@ -201,6 +210,57 @@ def fx_import(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="ECB
     added = svc.import_fx_rates(platform.uow(), platform.operator(), source=file.name,
                                 digest=hashlib.sha256(file.read_bytes()).hexdigest(), rates=rates)
     console.print(f"Read {len(rates)} rates from {file.name}; {added} new, {len(rates) - added} already stored.")
+
+
+HISTORY_FROM = "2022-01-01"  # the rates a new installation holds begin with the year support to Ukraine was pooled
+
+
+@fx.command("update")
+def fx_update(ctx: typer.Context, offline: Annotated[bool, typer.Option(
+                  help="Only the ECB history shipped with the installation.")] = False,
+              since: Annotated[str, typer.Option(help="Keep rates from this day on (YYYY-MM-DD).")] = HISTORY_FROM,
+              timeout: Annotated[float, typer.Option(min=1, max=120, help="Seconds to wait for each publisher.")] = 10,
+              ) -> None:
+    """Bring the stored rates up to date: the ECB history shipped with the installation and, unless --offline, the
+    ECB's and the National Bank of Ukraine's current publications; then say the last rate held from each."""
+    platform = ready(ctx)
+    start = parse_date(since, "--since")
+    found: list[Publication | tuple[str, Exception]] = [platform.bundled_rates()]
+    if not offline:
+        found += platform.published_rates(timeout)
+    for publication in found:
+        if isinstance(publication, tuple):
+            origin, reason = publication
+            console.print(f"{origin}: not reached ({reason}); the rates already held stay.")
+            continue
+        _store_rates(platform, publication, start)
+    print_last_rates(platform)
+
+
+def load_bundled_rates(platform: Platform) -> None:
+    """On a database holding no rate yet, store the ECB rates shipped with the installation from ``HISTORY_FROM``
+    on (``coalition init``); ``coalition fx update --since`` takes earlier ones."""
+    if svc.last_rate_days(platform.uow(read_only=True), platform.operator()):
+        return
+    console.print(f"Storing the ECB reference rates since {HISTORY_FROM} shipped with the installation ...")
+    _store_rates(platform, platform.bundled_rates(), date.fromisoformat(HISTORY_FROM))
+    print_last_rates(platform)
+
+
+def _store_rates(platform: Platform, publication: Publication, since: date) -> None:
+    rates = [rate for rate in platform.parse_rates(publication.data) if rate.day >= since]
+    if not rates:
+        console.print(f"{publication.origin}: no rate on or after {since}.")
+        return
+    added = svc.import_fx_rates(platform.uow(), platform.operator(), source=f"{publication.origin}: {publication.name}",
+                                digest=hashlib.sha256(publication.data).hexdigest(), rates=rates)
+    console.print(f"{publication.origin}: {len(rates)} rates since {since} read; {added} new, "
+                  f"{len(rates) - added} already stored.")
+
+
+def print_last_rates(platform: Platform) -> None:
+    last = svc.last_rate_days(platform.uow(read_only=True), platform.operator())
+    console.print("Last rate held: " + ("; ".join(f"{source} {day}" for source, day in last.items()) or "none"))
 
 
 @fx.command("list")

@@ -375,9 +375,10 @@ async def record_receipt(request: Request, who: WhoDep, coalition: CodeInPath) -
         currency = form.get("currency", "").strip().upper()
         value_date = parse_date(form.get("value_date", ""), "value_date")
         stored = funding.record_contribution(who.write(), who.actor, Contribution(
-            ContributionKind.RECEIPT, coalition, form.get("fund", ""), form.get("donor", ""),
-            Money.parse(form.get("amount", "").strip(), currency), value_date,
-            Earmark.parse(form.get("earmark") or "none"), external_ref=form.get("external_ref", "").strip() or None))
+            kind=ContributionKind.RECEIPT, coalition=coalition, fund=form.get("fund", ""), donor=form.get("donor", ""),
+            amount=Money.parse(form.get("amount", "").strip(), currency), value_date=value_date,
+            earmark=Earmark.parse(form.get("earmark") or "none"),
+            external_ref=form.get("external_ref", "").strip() or None))
         return who.gettext("Receipt %(id)s recorded: %(amount)s from %(donor)s.", id=stored.id,
                            amount=who.fmt.money(stored.amount), donor=stored.donor)
     return await act(request, who, change, f"/coalitions/{coalition}/ledger")
