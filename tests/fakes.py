@@ -179,7 +179,7 @@ class FakeInstruments:
         return [i for i in self._s.instruments.values() if i.coalition == coalition]
 
     def signatures(self, instrument: str) -> list[Signature]:
-        return [s for s in self._s.signatures if s.instrument == instrument]
+        return sorted((s for s in self._s.signatures if s.instrument == instrument), key=lambda s: s.signed_on)
 
     def add_signature(self, signature: Signature) -> None:
         self._s.signatures.append(signature)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
+from coalition.domain.instrument import Instrument, InstrumentKind, Signature
 from coalition.domain.membership import ChangeKind, MembershipChange
 from coalition.domain.party import Party, PartyKind
 from tests.contract.conftest import FUND, PARTIES, C, Units, written
@@ -53,3 +54,17 @@ def test_membership_changes_are_listed_by_effective_day(units: Units):
         assert joined.id is not None and later.id is not None and other.id is not None
         assert uow.memberships.changes(C) == [joined, other, later]
         assert uow.memberships.changes(C, "EE") == [joined, later]
+
+
+def test_an_instrument_keeps_its_signatures_in_order_of_signing(units: Units):
+    agreement = Instrument("MOU-1", C, InstrumentKind.MEMORANDUM, "Memorandum", date(2024, 1, 1))
+    with units() as uow:
+        uow.instruments.add(agreement)
+        uow.instruments.add_signature(Signature("MOU-1", "LV", date(2024, 2, 1)))
+        uow.instruments.add_signature(Signature("MOU-1", "EE", date(2024, 1, 15)))
+        written(uow, "instrument")
+    with units() as uow:
+        assert uow.instruments.get("MOU-1") == agreement and uow.instruments.get("MOU-9") is None
+        assert uow.instruments.for_coalition(C) == [agreement] and uow.instruments.for_coalition("aa") == []
+        assert uow.instruments.signatures("MOU-1") == [Signature("MOU-1", "EE", date(2024, 1, 15)),
+                                                       Signature("MOU-1", "LV", date(2024, 2, 1))]
