@@ -101,6 +101,7 @@ def pipeline(uow: UnitOfWork, actor: Actor, coalition: str) -> list[PipelineRow]
 
 
 def _pipeline(cases: Sequence[ProcurementCase], files: Sequence[ContractFile], currency: str) -> list[PipelineRow]:
+    """The pipeline rows from the coalition's cases and the files of their contracts."""
     contracted: dict[str, int] = defaultdict(int)
     paid: dict[str, int] = defaultdict(int)
     for file in files:
@@ -155,6 +156,7 @@ def delivery_status(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Deliv
 
 def _delivery_status(codes: Sequence[str], requirements: dict[str, Requirement],
                      files: Sequence[ContractFile]) -> list[DeliveryStatus]:
+    """Per requirement of ``codes``, in that order, the figures its contract lines, shipments and receipts add up to."""
     figures: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for file in files:
         for line in file.contract.current.lines:
@@ -200,6 +202,7 @@ class Arrival:
 
 
 def _arrivals(files: Iterable[ContractFile], requirements: dict[str, Requirement]) -> list[Arrival]:
+    """The arrived shipments of the files, each with what was signed for and who may sign."""
     found = []
     for file in files:
         signed: dict[int, int] = defaultdict(int)
@@ -262,6 +265,7 @@ def _worth(shares: Sequence[FundingShare], quantity: int, before: int, after: in
 
 
 def _file_values(file: ContractFile) -> dict[int, tuple[int, dict[int, int]]]:
+    """Per accepted receipt of one contract: its value and that value split per contribution."""
     return receipt_values(file.contract, file.funding, file.shipments, file.receipts)
 
 
@@ -359,6 +363,7 @@ def bought_by(uow: UnitOfWork, actor: Actor, donor: str) -> list[DonorProcuremen
 
 def _donor_procurement(donor: str, files: Sequence[ContractFile],
                        currencies: dict[str, str]) -> list[DonorProcurement]:
+    """The statements per coalition, from the files of the contracts the donor's money funded."""
     statements = {c: DonorProcurement(donor, c, currency, [], [], []) for c, currency in sorted(currencies.items())}
     for file in files:
         found = statements[file.case.coalition]
@@ -371,6 +376,7 @@ def _donor_procurement(donor: str, files: Sequence[ContractFile],
 
 
 def _funded_lines(donor: str, file: ContractFile, currency: str) -> list[FundedLine]:
+    """The contract lines of one file that the donor's money funds."""
     contract = file.contract
     return [FundedLine(contract.code, contract.supplier, file.case.route, share.line,
                        contract.current.line(share.line).requirement,
@@ -380,6 +386,7 @@ def _funded_lines(donor: str, file: ContractFile, currency: str) -> list[FundedL
 
 
 def _paid_shares(donor: str, file: ContractFile, currency: str) -> list[PaidShare]:
+    """The donor's shares of one file's payments."""
     payments = {p.id: p for p in file.payments}
     contract = file.contract
     return [PaidShare(payment_id, payments[payment_id].paid_on, contract.code, contract.supplier,
@@ -390,6 +397,7 @@ def _paid_shares(donor: str, file: ContractFile, currency: str) -> list[PaidShar
 
 
 def _delivered_shares(donor: str, file: ContractFile, currency: str) -> list[DeliveredShare]:
+    """The donor's part of each accepted receipt of one file."""
     values = _file_values(file)
     donor_of = {s.contribution: s.donor for s in file.funding}
     line_of = {s.id: s.line for s in file.shipments}

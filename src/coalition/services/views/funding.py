@@ -51,6 +51,7 @@ class FundingReport:
 
 def _measure_map(balances: Iterable[tuple[AccountKey, Balance]], currency: str,
                  reporting: bool) -> dict[Measure, Money]:
+    """The balances summed per measure, in original units or the reporting currency's."""
     found = ledger.measures(balances)
     return {m: Money.from_minor_units(found.get(m, (0, 0))[1 if reporting else 0], currency) for m in Measure}
 
@@ -76,6 +77,7 @@ def funding_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingRepo
 
 def _report(coalition: str, rc: str, balances: Balances, sources: list[tuple[str, str]],
             hidden: set[str]) -> FundingReport:
+    """The funding report from the coalition's balances, hiding the donors of ``hidden`` under no name."""
     groups: dict[tuple[str, str, str], list[tuple[AccountKey, Balance]]] = defaultdict(list)
     currencies: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
     earmarks: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)

@@ -40,6 +40,7 @@ def priority_diff(uow: UnitOfWork, actor: Actor, coalition: str, old: int, new: 
 
 
 def _diff(versions: Sequence[PriorityList], coalition: str, old: int, new: int) -> list[Move]:
+    """The moves from version ``old`` to ``new``, each refused by name when missing."""
     by_number = {v.version: v for v in versions}
     for number, name in ((old, "from"), (new, "to")):
         if number not in by_number:
@@ -57,6 +58,7 @@ class RankCoverage:
     missing: Money = field(init=False)
 
     def __post_init__(self) -> None:
+        """What is still missing: the cost less what is reserved or contracted, never below zero."""
         secured = self.reserved.amount + self.contracted.amount
         object.__setattr__(self, "missing", Money(max(self.cost.amount - secured, Decimal(0)), self.cost.currency))
 
@@ -87,6 +89,7 @@ def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None 
 
 
 def _listed(found: PriorityList | None, coalition: str, version: int | None) -> PriorityList:
+    """The list found, or NotFound naming what was asked for."""
     if found is not None:
         return found
     if version is None:
@@ -99,6 +102,7 @@ class _Ranks:
     requirements are costed in (one rate book per set of currencies)."""
 
     def __init__(self, uow: UnitOfWork, listed: PriorityList, currency: str) -> None:
+        """Read the money per requirement once, for every rank costed."""
         self._uow, self._listed, self._currency = uow, listed, currency
         self._money = uow.funding_reads.requirement_money(listed.coalition)
         self._today = uow.clock().date()
@@ -116,6 +120,7 @@ class _Ranks:
                 for i, code in enumerate(codes)]
 
     def _book(self, currencies: frozenset[str]) -> RateBook:
+        """The rate book of one set of currencies, read once."""
         if currencies not in self._books:
             self._books[currencies] = RateBook(self._uow.fx_rates.for_currencies(set(currencies) | {"EUR"})
                                                if len(currencies) > 1 else [])
@@ -123,11 +128,13 @@ class _Ranks:
 
 
 def _cost(requirement: Requirement, currency: str, book: RateBook, on: date) -> Money:
+    """A requirement's cost in ``currency``, converted at the rate of ``on`` where it is costed in another."""
     cost = requirement.cost
     return cost if cost.currency == currency else book.convert(cost, currency, on).converted
 
 
 def _coverage(uow: UnitOfWork, listed: PriorityList, currency: str, offset: int, limit: int | None) -> Coverage:
+    """The coverage of the page from ``offset`` and the first rank still short, wherever it stands."""
     coalition = listed.coalition
     costed = _Ranks(uow, listed, currency)
     stop = len(listed.ranks) if limit is None else min(len(listed.ranks), offset + limit)
