@@ -43,8 +43,9 @@ browser: ## Install Debian's chromium for the browser tests when missing (skippe
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests
 
-typecheck: $(STAMP) ## mypy (strict on domain, services and the demo world)
+typecheck: $(STAMP) ## mypy (strict on domain, services and the demo world; the fakes against their ports)
 	$(BIN)/mypy
+	$(BIN)/mypy tests/fakes.py
 
 contracts: $(STAMP) ## import-linter: the layers' dependency rules
 	$(BIN)/lint-imports

@@ -37,6 +37,7 @@ def _timed(call):  # type: ignore[no-untyped-def]
 
 def run(n: int, folder: Path) -> dict[str, object]:
     from coalition.services import audit, funding
+    from coalition.services.views import ledger as ledger_views
 
     contributions, history, _, _ = write_files(folder, n)
     database = folder / f"audit-{n}.db"
@@ -46,7 +47,7 @@ def run(n: int, folder: Path) -> dict[str, object]:
                                                             digest=table.sha256, header=table.header,
                                                             rows=table.rows))
     chain_s, chain = _timed(lambda: audit.verify_audit(wired.uow(read_only=True), actor))
-    check_s, check = _timed(lambda: funding.check_ledger(wired.uow(read_only=True), actor))
+    check_s, check = _timed(lambda: ledger_views.check_ledger(wired.uow(read_only=True), actor))
     deep_s, deep = _timed(lambda: audit.verify_audit_deep(wired.uow(read_only=True), actor))
     assert chain.ok and check.ok and deep.ok, (chain, check.problems[:3], deep.findings[:3])
     wired.engine.dispose()

@@ -149,6 +149,8 @@ def prepared_platform(database: Path, history: Path) -> tuple[Any, Any]:
 def platform_run(folder: Path, contributions: Path, history: Path) -> tuple[float, float, dict, Path]:
     from coalition.domain.ledger import Measure
     from coalition.services import funding
+    from coalition.services.views import funding as funding_views
+    from coalition.services.views import ledger as ledger_views
 
     database = folder / f"bench-{contributions.stem}.db"
     wired, actor = prepared_platform(database, history)
@@ -162,7 +164,7 @@ def platform_run(folder: Path, contributions: Path, history: Path) -> tuple[floa
     timings = []
     for _ in range(5):
         started = time.perf_counter()
-        report = funding.funding_report(wired.uow(), actor, COALITION)
+        report = funding_views.funding_report(wired.uow(), actor, COALITION)
         timings.append(time.perf_counter() - started)
     totals: dict = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for line in report.lines:
@@ -170,7 +172,7 @@ def platform_run(folder: Path, contributions: Path, history: Path) -> tuple[floa
             m = Measure(measure)
             totals[(measure, line.donor, line.currency)][0] += line.original[m].amount
             totals[(measure, line.donor, "EUR-converted")][1] += line.reporting[m].amount
-    check = funding.check_ledger(wired.uow(), actor)
+    check = ledger_views.check_ledger(wired.uow(), actor)
     assert check.ok, check
     wired.engine.dispose()
     return ingest, sorted(timings)[len(timings) // 2], dict(totals), database

@@ -16,6 +16,7 @@ from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services import funding, planning, registry
 from coalition.services.procurement import cases, contracts
+from coalition.services.views import funding as funding_views
 
 C = "test-coalition"
 FUND = "test-fund"
@@ -74,7 +75,7 @@ def sign(platform: Platform, value: str = "1000", quantity: int = 100, currency:
 
 
 def measure(platform: Platform, which: Measure) -> Money:
-    report = funding.funding_report(platform.uow(), platform.operator(), C)
+    report = funding_views.funding_report(platform.uow(), platform.operator(), C)
     return report.totals[which]
 
 

@@ -20,6 +20,7 @@ from coalition.demo.world import build_demo_world
 from coalition.domain.audit import RowProblem
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services import audit, funding
+from coalition.services.views import ledger as ledger_views
 from tests.integration.helpers import run
 
 
@@ -101,7 +102,7 @@ def test_an_entry_moved_to_another_donors_account_is_named(demo: Platform):
            f"UPDATE ledger_accounts SET balance_minor = balance_minor + {debit.amount_minor}, reporting_minor = "
            f"reporting_minor + {debit.reporting_minor} WHERE id = {other}",
            f"UPDATE ledger_entries SET debit = {other} WHERE id = {entry}")
-    assert funding.check_ledger(demo.uow(), demo.operator()).ok  # every sum still agrees
+    assert ledger_views.check_ledger(demo.uow(), demo.operator()).ok  # every sum still agrees
     assert ("ledger_entries", str(entry), RowProblem.ALTERED) in named(deep(demo))
 
 

@@ -22,6 +22,8 @@ from coalition.domain.fx import FxRate, MissingRate
 from coalition.domain.ledger import AccountKey, Measure, PledgeStatus
 from coalition.domain.money import Money
 from coalition.services import funding
+from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
 from tests.integration.helpers import dump, race_coalition
 
 IT, FUND = "it-coalition", "it-coalition-fund"
@@ -47,12 +49,12 @@ def record(platform: Platform, kind: ContributionKind, donor: str, amount: str, 
 
 
 def donor_totals(platform: Platform, donor: str) -> dict[Measure, Money]:
-    statement = funding.donor_statement(platform.uow(), platform.operator(), donor)
+    statement = funding_views.donor_statement(platform.uow(), platform.operator(), donor)
     return statement.coalitions[IT].totals
 
 
 def pledge_status(platform: Platform, pledge: Contribution) -> PledgeStatus:
-    statement = funding.donor_statement(platform.uow(), platform.operator(), pledge.donor)
+    statement = funding_views.donor_statement(platform.uow(), platform.operator(), pledge.donor)
     return next(c.progress.status for c in statement.contributions if c.id == pledge.id and c.progress)
 
 
@@ -78,7 +80,7 @@ def test_a_contribution_keeps_its_original_amount_and_its_converted_one(world: P
     assert stored.reporting.rate_date == date(2025, 1, 3)  # a Saturday: the last earlier published rate
     assert stored.reporting.source == ECB
     assert stored.reporting.amount == Money(Decimal("970.97"), "EUR")  # 1000 / 1.0299 = 970.968...
-    report = funding.funding_report(world.uow(), world.operator(), IT)
+    report = funding_views.funding_report(world.uow(), world.operator(), IT)
     line = next(li for li in report.lines if li.donor == "IT" and li.currency == "USD")
     assert line.original[Measure.RECEIVED] == Money(Decimal("1000.00"), "USD")
     assert line.reporting[Measure.RECEIVED] == Money(Decimal("970.97"), "EUR")
@@ -96,14 +98,14 @@ def test_a_missing_rate_names_the_currency_and_the_date_and_writes_nothing(world
 
 
 def test_a_reversal_restores_every_balance_and_keeps_both_entries(world: Platform):
-    before = funding.funding_report(world.uow(), world.operator(), IT)
+    before = funding_views.funding_report(world.uow(), world.operator(), IT)
     stored = record(world, ContributionKind.RECEIPT, "NL", "250000.00", "EUR", date(2025, 2, 3))
-    after = funding.funding_report(world.uow(), world.operator(), IT)
+    after = funding_views.funding_report(world.uow(), world.operator(), IT)
     assert after.totals[Measure.RECEIVED] != before.totals[Measure.RECEIVED]
     _, entries = funding.contribution_entries(world.uow(), world.operator(), stored.id or 0)
     reversal = funding.reverse_entry(world.uow(), world.operator(), entries[0].id or 0, reason="paid twice by error")
     assert reversal.reverses == entries[0].id and reversal.reason == "paid twice by error"
-    restored = funding.funding_report(world.uow(), world.operator(), IT)
+    restored = funding_views.funding_report(world.uow(), world.operator(), IT)
     assert restored.totals == before.totals
     _, entries = funding.contribution_entries(world.uow(), world.operator(), stored.id or 0)
     assert [e.kind.value for e in entries] == ["receipt", "reversal"]
@@ -111,7 +113,7 @@ def test_a_reversal_restores_every_balance_and_keeps_both_entries(world: Platfor
         funding.reverse_entry(world.uow(), world.operator(), entries[0].id or 0, reason="again")
     with pytest.raises(InvariantViolated, match="itself a reversal"):
         funding.reverse_entry(world.uow(), world.operator(), entries[1].id or 0, reason="undo the undo")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_a_reversal_needs_a_reason_and_an_existing_entry(world: Platform):
@@ -155,12 +157,12 @@ def test_restricted_contributions_keep_their_confidentiality(world: Platform):
 
 
 def test_ledger_check_passes_after_the_demo_and_names_a_tampered_balance(world: Platform):
-    result = funding.check_ledger(world.uow(), world.operator())
+    result = ledger_views.check_ledger(world.uow(), world.operator())
     assert result.ok, result
     with world.engine.begin() as connection:
         connection.execute(sa.text("update ledger_accounts set balance_minor = balance_minor + 1 "
                                    "where id = (select min(id) from ledger_accounts)"))
-    result = funding.check_ledger(world.uow(), world.operator())
+    result = ledger_views.check_ledger(world.uow(), world.operator())
     assert not result.ok and len(result.discrepancies) == 1
 
 
@@ -172,7 +174,7 @@ def test_the_number_of_contributions_is_kept_and_ledger_check_names_a_tampered_c
             assert kept == counted, kind
     with world.engine.begin() as connection:
         connection.execute(sa.text("update contribution_counts set count = count + 2 where kind = 'receipt'"))
-    result = funding.check_ledger(world.uow(), world.operator())
+    result = ledger_views.check_ledger(world.uow(), world.operator())
     assert not result.ok and any("receipt record(s) but counts" in p for p in result.problems)
 
 
@@ -192,7 +194,7 @@ def test_ids_follow_the_kept_next_ids_and_ledger_check_names_a_rewound_one(world
         assert tuple(connection.execute(sa.text("select contribution, entry from ledger_next_ids")).one()) == (
             before[0] + 1, before[1] + 2)
         connection.execute(sa.text("update ledger_next_ids set entry = entry - 1"))
-    result = funding.check_ledger(world.uow(), actor)
+    result = ledger_views.check_ledger(world.uow(), actor)
     assert result.problems == [f"the next entry id is {before[1] + 1}, but entry {before[1] + 1} is stored"]
 
 
@@ -222,7 +224,7 @@ def test_contributions_written_together_each_get_their_own_outcome_and_audit_rec
     with world.uow() as uow:
         actions = [r.object_id for r in uow.audit.records(after_seq=before)]
     assert actions == [str(first.id), str(third.id)]
-    assert funding.check_ledger(world.uow(), actor).ok
+    assert ledger_views.check_ledger(world.uow(), actor).ok
 
 
 def test_contributions_whose_writing_together_fails_are_written_one_by_one(world: Platform,
@@ -249,7 +251,7 @@ def test_contributions_whose_writing_together_fails_are_written_one_by_one(world
         (actor, receipt("H-1")), (actor, receipt("TAKEN")), (actor, receipt("H-2"))])
     assert isinstance(ok, Contribution) and isinstance(also, Contribution)
     assert isinstance(taken, Conflict) and taken.field == "external_ref"
-    assert funding.check_ledger(world.uow(), actor).ok
+    assert ledger_views.check_ledger(world.uow(), actor).ok
     with world.uow() as uow:
         assert {c.external_ref for c in uow.ledger.contributions(coalition=IT)} >= {"TAKEN", "H-1", "H-2"}
 
@@ -269,7 +271,7 @@ def test_a_check_that_fails_otherwise_than_by_a_rule_has_each_contribution_recor
         (actor, receipt("K-1")), (actor, receipt("BROKEN")), (actor, receipt("K-2"))])
     assert isinstance(ok, Contribution) and isinstance(also, Contribution)
     assert isinstance(broken, RuntimeError)
-    assert funding.check_ledger(world.uow(), actor).ok
+    assert ledger_views.check_ledger(world.uow(), actor).ok
 
 
 def test_a_group_whose_commit_fails_is_not_recorded_again(world: Platform):
@@ -336,14 +338,15 @@ def test_a_group_and_a_receipt_opening_the_same_new_accounts_at_once_are_both_st
         thread.join()
     assert isinstance(outcomes["receipt"], Contribution), outcomes["receipt"]
     assert all(isinstance(o, Contribution) for o in outcomes["group"]), outcomes["group"]  # type: ignore[attr-defined]
-    assert funding.funding_report(world.uow(), actor, "race").totals[Measure.RECEIVED] == Money.parse("8.00", "EUR")
+    report = funding_views.funding_report(world.uow(), actor, "race")
+    assert report.totals[Measure.RECEIVED] == Money.parse("8.00", "EUR")
 
 
 def test_ledger_check_names_a_tampered_entry(world: Platform):
     with world.engine.begin() as connection:
         connection.execute(sa.text("update ledger_entries set amount_minor = -amount_minor "
                                    "where id = (select min(id) from ledger_entries)"))
-    result = funding.check_ledger(world.uow(), world.operator())
+    result = ledger_views.check_ledger(world.uow(), world.operator())
     assert any("non-positive" in p for p in result.problems)
     assert len(result.discrepancies) == 2
 
@@ -364,13 +367,13 @@ operations = st.lists(st.tuples(
 @given(steps=operations)
 def test_any_sequence_keeps_balances_equal_to_their_entries_and_reversals_restore_them(world: Platform, steps):
     for kind, donor, units, currency, reverse in steps:
-        before = funding.funding_report(world.uow(), world.operator(), IT)
+        before = funding_views.funding_report(world.uow(), world.operator(), IT)
         stored = record(world, kind, donor, str(Money.from_minor_units(units, currency).amount), currency,
                         date(2025, 1, 6))
         if reverse:
             _, entries = funding.contribution_entries(world.uow(), world.operator(), stored.id or 0)
             funding.reverse_entry(world.uow(), world.operator(), entries[0].id or 0, reason="property test")
-            after = funding.funding_report(world.uow(), world.operator(), IT)
+            after = funding_views.funding_report(world.uow(), world.operator(), IT)
             assert after.totals == before.totals
             assert nonzero(after.by_currency) == nonzero(before.by_currency)
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok

@@ -37,6 +37,7 @@ from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.services import audit, delivery, funding, innovation, registry, steering
 from coalition.services.procurement import cases, contracts
+from coalition.services.views import ledger as ledger_views
 from tests.integration.helpers import allow_secretariat_approval, dump
 
 IT = "it-coalition"
@@ -162,7 +163,7 @@ def test_grant_tranches_never_exceed_the_award_and_name_their_donors(pipeline: P
         held = uow.ledger.holdings(IT, innovation.grant_account("G-P1"), AccountType.DISBURSED)
     assert sum(units for _, _, units, _ in held) == 15_000_000  # every cent paid, each naming its contribution
     assert all(contribution for contribution, _, _, _ in held)
-    assert funding.check_ledger(pipeline.uow(), admin).ok
+    assert ledger_views.check_ledger(pipeline.uow(), admin).ok
 
 
 def let_the_secretariat_decide_procurement(platform: Platform) -> None:

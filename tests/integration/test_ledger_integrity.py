@@ -23,6 +23,8 @@ from coalition.domain.requirements import RequirementStatus
 from coalition.services import funding, planning, registry
 from coalition.services.audit import record_change
 from coalition.services.procurement import payments
+from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
 from tests.integration.helpers import dump
 from tests.integration.procurement_world import FUND, C, eur, funded_world, measure, open_direct, sign
 
@@ -51,7 +53,7 @@ def test_a_reservation_whose_money_moved_on_cannot_be_reversed(world: Platform):
     assert dump(world.engine) == before
     assert measure(world, Measure.RESERVED) == eur("1000")
     assert measure(world, Measure.AVAILABLE) == eur("0")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_a_reservation_still_in_place_is_reversed_and_its_requirement_is_no_longer_funded(world: Platform):
@@ -62,7 +64,7 @@ def test_a_reservation_still_in_place_is_reversed_and_its_requirement_is_no_long
     assert found.status is RequirementStatus.PARTLY_FUNDED
     assert measure(world, Measure.AVAILABLE) == eur("60000")
     assert measure(world, Measure.RESERVED) == eur("40000")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_a_reversal_is_dated_between_its_original_and_today(world: Platform):
@@ -97,7 +99,7 @@ def test_a_pledge_with_a_receipt_fulfilling_it_cannot_be_reversed(world: Platfor
     (own,) = funding.contribution_entries(world.uow(), actor, paid.id or 0)[1]
     funding.reverse_entry(world.uow(), actor, own.id or 0, reason="paid in error")
     funding.reverse_entry(world.uow(), actor, entry.id or 0, reason="withdrawn")  # nothing rests on it now
-    assert funding.check_ledger(world.uow(), actor).ok
+    assert ledger_views.check_ledger(world.uow(), actor).ok
 
 
 def test_ledger_check_finds_money_drawn_twice_from_one_contribution(world: Platform):
@@ -116,7 +118,7 @@ def test_ledger_check_finds_money_drawn_twice_from_one_contribution(world: Platf
                                        eur("300"), second.id), world.clock())
         record_change(uow, actor, AuditEvent("defective_reservation", "ledger_entry", "-", None, None))
         uow.commit()
-    report = funding.check_ledger(world.uow(), actor)
+    report = ledger_views.check_ledger(world.uow(), actor)
     assert not report.discrepancies  # every sum agrees
     assert any(f"contribution {second.id} holds -30000" in problem for problem in report.problems), report.problems
 
@@ -151,7 +153,7 @@ def test_ledger_check_names_a_requirement_contracted_beyond_its_reservation(worl
         connection.execute(a.update().where(a.c.type == "reserved").values(
             balance_minor=a.c.balance_minor - drawn.where(e.c.credit == a.c.id).scalar_subquery(),
             reporting_minor=a.c.reporting_minor - drawn.where(e.c.credit == a.c.id).scalar_subquery()))
-    report = funding.check_ledger(world.uow(), world.operator())
+    report = ledger_views.check_ledger(world.uow(), world.operator())
     assert not report.discrepancies  # every sum agrees
     assert any("R-1 in test-coalition: 19800000 minor units contracted or paid, above the 10000000" in problem
                for problem in report.problems), report.problems
@@ -202,7 +204,7 @@ def test_a_coalition_may_accept_money_beyond_a_promise_and_the_statement_flags_i
         uow.commit()
     pledge = _promise(world, ContributionKind.PLEDGE, "1000")
     _promise(world, ContributionKind.RECEIPT, "1500", pledge.id)
-    statement = funding.donor_statement(world.uow(), world.operator(), "LV")
+    statement = funding_views.donor_statement(world.uow(), world.operator(), "LV")
     progress = next(c.progress for c in statement.contributions if c.id == pledge.id)
     assert progress is not None and progress.excess == eur("500") and progress.status.value == "received"
 

@@ -21,8 +21,11 @@ from coalition.domain.party import Party, PartyKind
 from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
-from coalition.services import delivery, funding, planning, registry
+from coalition.services import funding, planning, registry
 from coalition.services.procurement import cases, contracts, payments
+from coalition.services.views import delivery as delivery_views
+from coalition.services.views import ledger as ledger_views
+from coalition.services.views import priorities as priority_views
 
 DONORS = ("EE", "LV")
 _worlds = itertools.count(1)
@@ -134,7 +137,7 @@ def machine_for(platform: Platform) -> type[RuleBasedStateMachine]:
                                                   on=self.next_day()) is None:
                     return
                 self.cases[requirement] = case
-            reserved = planning.coverage(platform.uow(), actor, self.code).ranks[which].reserved.to_minor_units()
+            reserved = priority_views.coverage(platform.uow(), actor, self.code).ranks[which].reserved.to_minor_units()
             value = max(1, reserved * share // 100)
             code = f"{requirement}-K{len(self.contracts) + 1}"
             signed = self.attempt(contracts.sign_contract, platform.uow(), actor, code=code,
@@ -147,7 +150,7 @@ def machine_for(platform: Platform) -> type[RuleBasedStateMachine]:
         def pay(self, which: int, share: int) -> None:
             if self.contracts:
                 code = self.contracts[which % len(self.contracts)]
-                value = delivery.get_contract(platform.uow(), actor, code).contract.current.value.to_minor_units()
+                value = delivery_views.get_contract(platform.uow(), actor, code).contract.current.value.to_minor_units()
                 paid = self.attempt(payments.record_payment, platform.uow(), actor, code,
                                     amount=eur(max(1, value * share // 100)), paid_on=self.next_day())
                 if paid is not None:
@@ -176,7 +179,7 @@ def machine_for(platform: Platform) -> type[RuleBasedStateMachine]:
         @invariant()
         def the_ledger_holds(self) -> None:
             if hasattr(self, "code"):
-                report = funding.check_ledger(platform.uow(), actor)
+                report = ledger_views.check_ledger(platform.uow(), actor)
                 assert report.ok, (report.problems, [d.describe() for d in report.discrepancies])
 
     return Acts

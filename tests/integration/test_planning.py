@@ -19,6 +19,9 @@ from coalition.domain.money import Money
 from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services import funding, planning
+from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
+from coalition.services.views import priorities as priority_views
 from tests.integration.helpers import allow_secretariat_approval
 
 IT, FUND = "it-coalition", "it-coalition-fund"
@@ -38,7 +41,8 @@ def receive(platform: Platform, donor: str, amount: str, earmark: str = "none") 
 
 
 def reserved(platform: Platform) -> dict[str, Money]:
-    return {r.requirement.code: r.reserved for r in planning.coverage(platform.uow(), platform.operator(), IT).ranks}
+    found = priority_views.coverage(platform.uow(), platform.operator(), IT)
+    return {r.requirement.code: r.reserved for r in found.ranks}
 
 
 def test_the_lifecycle_allows_only_declared_moves(world: Platform):
@@ -66,14 +70,14 @@ def test_a_priority_list_ranks_only_known_ready_requirements(world: Platform):
 
 
 def test_versions_stay_readable_and_only_approval_activates(world: Platform):
-    versions = planning.priority_lists(world.uow(), world.operator(), IT)
+    versions = priority_views.priority_lists(world.uow(), world.operator(), IT)
     assert [(v.version, v.state.value) for v in versions] == [(1, "approved"), (2, "submitted")]
-    assert planning.coverage(world.uow(), world.operator(), IT).version == 1
-    moves = {m.requirement: m.change for m in planning.priority_diff(world.uow(), world.operator(), IT, 1, 2)}
+    assert priority_views.coverage(world.uow(), world.operator(), IT).version == 1
+    moves = {m.requirement: m.change for m in priority_views.priority_diff(world.uow(), world.operator(), IT, 1, 2)}
     assert moves["CYBER-SOC-03"] == "up 1" and moves["CP-RADIO-02"] == "down 1"
     planning.approve_priority_list(world.uow(), world.operator(), coalition=IT, version=2,
                                    approved_by="steering-group", on=date(2024, 6, 20))
-    assert planning.coverage(world.uow(), world.operator(), IT).version == 2
+    assert priority_views.coverage(world.uow(), world.operator(), IT).version == 2
     with pytest.raises(Conflict, match="already approved"):
         planning.approve_priority_list(world.uow(), world.operator(), coalition=IT, version=2,
                                        approved_by="steering-group", on=date(2024, 6, 21))
@@ -83,8 +87,8 @@ def test_a_version_is_read_again_by_the_digest_of_its_ranks_and_a_digest_that_do
         world: Platform):
     """Readers know a version they built before by its row and the stored digest of its ranks, without reading
     the ranks again; the digest is checked against the ranks whenever they are read."""
-    first = planning.priority_lists(world.uow(), world.operator(), IT)
-    assert planning.priority_lists(world.uow(), world.operator(), IT) == first
+    first = priority_views.priority_lists(world.uow(), world.operator(), IT)
+    assert priority_views.priority_lists(world.uow(), world.operator(), IT) == first
     with world.engine.begin() as connection:
         stored = connection.execute(sa.text("select version, ranks_sha256 from priority_lists where coalition = :c "
                                             "order by version"), {"c": IT}).all()
@@ -92,23 +96,23 @@ def test_a_version_is_read_again_by_the_digest_of_its_ranks_and_a_digest_that_do
         connection.execute(sa.text("update priority_lists set ranks_sha256 = :d where coalition = :c and version = 2"),
                            {"d": "0" * 64, "c": IT})
     with pytest.raises(InvariantViolated, match=f"priority list {IT} v2 do not match their stored digest"):
-        planning.priority_lists(world.uow(), world.operator(), IT)
+        priority_views.priority_lists(world.uow(), world.operator(), IT)
 
 
 def test_every_page_of_the_coverage_names_the_same_next_short_requirement(world: Platform):
     def check_every_page() -> int:
-        whole = planning.coverage(world.uow(), world.operator(), IT)
+        whole = priority_views.coverage(world.uow(), world.operator(), IT)
         first_short = next(r for r in whole.ranks if not r.missing.is_zero())
         assert whole.next_short is not None and whole.next_short.requirement.code == first_short.requirement.code
         for offset in range(whole.total_ranks):
             for limit in range(1, whole.total_ranks + 1):
-                page = planning.coverage(world.uow(), world.operator(), IT, offset=offset, limit=limit)
+                page = priority_views.coverage(world.uow(), world.operator(), IT, offset=offset, limit=limit)
                 assert [r.rank for r in page.ranks] == [r.rank for r in whole.ranks[offset:offset + limit]]
                 assert page.next_short == whole.next_short, (offset, limit)
         return first_short.rank
 
     assert check_every_page() == 5  # the demo plan funds the first four ranks
-    ranks = [r.requirement.code for r in planning.coverage(world.uow(), world.operator(), IT).ranks]
+    ranks = [r.requirement.code for r in priority_views.coverage(world.uow(), world.operator(), IT).ranks]
     planning.submit_priority_list(world.uow(), world.operator(), coalition=IT,
                                   ranks=[ranks[0], *ranks[4:], *ranks[1:4]], submitted_by="UA-MOD",
                                   on=date(2024, 7, 2))
@@ -128,9 +132,9 @@ def test_the_demo_plan_reserved_money_naming_each_donors_contribution(world: Pla
         assert contribution.kind is ContributionKind.RECEIPT
         assert any(e.kind is EntryKind.RESERVATION and e.debit.requirement == line.requirement
                    and e.amount == line.amount for e in entries)
-    report = funding.funding_report(world.uow(), world.operator(), IT)
+    report = funding_views.funding_report(world.uow(), world.operator(), IT)
     assert report.totals[Measure.RESERVED] == sum((r.funded for r in plan.requirements), Money.zero("EUR"))
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_a_new_run_uses_only_new_money_and_never_moves_reservations(world: Platform):
@@ -144,7 +148,7 @@ def test_a_new_run_uses_only_new_money_and_never_moves_reservations(world: Platf
     assert after["CP-KIT-05"] == Money(Decimal("6800000.00"), "EUR")
     assert {k: v for k, v in after.items() if k != "CP-KIT-05"} == {k: v for k, v in before.items()
                                                                       if k != "CP-KIT-05"}
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_a_stale_plan_cannot_be_approved(world: Platform):
@@ -163,19 +167,19 @@ def test_a_stale_plan_cannot_be_approved(world: Platform):
 
 
 def test_releasing_a_reservation_is_explicit_and_restores_the_money(world: Platform):
-    available_before = funding.funding_report(world.uow(), world.operator(), IT).totals[Measure.AVAILABLE]
+    available_before = funding_views.funding_report(world.uow(), world.operator(), IT).totals[Measure.AVAILABLE]
     count = planning.release_reservation(world.uow(), world.operator(), coalition=IT, requirement="CP-KIT-01",
                                          reason="requirement re-scoped")
     assert count >= 1
     assert reserved(world)["CP-KIT-01"].is_zero()
-    available_after = funding.funding_report(world.uow(), world.operator(), IT).totals[Measure.AVAILABLE]
+    available_after = funding_views.funding_report(world.uow(), world.operator(), IT).totals[Measure.AVAILABLE]
     assert available_after - available_before == Money(Decimal("5100000.00"), "EUR")
     found, history = planning.requirement_history(world.uow(), world.operator(), "CP-KIT-01")
     assert found.status is RequirementStatus.PRIORITISED and "re-scoped" in history[-1][3]
     with pytest.raises(InvariantViolated, match="nothing is reserved"):
         planning.release_reservation(world.uow(), world.operator(), coalition=IT, requirement="CP-KIT-01",
                                      reason="again")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_strict_stops_at_the_first_requirement_it_cannot_fund_whole(world: Platform):
@@ -212,7 +216,7 @@ def test_a_validating_authority_named_in_the_rules_must_approve(platform: Platfo
     planning.approve_priority_list(platform.uow(), actor, coalition="pkg", version=1, approved_by="EUCOM",
                                    on=date(2024, 2, 2))
     with pytest.raises(NotFound):
-        planning.priority_diff(platform.uow(), actor, "pkg", 1, 9)
+        priority_views.priority_diff(platform.uow(), actor, "pkg", 1, 9)
 
 
 def test_a_forecast_counts_commitments_but_cannot_reserve_them(world: Platform):

@@ -32,6 +32,10 @@ from coalition.domain.requirements import RequirementStatus
 from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.services import delivery, funding, innovation, planning, steering
 from coalition.services.procurement import cases, contracts, payments, tenders
+from coalition.services.views import delivery as delivery_views
+from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
+from coalition.services.views import priorities as priority_views
 from tests.integration.helpers import assert_refused, dump, run
 from tests.integration.procurement_world import C, eur, funded_world, measure, open_direct, sign
 
@@ -61,8 +65,8 @@ def test_payments_split_exactly_between_donors_and_never_exceed_what_is_reserved
     open_direct(world)
     sign(world)
     paid = payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("33333.33"),
-                                   paid_on=date(2024, 5, 1))
-    view = delivery.get_contract(world.uow(), world.operator(), "K-1")
+                                      paid_on=date(2024, 5, 1))
+    view = delivery_views.get_contract(world.uow(), world.operator(), "K-1")
     shares = {s.donor: s.reporting for _, s in view.payment_shares}
     # 3,333,333 minor units over 60:40 -> exact 1,999,999.8 and 1,333,333.2 -> largest remainder: 2,000,000 / 1,333,333.
     assert shares == {"EE": 2_000_000, "LV": 1_333_333}
@@ -73,12 +77,12 @@ def test_payments_split_exactly_between_donors_and_never_exceed_what_is_reserved
     payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("66666.67"), paid_on=date(2024, 5, 2))
     assert measure(world, Measure.DISBURSED) == eur("100000")
     assert measure(world, Measure.CONTRACTED) == eur("0")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_money_that_moved_on_to_a_contract_or_a_payment_still_covers_its_rank(world: Platform):
     def coverage() -> dict[str, tuple[Money, Money, Money]]:
-        found = planning.coverage(world.uow(), world.operator(), C)
+        found = priority_views.coverage(world.uow(), world.operator(), C)
         assert found.next_short is not None and found.next_short.requirement.code == "R-2"
         return {r.requirement.code: (r.reserved, r.contracted, r.missing) for r in found.ranks}
 
@@ -101,13 +105,13 @@ def test_a_payment_made_in_error_is_reversed_and_the_money_returns(world: Platfo
     assert undone.reverses == paid.id and undone.signed_amount == eur("-50000")
     assert measure(world, Measure.DISBURSED) == eur("0")
     assert measure(world, Measure.CONTRACTED) == eur("100000")
-    view = delivery.get_contract(world.uow(), world.operator(), "K-1")
+    view = delivery_views.get_contract(world.uow(), world.operator(), "K-1")
     assert view.paid == eur("0") and sum(s.reporting for _, s in view.payment_shares) == 0
     with pytest.raises(Conflict, match="already been reversed"):
         payments.reverse_payment(world.uow(), world.operator(), paid.id or 0, reason="again", on=date(2024, 5, 4))
     payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("100000"), paid_on=date(2024, 5, 5))
     assert measure(world, Measure.DISBURSED) == eur("100000")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_a_payment_worth_more_than_the_reserved_money_after_a_rate_change_is_refused(world: Platform):
@@ -131,7 +135,7 @@ def test_a_payment_worth_more_than_the_reserved_money_after_a_rate_change_is_ref
     assert measure(world, Measure.DISBURSED) == eur("99000")
     assert measure(world, Measure.RESERVED) == eur("1000")
     assert measure(world, Measure.CONTRACTED) == eur("0")
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_receipts_by_units_add_up_and_never_exceed_what_was_shipped(world: Platform):
@@ -159,17 +163,17 @@ def test_receipts_by_units_add_up_and_never_exceed_what_was_shipped(world: Platf
                                                                  date(2024, 6, 6), "Officer"))
     delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UNIT-2", 5, Condition.DAMAGED, False,
                                                              date(2024, 6, 6), "Officer 2", "crushed in transit"))
-    status = {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"]
+    status = {r.requirement: r for r in delivery_views.delivery_status(world.uow(), actor, C)}["R-1"]
     assert (status.shipped, status.signed_for, status.accepted, status.refused) == (60, 60, 55, 5)
     assert status.shown_share == "55.0%" and status.status is RequirementStatus.PARTLY_DELIVERED
-    assert delivery.get_contract(world.uow(), actor, "K-1").shipments[0].state is ShipmentState.HANDED_OVER
+    assert delivery_views.get_contract(world.uow(), actor, "K-1").shipments[0].state is ShipmentState.HANDED_OVER
     rest = delivery.ship(world.uow(), actor, contract="K-1", line=1, quantity=40, on=date(2024, 7, 1))
     for state in (ShipmentState.IN_TRANSIT, ShipmentState.ARRIVED):
         delivery.advance_shipment(world.uow(), actor, rest.id or 0, state, on=date(2024, 7, 2))
     delivery.confirm_receipt(world.uow(), actor, UnitReceipt(rest.id or 0, "UNIT-2", 40, Condition.NEW, True,
                                                              date(2024, 7, 3), "Officer 2"))
     # 95 of 100 accepted: still partly delivered; the case is not delivered until every item is.
-    assert {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"].accepted == 95
+    assert {r.requirement: r for r in delivery_views.delivery_status(world.uow(), actor, C)}["R-1"].accepted == 95
     assert cases.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.CONTRACTED
 
 
@@ -207,7 +211,7 @@ def test_a_supplier_ships_only_its_own_contracts_and_a_unit_officer_signs_only_f
     recipient = Actor("mod-officer", "UA-MOD", frozenset({Grant(Role.RECIPIENT_OFFICER, C)}))
     delivery.confirm_receipt(world.uow(), recipient, UnitReceipt(rest.id or 0, "UNIT-1", 5, Condition.NEW, True,
                                                                  date(2024, 7, 3), "Receiving officer"))
-    status = {r.requirement: r for r in delivery.delivery_status(world.uow(), world.operator(), C)}["R-1"]
+    status = {r.requirement: r for r in delivery_views.delivery_status(world.uow(), world.operator(), C)}["R-1"]
     assert (status.shipped, status.accepted) == (15, 15)
 
 
@@ -221,7 +225,7 @@ def test_delivered_items_carry_donor_shares_that_sum_to_each_receipts_value(worl
     for unit, quantity in (("UNIT-1", 33), ("UNIT-2", 67)):
         delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, unit, quantity, Condition.NEW,
                                                                  True, date(2024, 6, 3), "Officer"))
-    statements = {d: delivery.donor_procurement(world.uow(), actor, d)[0] for d in ("EE", "LV")}
+    statements = {d: delivery_views.donor_procurement(world.uow(), actor, d)[0] for d in ("EE", "LV")}
     assert statements["EE"].total_contracted == eur("59999.40")
     assert statements["LV"].total_contracted == eur("39999.60")
     by_receipt: dict[int, list[int]] = {}
@@ -236,7 +240,7 @@ def test_delivered_items_carry_donor_shares_that_sum_to_each_receipts_value(worl
         assert sum(shares) == values[receipt]
     assert statements["EE"].total_delivered + statements["LV"].total_delivered == eur("99999.00")
     assert statements["EE"].units == ["UNIT-1", "UNIT-2"]
-    status = {r.requirement: r for r in delivery.delivery_status(world.uow(), actor, C)}["R-1"]
+    status = {r.requirement: r for r in delivery_views.delivery_status(world.uow(), actor, C)}["R-1"]
     assert status.status is RequirementStatus.FULLY_DELIVERED
     assert cases.get_case(world.uow(), actor, "CASE-1").case.stage is CaseStage.DELIVERED
     delivery.close_case(world.uow(), actor, "CASE-1", on=date(2024, 7, 1))
@@ -254,7 +258,7 @@ def test_an_amendment_is_a_new_version_and_returns_money_to_the_reservations(wor
     assert [v.value for v in amended.versions] == [eur("100000"), eur("90000")]
     # a tenth of the unpaid 50,000 returns to the reservations
     assert (measure(world, Measure.CONTRACTED), measure(world, Measure.RESERVED)) == (eur("45000"), eur("5000"))
-    view = delivery.get_contract(world.uow(), world.operator(), "K-1")
+    view = delivery_views.get_contract(world.uow(), world.operator(), "K-1")
     assert view.contract.version(1).lines[0].unit_price == eur("1000")  # the earlier version stays readable
     assert {s.donor: s.reporting for s in view.funding} == {"EE": 5_700_000, "LV": 3_800_000}
     payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("40000"), paid_on=date(2024, 5, 2))
@@ -263,8 +267,8 @@ def test_an_amendment_is_a_new_version_and_returns_money_to_the_reservations(wor
             measure(world, Measure.DISBURSED)) == (eur("0"), eur("10000"), eur("90000"))
     with pytest.raises(InvariantViolated, match="line 1 keeps its requirement R-1"):
         contracts.amend_contract(world.uow(), world.operator(), "K-1", on=date(2024, 5, 2), reason="swap",
-                                 lines=(ContractLine(1, "R-2", 1, eur("1")),), milestones=())
-    assert funding.check_ledger(world.uow(), world.operator()).ok
+                                   lines=(ContractLine(1, "R-2", 1, eur("1")),), milestones=())
+    assert ledger_views.check_ledger(world.uow(), world.operator()).ok
 
 
 def test_the_agency_route_with_a_tender_an_award_by_decision_and_a_standstill(world: Platform):
@@ -406,11 +410,11 @@ def test_the_demo_runs_every_route_and_the_books_agree(platform: Platform, capsy
               for c in cases.list_cases(platform.uow(), actor, code)}
     assert routes == set(FundingRoute)
     for coalition in ("it-coalition", "drone-coalition"):
-        report = funding.funding_report(platform.uow(), actor, coalition)
+        report = funding_views.funding_report(platform.uow(), actor, coalition)
         contracted = sum(s.reporting for c in cases.list_cases(platform.uow(), actor, coalition)
                          if c.route is not FundingRoute.DONATION_FROM_STOCK
                          for k in cases.get_case(platform.uow(), actor, c.code).contracts
-                         for s in delivery.get_contract(platform.uow(), actor, k.code).funding)
+                         for s in delivery_views.get_contract(platform.uow(), actor, k.code).funding)
         with platform.uow() as uow:  # the innovation pipeline's grants are disbursed too, not through contracts
             grants = sum(units for call in uow.innovation.calls(coalition)
                          for project in uow.innovation.projects(call=call.code)
@@ -422,14 +426,14 @@ def test_the_demo_runs_every_route_and_the_books_agree(platform: Platform, capsy
                               + report.totals[Measure.DISBURSED].to_minor_units() - grants)
         for case in cases.list_cases(platform.uow(), actor, coalition):
             for contract in cases.get_case(platform.uow(), actor, case.code).contracts:
-                view = delivery.get_contract(platform.uow(), actor, contract.code)
+                view = delivery_views.get_contract(platform.uow(), actor, contract.code)
                 for payment in view.payments:
                     assert sum(s.reporting for p, s in view.payment_shares if p == payment.id) == \
                         payment.reporting.to_minor_units()
-    estonia = delivery.donor_procurement(platform.uow(), actor, "EE")[0]
+    estonia = delivery_views.donor_procurement(platform.uow(), actor, "EE")[0]
     assert estonia.total_delivered == eur("4756000")  # 58 accepted kits at EUR 82,000
     assert estonia.units == ["UA-TU-1", "UA-TU-2"]
-    status = {r.requirement: r for r in delivery.delivery_status(platform.uow(), actor, "it-coalition")}
+    status = {r.requirement: r for r in delivery_views.delivery_status(platform.uow(), actor, "it-coalition")}
     assert (status["CP-KIT-01"].accepted, status["CP-KIT-01"].refused) == (58, 2)
     assert run(platform, capsys, "ledger", "check")[0] == 0
     code, out, _ = run(platform, capsys, "audit", "verify")

@@ -15,6 +15,7 @@ from coalition.domain.party import Party
 from coalition.domain.requirements import ListState
 from coalition.domain.steering import Meeting, Outcome, Procedure, ProposalKind, Vote
 from coalition.services import planning, registry, steering
+from coalition.services.views import priorities as priority_views
 from tests.fakes import TickingClock
 from tests.integration.helpers import dump
 
@@ -52,7 +53,8 @@ def vote(platform: Platform, proposal: int, parties: tuple[str, ...], choice: Vo
 
 
 def list_state(platform: Platform) -> ListState:
-    return next(v.state for v in planning.priority_lists(platform.uow(), platform.operator(), IT) if v.version == 2)
+    versions = priority_views.priority_lists(platform.uow(), platform.operator(), IT)
+    return next(v.state for v in versions if v.version == 2)
 
 
 def test_an_approved_list_becomes_active_in_the_same_transaction(world: Platform):

@@ -238,6 +238,19 @@ def _like_literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def account_balances(connection: sa.Connection, *, coalition: str | None = None,
+                     donor: str | None = None) -> list[tuple[AccountKey, Balance]]:
+    """Every account (of the coalition, of the donor) with its maintained balance, in order of creation."""
+    a = t.ledger_accounts
+    query = sa.select(a)
+    if coalition is not None:
+        query = query.where(a.c.coalition == coalition)
+    if donor is not None:
+        query = query.where(a.c.donor == donor)
+    return [(AccountKey(AccountType(r.type), r.coalition, r.fund, r.donor, r.currency, r.earmark, r.requirement),
+             (int(r.balance_minor), int(r.reporting_minor))) for r in connection.execute(query.order_by(a.c.id))]
+
+
 @rebuilds_stored_values
 class SqlLedgerRepository:
     def __init__(self, connection: sa.Connection) -> None:
@@ -463,20 +476,6 @@ class SqlLedgerRepository:
             found.extend(self._contribution(row) for row in self._c.execute(query.order_by(t.contributions.c.id)))
         return found
 
-    def confidential(self, coalition: str) -> list[tuple[str, Confidentiality]]:
-        c = t.contributions
-        query = (sa.select(c.c.donor, c.c.visibility, c.c.restricted_to, c.c.declassify_on).distinct()
-                 .where(c.c.coalition == coalition, c.c.visibility != Visibility.PUBLIC.value))
-        return [(row.donor, Confidentiality(Visibility(row.visibility),
-                                            tuple(json.loads(row.restricted_to)) if row.restricted_to else (),
-                                            row.declassify_on))
-                for row in self._c.execute(query)]
-
-    def conversion_sources(self, coalition: str) -> list[tuple[str, str]]:
-        s = t.conversion_sources
-        query = sa.select(s.c.currency, s.c.source).where(s.c.coalition == coalition).order_by(s.c.currency, s.c.source)
-        return [(row.currency, row.source) for row in self._c.execute(query)]
-
     def existing_refs(self, coalitions: Collection[str]) -> dict[tuple[str, str], Stored]:
         c = t.contributions
         query = sa.select(c.c.coalition, c.c.external_ref, c.c.id, c.c.kind, c.c.donor, c.c.fund, c.c.amount_minor,
@@ -507,12 +506,6 @@ class SqlLedgerRepository:
                  .where(moves.c.units > 0).order_by(moves.c.contribution))
         return [AvailableMoney(int(r.contribution), r.donor, r.fund, r.earmark, int(r.units), r.currency,
                                int(r.reporting)) for r in self._c.execute(query)]
-
-    def reporting_total(self, coalition: str, type: AccountType) -> int:
-        a = t.ledger_accounts
-        query = sa.select(sa.func.coalesce(sa.func.sum(a.c.reporting_minor), 0)).where(
-            a.c.type == type.value, a.c.coalition == coalition)
-        return int(self._c.execute(query).scalar_one())
 
     def reserved(self, coalition: str) -> dict[str, int]:
         return self._per_requirement(coalition, (AccountType.RESERVED,))
@@ -604,112 +597,7 @@ class SqlLedgerRepository:
         return found
 
     def balances(self, *, coalition: str | None = None, donor: str | None = None) -> list[tuple[AccountKey, Balance]]:
-        a = t.ledger_accounts
-        query = sa.select(a)
-        if coalition is not None:
-            query = query.where(a.c.coalition == coalition)
-        if donor is not None:
-            query = query.where(a.c.donor == donor)
-        return [(AccountKey(AccountType(r.type), r.coalition, r.fund, r.donor, r.currency, r.earmark, r.requirement),
-                 (int(r.balance_minor), int(r.reporting_minor))) for r in self._c.execute(query.order_by(a.c.id))]
-
-    def maintained_balances(self) -> dict[str, Balance]:
-        return {key.name: balance for key, balance in self.balances()}
-
-    def recomputed_balances(self) -> dict[str, Balance]:
-        e, a = t.ledger_entries, t.ledger_accounts
-        debits = sa.select(e.c.debit.label("account"), e.c.amount_minor.label("units"),
-                           e.c.reporting_minor.label("reporting"))
-        credits = sa.select(e.c.credit.label("account"), (-e.c.amount_minor).label("units"),
-                            (-e.c.reporting_minor).label("reporting"))
-        moves = sa.union_all(debits, credits).subquery()
-        query = sa.select(moves.c.account, sa.func.sum(moves.c.units), sa.func.sum(moves.c.reporting)) \
-            .group_by(moves.c.account)
-        sums = {int(r[0]): (int(r[1]), int(r[2])) for r in self._c.execute(query)}
-        keys = {r.id: AccountKey(AccountType(r.type), r.coalition, r.fund, r.donor, r.currency, r.earmark,
-                                 r.requirement) for r in self._c.execute(sa.select(a))}
-        return {keys[account].name if account in keys else f"unknown account {account}": balance
-                for account, balance in sums.items()}
-
-    def wrong_side_holdings(self) -> list[Holding]:
-        e, a = t.ledger_entries, t.ledger_accounts
-        moves = sa.union_all(
-            sa.select(e.c.debit.label("account"), e.c.contribution, e.c.amount_minor.label("units"),
-                      e.c.reporting_minor.label("reporting")),
-            sa.select(e.c.credit, e.c.contribution, -e.c.amount_minor, -e.c.reporting_minor)).subquery()
-        sums = (sa.select(moves.c.account, moves.c.contribution, sa.func.sum(moves.c.units).label("units"),
-                          sa.func.sum(moves.c.reporting).label("reporting"))
-                .group_by(moves.c.account, moves.c.contribution).subquery())
-        debit_normal = [type.value for type in DEBIT_NORMAL]
-        query = (sa.select(sums.c.contribution, sums.c.units, sums.c.reporting, a)
-                 .join(a, a.c.id == sums.c.account)
-                 .where(sa.or_(sa.and_(a.c.type.in_(debit_normal), sa.or_(sums.c.units < 0, sums.c.reporting < 0)),
-                               sa.and_(a.c.type.not_in(debit_normal),
-                                       sa.or_(sums.c.units > 0, sums.c.reporting > 0))))
-                 .order_by(sums.c.contribution, a.c.id))
-        return [Holding(_key_of(row._mapping), row.contribution, (int(row.units), int(row.reporting)))
-                for row in self._c.execute(query)]
-
-    def target_money(self) -> list[RequirementMoney]:
-        e, a = t.ledger_entries, t.ledger_accounts
-        debit, credit = a.alias("debit_account"), a.alias("credit_account")
-        reserved, available = AccountType.RESERVED.value, AccountType.FUND_AVAILABLE.value
-        into = debit.c.type == reserved
-        target = sa.case((into, debit.c.requirement), else_=credit.c.requirement)
-        coalition = debit.c.coalition
-        flows = (sa.select(coalition.label("coalition"), target.label("target"),
-                           sa.func.sum(sa.case((into, e.c.reporting_minor), else_=-e.c.reporting_minor)))
-                 .join(debit, debit.c.id == e.c.debit).join(credit, credit.c.id == e.c.credit)
-                 .where(sa.or_(sa.and_(into, credit.c.type == available),
-                               sa.and_(debit.c.type == available, credit.c.type == reserved)))
-                 .group_by(coalition, target))
-        reserved_in = {(r[0], r[1]): int(r[2]) for r in self._c.execute(flows)}
-        spent = (sa.select(a.c.coalition, a.c.requirement, sa.func.sum(a.c.reporting_minor))
-                 .where(a.c.type.in_([AccountType.CONTRACTED.value, AccountType.DISBURSED.value]),
-                        a.c.requirement != "")
-                 .group_by(a.c.coalition, a.c.requirement))
-        contracted = {(r[0], r[1]): int(r[2]) for r in self._c.execute(spent)}
-        return [RequirementMoney(coalition, code, reserved_in.get((coalition, code), 0),
-                                 contracted.get((coalition, code), 0))
-                for coalition, code in sorted(set(reserved_in) | set(contracted))]
-
-    def count_problems(self) -> list[str]:
-        """Where what is kept beside the records differs from them: the number of contributions per coalition and
-        kind, and the next ids (each must be above every stored one)."""
-        c, n = t.contributions, t.contribution_counts
-        actual = {(r[0], r[1]): int(r[2]) for r in self._c.execute(
-            sa.select(c.c.coalition, c.c.kind, sa.func.count()).group_by(c.c.coalition, c.c.kind))}
-        kept = {(r[0], r[1]): int(r[2]) for r in self._c.execute(sa.select(n.c.coalition, n.c.kind, n.c.count))}
-        problems = [f"{coalition} holds {actual.get((coalition, kind), 0)} {kind} record(s) but counts "
-                    f"{kept.get((coalition, kind), 0)}"
-                    for coalition, kind in sorted(set(actual) | set(kept))
-                    if actual.get((coalition, kind), 0) != kept.get((coalition, kind), 0)]
-        next_ids = self._c.execute(_NEXT_IDS).one()
-        for (name, table), following in zip((("contribution", c), ("entry", t.ledger_entries)), next_ids, strict=True):
-            highest = int(self._c.execute(highest_id(table)).scalar_one())
-            if following <= highest:
-                problems.append(f"the next {name} id is {following}, but {name} {highest} is stored")
-        return problems
-
-    def entry_problems(self) -> list[str]:
-        e, a = t.ledger_entries, t.ledger_accounts
-        debit, credit, original = a.alias("debit_account"), a.alias("credit_account"), e.alias("original")
-        problems = [f"entry {r.id} moves a non-positive amount ({r.amount_minor} minor units)"
-                    for r in self._c.execute(sa.select(e.c.id, e.c.amount_minor).where(e.c.amount_minor <= 0))]
-        problems += [f"entry {r.id} in {r.currency} touches an account in {r.debit_currency} or {r.credit_currency}"
-                     for r in self._c.execute(
-                         sa.select(e.c.id, e.c.currency, debit.c.currency.label("debit_currency"),
-                                   credit.c.currency.label("credit_currency"))
-                         .join(debit, debit.c.id == e.c.debit).join(credit, credit.c.id == e.c.credit)
-                         .where(sa.or_(debit.c.currency != e.c.currency, credit.c.currency != e.c.currency)))]
-        problems += [f"entry {r.id} does not mirror the entry {r.reverses} it reverses"
-                     for r in self._c.execute(
-                         sa.select(e.c.id, e.c.reverses).join(original, original.c.id == e.c.reverses)
-                         .where(sa.or_(e.c.debit != original.c.credit, e.c.credit != original.c.debit,
-                                       e.c.amount_minor != original.c.amount_minor,
-                                       e.c.reporting_minor != original.c.reporting_minor,
-                                       e.c.kind != EntryKind.REVERSAL.value)))]
-        return problems
+        return account_balances(self._c, coalition=coalition, donor=donor)
 
     # --- bulk -----------------------------------------------------------------------------------------
 
@@ -822,6 +710,114 @@ class SqlLedgerRepository:
 
 BULK_CACHE_KIB = 262_144  # SQLite page cache during a bulk import, in KiB
 ANALYZE_AFTER = 10_000  # rows of one import after which PostgreSQL's planner statistics are refreshed
+
+
+
+@rebuilds_stored_values
+class SqlLedgerChecks:
+    """The ledger's own checks: balances recomputed from the entries, and every entry or holding that breaks a
+    rule (``coalition ledger check``)."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    def maintained_balances(self) -> dict[str, Balance]:
+        return {key.name: balance for key, balance in account_balances(self._c)}
+
+    def recomputed_balances(self) -> dict[str, Balance]:
+        e, a = t.ledger_entries, t.ledger_accounts
+        debits = sa.select(e.c.debit.label("account"), e.c.amount_minor.label("units"),
+                           e.c.reporting_minor.label("reporting"))
+        credits = sa.select(e.c.credit.label("account"), (-e.c.amount_minor).label("units"),
+                            (-e.c.reporting_minor).label("reporting"))
+        moves = sa.union_all(debits, credits).subquery()
+        query = sa.select(moves.c.account, sa.func.sum(moves.c.units), sa.func.sum(moves.c.reporting)) \
+            .group_by(moves.c.account)
+        sums = {int(r[0]): (int(r[1]), int(r[2])) for r in self._c.execute(query)}
+        keys = {r.id: AccountKey(AccountType(r.type), r.coalition, r.fund, r.donor, r.currency, r.earmark,
+                                 r.requirement) for r in self._c.execute(sa.select(a))}
+        return {keys[account].name if account in keys else f"unknown account {account}": balance
+                for account, balance in sums.items()}
+
+    def wrong_side_holdings(self) -> list[Holding]:
+        e, a = t.ledger_entries, t.ledger_accounts
+        moves = sa.union_all(
+            sa.select(e.c.debit.label("account"), e.c.contribution, e.c.amount_minor.label("units"),
+                      e.c.reporting_minor.label("reporting")),
+            sa.select(e.c.credit, e.c.contribution, -e.c.amount_minor, -e.c.reporting_minor)).subquery()
+        sums = (sa.select(moves.c.account, moves.c.contribution, sa.func.sum(moves.c.units).label("units"),
+                          sa.func.sum(moves.c.reporting).label("reporting"))
+                .group_by(moves.c.account, moves.c.contribution).subquery())
+        debit_normal = [type.value for type in DEBIT_NORMAL]
+        query = (sa.select(sums.c.contribution, sums.c.units, sums.c.reporting, a)
+                 .join(a, a.c.id == sums.c.account)
+                 .where(sa.or_(sa.and_(a.c.type.in_(debit_normal), sa.or_(sums.c.units < 0, sums.c.reporting < 0)),
+                               sa.and_(a.c.type.not_in(debit_normal),
+                                       sa.or_(sums.c.units > 0, sums.c.reporting > 0))))
+                 .order_by(sums.c.contribution, a.c.id))
+        return [Holding(_key_of(row._mapping), row.contribution, (int(row.units), int(row.reporting)))
+                for row in self._c.execute(query)]
+
+    def target_money(self) -> list[RequirementMoney]:
+        e, a = t.ledger_entries, t.ledger_accounts
+        debit, credit = a.alias("debit_account"), a.alias("credit_account")
+        reserved, available = AccountType.RESERVED.value, AccountType.FUND_AVAILABLE.value
+        into = debit.c.type == reserved
+        target = sa.case((into, debit.c.requirement), else_=credit.c.requirement)
+        coalition = debit.c.coalition
+        flows = (sa.select(coalition.label("coalition"), target.label("target"),
+                           sa.func.sum(sa.case((into, e.c.reporting_minor), else_=-e.c.reporting_minor)))
+                 .join(debit, debit.c.id == e.c.debit).join(credit, credit.c.id == e.c.credit)
+                 .where(sa.or_(sa.and_(into, credit.c.type == available),
+                               sa.and_(debit.c.type == available, credit.c.type == reserved)))
+                 .group_by(coalition, target))
+        reserved_in = {(r[0], r[1]): int(r[2]) for r in self._c.execute(flows)}
+        spent = (sa.select(a.c.coalition, a.c.requirement, sa.func.sum(a.c.reporting_minor))
+                 .where(a.c.type.in_([AccountType.CONTRACTED.value, AccountType.DISBURSED.value]),
+                        a.c.requirement != "")
+                 .group_by(a.c.coalition, a.c.requirement))
+        contracted = {(r[0], r[1]): int(r[2]) for r in self._c.execute(spent)}
+        return [RequirementMoney(coalition, code, reserved_in.get((coalition, code), 0),
+                                 contracted.get((coalition, code), 0))
+                for coalition, code in sorted(set(reserved_in) | set(contracted))]
+
+    def count_problems(self) -> list[str]:
+        """Where what is kept beside the records differs from them: the number of contributions per coalition and
+        kind, and the next ids (each must be above every stored one)."""
+        c, n = t.contributions, t.contribution_counts
+        actual = {(r[0], r[1]): int(r[2]) for r in self._c.execute(
+            sa.select(c.c.coalition, c.c.kind, sa.func.count()).group_by(c.c.coalition, c.c.kind))}
+        kept = {(r[0], r[1]): int(r[2]) for r in self._c.execute(sa.select(n.c.coalition, n.c.kind, n.c.count))}
+        problems = [f"{coalition} holds {actual.get((coalition, kind), 0)} {kind} record(s) but counts "
+                    f"{kept.get((coalition, kind), 0)}"
+                    for coalition, kind in sorted(set(actual) | set(kept))
+                    if actual.get((coalition, kind), 0) != kept.get((coalition, kind), 0)]
+        next_ids = self._c.execute(_NEXT_IDS).one()
+        for (name, table), following in zip((("contribution", c), ("entry", t.ledger_entries)), next_ids, strict=True):
+            highest = int(self._c.execute(highest_id(table)).scalar_one())
+            if following <= highest:
+                problems.append(f"the next {name} id is {following}, but {name} {highest} is stored")
+        return problems
+
+    def entry_problems(self) -> list[str]:
+        e, a = t.ledger_entries, t.ledger_accounts
+        debit, credit, original = a.alias("debit_account"), a.alias("credit_account"), e.alias("original")
+        problems = [f"entry {r.id} moves a non-positive amount ({r.amount_minor} minor units)"
+                    for r in self._c.execute(sa.select(e.c.id, e.c.amount_minor).where(e.c.amount_minor <= 0))]
+        problems += [f"entry {r.id} in {r.currency} touches an account in {r.debit_currency} or {r.credit_currency}"
+                     for r in self._c.execute(
+                         sa.select(e.c.id, e.c.currency, debit.c.currency.label("debit_currency"),
+                                   credit.c.currency.label("credit_currency"))
+                         .join(debit, debit.c.id == e.c.debit).join(credit, credit.c.id == e.c.credit)
+                         .where(sa.or_(debit.c.currency != e.c.currency, credit.c.currency != e.c.currency)))]
+        problems += [f"entry {r.id} does not mirror the entry {r.reverses} it reverses"
+                     for r in self._c.execute(
+                         sa.select(e.c.id, e.c.reverses).join(original, original.c.id == e.c.reverses)
+                         .where(sa.or_(e.c.debit != original.c.credit, e.c.credit != original.c.debit,
+                                       e.c.amount_minor != original.c.amount_minor,
+                                       e.c.reporting_minor != original.c.reporting_minor,
+                                       e.c.kind != EntryKind.REVERSAL.value)))]
+        return problems
 
 
 def _parties_text(parties: tuple[str, ...]) -> str:

@@ -17,7 +17,6 @@ from coalition.domain.contributions import FundingRoute
 from coalition.domain.delivery import (
     Condition,
     EndUseCheck,
-    Finding,
     Shipment,
     ShipmentEvent,
     ShipmentState,
@@ -45,7 +44,7 @@ from coalition.domain.procurement import (
 _CHUNK = 1000
 
 
-def _chunks(values: Collection[Any]) -> list[list[Any]]:
+def chunks(values: Collection[Any]) -> list[list[Any]]:
     ordered = sorted(values)
     return [ordered[i:i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
 
@@ -54,17 +53,17 @@ def _inserted(result: sa.CursorResult[Any]) -> int:
     return int(result.inserted_primary_key[0]) if result.inserted_primary_key else 0
 
 
+def case_from_row(row: Any) -> ProcurementCase:
+    return ProcurementCase(row.code, row.coalition, FundingRoute(row.route), row.title, tuple(row.requirements),
+                           row.buyer, row.opened_on, CaseStage(row.stage), row.route_decision, row.illustrative)
+
+
 @rebuilds_stored_values
 class SqlProcurementRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
 
     # --- cases ------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _case(row: Any) -> ProcurementCase:
-        return ProcurementCase(row.code, row.coalition, FundingRoute(row.route), row.title, tuple(row.requirements),
-                               row.buyer, row.opened_on, CaseStage(row.stage), row.route_decision, row.illustrative)
 
     def add_case(self, case: ProcurementCase) -> None:
         insert_row(self._c, t.procurement_cases, dict(
@@ -76,11 +75,11 @@ class SqlProcurementRepository:
 
     def get_case(self, code: str) -> ProcurementCase | None:
         row = self._c.execute(row_by(t.procurement_cases, "code"), {"key": code}).first()
-        return None if row is None else self._case(row)
+        return None if row is None else case_from_row(row)
 
     def cases(self, coalition: str) -> list[ProcurementCase]:
         c = t.procurement_cases
-        return [self._case(r) for r in self._c.execute(sa.select(c).where(c.c.coalition == coalition)
+        return [case_from_row(r) for r in self._c.execute(sa.select(c).where(c.c.coalition == coalition)
                                                        .order_by(c.c.opened_on, c.c.code))]
 
     def set_stage(self, code: str, old: CaseStage | None, new: CaseStage, on: date, note: str,
@@ -178,26 +177,27 @@ class SqlProcurementRepository:
                                      Money.from_minor_units(m["amount_minor"], currency)) for m in row.milestones)
         return ContractVersion(row.version, row.on_date, row.reason, lines, milestones)
 
-    def _contracts(self, query: sa.Select[Any]) -> list[Contract]:
+    def contracts_of(self, query: sa.Select[Any]) -> list[Contract]:
+        """The contracts a query of the contracts table selects, in its order, with their versions."""
         rows = self._c.execute(query).all()
         if not rows:
             return []
         v = t.contract_versions
         versions: dict[str, list[ContractVersion]] = {r.code: [] for r in rows}
-        for chunk in _chunks(versions):
+        for chunk in chunks(versions):
             for row in self._c.execute(sa.select(v).where(v.c.contract.in_(chunk)).order_by(v.c.contract, v.c.version)):
                 versions[row.contract].append(self._version(row))
         return [Contract(r.code, r.case_code, r.supplier, r.signed_on, tuple(versions[r.code]), r.tender,
                          tuple(r.lots), r.in_kind, r.illustrative) for r in rows]
 
     def get_contract(self, code: str) -> Contract | None:
-        found = self._contracts(sa.select(t.contracts).where(t.contracts.c.code == code))
+        found = self.contracts_of(sa.select(t.contracts).where(t.contracts.c.code == code))
         return found[0] if found else None
 
     def contracts(self, cases: Collection[str]) -> list[Contract]:
         found = []
-        for chunk in _chunks(cases):
-            found += self._contracts(sa.select(t.contracts).where(t.contracts.c.case_code.in_(chunk))
+        for chunk in chunks(cases):
+            found += self.contracts_of(sa.select(t.contracts).where(t.contracts.c.case_code.in_(chunk))
                                      .order_by(t.contracts.c.signed_on, t.contracts.c.code))
         return found
 
@@ -210,7 +210,7 @@ class SqlProcurementRepository:
     def funding(self, contracts: Collection[str]) -> list[tuple[str, FundingShare]]:
         f = t.contract_funding
         found = []
-        for chunk in _chunks(contracts):
+        for chunk in chunks(contracts):
             query = (sa.select(f.c.contract, f.c.line, f.c.contribution, f.c.donor, f.c.fund, f.c.earmark, f.c.currency,
                                sa.func.sum(f.c.units), sa.func.sum(f.c.reporting_minor))
                      .where(f.c.contract.in_(chunk))
@@ -219,11 +219,6 @@ class SqlProcurementRepository:
             found += [(r[0], FundingShare(r[1], int(r[2]), r[3], r[4], r[5], int(r[7]), r[6], int(r[8])))
                       for r in self._c.execute(query) if int(r[8]) or int(r[7])]
         return found
-
-    def funded_contracts(self, donor: str) -> list[str]:
-        f = t.contract_funding
-        return [r[0] for r in self._c.execute(sa.select(f.c.contract).where(f.c.donor == donor).distinct()
-                                              .order_by(f.c.contract))]
 
     def in_kind_used(self, contribution: int) -> int:
         f = t.contract_funding
@@ -249,7 +244,7 @@ class SqlProcurementRepository:
     def payments(self, contracts: Collection[str]) -> list[Payment]:
         p = t.payments
         found = []
-        for chunk in _chunks(contracts):
+        for chunk in chunks(contracts):
             for r in self._c.execute(sa.select(p).where(p.c.contract.in_(chunk)).order_by(p.c.paid_on, p.c.id)):
                 found.append(Payment(r.contract, r.paid_on, Money.from_minor_units(r.amount_minor, r.currency),
                                      Money.from_minor_units(r.reporting_minor, r.reporting_currency), Decimal(r.rate),
@@ -260,7 +255,7 @@ class SqlProcurementRepository:
     def payment_shares(self, contracts: Collection[str]) -> list[tuple[int, FundingShare]]:
         s, p = t.payment_shares, t.payments
         found = []
-        for chunk in _chunks(contracts):
+        for chunk in chunks(contracts):
             query = (sa.select(s).join(p, p.c.id == s.c.payment).where(p.c.contract.in_(chunk)).order_by(s.c.id))
             found += [(r.payment, FundingShare(r.line, r.contribution, r.donor, r.fund, r.earmark, r.units, r.currency,
                                                r.reporting_minor)) for r in self._c.execute(query)]
@@ -299,7 +294,7 @@ class SqlProcurementRepository:
         rows = self._c.execute(query).all()
         events: dict[int, list[ShipmentEvent]] = {r.id: [] for r in rows}
         e = t.shipment_events
-        for chunk in _chunks(events):
+        for chunk in chunks(events):
             for row in self._c.execute(sa.select(e).where(e.c.shipment.in_(chunk)).order_by(e.c.id)):
                 events[row.shipment].append(ShipmentEvent(ShipmentState(row.state), row.on_date, row.note))
         return [Shipment(r.contract, r.line, r.quantity, tuple(events[r.id]), r.reference, r.id) for r in rows]
@@ -310,7 +305,7 @@ class SqlProcurementRepository:
 
     def shipments(self, contracts: Collection[str]) -> list[Shipment]:
         found = []
-        for chunk in _chunks(contracts):
+        for chunk in chunks(contracts):
             found += self._shipments(sa.select(t.shipments).where(t.shipments.c.contract.in_(chunk))
                                      .order_by(t.shipments.c.id))
         return found
@@ -336,7 +331,7 @@ class SqlProcurementRepository:
     def receipts(self, shipments: Collection[int]) -> list[UnitReceipt]:
         r = t.unit_receipts
         found = []
-        for chunk in _chunks(shipments):
+        for chunk in chunks(shipments):
             found += [self._receipt(row) for row in self._c.execute(sa.select(r).where(r.c.shipment.in_(chunk))
                                                                      .order_by(r.c.id))]
         return found
@@ -347,11 +342,3 @@ class SqlProcurementRepository:
             finding=check.finding.value, note=check.note))
         return EndUseCheck(check.receipt, check.checked_on, check.checked_by, check.quantity, check.finding,
                            check.note, _inserted(result))
-
-    def checks(self, receipts: Collection[int]) -> list[EndUseCheck]:
-        c = t.end_use_checks
-        found = []
-        for chunk in _chunks(receipts):
-            found += [EndUseCheck(r.receipt, r.checked_on, r.checked_by, r.quantity, Finding(r.finding), r.note, r.id)
-                      for r in self._c.execute(sa.select(c).where(c.c.receipt.in_(chunk)).order_by(c.c.id))]
-        return found

@@ -14,9 +14,15 @@ from sqlalchemy.exc import DBAPIError
 from coalition.adapters.database_errors import database_errors_translated, translated
 from coalition.adapters.identity_store import SqlSessionRepository, SqlUserRepository
 from coalition.adapters.innovation_store import SqlInnovationRepository
-from coalition.adapters.ledger_store import SqlCapabilityAreaRepository, SqlFxRateRepository, SqlLedgerRepository
+from coalition.adapters.ledger_store import (
+    SqlCapabilityAreaRepository,
+    SqlFxRateRepository,
+    SqlLedgerChecks,
+    SqlLedgerRepository,
+)
 from coalition.adapters.planning_store import SqlPlanRepository, SqlPriorityListRepository, SqlRequirementRepository
 from coalition.adapters.procurement_store import SqlProcurementRepository
+from coalition.adapters.read_store import SqlDeliveryReads, SqlFundingReads
 from coalition.adapters.repositories import (
     SqlAuditLog,
     SqlCoalitionRepository,
@@ -45,6 +51,7 @@ from coalition.services.ports import (
     SteeringRepository,
     UserRepository,
 )
+from coalition.services.views.ports import DeliveryReads, FundingReads, LedgerChecks
 
 _WRITER_LOCKS: weakref.WeakKeyDictionary[sa.Engine, threading.RLock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
@@ -87,6 +94,9 @@ class SqlUnitOfWork:
     users: UserRepository
     sessions: SessionRepository
     audit: AuditLog
+    funding_reads: FundingReads
+    delivery_reads: DeliveryReads
+    ledger_checks: LedgerChecks
 
     def __init__(self, engine: sa.Engine, clock: Clock, *, read_only: bool = False,
                  committed: Callable[[], None] | None = None, wait: bool = True) -> None:
@@ -128,6 +138,9 @@ class SqlUnitOfWork:
             self.users = SqlUserRepository(connection)
             self.sessions = SqlSessionRepository(connection)
             self.audit = SqlAuditLog(connection)
+            self.funding_reads = SqlFundingReads(connection)
+            self.delivery_reads = SqlDeliveryReads(connection)
+            self.ledger_checks = SqlLedgerChecks(connection)
         self._depth += 1
         return self
 

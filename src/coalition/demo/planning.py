@@ -17,6 +17,7 @@ from coalition.domain.requirements import Requirement, RequirementStatus
 from coalition.domain.steering import Meeting, Procedure, ProposalKind, Vote
 from coalition.services import planning, registry, steering
 from coalition.services.ports import UnitOfWork
+from coalition.services.views import priorities
 
 IT = "it-coalition"
 UNITS = (("UA-TU-1", "Tactical unit 1 command post (illustrative)", "Пункт управління тактичної ланки 1"),
@@ -60,7 +61,7 @@ def build_demo_planning(work: UnitOfWork, actor: Actor, created: list[str]) -> i
         planning.change_requirement_status(work, actor, code, RequirementStatus.VALIDATED,
                                            "validated by the secretariat (illustrative)")
         created.append(f"requirement {code}")
-    versions = planning.priority_lists(work, actor, IT)
+    versions = priorities.priority_lists(work, actor, IT)
     if not versions:
         planning.submit_priority_list(work, actor, coalition=IT, ranks=VERSION_1, submitted_by="UA-MOD",
                                       on=date(2024, 1, 25), note="command-post equipment for tactical units first")
@@ -70,7 +71,7 @@ def build_demo_planning(work: UnitOfWork, actor: Actor, created: list[str]) -> i
         created.append("priority lists v1 (approved at the first steering group) and v2 (submitted)")
     else:
         present += 1
-    if planning.coverage(work, actor, IT).ranks[0].reserved.is_zero():
+    if priorities.coverage(work, actor, IT).ranks[0].reserved.is_zero():
         plan = planning.run_allocation(work, actor, IT, on=date(2024, 6, 10))
         proposal = steering.open_proposal(work, actor, coalition=IT, kind=ProposalKind.APPROVE_PLAN,
                                           title="Approve the first allocation: command posts first",

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from coalition.domain import contribution_rules as rules
 from coalition.domain import ledger
-from coalition.domain.access import CUSTODIAN_ROLES, Actor, can, can_see_record, record_scope
+from coalition.domain.access import Actor, can, can_see_record, record_scope
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import Coalition, DecisionRules, ExcessPolicy
 from coalition.domain.contribution_import import (
@@ -37,20 +37,14 @@ from coalition.domain.contributions import (
 from coalition.domain.errors import CoalitionError, Conflict, InvalidInput, NotFound
 from coalition.domain.fx import FxRate, RateBook
 from coalition.domain.ledger import (
-    AccountKey,
-    Balance,
-    Discrepancy,
     Entry,
     EntryKind,
-    Measure,
     PledgeStatus,
 )
 from coalition.domain.money import Money
 from coalition.domain.requirements import RequirementStatus
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import record_change, require
-from coalition.services.confidentiality import RESTRICTED
-from coalition.services.delivery import DonorProcurement, donor_procurement
 from coalition.services.planning import load_requirement, move_requirement
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
@@ -629,130 +623,6 @@ def contribution_entries(uow: UnitOfWork, actor: Actor, contribution_id: int) ->
         return found, uow.ledger.entries(contributions=[contribution_id])
 
 
-def _hidden_donors(uow: UnitOfWork, actor: Actor, coalition: str, today: date) -> set[str]:
-    """Donors with a record in ``coalition`` the viewer may not see: their lines are merged, unnamed."""
-    if actor.roles_for(coalition) & CUSTODIAN_ROLES:
-        return set()
-    return {donor for donor, confidentiality in uow.ledger.confidential(coalition)
-            if not can_see_record(actor, coalition, donor, confidentiality, today)}
-
-
-@dataclass(frozen=True, slots=True)
-class FundingLine:
-    """One donor's money under one earmark in one currency, by measure."""
-
-    donor: str
-    earmark: str
-    currency: str
-    original: dict[Measure, Money]
-    reporting: dict[Measure, Money]
-
-
-@dataclass(frozen=True, slots=True)
-class FundingReport:
-    coalition: str
-    reporting_currency: str
-    lines: list[FundingLine]
-    totals: dict[Measure, Money]
-    by_currency: dict[str, dict[Measure, Money]]
-    by_earmark: dict[str, dict[Measure, Money]]
-    conversion_sources: list[tuple[str, str]]
-
-
-def _measure_map(balances: Iterable[tuple[AccountKey, Balance]], currency: str,
-                 reporting: bool) -> dict[Measure, Money]:
-    found = ledger.measures(balances)
-    return {m: Money.from_minor_units(found.get(m, (0, 0))[1 if reporting else 0], currency) for m in Measure}
-
-
-def funding_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingReport:
-    """The coalition's money by donor, earmark and currency, in original currencies and the reporting one."""
-    require(can(actor, "read_funding", coalition))
-    with uow:
-        found = load_coalition(uow, coalition)
-        balances = uow.ledger.balances(coalition=coalition)
-        sources = uow.ledger.conversion_sources(coalition)
-        hidden = _hidden_donors(uow, actor, coalition, uow.clock().date())
-    rc = found.reporting_currency
-    groups: dict[tuple[str, str, str], list[tuple[AccountKey, Balance]]] = defaultdict(list)
-    currencies: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
-    earmarks: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
-    for key, balance in balances:
-        # A donor with records the viewer may not see counts in every total, under no name and no earmark.
-        donor, earmark = (RESTRICTED, RESTRICTED) if key.donor in hidden else (key.donor, key.earmark)
-        groups[(donor, earmark, key.currency)].append((key, balance))
-        currencies[key.currency].append((key, balance))
-        earmarks[earmark].append((key, balance))
-    lines = [FundingLine(donor, earmark, currency, _measure_map(items, currency, False),
-                         _measure_map(items, rc, True))
-             for (donor, earmark, currency), items in sorted(groups.items())]
-    return FundingReport(coalition, rc, lines, _measure_map(balances, rc, True),
-                         {c: _measure_map(items, c, False) for c, items in sorted(currencies.items())},
-                         {e: _measure_map(items, rc, True) for e, items in sorted(earmarks.items())}, sources)
-
-
-@dataclass(frozen=True, slots=True)
-class DonorStatement:
-    """A donor's statement. ``masked`` when the viewer may not see every record: then totals and what
-    the money bought are left out (they would reveal the masked amounts) and masked records show no details."""
-
-    donor: str
-    name: str
-    coalitions: dict[str, FundingReport]
-    contributions: list[ContributionView]
-    procurement: list[DonorProcurement]
-    masked: bool = False
-
-
-def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 500) -> DonorStatement:
-    """What a donor pledged, committed, paid and gave in kind, per coalition, with each pledge's status,
-    and what its money bought: contract lines, payments, and the units that signed for the equipment."""
-    with uow:
-        party = load_party(uow, donor, "donor")
-        coalitions = sorted({key.coalition for key, _ in uow.ledger.balances(donor=donor)})
-        for code in coalitions:
-            require(can(actor, "read_funding", code))
-        today = uow.clock().date()
-        if any(donor in _hidden_donors(uow, actor, code, today) for code in coalitions):
-            # Only what the viewer may see in full: a masked record listed under its donor would tell who gave it.
-            items = uow.ledger.contributions(donor=donor, limit=limit, scope=record_scope(actor, today))
-            return DonorStatement(donor, party.name, {}, [view_contribution(actor, c, today) for c in items], [],
-                                  masked=True)
-        reports = {}
-        for code in coalitions:
-            found = load_coalition(uow, code)
-            balances = uow.ledger.balances(coalition=code, donor=donor)
-            report = FundingReport(code, found.reporting_currency, [], _measure_map(balances,
-                                   found.reporting_currency, True),
-                                   {c: _measure_map([b for b in balances if b[0].currency == c], c, False)
-                                    for c in sorted({k.currency for k, _ in balances})}, {},
-                                   uow.ledger.conversion_sources(code))
-            reports[code] = report
-        items = uow.ledger.contributions(donor=donor, limit=limit)
-        progress = {p.pledge.id: p for p in _progress(uow, [c for c in items if c.kind is ContributionKind.PLEDGE])}
-        bought = donor_procurement(uow, actor, donor)
-    return DonorStatement(donor, party.name, reports,
-                          [view_contribution(actor, c, today, progress.get(c.id)) for c in items], bought)
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerCheck:
-    accounts: int
-    problems: list[str]
-    discrepancies: list[Discrepancy]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and not self.discrepancies
-
-
-def check_ledger(uow: UnitOfWork, actor: Actor) -> LedgerCheck:
-    """Recompute every balance from the entries and compare; list entries that break the ledger's rules and every
-    place where the money breaks an invariant (``ledger.invariant_breaches``), whatever the sums say."""
-    require(can(actor, "check_ledger"))
-    with uow:
-        maintained = uow.ledger.maintained_balances()
-        recomputed = uow.ledger.recomputed_balances()
-        problems = uow.ledger.entry_problems() + uow.ledger.count_problems() + ledger.invariant_breaches(
-            uow.ledger.balances(), uow.ledger.wrong_side_holdings(), uow.ledger.target_money())
-    return LedgerCheck(len(maintained), problems, ledger.compare_balances(maintained, recomputed))
+def pledge_progress(uow: UnitOfWork, pledges: Sequence[Contribution]) -> list[PledgeProgress]:
+    """What was committed and received against each pledge, read in the caller's open unit of work."""
+    return _progress(uow, pledges)

@@ -43,10 +43,10 @@ from coalition.domain.steering import ProposalKind
 from coalition.domain.taxonomy import descendants
 from coalition.services.audit import record_change, require
 from coalition.services.decisions import check_decision
-from coalition.services.delivery import DeliveryStatus, delivery_status
 from coalition.services.planning import release_holdings
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
+from coalition.services.views.delivery import DeliveryStatus, delivery_status
 
 
 def load_call(uow: UnitOfWork, code: str, field: str = "call") -> Call:

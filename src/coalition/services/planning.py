@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -41,13 +41,11 @@ from coalition.domain.planning import (
 from coalition.domain.requirements import (
     FUNDABLE,
     ListState,
-    Move,
     Package,
     PriorityList,
     Requirement,
     RequirementStatus,
     check_rankable,
-    diff,
     transition,
 )
 from coalition.domain.taxonomy import descendants
@@ -215,23 +213,6 @@ def _active(uow: UnitOfWork, coalition: str) -> PriorityList:
     if approved is None:
         raise NotFound(f"{coalition} has no approved priority list", field="coalition")
     return approved
-
-
-def priority_lists(uow: UnitOfWork, actor: Actor, coalition: str) -> list[PriorityList]:
-    require(can(actor, "read_registry", coalition))
-    with uow:
-        load_coalition(uow, coalition)
-        return uow.priorities.versions(coalition)
-
-
-def priority_diff(uow: UnitOfWork, actor: Actor, coalition: str, old: int, new: int) -> list[Move]:
-    require(can(actor, "read_registry", coalition))
-    with uow:
-        versions = {v.version: v for v in uow.priorities.versions(coalition)}
-        for number, field in ((old, "from"), (new, "to")):
-            if number not in versions:
-                raise NotFound(f"{coalition} has no priority list version {number}", field=field)
-        return diff(versions[old], versions[new])
 
 
 # --- allocation -----------------------------------------------------------------------------------
@@ -467,79 +448,3 @@ def _last_reserved(uow: UnitOfWork, coalition: str, target: str) -> date:
     contributions = [contribution for contribution, *_ in uow.ledger.holdings(coalition, target)]
     return max((e.value_date for e in uow.ledger.entries(contributions=contributions)
                 if e.kind is EntryKind.RESERVATION and e.debit.requirement == target), default=date.min)
-
-
-@dataclass(frozen=True, slots=True)
-class RankCoverage:
-    rank: int
-    requirement: Requirement
-    cost: Money
-    reserved: Money  # reserved for it and not yet contracted
-    contracted: Money  # contracted for it or already paid out (money that left the reservation for a contract)
-    missing: Money = field(init=False)
-
-    def __post_init__(self) -> None:
-        secured = self.reserved.amount + self.contracted.amount
-        object.__setattr__(self, "missing", Money(max(self.cost.amount - secured, Decimal(0)), self.cost.currency))
-
-
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    """Coverage of a priority list's ranks (all, or the page from ``offset``), with the secretariat's signal:
-    ``next_short``, the highest-ranked requirement still missing money, wherever it stands in the list."""
-
-    coalition: str
-    version: int
-    ranks: list[RankCoverage]
-    available: Money
-    total_ranks: int
-    offset: int
-    next_short: RankCoverage | None
-
-
-COVERAGE_BATCH = 100
-
-
-def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None = None, *, offset: int = 0,
-             limit: int | None = None) -> Coverage:
-    """Per rank of a priority list (the active one by default): cost, money reserved, what is missing."""
-    require(can(actor, "read_funding", coalition))
-    with uow:
-        found = load_coalition(uow, coalition)
-        listed = _active(uow, coalition) if version is None else uow.priorities.get(coalition, version)
-        if listed is None:
-            raise NotFound(f"{coalition} has no priority list version {version}", field="version")
-        currency = found.reporting_currency
-        reserved, contracted = uow.ledger.reserved(coalition), uow.ledger.contracted(coalition)
-        today = uow.clock().date()
-        books: dict[frozenset[str], RateBook] = {}
-
-        def covered(start: int, stop: int) -> list[RankCoverage]:
-            codes = listed.ranks[start:stop]
-            loaded = uow.requirements.get_many(codes)
-            currencies = frozenset(r.unit_cost.currency for r in loaded.values()) | {currency}
-            if currencies not in books:  # rates only for the currencies the requirements are costed in
-                books[currencies] = RateBook(uow.fx_rates.for_currencies(set(currencies) | {"EUR"})
-                                             if len(currencies) > 1 else [])
-            book = books[currencies]
-            return [RankCoverage(start + i + 1, loaded[code], _cost(loaded[code], currency, book, today),
-                                 Money.from_minor_units(reserved.get(code, 0), currency),
-                                 Money.from_minor_units(contracted.get(code, 0), currency))
-                    for i, code in enumerate(codes)]
-
-        stop = len(listed.ranks) if limit is None else min(len(listed.ranks), offset + limit)
-        ranks = covered(offset, stop)
-
-        def from_the_top() -> Iterator[list[RankCoverage]]:
-            """The ranks from the first on, in batches growing from one to COVERAGE_BATCH (the first short
-            rank is usually near the top), reusing the page's ranks where a batch lies within the page."""
-            start, size = 0, 1
-            while start < len(listed.ranks):
-                end = min(start + size, len(listed.ranks))
-                yield ranks[start - offset:end - offset] if offset <= start and end <= stop else covered(start, end)
-                start, size = end, min(size * 4, COVERAGE_BATCH)
-
-        next_short = next((r for batch in from_the_top() for r in batch if not r.missing.is_zero()), None)
-        available = uow.ledger.reporting_total(coalition, AccountType.FUND_AVAILABLE)
-        return Coverage(coalition, listed.version, ranks, Money.from_minor_units(available, currency),
-                        len(listed.ranks), offset, next_short)

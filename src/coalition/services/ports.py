@@ -12,7 +12,7 @@ from coalition.domain.audit import AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
 from coalition.domain.contribution_import import ValidRows
 from coalition.domain.contribution_rules import Stored
-from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind
+from coalition.domain.contributions import Contribution, ContributionKind
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
 from coalition.domain.fx import FxRate
 from coalition.domain.identity import ApiToken, Session, User
@@ -29,7 +29,7 @@ from coalition.domain.innovation import (
     Shortlist,
 )
 from coalition.domain.instrument import Instrument, Signature
-from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry, Holding, RequirementMoney
+from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry
 from coalition.domain.membership import MembershipChange
 from coalition.domain.party import Party, PartyKind
 from coalition.domain.planning import AllocationPlan, AvailableMoney, PlanHeading, PlanState
@@ -46,6 +46,7 @@ from coalition.domain.procurement import (
 from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
 from coalition.domain.steering import CastVote, Meeting, Proposal
 from coalition.domain.taxonomy import CapabilityArea
+from coalition.services.views.ports import DeliveryReads, FundingReads, LedgerChecks
 
 Clock = Callable[[], datetime]
 
@@ -127,9 +128,6 @@ class LedgerRepository(Protocol):
     def children_of(self, parents: Collection[int]) -> list[Contribution]: ...
     def count_contributions(self, *, coalition: str | None = None, donor: str | None = None,
                             kind: ContributionKind | None = None, scope: RecordScope | None = None) -> int: ...
-    def count_problems(self) -> list[str]:
-        """Where a maintained number of contributions differs from the records."""
-        ...
     def add_entry(self, entry: Entry, recorded_at: datetime) -> Entry:
         """Store the entry and update both accounts' balances in the same transaction."""
         ...
@@ -139,28 +137,6 @@ class LedgerRepository(Protocol):
     def entries(self, *, contributions: Collection[int] | None = None) -> list[Entry]: ...
     def balances(self, *, coalition: str | None = None,
                  donor: str | None = None) -> list[tuple[AccountKey, Balance]]: ...
-    def maintained_balances(self) -> dict[str, Balance]: ...
-    def recomputed_balances(self) -> dict[str, Balance]: ...
-    def wrong_side_holdings(self) -> list[Holding]:
-        """Wherever the entries of one contribution leave a balance on the side its account never holds."""
-        ...
-
-    def target_money(self) -> list[RequirementMoney]:
-        """Per spending target, what was reserved for it net of releases, and what of it is contracted or paid."""
-        ...
-
-    def entry_problems(self) -> list[str]:
-        """Entries that break a rule of the ledger (amounts, currencies, reversals), described."""
-        ...
-
-    def confidential(self, coalition: str) -> list[tuple[str, Confidentiality]]:
-        """Distinct (donor, confidentiality) of the coalition's records that are not public."""
-        ...
-
-    def conversion_sources(self, coalition: str) -> list[tuple[str, str]]:
-        """(currency, rate source) pairs used to convert the coalition's contributions."""
-        ...
-
     def existing_refs(self, coalitions: Collection[str]) -> dict[tuple[str, str], Stored]: ...
     def position(self) -> int:
         """The id of the newest entry (0 if none): where the ledger stood."""
@@ -168,10 +144,6 @@ class LedgerRepository(Protocol):
 
     def available_money(self, coalition: str) -> list[AvailableMoney]:
         """Per receipt of the coalition, the money on fund-available accounts it still carries."""
-        ...
-
-    def reporting_total(self, coalition: str, type: AccountType) -> int:
-        """The maintained balance of every account of ``type`` in the coalition, in its reporting currency."""
         ...
 
     def reserved(self, coalition: str) -> dict[str, int]:
@@ -279,10 +251,6 @@ class ProcurementRepository(Protocol):
         """(contract, share) net per contract, line and contribution, for shares still holding money."""
         ...
 
-    def funded_contracts(self, donor: str) -> list[str]:
-        """Contracts that money of ``donor`` has ever funded."""
-        ...
-
     def in_kind_used(self, contribution: int) -> int:
         """Minor units of an in-kind contribution already transferred under contracts."""
         ...
@@ -309,7 +277,6 @@ class ProcurementRepository(Protocol):
     def get_receipt(self, id: int) -> UnitReceipt | None: ...
     def receipts(self, shipments: Collection[int]) -> list[UnitReceipt]: ...
     def add_check(self, check: EndUseCheck) -> EndUseCheck: ...
-    def checks(self, receipts: Collection[int]) -> list[EndUseCheck]: ...
 
 
 class UserRepository(Protocol):
@@ -465,6 +432,9 @@ class UnitOfWork(Protocol):
     users: UserRepository
     sessions: SessionRepository
     audit: AuditLog
+    funding_reads: FundingReads
+    delivery_reads: DeliveryReads
+    ledger_checks: LedgerChecks
     clock: Clock
 
     def __enter__(self) -> Self: ...

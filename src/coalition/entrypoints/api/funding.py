@@ -63,7 +63,11 @@ from coalition.entrypoints.api.core import (
 )
 from coalition.services import funding as svc
 from coalition.services.audit import require
-from coalition.services.funding import ContributionView, DonorStatement, FundingReport, ImportSummary, LedgerCheck
+from coalition.services.funding import ContributionView, ImportSummary
+from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
+from coalition.services.views.funding import DonorStatement, FundingReport
+from coalition.services.views.ledger import LedgerCheck
 
 api = Routes("funding")
 router = api.router
@@ -185,7 +189,7 @@ def reverse_entry(body: Reversal, who: CallerDep, entry_id: IdInPath) -> object:
 @api.get("/ledger/check", LedgerCheck, summary="Recompute every balance from the entries, check the ledger's "
                                                 "invariants, and report every difference and breach")
 def check_ledger(who: CallerDep) -> object:
-    return svc.check_ledger(who.read(), who.actor)
+    return ledger_views.check_ledger(who.read(), who.actor)
 
 
 FileName = Annotated[str, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}\.[A-Za-z]{3,4}$",
@@ -278,10 +282,10 @@ def list_rates(who: CallerDep) -> object:
 @api.get("/reports/funding/{coalition}", FundingReport, cached=True,
          summary="Funding status: by donor, earmark and currency, in original currencies and the reporting one")
 def funding_report(who: CallerDep, coalition: CodeInPath) -> object:
-    return svc.funding_report(who.read(), who.actor, coalition)
+    return funding_views.funding_report(who.read(), who.actor, coalition)
 
 
 @api.get("/reports/donors/{donor}", DonorStatement, cached=True,
          summary="A donor's statement: pledged, committed, paid, and what its money bought")
 def donor_statement(who: CallerDep, donor: CodeInPath) -> object:
-    return svc.donor_statement(who.read(), who.actor, donor)
+    return funding_views.donor_statement(who.read(), who.actor, donor)

@@ -39,7 +39,8 @@ from coalition.entrypoints.api.core import (
 from coalition.entrypoints.api.funding import MoneyIn
 from coalition.services import allocation as engine_io
 from coalition.services import planning as svc
-from coalition.services.planning import Coverage
+from coalition.services.views import priorities
+from coalition.services.views.priorities import Coverage
 
 api = Routes("planning")
 router = api.router
@@ -137,7 +138,7 @@ class Approval(Body):
 @api.get("/coalitions/{coalition}/priority-lists", Page[PriorityList],
          summary="Every version of the priority list, oldest first")
 def list_priority_lists(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, limit: Limit = 50) -> object:
-    return page_of(svc.priority_lists(who.read(), who.actor, coalition), offset, limit)
+    return page_of(priorities.priority_lists(who.read(), who.actor, coalition), offset, limit)
 
 
 @api.post("/coalitions/{coalition}/priority-lists", PriorityList, summary="Submit a new version of the ranking")
@@ -156,14 +157,14 @@ def approve_priority_list(body: Approval, who: CallerDep, coalition: CodeInPath,
 
 @api.get("/coalitions/{coalition}/priority-lists/diff", list[Move], summary="What moved between two versions")
 def priority_diff(who: CallerDep, coalition: CodeInPath, old: VersionInQuery, new: VersionInQuery) -> object:
-    return svc.priority_diff(who.read(), who.actor, coalition, old, new)
+    return priorities.priority_diff(who.read(), who.actor, coalition, old, new)
 
 
 @api.get("/coalitions/{coalition}/coverage", Coverage, cached=True,
          summary="A page of the priority list (the active version by default): per rank, cost, reserved, missing")
 def coverage(who: CallerDep, coalition: CodeInPath, version: VersionInQuery | None = None, offset: Offset = 0,
              limit: Limit = 50) -> object:
-    return svc.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=limit)
+    return priorities.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=limit)
 
 
 # --- allocation ----------------------------------------------------------------------------------------------------

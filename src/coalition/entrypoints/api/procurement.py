@@ -53,10 +53,11 @@ from coalition.entrypoints.api.core import (
 )
 from coalition.entrypoints.api.funding import MoneyIn
 from coalition.services import delivery as deliveries
-from coalition.services.delivery import ContractView, DeliveryStatus, PipelineRow
 from coalition.services.procurement import cases, contracts, payments, tenders
 from coalition.services.procurement.cases import CaseView
 from coalition.services.procurement.tenders import Evaluation
+from coalition.services.views import delivery as delivery_views
+from coalition.services.views.delivery import ContractView, DeliveryStatus, PipelineRow
 
 api = Routes("procurement and delivery")
 router = api.router
@@ -125,13 +126,13 @@ def close_case(body: Dated, who: CallerDep, code: CodeInPath) -> object:
 @api.get("/coalitions/{coalition}/pipeline", list[PipelineRow], cached=True,
          summary="Cases by route and stage, with money")
 def pipeline(who: CallerDep, coalition: CodeInPath) -> object:
-    return deliveries.pipeline(who.read(), who.actor, coalition)
+    return delivery_views.pipeline(who.read(), who.actor, coalition)
 
 
 @api.get("/coalitions/{coalition}/deliveries", Page[DeliveryStatus], cached=True,
          summary="Per requirement: required, contracted, shipped, signed for, accepted, refused")
 def delivery_status(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, limit: Limit = 50) -> object:
-    return page_of(deliveries.delivery_status(who.read(), who.actor, coalition), offset, limit)
+    return page_of(delivery_views.delivery_status(who.read(), who.actor, coalition), offset, limit)
 
 
 # --- tenders -------------------------------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ def sign_contract(body: NewContract, who: CallerDep, code: CodeInPath) -> object
 @api.get("/contracts/{code}", ContractView,
          summary="A contract with its versions, funding, payments, shipments, receipts and checks")
 def get_contract(who: CallerDep, code: CodeInPath) -> object:
-    return deliveries.get_contract(who.read(), who.actor, code)
+    return delivery_views.get_contract(who.read(), who.actor, code)
 
 
 class Amendment(Body):

@@ -26,8 +26,8 @@ from coalition.entrypoints.cli import (
     registry,
     steering,
 )
-from coalition.services.delivery import donor_procurement
 from coalition.services.steering import list_meetings
+from coalition.services.views.delivery import donor_procurement
 
 app = typer.Typer(
     name="coalition",

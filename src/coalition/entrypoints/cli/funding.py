@@ -29,8 +29,10 @@ from coalition.entrypoints.cli.output import choice, console, emit_json, fail, t
 from coalition.entrypoints.cli.params import id_argument, id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import funding as svc
-from coalition.services import planning
-from coalition.services.delivery import DonorProcurement
+from coalition.services.views import funding as funding_views
+from coalition.services.views import ledger as ledger_views
+from coalition.services.views import priorities
+from coalition.services.views.delivery import DonorProcurement
 
 pledges = typer.Typer(help="Pledges: donors' promises.", no_args_is_help=True)
 commitments = typer.Typer(help="Commitments: signed contribution arrangements.", no_args_is_help=True)
@@ -299,7 +301,7 @@ def _money_row(values: dict[Measure, Money]) -> list[object]:
 def report_funding(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
     """The coalition's money by donor, earmark and currency, in original currencies and the reporting one."""
     platform = ready(ctx)
-    found = svc.funding_report(platform.uow(), platform.operator(), coalition)
+    found = funding_views.funding_report(platform.uow(), platform.operator(), coalition)
     if as_json:
         emit_json(found)
         return
@@ -317,7 +319,7 @@ def report_funding(ctx: typer.Context, coalition: str, as_json: JsonFlag = False
         console.print(f"Converted to {rc} at the rate of each value date (or the last earlier published rate): "
                       + "; ".join(f"{c}: {s}" for c, s in found.conversion_sources))
     try:
-        ranks = planning.coverage(platform.uow(), platform.operator(), coalition)
+        ranks = priorities.coverage(platform.uow(), platform.operator(), coalition)
     except NotFound:
         return  # no approved priority list yet: nothing to cover
     table(f"Coverage per rank (priority list v{ranks.version})",
@@ -351,7 +353,7 @@ def print_donor_procurement(statements: list[DonorProcurement]) -> None:
 def report_donor(ctx: typer.Context, donor: str, as_json: JsonFlag = False) -> None:
     """What a donor pledged, committed, paid and gave in kind, with each pledge's status, and what its money bought."""
     platform = ready(ctx)
-    found = svc.donor_statement(platform.uow(), platform.operator(), donor)
+    found = funding_views.donor_statement(platform.uow(), platform.operator(), donor)
     if as_json:
         emit_json(found)
         return
@@ -377,7 +379,7 @@ def report_donor(ctx: typer.Context, donor: str, as_json: JsonFlag = False) -> N
 def ledger_check(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Recompute every balance from the entries; report differences and entries that break the rules."""
     platform = ready(ctx)
-    result = svc.check_ledger(platform.uow(), platform.operator())
+    result = ledger_views.check_ledger(platform.uow(), platform.operator())
     if as_json:
         emit_json({"ok": result.ok, "accounts": result.accounts, "problems": result.problems,
                    "discrepancies": [d.describe() for d in result.discrepancies]})

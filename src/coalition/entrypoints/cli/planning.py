@@ -16,6 +16,7 @@ from coalition.entrypoints.cli.output import choice, console, emit_json, table
 from coalition.entrypoints.cli.params import id_argument, version_argument, version_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import planning as svc
+from coalition.services.views import priorities as priority_views
 
 requirements = typer.Typer(help="The recipient's requirements and their lifecycle.", no_args_is_help=True)
 priorities = typer.Typer(help="Versioned priority lists.", no_args_is_help=True)
@@ -134,7 +135,7 @@ def priorities_show(ctx: typer.Context, coalition: str,
                     as_json: JsonFlag = False) -> None:
     """A priority list with, per rank, the cost, the money reserved, contracted or paid, and what is missing."""
     platform = ready(ctx)
-    found = svc.coverage(platform.uow(), platform.operator(), coalition, version)
+    found = priority_views.coverage(platform.uow(), platform.operator(), coalition, version)
     short = found.next_short
     if as_json:
         emit_json({"coalition": coalition, "version": found.version, "available": found.available,
@@ -160,7 +161,7 @@ def priorities_diff(ctx: typer.Context, coalition: str, old: Annotated[int, vers
                     new: Annotated[int, version_argument("The newer version.")], as_json: JsonFlag = False) -> None:
     """What moved between two versions of the priority list."""
     platform = ready(ctx)
-    moves = svc.priority_diff(platform.uow(), platform.operator(), coalition, old, new)
+    moves = priority_views.priority_diff(platform.uow(), platform.operator(), coalition, old, new)
     if as_json:
         emit_json([{"requirement": m.requirement, "before": m.before, "after": m.after, "change": m.change}
                    for m in moves])

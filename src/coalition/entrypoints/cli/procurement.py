@@ -29,6 +29,7 @@ from coalition.services.procurement import cases as case_svc
 from coalition.services.procurement import contracts as contract_svc
 from coalition.services.procurement import payments as payment_svc
 from coalition.services.procurement import tenders as tender_svc
+from coalition.services.views import delivery as delivery_views
 
 cases = typer.Typer(help="Procurement cases: open by route, approve the route, cancel, close, pipeline.",
                     no_args_is_help=True)
@@ -170,7 +171,7 @@ def cases_show(ctx: typer.Context, case: str, as_json: JsonFlag = False) -> None
 def cases_pipeline(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
     """The procurement pipeline by route and stage."""
     platform = ready(ctx)
-    rows = deliveries_svc.pipeline(platform.uow(), platform.operator(), coalition)
+    rows = delivery_views.pipeline(platform.uow(), platform.operator(), coalition)
     if as_json:
         emit_json(rows)
         return
@@ -334,7 +335,7 @@ def contracts_show(ctx: typer.Context, contract: str,
                    as_json: JsonFlag = False) -> None:
     """A contract: terms (any version), funding per donor, payments with donor shares, shipments, receipts."""
     platform = ready(ctx)
-    view = deliveries_svc.get_contract(platform.uow(), platform.operator(), contract)
+    view = delivery_views.get_contract(platform.uow(), platform.operator(), contract)
     if as_json:
         emit_json(view)
         return
@@ -363,7 +364,7 @@ def contracts_show(ctx: typer.Context, contract: str,
                for c in view.checks])
 
 
-def _payments_table(view: deliveries_svc.ContractView) -> None:
+def _payments_table(view: delivery_views.ContractView) -> None:
     """The contract's payments, each with its rate and the donors' shares."""
     shares: dict[int, list[str]] = {}
     for payment_id, share in view.payment_shares:
@@ -433,7 +434,7 @@ def deliveries_check(ctx: typer.Context, receipt: Annotated[int, id_argument("Th
 def deliveries_status(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
     """Delivery status per requirement: contracted, shipped, signed for, accepted, delivered share."""
     platform = ready(ctx)
-    rows = deliveries_svc.delivery_status(platform.uow(), platform.operator(), coalition)
+    rows = delivery_views.delivery_status(platform.uow(), platform.operator(), coalition)
     if as_json:
         emit_json(rows)
         return

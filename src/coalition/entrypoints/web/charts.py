@@ -18,9 +18,9 @@ from coalition.domain.money import Money
 
 if TYPE_CHECKING:
     from coalition.entrypoints.web.core import Viewer
-    from coalition.services.delivery import PipelineRow
-    from coalition.services.funding import DonorStatement
-    from coalition.services.planning import Coverage
+    from coalition.services.views.delivery import PipelineRow
+    from coalition.services.views.funding import DonorStatement
+    from coalition.services.views.priorities import Coverage
 
 PALETTE = ["#1f5aa6", "#2e8540", "#b35c00", "#7a3e9d", "#a61f3d", "#00797a", "#595959"]
 

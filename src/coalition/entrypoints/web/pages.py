@@ -44,6 +44,9 @@ from coalition.entrypoints.web import charts
 from coalition.entrypoints.web.core import Viewer, act, checked_form, flash, render, safe_next, viewer
 from coalition.entrypoints.web.imports import ImportJobs
 from coalition.services import audit, delivery, funding, identity, innovation, planning, registry, steering
+from coalition.services.views import delivery as delivery_views
+from coalition.services.views import funding as funding_views
+from coalition.services.views import priorities as priority_views
 
 router = APIRouter(include_in_schema=False)
 WhoDep = Annotated[Viewer, Depends(viewer)]
@@ -168,10 +171,10 @@ def overview(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
     periods = spells(history)
     stages: list[tuple[str, Money]] = []
     if who.may("read_funding"):
-        report = funding.funding_report(who.read(), who.actor, coalition)
-        zero = Money.zero(report.reporting_currency)
-        stages = [(m.value, report.totals.get(m, zero)) for m in STAGES]
-        stages.append(("delivered", delivery.delivered_value(who.read(), who.actor, coalition)))
+        money = funding_views.coalition_money(who.read(), who.actor, coalition)
+        zero = Money.zero(money.report.reporting_currency)
+        stages = [(m.value, money.report.totals.get(m, zero)) for m in STAGES]
+        stages.append(("delivered", money.delivered))
     chart = charts.stages(who, stages) if stages else None
     return render(request, who, "overview.html", view=view, timeline=charts.timeline(periods, who.today),
                   stages=stages, chart=chart)
@@ -185,18 +188,12 @@ def priorities(request: Request, who: WhoDep, coalition: CodeInPath,
                version: VersionInQuery | None = None, offset: Offset = 0,
                compare: VersionInQuery | None = None) -> Response:
     who = _in(who, coalition)
-    versions = planning.priority_lists(who.read(), who.actor, coalition)
-    coverage = None
-    if versions and who.may("read_funding"):
-        coverage = planning.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=PAGE)
-    shown = coverage.version if coverage else (version or (versions[-1].version if versions else None))
-    moves = None
-    if compare is not None and shown is not None:
-        moves = [m for m in planning.priority_diff(who.read(), who.actor, coalition, compare, shown)
-                 if m.before != m.after]
+    found = priority_views.priorities_page(who.read(), who.actor, coalition, version=version, compare=compare,
+                                           offset=offset, limit=PAGE)
+    coverage = found.coverage
     chart = charts.coverage(who, coverage) if coverage and coverage.ranks else None
-    return render(request, who, "priorities.html", versions=versions, coverage=coverage, shown=shown,
-                  compare=compare, moves=moves, chart=chart, offset=offset, page=PAGE)
+    return render(request, who, "priorities.html", versions=found.versions, coverage=coverage, shown=found.shown,
+                  compare=compare, moves=found.moves, chart=chart, offset=offset, page=PAGE)
 
 
 # --- allocation plans ------------------------------------------------------------------------------------------
@@ -267,7 +264,7 @@ async def send_plan_to_steering(request: Request, who: WhoDep, plan_id: IdInPath
 
 @router.get("/donors/{donor}", response_class=HTMLResponse)
 def donor(request: Request, who: WhoDep, donor: CodeInPath) -> Response:
-    statement = funding.donor_statement(who.read(), who.actor, donor)
+    statement = funding_views.donor_statement(who.read(), who.actor, donor)
     chart = charts.sankey(who, statement) if statement.procurement else None
     return render(request, who, "donor.html", statement=statement, chart=chart)
 
@@ -326,13 +323,10 @@ async def close(request: Request, who: WhoDep, proposal_id: IdInPath) -> Respons
 @router.get("/coalitions/{coalition}/procurement", response_class=HTMLResponse)
 def procurement(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
     who = _in(who, coalition)
-    rows = delivery.pipeline(who.read(), who.actor, coalition) if who.may("read_funding") else []
-    deliveries = delivery.delivery_status(who.read(), who.actor, coalition) if who.may("read_funding") else []
-    arrivals = delivery.awaiting_receipt(who.read(), who.actor, coalition) \
-        if who.may("read_funding") or who.may("confirm_receipt") else []
-    chart = charts.pipeline(who, rows) if rows else None
-    return render(request, who, "procurement.html", rows=rows, deliveries=deliveries, arrivals=arrivals,
-                  chart=chart, conditions=list(Condition))
+    found = delivery_views.procurement_page(who.read(), who.actor, coalition)
+    chart = charts.pipeline(who, found.pipeline) if found.pipeline else None
+    return render(request, who, "procurement.html", rows=found.pipeline, deliveries=found.deliveries,
+                  arrivals=found.arrivals, chart=chart, conditions=list(Condition))
 
 
 @router.post("/coalitions/{coalition}/shipments/{shipment}/receipts")
@@ -366,7 +360,7 @@ def _whole(text: str, field: str) -> int:
 def ledger(request: Request, who: WhoDep, coalition: CodeInPath, kind: ContributionKind | None = None,
            after: Cursor = None) -> Response:
     who = _in(who, coalition)
-    report = funding.funding_report(who.read(), who.actor, coalition) if who.may("read_funding") else None
+    report = funding_views.funding_report(who.read(), who.actor, coalition) if who.may("read_funding") else None
     page = funding.list_contributions(who.read(), who.actor, coalition=coalition, kind=kind, after=after,
                                       limit=PAGE)
     view = registry.coalition_view(who.read(), who.actor, coalition, who.today)

@@ -1,0 +1,136 @@
+"""SQL implementations of the read ports (``services.views.ports``): what the reports read, in set-based
+queries whose number does not grow with the rows (a contract file for a hundred contracts is the same
+seven queries as for one, in chunks of a thousand keys)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from typing import TypeVar
+
+import sqlalchemy as sa
+
+from coalition.adapters import tables as t
+from coalition.adapters.ledger_store import account_balances
+from coalition.adapters.procurement_store import SqlProcurementRepository, case_from_row, chunks
+from coalition.adapters.stored import rebuilds_stored_values
+from coalition.domain.contributions import Confidentiality, Visibility
+from coalition.domain.delivery import EndUseCheck, Finding, Shipment, UnitReceipt
+from coalition.domain.ledger import AccountKey, AccountType, Balance
+from coalition.domain.procurement import Contract, ProcurementCase
+from coalition.services.views.ports import ContractFile
+
+T = TypeVar("T")
+
+
+def _grouped(pairs: Iterable[tuple[str, T]]) -> defaultdict[str, list[T]]:
+    """The values per contract, in the order read."""
+    found: defaultdict[str, list[T]] = defaultdict(list)
+    for contract, value in pairs:
+        found[contract].append(value)
+    return found
+
+
+_CONTRACTED = (AccountType.CONTRACTED.value, AccountType.DISBURSED.value)
+
+
+@rebuilds_stored_values
+class SqlFundingReads:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+
+    def balances(self, *, coalition: str | None = None,
+                 donor: str | None = None) -> list[tuple[AccountKey, Balance]]:
+        return account_balances(self._c, coalition=coalition, donor=donor)
+
+    def confidential(self, coalition: str) -> list[tuple[str, Confidentiality]]:
+        c = t.contributions
+        query = (sa.select(c.c.donor, c.c.visibility, c.c.restricted_to, c.c.declassify_on).distinct()
+                 .where(c.c.coalition == coalition, c.c.visibility != Visibility.PUBLIC.value))
+        return [(row.donor, Confidentiality(Visibility(row.visibility),
+                                            tuple(json.loads(row.restricted_to)) if row.restricted_to else (),
+                                            row.declassify_on))
+                for row in self._c.execute(query)]
+
+    def conversion_sources(self, coalition: str) -> list[tuple[str, str]]:
+        s = t.conversion_sources
+        query = sa.select(s.c.currency, s.c.source).where(s.c.coalition == coalition).order_by(s.c.currency, s.c.source)
+        return [(row.currency, row.source) for row in self._c.execute(query)]
+
+    def reporting_total(self, coalition: str, type: AccountType) -> int:
+        a = t.ledger_accounts
+        query = sa.select(sa.func.coalesce(sa.func.sum(a.c.reporting_minor), 0)).where(
+            a.c.type == type.value, a.c.coalition == coalition)
+        return int(self._c.execute(query).scalar_one())
+
+    def requirement_money(self, coalition: str) -> dict[str, tuple[int, int]]:
+        a = t.ledger_accounts
+        reserved = sa.func.sum(sa.case((a.c.type == AccountType.RESERVED.value, a.c.reporting_minor), else_=0))
+        contracted = sa.func.sum(sa.case((a.c.type.in_(_CONTRACTED), a.c.reporting_minor), else_=0))
+        query = (sa.select(a.c.requirement, reserved, contracted)
+                 .where(a.c.coalition == coalition, a.c.requirement != "",
+                        a.c.type.in_((AccountType.RESERVED.value, *_CONTRACTED)))
+                 .group_by(a.c.requirement))
+        return {r[0]: (int(r[1]), int(r[2])) for r in self._c.execute(query) if int(r[1]) or int(r[2])}
+
+
+@rebuilds_stored_values
+class SqlDeliveryReads:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._c = connection
+        self._store = SqlProcurementRepository(connection)
+
+    def cases(self, coalition: str) -> list[ProcurementCase]:
+        return self._store.cases(coalition)
+
+    def coalition_files(self, coalition: str) -> list[ContractFile]:
+        k, c = t.contracts, t.procurement_cases
+        query = (sa.select(k).join(c, c.c.code == k.c.case_code).where(c.c.coalition == coalition)
+                 .order_by(k.c.signed_on, k.c.code))
+        return self._files(self._store.contracts_of(query))
+
+    def donor_files(self, donor: str) -> list[ContractFile]:
+        k, f = t.contracts, t.contract_funding
+        funded = sa.select(f.c.contract).where(f.c.donor == donor)
+        return self._files(self._store.contracts_of(sa.select(k).where(k.c.code.in_(funded)).order_by(k.c.code)))
+
+    def contract_file(self, code: str) -> ContractFile | None:
+        found = self._files(self._store.contracts_of(sa.select(t.contracts).where(t.contracts.c.code == code)))
+        return found[0] if found else None
+
+    def checks(self, receipts: Collection[int]) -> list[EndUseCheck]:
+        c = t.end_use_checks
+        found = []
+        for chunk in chunks(receipts):
+            found += [EndUseCheck(r.receipt, r.checked_on, r.checked_by, r.quantity, Finding(r.finding), r.note, r.id)
+                      for r in self._c.execute(sa.select(c).where(c.c.receipt.in_(chunk)).order_by(c.c.id))]
+        return found
+
+    def _files(self, contracts: Sequence[Contract]) -> list[ContractFile]:
+        if not contracts:
+            return []
+        codes = [k.code for k in contracts]
+        cases = self._cases({k.case for k in contracts})
+        funding = _grouped(self._store.funding(codes))
+        payments = _grouped((p.contract, p) for p in self._store.payments(codes))
+        contract_of = {p.id: p.contract for found in payments.values() for p in found}
+        shares = _grouped((contract_of[id], (id, share)) for id, share in self._store.payment_shares(codes))
+        shipments = _grouped((s.contract, s) for s in self._store.shipments(codes))
+        receipts = self._receipts([s for found in shipments.values() for s in found])
+        return [ContractFile(k, cases[k.case], tuple(funding[k.code]), tuple(payments[k.code]),
+                             tuple(shares[k.code]), tuple(shipments[k.code]), tuple(receipts[k.code]))
+                for k in contracts]
+
+    def _receipts(self, shipments: Sequence[Shipment]) -> defaultdict[str, list[UnitReceipt]]:
+        contract_of = {s.id: s.contract for s in shipments}
+        return _grouped((contract_of[r.shipment], r)
+                        for r in self._store.receipts([s.id for s in shipments if s.id is not None]))
+
+    def _cases(self, codes: set[str]) -> dict[str, ProcurementCase]:
+        c = t.procurement_cases
+        found = {}
+        for chunk in chunks(codes):
+            found.update({row.code: case_from_row(row)
+                          for row in self._c.execute(sa.select(c).where(c.c.code.in_(chunk)))})
+        return found

@@ -1,0 +1,164 @@
+"""The funding report and the donor statement: the money by donor, earmark and currency, as one viewer may
+see it, and what a donor gave and what its money bought.
+
+A donor with records the viewer may not see counts in every total of the funding report, under no name
+and no earmark; a donor statement the viewer may not see in full holds only the records it may see.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from coalition.domain import ledger
+from coalition.domain.access import CUSTODIAN_ROLES, Actor, can, can_see_record, record_scope
+from coalition.domain.contributions import ContributionKind
+from coalition.domain.ledger import AccountKey, Balance, Measure
+from coalition.domain.money import Money
+from coalition.services.audit import require
+from coalition.services.confidentiality import RESTRICTED
+from coalition.services.funding import ContributionView, pledge_progress, view_contribution
+from coalition.services.ports import UnitOfWork
+from coalition.services.registry import load_coalition, load_party
+from coalition.services.views.delivery import DonorProcurement, bought_by, delivered_value_of
+
+Balances = Sequence[tuple[AccountKey, Balance]]
+
+
+@dataclass(frozen=True, slots=True)
+class FundingLine:
+    """One donor's money under one earmark in one currency, by measure."""
+
+    donor: str
+    earmark: str
+    currency: str
+    original: dict[Measure, Money]
+    reporting: dict[Measure, Money]
+
+
+@dataclass(frozen=True, slots=True)
+class FundingReport:
+    coalition: str
+    reporting_currency: str
+    lines: list[FundingLine]
+    totals: dict[Measure, Money]
+    by_currency: dict[str, dict[Measure, Money]]
+    by_earmark: dict[str, dict[Measure, Money]]
+    conversion_sources: list[tuple[str, str]]
+
+
+def _measure_map(balances: Iterable[tuple[AccountKey, Balance]], currency: str,
+                 reporting: bool) -> dict[Measure, Money]:
+    """The balances summed per measure, in original units or the reporting currency's."""
+    found = ledger.measures(balances)
+    return {m: Money.from_minor_units(found.get(m, (0, 0))[1 if reporting else 0], currency) for m in Measure}
+
+
+def _hidden_donors(uow: UnitOfWork, actor: Actor, coalition: str, today: date) -> set[str]:
+    """Donors with a record in ``coalition`` the viewer may not see: their lines are merged, unnamed."""
+    if actor.roles_for(coalition) & CUSTODIAN_ROLES:
+        return set()
+    return {donor for donor, confidentiality in uow.funding_reads.confidential(coalition)
+            if not can_see_record(actor, coalition, donor, confidentiality, today)}
+
+
+def funding_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingReport:
+    """The coalition's money by donor, earmark and currency, in original currencies and the reporting one."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        found = load_coalition(uow, coalition)
+        balances = uow.funding_reads.balances(coalition=coalition)
+        sources = uow.funding_reads.conversion_sources(coalition)
+        hidden = _hidden_donors(uow, actor, coalition, uow.clock().date())
+    return _report(coalition, found.reporting_currency, balances, sources, hidden)
+
+
+def _report(coalition: str, rc: str, balances: Balances, sources: list[tuple[str, str]],
+            hidden: set[str]) -> FundingReport:
+    """The funding report from the coalition's balances, hiding the donors of ``hidden`` under no name."""
+    groups: dict[tuple[str, str, str], list[tuple[AccountKey, Balance]]] = defaultdict(list)
+    currencies: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
+    earmarks: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
+    for key, balance in balances:
+        # A donor with records the viewer may not see counts in every total, under no name and no earmark.
+        donor, earmark = (RESTRICTED, RESTRICTED) if key.donor in hidden else (key.donor, key.earmark)
+        groups[(donor, earmark, key.currency)].append((key, balance))
+        currencies[key.currency].append((key, balance))
+        earmarks[earmark].append((key, balance))
+    lines = [FundingLine(donor, earmark, currency, _measure_map(items, currency, False),
+                         _measure_map(items, rc, True))
+             for (donor, earmark, currency), items in sorted(groups.items())]
+    return FundingReport(coalition, rc, lines, _measure_map(balances, rc, True),
+                         {c: _measure_map(items, c, False) for c, items in sorted(currencies.items())},
+                         {e: _measure_map(items, rc, True) for e, items in sorted(earmarks.items())}, sources)
+
+
+@dataclass(frozen=True, slots=True)
+class DonorStatement:
+    """A donor's statement. ``masked`` when the viewer may not see every record: then totals and what
+    the money bought are left out (they would reveal the masked amounts) and masked records show no details."""
+
+    donor: str
+    name: str
+    coalitions: dict[str, FundingReport]
+    contributions: list[ContributionView]
+    procurement: list[DonorProcurement]
+    masked: bool = False
+
+
+def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 500) -> DonorStatement:
+    """What a donor pledged, committed, paid and gave in kind, per coalition, with each pledge's status,
+    and what its money bought: contract lines, payments, and the units that signed for the equipment."""
+    with uow:
+        party = load_party(uow, donor, "donor")
+        balances = uow.funding_reads.balances(donor=donor)
+        coalitions = sorted({key.coalition for key, _ in balances})
+        for code in coalitions:
+            require(can(actor, "read_funding", code))
+        today = uow.clock().date()
+        if any(donor in _hidden_donors(uow, actor, code, today) for code in coalitions):
+            # Only what the viewer may see in full: a masked record listed under its donor would tell who gave it.
+            items = uow.ledger.contributions(donor=donor, limit=limit, scope=record_scope(actor, today))
+            return DonorStatement(donor, party.name, {}, [view_contribution(actor, c, today) for c in items], [],
+                                  masked=True)
+        reports = {code: _donor_report(uow, code, [b for b in balances if b[0].coalition == code])
+                   for code in coalitions}
+        items = uow.ledger.contributions(donor=donor, limit=limit)
+        progress = {p.pledge.id: p
+                    for p in pledge_progress(uow, [c for c in items if c.kind is ContributionKind.PLEDGE])}
+        bought = bought_by(uow, actor, donor)
+    return DonorStatement(donor, party.name, reports,
+                          [view_contribution(actor, c, today, progress.get(c.id)) for c in items], bought)
+
+
+def _donor_report(uow: UnitOfWork, coalition: str, balances: Balances) -> FundingReport:
+    """One coalition's part of a donor statement: totals, by currency, and the conversion sources."""
+    rc = load_coalition(uow, coalition).reporting_currency
+    return FundingReport(coalition, rc, [], _measure_map(balances, rc, True),
+                         {c: _measure_map([b for b in balances if b[0].currency == c], c, False)
+                          for c in sorted({k.currency for k, _ in balances})}, {},
+                         uow.funding_reads.conversion_sources(coalition))
+
+
+
+@dataclass(frozen=True, slots=True)
+class CoalitionMoney:
+    """The overview page's money: the funding report's totals beside what delivered equipment is worth."""
+
+    report: FundingReport
+    delivered: Money
+
+
+def coalition_money(uow: UnitOfWork, actor: Actor, coalition: str) -> CoalitionMoney:
+    """The coalition's funding report and the worth of the equipment units accepted, read in one transaction."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        found = load_coalition(uow, coalition)
+        balances = uow.funding_reads.balances(coalition=coalition)
+        sources = uow.funding_reads.conversion_sources(coalition)
+        hidden = _hidden_donors(uow, actor, coalition, uow.clock().date())
+        files = uow.delivery_reads.coalition_files(coalition)
+    return CoalitionMoney(_report(coalition, found.reporting_currency, balances, sources, hidden),
+                          delivered_value_of(files, found.reporting_currency))

@@ -1,0 +1,107 @@
+"""The read ports: what the views ask of storage, in shapes that answer a screen in a few queries.
+
+They read only. The write repositories (``services.ports``) keep what writes need; what only a report
+reads lives here. The unit of work exposes them beside the repositories, on the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Protocol
+
+from coalition.domain.contributions import Confidentiality
+from coalition.domain.delivery import EndUseCheck, Shipment, UnitReceipt
+from coalition.domain.ledger import AccountKey, AccountType, Balance, Holding, RequirementMoney
+from coalition.domain.procurement import Contract, FundingShare, Payment, ProcurementCase
+
+
+class FundingReads(Protocol):
+    """The ledger's maintained figures, as the funding report, the donor statement and coverage read them."""
+
+    def balances(self, *, coalition: str | None = None,
+                 donor: str | None = None) -> list[tuple[AccountKey, Balance]]:
+        """Every account (of the coalition, of the donor) with its maintained balance, in order of creation."""
+        ...
+
+    def confidential(self, coalition: str) -> list[tuple[str, Confidentiality]]:
+        """Distinct (donor, confidentiality) of the coalition's records that are not public."""
+        ...
+
+    def conversion_sources(self, coalition: str) -> list[tuple[str, str]]:
+        """(currency, rate source) pairs used to convert the coalition's contributions."""
+        ...
+
+    def reporting_total(self, coalition: str, type: AccountType) -> int:
+        """The maintained balance of every account of ``type`` in the coalition, in its reporting currency."""
+        ...
+
+    def requirement_money(self, coalition: str) -> dict[str, tuple[int, int]]:
+        """Per requirement with money, (reserved, contracted or paid) in reporting-currency minor units."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ContractFile:
+    """A contract with everything the delivery reports read of it: its case, the money funding its lines
+    (net per line and contribution), its payments and their shares, its shipments and their receipts."""
+
+    contract: Contract
+    case: ProcurementCase
+    funding: tuple[FundingShare, ...]
+    payments: tuple[Payment, ...]
+    payment_shares: tuple[tuple[int, FundingShare], ...]
+    shipments: tuple[Shipment, ...]
+    receipts: tuple[UnitReceipt, ...]
+
+
+class DeliveryReads(Protocol):
+    """Procurement and delivery as the pipeline, delivery status, arrivals and donor reports read them."""
+
+    def cases(self, coalition: str) -> list[ProcurementCase]:
+        """The coalition's cases, oldest first."""
+        ...
+
+    def coalition_files(self, coalition: str) -> list[ContractFile]:
+        """Every contract of the coalition's cases with its file, in order of signing."""
+        ...
+
+    def donor_files(self, donor: str) -> list[ContractFile]:
+        """Every contract that money of ``donor`` has ever funded, with its file, in order of code."""
+        ...
+
+    def contract_file(self, code: str) -> ContractFile | None:
+        """One contract with its file."""
+        ...
+
+    def checks(self, receipts: Collection[int]) -> list[EndUseCheck]:
+        """The end-use checks of the receipts, oldest first."""
+        ...
+
+
+class LedgerChecks(Protocol):
+    """What ``coalition ledger check`` reads: the ledger recomputed from its entries, and what breaks its rules."""
+
+    def maintained_balances(self) -> dict[str, Balance]:
+        """Every account's maintained balance, by the account's name."""
+        ...
+
+    def recomputed_balances(self) -> dict[str, Balance]:
+        """Every account's balance summed from the entries, by the account's name."""
+        ...
+
+    def wrong_side_holdings(self) -> list[Holding]:
+        """Wherever the entries of one contribution leave a balance on the side its account never holds."""
+        ...
+
+    def target_money(self) -> list[RequirementMoney]:
+        """Per spending target, what was reserved for it net of releases, and what of it is contracted or paid."""
+        ...
+
+    def entry_problems(self) -> list[str]:
+        """Entries that break a rule of the ledger (amounts, currencies, reversals), described."""
+        ...
+
+    def count_problems(self) -> list[str]:
+        """Where a maintained number of contributions or a next id differs from the records."""
+        ...

@@ -1,0 +1,191 @@
+"""The priority list: its versions, what changed between two of them, and how far the money covers each rank.
+
+The priorities page reads them in one transaction, each version once; the API and the command line ask
+for each separately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from coalition.domain.access import Actor, can
+from coalition.domain.errors import NotFound
+from coalition.domain.fx import RateBook
+from coalition.domain.ledger import AccountType
+from coalition.domain.money import Money
+from coalition.domain.requirements import ListState, Move, PriorityList, Requirement, diff
+from coalition.services.audit import require
+from coalition.services.ports import UnitOfWork
+from coalition.services.registry import load_coalition
+
+COVERAGE_BATCH = 100
+
+
+def priority_lists(uow: UnitOfWork, actor: Actor, coalition: str) -> list[PriorityList]:
+    """Every version of the coalition's priority list, oldest first."""
+    require(can(actor, "read_registry", coalition))
+    with uow:
+        load_coalition(uow, coalition)
+        return uow.priorities.versions(coalition)
+
+
+def priority_diff(uow: UnitOfWork, actor: Actor, coalition: str, old: int, new: int) -> list[Move]:
+    """How each requirement moved from version ``old`` to version ``new``."""
+    require(can(actor, "read_registry", coalition))
+    with uow:
+        return _diff(uow.priorities.versions(coalition), coalition, old, new)
+
+
+def _diff(versions: Sequence[PriorityList], coalition: str, old: int, new: int) -> list[Move]:
+    """The moves from version ``old`` to ``new``, each refused by name when missing."""
+    by_number = {v.version: v for v in versions}
+    for number, name in ((old, "from"), (new, "to")):
+        if number not in by_number:
+            raise NotFound(f"{coalition} has no priority list version {number}", field=name)
+    return diff(by_number[old], by_number[new])
+
+
+@dataclass(frozen=True, slots=True)
+class RankCoverage:
+    rank: int
+    requirement: Requirement
+    cost: Money
+    reserved: Money  # reserved for it and not yet contracted
+    contracted: Money  # contracted for it or already paid out (money that left the reservation for a contract)
+    missing: Money = field(init=False)
+
+    def __post_init__(self) -> None:
+        """What is still missing: the cost less what is reserved or contracted, never below zero."""
+        secured = self.reserved.amount + self.contracted.amount
+        object.__setattr__(self, "missing", Money(max(self.cost.amount - secured, Decimal(0)), self.cost.currency))
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Coverage of a priority list's ranks (all, or the page from ``offset``), with the secretariat's signal:
+    ``next_short``, the highest-ranked requirement still missing money, wherever it stands in the list."""
+
+    coalition: str
+    version: int
+    ranks: list[RankCoverage]
+    available: Money
+    total_ranks: int
+    offset: int
+    next_short: RankCoverage | None
+
+
+def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None = None, *, offset: int = 0,
+             limit: int | None = None) -> Coverage:
+    """Per rank of a priority list (the active one by default): cost, money reserved, what is missing."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        currency = load_coalition(uow, coalition).reporting_currency
+        listed = uow.priorities.latest(coalition, ListState.APPROVED) if version is None \
+            else uow.priorities.get(coalition, version)
+        return _coverage(uow, _listed(listed, coalition, version), currency, offset, limit)
+
+
+def _listed(found: PriorityList | None, coalition: str, version: int | None) -> PriorityList:
+    """The list found, or NotFound naming what was asked for."""
+    if found is not None:
+        return found
+    if version is None:
+        raise NotFound(f"{coalition} has no approved priority list", field="coalition")
+    raise NotFound(f"{coalition} has no priority list version {version}", field="version")
+
+
+class _Ranks:
+    """Costs ranks of one list against the money per requirement, with rates only for the currencies the
+    requirements are costed in (one rate book per set of currencies)."""
+
+    def __init__(self, uow: UnitOfWork, listed: PriorityList, currency: str) -> None:
+        """Read the money per requirement once, for every rank costed."""
+        self._uow, self._listed, self._currency = uow, listed, currency
+        self._money = uow.funding_reads.requirement_money(listed.coalition)
+        self._today = uow.clock().date()
+        self._books: dict[frozenset[str], RateBook] = {}
+
+    def between(self, start: int, stop: int) -> list[RankCoverage]:
+        """The coverage of ranks ``start`` (from 0) up to ``stop``."""
+        codes = self._listed.ranks[start:stop]
+        loaded = self._uow.requirements.get_many(codes)
+        book = self._book(frozenset(r.unit_cost.currency for r in loaded.values()) | {self._currency})
+        currency = self._currency
+        return [RankCoverage(start + i + 1, loaded[code], _cost(loaded[code], currency, book, self._today),
+                             Money.from_minor_units(self._money.get(code, (0, 0))[0], currency),
+                             Money.from_minor_units(self._money.get(code, (0, 0))[1], currency))
+                for i, code in enumerate(codes)]
+
+    def _book(self, currencies: frozenset[str]) -> RateBook:
+        """The rate book of one set of currencies, read once."""
+        if currencies not in self._books:
+            self._books[currencies] = RateBook(self._uow.fx_rates.for_currencies(set(currencies) | {"EUR"})
+                                               if len(currencies) > 1 else [])
+        return self._books[currencies]
+
+
+def _cost(requirement: Requirement, currency: str, book: RateBook, on: date) -> Money:
+    """A requirement's cost in ``currency``, converted at the rate of ``on`` where it is costed in another."""
+    cost = requirement.cost
+    return cost if cost.currency == currency else book.convert(cost, currency, on).converted
+
+
+def _coverage(uow: UnitOfWork, listed: PriorityList, currency: str, offset: int, limit: int | None) -> Coverage:
+    """The coverage of the page from ``offset`` and the first rank still short, wherever it stands."""
+    coalition = listed.coalition
+    costed = _Ranks(uow, listed, currency)
+    stop = len(listed.ranks) if limit is None else min(len(listed.ranks), offset + limit)
+    ranks = costed.between(offset, stop)
+
+    def from_the_top() -> Iterator[list[RankCoverage]]:
+        """The ranks from the first on, in batches growing from one to COVERAGE_BATCH (the first short
+        rank is usually near the top), reusing the page's ranks where a batch lies within the page."""
+        start, size = 0, 1
+        while start < len(listed.ranks):
+            end = min(start + size, len(listed.ranks))
+            yield ranks[start - offset:end - offset] if offset <= start and end <= stop else costed.between(start, end)
+            start, size = end, min(size * 4, COVERAGE_BATCH)
+
+    next_short = next((r for batch in from_the_top() for r in batch if not r.missing.is_zero()), None)
+    available = uow.funding_reads.reporting_total(coalition, AccountType.FUND_AVAILABLE)
+    return Coverage(coalition, listed.version, ranks, Money.from_minor_units(available, currency),
+                    len(listed.ranks), offset, next_short)
+
+
+def _version(versions: Sequence[PriorityList], version: int | None) -> PriorityList | None:
+    """The version numbered ``version`` or, for None, the newest approved one (the active list)."""
+    if version is None:
+        return next((v for v in reversed(versions) if v.state is ListState.APPROVED), None)
+    return next((v for v in versions if v.version == version), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PrioritiesPage:
+    """The priorities page: every version, the coverage of the one shown (for viewers of the money), and the
+    moves from ``compare`` to it (requirements whose rank changed)."""
+
+    versions: list[PriorityList]
+    coverage: Coverage | None
+    shown: int | None
+    moves: list[Move] | None
+
+
+def priorities_page(uow: UnitOfWork, actor: Actor, coalition: str, *, version: int | None = None,
+                    compare: int | None = None, offset: int = 0, limit: int | None = None) -> PrioritiesPage:
+    """The versions of the priority list, the coverage of ``version`` (the active one by default) and how the
+    ranks moved since ``compare``, read in one transaction, each version once."""
+    require(can(actor, "read_registry", coalition))
+    with uow:
+        currency = load_coalition(uow, coalition).reporting_currency
+        versions = uow.priorities.versions(coalition)
+        found = None
+        if versions and can(actor, "read_funding", coalition):
+            found = _coverage(uow, _listed(_version(versions, version), coalition, version), currency, offset, limit)
+        shown = found.version if found else (version or (versions[-1].version if versions else None))
+        moves = None
+        if compare is not None and shown is not None:
+            moves = [m for m in _diff(versions, coalition, compare, shown) if m.before != m.after]
+    return PrioritiesPage(versions, found, shown, moves)
