@@ -34,7 +34,7 @@ demo: $(STAMP) ## Build the demo world on SQLite, show it, then serve its web pa
 serve: $(STAMP) ## Serve the web pages and the API on http://127.0.0.1:8000/ (COALITION_HOST, COALITION_PORT)
 	$(BIN)/coalition serve
 
-test: $(STAMP) browser lint typecheck contracts pytest ## Run every quality gate and the whole test suite
+test: $(STAMP) browser lint typecheck contracts shape pytest ## Run every quality gate and the whole test suite
 
 browser: ## Install Debian's chromium for the browser tests when missing (skipped, and said, if it cannot be)
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests ..."; \
@@ -49,6 +49,9 @@ typecheck: $(STAMP) ## mypy (strict on domain, services and the demo world; the 
 
 contracts: $(STAMP) ## import-linter: the layers' dependency rules
 	$(BIN)/lint-imports
+
+shape: $(STAMP) ## radon: no function over 60 lines or above complexity 15 (allocation engine and migrations aside)
+	$(BIN)/python tools/shape.py
 
 pytest: $(STAMP) ## pytest on SQLite and, when a server answers, PostgreSQL; one process per core
 	$(BIN)/pytest -q -n auto

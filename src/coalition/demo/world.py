@@ -110,6 +110,19 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
     Without ``procurement`` the world stops at the first approved allocation, before any case or contract.
     """
     result = DemoResult()
+    _parties(uow, actor, result)
+    _it_coalition(uow, actor, result)
+    _drone_coalition(uow, actor, result)
+    result.already_present += build_demo_funding(uow, actor, result.created)
+    result.already_present += build_demo_planning(uow, actor, result.created)
+    if procurement:
+        result.already_present += build_demo_procurement(uow, actor, result.created)
+        result.already_present += build_demo_innovation(uow, actor, result.created)
+    return result
+
+
+def _parties(uow: UnitOfWork, actor: Actor, result: DemoResult) -> None:
+    """The states, the ministry, the agency and the organisation the demo world names."""
     for code in STATES:
         _ensure_party(uow, actor, Party.state(code), result)
     _ensure_party(uow, actor, Party("UA-MOD", PartyKind.MINISTRY, "Ministry of Defence of Ukraine",
@@ -119,6 +132,9 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
     _ensure_party(uow, actor, Party("NATO", PartyKind.INTERNATIONAL_ORGANISATION, "North Atlantic Treaty Organization",
                                     "Організація Північноатлантичного договору"), result)
 
+
+def _it_coalition(uow: UnitOfWork, actor: Actor, result: DemoResult) -> None:
+    """The IT Coalition: its fund, its instruments with their signatures, and its members as they joined."""
     _ensure_coalition(uow, actor, Coalition(
         code=IT, name="IT Coalition", capability_area="IT, communications and cybersecurity",
         framework=CONTACT_GROUP, recipient="UA", founded_on=IT_FOUNDED,
@@ -157,6 +173,9 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
     _ensure_member(uow, actor, IT, "NATO", MembershipRole.OBSERVER, date(2024, 2, 2), result, instrument=None,
                    note="observer at the first steering-group meeting", illustrative=True)
 
+
+def _drone_coalition(uow: UnitOfWork, actor: Actor, result: DemoResult) -> None:
+    """The Drone Coalition: its fund and its members."""
     _ensure_coalition(uow, actor, Coalition(
         code=DRONE, name="Drone Coalition", capability_area="Unmanned aerial systems", framework=CONTACT_GROUP,
         recipient="UA", founded_on=DRONE_FOUNDED, founded_at="Ukraine Defence Contact Group meeting",
@@ -168,9 +187,3 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
                        note="founding state", illustrative=True)
     _ensure_member(uow, actor, DRONE, "LU", MembershipRole.MEMBER, LU_JOINED_DRONE, result, instrument=None,
                    note="Luxembourg joined the Drone Coalition in 2025", illustrative=True)
-    result.already_present += build_demo_funding(uow, actor, result.created)
-    result.already_present += build_demo_planning(uow, actor, result.created)
-    if procurement:
-        result.already_present += build_demo_procurement(uow, actor, result.created)
-        result.already_present += build_demo_innovation(uow, actor, result.created)
-    return result

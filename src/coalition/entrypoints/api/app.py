@@ -19,7 +19,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from coalition import __version__
 from coalition.bootstrap import Platform
-from coalition.config import Environment
+from coalition.config import Environment, Settings
 from coalition.domain.errors import (
     Busy,
     CoalitionError,
@@ -193,6 +193,17 @@ def _on_unexpected(request: Request, error: Exception) -> Response:
     return error_response(500, "internal_error", f"an unexpected error occurred; quote request id {request_id}")
 
 
+def _identity_provider(settings: Settings) -> Any:
+    """The OpenID Connect client of the identity provider the settings name."""
+    from authlib.integrations.starlette_client import OAuth
+
+    oauth = OAuth()
+    oauth.register("provider", client_id=settings.oidc_client_id, client_secret=settings.oidc_client_secret,
+                   server_metadata_url=f"{settings.oidc_issuer.rstrip('/')}/.well-known/openid-configuration",
+                   client_kwargs={"scope": "openid email profile"})
+    return oauth.create_client("provider")
+
+
 def create_app(platform: Platform) -> FastAPI:
     """The application for ``platform`` (a database, a clock, settings)."""
     settings = platform.settings
@@ -234,13 +245,7 @@ def create_app(platform: Platform) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     if settings.oidc_issuer:
-        from authlib.integrations.starlette_client import OAuth
-
-        oauth = OAuth()
-        oauth.register("provider", client_id=settings.oidc_client_id, client_secret=settings.oidc_client_secret,
-                       server_metadata_url=f"{settings.oidc_issuer.rstrip('/')}/.well-known/openid-configuration",
-                       client_kwargs={"scope": "openid email profile"})
-        app.state.oidc = oauth.create_client("provider")
+        app.state.oidc = _identity_provider(settings)
     production = settings.env is Environment.PRODUCTION
     # What the pages remember for any visitor, signed in or not (language, one-time messages, the CSRF token of
     # the sign-in form) and the identity provider's sign-in state: a signed cookie, which authenticates nobody.
