@@ -244,7 +244,7 @@ def test_contributions_whose_writing_together_fails_are_written_one_by_one(world
         return checked(self, coalition, external_ref)
 
     monkeypatch.setattr(SqlLedgerRepository, "contribution_by_ref", missed_at_first)
-    with pytest.raises(sa.exc.IntegrityError):  # the same miss, written alone: the database refuses it
+    with pytest.raises(Conflict, match="created by another request"):  # the same miss, alone: the database refuses it
         funding.record_contribution(world.uow(), actor, receipt("TAKEN"))
     assert dump(world.engine) == before
     ok, taken, also = funding.record_contributions(world.uow(), [
