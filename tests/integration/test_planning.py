@@ -242,3 +242,16 @@ def test_without_a_decision_or_the_rules_allowing_it_the_secretariat_cannot_appr
     with pytest.raises(InvariantViolated, match="approving a priority list needs a steering-group decision"):
         planning.approve_priority_list(platform.uow(), platform.operator(), coalition=IT, version=2,
                                        approved_by="secretariat", on=date(2024, 7, 1))
+
+
+def test_the_priorities_page_of_a_coalition_whose_only_list_is_submitted_shows_that_list(world: Platform):
+    actor, drone = world.operator(), "drone-coalition"
+    planning.add_requirement(world.uow(), actor, Requirement(
+        "UAS-01", drone, "UA-MOD", "Reconnaissance drones", "uav", 10, "piece",
+        Money.parse("1000.00", "EUR"), status=RequirementStatus.SUBMITTED))
+    planning.change_requirement_status(world.uow(), actor, "UAS-01", RequirementStatus.VALIDATED)
+    planning.submit_priority_list(world.uow(), actor, coalition=drone, ranks=["UAS-01"], submitted_by="UA-MOD",
+                                  on=date(2025, 3, 1))
+    page = priority_views.priorities_page(world.uow(), actor, drone)
+    assert page.shown == 1 and page.coverage is not None and page.coverage.version == 1
+    assert [(v.version, v.state.value) for v in page.versions] == [(1, "submitted")]

@@ -183,7 +183,9 @@ def priorities_page(uow: UnitOfWork, actor: Actor, coalition: str, *, version: i
         versions = uow.priorities.versions(coalition)
         found = None
         if versions and can(actor, "read_funding", coalition):
-            found = _coverage(uow, _listed(_version(versions, version), coalition, version), currency, offset, limit)
+            # Before any list is approved, the page shows the newest one submitted (its state says it is not active).
+            chosen = _version(versions, version) or (versions[-1] if version is None else None)
+            found = _coverage(uow, _listed(chosen, coalition, version), currency, offset, limit)
         shown = found.version if found else (version or (versions[-1].version if versions else None))
         moves = None
         if compare is not None and shown is not None:
