@@ -255,3 +255,12 @@ def test_the_priorities_page_of_a_coalition_whose_only_list_is_submitted_shows_t
     page = priority_views.priorities_page(world.uow(), actor, drone)
     assert page.shown == 1 and page.coverage is not None and page.coverage.version == 1
     assert [(v.version, v.state.value) for v in page.versions] == [(1, "submitted")]
+
+
+def test_a_priority_list_is_approved_between_its_submission_and_today(world: Platform):
+    with pytest.raises(InvariantViolated, match="approval on 2024-06-01 precedes submission on 2024-06-03"):
+        planning.approve_priority_list(world.uow(), world.operator(), coalition=IT, version=2,
+                                       approved_by="secretariat", on=date(2024, 6, 1))
+    with pytest.raises(InvariantViolated, match="an act of 2999-01-01 is in the future"):
+        planning.approve_priority_list(world.uow(), world.operator(), coalition=IT, version=2,
+                                       approved_by="secretariat", on=date(2999, 1, 1))

@@ -158,6 +158,10 @@ def test_receipts_by_units_add_up_and_never_exceed_what_was_shipped(world: Platf
                                                 "was shipped"):
         delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UNIT-2", 6, Condition.NEW, True,
                                                                  date(2024, 6, 6), "Officer 2"))
+    with pytest.raises(InvariantViolated, match="an act of 2999-06-06 is in the future") as future:
+        delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UNIT-2", 1, Condition.NEW, True,
+                                                                 date(2999, 6, 6), "Officer 2"))
+    assert future.value.field == "received_on"
     with pytest.raises(InvariantViolated, match="UA-MOD is not an end user of R-1"):
         delivery.confirm_receipt(world.uow(), actor, UnitReceipt(shipment.id or 0, "UA-MOD", 1, Condition.NEW, True,
                                                                  date(2024, 6, 6), "Officer"))

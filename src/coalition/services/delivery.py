@@ -14,6 +14,7 @@ from datetime import date
 
 from coalition.domain.access import Actor, can, can_act_for
 from coalition.domain.audit import AuditEvent, snapshot
+from coalition.domain.common import dated_act
 from coalition.domain.delivery import (
     EndUseCheck,
     Shipment,
@@ -109,6 +110,8 @@ def confirm_receipt(uow: UnitOfWork, actor: Actor, receipt: UnitReceipt) -> Unit
             raise InvariantViolated(f"{receipt.unit} is not an end user of {requirement.code} "
                                     f"({', '.join(requirement.end_users)})", field="unit")
         check_receipt(shipment, receipt, uow.procurement.receipts([shipment.id or 0]))
+        dated_act(receipt.received_on, uow.clock().date(), not_before=shipment.on(ShipmentState.ARRIVED) or date.min,
+                  after_what=f"shipment {shipment.id} arrived", field="received_on")
         stored = uow.procurement.add_receipt(receipt)
         signed = sum(r.quantity for r in uow.procurement.receipts([shipment.id or 0]))
         if signed == shipment.quantity and shipment.state is ShipmentState.ARRIVED:

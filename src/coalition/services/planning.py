@@ -196,6 +196,7 @@ def approve_priority_list(uow: UnitOfWork, actor: Actor, *, coalition: str, vers
             _needs_decision(found.rules, decision, "approving a priority list")
         if on < listed.submitted_on:
             raise InvariantViolated(f"approval on {on} precedes submission on {listed.submitted_on}", field="on")
+        dated_act(on, uow.clock().date(), not_before=listed.submitted_on, after_what=f"version {version} was submitted")
         uow.priorities.set_state(coalition, version, ListState.APPROVED, approved_by, on)
         for code in listed.ranks:
             requirement = load_requirement(uow, code)
