@@ -176,8 +176,10 @@ def _print_plan(plan_id: int, ctx: typer.Context, as_json: bool) -> None:
     if as_json:
         emit_json(plan)
         return
-    console.print(f"[bold]Allocation plan {plan.id}[/bold] for {plan.coalition}: {plan.state.value}; priority list "
-                  f"v{plan.priority_version}; ledger position {plan.ledger_position}; policy {plan.policy.value}")
+    decided = f" on {plan.decided_on}" if plan.decided_on else ""
+    console.print(f"[bold]Allocation plan {plan.id}[/bold] for {plan.coalition}: run on {plan.run_on}, "
+                  f"{plan.state.value}{decided}; priority list v{plan.priority_version}; ledger position "
+                  f"{plan.ledger_position}; policy {plan.policy.value}")
     table("Requirements", ["Rank", "Requirement", "Cost", "Reserved before", "This plan", "Missing", "Fully funded"],
           [(r.rank, r.requirement, r.cost.amount, r.reserved_before.amount, r.funded.amount, r.missing.amount,
             "yes" if r.fully_funded else "no") for r in plan.requirements])
