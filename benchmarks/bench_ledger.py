@@ -282,7 +282,8 @@ def main() -> None:
                 sys.exit(f"the platform and Beancount disagree on the totals for N={n}")
     print(f"Machine: {host.machine()}, {os.cpu_count()} cores, Python {host.python_version()}, SQLite (WAL)")
     print(f"{'N':>9} {'ingest txn/s':>13} {'Beancount txn/s':>16} {'ratio':>7} {'report ms':>10} "
-          f"{'bean-query ms':>14} {'ratio':>8} {'floor txn/s':>12} {'ratio':>7} {'ingest/floor':>12} {'totals':>7} {'EUR max diff':>13}")
+          f"{'bean-query ms':>14} {'ratio':>8} {'floor txn/s':>12} {'ratio':>7} {'ingest/floor':>12} "
+          f"{'totals':>7} {'EUR max diff':>13}")
     for r in results:
         print(f"{r['n']:>9} {r['ingest_txn_per_s']:>13} {r['beancount_txn_per_s']:>16} {r['ingest_ratio']:>7} "
               f"{r['report_ms']:>10} {r['beancount_report_ms']:>14} {r['report_ratio']:>8} "
