@@ -68,10 +68,15 @@ def funding_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingRepo
     """The coalition's money by donor, earmark and currency, in original currencies and the reporting one."""
     require(can(actor, "read_funding", coalition))
     with uow:
-        found = load_coalition(uow, coalition)
-        balances = uow.funding_reads.balances(coalition=coalition)
-        sources = uow.funding_reads.conversion_sources(coalition)
-        hidden = _hidden_donors(uow, actor, coalition, uow.clock().date())
+        return _read_report(uow, actor, coalition)
+
+
+def _read_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingReport:
+    """The funding report as ``actor`` may see it, read in the caller's transaction."""
+    found = load_coalition(uow, coalition)
+    balances = uow.funding_reads.balances(coalition=coalition)
+    sources = uow.funding_reads.conversion_sources(coalition)
+    hidden = _hidden_donors(uow, actor, coalition, uow.clock().date())
     return _report(coalition, found.reporting_currency, balances, sources, hidden)
 
 
@@ -155,10 +160,6 @@ def coalition_money(uow: UnitOfWork, actor: Actor, coalition: str) -> CoalitionM
     """The coalition's funding report and the worth of the equipment units accepted, read in one transaction."""
     require(can(actor, "read_funding", coalition))
     with uow:
-        found = load_coalition(uow, coalition)
-        balances = uow.funding_reads.balances(coalition=coalition)
-        sources = uow.funding_reads.conversion_sources(coalition)
-        hidden = _hidden_donors(uow, actor, coalition, uow.clock().date())
+        report = _read_report(uow, actor, coalition)
         files = uow.delivery_reads.coalition_files(coalition)
-    return CoalitionMoney(_report(coalition, found.reporting_currency, balances, sources, hidden),
-                          delivered_value_of(files, found.reporting_currency))
+    return CoalitionMoney(report, delivered_value_of(files, report.reporting_currency))
