@@ -89,19 +89,25 @@ def test_an_entry_moved_to_another_donors_account_is_named(demo: Platform):
     _, entry = receipt_of(demo, "EE", "pledge")
     with demo.engine.connect() as connection:
         e, a = t.ledger_entries, t.ledger_accounts
-        debit = connection.execute(sa.select(e.c.debit, e.c.amount_minor, e.c.reporting_minor)
+        debit = connection.execute(sa.select(e.c.debit, e.c.amount_minor, e.c.reporting_minor, e.c.value_date)
                                    .where(e.c.id == entry)).one()
         key = connection.execute(sa.select(a).where(a.c.id == debit.debit)).one()
         other = connection.execute(sa.select(a.c.id).where(
             a.c.type == key.type, a.c.coalition == key.coalition, a.c.currency == key.currency,
             a.c.donor != key.donor)).scalars().first()
     assert other is not None
+    month = debit.value_date.year * 100 + debit.value_date.month
     tamper(demo,
            f"UPDATE ledger_accounts SET balance_minor = balance_minor - {debit.amount_minor}, reporting_minor = "
            f"reporting_minor - {debit.reporting_minor} WHERE id = {debit.debit}",
            f"UPDATE ledger_accounts SET balance_minor = balance_minor + {debit.amount_minor}, reporting_minor = "
            f"reporting_minor + {debit.reporting_minor} WHERE id = {other}",
-           f"UPDATE ledger_entries SET debit = {other} WHERE id = {entry}")
+           f"UPDATE ledger_entries SET debit = {other} WHERE id = {entry}",
+           f"INSERT INTO ledger_months SELECT {other}, {month}, 0, 0 WHERE NOT EXISTS "
+           f"(SELECT 1 FROM ledger_months WHERE account = {other} AND month = {month})",
+           *(f"UPDATE ledger_months SET balance_minor = balance_minor {sign} {debit.amount_minor}, reporting_minor = "
+             f"reporting_minor {sign} {debit.reporting_minor} WHERE account = {account} AND month = {month}"
+             for sign, account in (("-", debit.debit), ("+", other))))
     assert ledger_views.check_ledger(demo.uow(), demo.operator()).ok  # every sum still agrees
     assert ("ledger_entries", str(entry), RowProblem.ALTERED) in named(deep(demo))
 

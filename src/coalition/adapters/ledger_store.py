@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from coalition.adapters import tables as t
-from coalition.adapters.statements import highest_id, insert_or_add, insert_or_ignore, insert_row, row_by
+from coalition.adapters.statements import highest_id, insert_or_add, insert_or_ignore, insert_row, month_of, row_by
 from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.access import RecordScope
 from coalition.domain.contribution_import import ImportRow, ValidRows
@@ -165,8 +165,10 @@ _ENTRIES_FROM_STAGE = _from_stage(t.ledger_entries, {
     "reason": sa.literal(""),
     "recorded_at": _bound("stamp", sa.String(40)),
 })
-_STAGED_SUMS = sa.select(_STAGED_ROWS.c.profile, sa.func.count(), sa.func.sum(_STAGED_ROWS.c.amount_minor),
-                         sa.func.sum(_STAGED_ROWS.c.reporting_minor)).group_by(_STAGED_ROWS.c.profile)
+_STAGED_MONTH = month_of(_STAGED_ROWS.c.value_date)
+_STAGED_SUMS = sa.select(_STAGED_ROWS.c.profile, _STAGED_MONTH, sa.func.count(),
+                         sa.func.sum(_STAGED_ROWS.c.amount_minor), sa.func.sum(_STAGED_ROWS.c.reporting_minor)
+                         ).group_by(_STAGED_ROWS.c.profile, _STAGED_MONTH)
 _ACCOUNT_KEY = ("type", "coalition", "fund", "donor", "currency", "earmark", "requirement")
 _ACCOUNT_COLUMNS = sa.select(t.ledger_accounts.c.id, *(t.ledger_accounts.c[c] for c in _ACCOUNT_KEY))
 # A single entry's two accounts as two conjunctions: SQLite searches its key index for each, where a row-value
@@ -205,9 +207,29 @@ _MOVE_BALANCES = t.ledger_accounts.update().where(t.ledger_accounts.c.id.in_(_EN
     reporting_minor=t.ledger_accounts.c.reporting_minor + sa.case(
         (t.ledger_accounts.c.id == _ENTRY_ACCOUNTS[0], sa.bindparam("reporting", type_=sa.BigInteger())),
         else_=-sa.bindparam("reporting", type_=sa.BigInteger())))
+# The entry's month of both accounts moves with their balances (``ledger_months``).
+_MONTH_ROWS = [{"account": _ENTRY_ACCOUNTS[0], "month": sa.bindparam("month", type_=sa.Integer()),
+                "balance_minor": sa.bindparam("units", type_=sa.BigInteger()),
+                "reporting_minor": sa.bindparam("reporting", type_=sa.BigInteger())},
+               {"account": _ENTRY_ACCOUNTS[1], "month": sa.bindparam("month", type_=sa.Integer()),
+                "balance_minor": -sa.bindparam("units", type_=sa.BigInteger()),
+                "reporting_minor": -sa.bindparam("reporting", type_=sa.BigInteger())}]
+_MONTH_KEY = ("account", "month")
+_MONTH_SUMS = ("balance_minor", "reporting_minor")
+_PG_MONTHS = postgresql.insert(t.ledger_months).values(_MONTH_ROWS)
+_PG_MONTHS = _PG_MONTHS.on_conflict_do_update(
+    index_elements=list(_MONTH_KEY), set_={c: t.ledger_months.c[c] + _PG_MONTHS.excluded[c] for c in _MONTH_SUMS})
+
+
+def month_number(day: date) -> int:
+    """The month of ``day`` as ``ledger_months`` keys it: YYYYMM."""
+    return day.year * 100 + day.month
+
+
 # On PostgreSQL, where every statement is a round trip made while holding the ledger lock, the parts of a booking
 # go in one statement: data-modifying CTEs, with the foreign keys checked at its end.
-_BOOK_ENTRY = _MOVE_BALANCES.add_cte(_INSERT_ENTRY.cte("entry"), _SAVE_NEXT_IDS.cte("saved_ids"))
+_BOOK_ENTRY = _MOVE_BALANCES.add_cte(_INSERT_ENTRY.cte("entry"), _PG_MONTHS.cte("months"),
+                                     _SAVE_NEXT_IDS.cte("saved_ids"))
 _NOTE_SOURCE = postgresql.insert(t.conversion_sources).values(
     {name: sa.bindparam("s_" + name) for name in ("coalition", "currency", "source")}).on_conflict_do_nothing(
     index_elements=["coalition", "currency", "source"])
@@ -217,7 +239,7 @@ _COUNT = _COUNT.on_conflict_do_update(index_elements=["coalition", "kind"],
                                       set_={"count": t.contribution_counts.c.count + _COUNT.excluded["count"]})
 _BOOK_CONTRIBUTION = _MOVE_BALANCES.add_cte(
     _NOTE_SOURCE.cte("noted"), _insert_named(t.contributions, "c_").cte("contribution"), _COUNT.cte("counted"),
-    _INSERT_ENTRY.cte("entry"), _SAVE_NEXT_IDS.cte("saved_ids"))
+    _INSERT_ENTRY.cte("entry"), _PG_MONTHS.cte("months"), _SAVE_NEXT_IDS.cte("saved_ids"))
 
 
 def _key_values(key: AccountKey) -> tuple[str, ...]:
@@ -238,17 +260,49 @@ def _like_literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def account_balances(connection: sa.Connection, *, coalition: str | None = None,
-                     donor: str | None = None) -> list[tuple[AccountKey, Balance]]:
-    """Every account (of the coalition, of the donor) with its maintained balance, in order of creation."""
+def moves(*where: sa.ColumnElement[bool]) -> sa.Subquery:
+    """Every entry (of those ``where`` selects) as two moves, one per account: (account, month, units, reporting),
+    the debit account gaining the amount and the credit account losing it."""
+    e = t.ledger_entries
+    month = month_of(e.c.value_date)
+    return sa.union_all(
+        sa.select(e.c.debit.label("account"), month.label("month"), e.c.amount_minor.label("units"),
+                  e.c.reporting_minor.label("reporting")).where(*where),
+        sa.select(e.c.credit, month, -e.c.amount_minor, -e.c.reporting_minor).where(*where)).subquery()
+
+
+def balances_on(on: date) -> sa.Subquery:
+    """Each account's balance as of the end of ``on`` (account, balance_minor, reporting_minor), from the entries
+    valued up to that day: the kept months before its month, and that month's entries up to the day."""
+    e, m = t.ledger_entries, t.ledger_months
+    window = (e.c.value_date >= on.replace(day=1), e.c.value_date <= on)
+    parts = sa.union_all(
+        sa.select(m.c.account, m.c.balance_minor.label("units"), m.c.reporting_minor.label("reporting"))
+        .where(m.c.month < month_number(on)),
+        sa.select(e.c.debit, e.c.amount_minor, e.c.reporting_minor).where(*window),
+        sa.select(e.c.credit, -e.c.amount_minor, -e.c.reporting_minor).where(*window)).subquery()
+    return (sa.select(parts.c.account.label("account"), sa.func.sum(parts.c.units).label("balance_minor"),
+                      sa.func.sum(parts.c.reporting).label("reporting_minor"))
+            .group_by(parts.c.account).subquery("balances_on"))
+
+
+def account_balances(connection: sa.Connection, *, coalition: str | None = None, donor: str | None = None,
+                     on: date | None = None) -> list[tuple[AccountKey, Balance]]:
+    """Every account (of the coalition, of the donor) with its maintained balance, in order of creation; or, as of
+    the day ``on``, every account with an entry valued up to that day, with its balance then."""
     a = t.ledger_accounts
-    query = sa.select(a)
+    if on is None:
+        query = sa.select(a, a.c.balance_minor.label("units"), a.c.reporting_minor.label("reporting"))
+    else:
+        then = balances_on(on)
+        query = sa.select(a, then.c.balance_minor.label("units"), then.c.reporting_minor.label("reporting")).join(
+            then, then.c.account == a.c.id)
     if coalition is not None:
         query = query.where(a.c.coalition == coalition)
     if donor is not None:
         query = query.where(a.c.donor == donor)
     return [(AccountKey(AccountType(r.type), r.coalition, r.fund, r.donor, r.currency, r.earmark, r.requirement),
-             (int(r.balance_minor), int(r.reporting_minor))) for r in connection.execute(query.order_by(a.c.id))]
+             (int(r.units), int(r.reporting))) for r in connection.execute(query.order_by(a.c.id))]
 
 
 @rebuilds_stored_values
@@ -336,6 +390,14 @@ class SqlLedgerRepository:
                 for account, (units, reporting) in sorted(deltas.items())]
         if rows:
             self._c.execute(_ADD_TO_BALANCE, rows)
+
+    def _add_to_months(self, deltas: dict[tuple[int, int], list[int]]) -> None:
+        """Add changes to accounts' months (``ledger_months``), creating the months not yet there."""
+        if deltas:
+            statement = insert_or_add(self._c, t.ledger_months, _MONTH_KEY, *_MONTH_SUMS)
+            self._c.execute(statement, [{"account": account, "month": month, "balance_minor": units,
+                                         "reporting_minor": reporting}
+                                        for (account, month), (units, reporting) in sorted(deltas.items())])
 
     def _count(self, added: dict[tuple[str, str], int]) -> None:
         """Add to the maintained number of contributions per coalition and kind."""
@@ -566,7 +628,8 @@ class SqlLedgerRepository:
             id=entry.id, kind=entry.kind.value, value_date=entry.value_date, debit=ids[entry.debit],
             credit=ids[entry.credit], amount_minor=units, currency=entry.amount.currency, reporting_minor=reporting,
             contribution=entry.contribution, reverses=entry.reverses, reason=entry.reason,
-            recorded_at=recorded_at.isoformat())), "units": units, "reporting": reporting}
+            recorded_at=recorded_at.isoformat())), "units": units, "reporting": reporting,
+                "month": month_number(entry.value_date)}
 
     def _book(self, entry: Entry, ids: dict[AccountKey, int], recorded_at: datetime) -> None:
         """Store the entry and move both its accounts' balances (one statement on PostgreSQL)."""
@@ -576,6 +639,8 @@ class SqlLedgerRepository:
         else:
             self._c.execute(_INSERT_ENTRY, values)
             self._c.execute(_MOVE_BALANCES, values)
+            self._add_to_months({(ids[entry.debit], values["month"]): [values["units"], values["reporting"]],
+                                 (ids[entry.credit], values["month"]): [-values["units"], -values["reporting"]]})
             self._c.execute(_SAVE_NEXT_IDS, values)
 
     def get_entry(self, id: int) -> Entry | None:
@@ -674,18 +739,20 @@ class SqlLedgerRepository:
                 progress(min(start + CHUNK, len(staged)) // 2)
 
     def _apply_staged_sums(self, code_of: dict[tuple[Any, ...], int], accounts: dict[int, tuple[int, int]]) -> None:
-        """Move the balances and the counts of contributions by the staged rows' sums per profile."""
+        """Move the balances, their months and the counts of contributions by the staged rows' sums per profile
+        and month."""
         deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        months: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
         counted: dict[tuple[str, str], int] = defaultdict(int)
         by_code = {code: key for key, code in code_of.items()}
-        for code, count, units, reporting in self._c.execute(_STAGED_SUMS):
-            debit, credit = accounts[code]
-            deltas[debit][0] += int(units)
-            deltas[debit][1] += int(reporting)
-            deltas[credit][0] -= int(units)
-            deltas[credit][1] -= int(reporting)
+        for code, month, count, units, reporting in self._c.execute(_STAGED_SUMS):
+            for account, sign in zip(accounts[code], (1, -1), strict=True):
+                for kept in (deltas[account], months[(account, int(month))]):
+                    kept[0] += sign * int(units)
+                    kept[1] += sign * int(reporting)
             counted[(by_code[code][1], by_code[code][0])] += int(count)
         self._apply(deltas)
+        self._add_to_months(months)
         self._count(counted)
 
     def _profile_accounts(self, code_of: dict[tuple[Any, ...], int]) -> dict[int, tuple[int, int]]:
@@ -725,14 +792,9 @@ class SqlLedgerChecks:
         return {key.name: balance for key, balance in account_balances(self._c)}
 
     def recomputed_balances(self) -> dict[str, Balance]:
-        e, a = t.ledger_entries, t.ledger_accounts
-        debits = sa.select(e.c.debit.label("account"), e.c.amount_minor.label("units"),
-                           e.c.reporting_minor.label("reporting"))
-        credits = sa.select(e.c.credit.label("account"), (-e.c.amount_minor).label("units"),
-                            (-e.c.reporting_minor).label("reporting"))
-        moves = sa.union_all(debits, credits).subquery()
-        query = sa.select(moves.c.account, sa.func.sum(moves.c.units), sa.func.sum(moves.c.reporting)) \
-            .group_by(moves.c.account)
+        a, moved = t.ledger_accounts, moves()
+        query = sa.select(moved.c.account, sa.func.sum(moved.c.units), sa.func.sum(moved.c.reporting)) \
+            .group_by(moved.c.account)
         sums = {int(r[0]): (int(r[1]), int(r[2])) for r in self._c.execute(query)}
         keys = {r.id: AccountKey(AccountType(r.type), r.coalition, r.fund, r.donor, r.currency, r.earmark,
                                  r.requirement) for r in self._c.execute(sa.select(a))}
@@ -797,7 +859,20 @@ class SqlLedgerChecks:
             highest = int(self._c.execute(highest_id(table)).scalar_one())
             if following <= highest:
                 problems.append(f"the next {name} id is {following}, but {name} {highest} is stored")
-        return problems
+        return problems + self._month_problems()
+
+    def _month_problems(self) -> list[str]:
+        """Where an account's kept change in a month (``ledger_months``) differs from its entries valued then."""
+        m, moved = t.ledger_months, moves()
+        query = (sa.select(moved.c.account, moved.c.month, sa.func.sum(moved.c.units), sa.func.sum(moved.c.reporting))
+                 .group_by(moved.c.account, moved.c.month))
+        actual = {(int(r[0]), int(r[1])): (int(r[2]), int(r[3])) for r in self._c.execute(query)}
+        kept = {(int(r[0]), int(r[1])): (int(r[2]), int(r[3])) for r in self._c.execute(
+            sa.select(m.c.account, m.c.month, m.c.balance_minor, m.c.reporting_minor))}
+        return [f"account {account} keeps {kept.get((account, month), (0, 0))} for {month // 100}-{month % 100:02d} "
+                f"but its entries of that month move {actual.get((account, month), (0, 0))}"
+                for account, month in sorted(set(actual) | set(kept))
+                if actual.get((account, month), (0, 0)) != kept.get((account, month), (0, 0))]
 
     def entry_problems(self) -> list[str]:
         e, a = t.ledger_entries, t.ledger_accounts

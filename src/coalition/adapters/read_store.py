@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from typing import TypeVar
+from datetime import date
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from coalition.adapters import tables as t
-from coalition.adapters.ledger_store import account_balances
+from coalition.adapters.ledger_store import account_balances, balances_on
 from coalition.adapters.procurement_store import SqlProcurementRepository, case_from_row, chunks
 from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.contributions import Confidentiality, Visibility
@@ -40,9 +41,9 @@ class SqlFundingReads:
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
 
-    def balances(self, *, coalition: str | None = None,
-                 donor: str | None = None) -> list[tuple[AccountKey, Balance]]:
-        return account_balances(self._c, coalition=coalition, donor=donor)
+    def balances(self, *, coalition: str | None = None, donor: str | None = None,
+                 on: date | None = None) -> list[tuple[AccountKey, Balance]]:
+        return account_balances(self._c, coalition=coalition, donor=donor, on=on)
 
     def confidential(self, coalition: str) -> list[tuple[str, Confidentiality]]:
         c = t.contributions
@@ -58,21 +59,32 @@ class SqlFundingReads:
         query = sa.select(s.c.currency, s.c.source).where(s.c.coalition == coalition).order_by(s.c.currency, s.c.source)
         return [(row.currency, row.source) for row in self._c.execute(query)]
 
-    def reporting_total(self, coalition: str, type: AccountType) -> int:
-        a = t.ledger_accounts
-        query = sa.select(sa.func.coalesce(sa.func.sum(a.c.reporting_minor), 0)).where(
+    def reporting_total(self, coalition: str, type: AccountType, on: date | None = None) -> int:
+        a, held = _held(on)
+        query = sa.select(sa.func.coalesce(sa.func.sum(held.c.reporting_minor), 0)).select_from(a).where(
             a.c.type == type.value, a.c.coalition == coalition)
-        return int(self._c.execute(query).scalar_one())
+        return int(self._c.execute(_joined(query, a, held)).scalar_one())
 
-    def requirement_money(self, coalition: str) -> dict[str, tuple[int, int]]:
-        a = t.ledger_accounts
-        reserved = sa.func.sum(sa.case((a.c.type == AccountType.RESERVED.value, a.c.reporting_minor), else_=0))
-        contracted = sa.func.sum(sa.case((a.c.type.in_(_CONTRACTED), a.c.reporting_minor), else_=0))
-        query = (sa.select(a.c.requirement, reserved, contracted)
+    def requirement_money(self, coalition: str, on: date | None = None) -> dict[str, tuple[int, int]]:
+        a, held = _held(on)
+        reserved = sa.func.sum(sa.case((a.c.type == AccountType.RESERVED.value, held.c.reporting_minor), else_=0))
+        contracted = sa.func.sum(sa.case((a.c.type.in_(_CONTRACTED), held.c.reporting_minor), else_=0))
+        query = (sa.select(a.c.requirement, reserved, contracted).select_from(a)
                  .where(a.c.coalition == coalition, a.c.requirement != "",
                         a.c.type.in_((AccountType.RESERVED.value, *_CONTRACTED)))
                  .group_by(a.c.requirement))
-        return {r[0]: (int(r[1]), int(r[2])) for r in self._c.execute(query) if int(r[1]) or int(r[2])}
+        return {r[0]: (int(r[1]), int(r[2])) for r in self._c.execute(_joined(query, a, held))
+                if int(r[1]) or int(r[2])}
+
+
+def _held(on: date | None) -> tuple[sa.Table, sa.Table | sa.Subquery]:
+    """The accounts, and where their balances are read: the maintained ones, or those as of ``on``."""
+    return t.ledger_accounts, (t.ledger_accounts if on is None else balances_on(on))
+
+
+def _joined(query: sa.Select[Any], accounts: sa.Table, held: sa.Table | sa.Subquery) -> sa.Select[Any]:
+    """``query`` over the accounts joined with their balances as of a day, where those are read elsewhere."""
+    return query if held is accounts else query.join(held, held.c.account == accounts.c.id)
 
 
 @rebuilds_stored_values

@@ -1,4 +1,5 @@
-"""Statements built once and reused: inserting rows, reading one row by its key, the next id, upserts.
+"""Statements built once and reused: inserting rows, reading one row by its key, the next id, upserts,
+the month of a date.
 
 Building a SQLAlchemy statement (coercing each value into a bound parameter, then computing the key
 of the compiled-statement cache) costs more Python than running the statement on SQLite: a receipt
@@ -18,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.compiler import compiles
 
 
 @functools.cache
@@ -63,12 +65,29 @@ def insert_or_ignore(connection: sa.Connection, table: sa.Table, key: tuple[str,
 
 
 @functools.cache
-def _insert_or_add(dialect: str, table: sa.Table, key: tuple[str, ...], column: str) -> Any:
+def _insert_or_add(dialect: str, table: sa.Table, key: tuple[str, ...], columns: tuple[str, ...]) -> Any:
     statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    return statement.on_conflict_do_update(index_elements=list(key),
-                                           set_={column: table.c[column] + statement.excluded[column]})
+    return statement.on_conflict_do_update(
+        index_elements=list(key), set_={column: table.c[column] + statement.excluded[column] for column in columns})
 
 
-def insert_or_add(connection: sa.Connection, table: sa.Table, key: tuple[str, ...], column: str) -> Any:
-    """INSERT into ``table``; where a row with the same ``key`` exists, add the new ``column`` to its own."""
-    return _insert_or_add(connection.dialect.name, table, key, column)
+def insert_or_add(connection: sa.Connection, table: sa.Table, key: tuple[str, ...], *columns: str) -> Any:
+    """INSERT into ``table``; where a row with the same ``key`` exists, add each new ``columns`` to its own."""
+    return _insert_or_add(connection.dialect.name, table, key, columns)
+
+
+class month_of(sa.sql.functions.GenericFunction[int]):
+    """The month of a date as the integer YYYYMM, in SQL (``ledger_months``)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(month_of, "sqlite")
+def _month_on_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(strftime('%Y%m', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(month_of, "postgresql")
+def _month_on_postgresql(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(to_char({compiler.process(element.clauses, **kw)}, 'YYYYMM') AS INTEGER)"

@@ -260,6 +260,17 @@ ledger_entries = sa.Table(
     sa.Column("reason", text(REASON), nullable=False, default=""),
     sa.Column("recorded_at", sa.String(40), nullable=False),
     sa.Index("ix_ledger_entries_contribution", "contribution"),
+    sa.Index("ix_ledger_entries_value_date", "value_date"),  # the part of a month an as-of report sums
+)
+
+# Each account's net change per month of value dates (month as YYYYMM), kept with every entry: a balance as of a
+# day is the months before it plus that month's entries up to the day. `ledger check` recomputes it.
+ledger_months = sa.Table(
+    "ledger_months", metadata,
+    sa.Column("account", ID, sa.ForeignKey("ledger_accounts.id"), primary_key=True),
+    sa.Column("month", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("balance_minor", sa.BigInteger, nullable=False),
+    sa.Column("reporting_minor", sa.BigInteger, nullable=False),
 )
 
 # The next id of a contribution and of a ledger entry, in one row. Money writers lock it (FOR UPDATE on

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from coalition.domain.contributions import Confidentiality
@@ -19,9 +20,10 @@ from coalition.domain.procurement import Contract, FundingShare, Payment, Procur
 class FundingReads(Protocol):
     """The ledger's maintained figures, as the funding report, the donor statement and coverage read them."""
 
-    def balances(self, *, coalition: str | None = None,
-                 donor: str | None = None) -> list[tuple[AccountKey, Balance]]:
-        """Every account (of the coalition, of the donor) with its maintained balance, in order of creation."""
+    def balances(self, *, coalition: str | None = None, donor: str | None = None,
+                 on: date | None = None) -> list[tuple[AccountKey, Balance]]:
+        """Every account (of the coalition, of the donor) with its maintained balance, in order of creation; or,
+        as of the day ``on``, every account with an entry valued up to that day, with its balance then."""
         ...
 
     def confidential(self, coalition: str) -> list[tuple[str, Confidentiality]]:
@@ -32,12 +34,13 @@ class FundingReads(Protocol):
         """(currency, rate source) pairs used to convert the coalition's contributions."""
         ...
 
-    def reporting_total(self, coalition: str, type: AccountType) -> int:
-        """The maintained balance of every account of ``type`` in the coalition, in its reporting currency."""
+    def reporting_total(self, coalition: str, type: AccountType, on: date | None = None) -> int:
+        """The balance of every account of ``type`` in the coalition, in its reporting currency (as of ``on``)."""
         ...
 
-    def requirement_money(self, coalition: str) -> dict[str, tuple[int, int]]:
-        """Per requirement with money, (reserved, contracted or paid) in reporting-currency minor units."""
+    def requirement_money(self, coalition: str, on: date | None = None) -> dict[str, tuple[int, int]]:
+        """Per requirement with money, (reserved, contracted or paid) in reporting-currency minor units (as of
+        ``on``)."""
         ...
 
 
