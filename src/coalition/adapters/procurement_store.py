@@ -207,13 +207,17 @@ class SqlProcurementRepository:
             earmark=share.earmark, units=share.units, currency=share.currency, reporting_minor=share.reporting,
             entry=entry))
 
-    def funding(self, contracts: Collection[str]) -> list[tuple[str, FundingShare]]:
-        f = t.contract_funding
+    def funding(self, contracts: Collection[str], on: date | None = None) -> list[tuple[str, FundingShare]]:
+        """The money behind each line of the contracts, net per contribution; as of ``on``, only what was moved by
+        then (an in-kind transfer moves no money: it counts from the contract's signing)."""
+        f, e = t.contract_funding, t.ledger_entries
+        dated = [] if on is None else [sa.or_(f.c.entry.is_(None), e.c.value_date <= on)]
         found = []
         for chunk in chunks(contracts):
             query = (sa.select(f.c.contract, f.c.line, f.c.contribution, f.c.donor, f.c.fund, f.c.earmark, f.c.currency,
                                sa.func.sum(f.c.units), sa.func.sum(f.c.reporting_minor))
-                     .where(f.c.contract.in_(chunk))
+                     .select_from(f if on is None else f.outerjoin(e, e.c.id == f.c.entry))
+                     .where(f.c.contract.in_(chunk), *dated)
                      .group_by(f.c.contract, f.c.line, f.c.contribution, f.c.donor, f.c.fund, f.c.earmark, f.c.currency)
                      .order_by(f.c.contract, f.c.line, f.c.contribution))
             found += [(r[0], FundingShare(r[1], int(r[2]), r[3], r[4], r[5], int(r[7]), r[6], int(r[8])))

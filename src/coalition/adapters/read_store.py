@@ -4,6 +4,7 @@ seven queries as for one, in chunks of a thousand keys)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -19,10 +20,23 @@ from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.contributions import Confidentiality, Visibility
 from coalition.domain.delivery import EndUseCheck, Finding, Shipment, UnitReceipt
 from coalition.domain.ledger import AccountKey, AccountType, Balance
-from coalition.domain.procurement import Contract, ProcurementCase
+from coalition.domain.procurement import CaseStage, Contract, ProcurementCase
 from coalition.services.views.ports import ContractFile
 
 T = TypeVar("T")
+
+
+def _signed_by(query: sa.Select[Any], on: date | None) -> sa.Select[Any]:
+    """The contracts ``query`` selects, only those signed by the end of ``on`` where a day is given."""
+    return query if on is None else query.where(t.contracts.c.signed_on <= on)
+
+
+def _shipments_on(shipments: Iterable[Shipment], on: date | None) -> list[Shipment]:
+    """The shipments as they stood at the end of ``on``: their events until then, none prepared later."""
+    if on is None:
+        return list(shipments)
+    return [dataclasses.replace(s, events=tuple(e for e in s.events if e.on <= on)) for s in shipments
+            if s.events[0].on <= on]
 
 
 def _grouped(pairs: Iterable[tuple[str, T]]) -> defaultdict[str, list[T]]:
@@ -93,19 +107,31 @@ class SqlDeliveryReads:
         self._c = connection
         self._store = SqlProcurementRepository(connection)
 
-    def cases(self, coalition: str) -> list[ProcurementCase]:
-        return self._store.cases(coalition)
+    def cases(self, coalition: str, on: date | None = None) -> list[ProcurementCase]:
+        found = self._store.cases(coalition)
+        if on is None:
+            return found
+        e = t.case_events
+        stages: dict[str, str] = {}
+        for row in self._c.execute(sa.select(e.c.case_code, e.c.to_stage)
+                                   .join(t.procurement_cases, t.procurement_cases.c.code == e.c.case_code)
+                                   .where(t.procurement_cases.c.coalition == coalition, e.c.occurred_on <= on)
+                                   .order_by(e.c.id)):
+            stages[row.case_code] = row.to_stage
+        return [dataclasses.replace(case, stage=CaseStage(stages[case.code])) for case in found
+                if case.opened_on <= on and case.code in stages]
 
-    def coalition_files(self, coalition: str) -> list[ContractFile]:
+    def coalition_files(self, coalition: str, on: date | None = None) -> list[ContractFile]:
         k, c = t.contracts, t.procurement_cases
         query = (sa.select(k).join(c, c.c.code == k.c.case_code).where(c.c.coalition == coalition)
                  .order_by(k.c.signed_on, k.c.code))
-        return self._files(self._store.contracts_of(query))
+        return self._files(self._store.contracts_of(_signed_by(query, on)), on)
 
-    def donor_files(self, donor: str) -> list[ContractFile]:
+    def donor_files(self, donor: str, on: date | None = None) -> list[ContractFile]:
         k, f = t.contracts, t.contract_funding
         funded = sa.select(f.c.contract).where(f.c.donor == donor)
-        return self._files(self._store.contracts_of(sa.select(k).where(k.c.code.in_(funded)).order_by(k.c.code)))
+        query = sa.select(k).where(k.c.code.in_(funded)).order_by(k.c.code)
+        return self._files(self._store.contracts_of(_signed_by(query, on)), on)
 
     def contract_file(self, code: str) -> ContractFile | None:
         found = self._files(self._store.contracts_of(sa.select(t.contracts).where(t.contracts.c.code == code)))
@@ -119,17 +145,26 @@ class SqlDeliveryReads:
                       for r in self._c.execute(sa.select(c).where(c.c.receipt.in_(chunk)).order_by(c.c.id))]
         return found
 
-    def _files(self, contracts: Sequence[Contract]) -> list[ContractFile]:
+    def _files(self, contracts: Sequence[Contract], on: date | None = None) -> list[ContractFile]:
+        """The files of the contracts; as of ``on``, as they stood at the end of that day: the versions agreed,
+        the money moved, the payments made, the shipments' states and the receipts signed by then."""
         if not contracts:
             return []
+        if on is not None:
+            contracts = [dataclasses.replace(k, versions=tuple(v for v in k.versions if v.on <= on) or k.versions[:1])
+                         for k in contracts]
         codes = [k.code for k in contracts]
         cases = self._cases({k.case for k in contracts})
-        funding = _grouped(self._store.funding(codes))
-        payments = _grouped((p.contract, p) for p in self._store.payments(codes))
+        funding = _grouped(self._store.funding(codes, on))
+        payments = _grouped((p.contract, p) for p in self._store.payments(codes) if on is None or p.paid_on <= on)
         contract_of = {p.id: p.contract for found in payments.values() for p in found}
-        shares = _grouped((contract_of[id], (id, share)) for id, share in self._store.payment_shares(codes))
-        shipments = _grouped((s.contract, s) for s in self._store.shipments(codes))
+        shares = _grouped((contract_of[id], (id, share)) for id, share in self._store.payment_shares(codes)
+                          if id in contract_of)
+        shipments = _grouped((s.contract, s) for s in _shipments_on(self._store.shipments(codes), on))
         receipts = self._receipts([s for found in shipments.values() for s in found])
+        if on is not None:
+            receipts = defaultdict(list, {code: [r for r in found if r.received_on <= on]
+                                          for code, found in receipts.items()})
         return [ContractFile(k, cases[k.case], tuple(funding[k.code]), tuple(payments[k.code]),
                              tuple(shares[k.code]), tuple(shipments[k.code]), tuple(receipts[k.code]))
                 for k in contracts]

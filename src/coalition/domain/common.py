@@ -43,6 +43,13 @@ def dated_act(on: date | None, today: date, *, not_before: date, after_what: str
     return day
 
 
+def as_of(on: date | None, today: date, field: str = "on") -> date | None:
+    """The day a report is asked as of: None for now; a day in the future is refused (nothing is known of it)."""
+    if on is not None and on > today:
+        raise InvalidInput(f"a report as of {on} is in the future: ask as of {today} at the latest", field=field)
+    return on
+
+
 State = TypeVar("State", bound=StrEnum)
 
 

@@ -480,14 +480,16 @@ class PledgeProgress:
     excess: Money  # received beyond what was pledged, where the coalition accepts it (``ExcessPolicy.FLAG``)
 
 
-def _fulfilments(uow: UnitOfWork, promises: Sequence[Contribution], *, before: int | None = None
-                 ) -> dict[int, Fulfilment]:
+def _fulfilments(uow: UnitOfWork, promises: Sequence[Contribution], *, before: int | None = None,
+                 on: date | None = None) -> dict[int, Fulfilment]:
     """What came in against each pledge or commitment (``Fulfilment``); with ``before``, only what contributions of
-    lower ids brought (the state before an import whose first id it is)."""
+    lower ids brought (the state before an import whose first id it is); with ``on``, only what was valued (and
+    reversed) by the end of that day."""
     ids = _ids(promises)
-    children = _children(uow, ids, before)
-    grandchildren = _children(uow, _ids(c for c in children if c.kind is ContributionKind.COMMITMENT), before)
-    net = ledger.net_units(uow.ledger.entries(contributions=ids + _ids(children + grandchildren)))
+    children = _children(uow, ids, before, on)
+    grandchildren = _children(uow, _ids(c for c in children if c.kind is ContributionKind.COMMITMENT), before, on)
+    entries = uow.ledger.entries(contributions=ids + _ids(children + grandchildren))
+    net = ledger.net_units(entries if on is None else [e for e in entries if e.value_date <= on])
     found = {p.id: Fulfilment(p.external_ref or str(p.id), p.kind, p.amount.currency, net.get(p.id, 0))
              for p in promises if p.id is not None}
     parent_of = {c.id: c.parent for c in children}
@@ -506,13 +508,16 @@ def _ids(contributions: Iterable[Contribution]) -> list[int]:
     return [c.id for c in contributions if c.id is not None]
 
 
-def _children(uow: UnitOfWork, ids: Sequence[int], before: int | None) -> list[Contribution]:
-    """The contributions that fulfil those of ``ids``; with ``before``, only those of lower ids."""
-    return [c for c in uow.ledger.children_of(ids) if before is None or (c.id or 0) < before]
+def _children(uow: UnitOfWork, ids: Sequence[int], before: int | None, on: date | None = None
+              ) -> list[Contribution]:
+    """The contributions that fulfil those of ``ids``; with ``before``, only those of lower ids; with ``on``, only
+    those valued by the end of that day."""
+    return [c for c in uow.ledger.children_of(ids) if (before is None or (c.id or 0) < before)
+            and (on is None or c.value_date <= on)]
 
 
-def _progress(uow: UnitOfWork, pledges: Sequence[Contribution]) -> list[PledgeProgress]:
-    done = _fulfilments(uow, pledges)
+def _progress(uow: UnitOfWork, pledges: Sequence[Contribution], on: date | None = None) -> list[PledgeProgress]:
+    done = _fulfilments(uow, pledges, on=on)
     result = []
     for pledge in pledges:
         assert pledge.id is not None
@@ -623,6 +628,8 @@ def contribution_entries(uow: UnitOfWork, actor: Actor, contribution_id: int) ->
         return found, uow.ledger.entries(contributions=[contribution_id])
 
 
-def pledge_progress(uow: UnitOfWork, pledges: Sequence[Contribution]) -> list[PledgeProgress]:
-    """What was committed and received against each pledge, read in the caller's open unit of work."""
-    return _progress(uow, pledges)
+def pledge_progress(uow: UnitOfWork, pledges: Sequence[Contribution], on: date | None = None
+                    ) -> list[PledgeProgress]:
+    """What was committed and received against each pledge (by the end of ``on``), read in the caller's open
+    unit of work."""
+    return _progress(uow, pledges, on)

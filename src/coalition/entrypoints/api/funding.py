@@ -33,6 +33,7 @@ from coalition.domain.taxonomy import CapabilityArea
 from coalition.entrypoints.api.batching import GroupCommit
 from coalition.entrypoints.api.core import (
     Amount,
+    AsOfQuery,
     Body,
     Caller,
     CallerDep,
@@ -281,11 +282,11 @@ def list_rates(who: CallerDep) -> object:
 
 @api.get("/reports/funding/{coalition}", FundingReport, cached=True,
          summary="Funding status: by donor, earmark and currency, in original currencies and the reporting one")
-def funding_report(who: CallerDep, coalition: CodeInPath) -> object:
-    return funding_views.funding_report(who.read(), who.actor, coalition)
+def funding_report(who: CallerDep, coalition: CodeInPath, on: AsOfQuery = None) -> object:
+    return funding_views.funding_report(who.read(), who.actor, coalition, on)
 
 
 @api.get("/reports/donors/{donor}", DonorStatement, cached=True,
          summary="A donor's statement: pledged, committed, paid, and what its money bought")
-def donor_statement(who: CallerDep, donor: CodeInPath) -> object:
-    return funding_views.donor_statement(who.read(), who.actor, donor)
+def donor_statement(who: CallerDep, donor: CodeInPath, on: AsOfQuery = None) -> object:
+    return funding_views.donor_statement(who.read(), who.actor, donor, on=on)

@@ -13,6 +13,7 @@ from coalition.domain.planning import AllocationPlan
 from coalition.domain.requirements import Move, Package, PriorityList, Requirement, RequirementStatus
 from coalition.entrypoints.api.core import (
     Amount,
+    AsOfQuery,
     Body,
     CallerDep,
     Code,
@@ -163,8 +164,8 @@ def priority_diff(who: CallerDep, coalition: CodeInPath, old: VersionInQuery, ne
 @api.get("/coalitions/{coalition}/coverage", Coverage, cached=True,
          summary="A page of the priority list (the active version by default): per rank, cost, reserved, missing")
 def coverage(who: CallerDep, coalition: CodeInPath, version: VersionInQuery | None = None, offset: Offset = 0,
-             limit: Limit = 50) -> object:
-    return priorities.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=limit)
+             limit: Limit = 50, on: AsOfQuery = None) -> object:
+    return priorities.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=limit, on=on)
 
 
 # --- allocation ----------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from coalition.domain.procurement import (
     TenderProcedure,
 )
 from coalition.entrypoints.api.core import (
+    AsOfQuery,
     Body,
     Caller,
     CallerDep,
@@ -125,14 +126,15 @@ def close_case(body: Dated, who: CallerDep, code: CodeInPath) -> object:
 
 @api.get("/coalitions/{coalition}/pipeline", list[PipelineRow], cached=True,
          summary="Cases by route and stage, with money")
-def pipeline(who: CallerDep, coalition: CodeInPath) -> object:
-    return delivery_views.pipeline(who.read(), who.actor, coalition)
+def pipeline(who: CallerDep, coalition: CodeInPath, on: AsOfQuery = None) -> object:
+    return delivery_views.pipeline(who.read(), who.actor, coalition, on)
 
 
 @api.get("/coalitions/{coalition}/deliveries", Page[DeliveryStatus], cached=True,
          summary="Per requirement: required, contracted, shipped, signed for, accepted, refused")
-def delivery_status(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, limit: Limit = 50) -> object:
-    return page_of(delivery_views.delivery_status(who.read(), who.actor, coalition), offset, limit)
+def delivery_status(who: CallerDep, coalition: CodeInPath, offset: Offset = 0, limit: Limit = 50,
+                    on: AsOfQuery = None) -> object:
+    return page_of(delivery_views.delivery_status(who.read(), who.actor, coalition, on), offset, limit)
 
 
 # --- tenders -------------------------------------------------------------------------------------------------------

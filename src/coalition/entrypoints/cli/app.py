@@ -97,14 +97,14 @@ def demo(ctx: typer.Context,
     today = platform.clock().date()
     for coalition in ("it-coalition", "drone-coalition"):
         registry.print_coalition(platform, coalition, today)
-    planning.priorities_show(ctx, "it-coalition", None, False)
+    planning.priorities_show(ctx, "it-coalition", None, on=None, as_json=False)
     first_meeting = list_meetings(platform.uow(), platform.operator(), "it-coalition")[0]
     assert first_meeting.id is not None
     steering.meetings_show(ctx, first_meeting.id, False, False)
     steering.decisions_list(ctx, "it-coalition", False)
     for coalition in ("it-coalition", "drone-coalition"):
-        procurement.cases_pipeline(ctx, coalition, False)
-        procurement.deliveries_status(ctx, coalition, False)
+        procurement.cases_pipeline(ctx, coalition, on=None, as_json=False)
+        procurement.deliveries_status(ctx, coalition, on=None, as_json=False)
     output.console.print("\n[bold]Following Estonia's euros to the units that received the equipment[/bold] "
                          "(coalition report donor EE shows the whole statement)")
     funding.print_donor_procurement(donor_procurement(platform.uow(), platform.operator(), "EE"))

@@ -26,7 +26,7 @@ from coalition.domain.ledger import Measure
 from coalition.domain.money import Money, check_currency
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.entrypoints.cli.output import choice, console, emit_json, fail, table
-from coalition.entrypoints.cli.params import id_argument, id_option
+from coalition.entrypoints.cli.params import AsOf, as_of_day, id_argument, id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import funding as svc
 from coalition.services.views import funding as funding_views
@@ -298,16 +298,19 @@ def _money_row(values: dict[Measure, Money]) -> list[object]:
 
 
 @report.command("funding")
-def report_funding(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
-    """The coalition's money by donor, earmark and currency, in original currencies and the reporting one."""
+def report_funding(ctx: typer.Context, coalition: str, on: AsOf = None, as_json: JsonFlag = False) -> None:
+    """The coalition's money by donor, earmark and currency, in original currencies and the reporting one (as of a
+    day with --on), and the coverage of its priority list then."""
     platform = ready(ctx)
-    found = funding_views.funding_report(platform.uow(), platform.operator(), coalition)
+    day = as_of_day(on)
+    found = funding_views.funding_report(platform.uow(), platform.operator(), coalition, day)
     if as_json:
         emit_json(found)
         return
     rc = found.reporting_currency
     heads = [m.value.capitalize() for m in MEASURES]
-    table(f"Funding of {coalition}: totals in {rc}", ["", *heads], [["Total", *_money_row(found.totals)]])
+    table(f"Funding of {coalition}{_as_of(day)}: totals in {rc}", ["", *heads],
+          [["Total", *_money_row(found.totals)]])
     table("By donor, earmark and currency (original currency / reporting currency)",
           ["Donor", "Earmark", "Currency", *heads],
           [[line.donor, line.earmark, line.currency,
@@ -319,13 +322,22 @@ def report_funding(ctx: typer.Context, coalition: str, as_json: JsonFlag = False
         console.print(f"Converted to {rc} at the rate of each value date (or the last earlier published rate): "
                       + "; ".join(f"{c}: {s}" for c, s in found.conversion_sources))
     try:
-        ranks = priorities.coverage(platform.uow(), platform.operator(), coalition)
+        ranks = priorities.coverage(platform.uow(), platform.operator(), coalition, on=day)
     except NotFound:
         return  # no approved priority list yet: nothing to cover
-    table(f"Coverage per rank (priority list v{ranks.version})",
+    table(f"Coverage per rank (priority list v{ranks.version}){_as_of(day)}",
           ["Rank", "Requirement", "Cost", "Reserved", "Contracted or paid", "Missing"],
           [(r.rank, r.requirement.code, r.cost.amount, r.reserved.amount, r.contracted.amount, r.missing.amount)
            for r in ranks.ranks])
+    short = ranks.next_short
+    console.print(f"Available in the fund: {ranks.available}. " + (
+        f"Next: {short.requirement.code} (rank {short.rank}) still lacks {short.missing}" if short
+        else "Every rank is covered."))
+
+
+def _as_of(day: date | None) -> str:
+    """A title's note of the day a report is as of."""
+    return "" if day is None else f", as of {day}"
 
 
 def print_donor_procurement(statements: list[DonorProcurement]) -> None:
@@ -350,14 +362,16 @@ def print_donor_procurement(statements: list[DonorProcurement]) -> None:
 
 
 @report.command("donor")
-def report_donor(ctx: typer.Context, donor: str, as_json: JsonFlag = False) -> None:
-    """What a donor pledged, committed, paid and gave in kind, with each pledge's status, and what its money bought."""
+def report_donor(ctx: typer.Context, donor: str, on: AsOf = None, as_json: JsonFlag = False) -> None:
+    """What a donor pledged, committed, paid and gave in kind, with each pledge's status, and what its money bought
+    (as of a day with --on)."""
     platform = ready(ctx)
-    found = funding_views.donor_statement(platform.uow(), platform.operator(), donor)
+    day = as_of_day(on)
+    found = funding_views.donor_statement(platform.uow(), platform.operator(), donor, on=day)
     if as_json:
         emit_json(found)
         return
-    console.print(f"[bold]Donor statement: {found.name} ({found.donor})[/bold]")
+    console.print(f"[bold]Donor statement: {found.name} ({found.donor}){_as_of(day)}[/bold]")
     heads = [m.value.capitalize() for m in MEASURES]
     for code, part in found.coalitions.items():
         table(f"{code}, in {part.reporting_currency}", ["", *heads], [["Total", *_money_row(part.totals)]])

@@ -1,4 +1,5 @@
-"""The shared parameter types of the commands: ids and versions read in the same range as the API's.
+"""The shared parameter types of the commands: ids and versions read in the same range as the API's, and the
+day a report is asked as of.
 
 An id is a whole number from 1 to 2**63 - 1 (coalition.domain.limits.MAX_ID); out of range, the command
 stops before doing anything with one line naming the argument and the range, and exit code 2.
@@ -6,11 +7,20 @@ stops before doing anything with one line naming the argument and the range, and
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 import typer
 
+from coalition.domain.common import parse_date
 from coalition.domain.limits import MAX_ID, MAX_VERSION
+
+AsOf = Annotated[str | None, typer.Option("--on", help="As of the end of this day (YYYY-MM-DD); now if not given.")]
+
+
+def as_of_day(text: str | None) -> date | None:
+    """The day of an ``--on`` option, or None for now."""
+    return None if text is None else parse_date(text, "--on")
 
 
 def id_argument(help: str) -> Any:

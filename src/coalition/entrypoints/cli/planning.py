@@ -13,7 +13,7 @@ from coalition.domain.money import Money, check_currency
 from coalition.domain.requirements import Package, Requirement, RequirementStatus
 from coalition.entrypoints.cli.allocation import collector_paused
 from coalition.entrypoints.cli.output import choice, console, emit_json, table
-from coalition.entrypoints.cli.params import id_argument, version_argument, version_option
+from coalition.entrypoints.cli.params import AsOf, as_of_day, id_argument, version_argument, version_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import planning as svc
 from coalition.services.views import priorities as priority_views
@@ -132,13 +132,14 @@ def priorities_approve(ctx: typer.Context, coalition: str,
 @priorities.command("show")
 def priorities_show(ctx: typer.Context, coalition: str,
                     version: Annotated[int | None, version_option("A version; the active one if omitted.")] = None,
-                    as_json: JsonFlag = False) -> None:
-    """A priority list with, per rank, the cost, the money reserved, contracted or paid, and what is missing."""
+                    on: AsOf = None, as_json: JsonFlag = False) -> None:
+    """A priority list with, per rank, the cost, the money reserved, contracted or paid, and what is missing (as of
+    a day with --on: the list active then and the money then)."""
     platform = ready(ctx)
-    found = priority_views.coverage(platform.uow(), platform.operator(), coalition, version)
+    found = priority_views.coverage(platform.uow(), platform.operator(), coalition, version, on=as_of_day(on))
     short = found.next_short
     if as_json:
-        emit_json({"coalition": coalition, "version": found.version, "available": found.available,
+        emit_json({"coalition": coalition, "version": found.version, "on": found.on, "available": found.available,
                    "ranks": [{"rank": r.rank, "requirement": r.requirement.code, "title": r.requirement.title,
                               "cost": r.cost, "reserved": r.reserved, "contracted": r.contracted,
                               "missing": r.missing,
@@ -146,7 +147,8 @@ def priorities_show(ctx: typer.Context, coalition: str,
                    "next": None if short is None else {"requirement": short.requirement.code,
                                                        "missing": short.missing}})
         return
-    table(f"{coalition} priority list version {found.version}: coverage per rank",
+    table(f"{coalition} priority list version {found.version}: coverage per rank"
+          + (f", as of {found.on}" if found.on else ""),
           ["Rank", "Requirement", "Title", "Cost", "Reserved", "Contracted or paid", "Missing", "Status"],
           [(r.rank, r.requirement.code, r.requirement.title, r.cost.amount, r.reserved.amount, r.contracted.amount,
             r.missing.amount, r.requirement.status.value) for r in found.ranks])

@@ -22,7 +22,7 @@ from coalition.domain.procurement import (
     TenderProcedure,
 )
 from coalition.entrypoints.cli.output import choice, console, emit_json, table
-from coalition.entrypoints.cli.params import id_argument, id_option
+from coalition.entrypoints.cli.params import AsOf, as_of_day, id_argument, id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import delivery as deliveries_svc
 from coalition.services.procurement import cases as case_svc
@@ -168,14 +168,15 @@ def cases_show(ctx: typer.Context, case: str, as_json: JsonFlag = False) -> None
 
 
 @cases.command("pipeline")
-def cases_pipeline(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
-    """The procurement pipeline by route and stage."""
+def cases_pipeline(ctx: typer.Context, coalition: str, on: AsOf = None, as_json: JsonFlag = False) -> None:
+    """The procurement pipeline by route and stage (as of a day with --on)."""
     platform = ready(ctx)
-    rows = delivery_views.pipeline(platform.uow(), platform.operator(), coalition)
+    rows = delivery_views.pipeline(platform.uow(), platform.operator(), coalition, as_of_day(on))
     if as_json:
         emit_json(rows)
         return
-    table(f"Procurement pipeline of {coalition}", ["Route", "Stage", "Cases", "Requirements", "Contracted", "Paid"],
+    table(f"Procurement pipeline of {coalition}" + (f", as of {on}" if on else ""),
+          ["Route", "Stage", "Cases", "Requirements", "Contracted", "Paid"],
           [(r.route.value, r.stage.value, r.cases, r.requirements, r.contracted, r.paid) for r in rows])
 
 
@@ -431,14 +432,16 @@ def deliveries_check(ctx: typer.Context, receipt: Annotated[int, id_argument("Th
 
 
 @deliveries.command("status")
-def deliveries_status(ctx: typer.Context, coalition: str, as_json: JsonFlag = False) -> None:
-    """Delivery status per requirement: contracted, shipped, signed for, accepted, delivered share."""
+def deliveries_status(ctx: typer.Context, coalition: str, on: AsOf = None, as_json: JsonFlag = False) -> None:
+    """Delivery status per requirement: contracted, shipped, signed for, accepted, delivered share (as of a day
+    with --on)."""
     platform = ready(ctx)
-    rows = delivery_views.delivery_status(platform.uow(), platform.operator(), coalition)
+    rows = delivery_views.delivery_status(platform.uow(), platform.operator(), coalition, as_of_day(on))
     if as_json:
         emit_json(rows)
         return
-    table(f"Delivery status of {coalition}", ["Requirement", "Status", "Required", "Contracted", "Shipped",
+    table(f"Delivery status of {coalition}" + (f", as of {on}" if on else ""),
+          ["Requirement", "Status", "Required", "Contracted", "Shipped",
                                               "Signed for", "Accepted", "Refused", "Delivered"],
           [(r.requirement, r.status.value, r.required, r.contracted, r.shipped, r.signed_for, r.accepted, r.refused,
             r.shown_share) for r in rows])

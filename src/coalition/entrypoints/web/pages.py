@@ -30,6 +30,7 @@ from coalition.domain.money import Money
 from coalition.domain.planning import PlanState
 from coalition.domain.steering import Procedure, ProposalKind, ProposalState, Vote
 from coalition.entrypoints.api.core import (
+    AsOfQuery,
     CodeInPath,
     Cursor,
     IdInPath,
@@ -164,20 +165,20 @@ def _in(who: Viewer, coalition: CodeInPath) -> Viewer:
 
 
 @router.get("/coalitions/{coalition}", response_class=HTMLResponse)
-def overview(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
+def overview(request: Request, who: WhoDep, coalition: CodeInPath, on: AsOfQuery = None) -> Response:
     who = _in(who, coalition)
     view = registry.coalition_view(who.read(), who.actor, coalition, who.today)
     history = registry.membership_history(who.read(), who.actor, coalition)
     periods = spells(history)
     stages: list[tuple[str, Money]] = []
     if who.may("read_funding"):
-        money = funding_views.coalition_money(who.read(), who.actor, coalition)
+        money = funding_views.coalition_money(who.read(), who.actor, coalition, on)
         zero = Money.zero(money.report.reporting_currency)
         stages = [(m.value, money.report.totals.get(m, zero)) for m in STAGES]
         stages.append(("delivered", money.delivered))
     chart = charts.stages(who, stages) if stages else None
     return render(request, who, "overview.html", view=view, timeline=charts.timeline(periods, who.today),
-                  stages=stages, chart=chart)
+                  stages=stages, chart=chart, on=on)
 
 
 # --- priority list -------------------------------------------------------------------------------------------
@@ -186,14 +187,14 @@ def overview(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
 @router.get("/coalitions/{coalition}/priorities", response_class=HTMLResponse)
 def priorities(request: Request, who: WhoDep, coalition: CodeInPath,
                version: VersionInQuery | None = None, offset: Offset = 0,
-               compare: VersionInQuery | None = None) -> Response:
+               compare: VersionInQuery | None = None, on: AsOfQuery = None) -> Response:
     who = _in(who, coalition)
     found = priority_views.priorities_page(who.read(), who.actor, coalition, version=version, compare=compare,
-                                           offset=offset, limit=PAGE)
+                                           offset=offset, limit=PAGE, on=on)
     coverage = found.coverage
     chart = charts.coverage(who, coverage) if coverage and coverage.ranks else None
     return render(request, who, "priorities.html", versions=found.versions, coverage=coverage, shown=found.shown,
-                  compare=compare, moves=found.moves, chart=chart, offset=offset, page=PAGE)
+                  compare=compare, moves=found.moves, chart=chart, offset=offset, page=PAGE, on=on)
 
 
 # --- allocation plans ------------------------------------------------------------------------------------------
@@ -263,8 +264,8 @@ async def send_plan_to_steering(request: Request, who: WhoDep, plan_id: IdInPath
 
 
 @router.get("/donors/{donor}", response_class=HTMLResponse)
-def donor(request: Request, who: WhoDep, donor: CodeInPath) -> Response:
-    statement = funding_views.donor_statement(who.read(), who.actor, donor)
+def donor(request: Request, who: WhoDep, donor: CodeInPath, on: AsOfQuery = None) -> Response:
+    statement = funding_views.donor_statement(who.read(), who.actor, donor, on=on)
     chart = charts.sankey(who, statement) if statement.procurement else None
     return render(request, who, "donor.html", statement=statement, chart=chart)
 
@@ -321,12 +322,12 @@ async def close(request: Request, who: WhoDep, proposal_id: IdInPath) -> Respons
 
 
 @router.get("/coalitions/{coalition}/procurement", response_class=HTMLResponse)
-def procurement(request: Request, who: WhoDep, coalition: CodeInPath) -> Response:
+def procurement(request: Request, who: WhoDep, coalition: CodeInPath, on: AsOfQuery = None) -> Response:
     who = _in(who, coalition)
-    found = delivery_views.procurement_page(who.read(), who.actor, coalition)
+    found = delivery_views.procurement_page(who.read(), who.actor, coalition, on)
     chart = charts.pipeline(who, found.pipeline) if found.pipeline else None
     return render(request, who, "procurement.html", rows=found.pipeline, deliveries=found.deliveries,
-                  arrivals=found.arrivals, chart=chart, conditions=list(Condition))
+                  arrivals=found.arrivals, chart=chart, conditions=list(Condition), on=on)
 
 
 @router.post("/coalitions/{coalition}/shipments/{shipment}/receipts")
@@ -358,9 +359,9 @@ def _whole(text: str, field: str) -> int:
 
 @router.get("/coalitions/{coalition}/ledger", response_class=HTMLResponse)
 def ledger(request: Request, who: WhoDep, coalition: CodeInPath, kind: ContributionKind | None = None,
-           after: Cursor = None) -> Response:
+           after: Cursor = None, on: AsOfQuery = None) -> Response:
     who = _in(who, coalition)
-    report = funding_views.funding_report(who.read(), who.actor, coalition) if who.may("read_funding") else None
+    report = funding_views.funding_report(who.read(), who.actor, coalition, on) if who.may("read_funding") else None
     page = funding.list_contributions(who.read(), who.actor, coalition=coalition, kind=kind, after=after,
                                       limit=PAGE)
     view = registry.coalition_view(who.read(), who.actor, coalition, who.today)

@@ -20,6 +20,7 @@ from fractions import Fraction
 
 from coalition.domain.access import Actor, can
 from coalition.domain.attribution import largest_remainder
+from coalition.domain.common import as_of
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentState, UnitReceipt, delivered_share
 from coalition.domain.errors import NotFound
@@ -92,12 +93,15 @@ class PipelineRow:
     paid: Money
 
 
-def pipeline(uow: UnitOfWork, actor: Actor, coalition: str) -> list[PipelineRow]:
-    """Cases by route and stage: how many, for how many requirements, contracted and paid (reporting currency)."""
+def pipeline(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> list[PipelineRow]:
+    """Cases by route and stage: how many, for how many requirements, contracted and paid (reporting currency);
+    as of ``on``, the cases opened by then at their stage then, with what was contracted and paid by then."""
     require(can(actor, "read_funding", coalition))
     with uow:
         currency = load_coalition(uow, coalition).reporting_currency
-        return _pipeline(uow.delivery_reads.cases(coalition), uow.delivery_reads.coalition_files(coalition), currency)
+        on = as_of(on, uow.clock().date())
+        return _pipeline(uow.delivery_reads.cases(coalition, on), uow.delivery_reads.coalition_files(coalition, on),
+                         currency)
 
 
 def _pipeline(cases: Sequence[ProcurementCase], files: Sequence[ContractFile], currency: str) -> list[PipelineRow]:
@@ -144,14 +148,17 @@ class DeliveryStatus:
         return f"{(Decimal(self.share.numerator) * 100 / self.share.denominator).quantize(Decimal('0.1'))}%"
 
 
-def delivery_status(uow: UnitOfWork, actor: Actor, coalition: str) -> list[DeliveryStatus]:
-    """Per requirement under procurement: required, contracted, shipped, signed for, accepted, delivered share."""
+def delivery_status(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> list[DeliveryStatus]:
+    """Per requirement under procurement: required, contracted, shipped, signed for, accepted, delivered share
+    (as of ``on``: what stood by the end of that day)."""
     require(can(actor, "read_funding", coalition))
     with uow:
         load_coalition(uow, coalition)
-        cases = uow.delivery_reads.cases(coalition)
+        on = as_of(on, uow.clock().date())
+        cases = uow.delivery_reads.cases(coalition, on)
         codes = list(dict.fromkeys(r for c in cases if c.stage is not CaseStage.CANCELLED for r in c.requirements))
-        return _delivery_status(codes, uow.requirements.get_many(codes), uow.delivery_reads.coalition_files(coalition))
+        return _delivery_status(codes, uow.requirements.get_many(codes),
+                                uow.delivery_reads.coalition_files(coalition, on))
 
 
 def _delivery_status(codes: Sequence[str], requirements: dict[str, Requirement],
@@ -351,10 +358,10 @@ def donor_procurement(uow: UnitOfWork, actor: Actor, donor: str) -> list[DonorPr
         return bought_by(uow, actor, donor)
 
 
-def bought_by(uow: UnitOfWork, actor: Actor, donor: str) -> list[DonorProcurement]:
-    """What ``donor``'s money bought, per coalition, read in the caller's open unit of work; the viewer must
-    be allowed to read the funding of every coalition whose contracts the donor's money funded."""
-    files = uow.delivery_reads.donor_files(donor)
+def bought_by(uow: UnitOfWork, actor: Actor, donor: str, on: date | None = None) -> list[DonorProcurement]:
+    """What ``donor``'s money bought (by the end of ``on``), per coalition, read in the caller's open unit of work;
+    the viewer must be allowed to read the funding of every coalition whose contracts the donor's money funded."""
+    files = uow.delivery_reads.donor_files(donor, on)
     coalitions = list(dict.fromkeys(f.case.coalition for f in files))
     for coalition in coalitions:
         require(can(actor, "read_funding", coalition))
@@ -428,17 +435,18 @@ class ProcurementPage:
     arrivals: list[Arrival]
 
 
-def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str) -> ProcurementPage:
-    """The pipeline, delivery status and arrivals of the coalition, from one read of its contract files; a viewer
-    who may neither read the money nor sign for equipment gets an empty page."""
+def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> ProcurementPage:
+    """The pipeline, delivery status and arrivals of the coalition (as of ``on``), from one read of its contract
+    files; a viewer who may neither read the money nor sign for equipment gets an empty page."""
     reads_all = can(actor, "read_funding", coalition).allowed
     signs = can(actor, "confirm_receipt", coalition).allowed
     if not reads_all and not signs:
         return ProcurementPage([], [], [])
     with uow:
         currency = load_coalition(uow, coalition).reporting_currency
-        cases = uow.delivery_reads.cases(coalition) if reads_all else []
-        files = uow.delivery_reads.coalition_files(coalition)
+        on = as_of(on, uow.clock().date())
+        cases = uow.delivery_reads.cases(coalition, on) if reads_all else []
+        files = uow.delivery_reads.coalition_files(coalition, on)
         codes = list(dict.fromkeys(r for c in cases if c.stage is not CaseStage.CANCELLED for r in c.requirements))
         arrived = {f.contract.current.line(s.line).requirement for f in files for s in f.shipments
                    if s.state is ShipmentState.ARRIVED}

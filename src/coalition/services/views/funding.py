@@ -14,7 +14,8 @@ from datetime import date
 
 from coalition.domain import ledger
 from coalition.domain.access import CUSTODIAN_ROLES, Actor, can, can_see_record, record_scope
-from coalition.domain.contributions import ContributionKind
+from coalition.domain.common import as_of
+from coalition.domain.contributions import Contribution, ContributionKind
 from coalition.domain.ledger import AccountKey, Balance, Measure
 from coalition.domain.money import Money
 from coalition.services.audit import require
@@ -47,6 +48,7 @@ class FundingReport:
     by_currency: dict[str, dict[Measure, Money]]
     by_earmark: dict[str, dict[Measure, Money]]
     conversion_sources: list[tuple[str, str]]
+    on: date | None = None  # the day the report is as of; None: now
 
 
 def _measure_map(balances: Iterable[tuple[AccountKey, Balance]], currency: str,
@@ -64,24 +66,26 @@ def _hidden_donors(uow: UnitOfWork, actor: Actor, coalition: str, today: date) -
             if not can_see_record(actor, coalition, donor, confidentiality, today)}
 
 
-def funding_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingReport:
-    """The coalition's money by donor, earmark and currency, in original currencies and the reporting one."""
+def funding_report(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> FundingReport:
+    """The coalition's money by donor, earmark and currency, in original currencies and the reporting one; as of
+    the day ``on``, from the entries valued up to that day."""
     require(can(actor, "read_funding", coalition))
     with uow:
-        return _read_report(uow, actor, coalition)
+        return _read_report(uow, actor, coalition, on)
 
 
-def _read_report(uow: UnitOfWork, actor: Actor, coalition: str) -> FundingReport:
-    """The funding report as ``actor`` may see it, read in the caller's transaction."""
+def _read_report(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None) -> FundingReport:
+    """The funding report as ``actor`` may see it (as of ``on``), read in the caller's transaction."""
+    today = uow.clock().date()
     found = load_coalition(uow, coalition)
-    balances = uow.funding_reads.balances(coalition=coalition)
+    balances = uow.funding_reads.balances(coalition=coalition, on=as_of(on, today))
     sources = uow.funding_reads.conversion_sources(coalition)
-    hidden = _hidden_donors(uow, actor, coalition, uow.clock().date())
-    return _report(coalition, found.reporting_currency, balances, sources, hidden)
+    hidden = _hidden_donors(uow, actor, coalition, today)
+    return _report(coalition, found.reporting_currency, balances, sources, hidden, on)
 
 
 def _report(coalition: str, rc: str, balances: Balances, sources: list[tuple[str, str]],
-            hidden: set[str]) -> FundingReport:
+            hidden: set[str], on: date | None) -> FundingReport:
     """The funding report from the coalition's balances, hiding the donors of ``hidden`` under no name."""
     groups: dict[tuple[str, str, str], list[tuple[AccountKey, Balance]]] = defaultdict(list)
     currencies: dict[str, list[tuple[AccountKey, Balance]]] = defaultdict(list)
@@ -97,7 +101,7 @@ def _report(coalition: str, rc: str, balances: Balances, sources: list[tuple[str
              for (donor, earmark, currency), items in sorted(groups.items())]
     return FundingReport(coalition, rc, lines, _measure_map(balances, rc, True),
                          {c: _measure_map(items, c, False) for c, items in sorted(currencies.items())},
-                         {e: _measure_map(items, rc, True) for e, items in sorted(earmarks.items())}, sources)
+                         {e: _measure_map(items, rc, True) for e, items in sorted(earmarks.items())}, sources, on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,40 +115,48 @@ class DonorStatement:
     contributions: list[ContributionView]
     procurement: list[DonorProcurement]
     masked: bool = False
+    on: date | None = None  # the day the statement is as of; None: now
 
 
-def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 500) -> DonorStatement:
+def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 500,
+                    on: date | None = None) -> DonorStatement:
     """What a donor pledged, committed, paid and gave in kind, per coalition, with each pledge's status,
-    and what its money bought: contract lines, payments, and the units that signed for the equipment."""
+    and what its money bought: contract lines, payments, and the units that signed for the equipment; as of the
+    day ``on``, only what was valued, signed, paid or received by its end."""
     with uow:
         party = load_party(uow, donor, "donor")
-        balances = uow.funding_reads.balances(donor=donor)
+        today = uow.clock().date()
+        balances = uow.funding_reads.balances(donor=donor, on=as_of(on, today))
         coalitions = sorted({key.coalition for key, _ in balances})
         for code in coalitions:
             require(can(actor, "read_funding", code))
-        today = uow.clock().date()
         if any(donor in _hidden_donors(uow, actor, code, today) for code in coalitions):
             # Only what the viewer may see in full: a masked record listed under its donor would tell who gave it.
-            items = uow.ledger.contributions(donor=donor, limit=limit, scope=record_scope(actor, today))
+            items = _until(uow.ledger.contributions(donor=donor, limit=limit, scope=record_scope(actor, today)), on)
             return DonorStatement(donor, party.name, {}, [view_contribution(actor, c, today) for c in items], [],
-                                  masked=True)
-        reports = {code: _donor_report(uow, code, [b for b in balances if b[0].coalition == code])
+                                  masked=True, on=on)
+        reports = {code: _donor_report(uow, code, [b for b in balances if b[0].coalition == code], on)
                    for code in coalitions}
-        items = uow.ledger.contributions(donor=donor, limit=limit)
-        progress = {p.pledge.id: p
-                    for p in pledge_progress(uow, [c for c in items if c.kind is ContributionKind.PLEDGE])}
-        bought = bought_by(uow, actor, donor)
+        items = _until(uow.ledger.contributions(donor=donor, limit=limit), on)
+        progress = {p.pledge.id: p for p in pledge_progress(
+            uow, [c for c in items if c.kind is ContributionKind.PLEDGE], on)}
+        bought = bought_by(uow, actor, donor, on)
     return DonorStatement(donor, party.name, reports,
-                          [view_contribution(actor, c, today, progress.get(c.id)) for c in items], bought)
+                          [view_contribution(actor, c, today, progress.get(c.id)) for c in items], bought, on=on)
 
 
-def _donor_report(uow: UnitOfWork, coalition: str, balances: Balances) -> FundingReport:
+def _until(items: list[Contribution], on: date | None) -> list[Contribution]:
+    """The contributions valued by the end of ``on`` (all of them for None)."""
+    return items if on is None else [c for c in items if c.value_date <= on]
+
+
+def _donor_report(uow: UnitOfWork, coalition: str, balances: Balances, on: date | None) -> FundingReport:
     """One coalition's part of a donor statement: totals, by currency, and the conversion sources."""
     rc = load_coalition(uow, coalition).reporting_currency
     return FundingReport(coalition, rc, [], _measure_map(balances, rc, True),
                          {c: _measure_map([b for b in balances if b[0].currency == c], c, False)
                           for c in sorted({k.currency for k, _ in balances})}, {},
-                         uow.funding_reads.conversion_sources(coalition))
+                         uow.funding_reads.conversion_sources(coalition), on)
 
 
 
@@ -156,10 +168,11 @@ class CoalitionMoney:
     delivered: Money
 
 
-def coalition_money(uow: UnitOfWork, actor: Actor, coalition: str) -> CoalitionMoney:
-    """The coalition's funding report and the worth of the equipment units accepted, read in one transaction."""
+def coalition_money(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> CoalitionMoney:
+    """The coalition's funding report and the worth of the equipment units accepted (as of ``on``), read in one
+    transaction."""
     require(can(actor, "read_funding", coalition))
     with uow:
-        report = _read_report(uow, actor, coalition)
-        files = uow.delivery_reads.coalition_files(coalition)
+        report = _read_report(uow, actor, coalition, on)
+        files = uow.delivery_reads.coalition_files(coalition, on)
     return CoalitionMoney(report, delivered_value_of(files, report.reporting_currency))

@@ -61,16 +61,17 @@ class ContractFile:
 class DeliveryReads(Protocol):
     """Procurement and delivery as the pipeline, delivery status, arrivals and donor reports read them."""
 
-    def cases(self, coalition: str) -> list[ProcurementCase]:
-        """The coalition's cases, oldest first."""
+    def cases(self, coalition: str, on: date | None = None) -> list[ProcurementCase]:
+        """The coalition's cases, oldest first; as of ``on``, those opened by then, each at its stage then."""
         ...
 
-    def coalition_files(self, coalition: str) -> list[ContractFile]:
-        """Every contract of the coalition's cases with its file, in order of signing."""
+    def coalition_files(self, coalition: str, on: date | None = None) -> list[ContractFile]:
+        """Every contract of the coalition's cases with its file, in order of signing; as of ``on``, the contracts
+        signed by then, each file as it stood at the end of that day."""
         ...
 
-    def donor_files(self, donor: str) -> list[ContractFile]:
-        """Every contract that money of ``donor`` has ever funded, with its file, in order of code."""
+    def donor_files(self, donor: str, on: date | None = None) -> list[ContractFile]:
+        """Every contract that money of ``donor`` has funded, with its file, in order of code (as of ``on``)."""
         ...
 
     def contract_file(self, code: str) -> ContractFile | None:

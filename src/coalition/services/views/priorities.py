@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from coalition.domain.access import Actor, can
+from coalition.domain.common import as_of
 from coalition.domain.errors import NotFound
 from coalition.domain.fx import RateBook
 from coalition.domain.ledger import AccountType
@@ -75,25 +76,32 @@ class Coverage:
     total_ranks: int
     offset: int
     next_short: RankCoverage | None
+    on: date | None = None  # the day the coverage is as of; None: now
 
 
 def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None = None, *, offset: int = 0,
-             limit: int | None = None) -> Coverage:
-    """Per rank of a priority list (the active one by default): cost, money reserved, what is missing."""
+             limit: int | None = None, on: date | None = None) -> Coverage:
+    """Per rank of a priority list (the active one by default): cost, money reserved, what is missing; as of the
+    day ``on``, the list active then (the newest approved by then) and the money as it stood at that day's end."""
     require(can(actor, "read_funding", coalition))
     with uow:
         currency = load_coalition(uow, coalition).reporting_currency
-        listed = uow.priorities.latest(coalition, ListState.APPROVED) if version is None \
-            else uow.priorities.get(coalition, version)
-        return _coverage(uow, _listed(listed, coalition, version), currency, offset, limit)
+        on = as_of(on, uow.clock().date())
+        if on is None:
+            listed = uow.priorities.latest(coalition, ListState.APPROVED) if version is None \
+                else uow.priorities.get(coalition, version)
+        else:
+            listed = _version(uow.priorities.versions(coalition), version, on)
+        return _coverage(uow, _listed(listed, coalition, version, on), currency, offset, limit, on)
 
 
-def _listed(found: PriorityList | None, coalition: str, version: int | None) -> PriorityList:
+def _listed(found: PriorityList | None, coalition: str, version: int | None, on: date | None = None
+            ) -> PriorityList:
     """The list found, or NotFound naming what was asked for."""
     if found is not None:
         return found
     if version is None:
-        raise NotFound(f"{coalition} has no approved priority list", field="coalition")
+        raise NotFound(f"{coalition} has no approved priority list" + (f" on {on}" if on else ""), field="coalition")
     raise NotFound(f"{coalition} has no priority list version {version}", field="version")
 
 
@@ -101,11 +109,11 @@ class _Ranks:
     """Costs ranks of one list against the money per requirement, with rates only for the currencies the
     requirements are costed in (one rate book per set of currencies)."""
 
-    def __init__(self, uow: UnitOfWork, listed: PriorityList, currency: str) -> None:
-        """Read the money per requirement once, for every rank costed."""
+    def __init__(self, uow: UnitOfWork, listed: PriorityList, currency: str, on: date | None) -> None:
+        """Read the money per requirement once (as of ``on``), for every rank costed (at the rates of that day)."""
         self._uow, self._listed, self._currency = uow, listed, currency
-        self._money = uow.funding_reads.requirement_money(listed.coalition)
-        self._today = uow.clock().date()
+        self._money = uow.funding_reads.requirement_money(listed.coalition, on)
+        self._today = on or uow.clock().date()
         self._books: dict[frozenset[str], RateBook] = {}
 
     def between(self, start: int, stop: int) -> list[RankCoverage]:
@@ -133,10 +141,11 @@ def _cost(requirement: Requirement, currency: str, book: RateBook, on: date) -> 
     return cost if cost.currency == currency else book.convert(cost, currency, on).converted
 
 
-def _coverage(uow: UnitOfWork, listed: PriorityList, currency: str, offset: int, limit: int | None) -> Coverage:
-    """The coverage of the page from ``offset`` and the first rank still short, wherever it stands."""
+def _coverage(uow: UnitOfWork, listed: PriorityList, currency: str, offset: int, limit: int | None,
+              on: date | None = None) -> Coverage:
+    """The coverage of the page from ``offset`` and the first rank still short, wherever it stands (as of ``on``)."""
     coalition = listed.coalition
-    costed = _Ranks(uow, listed, currency)
+    costed = _Ranks(uow, listed, currency, on)
     stop = len(listed.ranks) if limit is None else min(len(listed.ranks), offset + limit)
     ranks = costed.between(offset, stop)
 
@@ -150,15 +159,19 @@ def _coverage(uow: UnitOfWork, listed: PriorityList, currency: str, offset: int,
             start, size = end, min(size * 4, COVERAGE_BATCH)
 
     next_short = next((r for batch in from_the_top() for r in batch if not r.missing.is_zero()), None)
-    available = uow.funding_reads.reporting_total(coalition, AccountType.FUND_AVAILABLE)
+    available = uow.funding_reads.reporting_total(coalition, AccountType.FUND_AVAILABLE, on)
     return Coverage(coalition, listed.version, ranks, Money.from_minor_units(available, currency),
-                    len(listed.ranks), offset, next_short)
+                    len(listed.ranks), offset, next_short, on)
 
 
-def _version(versions: Sequence[PriorityList], version: int | None) -> PriorityList | None:
-    """The version numbered ``version`` or, for None, the newest approved one (the active list)."""
+def _version(versions: Sequence[PriorityList], version: int | None, on: date | None = None) -> PriorityList | None:
+    """The version numbered ``version`` or, for None, the newest approved one (the active list); as of ``on``, only
+    among the versions submitted by then, the active one being the newest approved by then."""
+    if on is not None:
+        versions = [v for v in versions if v.submitted_on <= on]
     if version is None:
-        return next((v for v in reversed(versions) if v.state is ListState.APPROVED), None)
+        return next((v for v in reversed(versions) if v.state is ListState.APPROVED and v.approved_on is not None
+                     and (on is None or v.approved_on <= on)), None)
     return next((v for v in versions if v.version == version), None)
 
 
@@ -174,18 +187,22 @@ class PrioritiesPage:
 
 
 def priorities_page(uow: UnitOfWork, actor: Actor, coalition: str, *, version: int | None = None,
-                    compare: int | None = None, offset: int = 0, limit: int | None = None) -> PrioritiesPage:
-    """The versions of the priority list, the coverage of ``version`` (the active one by default) and how the
-    ranks moved since ``compare``, read in one transaction, each version once."""
+                    compare: int | None = None, offset: int = 0, limit: int | None = None,
+                    on: date | None = None) -> PrioritiesPage:
+    """The versions of the priority list, the coverage of ``version`` (the active one by default; as of ``on``,
+    the one active then, with the money then) and how the ranks moved since ``compare``, read in one transaction,
+    each version once."""
     require(can(actor, "read_registry", coalition))
     with uow:
         currency = load_coalition(uow, coalition).reporting_currency
         versions = uow.priorities.versions(coalition)
+        on = as_of(on, uow.clock().date())
         found = None
-        if versions and can(actor, "read_funding", coalition):
+        submitted = [v for v in versions if on is None or v.submitted_on <= on]
+        if submitted and can(actor, "read_funding", coalition):
             # Before any list is approved, the page shows the newest one submitted (its state says it is not active).
-            chosen = _version(versions, version) or (versions[-1] if version is None else None)
-            found = _coverage(uow, _listed(chosen, coalition, version), currency, offset, limit)
+            chosen = _version(versions, version, on) or (submitted[-1] if version is None else None)
+            found = _coverage(uow, _listed(chosen, coalition, version, on), currency, offset, limit, on)
         shown = found.version if found else (version or (versions[-1].version if versions else None))
         moves = None
         if compare is not None and shown is not None:
