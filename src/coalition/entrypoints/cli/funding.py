@@ -331,8 +331,8 @@ def report_funding(ctx: typer.Context, coalition: str, on: AsOf = None, as_json:
            for r in ranks.ranks])
     short = ranks.next_short
     console.print(f"Available in the fund: {ranks.available}. " + (
-        f"Next: {short.requirement.code} (rank {short.rank}) still lacks {short.missing}" if short
-        else "Every rank is covered."))
+        f"Next: {short.requirement.code} (rank {short.rank}) still lacks {short.missing}; the money available "
+        f"would complete the first {ranks.affordable} rank(s) in order" if short else "Every rank is covered."))
 
 
 def _as_of(day: date | None) -> str:

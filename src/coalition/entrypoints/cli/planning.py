@@ -140,6 +140,7 @@ def priorities_show(ctx: typer.Context, coalition: str,
     short = found.next_short
     if as_json:
         emit_json({"coalition": coalition, "version": found.version, "on": found.on, "available": found.available,
+                   "affordable": found.affordable,
                    "ranks": [{"rank": r.rank, "requirement": r.requirement.code, "title": r.requirement.title,
                               "cost": r.cost, "reserved": r.reserved, "contracted": r.contracted,
                               "missing": r.missing,
@@ -152,7 +153,8 @@ def priorities_show(ctx: typer.Context, coalition: str,
           ["Rank", "Requirement", "Title", "Cost", "Reserved", "Contracted or paid", "Missing", "Status"],
           [(r.rank, r.requirement.code, r.requirement.title, r.cost.amount, r.reserved.amount, r.contracted.amount,
             r.missing.amount, r.requirement.status.value) for r in found.ranks])
-    console.print(f"Money available, not yet reserved: {found.available}")
+    console.print(f"Money available, not yet reserved: {found.available}; with it, the first {found.affordable} "
+                  "rank(s) would be complete, in order (earmarks aside)")
     if short is not None:
         console.print(f"Next: rank {short.rank}, {short.requirement.code} ({short.requirement.title}) still lacks "
                       f"{short.missing}")

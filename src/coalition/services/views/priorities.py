@@ -77,6 +77,9 @@ class Coverage:
     offset: int
     next_short: RankCoverage | None
     on: date | None = None  # the day the coverage is as of; None: now
+    # How many ranks from the top the money available (not yet reserved, earmarks aside) would complete, in
+    # order: the first procurements it can pay for. Counted up to AFFORDABLE_SCAN ranks.
+    affordable: int = 0
 
 
 def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None = None, *, offset: int = 0,
@@ -159,9 +162,26 @@ def _coverage(uow: UnitOfWork, listed: PriorityList, currency: str, offset: int,
             start, size = end, min(size * 4, COVERAGE_BATCH)
 
     next_short = next((r for batch in from_the_top() for r in batch if not r.missing.is_zero()), None)
-    available = uow.funding_reads.reporting_total(coalition, AccountType.FUND_AVAILABLE, on)
-    return Coverage(coalition, listed.version, ranks, Money.from_minor_units(available, currency),
-                    len(listed.ranks), offset, next_short, on)
+    available = Money.from_minor_units(uow.funding_reads.reporting_total(coalition, AccountType.FUND_AVAILABLE, on),
+                                       currency)
+    affordable = 0 if next_short is None else _affordable(from_the_top(), available.amount)
+    return Coverage(coalition, listed.version, ranks, available, len(listed.ranks), offset, next_short, on,
+                    affordable)
+
+
+AFFORDABLE_SCAN = 1000
+
+
+def _affordable(batches: Iterator[list[RankCoverage]], available: Decimal) -> int:
+    """How many ranks from the top are covered or would be, in order, with ``available`` added to what they miss."""
+    count, missing = 0, Decimal(0)
+    for batch in batches:
+        for rank in batch:
+            missing += rank.missing.amount
+            if missing > available or count >= AFFORDABLE_SCAN:
+                return count
+            count += 1
+    return count
 
 
 def _version(versions: Sequence[PriorityList], version: int | None, on: date | None = None) -> PriorityList | None:
