@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.contributions import Confidentiality, Visibility
 from coalition.domain.delivery import EndUseCheck, Finding, Shipment, UnitReceipt
 from coalition.domain.ledger import AccountKey, AccountType, Balance
-from coalition.domain.procurement import CaseStage, Contract, ProcurementCase
+from coalition.domain.procurement import CaseStage, Contract, FundingShare, Payment, ProcurementCase
 from coalition.services.views.ports import ContractFile
 
 T = TypeVar("T")
@@ -29,6 +29,11 @@ T = TypeVar("T")
 def _signed_by(query: sa.Select[Any], on: date | None) -> sa.Select[Any]:
     """The contracts ``query`` selects, only those signed by the end of ``on`` where a day is given."""
     return query if on is None else query.where(t.contracts.c.signed_on <= on)
+
+
+def _by(on: date | None) -> Callable[[date], bool]:
+    """Whether a day falls by the end of ``on`` (every day does, for None: now)."""
+    return (lambda day: True) if on is None else (lambda day: day <= on)
 
 
 def _shipments_on(shipments: Iterable[Shipment], on: date | None) -> list[Shipment]:
@@ -150,29 +155,34 @@ class SqlDeliveryReads:
         the money moved, the payments made, the shipments' states and the receipts signed by then."""
         if not contracts:
             return []
-        if on is not None:
-            contracts = [dataclasses.replace(k, versions=tuple(v for v in k.versions if v.on <= on) or k.versions[:1])
-                         for k in contracts]
+        by = _by(on)
+        contracts = [dataclasses.replace(k, versions=tuple(v for v in k.versions if by(v.on)) or k.versions[:1])
+                     for k in contracts]
         codes = [k.code for k in contracts]
         cases = self._cases({k.case for k in contracts})
         funding = _grouped(self._store.funding(codes, on))
-        payments = _grouped((p.contract, p) for p in self._store.payments(codes) if on is None or p.paid_on <= on)
-        contract_of = {p.id: p.contract for found in payments.values() for p in found}
-        shares = _grouped((contract_of[id], (id, share)) for id, share in self._store.payment_shares(codes)
-                          if id in contract_of)
+        payments, shares = self._payments(codes, by)
         shipments = _grouped((s.contract, s) for s in _shipments_on(self._store.shipments(codes), on))
-        receipts = self._receipts([s for found in shipments.values() for s in found])
-        if on is not None:
-            receipts = defaultdict(list, {code: [r for r in found if r.received_on <= on]
-                                          for code, found in receipts.items()})
+        receipts = self._receipts([s for found in shipments.values() for s in found], by)
         return [ContractFile(k, cases[k.case], tuple(funding[k.code]), tuple(payments[k.code]),
                              tuple(shares[k.code]), tuple(shipments[k.code]), tuple(receipts[k.code]))
                 for k in contracts]
 
-    def _receipts(self, shipments: Sequence[Shipment]) -> defaultdict[str, list[UnitReceipt]]:
+    def _payments(self, codes: Sequence[str], by: Callable[[date], bool]
+                  ) -> tuple[defaultdict[str, list[Payment]], defaultdict[str, list[tuple[int, FundingShare]]]]:
+        """The payments made (by a day) per contract, and who paid each."""
+        payments = _grouped((p.contract, p) for p in self._store.payments(codes) if by(p.paid_on))
+        contract_of = {p.id: p.contract for found in payments.values() for p in found}
+        shares = _grouped((contract_of[id], (id, share)) for id, share in self._store.payment_shares(codes)
+                          if id in contract_of)
+        return payments, shares
+
+    def _receipts(self, shipments: Sequence[Shipment], by: Callable[[date], bool]
+                  ) -> defaultdict[str, list[UnitReceipt]]:
         contract_of = {s.id: s.contract for s in shipments}
         return _grouped((contract_of[r.shipment], r)
-                        for r in self._store.receipts([s.id for s in shipments if s.id is not None]))
+                        for r in self._store.receipts([s.id for s in shipments if s.id is not None])
+                        if by(r.received_on))
 
     def _cases(self, codes: set[str]) -> dict[str, ProcurementCase]:
         c = t.procurement_cases
