@@ -261,14 +261,15 @@ def _like_literal(text: str) -> str:
 
 
 def moves(*where: sa.ColumnElement[bool]) -> sa.Subquery:
-    """Every entry (of those ``where`` selects) as two moves, one per account: (account, month, units, reporting),
-    the debit account gaining the amount and the credit account losing it."""
+    """Every entry (of those ``where`` selects) as two moves, one per account: (account, day, month, units,
+    reporting), the debit account gaining the amount and the credit account losing it."""
     e = t.ledger_entries
     month = month_of(e.c.value_date)
     return sa.union_all(
-        sa.select(e.c.debit.label("account"), month.label("month"), e.c.amount_minor.label("units"),
-                  e.c.reporting_minor.label("reporting")).where(*where),
-        sa.select(e.c.credit, month, -e.c.amount_minor, -e.c.reporting_minor).where(*where)).subquery()
+        sa.select(e.c.debit.label("account"), e.c.value_date.label("day"), month.label("month"),
+                  e.c.amount_minor.label("units"), e.c.reporting_minor.label("reporting")).where(*where),
+        sa.select(e.c.credit, e.c.value_date, month, -e.c.amount_minor, -e.c.reporting_minor).where(*where)
+    ).subquery()
 
 
 def balances_on(on: date) -> sa.Subquery:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from coalition.adapters.database_errors import database_errors_translated, translated
+from coalition.adapters.history_checks import SqlHistoryChecks
 from coalition.adapters.identity_store import SqlSessionRepository, SqlUserRepository
 from coalition.adapters.innovation_store import SqlInnovationRepository
 from coalition.adapters.ledger_store import (
@@ -51,7 +52,7 @@ from coalition.services.ports import (
     SteeringRepository,
     UserRepository,
 )
-from coalition.services.views.ports import DeliveryReads, FundingReads, LedgerChecks
+from coalition.services.views.ports import DeliveryReads, FundingReads, HistoryChecks, LedgerChecks
 
 _WRITER_LOCKS: weakref.WeakKeyDictionary[sa.Engine, threading.RLock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
@@ -97,6 +98,7 @@ class SqlUnitOfWork:
     funding_reads: FundingReads
     delivery_reads: DeliveryReads
     ledger_checks: LedgerChecks
+    history_checks: HistoryChecks
 
     def __init__(self, engine: sa.Engine, clock: Clock, *, read_only: bool = False,
                  committed: Callable[[], None] | None = None, wait: bool = True) -> None:
@@ -141,6 +143,7 @@ class SqlUnitOfWork:
             self.funding_reads = SqlFundingReads(connection)
             self.delivery_reads = SqlDeliveryReads(connection)
             self.ledger_checks = SqlLedgerChecks(connection)
+            self.history_checks = SqlHistoryChecks(connection)
         self._depth += 1
         return self
 

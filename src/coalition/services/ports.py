@@ -46,7 +46,7 @@ from coalition.domain.procurement import (
 from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
 from coalition.domain.steering import CastVote, Meeting, Proposal
 from coalition.domain.taxonomy import CapabilityArea
-from coalition.services.views.ports import DeliveryReads, FundingReads, LedgerChecks
+from coalition.services.views.ports import DeliveryReads, FundingReads, HistoryChecks, LedgerChecks
 
 Clock = Callable[[], datetime]
 
@@ -435,6 +435,7 @@ class UnitOfWork(Protocol):
     funding_reads: FundingReads
     delivery_reads: DeliveryReads
     ledger_checks: LedgerChecks
+    history_checks: HistoryChecks
     clock: Clock
 
     def __enter__(self) -> Self: ...

@@ -22,6 +22,7 @@ from coalition.services.audit import (
     verify_audit_deep,
     verify_checkpoint,
 )
+from coalition.services.views import history as history_views
 
 app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
 
@@ -172,3 +173,25 @@ def log(ctx: typer.Context,
           ["#", "When (UTC)", "Actor", "Action", "Object", "After"],
           [(r.seq, r.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), r.actor.get("user"), r.action,
             f"{r.object_type} {r.object_id}", json.dumps(r.after, ensure_ascii=False)[:60]) for r in page.records])
+
+
+check = typer.Typer(help="Checks over the whole record.", no_args_is_help=True)
+
+
+@check.command("history")
+def check_history_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Run every rule of time over the whole record (money moved on before it came, payments before contracts,
+    receipts before arrivals, lists approved before submitted, members before they signed) and list what breaks
+    them; exit 6 if anything does."""
+    platform = ready(ctx)
+    result = history_views.check_history(platform.uow(), platform.operator())
+    if as_json:
+        emit_json({"ok": result.ok, "rules": {rule.value: text for rule, text in result.rules.items()},
+                   "anachronisms": [{"rule": a.rule.value, "subject": a.subject, "detail": a.detail}
+                                    for a in result.anachronisms]})
+    elif result.ok:
+        console.print(f"History check passed: no record breaks any of the {len(result.rules)} rules of time.")
+    if not result.ok:
+        for found in result.anachronisms:
+            console.print(f"  {found.describe()}", style="red")
+        fail(f"history check failed: {len(result.anachronisms)} record(s) break a rule of time", 6)

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from coalition.domain.contributions import Confidentiality
 from coalition.domain.delivery import EndUseCheck, Shipment, UnitReceipt
+from coalition.domain.history import Anachronism
 from coalition.domain.ledger import AccountKey, AccountType, Balance, Holding, RequirementMoney
 from coalition.domain.procurement import Contract, FundingShare, Payment, ProcurementCase
 
@@ -80,6 +81,14 @@ class DeliveryReads(Protocol):
 
     def checks(self, receipts: Collection[int]) -> list[EndUseCheck]:
         """The end-use checks of the receipts, oldest first."""
+        ...
+
+
+class HistoryChecks(Protocol):
+    """What ``coalition check history`` reads: every record that breaks a rule of time."""
+
+    def anachronisms(self) -> list[Anachronism]:
+        """Every record breaking a rule of ``coalition.domain.history.RULES``, rule by rule."""
         ...
 
 
