@@ -18,10 +18,11 @@ from coalition.demo.world import build_demo_world
 from coalition.domain import ledger
 from coalition.domain.contribution_import import COLUMNS
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
-from coalition.domain.errors import InvalidInput
+from coalition.domain.errors import InvalidInput, InvariantViolated
 from coalition.domain.ledger import AccountKey, Balance, Measure
 from coalition.domain.money import Money
-from coalition.services import funding
+from coalition.services import funding, planning
+from coalition.services.procurement import cases
 from coalition.services.views import delivery as delivery_views
 from coalition.services.views import funding as funding_views
 from coalition.services.views import ledger as ledger_views
@@ -159,3 +160,21 @@ def test_the_commands_take_on(demo: Platform, capsys: pytest.CaptureFixture[str]
     assert code == 0, err
     code, out, err = run(demo, capsys, "report", "funding", IT, "--on", "6 March")
     assert code != 0 and "--on" in err
+
+
+def test_a_requirement_met_in_part_in_kind_counts_the_gift_and_frees_the_cash_by_a_dated_act(demo: Platform):
+    """Lithuania gave 40 of the 400 radios from stock: their value counts toward the requirement, the cash reserved
+    for that part went back to the fund on 16 August 2024 by an act of its own, and the rest has a case of its own."""
+    def radios(on: date | None) -> priority_views.RankCoverage:
+        found = priority_views.coverage(demo.uow(), demo.operator(), IT, on=on)
+        return next(r for r in found.ranks if r.requirement.code == "CP-RADIO-02")
+
+    before, after = radios(date(2024, 8, 15)), radios(date(2024, 8, 16))
+    assert before.in_kind == after.in_kind == Money.parse("420000.00", "EUR")
+    assert before.reserved == Money.parse("2600000.00", "EUR")
+    assert after.reserved == Money.parse("2180000.00", "EUR") and after.missing.is_zero()
+    with pytest.raises(InvariantViolated, match="still needs all the money reserved"):
+        planning.release_reservation(demo.uow(), demo.operator(), coalition=IT, requirement="CP-RADIO-02",
+                                     reason="again", excess_only=True)
+    rest = cases.get_case(demo.uow(), demo.operator(), "IT-RADIOS-REST")
+    assert rest.case.route.value == "agency" and rest.case.requirements == ("CP-RADIO-02",)

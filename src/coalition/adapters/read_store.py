@@ -95,6 +95,23 @@ class SqlFundingReads:
         return {r[0]: (int(r[1]), int(r[2])) for r in self._c.execute(_joined(query, a, held))
                 if int(r[1]) or int(r[2])}
 
+    def in_kind_money(self, coalition: str, on: date | None = None) -> dict[str, int]:
+        f, k, c = t.contract_funding, t.contracts, t.procurement_cases
+        query = (sa.select(f.c.contract, f.c.line, sa.func.sum(f.c.reporting_minor))
+                 .join(k, k.c.code == f.c.contract).join(c, c.c.code == k.c.case_code)
+                 .where(c.c.coalition == coalition, f.c.entry.is_(None))
+                 .group_by(f.c.contract, f.c.line))
+        rows = self._c.execute(_signed_by(query, on)).all()
+        if not rows:
+            return {}
+        store = SqlProcurementRepository(self._c)
+        contracts = {k.code: k for k in store.contracts_of(sa.select(t.contracts).where(
+            t.contracts.c.code.in_(sorted({r[0] for r in rows}))))}
+        found: dict[str, int] = defaultdict(int)
+        for contract, line, reporting in rows:
+            found[contracts[contract].current.line(line).requirement] += int(reporting)
+        return dict(found)
+
 
 def _held(on: date | None) -> tuple[sa.Table, sa.Table | sa.Subquery]:
     """The accounts, and where their balances are read: the maintained ones, or those as of ``on``."""

@@ -179,6 +179,14 @@ def _it_radios_transferred(work: UnitOfWork, actor: Actor) -> None:
         delivery.advance_shipment(work, actor, shipment.id or 0, state, on=day)
     delivery.confirm_receipt(work, actor, UnitReceipt(shipment.id or 0, "UA-TU-3", 40, Condition.SERVICEABLE, True,
                                                       date(2024, 8, 14), "Logistics officer, unit 3"))
+    # The radios given in kind now cover part of the requirement: the cash reserved for that part goes back to the
+    # fund, by an explicit act of its own, for the next allocation to offer to the next rank.
+    planning.release_reservation(work, actor, coalition=IT, requirement="CP-RADIO-02", on=date(2024, 8, 16),
+                                 reason="40 of the 400 radios were given in kind from Lithuanian stock",
+                                 excess_only=True)
+    cases.open_case(work, actor, ProcurementCase(
+        "IT-RADIOS-REST", IT, FundingRoute.AGENCY, "The other 360 tactical radios, bought by the agency",
+        ("CP-RADIO-02",), "NSPA", date(2024, 9, 2), illustrative=True))
 
 
 def _drone_coalition(work: UnitOfWork, actor: Actor) -> None:

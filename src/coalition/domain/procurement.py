@@ -97,8 +97,10 @@ class RouteRules:
 
 R = RequirementStatus
 _FUNDED = frozenset({R.PARTLY_FUNDED, R.FULLY_FUNDED})
+# A requirement met in part (say, from a donor's stock) has the rest bought in a case of its own, with the cash
+# reserved for that rest: a paid route buys it partly delivered too.
 _BOUGHT = RouteRules(
-    paid=True, tenders=False, buys=_FUNDED,
+    paid=True, tenders=False, buys=_FUNDED | {R.PARTLY_DELIVERED},
     unfit="{code} is not funded ({status}, nothing reserved): only funded requirements are procured",
     signs_in=frozenset({C.APPROVED, C.CONTRACTED}), signing_needs="a contract needs the route approved first")
 ROUTE_RULES: dict[FundingRoute, RouteRules] = {

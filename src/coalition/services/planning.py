@@ -405,10 +405,13 @@ def _move_unless_there(uow: UnitOfWork, code: str, status: RequirementStatus, re
 
 
 def release_holdings(uow: UnitOfWork, coalition: str, target: str, currency: str, on: date,
-                     reason: str) -> list[tuple[int, AccountKey, int, int]]:
+                     reason: str, limit: int | None = None) -> list[tuple[int, AccountKey, int, int]]:
     """Return what is reserved for a spending target (a requirement, or a grant) to the funds it came from,
-    one release entry per contribution, in the caller's transaction; return the holdings released."""
+    one release entry per contribution, in the caller's transaction; return the holdings released. With ``limit``
+    (reporting-currency minor units), only that much, from the money reserved last."""
     held = uow.ledger.holdings(coalition, target)
+    if limit is not None:
+        held = _last_reserved_up_to(held, limit)
     now = uow.clock()
     for contribution, account, units, reporting in held:
         available = dataclasses.replace(account, type=AccountType.FUND_AVAILABLE, requirement="")
@@ -418,10 +421,40 @@ def release_holdings(uow: UnitOfWork, coalition: str, target: str, currency: str
     return held
 
 
+def _last_reserved_up_to(held: Sequence[tuple[int, AccountKey, int, int]], limit: int
+                         ) -> list[tuple[int, AccountKey, int, int]]:
+    """The holdings that make up ``limit`` reporting minor units, taken from the last contribution back; the last
+    one taken in part, its original units in proportion (rounded down)."""
+    taken, left = [], limit
+    for contribution, account, units, reporting in reversed(held):
+        if left <= 0:
+            break
+        if reporting <= left:
+            taken.append((contribution, account, units, reporting))
+        else:
+            taken.append((contribution, account, units * left // reporting, left))
+        left -= min(reporting, left)
+    return taken
+
+
+def reserved_beyond_need(uow: UnitOfWork, requirement: Requirement, currency: str, on: date) -> int:
+    """What is reserved for a requirement beyond what it still needs once its contracts and the equipment given
+    for it in kind are counted, in reporting minor units (zero or less: nothing beyond)."""
+    cost = requirement.cost
+    if cost.currency != currency:
+        book = RateBook(uow.fx_rates.for_currencies({cost.currency, currency, "EUR"}))
+        cost = book.convert(cost, currency, on).converted
+    reserved, contracted = uow.funding_reads.requirement_money(requirement.coalition).get(requirement.code, (0, 0))
+    given = uow.funding_reads.in_kind_money(requirement.coalition).get(requirement.code, 0)
+    return reserved - max(cost.to_minor_units() - contracted - given, 0)
+
+
 def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requirement: str, reason: str,
-                        on: date | None = None) -> int:
+                        on: date | None = None, excess_only: bool = False) -> int:
     """Return the money reserved for a requirement to its funds by entries dated ``on`` (today by default: no later
-    than today, no earlier than the last reservation for it); return how many entries were made."""
+    than today, no earlier than the last reservation for it); return how many entries were made. With
+    ``excess_only``, only what is reserved beyond what it still needs (``reserved_beyond_need``): the cash for a
+    part now covered in kind, offered to the next rank by the next allocation."""
     require(can(actor, "release_reservation", coalition))
     if not reason.strip():
         raise InvalidInput("a release needs a reason", field="reason")
@@ -433,13 +466,20 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
             raise InvalidInput(f"{requirement} belongs to {found.coalition}, not {coalition}", field="requirement")
         day = dated_act(on, uow.clock().date(), not_before=_last_reserved(uow, coalition, requirement),
                         after_what=f"money was last reserved for {requirement}")
-        held = release_holdings(uow, coalition, requirement, currency, day, reason.strip())
+        limit = None
+        if excess_only:
+            limit = reserved_beyond_need(uow, found, currency, day)
+            if limit <= 0:
+                raise InvariantViolated(f"{requirement} still needs all the money reserved for it", field="requirement")
+        held = release_holdings(uow, coalition, requirement, currency, day, reason.strip(), limit)
         if not held:
             raise InvariantViolated(f"nothing is reserved for {requirement}", field="requirement")
-        if found.status in (RequirementStatus.PARTLY_FUNDED, RequirementStatus.FULLY_FUNDED):
+        if not excess_only and found.status in (RequirementStatus.PARTLY_FUNDED, RequirementStatus.FULLY_FUNDED):
             move_requirement(uow, found, RequirementStatus.PRIORITISED, f"reservation released: {reason.strip()}")
         record_change(uow, actor, AuditEvent("release_reservation", "requirement", requirement, None,
-                                             {"entries": len(held), "reason": reason.strip()}))
+                                             {"entries": len(held), "reason": reason.strip(), "on": day.isoformat(),
+                                              "excess_only": excess_only,
+                                              "released": sum(reporting for *_, reporting in held)}))
         uow.commit()
     return len(held)
 

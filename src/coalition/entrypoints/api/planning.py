@@ -204,6 +204,8 @@ class Release(Body):
     requirement: Code
     reason: Reason
     on: Annotated[Day | None, Field(description="The day of the release (today if not given)")] = None
+    excess_only: Annotated[Flag, Field(description="Only what is reserved beyond what the requirement still needs "
+                                                   "after its contracts and what was given for it in kind")] = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +217,8 @@ class Released:
           summary="Return the money reserved for a requirement to its funds, with a reason")
 def release_reservation(body: Release, who: CallerDep, coalition: CodeInPath) -> object:
     return Released(svc.release_reservation(who.write(), who.actor, coalition=coalition,
-                                            requirement=body.requirement, reason=body.reason, on=body.on))
+                                            requirement=body.requirement, reason=body.reason, on=body.on,
+                                            excess_only=body.excess_only))
 
 
 class EngineContribution(Body):

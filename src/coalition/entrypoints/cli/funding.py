@@ -326,9 +326,9 @@ def report_funding(ctx: typer.Context, coalition: str, on: AsOf = None, as_json:
     except NotFound:
         return  # no approved priority list yet: nothing to cover
     table(f"Coverage per rank (priority list v{ranks.version}){_as_of(day)}",
-          ["Rank", "Requirement", "Cost", "Reserved", "Contracted or paid", "Missing"],
-          [(r.rank, r.requirement.code, r.cost.amount, r.reserved.amount, r.contracted.amount, r.missing.amount)
-           for r in ranks.ranks])
+          ["Rank", "Requirement", "Cost", "Reserved", "Contracted or paid", "Given in kind", "Missing"],
+          [(r.rank, r.requirement.code, r.cost.amount, r.reserved.amount, r.contracted.amount,
+            r.in_kind.amount if r.in_kind else 0, r.missing.amount) for r in ranks.ranks])
     short = ranks.next_short
     console.print(f"Available in the fund: {ranks.available}. " + (
         f"Next: {short.requirement.code} (rank {short.rank}) still lacks {short.missing}; the money available "

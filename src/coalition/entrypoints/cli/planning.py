@@ -143,16 +143,18 @@ def priorities_show(ctx: typer.Context, coalition: str,
                    "affordable": found.affordable,
                    "ranks": [{"rank": r.rank, "requirement": r.requirement.code, "title": r.requirement.title,
                               "cost": r.cost, "reserved": r.reserved, "contracted": r.contracted,
-                              "missing": r.missing,
+                              "in_kind": r.in_kind, "missing": r.missing,
                               "status": r.requirement.status} for r in found.ranks],
                    "next": None if short is None else {"requirement": short.requirement.code,
                                                        "missing": short.missing}})
         return
     table(f"{coalition} priority list version {found.version}: coverage per rank"
           + (f", as of {found.on}" if found.on else ""),
-          ["Rank", "Requirement", "Title", "Cost", "Reserved", "Contracted or paid", "Missing", "Status"],
+          ["Rank", "Requirement", "Title", "Cost", "Reserved", "Contracted or paid", "Given in kind", "Missing",
+           "Status"],
           [(r.rank, r.requirement.code, r.requirement.title, r.cost.amount, r.reserved.amount, r.contracted.amount,
-            r.missing.amount, r.requirement.status.value) for r in found.ranks])
+            r.in_kind.amount if r.in_kind else 0, r.missing.amount, r.requirement.status.value)
+           for r in found.ranks])
     console.print(f"Money available, not yet reserved: {found.available}; with it, the first {found.affordable} "
                   "rank(s) would be complete, in order (earmarks aside)")
     if short is not None:
@@ -238,9 +240,13 @@ def allocation_approve(ctx: typer.Context, plan: Annotated[int, id_argument("The
 @allocation.command("release")
 def allocation_release(ctx: typer.Context, coalition: str, requirement: str,
                        reason: Annotated[str, typer.Option(help="Why the money is released.")],
-                       on: ActDay = None) -> None:
-    """Release the money reserved for a requirement back to its funds."""
+                       on: ActDay = None,
+                       excess_only: Annotated[bool, typer.Option(
+                           "--excess-only", help="Only what is reserved beyond what the requirement still needs "
+                           "after its contracts and the equipment given for it in kind.")] = False) -> None:
+    """Release the money reserved for a requirement back to its funds (all of it, or only the excess), where the
+    next allocation offers it to the next rank."""
     platform = ready(ctx)
     count = svc.release_reservation(platform.uow(), platform.operator(), coalition=coalition, requirement=requirement,
-                                    reason=reason, on=_day(on))
+                                    reason=reason, on=_day(on), excess_only=excess_only)
     console.print(f"Released {count} reservation(s) of {requirement}")

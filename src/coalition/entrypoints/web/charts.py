@@ -47,7 +47,8 @@ def stages(who: Viewer, figures: list[tuple[str, Money]]) -> dict[str, Any]:
 
 
 def coverage(who: Viewer, found: Coverage) -> dict[str, Any]:
-    """Per rank: money reserved, contracted or paid, and what is still missing, stacked to the requirement's cost."""
+    """Per rank: money reserved, contracted or paid, given in kind, and what is still missing, stacked to the
+    requirement's cost."""
     option = _base(who.gettext("Coverage per rank, in %(currency)s", currency=found.available.currency))
     labels = [f"{r.rank}. {r.requirement.code}" for r in found.ranks]
     option["legend"] = {"top": 0}
@@ -60,6 +61,8 @@ def coverage(who: Viewer, found: Coverage) -> dict[str, Any]:
          "itemStyle": {"color": PALETTE[1]}},
         {"type": "bar", "stack": "cost", "name": who.gettext("contracted or paid"),
          "data": [_amount(r.contracted) for r in found.ranks], "itemStyle": {"color": PALETTE[0]}},
+        {"type": "bar", "stack": "cost", "name": who.gettext("given in kind"),
+         "data": [_amount(r.in_kind) if r.in_kind else "0" for r in found.ranks], "itemStyle": {"color": PALETTE[3]}},
         {"type": "bar", "stack": "cost", "name": who.gettext("missing"), "data": [_amount(r.missing)
                                                                                  for r in found.ranks],
          "itemStyle": {"color": "#d9d9d9"}},

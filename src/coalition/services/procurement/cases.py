@@ -60,7 +60,8 @@ def needs_decision(uow: UnitOfWork, coalition: str, decision: int | None, what: 
 
 
 def open_case(uow: UnitOfWork, actor: Actor, case: ProcurementCase) -> ProcurementCase:
-    """Open a case for funded requirements (money routes) or prioritised ones (a donation from stock)."""
+    """Open a case for funded requirements (money routes; also the rest of one met in part, with cash reserved for
+    it) or prioritised ones (a donation from stock)."""
     require(can(actor, "manage_procurement", case.coalition))
     with uow:
         uow.ledger.lock()
@@ -74,7 +75,8 @@ def open_case(uow: UnitOfWork, actor: Actor, case: ProcurementCase) -> Procureme
         for code in case.requirements:
             requirement = load_requirement(uow, code, "requirements")
             _check_bought(case, requirement, reserved.get(code, 0))
-            move_requirement_to(uow, requirement, S.IN_PROCUREMENT, f"procurement case {case.code}")
+            if requirement.status is not S.PARTLY_DELIVERED:  # the rest of one met in part stays partly delivered
+                move_requirement_to(uow, requirement, S.IN_PROCUREMENT, f"procurement case {case.code}")
         uow.procurement.add_case(case)
         record_change(uow, actor, AuditEvent("open_case", "procurement_case", case.code, None, snapshot(case)))
         uow.commit()

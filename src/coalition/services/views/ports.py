@@ -45,6 +45,12 @@ class FundingReads(Protocol):
         ...
 
 
+    def in_kind_money(self, coalition: str, on: date | None = None) -> dict[str, int]:
+        """Per requirement, the value of the equipment donated in kind from stock for it (contracts signed by the
+        end of ``on``), in reporting-currency minor units."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class ContractFile:
     """A contract with everything the delivery reports read of it: its case, the money funding its lines

@@ -56,11 +56,13 @@ class RankCoverage:
     cost: Money
     reserved: Money  # reserved for it and not yet contracted
     contracted: Money  # contracted for it or already paid out (money that left the reservation for a contract)
+    in_kind: Money | None = None  # the value of equipment donated for it in kind, from a donor's stock
     missing: Money = field(init=False)
 
     def __post_init__(self) -> None:
-        """What is still missing: the cost less what is reserved or contracted, never below zero."""
-        secured = self.reserved.amount + self.contracted.amount
+        """What is still missing: the cost less what is reserved, contracted or given in kind, never below zero."""
+        given = Decimal(0) if self.in_kind is None else self.in_kind.amount
+        secured = self.reserved.amount + self.contracted.amount + given
         object.__setattr__(self, "missing", Money(max(self.cost.amount - secured, Decimal(0)), self.cost.currency))
 
 
@@ -116,6 +118,7 @@ class _Ranks:
         """Read the money per requirement once (as of ``on``), for every rank costed (at the rates of that day)."""
         self._uow, self._listed, self._currency = uow, listed, currency
         self._money = uow.funding_reads.requirement_money(listed.coalition, on)
+        self._in_kind = uow.funding_reads.in_kind_money(listed.coalition, on)
         self._today = on or uow.clock().date()
         self._books: dict[frozenset[str], RateBook] = {}
 
@@ -127,7 +130,8 @@ class _Ranks:
         currency = self._currency
         return [RankCoverage(start + i + 1, loaded[code], _cost(loaded[code], currency, book, self._today),
                              Money.from_minor_units(self._money.get(code, (0, 0))[0], currency),
-                             Money.from_minor_units(self._money.get(code, (0, 0))[1], currency))
+                             Money.from_minor_units(self._money.get(code, (0, 0))[1], currency),
+                             Money.from_minor_units(self._in_kind.get(code, 0), currency))
                 for i, code in enumerate(codes)]
 
     def _book(self, currencies: frozenset[str]) -> RateBook:
