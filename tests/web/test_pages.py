@@ -333,3 +333,19 @@ def test_disabling_the_user_and_idle_time_end_a_page_session(client: TestClient,
     assert browser.get(f"{IT}/plans").status_code == 200
     identity.set_active(platform.uow(), platform.operator(), "secretariat", False)
     assert_sent_to_sign_in(client, cookie, token, platform)
+
+
+def test_the_money_pages_are_shown_as_of_a_day_picked_on_them(client: TestClient) -> None:
+    sign_in(client, "secretariat")
+    for path in (f"{IT}/ledger", f"{IT}/priorities", IT, "/donors/EE", f"{IT}/procurement"):
+        page = client.get(path)
+        assert 'type="date"' in page.text and 'name="on"' in page.text, path
+        then = client.get(f"{path}?on=2024-03-06")
+        assert then.status_code == 200, path
+        assert "only what was dated by then" in then.text and 'value="2024-03-06"' in then.text, path
+    assert client.get(f"{IT}/ledger?on=2024-02-30").status_code == 422
+    future = client.get(f"{IT}/ledger?on={(date.today() + timedelta(days=400)).isoformat()}")
+    assert future.status_code in (400, 422) and "in the future" in future.text
+    pledges = client.get(f"{IT}/ledger?on=2023-12-31")
+    assert "EE" not in re.sub(r"<(script|select)[\s\S]*?</\1>", "", pledges.text.split('id="report"')[1]
+                              .split("</section>")[0])  # nobody had pledged to the coalition yet
