@@ -431,3 +431,21 @@ def test_a_reservation_whose_money_moved_on_is_not_reversed_over_http(world: Ser
     assert future.status_code == 409 and "in the future" in future.json()["message"]
     check = client.get(f"{V}/ledger/check", headers=secretariat).json()
     assert check["problems"] == [] and check["discrepancies"] == [], check
+
+
+def test_the_reports_are_asked_as_of_a_day_with_on(served: Served):
+    client, headers = served.client, served.as_role("secretariat")
+    then = client.get(f"{V}/reports/funding/{IT}?on=2024-03-06", headers=headers)
+    assert then.status_code == 200 and then.json()["on"] == "2024-03-06"
+    now = client.get(f"{V}/reports/funding/{IT}", headers=headers).json()
+    assert now["on"] is None and now["totals"] != then.json()["totals"]
+    coverage = client.get(f"{V}/coalitions/{IT}/coverage?on=2024-03-06", headers=headers).json()
+    assert coverage["on"] == "2024-03-06" and coverage["affordable"] >= 2
+    statement = client.get(f"{V}/reports/donors/EE?on=2024-01-01", headers=headers).json()
+    assert statement["contributions"] == []
+    for path in (f"{V}/coalitions/{IT}/pipeline?on=2024-03-06", f"{V}/coalitions/{IT}/deliveries?on=2024-03-06"):
+        assert client.get(path, headers=headers).status_code == 200, path
+    bad = client.get(f"{V}/reports/funding/{IT}?on=6-3-2024", headers=headers)
+    assert bad.status_code == 422 and "on" in bad.text
+    future = client.get(f"{V}/reports/funding/{IT}?on=2999-01-01", headers=headers)
+    assert future.status_code == 422 and "in the future" in future.json()["message"]
