@@ -42,7 +42,7 @@ class SqlOfferRepository:
         found = self._records(t.offers.c.code == code)
         return found[0] if found else None
 
-    def list(self, coalition: str | None = None) -> list[OfferRecord]:
+    def every(self, coalition: str | None = None) -> list[OfferRecord]:
         return self._records(None if coalition is None else t.offers.c.coalition == coalition)
 
     def _records(self, where: sa.ColumnElement[bool] | None) -> list[OfferRecord]:

@@ -46,7 +46,7 @@ class SqlPackageRepository:
         found = self._records(t.purl_packages.c.code == code)
         return found[0] if found else None
 
-    def list(self, owner: str | None = None) -> list[PackageRecord]:
+    def every(self, owner: str | None = None) -> list[PackageRecord]:
         return self._records(None if owner is None else t.purl_packages.c.owner == owner)
 
     def _records(self, where: sa.ColumnElement[bool] | None) -> list[PackageRecord]:

@@ -88,13 +88,13 @@ def list_offers(uow: UnitOfWork, actor: Actor, coalition: str) -> list[OfferReco
     require(can(actor, "read_offers", coalition))
     with uow:
         load_coalition(uow, coalition)
-        return uow.offers.list(coalition)
+        return uow.offers.every(coalition)
 
 
 def list_all_offers(uow: UnitOfWork, actor: Actor) -> list[OfferRecord]:
     """The offers of every coalition the viewer may read offers of."""
     with uow:
-        return [record for record in uow.offers.list() if can(actor, "read_offers", record.offer.coalition)]
+        return [record for record in uow.offers.every() if can(actor, "read_offers", record.offer.coalition)]
 
 
 def get_offer(uow: UnitOfWork, actor: Actor, code: str) -> OfferRecord:

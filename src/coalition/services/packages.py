@@ -119,7 +119,7 @@ def list_packages(uow: UnitOfWork, actor: Actor, owner: str | None = None) -> li
     with uow:
         if owner is not None:
             load_party(uow, owner, "owner")
-        return uow.packages.list(owner)
+        return uow.packages.every(owner)
 
 
 def get_package(uow: UnitOfWork, actor: Actor, code: str) -> PackageRecord:

@@ -31,9 +31,9 @@ from coalition.domain.innovation import (
 from coalition.domain.instrument import Instrument, Signature
 from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry
 from coalition.domain.membership import MembershipChange
-from coalition.domain.party import Party, PartyKind
 from coalition.domain.offers import Offer, OfferRecord, OfferReply
 from coalition.domain.packages import PackageAct, PackageRecord, PackageShare, PurlPackage
+from coalition.domain.party import Party, PartyKind
 from coalition.domain.planning import AllocationPlan, AvailableMoney, PlanHeading, PlanState
 from coalition.domain.procurement import (
     Bid,
@@ -228,7 +228,7 @@ class PackageRepository(Protocol):
 
     def add(self, package: PurlPackage) -> None: ...
     def get(self, code: str) -> PackageRecord | None: ...
-    def list(self, owner: str | None = None) -> list[PackageRecord]:
+    def every(self, owner: str | None = None) -> list[PackageRecord]:
         """Every package (of one ``owner``), by the day proposed, then code."""
         ...
 
@@ -241,7 +241,7 @@ class OfferRepository(Protocol):
 
     def add(self, offer: Offer) -> None: ...
     def get(self, code: str) -> OfferRecord | None: ...
-    def list(self, coalition: str | None = None) -> list[OfferRecord]:
+    def every(self, coalition: str | None = None) -> list[OfferRecord]:
         """Every offer (of one ``coalition``), by the day offered, then code."""
         ...
 

@@ -20,12 +20,14 @@ from coalition.entrypoints.cli import (
     funding,
     identity,
     innovation,
+    offers,
     output,
     planning,
     procurement,
     registry,
     steering,
 )
+from coalition.entrypoints.cli import packages as purl
 from coalition.services.steering import list_meetings
 from coalition.services.views.delivery import donor_procurement
 
@@ -50,7 +52,8 @@ app.add_typer(funding.fx, name="fx")
 app.add_typer(funding.report, name="report")
 app.add_typer(funding.ledger_app, name="ledger")
 app.add_typer(planning.requirements, name="requirements")
-app.add_typer(planning.packages, name="packages")
+app.add_typer(purl.packages, name="packages")  # planning's group, with the PURL commands added to it
+app.add_typer(offers.offers, name="offers")
 app.add_typer(planning.priorities, name="priorities")
 app.add_typer(planning.allocation, name="allocation")
 app.command("allocate")(allocation.allocate)
