@@ -17,6 +17,7 @@ from coalition.domain.offers import (
     Offer,
     OfferAnswer,
     OfferRecord,
+    OfferReply,
     check_offered,
     check_producer,
     direct_industry_case,
@@ -103,3 +104,17 @@ def get_offer(uow: UnitOfWork, actor: Actor, code: str) -> OfferRecord:
         record = load_offer(uow, code)
         require(can(actor, "read_offers", record.offer.coalition))
         return record
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OfferView:
+    """An offer as the API and the pages show it: where it stands beside its dated answers."""
+
+    offer: Offer
+    answer: OfferAnswer
+    case: str | None
+    answers: list[OfferReply]
+
+
+def view(record: OfferRecord) -> OfferView:
+    return OfferView(record.offer, record.answer, record.case, list(record.replies))

@@ -13,7 +13,9 @@ from datetime import date
 from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.errors import Conflict, NotFound, refusal
+from coalition.domain.money import Money
 from coalition.domain.packages import (
+    PackageAct,
     PackageRecord,
     PackageShare,
     PackageState,
@@ -127,3 +129,27 @@ def get_package(uow: UnitOfWork, actor: Actor, code: str) -> PackageRecord:
     require(can(actor, "read_packages"))
     with uow:
         return load_package(uow, code)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AllyTotal:
+    donor: str
+    amount: Money
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PackageView:
+    """A package as the API and the pages show it: its state and coverage beside its shares and acts."""
+
+    package: PurlPackage
+    state: PackageState
+    covered: Money
+    allies: list[AllyTotal]
+    shares: list[PackageShare]
+    acts: list[PackageAct]
+
+
+def view(record: PackageRecord) -> PackageView:
+    return PackageView(record.package, record.state, record.covered,
+                       [AllyTotal(donor, amount) for donor, amount in record.by_donor()], list(record.shares),
+                       list(record.acts))

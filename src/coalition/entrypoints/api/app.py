@@ -31,7 +31,16 @@ from coalition.domain.errors import (
 )
 from coalition.domain.identity import SessionEnded, Unauthenticated
 from coalition.domain.limits import LINES_PATTERN, ONE_LINE_PATTERN, control_rule
-from coalition.entrypoints.api import auth, funding, innovation, planning, procurement, registry, steering
+from coalition.entrypoints.api import (
+    auth,
+    funding,
+    innovation,
+    packages,
+    planning,
+    procurement,
+    registry,
+    steering,
+)
 from coalition.entrypoints.api.clients import ClientAddresses
 from coalition.entrypoints.api.core import (
     CACHED_READS,
@@ -225,7 +234,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_exception_handler(OAuthError, _on_provider_error)
     app.add_exception_handler(Exception, _on_unexpected)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
-                   procurement.router, innovation.router):
+                   procurement.router, innovation.router, packages.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)

@@ -15,7 +15,7 @@ from coalition.domain.errors import InvalidInput
 from coalition.domain.money import Money, check_currency
 from coalition.domain.packages import PackageRecord, PackageShare, PurlPackage
 from coalition.entrypoints.cli.output import console, emit_json, table
-from coalition.entrypoints.cli.planning import packages
+from coalition.entrypoints.cli.planning import packages as packages
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import packages as svc
 
