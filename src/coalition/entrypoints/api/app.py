@@ -119,7 +119,7 @@ async def _on_domain_error(request: Request, error: Exception) -> Response:
     if status == 403 and anonymous and not isinstance(error, CsrfFailed):
         status, code = 401, Unauthenticated.code  # the public was refused: signing in may help
     if is_page(request):
-        return await error_page(request, status, str(error))
+        return await error_page(request, status, str(error), error)
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="coalition"'
     if isinstance(error, TooManyRequests):
