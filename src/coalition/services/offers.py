@@ -92,12 +92,6 @@ def list_offers(uow: UnitOfWork, actor: Actor, coalition: str) -> list[OfferReco
         return uow.offers.every(coalition)
 
 
-def list_all_offers(uow: UnitOfWork, actor: Actor) -> list[OfferRecord]:
-    """The offers of every coalition the viewer may read offers of."""
-    with uow:
-        return [record for record in uow.offers.every() if can(actor, "read_offers", record.offer.coalition)]
-
-
 def get_offer(uow: UnitOfWork, actor: Actor, code: str) -> OfferRecord:
     """One offer with its answers."""
     with uow:
