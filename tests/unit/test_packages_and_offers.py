@@ -11,15 +11,19 @@ import pytest
 from babel.messages.pofile import read_po
 
 from coalition.domain import offers, packages
+from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.errors import InvalidInput, InvariantViolated
 from coalition.domain.money import Money
 from coalition.domain.offers import Offer, OfferAnswer, OfferRecord
 from coalition.domain.packages import PackageRecord, PackageShare, PackageState, PurlPackage
+from coalition.domain.party import Party, PartyKind
 from coalition.entrypoints.web.i18n import LOCALE_DIR
 from coalition.entrypoints.web.messages import REFUSALS
 from coalition.services import offers as offer_services
 from coalition.services import packages as package_services
+from coalition.services import registry
+from tests.fakes import FakeUnitOfWork
 
 TODAY = date(2026, 11, 22)
 
@@ -133,3 +137,18 @@ def test_every_refusal_has_ukrainian_words_with_the_same_placeholders():
         found = catalog.get(text)
         assert found is not None and found.string, text
         assert set(re.findall(r"\{(\w+)\}", found.string)) == set(re.findall(r"\{(\w+)\}", text)), text
+
+
+def test_the_services_run_a_package_on_the_fakes_and_a_refused_act_keeps_nothing():
+    uow, admin = FakeUnitOfWork(), Actor("admin", grants=frozenset({Grant(Role.PLATFORM_ADMIN)}))
+    for code in ("US", "UA", "NL"):
+        registry.register_party(uow, admin, Party.state(code))
+    registry.register_party(uow, admin, Party("NATO", PartyKind.INTERNATIONAL_ORGANISATION, "NATO"))
+    package_services.propose_package(uow, admin, nordic().package)
+    package_services.validate_package(uow, admin, "PURL-N", on=date(2025, 8, 2))
+    with pytest.raises(InvariantViolated):
+        package_services.fund_package(uow, admin, "PURL-N", on=date(2025, 8, 3), shares=[share("NL", 100)])
+    assert package_services.get_package(uow, admin, "PURL-N").shares == ()
+    funded = package_services.fund_package(uow, admin, "PURL-N", on=date(2025, 8, 3), shares=[share("NL", 500)])
+    assert funded.state is PackageState.FUNDED
+    assert package_services.view(funded).allies[0].donor == "NL"
