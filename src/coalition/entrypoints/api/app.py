@@ -35,7 +35,7 @@ from coalition.entrypoints.api import (
     auth,
     funding,
     innovation,
-    packages,
+    mechanisms,
     planning,
     procurement,
     registry,
@@ -234,7 +234,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_exception_handler(OAuthError, _on_provider_error)
     app.add_exception_handler(Exception, _on_unexpected)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
-                   procurement.router, innovation.router, packages.router):
+                   procurement.router, innovation.router, mechanisms.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)

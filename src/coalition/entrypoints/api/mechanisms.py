@@ -1,4 +1,4 @@
-"""PURL packages and Danish-model offers over HTTP."""
+"""The mechanisms beside the pooled funds over HTTP: PURL packages (in no coalition) and Danish-model offers."""
 
 from __future__ import annotations
 
