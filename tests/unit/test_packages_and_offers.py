@@ -152,3 +152,12 @@ def test_the_services_run_a_package_on_the_fakes_and_a_refused_act_keeps_nothing
     funded = package_services.fund_package(uow, admin, "PURL-N", on=date(2025, 8, 3), shares=[share("NL", 500)])
     assert funded.state is PackageState.FUNDED
     assert package_services.view(funded).allies[0].donor == "NL"
+
+
+def test_what_is_mobilised_counts_funded_and_delivered_packages_only():
+    proposed = nordic()
+    funded = PackageRecord(proposed.package, (share("DK", 500),), (
+        *proposed.acts, packages.next_act(proposed, PackageState.VALIDATED, date(2025, 8, 2), TODAY),
+        packages.PackageAct("PURL-N", PackageState.FUNDED, date(2025, 8, 5))))
+    assert packages.mobilised([proposed, funded, funded]) == [usd(1000)]
+    assert packages.mobilised([proposed]) == []

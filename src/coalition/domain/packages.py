@@ -16,6 +16,7 @@ Every act is dated: never in the future, never before the act it follows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -192,3 +193,13 @@ def next_act(record: PackageRecord, to: PackageState, on: date, today: date, not
 def with_share(record: PackageRecord, share: PackageShare) -> PackageRecord:
     """The record as it stands once ``share`` is added (shares are checked one after another in one change)."""
     return PackageRecord(record.package, (*record.shares, share), record.acts)
+
+
+def mobilised(records: Iterable[PackageRecord]) -> list[Money]:
+    """What the allies' shares of funded (or delivered) packages add up to, one total per currency."""
+    totals: dict[str, Money] = {}
+    for record in records:
+        if record.state in (PackageState.FUNDED, PackageState.DELIVERED):
+            currency = record.covered.currency
+            totals[currency] = totals[currency] + record.covered if currency in totals else record.covered
+    return [totals[currency] for currency in sorted(totals)]

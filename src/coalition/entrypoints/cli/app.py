@@ -115,6 +115,10 @@ def demo(ctx: typer.Context,
                          "adopted project from its call to the unit that received it")
     innovation.scores(ctx, CALL, True, False)
     innovation.projects_show(ctx, WINNER, False)
+    output.console.print("\n[bold]Beside the pooled funds[/bold]: PURL packages paid jointly by allies, and the "
+                         "Danish-model offers to finance Ukraine's own industry")
+    purl.packages_list(ctx, None, False)
+    offers.offers_list(ctx, "drone-coalition", False)
     _demo_users(platform)
     if serve:
         identity.serve(ctx)

@@ -13,7 +13,7 @@ import typer
 from coalition.domain.common import parse_date
 from coalition.domain.errors import InvalidInput
 from coalition.domain.money import Money, check_currency
-from coalition.domain.packages import PackageRecord, PackageShare, PurlPackage
+from coalition.domain.packages import PackageRecord, PackageShare, PurlPackage, mobilised
 from coalition.entrypoints.cli.output import console, emit_json, table
 from coalition.entrypoints.cli.planning import packages as packages
 from coalition.entrypoints.cli.registry import JsonFlag, ready
@@ -57,6 +57,9 @@ def packages_list(ctx: typer.Context, owner: Annotated[str | None, typer.Argumen
                                              "Since", "Allies"],
           [(r.package.code, r.package.title, r.package.validator, r.package.supplier, r.package.amount, r.covered,
             r.state.value, r.last_day, ", ".join(d for d, _ in r.by_donor())) for r in found])
+    totals = mobilised(found)
+    if totals:
+        console.print("Mobilised through funded packages: " + ", ".join(str(m) for m in totals))
 
 
 @packages.command("show")

@@ -13,7 +13,7 @@ from coalition.domain.common import parse_date
 from coalition.domain.errors import InvalidInput
 from coalition.domain.money import Money
 from coalition.domain.offers import OfferAnswer
-from coalition.domain.packages import PACKAGE_TRANSITIONS, TAKES_SHARES, PackageShare, PackageState
+from coalition.domain.packages import PACKAGE_TRANSITIONS, TAKES_SHARES, PackageShare, PackageState, mobilised
 from coalition.entrypoints.api.core import CodeInPath
 from coalition.entrypoints.web.core import Viewer, act, render, viewer
 from coalition.entrypoints.web.i18n import N_
@@ -33,14 +33,9 @@ ANSWERED = {OfferAnswer.OPEN: N_("Offer %(code)s is still open as of %(day)s."),
 
 @router.get("/packages", response_class=HTMLResponse)
 def packages_page(request: Request, who: WhoDep) -> Response:
-    found = [packages.view(r) for r in packages.list_packages(who.read(), who.actor)]
-    mobilised: dict[str, Money] = {}
-    for p in found:
-        if p.state in (PackageState.FUNDED, PackageState.DELIVERED):
-            currency = p.covered.currency
-            mobilised[currency] = mobilised[currency] + p.covered if currency in mobilised else p.covered
-    return render(request, who, "packages.html", packages=found, mobilised=sorted(mobilised.values(),
-                                                                                    key=lambda m: m.currency))
+    records = packages.list_packages(who.read(), who.actor)
+    return render(request, who, "packages.html", packages=[packages.view(r) for r in records],
+                  mobilised=mobilised(records))
 
 
 @router.get("/packages/{code}", response_class=HTMLResponse)
