@@ -43,6 +43,8 @@ from coalition.domain.instrument import Instrument, Signature
 from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry
 from coalition.domain.membership import MembershipChange
 from coalition.domain.money import Money
+from coalition.domain.offers import Offer, OfferRecord, OfferReply
+from coalition.domain.packages import PackageAct, PackageRecord, PackageShare, PurlPackage
 from coalition.domain.party import Party, PartyKind
 from coalition.domain.planning import AllocationPlan, AvailableMoney, PlanHeading, PlanState
 from coalition.domain.procurement import (
@@ -67,6 +69,8 @@ from coalition.services.ports import (
     InstrumentRepository,
     LedgerRepository,
     MembershipRepository,
+    OfferRepository,
+    PackageRepository,
     PartyRepository,
     PlanRepository,
     PriorityListRepository,
@@ -107,6 +111,9 @@ class _State:
         self.planning = _Planning()
         self.steering = _Steering()
         self.innovation = _Innovation()
+        self.packages: dict[str, PackageRecord] = {}
+        self.offers: dict[str, OfferRecord] = {}
+        self.next_ids: dict[str, int] = defaultdict(int)
 
 
 class FakeParties:
@@ -846,6 +853,60 @@ class _Innovation:
         self.project_cases: list[tuple[str, str, date]] = []
 
 
+class FakePackages:
+    """PURL packages, their shares and acts: each record is replaced by one with the new row appended."""
+
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def _id(self, kind: str) -> int:
+        self._s.next_ids[kind] += 1
+        return self._s.next_ids[kind]
+
+    def add(self, package: PurlPackage) -> None:
+        self._s.packages[package.code] = PackageRecord(package)
+
+    def get(self, code: str) -> PackageRecord | None:
+        return self._s.packages.get(code)
+
+    def every(self, owner: str | None = None) -> list[PackageRecord]:
+        return sorted((r for r in self._s.packages.values() if owner is None or r.package.owner == owner),
+                      key=lambda r: (r.package.proposed_on, r.package.code))
+
+    def add_share(self, share: PackageShare, recorded_at: datetime) -> None:
+        record = self._s.packages[share.package]
+        kept = replace(share, recorded_at=recorded_at, id=self._id("shares"))
+        self._s.packages[share.package] = replace(record, shares=(*record.shares, kept))
+
+    def add_act(self, act: PackageAct, recorded_at: datetime) -> None:
+        record = self._s.packages[act.package]
+        kept = replace(act, recorded_at=recorded_at, id=self._id("acts"))
+        self._s.packages[act.package] = replace(record, acts=(*record.acts, kept))
+
+
+class FakeOffers:
+    """Danish-model offers and their answers."""
+
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def add(self, offer: Offer) -> None:
+        self._s.offers[offer.code] = OfferRecord(offer)
+
+    def get(self, code: str) -> OfferRecord | None:
+        return self._s.offers.get(code)
+
+    def every(self, coalition: str | None = None) -> list[OfferRecord]:
+        return sorted((r for r in self._s.offers.values() if coalition is None or r.offer.coalition == coalition),
+                      key=lambda r: (r.offer.offered_on, r.offer.code))
+
+    def add_reply(self, reply: OfferReply, recorded_at: datetime) -> None:
+        record = self._s.offers[reply.offer]
+        self._s.next_ids["answers"] += 1
+        kept = replace(reply, recorded_at=recorded_at, id=self._s.next_ids["answers"])
+        self._s.offers[reply.offer] = replace(record, replies=(*record.replies, kept))
+
+
 class FakeInnovation:
     def __init__(self, state: _State) -> None:
         self._i = state.innovation
@@ -977,6 +1038,8 @@ class FakeUnitOfWork:
     plans: PlanRepository
     steering: SteeringRepository
     innovation: InnovationRepository
+    packages: PackageRepository
+    offers: OfferRepository
 
     def __init__(self, clock: TickingClock | None = None) -> None:
         self.committed = _State()
@@ -1003,6 +1066,8 @@ class FakeUnitOfWork:
             self.plans = FakePlans(self._working)
             self.steering = FakeSteering(self._working)
             self.innovation = FakeInnovation(self._working)
+            self.packages = FakePackages(self._working)
+            self.offers = FakeOffers(self._working)
         self._depth += 1
         return self
 

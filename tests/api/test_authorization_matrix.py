@@ -245,6 +245,24 @@ TABLE: list[Case] = [
          {"milestone": 1, "amount": MONEY, "paid_on": ON}),
     Case("POST", f"{V}/innovation/grants/PARK-GRANT-1/release", "manage_innovation", IT,
          {"reason": "matrix", "on": ON}),
+    # PURL packages: in no coalition, so a grant held in any coalition counts
+    Case("GET", f"{V}/packages", "read_packages", None),
+    Case("POST", f"{V}/packages", "manage_packages", None,
+         {"code": "MATRIX-PKG", "title": "Matrix package", "owner": "NATO", "validator": "NATO", "supplier": "US",
+          "recipient": "UA", "amount": {"amount": "1000.00", "currency": "USD"}, "proposed_on": ON}),
+    Case("GET", f"{V}/packages/PURL-NL-2025-1", "read_packages", None),
+    Case("POST", f"{V}/packages/PURL-CA-2025-1/shares", "manage_packages", None,
+         {"shares": [{"donor": "CA", "amount": {"amount": "1.00", "currency": "USD"}, "on": ON}]}),
+    Case("POST", f"{V}/packages/MATRIX-PKG/validation", "manage_packages", None, {"on": ON}),
+    Case("POST", f"{V}/packages/PURL-CA-2025-1/funding", "manage_packages", None, {"on": ON}),
+    Case("POST", f"{V}/packages/PURL-NORDIC-2025-1/delivery", "manage_packages", None, {"on": ON}),
+    # Danish-model offers: the recipient records them, the secretariat answers them
+    Case("POST", f"{V}/coalitions/{IT}/offers", "manage_offers", IT,
+         {"code": "MATRIX-OFFER", "recipient": "UA-MOD", "donor": "DK", "producer": "UA-UAS-MFR",
+          "purpose": "Matrix offer", "amount": MONEY, "offered_on": ON}),
+    Case("GET", f"{V}/coalitions/{IT}/offers", "read_offers", IT),
+    Case("GET", f"{V}/offers/MATRIX-OFFER", "read_offers", IT),
+    Case("POST", f"{V}/offers/MATRIX-OFFER/answers", "answer_offers", IT, {"answer": "open", "on": ON}),
 ]
 # Routes outside the role table: signing in (by password or identity provider) is open to all and
 # refuses bad credentials with 401 whoever asks; they have tests of their own.

@@ -344,7 +344,7 @@ def test_the_money_pages_are_shown_as_of_a_day_picked_on_them(client: TestClient
         assert then.status_code == 200, path
         assert "only what was dated by then" in then.text and 'value="2024-03-06"' in then.text, path
     assert client.get(f"{IT}/ledger?on=2024-02-30").status_code == 422
-    future = client.get(f"{IT}/ledger?on={(date.today() + timedelta(days=400)).isoformat()}")
+    future = client.get(f"{IT}/ledger?on=2999-01-01")
     assert future.status_code in (400, 422) and "in the future" in future.text
     pledges = client.get(f"{IT}/ledger?on=2023-12-31")
     assert "EE" not in re.sub(r"<(script|select)[\s\S]*?</\1>", "", pledges.text.split('id="report"')[1]

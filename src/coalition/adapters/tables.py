@@ -738,6 +738,70 @@ grant_payments = sa.Table(
     sa.Column("reference", text(GRANT_REFERENCE), nullable=False),
 )
 
+# PURL packages: a mechanism of their own (owner, validator, supplier), in no coalition. The package row is written
+# once; its shares and its dated acts are appended (the state is that of the last act), so no proved row changes.
+purl_packages = sa.Table(
+    "purl_packages", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("title", text(TITLE), nullable=False),
+    sa.Column("owner", CODE, sa.ForeignKey("parties.code"), nullable=False, index=True),
+    sa.Column("validator", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("supplier", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("recipient", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("proposed_on", sa.Date, nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+purl_shares = sa.Table(
+    "purl_shares", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("package", CODE, sa.ForeignKey("purl_packages.code"), nullable=False, index=True),
+    sa.Column("donor", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("paid_on", sa.Date, nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+)
+
+purl_acts = sa.Table(
+    "purl_acts", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("package", CODE, sa.ForeignKey("purl_packages.code"), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("acted_on", sa.Date, nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Column("note", text(NOTE), nullable=False),
+)
+
+# Danish-model offers: written once; the donor's answers are appended, the last one standing.
+offers = sa.Table(
+    "offers", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
+    sa.Column("recipient", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("donor", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("producer", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("purpose", text(TITLE), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("offered_on", sa.Date, nullable=False),
+    sa.Column("requirements", sa.JSON, nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+offer_answers = sa.Table(
+    "offer_answers", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("offer", CODE, sa.ForeignKey("offers.code"), nullable=False, index=True),
+    sa.Column("answer", sa.String(16), nullable=False),
+    sa.Column("answered_on", sa.Date, nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Column("note", text(NOTE), nullable=False),
+    sa.Column("case_code", CODE, sa.ForeignKey("procurement_cases.code")),
+)
+
 users = sa.Table(
     "users", metadata,
     sa.Column("username", CODE, primary_key=True),

@@ -21,6 +21,8 @@ from coalition.adapters.ledger_store import (
     SqlLedgerChecks,
     SqlLedgerRepository,
 )
+from coalition.adapters.offer_store import SqlOfferRepository
+from coalition.adapters.package_store import SqlPackageRepository
 from coalition.adapters.planning_store import SqlPlanRepository, SqlPriorityListRepository, SqlRequirementRepository
 from coalition.adapters.procurement_store import SqlProcurementRepository
 from coalition.adapters.read_store import SqlDeliveryReads, SqlFundingReads
@@ -43,6 +45,8 @@ from coalition.services.ports import (
     InstrumentRepository,
     LedgerRepository,
     MembershipRepository,
+    OfferRepository,
+    PackageRepository,
     PartyRepository,
     PlanRepository,
     PriorityListRepository,
@@ -92,6 +96,8 @@ class SqlUnitOfWork:
     steering: SteeringRepository
     procurement: ProcurementRepository
     innovation: InnovationRepository
+    packages: PackageRepository
+    offers: OfferRepository
     users: UserRepository
     sessions: SessionRepository
     audit: AuditLog
@@ -137,6 +143,8 @@ class SqlUnitOfWork:
             self.steering = SqlSteeringRepository(connection)
             self.procurement = SqlProcurementRepository(connection)
             self.innovation = SqlInnovationRepository(connection)
+            self.packages = SqlPackageRepository(connection)
+            self.offers = SqlOfferRepository(connection)
             self.users = SqlUserRepository(connection)
             self.sessions = SqlSessionRepository(connection)
             self.audit = SqlAuditLog(connection)

@@ -13,6 +13,8 @@ from datetime import date
 
 from coalition.demo.funding import build_demo_funding
 from coalition.demo.innovation import build_demo_innovation
+from coalition.demo.offers import build_demo_offers
+from coalition.demo.packages import build_demo_packages
 from coalition.demo.planning import build_demo_planning
 from coalition.demo.procurement import build_demo_procurement
 from coalition.domain.access import Actor
@@ -118,6 +120,8 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
     if procurement:
         result.already_present += build_demo_procurement(uow, actor, result.created)
         result.already_present += build_demo_innovation(uow, actor, result.created)
+        result.already_present += build_demo_offers(uow, actor, result.created)
+    result.already_present += build_demo_packages(uow, actor, result.created)
     return result
 
 

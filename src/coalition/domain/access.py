@@ -118,6 +118,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "record_shipment": frozenset({Role.PLATFORM_ADMIN, Role.PROCUREMENT_OFFICER, Role.SUPPLIER}),
     "confirm_receipt": frozenset({Role.PLATFORM_ADMIN, Role.UNIT_LOGISTICS_OFFICER, Role.RECIPIENT_OFFICER}),
     "record_end_use_check": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.RECIPIENT_OFFICER, Role.AUDITOR}),
+    # PURL packages stand in no coalition: a coalition-scoped grant of any coalition counts (as for parties).
+    "read_packages": frozenset({Role.PUBLIC}),
+    "manage_packages": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    "read_offers": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.LEAD, Role.MEMBER_REPRESENTATIVE,
+                              Role.OBSERVER_REPRESENTATIVE, Role.RECIPIENT_OFFICER, Role.AUDITOR}),
+    "manage_offers": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.RECIPIENT_OFFICER}),
+    # An acceptance opens a procurement case: the roles that may open one.
+    "answer_offers": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "read_innovation": frozenset({Role.PUBLIC}),
     "manage_innovation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "review_projects": frozenset({Role.EXPERT_REVIEWER}),

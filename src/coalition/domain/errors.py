@@ -6,16 +6,24 @@ A message names the field and the rule it broke, so a user can act on it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 
 class CoalitionError(Exception):
     """Base of every expected error; carries a stable code and, where known, the field at fault."""
 
     code = "error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, template: str | None = None,
+                 values: Mapping[str, object] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # The English text before its values were put in, where the message has words in the catalog, so a
+        # page can show it in the reader's language (``refusal`` builds both).
+        self.template = template
+        self.values: dict[str, object] = dict(values or {})
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message
@@ -63,3 +71,12 @@ class StorageFailed(Exception):
     Not a CoalitionError: its text is the driver's, so the API and the pages treat it as unexpected (a
     logged 500 naming the request id); the command line, run by an operator, prints it on one line.
     """
+
+
+E = TypeVar("E", bound=CoalitionError)
+
+
+def refusal(kind: type[E], template: str, *, field: str | None = None, **values: object) -> E:
+    """An error of ``kind`` whose message is ``template`` with ``values`` put in, keeping both, so an entrypoint
+    can show the message translated (``template`` is a text of the message catalog)."""
+    return kind(template.format(**values), field=field, template=template, values=values)

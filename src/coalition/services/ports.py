@@ -31,6 +31,8 @@ from coalition.domain.innovation import (
 from coalition.domain.instrument import Instrument, Signature
 from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry
 from coalition.domain.membership import MembershipChange
+from coalition.domain.offers import Offer, OfferRecord, OfferReply
+from coalition.domain.packages import PackageAct, PackageRecord, PackageShare, PurlPackage
 from coalition.domain.party import Party, PartyKind
 from coalition.domain.planning import AllocationPlan, AvailableMoney, PlanHeading, PlanState
 from coalition.domain.procurement import (
@@ -219,6 +221,31 @@ class SteeringRepository(Protocol):
     def record_decision(self, proposal: Proposal) -> None: ...
     def add_vote(self, vote: CastVote) -> None: ...
     def votes(self, proposal: int) -> list[CastVote]: ...
+
+
+class PackageRepository(Protocol):
+    """PURL packages, their allies' shares and their dated acts."""
+
+    def add(self, package: PurlPackage) -> None: ...
+    def get(self, code: str) -> PackageRecord | None: ...
+    def every(self, owner: str | None = None) -> list[PackageRecord]:
+        """Every package (of one ``owner``), by the day proposed, then code."""
+        ...
+
+    def add_share(self, share: PackageShare, recorded_at: datetime) -> None: ...
+    def add_act(self, act: PackageAct, recorded_at: datetime) -> None: ...
+
+
+class OfferRepository(Protocol):
+    """Danish-model offers and their dated answers."""
+
+    def add(self, offer: Offer) -> None: ...
+    def get(self, code: str) -> OfferRecord | None: ...
+    def every(self, coalition: str | None = None) -> list[OfferRecord]:
+        """Every offer (of one ``coalition``), by the day offered, then code."""
+        ...
+
+    def add_reply(self, reply: OfferReply, recorded_at: datetime) -> None: ...
 
 
 class ProcurementRepository(Protocol):
@@ -429,6 +456,8 @@ class UnitOfWork(Protocol):
     steering: SteeringRepository
     procurement: ProcurementRepository
     innovation: InnovationRepository
+    packages: PackageRepository
+    offers: OfferRepository
     users: UserRepository
     sessions: SessionRepository
     audit: AuditLog

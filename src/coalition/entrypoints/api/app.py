@@ -31,7 +31,16 @@ from coalition.domain.errors import (
 )
 from coalition.domain.identity import SessionEnded, Unauthenticated
 from coalition.domain.limits import LINES_PATTERN, ONE_LINE_PATTERN, control_rule
-from coalition.entrypoints.api import auth, funding, innovation, planning, procurement, registry, steering
+from coalition.entrypoints.api import (
+    auth,
+    funding,
+    innovation,
+    mechanisms,
+    planning,
+    procurement,
+    registry,
+    steering,
+)
 from coalition.entrypoints.api.clients import ClientAddresses
 from coalition.entrypoints.api.core import (
     CACHED_READS,
@@ -110,7 +119,7 @@ async def _on_domain_error(request: Request, error: Exception) -> Response:
     if status == 403 and anonymous and not isinstance(error, CsrfFailed):
         status, code = 401, Unauthenticated.code  # the public was refused: signing in may help
     if is_page(request):
-        return await error_page(request, status, str(error))
+        return await error_page(request, status, str(error), error)
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="coalition"'
     if isinstance(error, TooManyRequests):
@@ -225,7 +234,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_exception_handler(OAuthError, _on_provider_error)
     app.add_exception_handler(Exception, _on_unexpected)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
-                   procurement.router, innovation.router):
+                   procurement.router, innovation.router, mechanisms.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)

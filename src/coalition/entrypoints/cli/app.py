@@ -20,12 +20,14 @@ from coalition.entrypoints.cli import (
     funding,
     identity,
     innovation,
+    offers,
     output,
     planning,
     procurement,
     registry,
     steering,
 )
+from coalition.entrypoints.cli import packages as purl
 from coalition.services.steering import list_meetings
 from coalition.services.views.delivery import donor_procurement
 
@@ -50,7 +52,8 @@ app.add_typer(funding.fx, name="fx")
 app.add_typer(funding.report, name="report")
 app.add_typer(funding.ledger_app, name="ledger")
 app.add_typer(planning.requirements, name="requirements")
-app.add_typer(planning.packages, name="packages")
+app.add_typer(purl.packages, name="packages")  # planning's group, with the PURL commands added to it
+app.add_typer(offers.offers, name="offers")
 app.add_typer(planning.priorities, name="priorities")
 app.add_typer(planning.allocation, name="allocation")
 app.command("allocate")(allocation.allocate)
@@ -113,6 +116,10 @@ def demo(ctx: typer.Context,
                          "adopted project from its call to the unit that received it")
     innovation.scores(ctx, CALL, True, False)
     innovation.projects_show(ctx, WINNER, False)
+    output.console.print("\n[bold]Beside the pooled funds[/bold]: PURL packages paid jointly by allies, and the "
+                         "Danish-model offers to finance Ukraine's own industry")
+    purl.packages_list(ctx, None, False)
+    offers.offers_list(ctx, "drone-coalition", False)
     _demo_users(platform)
     if serve:
         identity.serve(ctx)

@@ -20,7 +20,8 @@ from coalition.services.views import priorities as priority_views
 
 requirements = typer.Typer(help="The recipient's requirements and their lifecycle.", no_args_is_help=True)
 priorities = typer.Typer(help="Versioned priority lists.", no_args_is_help=True)
-packages = typer.Typer(help="Prioritized packages: fixed-size bundles funded jointly.", no_args_is_help=True)
+packages = typer.Typer(help="Packages funded jointly: PURL packages (list, show, propose, contribute, validate, fund, "
+                            "deliver) and a coalition's own prioritized packages (add).", no_args_is_help=True)
 allocation = typer.Typer(help="Allocation plans: run, show, approve, release.", no_args_is_help=True)
 
 

@@ -12,11 +12,12 @@ from fastapi.staticfiles import StaticFiles
 
 from coalition.bootstrap import Platform
 from coalition.domain.access import PUBLIC_ACTOR
+from coalition.domain.errors import CoalitionError
 from coalition.domain.identity import Unauthenticated
 from coalition.entrypoints.api.core import check_session, session_token
-from coalition.entrypoints.web import pages
+from coalition.entrypoints.web import mechanisms, pages
 from coalition.entrypoints.web.core import Viewer, render
-from coalition.entrypoints.web.i18n import N_, negotiate
+from coalition.entrypoints.web.i18n import N_, error_text, negotiate
 from coalition.entrypoints.web.imports import ImportJobs
 
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +28,7 @@ IMPORT_PATH = "/imports"
 def mount(app: FastAPI, platform: Platform) -> None:
     app.state.import_jobs = ImportJobs(platform)
     app.include_router(pages.router)
+    app.include_router(mechanisms.router)
     app.mount(ASSETS, StaticFiles(directory=STATIC), name="assets")
 
 
@@ -43,7 +45,8 @@ MESSAGES = {400: N_("The request could not be read."), 404: N_("There is no such
             405: N_("This page cannot be used that way.")}
 
 
-async def error_page(request: Request, status: int, message: str | None = None) -> HTMLResponse:
+async def error_page(request: Request, status: int, message: str | None = None,
+                     error: CoalitionError | None = None) -> HTMLResponse:
     """An error as a page (or, for an htmx request, as the fragment that replaces the target)."""
     platform: Platform = request.app.state.platform
     preferences = request.scope.get("session") or {}
@@ -61,5 +64,6 @@ async def error_page(request: Request, status: int, message: str | None = None) 
     heading = who.gettext(HEADINGS.get(status, "Not done"))
     template = "_error.html" if request.headers.get("hx-request") else "error.html"
     return render(request, who, template, status, heading=heading,
-                  message=who.gettext(message or MESSAGES.get(status, HEADINGS.get(status, "Not done"))),
+                  message=error_text(language, error) if error is not None and error.template else
+                  who.gettext(message or MESSAGES.get(status, HEADINGS.get(status, "Not done"))),
                   code=status)

@@ -26,7 +26,7 @@ from coalition.domain.access import PUBLIC_ACTOR, Actor, can
 from coalition.domain.errors import CoalitionError
 from coalition.domain.identity import LANGUAGES, Session
 from coalition.entrypoints.api.core import CSRF_HEADER, CsrfFailed, check_session, new_csrf_token, session_token
-from coalition.entrypoints.web.i18n import N_, Formats, negotiate, translations
+from coalition.entrypoints.web.i18n import N_, Formats, error_text, negotiate, translations
 from coalition.services.ports import UnitOfWork
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -180,5 +180,5 @@ async def act(request: Request, who: Viewer, change: Callable[[dict[str, str]], 
         message = await run_in_threadpool(change, form)
         flash(request, "ok", message)
     except CoalitionError as error:
-        flash(request, "error", str(error))
+        flash(request, "error", error_text(who.language, error))
     return RedirectResponse(safe_next(form.get("next"), back), status_code=303)

@@ -23,6 +23,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 
+from coalition.domain.errors import CoalitionError
 from coalition.domain.identity import LANGUAGES
 from coalition.domain.money import Money
 
@@ -33,6 +34,15 @@ DEFAULT = "en"
 def N_(message: str) -> str:
     """Mark a text for the catalog where it is defined; it is translated where it is shown."""
     return message
+
+
+def error_text(language: str, error: CoalitionError) -> str:
+    """An error's message in ``language``: its template translated with its values put in, where it has one (see
+    ``domain.errors.refusal``); otherwise the message as raised. The field it names leads, as on every path."""
+    if error.template is None:
+        return str(error)
+    text = translations(language).gettext(error.template).format(**error.values)
+    return f"{error.field}: {text}" if error.field else text
 
 
 @cache

@@ -32,18 +32,27 @@ from coalition.domain.innovation import (
 )
 from coalition.domain.instrument import InstrumentKind
 from coalition.domain.ledger import Measure
+from coalition.domain.offers import TEXTS as OFFER_TEXTS
+from coalition.domain.offers import OfferAnswer
+from coalition.domain.packages import TEXTS as PACKAGE_TEXTS
+from coalition.domain.packages import PackageState
 from coalition.domain.planning import PlanState
 from coalition.domain.procurement import CaseStage
 from coalition.domain.requirements import ListState, RequirementStatus
 from coalition.domain.steering import Outcome, Procedure, ProposalKind, ProposalState, Vote
 from coalition.entrypoints.web.i18n import DEFAULT, LOCALE_DIR
+from coalition.services.offers import TEXTS as OFFER_SERVICE_TEXTS
+from coalition.services.packages import TEXTS as PACKAGE_SERVICE_TEXTS
 
 HERE = Path(__file__).parent
 # Stored values the pages show through the 'label' filter; each needs words in every language.
 LABELLED: tuple[type[StrEnum], ...] = (
     Measure, MembershipRole, InstrumentKind, ContributionKind, Visibility, FundingRoute, Policy, PlanState,
     ListState, RequirementStatus, ProposalKind, ProposalState, Outcome, Procedure, Vote, CaseStage, Condition,
-    ShipmentState, CallKind, ProjectDomain, ProjectStage, GateAuthority, EvidenceKind, ScoringMethod)
+    ShipmentState, CallKind, ProjectDomain, ProjectStage, GateAuthority, EvidenceKind, ScoringMethod, PackageState,
+    OfferAnswer)
+# Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
+REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS)
 EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed")
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false", "silent": "false"}}
@@ -66,6 +75,9 @@ def template_catalog() -> Catalog:
     for value in _labels():
         if value not in catalog:
             catalog.add(value, None, [("labels", 0)])
+    for text in REFUSALS:
+        if text not in catalog:
+            catalog.add(text, None, [("refusals", 0)], flags=("python-brace-format",))
     return catalog
 
 
