@@ -6,16 +6,35 @@ A message names the field and the rule it broke, so a user can act on it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Self
+
 
 class CoalitionError(Exception):
     """Base of every expected error; carries a stable code and, where known, the field at fault."""
 
     code = "error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, template: str | None = None,
+                 params: Mapping[str, object] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.template = template  # the message before its values, as the catalogs translate it
+        self.params = dict(params or {})
+
+    @classmethod
+    def said(cls, template: str, *, field: str | None = None, **params: object) -> Self:
+        """An error whose message is ``template`` (``%(name)s`` placeholders) with ``params``, so a page can show it
+        in the viewer's language from the catalog."""
+        return cls(template % params, field=field, template=template, params=params)
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language of ``gettext`` where its template is in the catalog, else as said."""
+        if self.template is None:
+            return str(self)
+        message = gettext(self.template) % self.params
+        return f"{self.field}: {message}" if self.field else message
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.pofile import read_po, write_po
 
 from coalition.domain.allocation import Policy
@@ -45,6 +45,7 @@ LABELLED: tuple[type[StrEnum], ...] = (
     ListState, RequirementStatus, ProposalKind, ProposalState, Outcome, Procedure, Vote, CaseStage, Condition,
     ShipmentState, CallKind, ProjectDomain, ProjectStage, GateAuthority, EvidenceKind, ScoringMethod)
 EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed")
+SAID_IN = (HERE.parent.parent / "domain" / "innovation.py", HERE.parent.parent / "services" / "programmes.py")
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false", "silent": "false"}}
 
@@ -63,6 +64,10 @@ def template_catalog() -> Catalog:
     for filename, line, message, comments, _context in extract_from_dir(
             HERE, METHODS, keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}, options_map=OPTIONS):
         catalog.add(message, None, [(filename, line)], auto_comments=comments)
+    for source in SAID_IN:  # refusals the services give in words the pages translate (CoalitionError.said)
+        for _line, _function, said, _comments in extract_python(source.open("rb"), {"said": None}, [], {}):
+            if isinstance(said, str) and said not in catalog:
+                catalog.add(said, None, [(str(source.relative_to(HERE.parent.parent)), _line)])
     for value in _labels():
         if value not in catalog:
             catalog.add(value, None, [("labels", 0)])
