@@ -119,6 +119,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "confirm_receipt": frozenset({Role.PLATFORM_ADMIN, Role.UNIT_LOGISTICS_OFFICER, Role.RECIPIENT_OFFICER}),
     "record_end_use_check": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.RECIPIENT_OFFICER, Role.AUDITOR}),
     "read_innovation": frozenset({Role.PUBLIC}),
+    "create_programme": frozenset({Role.PLATFORM_ADMIN}),
     "manage_innovation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "review_projects": frozenset({Role.EXPERT_REVIEWER}),
     "read_reviews": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.EXPERT_REVIEWER, Role.AUDITOR}),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import StrEnum
+from itertools import pairwise
 
 from coalition.domain.common import check_code, check_move
 from coalition.domain.contributions import Earmark, EarmarkKind
@@ -78,7 +79,7 @@ PROGRESSION = (S.IDEA, S.PROTOTYPE, S.FIELD_TEST, S.PILOT_DEPLOYMENT, S.ADOPTED)
 def stage_transitions(stages: Sequence[ProjectStage]) -> dict[ProjectStage, frozenset[ProjectStage]]:
     """The moves an owner's stage list allows: on to the next stage, or out (rejected, archived); the last stage
     and a rejection only to the archive."""
-    moves = {here: frozenset({there, S.REJECTED, S.ARCHIVED}) for here, there in zip(stages, stages[1:], strict=False)}
+    moves = {here: frozenset({there, S.REJECTED, S.ARCHIVED}) for here, there in pairwise(stages)}
     return {**moves, stages[-1]: frozenset({S.ARCHIVED}), S.REJECTED: frozenset({S.ARCHIVED}),
             S.ARCHIVED: frozenset()}
 

@@ -27,6 +27,27 @@ PROVED = (
 )
 
 
+# What a downgrade deletes, children first: every record under a programme's call (a call without a coalition).
+FORGOTTEN_ON_DOWNGRADE = (
+    "DELETE FROM gate_times WHERE gate IN (SELECT id FROM gate_decisions WHERE project IN "
+    "(SELECT code FROM innovation_projects WHERE call IN (SELECT code FROM innovation_calls WHERE coalition IS NULL)))",
+    "DELETE FROM gate_decisions WHERE project IN "
+    "(SELECT code FROM innovation_projects WHERE call IN (SELECT code FROM innovation_calls WHERE coalition IS NULL))",
+    "DELETE FROM project_evidence WHERE project IN "
+    "(SELECT code FROM innovation_projects WHERE call IN (SELECT code FROM innovation_calls WHERE coalition IS NULL))",
+    "DELETE FROM project_reviews WHERE project IN "
+    "(SELECT code FROM innovation_projects WHERE call IN (SELECT code FROM innovation_calls WHERE coalition IS NULL))",
+    "DELETE FROM conflict_declarations WHERE project IN "
+    "(SELECT code FROM innovation_projects WHERE call IN (SELECT code FROM innovation_calls WHERE coalition IS NULL))",
+    "DELETE FROM project_cases WHERE project IN "
+    "(SELECT code FROM innovation_projects WHERE call IN (SELECT code FROM innovation_calls WHERE coalition IS NULL))",
+    "DELETE FROM shortlists WHERE call IN (SELECT code FROM innovation_calls WHERE coalition IS NULL)",
+    "DELETE FROM innovation_projects WHERE call IN (SELECT code FROM innovation_calls WHERE coalition IS NULL)",
+    "DELETE FROM programme_calls",
+    "DELETE FROM innovation_calls WHERE coalition IS NULL",
+)
+
+
 def _coalition_of_a_call(*, nullable: bool) -> None:
     """Whether a call may have no coalition. SQLite cannot rebuild innovation_calls inside the migration's transaction
     while foreign keys are enforced (other tables reference it), and dropping or adding NOT NULL leaves its stored
@@ -100,19 +121,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Back to one owner per call: a programme's calls, and everything recorded under them, cannot be kept."""
-    calls = "SELECT code FROM innovation_calls WHERE coalition IS NULL"
-    projects = f"SELECT code FROM innovation_projects WHERE call IN ({calls})"
-    gates = f"SELECT id FROM gate_decisions WHERE project IN ({projects})"
-    for statement in (f"DELETE FROM gate_times WHERE gate IN ({gates})",
-                      f"DELETE FROM gate_decisions WHERE project IN ({projects})",
-                      f"DELETE FROM project_evidence WHERE project IN ({projects})",
-                      f"DELETE FROM project_reviews WHERE project IN ({projects})",
-                      f"DELETE FROM conflict_declarations WHERE project IN ({projects})",
-                      f"DELETE FROM project_cases WHERE project IN ({projects})",
-                      f"DELETE FROM shortlists WHERE call IN ({calls})",
-                      f"DELETE FROM innovation_projects WHERE call IN ({calls})",
-                      "DELETE FROM programme_calls",
-                      "DELETE FROM innovation_calls WHERE coalition IS NULL"):
+    for statement in FORGOTTEN_ON_DOWNGRADE:
         op.execute(statement)
     if op.get_bind().dialect.name == "postgresql":
         for table, _ in PROVED:
