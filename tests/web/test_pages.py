@@ -236,18 +236,18 @@ def test_a_reviewer_with_a_conflict_is_refused_on_the_project_page_and_writes_no
     build_demo_users(platform.uow(), admin, platform.password_hasher)
     with TestClient(create_app(platform)) as client:
         token = sign_in(client, "expert-2")
-        page = client.get("/innovation/projects/PARK-SAT-LINK").text
+        page = client.get("/innovation/projects/ITC-SAT-LINK").text
         assert "Your review" in page and "Submit the review" in page
         with platform.uow() as uow:
-            before = len(uow.innovation.reviews(["PARK-SAT-LINK"]))
-        refused = client.post("/innovation/projects/PARK-SAT-LINK/review", data={
+            before = len(uow.innovation.reviews(["ITC-SAT-LINK"]))
+        refused = client.post("/innovation/projects/ITC-SAT-LINK/review", data={
             "csrf_token": token, "score-impact": "9", "score-feasibility": "9", "score-team": "9"})
-        assert "declared a conflict of interest with PARK-SAT-LINK" in refused.text
-        bad = client.post("/innovation/projects/PARK-SAT-LINK/review", data={
+        assert "declared a conflict of interest with ITC-SAT-LINK" in refused.text
+        bad = client.post("/innovation/projects/ITC-SAT-LINK/review", data={
             "csrf_token": token, "score-impact": "nine", "score-feasibility": "9", "score-team": "9"})
         assert "scores.impact: &#39;nine&#39; is not a whole score" in bad.text
         with platform.uow() as uow:
-            assert len(uow.innovation.reviews(["PARK-SAT-LINK"])) == before
+            assert len(uow.innovation.reviews(["ITC-SAT-LINK"])) == before
         board = client.get("/coalitions/it-coalition/innovation").text
         assert "Security analytics for the operations centre" in board
 

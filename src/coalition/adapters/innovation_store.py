@@ -87,14 +87,14 @@ class SqlInnovationRepository:
         insert_row(self._c, t.programmes, dict(
             code=programme.code, name=programme.name, owner=programme.owner, run_by=programme.run_by,
             areas=[a.value for a in programme.areas], stages=[s.value for s in programme.stages],
-            place=programme.place, since=programme.since, illustrative=programme.illustrative))
+            place=programme.place, since_year=programme.since, illustrative=programme.illustrative))
         self.set_gate_rules("programme", programme.code, programme.gate_rules)
 
     def _programme(self, row: Any) -> Programme:
         rules = self.gate_rules("programme", row.code)
         return Programme(row.code, row.name, row.owner, tuple(ProjectDomain(a) for a in row.areas),
                          tuple(ProjectStage(s) for s in row.stages), rules or GateRules(), row.run_by, row.place,
-                         row.since, row.illustrative)
+                         row.since_year, row.illustrative)
 
     def get_programme(self, code: str) -> Programme | None:
         row = self._c.execute(row_by(t.programmes, "code"), {"key": code}).first()

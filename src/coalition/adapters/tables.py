@@ -712,7 +712,7 @@ programmes = sa.Table(  # a state's own defence-innovation programme: calls, tea
     sa.Column("areas", sa.JSON, nullable=False),
     sa.Column("stages", sa.JSON, nullable=False),
     sa.Column("place", text(NAME), nullable=False),
-    sa.Column("since", sa.Date),
+    sa.Column("since_year", sa.Integer),
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
 )
 

@@ -15,6 +15,7 @@ from coalition.demo.funding import build_demo_funding
 from coalition.demo.innovation import build_demo_innovation
 from coalition.demo.planning import build_demo_planning
 from coalition.demo.procurement import build_demo_procurement
+from coalition.demo.programmes import build_demo_programme
 from coalition.domain.access import Actor
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.errors import NotFound
@@ -118,6 +119,7 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
     if procurement:
         result.already_present += build_demo_procurement(uow, actor, result.created)
         result.already_present += build_demo_innovation(uow, actor, result.created)
+        result.already_present += build_demo_programme(uow, actor, result.created)
     return result
 
 

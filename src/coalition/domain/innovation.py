@@ -466,12 +466,14 @@ class Programme:
     gate_rules: GateRules = DEFAULT_GATE_RULES
     run_by: str | None = None
     place: str = ""
-    since: date | None = None
+    since: int | None = None  # the year it began
     illustrative: bool = False
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
         check_text(self.name, "name", NAME)
+        if self.since is not None:
+            check_whole(self.since, "since", low=1900, high=2100, what="a year")
         check_code(self.owner, "owner")
         if self.run_by is not None:
             check_code(self.run_by, "run_by")

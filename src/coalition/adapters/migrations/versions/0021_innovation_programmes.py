@@ -76,7 +76,7 @@ def upgrade() -> None:
         sa.Column('areas', sa.JSON(), nullable=False),
         sa.Column('stages', sa.JSON(), nullable=False),
         sa.Column('place', sa.String(length=200), nullable=False),
-        sa.Column('since', sa.Date(), nullable=True),
+        sa.Column('since_year', sa.Integer(), nullable=True),
         sa.Column('illustrative', sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(['owner'], ['parties.code'], name=op.f('fk_programmes_owner_parties')),
         sa.ForeignKeyConstraint(['run_by'], ['parties.code'], name=op.f('fk_programmes_run_by_parties')),
