@@ -206,7 +206,7 @@ def decide_shortlist(uow: UnitOfWork, actor: Actor, call: str, *, method: Scorin
     return shortlist
 
 
-def decide_gate(uow: UnitOfWork, actor: Actor, project: str, *, to: ProjectStage, decided_by: str, on: date,
+def decide_gate(uow: UnitOfWork, actor: Actor, project: str, *, to: ProjectStage, decided_by: str, on: date | None,
                 evidence: Sequence[int] = (), decision: int | None = None, trl: int | None = None,
                 note: str = "") -> GateDecision:
     """Move a project to another stage by the decision of its owner's authority, citing its evidence.

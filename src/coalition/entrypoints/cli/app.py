@@ -23,6 +23,7 @@ from coalition.entrypoints.cli import (
     output,
     planning,
     procurement,
+    programmes,
     registry,
     steering,
 )
@@ -62,6 +63,7 @@ app.add_typer(procurement.tenders, name="tenders")
 app.add_typer(procurement.contracts, name="contracts")
 app.add_typer(procurement.deliveries, name="deliveries")
 app.add_typer(innovation.app, name="innovation")
+app.add_typer(programmes.app, name="programmes")
 app.add_typer(audit.app, name="audit")
 app.add_typer(identity.users, name="users")
 app.add_typer(identity.tokens, name="tokens")
