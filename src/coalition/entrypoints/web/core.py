@@ -180,5 +180,5 @@ async def act(request: Request, who: Viewer, change: Callable[[dict[str, str]], 
         message = await run_in_threadpool(change, form)
         flash(request, "ok", message)
     except CoalitionError as error:
-        flash(request, "error", str(error))
+        flash(request, "error", error.translated(translations(who.language).gettext))
     return RedirectResponse(safe_next(form.get("next"), back), status_code=303)
