@@ -45,7 +45,8 @@ LABELLED: tuple[type[StrEnum], ...] = (
     ListState, RequirementStatus, ProposalKind, ProposalState, Outcome, Procedure, Vote, CaseStage, Condition,
     ShipmentState, CallKind, ProjectDomain, ProjectStage, GateAuthority, EvidenceKind, ScoringMethod)
 EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed")
-SAID_IN = (HERE.parent.parent / "domain" / "innovation.py", HERE.parent.parent / "services" / "programmes.py")
+SAID_IN = tuple(HERE.parent.parent / path for path in (
+    "domain/innovation.py", "services/innovation.py", "services/programmes.py"))
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false", "silent": "false"}}
 
@@ -65,9 +66,11 @@ def template_catalog() -> Catalog:
             HERE, METHODS, keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}, options_map=OPTIONS):
         catalog.add(message, None, [(filename, line)], auto_comments=comments)
     for source in SAID_IN:  # refusals the services give in words the pages translate (CoalitionError.said)
-        for _line, _function, said, _comments in extract_python(source.open("rb"), {"said": None}, [], {}):
-            if isinstance(said, str) and said not in catalog:
-                catalog.add(said, None, [(str(source.relative_to(HERE.parent.parent)), _line)])
+        with source.open("rb") as code:
+            for line, _function, said, _comments in extract_python(code, {"said": None}, [], {}):
+                template = said[0] if isinstance(said, tuple) else said
+                if isinstance(template, str) and template not in catalog:
+                    catalog.add(template, None, [(str(source.relative_to(HERE.parent.parent)), line)])
     for value in _labels():
         if value not in catalog:
             catalog.add(value, None, [("labels", 0)])
