@@ -74,6 +74,7 @@ def innovation_and_procurement(role: str, actor: Actor) -> bool:
 
 V = "/api/v1"
 CHALLENGE = "it-innovation-challenge-2025"
+PROGRAMME = "kz-defense-tech-park"
 MONEY = {"amount": "1000.00", "currency": "EUR"}
 TABLE: list[Case] = [
     # authentication and users
@@ -245,6 +246,17 @@ TABLE: list[Case] = [
          {"milestone": 1, "amount": MONEY, "paid_on": ON}),
     Case("POST", f"{V}/innovation/grants/ITC-GRANT-1/release", "manage_innovation", IT,
          {"reason": "matrix", "on": ON}),
+    # national programmes and each owner's gate rules (a programme's roles are platform-wide ones)
+    Case("GET", f"{V}/programmes", "read_innovation", None),
+    Case("GET", f"{V}/programmes/{PROGRAMME}", "read_innovation", PROGRAMME),
+    Case("POST", f"{V}/programmes", "create_programme", None,
+         {"code": "matrix-programme", "name": "Matrix programme", "owner": "KZ", "areas": ["data-analytics"],
+          "stages": ["idea", "prototype"]}),
+    Case("POST", f"{V}/programmes/{PROGRAMME}/gate-rules", "manage_innovation", PROGRAMME,
+         {"min_reviews": 2, "shortlist_first": True}),
+    Case("GET", f"{V}/coalitions/{IT}/gate-rules", "read_innovation", IT),
+    Case("POST", f"{V}/coalitions/{IT}/gate-rules", "manage_innovation", IT,
+         {"min_reviews": 2, "shortlist_first": True}),
 ]
 # Routes outside the role table: signing in (by password or identity provider) is open to all and
 # refuses bad credentials with 401 whoever asks; they have tests of their own.
