@@ -174,7 +174,8 @@ def test_ukrainian_is_chosen_once_and_remembered(site: Site, open_page) -> None:
     for name, path in (("overview", IT), ("priorities", f"{IT}/priorities"), ("ledger", f"{IT}/ledger"),
                        ("steering", f"{IT}/steering"), ("plans", f"{IT}/plans"), ("donor-statement", "/donors/EE"),
                        ("procurement", f"{IT}/procurement"), ("innovation-board", f"{IT}/innovation"),
-                       ("innovation-project", "/innovation/projects/ITC-SOC-ANALYTICS")):
+                       ("innovation-project", "/innovation/projects/ITC-SOC-ANALYTICS"),
+                       ("programme", "/programmes/kz-defense-tech-park")):
         page.goto(f"{site.url}{path}")
         assert page.evaluate("document.documentElement.lang") == "uk"
         screenshot(page, f"uk-{name}")
@@ -197,7 +198,8 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
         for path in ("/", IT, f"{IT}/priorities?compare=1", f"{IT}/plans", "/donors/EE", f"{IT}/steering",
                      f"{IT}/procurement", f"{IT}/ledger", "/plans/1", "/proposals/1", "/login", f"{IT}/innovation",
                      "/innovation/calls/it-innovation-challenge-2025", "/innovation/projects/ITC-SOC-ANALYTICS",
-                     "/account"):
+                     "/programmes", "/programmes/kz-defense-tech-park", "/innovation/calls/kz-hub-hackathon-2025",
+                     "/innovation/projects/KZ-VIDEO-PERIMETER", "/account"):
             page.goto(f"{site.url}{path}")
             found = accessibility_problems(page)
             if found:

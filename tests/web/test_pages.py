@@ -250,6 +250,28 @@ def test_a_reviewer_with_a_conflict_is_refused_on_the_project_page_and_writes_no
             assert len(uow.innovation.reviews(["ITC-SAT-LINK"])) == before
         board = client.get("/coalitions/it-coalition/innovation").text
         assert "Security analytics for the operations centre" in board
+        assert "At least 2 independent review(s) before a gate" in board  # the coalition's gate rules
+        client.post("/language", data={"csrf_token": token, "language": "uk", "next": "/"})
+        in_ukrainian = client.post("/innovation/projects/ITC-SAT-LINK/review", data={
+            "csrf_token": token, "score-impact": "9", "score-feasibility": "9", "score-team": "9"})
+        assert "expert-2 заявив про конфлікт інтересів з ITC-SAT-LINK" in in_ukrainian.text
+
+
+def test_a_programme_page_shows_its_stages_gate_rules_and_calls_in_both_languages(platform: Platform) -> None:
+    admin = platform.operator()
+    build_demo_world(platform.uow(), admin)
+    with TestClient(create_app(platform)) as client:
+        assert "Defense Tech IT Park" in client.get("/").text
+        page = client.get("/programmes/kz-defense-tech-park").text
+        assert "A national programme of Kazakhstan" in page and "Almaty" in page
+        assert "At least 2 independent review(s) before a gate" in page and "A shortlist before the first gate" in page
+        assert "Defense Tech Hub hackathon" in page and "Video analytics for perimeter surveillance" in page
+        assert "/coalitions/" not in page  # a programme is no coalition's: no coalition's pages are offered
+        assert "Defense Tech IT Park" in client.get("/programmes").text
+        client.post("/language", data={"csrf_token": csrf(client, "/"), "language": "uk", "next": "/"})
+        page = client.get("/programmes/kz-defense-tech-park").text
+        assert "Національна програма: Казахстан" in page and "Правила етапних рубежів" in page
+        assert client.get("/programmes/no-such").status_code == 404
 
 
 # --- sessions: a cookie captured before a session ends is worth nothing after it -------------------------------

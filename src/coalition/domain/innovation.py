@@ -316,8 +316,9 @@ def check_reviewer(project: str, reviewer: str, declarations: Sequence[ConflictD
         raise InvariantViolated(f"{reviewer} has not declared whether they have a conflict of interest with "
                                 f"{project}; declare it first", field="reviewer")
     if latest.conflicted:
-        raise InvariantViolated(f"{reviewer} declared a conflict of interest with {project} ({latest.note}), so "
-                                "cannot review it", field="reviewer")
+        raise InvariantViolated.said("%(reviewer)s declared a conflict of interest with %(project)s (%(note)s), so "
+                                     "cannot review it", field="reviewer", reviewer=reviewer, project=project,
+                                     note=latest.note)
     if any(r.project == project and r.reviewer == reviewer for r in reviews):
         raise InvariantViolated(f"{reviewer} has already reviewed {project}", field="reviewer")
 
