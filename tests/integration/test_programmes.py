@@ -156,7 +156,7 @@ def test_a_programme_project_goes_from_idea_to_prototype_to_pilot_as_dated_acts(
     assert [(g.to_stage, g.decided_on) for g in history.gates] == [(ProjectStage.PROTOTYPE, date(2026, 4, 2)),
                                                                    (ProjectStage.PILOT_DEPLOYMENT, date(2026, 5, 2))]
     assert all(g.recorded_at is not None for g in history.gates)
-    with pytest.raises(InvariantViolated, match="adopted is not a stage of this owner.s pipeline"):
+    with pytest.raises(InvariantViolated, match=r"adopted is not a stage of this owner's pipeline"):
         innovation.decide_gate(park.uow(), admin, "KZ-P1", to=ProjectStage.ADOPTED, decided_by="panel",
                                on=date(2026, 6, 2), evidence=[evidence(park, "KZ-P1", "report", date(2026, 6, 1))])
     assert audit.verify_audit(park.uow(), admin).broken_seq is None
