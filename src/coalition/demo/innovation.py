@@ -65,6 +65,13 @@ PROJECTS = (
 CONFLICTED = ("expert-2", "ITC-SAT-LINK", "advised the ORBITA team in 2024")
 
 
+def showcase(work: UnitOfWork, actor: Actor) -> tuple[str, str]:
+    """The challenge's call and its adopted project, as this database names them (before programmes, they were
+    recorded as the park's hackathon and its PARK- projects, and the record keeps them so)."""
+    codes = {c.code for c in innovation.list_calls(work, actor, IT)}
+    return (CALL, WINNER) if CALL in codes or EARLIER_CALL not in codes else (EARLIER_CALL, "PARK-SOC-ANALYTICS")
+
+
 def expert(name: str) -> Actor:
     return Actor(name, None, frozenset({Grant(Role.EXPERT_REVIEWER, IT)}))
 
