@@ -151,10 +151,11 @@ def projects_show(ctx: typer.Context, code: str, as_json: JsonFlag = False) -> N
     p, c = trail.history.project, trail.history.call
     console.print(f"[bold]{p.code}[/bold] {p.title} — team {p.team}, {p.domain.value}, TRL {p.trl}, "
                   f"stage {p.stage.value}", highlight=False)
-    console.print(f"Answered {c.kind.value} {c.code} ({c.title}) of {c.coalition}; {trail.history.reviews} "
+    console.print(f"Answered {c.kind.value} {c.code} ({c.title}) of {c.owner}; {trail.history.reviews} "
                   "review(s)", highlight=False)
-    table("Stage gates", ["From", "To", "Decided by", "On", "Evidence", "Decision"],
-          [(g.from_stage.value, g.to_stage.value, g.decided_by, g.decided_on, ", ".join(map(str, g.evidence)),
+    table("Stage gates", ["From", "To", "Decided by", "On", "Recorded", "Evidence", "Decision"],
+          [(g.from_stage.value, g.to_stage.value, g.decided_by, g.decided_on,
+            g.recorded_at.isoformat(timespec="seconds") if g.recorded_at else "", ", ".join(map(str, g.evidence)),
             g.decision or "") for g in trail.history.gates])
     table("Evidence", ["Id", "Kind", "Title", "Reference", "On"],
           [(e.id, e.kind.value, e.title, e.reference, e.recorded_on) for e in trail.history.evidence])
