@@ -32,7 +32,9 @@ from coalition.domain.innovation import (
     ConflictDeclaration,
     Evidence,
     GateDecision,
+    GateRules,
     GrantPayment,
+    Programme,
     Project,
     ProjectGrant,
     ProjectStage,
@@ -842,6 +844,8 @@ class FakeSteering:
 class _Innovation:
     def __init__(self) -> None:
         self.calls: dict[str, Call] = {}
+        self.programmes: dict[str, Programme] = {}
+        self.gate_rules: dict[tuple[str, str], GateRules] = {}
         self.projects: dict[str, Project] = {}
         self.evidence: list[Evidence] = []
         self.declarations: list[ConflictDeclaration] = []
@@ -917,9 +921,29 @@ class FakeInnovation:
     def get_call(self, code: str) -> Call | None:
         return self._i.calls.get(code)
 
-    def calls(self, coalition: str | None = None) -> list[Call]:
-        return sorted((c for c in self._i.calls.values() if coalition is None or c.coalition == coalition),
-                      key=lambda c: (c.opens_on, c.code))
+    def calls(self, coalition: str | None = None, programme: str | None = None) -> list[Call]:
+        return sorted((c for c in self._i.calls.values() if (coalition is None or c.coalition == coalition)
+                       and (programme is None or c.programme == programme)), key=lambda c: (c.opens_on, c.code))
+
+    def add_programme(self, programme: Programme) -> None:
+        self._i.programmes[programme.code] = programme
+        self.set_gate_rules("programme", programme.code, programme.gate_rules)
+
+    def _programme(self, programme: Programme) -> Programme:
+        return replace(programme, gate_rules=self._i.gate_rules.get(("programme", programme.code), GateRules()))
+
+    def get_programme(self, code: str) -> Programme | None:
+        found = self._i.programmes.get(code)
+        return None if found is None else self._programme(found)
+
+    def programmes(self) -> list[Programme]:
+        return [self._programme(p) for _, p in sorted(self._i.programmes.items())]
+
+    def gate_rules(self, owner_kind: str, owner: str) -> GateRules | None:
+        return self._i.gate_rules.get((owner_kind, owner))
+
+    def set_gate_rules(self, owner_kind: str, owner: str, rules: GateRules) -> None:
+        self._i.gate_rules[(owner_kind, owner)] = rules
 
     def add_project(self, project: Project) -> None:
         self._i.projects[project.code] = project

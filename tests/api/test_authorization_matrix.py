@@ -73,7 +73,8 @@ def innovation_and_procurement(role: str, actor: Actor) -> bool:
 
 
 V = "/api/v1"
-PARK = "it-park-hackathon-2025"
+CHALLENGE = "it-innovation-challenge-2025"
+PROGRAMME = "kz-defense-tech-park"
 MONEY = {"amount": "1000.00", "currency": "EUR"}
 TABLE: list[Case] = [
     # authentication and users
@@ -220,30 +221,30 @@ TABLE: list[Case] = [
     Case("POST", f"{V}/innovation/calls", "manage_innovation", IT,
          {"code": "matrix-call", "coalition": IT, "title": "Matrix call", "opens_on": ON, "closes_on": ON,
           "rubric": [{"code": "merit", "title": "Merit", "weight": "1"}]}),
-    Case("GET", f"{V}/innovation/calls/{PARK}/scores", "read_reviews", IT),
-    Case("POST", f"{V}/innovation/calls/{PARK}/shortlists", "manage_innovation", IT,
+    Case("GET", f"{V}/innovation/calls/{CHALLENGE}/scores", "read_reviews", IT),
+    Case("POST", f"{V}/innovation/calls/{CHALLENGE}/shortlists", "manage_innovation", IT,
          {"decided_by": "matrix panel", "on": ON, "top": 1}),
     Case("GET", f"{V}/innovation/projects", "read_innovation", None),
     Case("POST", f"{V}/innovation/projects", "manage_innovation", IT,
-         {"code": "MATRIX-P", "call": PARK, "title": "Matrix project", "team": "UA-TEAM-OKO", "domain": "uav",
+         {"code": "MATRIX-P", "call": CHALLENGE, "title": "Matrix project", "team": "UA-TEAM-OKO", "domain": "uav",
           "trl": 2}),
-    Case("GET", f"{V}/innovation/projects/PARK-VIDEO-EDGE", "read_innovation", IT),
-    Case("POST", f"{V}/innovation/projects/PARK-VIDEO-EDGE/evidence", "manage_innovation", IT,
+    Case("GET", f"{V}/innovation/projects/ITC-VIDEO-EDGE", "read_innovation", IT),
+    Case("POST", f"{V}/innovation/projects/ITC-VIDEO-EDGE/evidence", "manage_innovation", IT,
          {"kind": "document", "title": "Matrix", "reference": "doc://matrix", "recorded_on": ON}),
-    Case("POST", f"{V}/innovation/projects/PARK-VIDEO-EDGE/conflict-declarations", "review_projects", IT,
+    Case("POST", f"{V}/innovation/projects/ITC-VIDEO-EDGE/conflict-declarations", "review_projects", IT,
          {"conflicted": False}),
-    Case("POST", f"{V}/innovation/projects/PARK-VIDEO-EDGE/reviews", "review_projects", IT,
+    Case("POST", f"{V}/innovation/projects/ITC-VIDEO-EDGE/reviews", "review_projects", IT,
          {"scores": {"impact": 5, "feasibility": 5, "team": 5}}),
-    Case("POST", f"{V}/innovation/projects/PARK-VIDEO-EDGE/gates", "manage_innovation", IT,
+    Case("POST", f"{V}/innovation/projects/ITC-VIDEO-EDGE/gates", "manage_innovation", IT,
          {"to": "rejected", "decided_by": "matrix panel", "on": ON}),
-    Case("POST", f"{V}/innovation/projects/PARK-SOC-ANALYTICS/procurement", innovation_and_procurement, IT,
+    Case("POST", f"{V}/innovation/projects/ITC-SOC-ANALYTICS/procurement", innovation_and_procurement, IT,
          {"case": "IT-SOC-DIRECT", "on": ON}),
     Case("POST", f"{V}/innovation/grants", "manage_innovation", IT,
-         {"code": "MATRIX-G", "project": "PARK-MESH-RELAY", "fund": "it-coalition-fund", "amount": MONEY,
+         {"code": "MATRIX-G", "project": "ITC-MESH-RELAY", "fund": "it-coalition-fund", "amount": MONEY,
           "milestones": [{"title": "All", "amount": MONEY}], "awarded_on": ON, "decided_by": "matrix panel"}),
-    Case("POST", f"{V}/innovation/grants/PARK-GRANT-1/payments", "manage_innovation", IT,
+    Case("POST", f"{V}/innovation/grants/ITC-GRANT-1/payments", "manage_innovation", IT,
          {"milestone": 1, "amount": MONEY, "paid_on": ON}),
-    Case("POST", f"{V}/innovation/grants/PARK-GRANT-1/release", "manage_innovation", IT,
+    Case("POST", f"{V}/innovation/grants/ITC-GRANT-1/release", "manage_innovation", IT,
          {"reason": "matrix", "on": ON}),
     # PURL packages: in no coalition, so a grant held in any coalition counts
     Case("GET", f"{V}/packages", "read_packages", None),
@@ -263,6 +264,17 @@ TABLE: list[Case] = [
     Case("GET", f"{V}/coalitions/{IT}/offers", "read_offers", IT),
     Case("GET", f"{V}/offers/MATRIX-OFFER", "read_offers", IT),
     Case("POST", f"{V}/offers/MATRIX-OFFER/answers", "answer_offers", IT, {"answer": "open", "on": ON}),
+    # national programmes and each owner's gate rules (a programme's roles are platform-wide ones)
+    Case("GET", f"{V}/programmes", "read_innovation", None),
+    Case("GET", f"{V}/programmes/{PROGRAMME}", "read_innovation", PROGRAMME),
+    Case("POST", f"{V}/programmes", "create_programme", None,
+         {"code": "matrix-programme", "name": "Matrix programme", "owner": "KZ", "areas": ["data-analytics"],
+          "stages": ["idea", "prototype"]}),
+    Case("POST", f"{V}/programmes/{PROGRAMME}/gate-rules", "manage_innovation", PROGRAMME,
+         {"min_reviews": 2, "shortlist_first": True}),
+    Case("GET", f"{V}/coalitions/{IT}/gate-rules", "read_innovation", IT),
+    Case("POST", f"{V}/coalitions/{IT}/gate-rules", "manage_innovation", IT,
+         {"min_reviews": 2, "shortlist_first": True}),
 ]
 # Routes outside the role table: signing in (by password or identity provider) is open to all and
 # refuses bad credentials with 401 whoever asks; they have tests of their own.

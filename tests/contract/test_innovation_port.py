@@ -16,8 +16,10 @@ from coalition.domain.innovation import (
     EvidenceKind,
     GateAuthority,
     GateDecision,
+    GateRules,
     GrantPayment,
     Milestone,
+    Programme,
     Project,
     ProjectDomain,
     ProjectGrant,
@@ -103,3 +105,41 @@ def test_a_grant_keeps_its_payments_and_a_project_its_cases(units: Units):
         assert paid.id is not None and uow.innovation.grant_payments("G-1") == [paid]
         assert uow.innovation.cases_of("P-1") == ["CASE-A", "CASE-B"]
         assert uow.innovation.projects_of_case("CASE-A") == ["P-1"]
+
+
+def test_a_programme_owns_its_calls_and_every_owner_keeps_its_gate_rules(units: Units):
+    rules = GateRules(min_reviews=2, shortlist_first=True, own_evidence=True)
+    park = Programme("park", "Defense-tech park", "UA", (ProjectDomain.DATA_ANALYTICS, ProjectDomain.UAV),
+                     (ProjectStage.IDEA, ProjectStage.PROTOTYPE, ProjectStage.PILOT_DEPLOYMENT), rules,
+                     run_by="UA-MOD", place="Kyiv", since=2022)
+    hackathon = Call("HACK-1", None, CallKind.HACKATHON, "Hackathon", date(2024, 5, 1), date(2024, 5, 2),
+                     Rubric((Criterion("impact", "Impact", Decimal(1)),)), programme="park")
+    with units() as uow:
+        uow.innovation.add_call(CALL)
+        uow.innovation.add_programme(park)
+        uow.innovation.add_call(hackathon)
+        uow.innovation.set_gate_rules("coalition", C, GateRules(3))
+        written(uow, "programme")
+    with units() as uow:
+        assert uow.innovation.get_programme("park") == park and uow.innovation.programmes() == [park]
+        assert uow.innovation.get_programme("other") is None
+        assert uow.innovation.get_call("HACK-1") == hackathon
+        assert uow.innovation.calls(programme="park") == [hackathon] and uow.innovation.calls(C) == [CALL]
+        assert uow.innovation.gate_rules("programme", "park") == rules
+        assert uow.innovation.gate_rules("coalition", C) == GateRules(3)
+        assert uow.innovation.gate_rules("coalition", "other") is None
+        uow.innovation.set_gate_rules("programme", "park", GateRules(1))
+        written(uow, "rules")
+    with units() as uow:
+        assert uow.innovation.get_programme("park") == dataclasses.replace(park, gate_rules=GateRules(1))
+
+
+def test_a_gate_keeps_the_time_it_was_recorded(units: Units):
+    with_projects(units)
+    with units() as uow:
+        gate = uow.innovation.add_gate(GateDecision("P-1", ProjectStage.IDEA, ProjectStage.PROTOTYPE,
+                                                    GateAuthority.PANEL, "panel", date(2024, 3, 3), (),
+                                                    recorded_at=AT))
+        written(uow, "gate")
+    with units() as uow:
+        assert uow.innovation.gates("P-1") == [gate] and gate.recorded_at == AT

@@ -96,11 +96,23 @@ def test_scores_are_ranked_normalised_and_shortlisted(pipeline: Platform) -> Non
         innovation.call_scores(pipeline.uow(), Actor("anyone"), "park-2026")
 
 
+def evidence_for(platform: Platform, project: str, stage: ProjectStage) -> int:
+    stored = innovation.add_evidence(platform.uow(), platform.operator(), Evidence(
+        project, EvidenceKind.TEST_REPORT, f"Test report for {stage.value}", f"doc://tests/{project}/{stage.value}",
+        date(2026, 4, 1)))
+    return stored.id or 0
+
+
 def test_a_project_passes_every_gate_in_turn_to_adoption(pipeline: Platform) -> None:
     admin = pipeline.operator()
     report = innovation.add_evidence(pipeline.uow(), admin, Evidence(
         "P1", EvidenceKind.TEST_REPORT, "Bench test of the relay", "doc://tests/relay-1", date(2026, 4, 1)))
     assert report.id is not None
+    with pytest.raises(InvariantViolated, match=r"P1 has 0 independent review\(s\); passing a gate needs at "
+                                                r"least 1"):
+        innovation.decide_gate(pipeline.uow(), admin, "P1", to=ProjectStage.PROTOTYPE, decided_by="panel",
+                               on=date(2026, 4, 2), evidence=[report.id])
+    review(pipeline, "a", "P1", 7, 8)
     before = dump(pipeline.engine)
     with pytest.raises(InvariantViolated, match="would skip prototype, field-test") as refused:
         innovation.decide_gate(pipeline.uow(), admin, "P1", to=ProjectStage.PILOT_DEPLOYMENT, decided_by="panel",
@@ -110,16 +122,28 @@ def test_a_project_passes_every_gate_in_turn_to_adoption(pipeline: Platform) -> 
         innovation.decide_gate(pipeline.uow(), admin, "P1", to=ProjectStage.PROTOTYPE, decided_by="panel",
                                on=date(2026, 4, 2), evidence=[999])
     assert dump(pipeline.engine) == before
-    for stage, trl in ((ProjectStage.PROTOTYPE, 4), (ProjectStage.FIELD_TEST, 6), (ProjectStage.PILOT_DEPLOYMENT, 7),
-                       (ProjectStage.ADOPTED, 9)):
+    innovation.decide_gate(pipeline.uow(), admin, "P1", to=ProjectStage.PROTOTYPE, decided_by="innovation panel",
+                           on=date(2026, 4, 2), evidence=[report.id], trl=4)
+    with pytest.raises(InvariantViolated, match=r"evidence \d+ was cited at an earlier gate of P1"):
+        innovation.decide_gate(pipeline.uow(), admin, "P1", to=ProjectStage.FIELD_TEST, decided_by="panel",
+                               on=date(2026, 4, 3), evidence=[report.id])
+    with pytest.raises(InvariantViolated, match="cannot precede the day P1's previous stage move, 2026-04-02"):
+        innovation.decide_gate(pipeline.uow(), admin, "P1", to=ProjectStage.FIELD_TEST, decided_by="panel",
+                               on=date(2026, 4, 1), evidence=[evidence_for(pipeline, "P1", ProjectStage.FIELD_TEST)])
+    for stage, trl, day in ((ProjectStage.FIELD_TEST, 6, date(2026, 4, 3)),
+                            (ProjectStage.PILOT_DEPLOYMENT, 7, date(2026, 5, 4)),
+                            (ProjectStage.ADOPTED, 9, date(2026, 6, 5))):
         innovation.decide_gate(pipeline.uow(), admin, "P1", to=stage, decided_by="innovation panel",
-                               on=date(2026, 4, 2), evidence=[report.id], trl=trl)
+                               on=day, evidence=[evidence_for(pipeline, "P1", stage)], trl=trl)
     history = innovation.project_history(pipeline.uow(), admin, "P1")
     assert history.project.stage is ProjectStage.ADOPTED and history.project.trl == 9
     assert [(g.from_stage, g.to_stage) for g in history.gates] == [
         (ProjectStage.IDEA, ProjectStage.PROTOTYPE), (ProjectStage.PROTOTYPE, ProjectStage.FIELD_TEST),
         (ProjectStage.FIELD_TEST, ProjectStage.PILOT_DEPLOYMENT), (ProjectStage.PILOT_DEPLOYMENT, ProjectStage.ADOPTED)]
-    assert history.call.code == "park-2026" and history.evidence == [report]
+    assert history.call.code == "park-2026" and history.evidence[0] == report
+    assert [g.decided_on for g in history.gates] == [date(2026, 4, 2), date(2026, 4, 3), date(2026, 5, 4),
+                                                     date(2026, 6, 5)]
+    assert all(g.recorded_at is not None and g.recorded_at.date() >= g.decided_on for g in history.gates)
     assert audit.verify_audit(pipeline.uow(), admin).broken_seq is None
 
 
@@ -186,10 +210,12 @@ def test_the_bridge_keeps_the_link_from_the_call_to_the_units_that_received_the_
         "P1", EvidenceKind.FIELD_TEST_RESULT, "Relay field test", "doc://field/relay", date(2026, 4, 1)))
     with pytest.raises(InvariantViolated, match="only an adopted project is procured"):
         innovation.bridge_to_procurement(pipeline.uow(), admin, "P1", "CASE-P1", on=date(2026, 5, 2))
+    review(pipeline, "a", "P1", 8, 8)
     for stage in (ProjectStage.PROTOTYPE, ProjectStage.FIELD_TEST, ProjectStage.PILOT_DEPLOYMENT,
                   ProjectStage.ADOPTED):
+        cited = report.id if stage is ProjectStage.PROTOTYPE else evidence_for(pipeline, "P1", stage)
         innovation.decide_gate(pipeline.uow(), admin, "P1", to=stage, decided_by="panel", on=date(2026, 4, 2),
-                               evidence=[report.id or 0])
+                               evidence=[cited or 0])
     let_the_secretariat_decide_procurement(pipeline)
     cases.open_case(pipeline.uow(), admin, ProcurementCase(
         "CASE-P1", IT, FundingRoute.DIRECT_INDUSTRY, "Radio relays from the hackathon's team", ("CP-RADIO-02",),

@@ -1,5 +1,6 @@
 """The innovation pipeline's rules: rubric scores, conflicts of interest, normalised scoring worked by hand,
-and stage gates that refuse a skipped stage with the rule named."""
+stage gates that refuse a skipped stage with the rule named, a national programme's own stage list, and each
+owner's gate rules (independent reviews, a shortlist first, evidence of its own) refusing with the numbers."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from coalition.domain.innovation import (
     ConflictDeclaration,
     Criterion,
     GateAuthority,
+    GateFacts,
+    GateRules,
+    Programme,
     Project,
     ProjectDomain,
     ProjectStage,
@@ -95,17 +99,94 @@ def project(stage: ProjectStage) -> Project:
                    stage=stage)
 
 
+REVIEWED = GateFacts(reviews=2, shortlisted=True, first_gate=False)
+PARK_STAGES = (ProjectStage.IDEA, ProjectStage.PROTOTYPE, ProjectStage.PILOT_DEPLOYMENT)
+
+
 def test_a_stage_skip_is_refused_with_the_rule_named() -> None:
     with pytest.raises(InvariantViolated, match="would skip field-test: a project passes every stage gate in turn"):
-        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.PILOT_DEPLOYMENT, GateAuthority.PANEL, [1], None)
+        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.PILOT_DEPLOYMENT, GateAuthority.PANEL, [1], None,
+                   facts=REVIEWED)
     with pytest.raises(InvariantViolated, match="needs its evidence"):
-        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.PANEL, [], None)
+        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.PANEL, [], None,
+                   facts=REVIEWED)
     with pytest.raises(InvariantViolated, match="decided by the steering group"):
-        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.STEERING_GROUP, [1], None)
+        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.STEERING_GROUP, [1], None,
+                   facts=REVIEWED)
     with pytest.raises(InvariantViolated, match="can move to archived, not prototype"):
-        check_gate(project(ProjectStage.REJECTED), ProjectStage.PROTOTYPE, GateAuthority.PANEL, [1], None)
-    check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.PANEL, [1], None)
+        check_gate(project(ProjectStage.REJECTED), ProjectStage.PROTOTYPE, GateAuthority.PANEL, [1], None,
+                   facts=REVIEWED)
+    check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.PANEL, [1], None,
+               facts=REVIEWED)
     check_gate(project(ProjectStage.FIELD_TEST), ProjectStage.REJECTED, GateAuthority.PANEL, [], None)
+
+
+def test_a_programme_runs_its_own_stage_list_and_skips_none_of_it() -> None:
+    park = Programme("kz-park", "Defense Tech IT Park", "KZ", (ProjectDomain.DATA_ANALYTICS,), PARK_STAGES)
+    assert park.stages == PARK_STAGES
+    check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.PILOT_DEPLOYMENT, GateAuthority.PANEL, [1], None,
+               stages=park.stages, facts=REVIEWED)  # the park has no field test: the next stage is the pilot
+    with pytest.raises(InvariantViolated, match="moving to pilot-deployment would skip prototype"):
+        check_gate(project(ProjectStage.IDEA), ProjectStage.PILOT_DEPLOYMENT, GateAuthority.PANEL, [1], None,
+                   stages=park.stages, facts=REVIEWED)
+    with pytest.raises(InvariantViolated, match="field-test is not a stage of this owner's pipeline") as refused:
+        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.PANEL, [1], None,
+                   stages=park.stages, facts=REVIEWED)
+    assert refused.value.field == "stage"
+    with pytest.raises(InvalidInput, match="follows the order idea, prototype") as wrong:
+        Programme("kz-park", "Park", "KZ", (ProjectDomain.DATA_ANALYTICS,),
+                  (ProjectStage.IDEA, ProjectStage.PILOT_DEPLOYMENT, ProjectStage.PROTOTYPE))
+    assert wrong.value.field == "stages"
+    with pytest.raises(InvalidInput, match="starts with idea"):
+        Programme("kz-park", "Park", "KZ", (ProjectDomain.DATA_ANALYTICS,), (ProjectStage.PROTOTYPE,))
+    with pytest.raises(InvalidInput, match="at least one area"):
+        Programme("kz-park", "Park", "KZ", (), PARK_STAGES)
+
+
+def test_a_call_belongs_to_a_coalition_or_to_a_programme_and_a_programme_has_no_steering_group() -> None:
+    call = Call("kz-hack", None, CallKind.HACKATHON, "Hackathon", date(2026, 1, 1), date(2026, 1, 2), RUBRIC,
+                programme="kz-park")
+    assert call.owner == "kz-park" and call.coalition is None
+    with pytest.raises(InvalidInput, match="exactly one of them"):
+        Call("x", "it", CallKind.CALL, "Call", date(2026, 1, 1), date(2026, 1, 2), RUBRIC, programme="kz-park")
+    with pytest.raises(InvalidInput, match="exactly one of them"):
+        Call("x", None, CallKind.CALL, "Call", date(2026, 1, 1), date(2026, 1, 2), RUBRIC)
+    with pytest.raises(InvalidInput, match="a programme has no steering group") as refused:
+        Call("x", None, CallKind.CALL, "Call", date(2026, 1, 1), date(2026, 1, 2), RUBRIC,
+             gate_authority=GateAuthority.STEERING_GROUP, programme="kz-park")
+    assert refused.value.field == "gate_authority"
+
+
+def test_a_project_with_no_reviews_passes_no_gate_and_the_refusal_gives_the_numbers() -> None:
+    rules = GateRules(min_reviews=2)
+    with pytest.raises(InvariantViolated, match=r"DRN-7 has 0 independent review\(s\); passing a gate needs at "
+                                                r"least 2") as refused:
+        check_gate(project(ProjectStage.IDEA), ProjectStage.PROTOTYPE, GateAuthority.PANEL, [1], None, rules=rules,
+                   facts=GateFacts(0, True, True))
+    assert refused.value.field == "reviews"
+    with pytest.raises(InvariantViolated, match=r"has 1 independent review\(s\); passing a gate needs at least 2"):
+        check_gate(project(ProjectStage.IDEA), ProjectStage.PROTOTYPE, GateAuthority.PANEL, [1], None, rules=rules,
+                   facts=GateFacts(1, True, True))
+    with pytest.raises(InvariantViolated, match="passing a gate needs at least 1"):  # even with no rules set
+        check_gate(project(ProjectStage.IDEA), ProjectStage.PROTOTYPE, GateAuthority.PANEL, [1], None)
+    with pytest.raises(InvalidInput, match="from 1 to 50 independent reviews") as invalid:
+        GateRules(min_reviews=0)
+    assert invalid.value.field == "min_reviews"
+
+
+def test_a_shortlist_comes_before_the_first_gate_and_each_gate_cites_evidence_of_its_own() -> None:
+    rules = GateRules(min_reviews=1, shortlist_first=True, own_evidence=True)
+    with pytest.raises(InvariantViolated, match="DRN-7 is not on a shortlist of its call; the first gate needs one"):
+        check_gate(project(ProjectStage.IDEA), ProjectStage.PROTOTYPE, GateAuthority.PANEL, [1], None, rules=rules,
+                   facts=GateFacts(1, False, True))
+    check_gate(project(ProjectStage.IDEA), ProjectStage.PROTOTYPE, GateAuthority.PANEL, [1], None, rules=rules,
+               facts=GateFacts(1, True, True))
+    with pytest.raises(InvariantViolated, match="evidence 1 was cited at an earlier gate of DRN-7") as reused:
+        check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.PANEL, [1, 2], None,
+                   rules=rules, facts=GateFacts(1, True, False, frozenset({1})))
+    assert reused.value.field == "evidence"
+    check_gate(project(ProjectStage.PROTOTYPE), ProjectStage.FIELD_TEST, GateAuthority.PANEL, [1], None,
+               rules=GateRules(own_evidence=False), facts=GateFacts(1, True, False, frozenset({1})))
 
 
 def test_a_project_has_a_readiness_level_from_one_to_nine_and_a_shortlist_names_reviewed_projects() -> None:

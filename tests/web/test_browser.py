@@ -174,7 +174,8 @@ def test_ukrainian_is_chosen_once_and_remembered(site: Site, open_page) -> None:
     for name, path in (("overview", IT), ("priorities", f"{IT}/priorities"), ("ledger", f"{IT}/ledger"),
                        ("steering", f"{IT}/steering"), ("plans", f"{IT}/plans"), ("donor-statement", "/donors/EE"),
                        ("procurement", f"{IT}/procurement"), ("innovation-board", f"{IT}/innovation"),
-                       ("innovation-project", "/innovation/projects/PARK-SOC-ANALYTICS")):
+                       ("innovation-project", "/innovation/projects/ITC-SOC-ANALYTICS"),
+                       ("programme", "/programmes/kz-defense-tech-park")):
         page.goto(f"{site.url}{path}")
         assert page.evaluate("document.documentElement.lang") == "uk"
         screenshot(page, f"uk-{name}")
@@ -196,8 +197,9 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
             page.wait_for_function("document.documentElement.lang === 'uk'")
         for path in ("/", IT, f"{IT}/priorities?compare=1", f"{IT}/plans", "/donors/EE", f"{IT}/steering",
                      f"{IT}/procurement", f"{IT}/ledger", "/plans/1", "/proposals/1", "/login", f"{IT}/innovation",
-                     "/innovation/calls/it-park-hackathon-2025", "/innovation/projects/PARK-SOC-ANALYTICS",
-                     "/account"):
+                     "/innovation/calls/it-innovation-challenge-2025", "/innovation/projects/ITC-SOC-ANALYTICS",
+                     "/programmes", "/programmes/kz-defense-tech-park", "/innovation/calls/kz-hub-hackathon-2025",
+                     "/innovation/projects/KZ-VIDEO-PERIMETER", "/account"):
             page.goto(f"{site.url}{path}")
             found = accessibility_problems(page)
             if found:
@@ -294,37 +296,37 @@ def test_the_innovation_pipeline_from_the_board_to_a_review_and_a_refused_confli
 
     member = open_page()
     sign_in(member, site, "lv-desk")
-    member.goto(f"{site.url}/innovation/projects/PARK-SOC-ANALYTICS")
+    member.goto(f"{site.url}/innovation/projects/ITC-SOC-ANALYTICS")
     trail = member.get_by_role("region", name="From adoption to the units").inner_text()
     assert "UA-MOD-SOC-0001" in trail and "UA-TEAM-SIGNALSENSE" in trail
-    assert "PARK-GRANT-1" in member.get_by_role("region", name="Grants").inner_text()
+    assert "ITC-GRANT-1" in member.get_by_role("region", name="Grants").inner_text()
     screenshot(member, "en-innovation-project")
 
     conflicted = open_page()
     sign_in(conflicted, site, "expert-2")  # declared a conflict with the satellite project in the demo
-    conflicted.goto(f"{site.url}/innovation/projects/PARK-SAT-LINK")
+    conflicted.goto(f"{site.url}/innovation/projects/ITC-SAT-LINK")
     form = conflicted.get_by_role("region", name="Your review")
     for criterion, score in (("Operational impact", "9"), ("Technical feasibility", "9"),
                              ("Team and delivery capacity", "9")):
         form.get_by_label(criterion).fill(score)
     form.get_by_role("button", name="Submit the review").click()
-    assert "declared a conflict of interest with PARK-SAT-LINK" in conflicted.get_by_role("alert").inner_text()
+    assert "declared a conflict of interest with ITC-SAT-LINK" in conflicted.get_by_role("alert").inner_text()
 
     expert = open_page()
     sign_in(expert, site, "expert-3")  # has not reviewed the mesh relay
-    expert.goto(f"{site.url}/innovation/projects/PARK-MESH-RELAY")
+    expert.goto(f"{site.url}/innovation/projects/ITC-MESH-RELAY")
     form = expert.get_by_role("region", name="Your review")
     form.get_by_label("Conflict of interest").select_option("no")
     form.get_by_role("button", name="Declare").click()
-    assert "no conflict of interest with PARK-MESH-RELAY" in expert.get_by_role("status").first.inner_text()
+    assert "no conflict of interest with ITC-MESH-RELAY" in expert.get_by_role("status").first.inner_text()
     form = expert.get_by_role("region", name="Your review")
     for criterion, score in (("Operational impact", "8"), ("Technical feasibility", "7"),
                              ("Team and delivery capacity", "6")):
         form.get_by_label(criterion).fill(score)
     form.get_by_role("button", name="Submit the review").click()
-    assert "Your review of PARK-MESH-RELAY is recorded" in expert.get_by_role("status").first.inner_text()
-    expert.goto(f"{site.url}/innovation/calls/it-park-hackathon-2025")
+    assert "Your review of ITC-MESH-RELAY is recorded" in expert.get_by_role("status").first.inner_text()
+    expert.goto(f"{site.url}/innovation/calls/it-innovation-challenge-2025")
     scores = expert.get_by_role("region", name="Scores").inner_text()
-    assert "PARK-MESH-RELAY" in scores and "PARK-SOC-ANALYTICS" in scores
+    assert "ITC-MESH-RELAY" in scores and "ITC-SOC-ANALYTICS" in scores
     screenshot(expert, "en-innovation-call-scores")
     clean(site)

@@ -236,20 +236,42 @@ def test_a_reviewer_with_a_conflict_is_refused_on_the_project_page_and_writes_no
     build_demo_users(platform.uow(), admin, platform.password_hasher)
     with TestClient(create_app(platform)) as client:
         token = sign_in(client, "expert-2")
-        page = client.get("/innovation/projects/PARK-SAT-LINK").text
+        page = client.get("/innovation/projects/ITC-SAT-LINK").text
         assert "Your review" in page and "Submit the review" in page
         with platform.uow() as uow:
-            before = len(uow.innovation.reviews(["PARK-SAT-LINK"]))
-        refused = client.post("/innovation/projects/PARK-SAT-LINK/review", data={
+            before = len(uow.innovation.reviews(["ITC-SAT-LINK"]))
+        refused = client.post("/innovation/projects/ITC-SAT-LINK/review", data={
             "csrf_token": token, "score-impact": "9", "score-feasibility": "9", "score-team": "9"})
-        assert "declared a conflict of interest with PARK-SAT-LINK" in refused.text
-        bad = client.post("/innovation/projects/PARK-SAT-LINK/review", data={
+        assert "declared a conflict of interest with ITC-SAT-LINK" in refused.text
+        bad = client.post("/innovation/projects/ITC-SAT-LINK/review", data={
             "csrf_token": token, "score-impact": "nine", "score-feasibility": "9", "score-team": "9"})
         assert "scores.impact: &#39;nine&#39; is not a whole score" in bad.text
         with platform.uow() as uow:
-            assert len(uow.innovation.reviews(["PARK-SAT-LINK"])) == before
+            assert len(uow.innovation.reviews(["ITC-SAT-LINK"])) == before
         board = client.get("/coalitions/it-coalition/innovation").text
         assert "Security analytics for the operations centre" in board
+        assert "At least 2 independent review(s) before a gate" in board  # the coalition's gate rules
+        client.post("/language", data={"csrf_token": token, "language": "uk", "next": "/"})
+        in_ukrainian = client.post("/innovation/projects/ITC-SAT-LINK/review", data={
+            "csrf_token": token, "score-impact": "9", "score-feasibility": "9", "score-team": "9"})
+        assert "expert-2 заявив про конфлікт інтересів з ITC-SAT-LINK" in in_ukrainian.text
+
+
+def test_a_programme_page_shows_its_stages_gate_rules_and_calls_in_both_languages(platform: Platform) -> None:
+    admin = platform.operator()
+    build_demo_world(platform.uow(), admin)
+    with TestClient(create_app(platform)) as client:
+        assert "Defense Tech IT Park" in client.get("/").text
+        page = client.get("/programmes/kz-defense-tech-park").text
+        assert "A national programme of Kazakhstan" in page and "Almaty" in page
+        assert "At least 2 independent review(s) before a gate" in page and "A shortlist before the first gate" in page
+        assert "Defense Tech Hub hackathon" in page and "Video analytics for perimeter surveillance" in page
+        assert "/coalitions/" not in page  # a programme is no coalition's: no coalition's pages are offered
+        assert "Defense Tech IT Park" in client.get("/programmes").text
+        client.post("/language", data={"csrf_token": csrf(client, "/"), "language": "uk", "next": "/"})
+        page = client.get("/programmes/kz-defense-tech-park").text
+        assert "Національна програма: Казахстан" in page and "Правила етапних рубежів" in page
+        assert client.get("/programmes/no-such").status_code == 404
 
 
 # --- sessions: a cookie captured before a session ends is worth nothing after it -------------------------------

@@ -1,5 +1,6 @@
-"""SQL storage of the innovation pipeline: calls with their rubrics, projects, evidence, conflict
-declarations, reviews, shortlists and stage-gate decisions."""
+"""SQL storage of the innovation pipeline: national programmes and each owner's gate rules, calls with their rubrics
+(a programme's call named in programme_calls), projects, evidence, conflict declarations, reviews, shortlists and
+stage-gate decisions with the time each was recorded."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from coalition.domain.innovation import (
     EvidenceKind,
     GateAuthority,
     GateDecision,
+    GateRules,
     GrantPayment,
     Milestone,
+    Programme,
     Project,
     ProjectDomain,
     ProjectGrant,
@@ -47,7 +50,13 @@ class SqlInnovationRepository:
         rubric = Rubric(tuple(Criterion(c["code"], c["title"], Decimal(c["weight"]), c["scale_min"], c["scale_max"])
                               for c in row.rubric))
         return Call(row.code, row.coalition, CallKind(row.kind), row.title, row.opens_on, row.closes_on, rubric,
-                    tuple(row.areas), row.requirement, GateAuthority(row.gate_authority), row.illustrative)
+                    tuple(row.areas), row.requirement, GateAuthority(row.gate_authority), row.illustrative,
+                    row.programme)
+
+    @staticmethod
+    def _calls() -> sa.Select[Any]:
+        c, pc = t.innovation_calls, t.programme_calls
+        return sa.select(c, pc.c.programme).select_from(c.outerjoin(pc, pc.c.call == c.c.code))
 
     def add_call(self, call: Call) -> None:
         insert_row(self._c, t.innovation_calls, dict(
@@ -56,16 +65,58 @@ class SqlInnovationRepository:
             gate_authority=call.gate_authority.value, illustrative=call.illustrative,
             rubric=[{"code": c.code, "title": c.title, "weight": str(c.weight), "scale_min": c.scale_min,
                      "scale_max": c.scale_max} for c in call.rubric.criteria]))
+        if call.programme is not None:
+            insert_row(self._c, t.programme_calls, dict(call=call.code, programme=call.programme))
 
     def get_call(self, code: str) -> Call | None:
-        row = self._c.execute(row_by(t.innovation_calls, "code"), {"key": code}).first()
+        row = self._c.execute(self._calls().where(t.innovation_calls.c.code == code)).first()
         return None if row is None else self._call(row)
 
-    def calls(self, coalition: str | None = None) -> list[Call]:
-        query = sa.select(t.innovation_calls).order_by(t.innovation_calls.c.opens_on, t.innovation_calls.c.code)
+    def calls(self, coalition: str | None = None, programme: str | None = None) -> list[Call]:
+        c = t.innovation_calls
+        query = self._calls().order_by(c.c.opens_on, c.c.code)
         if coalition is not None:
-            query = query.where(t.innovation_calls.c.coalition == coalition)
+            query = query.where(c.c.coalition == coalition)
+        if programme is not None:
+            query = query.where(t.programme_calls.c.programme == programme)
         return [self._call(row) for row in self._c.execute(query)]
+
+    # --- programmes and gate rules --------------------------------------------------------------------
+
+    def add_programme(self, programme: Programme) -> None:
+        insert_row(self._c, t.programmes, dict(
+            code=programme.code, name=programme.name, owner=programme.owner, run_by=programme.run_by,
+            areas=[a.value for a in programme.areas], stages=[s.value for s in programme.stages],
+            place=programme.place, since_year=programme.since, illustrative=programme.illustrative))
+        self.set_gate_rules("programme", programme.code, programme.gate_rules)
+
+    def _programme(self, row: Any) -> Programme:
+        rules = self.gate_rules("programme", row.code)
+        return Programme(row.code, row.name, row.owner, tuple(ProjectDomain(a) for a in row.areas),
+                         tuple(ProjectStage(s) for s in row.stages), rules or GateRules(), row.run_by, row.place,
+                         row.since_year, row.illustrative)
+
+    def get_programme(self, code: str) -> Programme | None:
+        row = self._c.execute(row_by(t.programmes, "code"), {"key": code}).first()
+        return None if row is None else self._programme(row)
+
+    def programmes(self) -> list[Programme]:
+        return [self._programme(row) for row in self._c.execute(sa.select(t.programmes)
+                                                                .order_by(t.programmes.c.code))]
+
+    def gate_rules(self, owner_kind: str, owner: str) -> GateRules | None:
+        g = t.gate_rules
+        row = self._c.execute(sa.select(g).where(g.c.owner_kind == owner_kind, g.c.owner == owner)).first()
+        return None if row is None else GateRules(row.min_reviews, row.shortlist_first, row.own_evidence)
+
+    def set_gate_rules(self, owner_kind: str, owner: str, rules: GateRules) -> None:
+        g = t.gate_rules
+        values = dict(min_reviews=rules.min_reviews, shortlist_first=rules.shortlist_first,
+                      own_evidence=rules.own_evidence)
+        changed = self._c.execute(g.update().where(g.c.owner_kind == owner_kind, g.c.owner == owner)
+                                  .values(**values))
+        if changed.rowcount == 0:
+            insert_row(self._c, g, dict(owner_kind=owner_kind, owner=owner, **values))
 
     # --- projects -------------------------------------------------------------------------------------
 
@@ -158,16 +209,20 @@ class SqlInnovationRepository:
             project=gate.project, from_stage=gate.from_stage.value, to_stage=gate.to_stage.value,
             authority=gate.authority.value, decided_by=gate.decided_by, decided_on=gate.decided_on,
             evidence=list(gate.evidence), decision=gate.decision, note=gate.note))
+        new_id = int(result.inserted_primary_key[0]) if result.inserted_primary_key else None
+        if new_id is not None and gate.recorded_at is not None:
+            insert_row(self._c, t.gate_times, dict(gate=new_id, recorded_at=gate.recorded_at.isoformat()))
         return GateDecision(gate.project, gate.from_stage, gate.to_stage, gate.authority, gate.decided_by,
-                            gate.decided_on, gate.evidence, gate.decision, gate.note,
-                            int(result.inserted_primary_key[0]) if result.inserted_primary_key else None)
+                            gate.decided_on, gate.evidence, gate.decision, gate.note, new_id, gate.recorded_at)
 
     def gates(self, project: str) -> list[GateDecision]:
-        g = t.gate_decisions
+        g, gt = t.gate_decisions, t.gate_times
+        query = (sa.select(g, gt.c.recorded_at).select_from(g.outerjoin(gt, gt.c.gate == g.c.id))
+                 .where(g.c.project == project).order_by(g.c.id))
         return [GateDecision(r.project, ProjectStage(r.from_stage), ProjectStage(r.to_stage),
                              GateAuthority(r.authority), r.decided_by, r.decided_on, tuple(r.evidence), r.decision,
-                             r.note, r.id)
-                for r in self._c.execute(sa.select(g).where(g.c.project == project).order_by(g.c.id))]
+                             r.note, r.id, None if r.recorded_at is None else datetime.fromisoformat(r.recorded_at))
+                for r in self._c.execute(query)]
 
     # --- grants ---------------------------------------------------------------------------------------
 

@@ -624,7 +624,8 @@ end_use_checks = sa.Table(
 innovation_calls = sa.Table(
     "innovation_calls", metadata,
     sa.Column("code", CODE, primary_key=True),
-    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), nullable=False, index=True),
+    # None for a programme's call: programme_calls names its programme
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), index=True),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("title", text(TITLE), nullable=False),
     sa.Column("opens_on", sa.Date, nullable=False),
@@ -705,6 +706,40 @@ gate_decisions = sa.Table(
     sa.Column("evidence", sa.JSON, nullable=False),
     sa.Column("decision", ID, sa.ForeignKey("proposals.id")),
     sa.Column("note", text(NOTE), nullable=False),
+)
+
+gate_times = sa.Table(  # when the record learned of a gate decision (its day is gate_decisions.decided_on)
+    "gate_times", metadata,
+    sa.Column("gate", ID, sa.ForeignKey("gate_decisions.id"), primary_key=True, autoincrement=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+)
+
+programmes = sa.Table(  # a state's own defence-innovation programme: calls, teams and stages, no coalition fund
+    "programmes", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("name", text(NAME), nullable=False),
+    sa.Column("owner", CODE, sa.ForeignKey("parties.code"), nullable=False),
+    sa.Column("run_by", CODE, sa.ForeignKey("parties.code")),
+    sa.Column("areas", sa.JSON, nullable=False),
+    sa.Column("stages", sa.JSON, nullable=False),
+    sa.Column("place", text(NAME), nullable=False),
+    sa.Column("since_year", sa.Integer),
+    sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
+)
+
+programme_calls = sa.Table(  # the programme that owns a call (a call of a coalition has no row here)
+    "programme_calls", metadata,
+    sa.Column("call", CODE, sa.ForeignKey("innovation_calls.code"), primary_key=True),
+    sa.Column("programme", CODE, sa.ForeignKey("programmes.code"), nullable=False, index=True),
+)
+
+gate_rules = sa.Table(  # an owner's gate rules; an owner without a row follows DEFAULT_GATE_RULES
+    "gate_rules", metadata,
+    sa.Column("owner_kind", sa.String(16), primary_key=True),  # coalition | programme
+    sa.Column("owner", CODE, primary_key=True),
+    sa.Column("min_reviews", sa.Integer, nullable=False),
+    sa.Column("shortlist_first", sa.Boolean, nullable=False),
+    sa.Column("own_evidence", sa.Boolean, nullable=False),
 )
 
 project_cases = sa.Table(  # the bridge: an adopted project named as the supplier of a direct-financing case

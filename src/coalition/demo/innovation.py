@@ -1,7 +1,9 @@
-"""The demo's innovation pipeline: a defence-tech park hackathon for the IT Coalition with projects in the
-park's five areas, reviewed by three experts (one declares a conflict), shortlisted, one project taken
-through every stage gate to adoption with a grant paid in tranches, then financed directly for the
-security operations centre. Everything about it is illustrative; it runs again without adding anything.
+"""The demo's innovation pipeline of the IT Coalition: its own innovation challenge (the coalition's area of
+innovative solutions) with Ukrainian teams, reviewed by three experts (one declares a conflict), shortlisted,
+one project taken through every stage gate to adoption under the coalition's gate rules with a grant from the
+coalition's fund paid in tranches, then financed directly for the security operations centre. Kazakhstan's
+defence-tech park is not the coalition's: it is a national programme of its own (``demo/programmes.py``).
+Everything about the challenge is illustrative; it runs again without adding anything.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from coalition.domain.innovation import (
     Criterion,
     Evidence,
     EvidenceKind,
+    GateRules,
     Milestone,
     Project,
     ProjectDomain,
@@ -33,31 +36,40 @@ from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
 from coalition.domain.procurement import ContractLine, ProcurementCase
 from coalition.domain.steering import ProposalKind
-from coalition.services import delivery, funding, innovation, registry
+from coalition.services import delivery, funding, innovation, programmes, registry
 from coalition.services.ports import UnitOfWork
 from coalition.services.procurement import cases, contracts
 
 IT = "it-coalition"
-CALL = "it-park-hackathon-2025"
-WINNER = "PARK-SOC-ANALYTICS"
+CALL = "it-innovation-challenge-2025"
+EARLIER_CALL = "it-park-hackathon-2025"  # the same challenge, as databases built before programmes named it
+WINNER = "ITC-SOC-ANALYTICS"
+RULES = GateRules(min_reviews=2, shortlist_first=True, own_evidence=True)
 EXPERTS = ("expert-1", "expert-2", "expert-3")
 RUBRIC = Rubric((Criterion("impact", "Operational impact", Decimal("0.5")),
                  Criterion("feasibility", "Technical feasibility", Decimal("0.3")),
                  Criterion("team", "Team and delivery capacity", Decimal("0.2"))))
 # project, team, title, domain, readiness level, scores by expert 1, 2, 3 (impact, feasibility, team)
 PROJECTS = (
-    ("PARK-MESH-RELAY", "UA-TEAM-MESHLINK", "Mesh radio relay for command posts", ProjectDomain.TELECOMMUNICATIONS,
+    ("ITC-MESH-RELAY", "UA-TEAM-MESHLINK", "Mesh radio relay for command posts", ProjectDomain.TELECOMMUNICATIONS,
      4, ((6, 6, 5), (9, 8, 8), None)),
     (WINNER, "UA-TEAM-SIGNALSENSE", "Security analytics for the operations centre", ProjectDomain.DATA_ANALYTICS,
      5, ((7, 7, 7), (10, 9, 9), (8, 8, 8))),
-    ("PARK-VIDEO-EDGE", "UA-TEAM-OKO", "Edge video analytics for perimeter surveillance",
+    ("ITC-VIDEO-EDGE", "UA-TEAM-OKO", "Edge video analytics for perimeter surveillance",
      ProjectDomain.VIDEO_SURVEILLANCE, 3, ((5, 6, 6), (8, 8, 7), (7, 6, 7))),
-    ("PARK-SAT-LINK", "UA-TEAM-ORBITA", "Satellite backhaul for deployable cloud nodes",
+    ("ITC-SAT-LINK", "UA-TEAM-ORBITA", "Satellite backhaul for deployable cloud nodes",
      ProjectDomain.SATELLITE_SOLUTIONS, 3, ((4, 5, 6), None, (6, 5, 6))),
-    ("PARK-DIGITAL-TWIN", "UA-UNI-KPI-LAB", "Digital twin of a command post network (student team)",
+    ("ITC-DIGITAL-TWIN", "UA-UNI-KPI-LAB", "Digital twin of a command post network (student team)",
      ProjectDomain.DIGITAL_TECHNOLOGIES, 2, ((5, 4, 4), (7, 7, 6), (5, 5, 5))),
 )
-CONFLICTED = ("expert-2", "PARK-SAT-LINK", "advised the ORBITA team in 2024")
+CONFLICTED = ("expert-2", "ITC-SAT-LINK", "advised the ORBITA team in 2024")
+
+
+def showcase(work: UnitOfWork, actor: Actor) -> tuple[str, str]:
+    """The challenge's call and its adopted project, as this database names them (before programmes, they were
+    recorded as the park's hackathon and its PARK- projects, and the record keeps them so)."""
+    codes = {c.code for c in innovation.list_calls(work, actor, IT)}
+    return (CALL, WINNER) if CALL in codes or EARLIER_CALL not in codes else (EARLIER_CALL, "PARK-SOC-ANALYTICS")
 
 
 def expert(name: str) -> Actor:
@@ -65,8 +77,8 @@ def expert(name: str) -> Actor:
 
 
 def build_demo_innovation(work: UnitOfWork, actor: Actor, created: list[str]) -> int:
-    """Create the park's hackathon and what followed, unless it exists; return 1 if it was already there."""
-    if any(c.code == CALL for c in innovation.list_calls(work, actor, IT)):
+    """Create the coalition's innovation challenge and what followed, unless it exists; return 1 if it was there."""
+    if any(c.code in (CALL, EARLIER_CALL) for c in innovation.list_calls(work, actor, IT)):
         return 1
     for _, team, title, _, _, _ in PROJECTS:
         try:
@@ -74,8 +86,9 @@ def build_demo_innovation(work: UnitOfWork, actor: Actor, created: list[str]) ->
         except NotFound:
             registry.register_party(work, actor, Party(team, PartyKind.INNOVATION_TEAM, f"Team of '{title}'",
                                                        country="UA", illustrative=True))
+    programmes.set_gate_rules(work, actor, RULES, coalition=IT)
     innovation.open_call(work, actor, Call(
-        CALL, IT, CallKind.HACKATHON, "Defence-tech IT park hackathon: communications, cloud and cybersecurity",
+        CALL, IT, CallKind.HACKATHON, "IT Coalition innovation challenge: communications, cloud and cybersecurity",
         date(2025, 3, 1), date(2025, 3, 3), RUBRIC, areas=("communications", "cloud", "cybersecurity"),
         illustrative=True))
     for code, team, title, domain, trl, _ in PROJECTS:
@@ -91,10 +104,10 @@ def build_demo_innovation(work: UnitOfWork, actor: Actor, created: list[str]) ->
             innovation.submit_review(work, expert(name), code, {"impact": impact, "feasibility": feasibility,
                                                                 "team": team_score})
     innovation.decide_shortlist(work, actor, CALL, method=ScoringMethod.NORMALISED, top=2,
-                                decided_by="IT park selection panel", on=date(2025, 3, 10),
+                                decided_by="IT Coalition selection panel", on=date(2025, 3, 10),
                                 note="Scores normalised per reviewer")
     _take_to_adoption(work, actor)
-    created.append("the defence-tech park's hackathon, its reviews, a project adopted and financed")
+    created.append("the IT Coalition's innovation challenge, its reviews, a project adopted and financed")
     return 0
 
 
@@ -102,13 +115,13 @@ def _take_to_adoption(work: UnitOfWork, actor: Actor) -> None:
     eur = "EUR"
     funding.record_contribution(work, actor, Contribution(
         ContributionKind.RECEIPT, IT, "it-coalition-fund", "EE", Money.parse("250000.00", eur), date(2025, 3, 20),
-        Earmark.parse("areas:communications,cloud,cybersecurity"), external_ref="EE-PARK-2025", illustrative=True))
+        Earmark.parse("areas:communications,cloud,cybersecurity"), external_ref="EE-ITC-2025", illustrative=True))
     grant = ProjectGrant(
-        "PARK-GRANT-1", WINNER, "it-coalition-fund", Money.parse("200000.00", eur), (
+        "ITC-GRANT-1", WINNER, "it-coalition-fund", Money.parse("200000.00", eur), (
             Milestone(1, "Working prototype", Money.parse("60000.00", eur)),
             Milestone(2, "Field test passed", Money.parse("80000.00", eur)),
             Milestone(3, "Pilot deployment", Money.parse("60000.00", eur))), date(2025, 3, 25), "steering group")
-    decided_at_meeting(work, actor, IT, date(2025, 3, 25), "Steering-group meeting on the park's hackathon "
+    decided_at_meeting(work, actor, IT, date(2025, 3, 25), "Steering-group meeting on the innovation challenge "
                        "(illustrative)", [(ProposalKind.AWARD_GRANT, "Grant to the shortlisted security analytics",
                                           grant_payload(grant))])
     steps = (
@@ -118,23 +131,24 @@ def _take_to_adoption(work: UnitOfWork, actor: Actor) -> None:
         (ProjectStage.PILOT_DEPLOYMENT, 8, date(2025, 10, 1), EvidenceKind.DOCUMENT, "Pilot deployment plan", 3),
     )
     for stage, trl, day, kind, title, milestone in steps:
-        evidence = innovation.add_evidence(work, actor, Evidence(WINNER, kind, title, f"park://{WINNER}/{stage.value}",
+        evidence = innovation.add_evidence(work, actor, Evidence(WINNER, kind, title, f"itc://{WINNER}/{stage.value}",
                                                                  day))
-        innovation.decide_gate(work, actor, WINNER, to=stage, decided_by="IT park innovation panel", on=day,
+        innovation.decide_gate(work, actor, WINNER, to=stage, decided_by="IT Coalition innovation panel", on=day,
                                evidence=[evidence.id or 0], trl=trl)
         innovation.pay_grant(work, actor, grant.code, milestone=milestone, amount=grant.milestone(milestone).amount,
                              paid_on=day)
     report = innovation.add_evidence(work, actor, Evidence(
         WINNER, EvidenceKind.DOCUMENT, "Pilot report: the operations centre's analysts adopt the tool",
-        f"park://{WINNER}/pilot-report", date(2025, 12, 15)))
-    innovation.decide_gate(work, actor, WINNER, to=ProjectStage.ADOPTED, decided_by="IT park innovation panel",
+        f"itc://{WINNER}/pilot-report", date(2025, 12, 15)))
+    innovation.decide_gate(work, actor, WINNER, to=ProjectStage.ADOPTED, decided_by="IT Coalition innovation panel",
                            on=date(2025, 12, 18), evidence=[report.id or 0], trl=9)
     cases.open_case(work, actor, ProcurementCase(
-        "IT-SOC-DIRECT", IT, FundingRoute.DIRECT_INDUSTRY, "Security operations centre tooling from the park's team",
+        "IT-SOC-DIRECT", IT, FundingRoute.DIRECT_INDUSTRY,
+        "Security operations centre tooling from the challenge's team",
         ("CYBER-SOC-03",), "UA-MOD", date(2026, 1, 12), illustrative=True))
     innovation.bridge_to_procurement(work, actor, WINNER, "IT-SOC-DIRECT", on=date(2026, 1, 12))
     decided_at_meeting(work, actor, IT, date(2026, 1, 20),
-                       "Steering-group meeting on the park's results (illustrative)",
+                       "Steering-group meeting on the challenge's results (illustrative)",
                        [(ProposalKind.APPROVE_ROUTE, "Finance the adopted security analytics directly",
                          {"case": "IT-SOC-DIRECT"})])
     contracts.sign_contract(work, actor, code="UA-MOD-SOC-0001", case="IT-SOC-DIRECT",

@@ -26,7 +26,7 @@ DEMO_USERS: tuple[tuple[str, str | None, frozenset[Grant], str], ...] = (
      "the logistics officer of a receiving unit"),
     ("auditor", None, frozenset({Grant(Role.AUDITOR, IT), Grant(Role.AUDITOR, DRONE)}), "an auditor"),
     *((f"expert-{n}", None, frozenset({Grant(Role.EXPERT_REVIEWER, IT)}),
-       "an expert reviewer of the defence-tech park's projects") for n in (1, 2, 3)),
+       "an expert reviewer of the IT Coalition's innovation challenge") for n in (1, 2, 3)),
 )
 
 

@@ -17,6 +17,7 @@ from coalition.demo.offers import build_demo_offers
 from coalition.demo.packages import build_demo_packages
 from coalition.demo.planning import build_demo_planning
 from coalition.demo.procurement import build_demo_procurement
+from coalition.demo.programmes import build_demo_programme
 from coalition.domain.access import Actor
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.errors import NotFound
@@ -121,6 +122,7 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
         result.already_present += build_demo_procurement(uow, actor, result.created)
         result.already_present += build_demo_innovation(uow, actor, result.created)
         result.already_present += build_demo_offers(uow, actor, result.created)
+        result.already_present += build_demo_programme(uow, actor, result.created)
     result.already_present += build_demo_packages(uow, actor, result.created)
     return result
 

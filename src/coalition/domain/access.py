@@ -127,6 +127,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # An acceptance opens a procurement case: the roles that may open one.
     "answer_offers": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "read_innovation": frozenset({Role.PUBLIC}),
+    "create_programme": frozenset({Role.PLATFORM_ADMIN}),
     "manage_innovation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "review_projects": frozenset({Role.EXPERT_REVIEWER}),
     "read_reviews": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.EXPERT_REVIEWER, Role.AUDITOR}),

@@ -6,6 +6,11 @@ have a conflict of interest with a project; a conflicted reviewer cannot review 
 aggregate as a weighted mean per review and, optionally, normalised per reviewer (z-scores), which
 corrects for harsh or lenient reviewers. A project moves from idea to adoption one stage at a time,
 each move a recorded decision with its evidence; the allowed moves are data.
+
+A call is owned by a coalition or by a national programme (a state's own defence-innovation programme, such as
+a defence-tech park: its calls, teams and stages, and no coalition fund). Each owner has its list of stages and
+its gate rules, both data: how many independent reviews a project needs before a gate, whether a shortlist
+comes before the first gate, and whether each gate cites evidence of its own.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import StrEnum
+from itertools import pairwise
 
 from coalition.domain.common import check_code, check_move
 from coalition.domain.contributions import Earmark, EarmarkKind
-from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.errors import InvalidInput, InvariantViolated, refusal
 from coalition.domain.limits import (
     COMMENT,
     EVIDENCE_REFERENCE,
@@ -68,15 +74,36 @@ class ProjectStage(StrEnum):
 
 S = ProjectStage
 PROGRESSION = (S.IDEA, S.PROTOTYPE, S.FIELD_TEST, S.PILOT_DEPLOYMENT, S.ADOPTED)
-STAGE_TRANSITIONS: dict[ProjectStage, frozenset[ProjectStage]] = {
-    S.IDEA: frozenset({S.PROTOTYPE, S.REJECTED, S.ARCHIVED}),
-    S.PROTOTYPE: frozenset({S.FIELD_TEST, S.REJECTED, S.ARCHIVED}),
-    S.FIELD_TEST: frozenset({S.PILOT_DEPLOYMENT, S.REJECTED, S.ARCHIVED}),
-    S.PILOT_DEPLOYMENT: frozenset({S.ADOPTED, S.REJECTED, S.ARCHIVED}),
-    S.ADOPTED: frozenset({S.ARCHIVED}),
-    S.REJECTED: frozenset({S.ARCHIVED}),
-    S.ARCHIVED: frozenset(),
-}
+
+
+def stage_transitions(stages: Sequence[ProjectStage]) -> dict[ProjectStage, frozenset[ProjectStage]]:
+    """The moves an owner's stage list allows: on to the next stage, or out (rejected, archived); the last stage
+    and a rejection only to the archive."""
+    moves = {here: frozenset({there, S.REJECTED, S.ARCHIVED}) for here, there in pairwise(stages)}
+    return {**moves, stages[-1]: frozenset({S.ARCHIVED}), S.REJECTED: frozenset({S.ARCHIVED}),
+            S.ARCHIVED: frozenset()}
+
+
+STAGE_TRANSITIONS: dict[ProjectStage, frozenset[ProjectStage]] = stage_transitions(PROGRESSION)
+COALITION_STAGES = PROGRESSION  # a coalition's pipeline: every stage from idea to adoption
+MAX_REVIEWS_NEEDED = 50
+
+
+def check_stages(stages: Sequence[ProjectStage], field: str = "stages") -> tuple[ProjectStage, ...]:
+    """A stage list starts with the idea and follows the progression (idea, prototype, field test, pilot deployment,
+    adopted) in its order, leaving out what the owner does not run, at least two stages."""
+    found = tuple(stages)
+    if len(found) < 2 or found[0] is not S.IDEA:
+        raise refusal(InvalidInput, "a stage list starts with idea and has at least two stages", field=field)
+    outside = [s.value for s in found if s not in PROGRESSION]
+    if outside:
+        raise refusal(InvalidInput, "{stages} cannot be on a stage list (only idea, prototype, field-test, "
+                                "pilot-deployment, adopted)", field=field, stages=", ".join(outside))
+    order = [PROGRESSION.index(s) for s in found]
+    if order != sorted(set(order)):
+        raise refusal(InvalidInput, "a stage list follows the order idea, prototype, field-test, pilot-deployment, "
+                                "adopted, each stage once", field=field)
+    return found
 
 
 class GateAuthority(StrEnum):
@@ -150,10 +177,11 @@ class Rubric:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """A call for projects, a hackathon or an acceleration cohort, with its rubric and gate authority."""
+    """A call for projects, a hackathon or an acceleration cohort, with its rubric and gate authority, owned by a
+    coalition or by a national programme (``programme``; then ``coalition`` is None)."""
 
     code: str
-    coalition: str
+    coalition: str | None
     kind: CallKind
     title: str
     opens_on: date
@@ -163,9 +191,17 @@ class Call:
     requirement: str | None = None
     gate_authority: GateAuthority = GateAuthority.PANEL
     illustrative: bool = False
+    programme: str | None = None
 
     def __post_init__(self) -> None:
         check_code(self.code, "code")
+        if (self.coalition is None) == (self.programme is None):
+            raise refusal(InvalidInput, "a call is owned by a coalition or by a programme, exactly one of them",
+                                    field="programme" if self.programme is not None else "coalition")
+        check_code(self.owner, "programme" if self.programme is not None else "coalition")
+        if self.programme is not None and self.gate_authority is GateAuthority.STEERING_GROUP:
+            raise refusal(InvalidInput, "a programme has no steering group: its gates are decided by its panel",
+                                    field="gate_authority")
         check_text(self.title, "title", TITLE)
         for area in self.areas:
             check_code(area, "areas")
@@ -174,6 +210,11 @@ class Call:
         if self.closes_on < self.opens_on:
             raise InvalidInput(f"a call closes ({self.closes_on}) on or after it opens ({self.opens_on})",
                                field="closes_on")
+
+    @property
+    def owner(self) -> str:
+        """The coalition or programme that owns the call: the scope its permissions are checked in."""
+        return self.coalition if self.coalition is not None else str(self.programme)
 
     def may_be_funded_by(self, earmark: Earmark, below: Mapping[str, set[str]]) -> bool:
         """Whether money so earmarked may pay a grant of this call: unearmarked, earmarked to the call's
@@ -275,8 +316,9 @@ def check_reviewer(project: str, reviewer: str, declarations: Sequence[ConflictD
         raise InvariantViolated(f"{reviewer} has not declared whether they have a conflict of interest with "
                                 f"{project}; declare it first", field="reviewer")
     if latest.conflicted:
-        raise InvariantViolated(f"{reviewer} declared a conflict of interest with {project} ({latest.note}), so "
-                                "cannot review it", field="reviewer")
+        raise refusal(InvariantViolated, "{reviewer} declared a conflict of interest with {project} ({note}), so "
+                                     "cannot review it", field="reviewer", reviewer=reviewer, project=project,
+                                     note=latest.note)
     if any(r.project == project and r.reviewer == reviewer for r in reviews):
         raise InvariantViolated(f"{reviewer} has already reviewed {project}", field="reviewer")
 
@@ -373,6 +415,7 @@ class GateDecision:
     decision: int | None = None  # the steering group's decision, where it decides the gates
     note: str = ""
     id: int | None = None
+    recorded_at: datetime | None = None  # when the record learned of it (unknown for gates stored before 0021)
 
     def __post_init__(self) -> None:
         check_text(self.decided_by, "decided_by", NAME)
@@ -383,23 +426,129 @@ class GateDecision:
             check_id(self.decision, "decision")
 
 
-def check_gate(project: Project, to: ProjectStage, authority: GateAuthority, evidence: Sequence[int],
-               decision: int | None) -> None:
-    """A move is one the lifecycle allows (no stage skipped); forward moves cite evidence; a steering-group
-    programme cites the group's decision."""
-    if project.stage in PROGRESSION and to in PROGRESSION:
-        here, there = PROGRESSION.index(project.stage), PROGRESSION.index(to)
+@dataclass(frozen=True, slots=True)
+class GateRules:
+    """An owner's rules for passing a stage gate, as data: the independent reviews a project needs (a conflicted
+    review does not count), whether a shortlist comes before the first gate, and whether each gate cites evidence
+    of its own (evidence cited at one gate cannot be cited again at another)."""
+
+    min_reviews: int = 1
+    shortlist_first: bool = False
+    own_evidence: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.min_reviews, bool) or not isinstance(self.min_reviews, int) or \
+                not 1 <= self.min_reviews <= MAX_REVIEWS_NEEDED:
+            raise refusal(InvalidInput, "a project needs from 1 to {most} independent reviews to pass a gate, not "
+                                    "{value}", field="min_reviews", most=MAX_REVIEWS_NEEDED,
+                                    value=repr(self.min_reviews))
+
+    def describe(self) -> list[str]:
+        """The rules in words, one line each (the pages translate the same lines)."""
+        return [line for line in (
+            f"at least {self.min_reviews} independent review(s) before a gate",
+            "a shortlist before the first gate" if self.shortlist_first else "",
+            "evidence of its own for each gate" if self.own_evidence else "") if line]
+
+
+DEFAULT_GATE_RULES = GateRules()  # an owner that has set none: one independent review, own evidence per gate
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """A state's own defence-innovation programme (a defence-tech park, a hub): it runs its own calls, teams and
+    stages with no coalition fund behind it. ``owner`` is the state (a party), ``run_by`` the body that runs it."""
+
+    code: str
+    name: str
+    owner: str
+    areas: tuple[ProjectDomain, ...]
+    stages: tuple[ProjectStage, ...] = COALITION_STAGES
+    gate_rules: GateRules = DEFAULT_GATE_RULES
+    run_by: str | None = None
+    place: str = ""
+    since: int | None = None  # the year it began
+    illustrative: bool = False
+
+    def __post_init__(self) -> None:
+        check_code(self.code, "code")
+        check_text(self.name, "name", NAME)
+        if self.since is not None:
+            check_whole(self.since, "since", low=1900, high=2100, what="a year")
+        check_code(self.owner, "owner")
+        if self.run_by is not None:
+            check_code(self.run_by, "run_by")
+        check_text(self.place, "place", NAME, required=False)
+        if not self.areas:
+            raise refusal(InvalidInput, "a programme names at least one area", field="areas")
+        if len(set(self.areas)) != len(self.areas):
+            raise refusal(InvalidInput, "each area of a programme is named once", field="areas")
+        check_stages(self.stages)
+
+
+@dataclass(frozen=True, slots=True)
+class GateFacts:
+    """What the record says of a project when a gate is asked for: its reviews that count, whether its call's
+    shortlist names it, whether it has passed a gate before, and the evidence its earlier gates cited."""
+
+    reviews: int
+    shortlisted: bool
+    first_gate: bool
+    cited_before: frozenset[int] = frozenset()
+
+
+def check_stage_move(project: Project, to: ProjectStage, stages: Sequence[ProjectStage]) -> None:
+    """A move the owner's stage list allows: no stage skipped, none outside the list."""
+    if to in PROGRESSION and to not in stages:
+        raise refusal(InvariantViolated, "{stage} is not a stage of this owner's pipeline ({stages})", field="stage",
+                                     stage=to.value, stages=", ".join(s.value for s in stages))
+    if project.stage in stages and to in stages:
+        here, there = stages.index(project.stage), stages.index(to)
         if there > here + 1:
-            skipped = ", ".join(s.value for s in PROGRESSION[here + 1:there])
-            raise InvariantViolated(f"{project.code} is at {project.stage.value}; moving to {to.value} would skip "
-                                    f"{skipped}: a project passes every stage gate in turn", field="stage")
-    check_move(STAGE_TRANSITIONS, f"project {project.code}", project.stage, to, "stage")
-    if to in PROGRESSION and not evidence:
-        raise InvariantViolated(f"moving {project.code} to {to.value} needs its evidence (test reports, field-test "
-                                "results or documents)", field="evidence")
+            raise refusal(InvariantViolated,
+                "{project} is at {stage}; moving to {to} would skip {skipped}: a project passes every stage "
+                "gate in turn", field="stage", project=project.code, stage=project.stage.value, to=to.value,
+                skipped=", ".join(s.value for s in stages[here + 1:there]))
+    transitions = stage_transitions(stages)
+    if project.stage not in transitions:
+        raise refusal(InvariantViolated, "{project} is at {stage}, which is not a stage of this owner's pipeline",
+                                     field="stage", project=project.code, stage=project.stage.value)
+    check_move(transitions, f"project {project.code}", project.stage, to, "stage")
+
+
+def check_gate_rules(project: Project, to: ProjectStage, rules: GateRules, evidence: Sequence[int],
+                     facts: GateFacts) -> None:
+    """A forward move follows the owner's gate rules; the refusal names the rule and the numbers."""
+    if to not in PROGRESSION:
+        return  # a rejection or the archive passes no gate
+    if facts.reviews < rules.min_reviews:
+        raise refusal(InvariantViolated,
+            "{project} has {reviews} independent review(s); passing a gate needs at least {needed} "
+            "(conflicted reviews do not count)", field="reviews", project=project.code, reviews=facts.reviews,
+            needed=rules.min_reviews)
+    if rules.shortlist_first and facts.first_gate and not facts.shortlisted:
+        raise refusal(InvariantViolated, "{project} is not on a shortlist of its call; the first gate needs one",
+                                     field="shortlist", project=project.code)
+    if not evidence:
+        raise refusal(InvariantViolated, "moving {project} to {to} needs its evidence (test reports, field-test "
+                                     "results or documents)", field="evidence", project=project.code, to=to.value)
+    reused = sorted(set(evidence) & facts.cited_before)
+    if rules.own_evidence and reused:
+        raise refusal(InvariantViolated, "evidence {reused} was cited at an earlier gate of {project}; each gate "
+                                     "needs evidence of its own", field="evidence", project=project.code,
+                                     reused=", ".join(map(str, reused)))
+
+
+def check_gate(project: Project, to: ProjectStage, authority: GateAuthority, evidence: Sequence[int],
+               decision: int | None, *, stages: Sequence[ProjectStage] = COALITION_STAGES,
+               rules: GateRules = DEFAULT_GATE_RULES, facts: GateFacts | None = None) -> None:
+    """A move is one the owner's stage list allows (no stage skipped); forward moves follow the owner's gate rules
+    (``facts`` are what the record says of the project); a steering-group programme cites the group's decision."""
+    check_stage_move(project, to, stages)
+    check_gate_rules(project, to, rules, evidence, facts or GateFacts(0, False, True))
     if authority is GateAuthority.STEERING_GROUP and decision is None:
-        raise InvariantViolated("this programme's stage gates are decided by the steering group: cite its decision",
-                                field="decision")
+        raise refusal(InvariantViolated, "this programme's stage gates are decided by the steering group: cite its "
+                                     "decision", field="decision")
 
 
 @dataclass(frozen=True, slots=True)

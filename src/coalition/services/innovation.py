@@ -1,5 +1,7 @@
-"""Use cases of the innovation pipeline: calls, projects and their evidence, conflict declarations and
-expert reviews, scoring and shortlisting, and stage-gate decisions; each change one audited transaction."""
+"""Use cases of the innovation pipeline: calls (of a coalition or of a national programme), projects and their
+evidence, conflict declarations and expert reviews, scoring and shortlisting, stage-gate decisions (dated acts,
+checked against the owner's stage list and gate rules), and grants from a coalition's fund; each change one
+audited transaction. Permissions are checked in the call's owner (``Call.owner``)."""
 
 from __future__ import annotations
 
@@ -12,13 +14,16 @@ from coalition.domain.access import Actor, can
 from coalition.domain.attribution import largest_remainder
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import Coalition
+from coalition.domain.common import dated_act
 from coalition.domain.contributions import Earmark, FundingRoute
-from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound, refusal
 from coalition.domain.innovation import (
+    PROGRESSION,
     Call,
     ConflictDeclaration,
     Evidence,
     GateDecision,
+    GateFacts,
     GrantPayment,
     Project,
     ProjectGrant,
@@ -45,6 +50,7 @@ from coalition.services.audit import record_change, require
 from coalition.services.decisions import check_decision
 from coalition.services.planning import release_holdings
 from coalition.services.ports import UnitOfWork
+from coalition.services.programmes import load_programme, owner_pipeline
 from coalition.services.registry import load_coalition, load_party
 from coalition.services.views.delivery import DeliveryStatus, delivery_status
 
@@ -77,14 +83,20 @@ def _donor_shares(units: Mapping[str, int], currency: str) -> dict[str, str]:
 
 def open_call(uow: UnitOfWork, actor: Actor, call: Call) -> Call:
     """Open a call, a hackathon or an acceleration cohort, for capability areas or for one requirement."""
-    require(can(actor, "manage_innovation", call.coalition))
+    require(can(actor, "manage_innovation", call.owner))
     with uow:
-        load_coalition(uow, call.coalition)
+        if call.coalition is not None:
+            load_coalition(uow, call.coalition)
+        else:
+            load_programme(uow, call.owner)
         if uow.innovation.get_call(call.code) is not None:
             raise Conflict(f"a call '{call.code}' already exists", field="code")
         for area in call.areas:
             if uow.areas.get(area) is None:
                 raise NotFound(f"no capability area with code '{area}'", field="areas")
+        if call.requirement is not None and call.coalition is None:
+            raise refusal(InvalidInput, "a requirement belongs to a coalition; a programme's call cannot answer one",
+                                    field="requirement")
         if call.requirement is not None:
             requirement = uow.requirements.get(call.requirement)
             if requirement is None or requirement.coalition != call.coalition:
@@ -99,13 +111,15 @@ def register_project(uow: UnitOfWork, actor: Actor, project: Project) -> Project
     """A project answers a call; it starts as an idea (or at the stage a hackathon brought it to)."""
     with uow:
         call = load_call(uow, project.call)
-        require(can(actor, "manage_innovation", call.coalition))
+        require(can(actor, "manage_innovation", call.owner))
         if uow.innovation.get_project(project.code) is not None:
             raise Conflict(f"a project '{project.code}' already exists", field="code")
         load_party(uow, project.team, "team")
-        if project.stage not in (ProjectStage.IDEA, ProjectStage.PROTOTYPE):
-            raise InvariantViolated("a project enters the pipeline as an idea or a prototype; later stages are "
-                                    "reached through stage gates", field="stage")
+        stages, _ = owner_pipeline(uow, call)
+        if project.stage not in stages[:2]:
+            raise refusal(InvariantViolated, "a project enters the pipeline at {first}; later stages are reached "
+                                         "through stage gates", field="stage",
+                                         first=" or ".join(s.value for s in stages[:2]))
         uow.innovation.add_project(project)
         record_change(uow, actor, AuditEvent("register_project", "innovation_project", project.code, None,
                                              snapshot(project)))
@@ -116,7 +130,7 @@ def register_project(uow: UnitOfWork, actor: Actor, project: Project) -> Project
 def add_evidence(uow: UnitOfWork, actor: Actor, evidence: Evidence) -> Evidence:
     with uow:
         _, call = load_project(uow, evidence.project)
-        require(can(actor, "manage_innovation", call.coalition))
+        require(can(actor, "manage_innovation", call.owner))
         stored = uow.innovation.add_evidence(evidence)
         record_change(uow, actor, AuditEvent("add_evidence", "project_evidence", str(stored.id), None,
                                              snapshot(stored)))
@@ -129,7 +143,7 @@ def declare_conflict(uow: UnitOfWork, actor: Actor, project: str, *, conflicted:
     """The signed-in reviewer declares whether they have a conflict of interest with a project."""
     with uow:
         _, call = load_project(uow, project)
-        require(can(actor, "review_projects", call.coalition))
+        require(can(actor, "review_projects", call.owner))
         declaration = ConflictDeclaration(project, actor.user, conflicted, note.strip(), uow.clock())
         uow.innovation.declare(declaration)
         record_change(uow, actor, AuditEvent("declare_conflict", "innovation_project", project, None,
@@ -145,7 +159,7 @@ def submit_review(uow: UnitOfWork, actor: Actor, project: str, scores: Mapping[s
         raise InvalidInput("must be at most 2000 characters", field="comment")
     with uow:
         _, call = load_project(uow, project)
-        require(can(actor, "review_projects", call.coalition))
+        require(can(actor, "review_projects", call.owner))
         found = uow.innovation.get_project(project)
         check_reviewer(project, actor.user, uow.innovation.declarations([project]), uow.innovation.reviews([project]),
                        team=found.team if found else None, reviewer_party=actor.party)
@@ -166,7 +180,7 @@ def call_scores(uow: UnitOfWork, actor: Actor, call: str,
     """The call's reviewed projects, best first, by the weighted mean or normalised per reviewer."""
     with uow:
         found = load_call(uow, call)
-        require(can(actor, "read_reviews", found.coalition))
+        require(can(actor, "read_reviews", found.owner))
         projects = [p.code for p in uow.innovation.projects(call=call)]
         return aggregate(found.rubric, _counted(uow, projects), method)
 
@@ -181,7 +195,7 @@ def decide_shortlist(uow: UnitOfWork, actor: Actor, call: str, *, method: Scorin
         raise InvalidInput(f"{top} is not a number of projects", field="top")
     with uow:
         found = load_call(uow, call)
-        require(can(actor, "manage_innovation", found.coalition))
+        require(can(actor, "manage_innovation", found.owner))
         codes = [p.code for p in uow.innovation.projects(call=call)]
         ranked = aggregate(found.rubric, _counted(uow, codes), method)
         chosen = tuple(s.project for s in ranked[:top]) if top is not None else tuple(projects)
@@ -192,29 +206,30 @@ def decide_shortlist(uow: UnitOfWork, actor: Actor, call: str, *, method: Scorin
     return shortlist
 
 
-def decide_gate(uow: UnitOfWork, actor: Actor, project: str, *, to: ProjectStage, decided_by: str, on: date,
+def decide_gate(uow: UnitOfWork, actor: Actor, project: str, *, to: ProjectStage, decided_by: str, on: date | None,
                 evidence: Sequence[int] = (), decision: int | None = None, trl: int | None = None,
                 note: str = "") -> GateDecision:
-    """Move a project to another stage by the decision of its programme's authority, citing its evidence.
+    """Move a project to another stage by the decision of its owner's authority, citing its evidence.
 
-    The lifecycle is data (domain.innovation.STAGE_TRANSITIONS): no stage is skipped. Where the steering
-    group decides the gates, ``decision`` is its approved proposal.
+    The move is checked against the owner's stage list (no stage skipped) and gate rules (independent reviews,
+    a shortlist before the first gate, evidence of its own); it is a dated act, never in the future and never
+    before the project's previous move (or the day its call opened). Where the steering group decides the
+    gates, ``decision`` is its approved proposal.
     """
     if trl is not None:
         check_trl(trl)
     with uow:
         found, call = load_project(uow, project)
-        require(can(actor, "manage_innovation", call.coalition))
-        check_gate(found, to, call.gate_authority, evidence, decision)
-        own = {e.id for e in uow.innovation.evidence(project)}
-        foreign = sorted(set(evidence) - own)
-        if foreign:
-            raise NotFound(f"{project} has no evidence {', '.join(map(str, foreign))}", field="evidence")
-        if decision is not None:
-            check_decision(uow, call.coalition, decision, ProposalKind.PASS_STAGE_GATE,
-                           {"project": project, "to": to.value}, "stage gate")
-        gate = uow.innovation.add_gate(GateDecision(project, found.stage, to, call.gate_authority, decided_by, on,
-                                                    tuple(evidence), decision, note))
+        require(can(actor, "manage_innovation", call.owner))
+        earlier = uow.innovation.gates(project)
+        day = dated_act(on, uow.clock().date(), not_before=earlier[-1].decided_on if earlier else call.opens_on,
+                        after_what=f"{project}'s previous stage move" if earlier else f"{call.code} opened")
+        stages, rules = owner_pipeline(uow, call)
+        check_gate(found, to, call.gate_authority, evidence, decision, stages=stages, rules=rules,
+                   facts=_gate_facts(uow, found, earlier))
+        _check_gate_citations(uow, call, project, to, evidence, decision)
+        gate = uow.innovation.add_gate(GateDecision(project, found.stage, to, call.gate_authority, decided_by, day,
+                                                    tuple(evidence), decision, note, recorded_at=uow.clock()))
         if not uow.innovation.set_stage(project, found.stage, to, trl if trl is not None else found.trl):
             raise Conflict(f"{project} moved stage at the same time; read it again", field="stage")
         record_change(uow, actor, AuditEvent("decide_gate", "innovation_project", project,
@@ -225,18 +240,44 @@ def decide_gate(uow: UnitOfWork, actor: Actor, project: str, *, to: ProjectStage
     return gate
 
 
-def list_calls(uow: UnitOfWork, actor: Actor, coalition: str | None = None) -> list[Call]:
-    require(can(actor, "read_innovation", coalition))
+def _gate_facts(uow: UnitOfWork, project: Project, earlier: Sequence[GateDecision]) -> GateFacts:
+    """What the gate rules weigh: the project's reviews that count, its shortlisting, its earlier gates' evidence."""
+    shortlisted = any(project.code in s.shortlisted for s in uow.innovation.shortlists(project.call))
+    passed = [g for g in earlier if g.to_stage in PROGRESSION]
+    return GateFacts(len(_counted(uow, [project.code])), shortlisted, not passed,
+                     frozenset(e for g in earlier for e in g.evidence))
+
+
+def _check_gate_citations(uow: UnitOfWork, call: Call, project: str, to: ProjectStage, evidence: Sequence[int],
+                          decision: int | None) -> None:
+    """The evidence cited is the project's own; a steering group's decision is its coalition's, for this move."""
+    own = {e.id for e in uow.innovation.evidence(project)}
+    foreign = sorted(set(evidence) - own)
+    if foreign:
+        raise NotFound(f"{project} has no evidence {', '.join(map(str, foreign))}", field="evidence")
+    if decision is not None and call.coalition is None:
+        raise refusal(InvalidInput, "a programme has no steering group: its gates cite no decision", field="decision")
+    if decision is not None and call.coalition is not None:
+        check_decision(uow, call.coalition, decision, ProposalKind.PASS_STAGE_GATE,
+                       {"project": project, "to": to.value}, "stage gate")
+
+
+def list_calls(uow: UnitOfWork, actor: Actor, coalition: str | None = None, *,
+               programme: str | None = None) -> list[Call]:
+    """Calls by opening day: of one coalition, of one programme, or all."""
+    require(can(actor, "read_innovation", coalition or programme))
     with uow:
         if coalition is not None:
             load_coalition(uow, coalition)
-        return uow.innovation.calls(coalition)
+        if programme is not None:
+            load_programme(uow, programme)
+        return uow.innovation.calls(coalition, programme)
 
 
 def get_call(uow: UnitOfWork, actor: Actor, code: str) -> Call:
     with uow:
         found = load_call(uow, code)
-        require(can(actor, "read_innovation", found.coalition))
+        require(can(actor, "read_innovation", found.owner))
         return found
 
 
@@ -258,8 +299,8 @@ def project_history(uow: UnitOfWork, actor: Actor, code: str) -> ProjectHistory:
     """A project from its call through every gate, with its evidence and how many reviews it had."""
     with uow:
         found, call = load_project(uow, code)
-        require(can(actor, "read_innovation", call.coalition))
-        reviews = len(uow.innovation.reviews([code])) if can(actor, "read_reviews", call.coalition) else 0
+        require(can(actor, "read_innovation", call.owner))
+        reviews = len(uow.innovation.reviews([code])) if can(actor, "read_reviews", call.owner) else 0
         return dataclasses.replace(ProjectHistory(found, call), gates=uow.innovation.gates(code),
                                    evidence=uow.innovation.evidence(code), reviews=reviews)
 
@@ -279,12 +320,12 @@ def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant, *, decision:
     with uow:
         uow.ledger.lock()
         found, call = load_project(uow, grant.project)
-        require(can(actor, "manage_innovation", call.coalition))
+        require(can(actor, "manage_innovation", call.owner))
         if uow.innovation.get_grant(grant.code) is not None:
             raise Conflict(f"a grant '{grant.code}' already exists", field="code")
         if found.stage in (ProjectStage.REJECTED, ProjectStage.ARCHIVED):
             raise InvariantViolated(f"{found.code} is {found.stage.value}: no grant is awarded to it", field="project")
-        coalition = load_coalition(uow, call.coalition)
+        coalition = load_coalition(uow, _coalition_fund_owner(call, found.code))
         _check_award(uow, coalition, grant, decision)
         areas = uow.areas.all()
         below = {a.code: descendants(areas, a.code) for a in areas}
@@ -301,6 +342,16 @@ def award_grant(uow: UnitOfWork, actor: Actor, grant: ProjectGrant, *, decision:
             **snapshot(grant), "donor_shares": _donor_shares(drawn, grant.amount.currency)}))
         uow.commit()
     return grant
+
+
+def _coalition_fund_owner(call: Call, project: str) -> str:
+    """The coalition whose fund pays for the call's projects; a programme's call has none, so the grant is refused."""
+    if call.coalition is None:
+        raise refusal(InvariantViolated,
+            "{project} answers {call} of the programme {programme}, which has no coalition fund: a grant "
+            "that draws on a coalition fund cannot be made for it", field="project", project=project, call=call.code,
+            programme=call.owner)
+    return call.coalition
 
 
 def _check_award(uow: UnitOfWork, coalition: Coalition, grant: ProjectGrant, decision: int | None) -> None:
@@ -348,12 +399,12 @@ def pay_grant(uow: UnitOfWork, actor: Actor, code: str, *, milestone: int, amoun
     with uow:
         uow.ledger.lock()
         grant, call = load_grant(uow, code)
-        require(can(actor, "manage_innovation", call.coalition))
+        require(can(actor, "manage_innovation", call.owner))
         check_tranche(grant, uow.innovation.grant_payments(code), milestone, amount)
         if paid_on < grant.awarded_on:
             raise InvariantViolated(f"a tranche paid on {paid_on} precedes the award on {grant.awarded_on}",
                                     field="paid_on")
-        held = uow.ledger.holdings(call.coalition, grant_account(code))
+        held = uow.ledger.holdings(_coalition_fund_owner(call, grant.project), grant_account(code))
         if sum(units for _, _, units, _ in held) < amount.to_minor_units():
             still = Money.from_minor_units(sum(units for _, _, units, _ in held), amount.currency)
             raise InvariantViolated(f"grant {code} holds {still} in reserve; {amount} is more", field="amount")
@@ -382,9 +433,9 @@ def release_grant(uow: UnitOfWork, actor: Actor, code: str, *, reason: str, on: 
     with uow:
         uow.ledger.lock()
         grant, call = load_grant(uow, code)
-        require(can(actor, "manage_innovation", call.coalition))
-        held = release_holdings(uow, call.coalition, grant_account(code), grant.amount.currency, on,
-                                f"grant {code} released: {reason.strip()}")
+        require(can(actor, "manage_innovation", call.owner))
+        held = release_holdings(uow, _coalition_fund_owner(call, grant.project), grant_account(code),
+                                grant.amount.currency, on, f"grant {code} released: {reason.strip()}")
         if not held:
             raise InvariantViolated(f"nothing is reserved for grant {code} any more", field="grant")
         released = Money.from_minor_units(sum(units for _, _, units, _ in held), grant.amount.currency)
@@ -400,7 +451,11 @@ def bridge_to_procurement(uow: UnitOfWork, actor: Actor, project: str, case: str
     with uow:
         uow.ledger.lock()  # as contract signing does: no contract slips in between the checks and the link
         found, call = load_project(uow, project)
-        require(can(actor, "manage_innovation", call.coalition))
+        require(can(actor, "manage_innovation", call.owner))
+        if call.coalition is None:
+            raise refusal(InvariantViolated, "{project} is a project of the programme {programme}; procurement cases "
+                                         "are a coalition's, so it is not bridged to one", field="project",
+                                         project=project, programme=call.owner)
         require(can(actor, "manage_procurement", call.coalition))
         if found.stage is not ProjectStage.ADOPTED:
             raise InvariantViolated(f"{project} is at {found.stage.value}; only an adopted project is procured",
@@ -447,7 +502,8 @@ def project_trail(uow: UnitOfWork, actor: Actor, code: str) -> ProjectTrail:
     """From the call through every gate to the contract and the units that signed for the equipment."""
     history = project_history(uow, actor, code)
     coalition = history.call.coalition
-    if not can(actor, "read_funding", coalition):  # money and contracts are shown as the API shows them
+    # money and contracts are shown as the API shows them; a programme's project has neither from a coalition
+    if coalition is None or not can(actor, "read_funding", coalition):
         return ProjectTrail(history, [], {}, [], [], [])
     with uow:
         grants = uow.innovation.grants(code)

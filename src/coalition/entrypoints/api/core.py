@@ -296,6 +296,7 @@ def text(rule: TextRule, *, required: bool = True, **kwargs: Any) -> Any:
 Name = Annotated[str, text(limits.NAME)]
 Title = Annotated[str, text(limits.TITLE)]
 Note = Annotated[str, text(limits.NOTE, required=False)]
+OptionalName = Annotated[str, text(limits.NAME, required=False)]
 Reason = Annotated[str, text(limits.REASON)]
 Justification = Annotated[str, text(limits.JUSTIFICATION)]
 Comment = Annotated[str, text(limits.COMMENT, required=False)]

@@ -1,5 +1,6 @@
-"""The innovation pipeline over HTTP: calls, projects, evidence, conflict declarations and reviews, scores
-and shortlists, stage gates, grants and the bridge to procurement."""
+"""The innovation pipeline over HTTP: national programmes and each owner's gate rules, calls (of a coalition or
+of a programme), projects, evidence, conflict declarations and reviews, scores and shortlists, stage gates, grants
+and the bridge to procurement."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Annotated
 from pydantic import Field
 
 from coalition.domain.innovation import (
+    COALITION_STAGES,
+    MAX_REVIEWS_NEEDED,
     Call,
     CallKind,
     ConflictDeclaration,
@@ -18,8 +21,10 @@ from coalition.domain.innovation import (
     EvidenceKind,
     GateAuthority,
     GateDecision,
+    GateRules,
     GrantPayment,
     Milestone,
+    Programme,
     Project,
     ProjectDomain,
     ProjectGrant,
@@ -49,6 +54,7 @@ from coalition.entrypoints.api.core import (
     Name,
     Note,
     Offset,
+    OptionalName,
     Page,
     Reason,
     Routes,
@@ -57,7 +63,9 @@ from coalition.entrypoints.api.core import (
 )
 from coalition.entrypoints.api.funding import MoneyIn
 from coalition.services import innovation as svc
+from coalition.services import programmes as programmes_svc
 from coalition.services.innovation import ProjectTrail
+from coalition.services.programmes import ProgrammeView
 
 api = Routes("innovation")
 router = api.router
@@ -73,7 +81,8 @@ class CriterionIn(Body):
 
 class NewCall(Body):
     code: Code
-    coalition: Code
+    coalition: Code | None = None
+    programme: Code | None = None
     kind: CallKind = CallKind.CALL
     title: Title
     opens_on: Day
@@ -86,8 +95,9 @@ class NewCall(Body):
 
 
 @api.get("/innovation/calls", Page[Call], summary="Calls, hackathons and acceleration cohorts")
-def list_calls(who: CallerDep, coalition: CodeInQuery = None, offset: Offset = 0, limit: Limit = 50) -> object:
-    return page_of(svc.list_calls(who.read(), who.actor, coalition), offset, limit)
+def list_calls(who: CallerDep, coalition: CodeInQuery = None, programme: CodeInQuery = None, offset: Offset = 0,
+               limit: Limit = 50) -> object:
+    return page_of(svc.list_calls(who.read(), who.actor, coalition, programme=programme), offset, limit)
 
 
 @api.post("/innovation/calls", Call, summary="Open a call, a hackathon or an acceleration cohort with its rubric")
@@ -96,7 +106,7 @@ def open_call(body: NewCall, who: CallerDep) -> object:
                           for c in body.rubric))
     return svc.open_call(who.write(), who.actor, Call(
         body.code, body.coalition, body.kind, body.title, body.opens_on, body.closes_on, rubric, tuple(body.areas),
-        body.requirement, body.gate_authority, body.illustrative))
+        body.requirement, body.gate_authority, body.illustrative, body.programme))
 
 
 @api.get("/innovation/calls/{code}/scores", list[ProjectScore],
@@ -202,6 +212,61 @@ class GateMove(Body):
 def gate(body: GateMove, who: CallerDep, code: CodeInPath) -> object:
     return svc.decide_gate(who.write(), who.actor, code, to=body.to, decided_by=body.decided_by, on=body.on,
                            evidence=body.evidence, decision=body.decision, trl=body.trl, note=body.note)
+
+
+class GateRulesIn(Body):
+    min_reviews: Annotated[Integer, Field(ge=1, le=MAX_REVIEWS_NEEDED)] = 1
+    shortlist_first: Flag = False
+    own_evidence: Flag = True
+
+    def rules(self) -> GateRules:
+        return GateRules(self.min_reviews, self.shortlist_first, self.own_evidence)
+
+
+class NewProgramme(Body):
+    code: Code
+    name: Name
+    owner: Code
+    areas: Annotated[list[ProjectDomain], Field(min_length=1, max_length=20)]
+    stages: Annotated[list[ProjectStage], Field(min_length=2, max_length=10)] = list(COALITION_STAGES)
+    gate_rules: GateRulesIn = GateRulesIn()
+    run_by: Code | None = None
+    place: OptionalName = ""
+    since: Annotated[Integer | None, Field(ge=1900, le=2100)] = None
+    illustrative: Flag = False
+
+
+@api.get("/programmes", list[Programme], summary="National defence-innovation programmes")
+def list_programmes(who: CallerDep) -> object:
+    return programmes_svc.list_programmes(who.read(), who.actor)
+
+
+@api.get("/programmes/{code}", ProgrammeView,
+         summary="A programme with its stages, gate rules, calls and projects")
+def show_programme(who: CallerDep, code: CodeInPath) -> object:
+    return programmes_svc.programme_view(who.read(), who.actor, code)
+
+
+@api.post("/programmes", Programme, summary="Register a state's own defence-innovation programme")
+def create_programme(body: NewProgramme, who: CallerDep) -> object:
+    return programmes_svc.create_programme(who.write(), who.actor, Programme(
+        body.code, body.name, body.owner, tuple(body.areas), tuple(body.stages), body.gate_rules.rules(),
+        body.run_by, body.place, body.since, body.illustrative))
+
+
+@api.post("/programmes/{code}/gate-rules", GateRules, status=200, summary="Set a programme's gate rules")
+def set_programme_rules(body: GateRulesIn, who: CallerDep, code: CodeInPath) -> object:
+    return programmes_svc.set_gate_rules(who.write(), who.actor, body.rules(), programme=code)
+
+
+@api.get("/coalitions/{code}/gate-rules", GateRules, summary="The gate rules a coalition's calls follow")
+def coalition_rules(who: CallerDep, code: CodeInPath) -> object:
+    return programmes_svc.gate_rules_of(who.read(), who.actor, code)
+
+
+@api.post("/coalitions/{code}/gate-rules", GateRules, status=200, summary="Set a coalition's gate rules")
+def set_coalition_rules(body: GateRulesIn, who: CallerDep, code: CodeInPath) -> object:
+    return programmes_svc.set_gate_rules(who.write(), who.actor, body.rules(), coalition=code)
 
 
 class ProcurementLink(Body):

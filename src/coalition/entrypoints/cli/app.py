@@ -10,7 +10,8 @@ from pydantic import ValidationError
 
 from coalition.bootstrap import Platform, bootstrap
 from coalition.config import Environment
-from coalition.demo.innovation import CALL, WINNER
+from coalition.demo.innovation import showcase
+from coalition.demo.programmes import PARK
 from coalition.demo.users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
 from coalition.demo.world import build_demo_world
 from coalition.domain.errors import CoalitionError, StorageFailed
@@ -24,6 +25,7 @@ from coalition.entrypoints.cli import (
     output,
     planning,
     procurement,
+    programmes,
     registry,
     steering,
 )
@@ -65,6 +67,7 @@ app.add_typer(procurement.tenders, name="tenders")
 app.add_typer(procurement.contracts, name="contracts")
 app.add_typer(procurement.deliveries, name="deliveries")
 app.add_typer(innovation.app, name="innovation")
+app.add_typer(programmes.app, name="programmes")
 app.add_typer(audit.app, name="audit")
 app.add_typer(audit.check, name="check")
 app.add_typer(identity.users, name="users")
@@ -112,10 +115,13 @@ def demo(ctx: typer.Context,
     output.console.print("\n[bold]Following Estonia's euros to the units that received the equipment[/bold] "
                          "(coalition report donor EE shows the whole statement)")
     funding.print_donor_procurement(donor_procurement(platform.uow(), platform.operator(), "EE"))
-    output.console.print("\n[bold]The defence-tech park's hackathon[/bold]: reviews normalised per reviewer, and the "
-                         "adopted project from its call to the unit that received it")
-    innovation.scores(ctx, CALL, True, False)
-    innovation.projects_show(ctx, WINNER, False)
+    output.console.print("\n[bold]The IT Coalition's innovation challenge[/bold]: reviews normalised per reviewer, "
+                         "and the adopted project from its call to the unit that received it")
+    call, winner = showcase(platform.uow(), platform.operator())
+    innovation.scores(ctx, call, True, False)
+    innovation.projects_show(ctx, winner, False)
+    output.console.print("\n[bold]Kazakhstan's Defense Tech IT Park[/bold]: a national programme, not a coalition")
+    programmes.programmes_show(ctx, PARK, False)
     output.console.print("\n[bold]Beside the pooled funds[/bold]: PURL packages paid jointly by allies, and the "
                          "Danish-model offers to finance Ukraine's own industry")
     purl.packages_list(ctx, None, False)

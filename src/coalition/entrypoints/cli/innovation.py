@@ -1,5 +1,6 @@
-"""Commands for the innovation pipeline: calls and hackathons, projects and evidence, conflict declarations
-and reviews, scores and shortlists, stage gates, grants and the bridge to procurement."""
+"""Commands for the innovation pipeline: calls and hackathons (of a coalition or of a programme), projects and
+evidence, conflict declarations and reviews, scores and shortlists, stage gates and each owner's gate rules, grants
+and the bridge to procurement."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from coalition.domain.innovation import (
     Evidence,
     EvidenceKind,
     GateAuthority,
+    GateRules,
     Milestone,
     Project,
     ProjectDomain,
@@ -35,6 +37,7 @@ from coalition.entrypoints.cli.params import id_option
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import identity
 from coalition.services import innovation as svc
+from coalition.services import programmes as programmes_svc
 
 app = typer.Typer(help="The innovation pipeline: calls, projects, reviews, stage gates, grants.", no_args_is_help=True)
 calls = typer.Typer(help="Calls, hackathons and acceleration cohorts.", no_args_is_help=True)
@@ -66,7 +69,6 @@ def _criterion(text: str) -> Criterion:
 
 @calls.command("add")
 def calls_add(ctx: typer.Context, code: str,
-              coalition: Annotated[str, typer.Option(help="The coalition running it.")],
               title: Annotated[str, typer.Option()],
               opens: Annotated[str, typer.Option(help="YYYY-MM-DD.")],
               closes: Annotated[str, typer.Option(help="YYYY-MM-DD.")],
@@ -75,27 +77,32 @@ def calls_add(ctx: typer.Context, code: str,
               area: Annotated[list[str] | None, typer.Option(help="A capability area (repeatable).")] = None,
               requirement: Annotated[str | None, typer.Option(help="The requirement it answers.")] = None,
               gates: Annotated[str, typer.Option(help="Who decides stage gates: panel or steering-group.")] = "panel",
+              coalition: Annotated[str | None, typer.Option(help="The coalition running it.")] = None,
+              programme: Annotated[str | None, typer.Option(help="Or the national programme running it.")] = None,
               illustrative: Annotated[bool, typer.Option()] = False) -> None:
-    """Open a call, a hackathon or an acceleration cohort with its review rubric."""
+    """Open a call, a hackathon or an acceleration cohort of a coalition or of a programme, with its rubric."""
     platform = ready(ctx)
+    if (coalition is None) == (programme is None):
+        raise InvalidInput("name the call's owner: --coalition or --programme, one of them", field="--coalition")
     stored = svc.open_call(platform.uow(), platform.operator(), Call(
         code, coalition, choice(kind, CallKind, "--kind"), title, parse_date(opens, "--opens"),
         parse_date(closes, "--closes"), Rubric(tuple(_criterion(c) for c in criterion)), tuple(area or ()),
-        requirement, choice(gates, GateAuthority, "--gates"), illustrative))
-    console.print(f"Opened {stored.kind.value} {stored.code} of {stored.coalition}: {stored.title}")
+        requirement, choice(gates, GateAuthority, "--gates"), illustrative, programme))
+    console.print(f"Opened {stored.kind.value} {stored.code} of {stored.owner}: {stored.title}")
 
 
 @calls.command("list")
 def calls_list(ctx: typer.Context, coalition: Annotated[str | None, typer.Argument()] = None,
+               programme: Annotated[str | None, typer.Option(help="Only this programme's.")] = None,
                as_json: JsonFlag = False) -> None:
-    """Calls, hackathons and cohorts, by opening date."""
+    """Calls, hackathons and cohorts, by opening date: of a coalition, of a programme, or all."""
     platform = ready(ctx)
-    found = svc.list_calls(platform.uow(), platform.operator(), coalition)
+    found = svc.list_calls(platform.uow(), platform.operator(), coalition, programme=programme)
     if as_json:
         emit_json(found)
         return
-    table("Calls", ["Code", "Coalition", "Kind", "Title", "Opens", "Closes", "Areas", "Gates"],
-          [(c.code, c.coalition, c.kind.value, c.title, c.opens_on, c.closes_on,
+    table("Calls", ["Code", "Owner", "Kind", "Title", "Opens", "Closes", "Areas", "Gates"],
+          [(c.code, c.owner, c.kind.value, c.title, c.opens_on, c.closes_on,
             ", ".join(c.areas) or (c.requirement or ""), c.gate_authority.value) for c in found])
 
 
@@ -144,10 +151,11 @@ def projects_show(ctx: typer.Context, code: str, as_json: JsonFlag = False) -> N
     p, c = trail.history.project, trail.history.call
     console.print(f"[bold]{p.code}[/bold] {p.title} — team {p.team}, {p.domain.value}, TRL {p.trl}, "
                   f"stage {p.stage.value}", highlight=False)
-    console.print(f"Answered {c.kind.value} {c.code} ({c.title}) of {c.coalition}; {trail.history.reviews} "
+    console.print(f"Answered {c.kind.value} {c.code} ({c.title}) of {c.owner}; {trail.history.reviews} "
                   "review(s)", highlight=False)
-    table("Stage gates", ["From", "To", "Decided by", "On", "Evidence", "Decision"],
-          [(g.from_stage.value, g.to_stage.value, g.decided_by, g.decided_on, ", ".join(map(str, g.evidence)),
+    table("Stage gates", ["From", "To", "Decided by", "On", "Recorded", "Evidence", "Decision"],
+          [(g.from_stage.value, g.to_stage.value, g.decided_by, g.decided_on,
+            g.recorded_at.isoformat(timespec="seconds") if g.recorded_at else "", ", ".join(map(str, g.evidence)),
             g.decision or "") for g in trail.history.gates])
     table("Evidence", ["Id", "Kind", "Title", "Reference", "On"],
           [(e.id, e.kind.value, e.title, e.reference, e.recorded_on) for e in trail.history.evidence])
@@ -251,7 +259,8 @@ def shortlist(ctx: typer.Context, call: str,
 def gate(ctx: typer.Context, project: str,
          to: Annotated[str, typer.Option(help="The stage to move to.")],
          decided_by: Annotated[str, typer.Option(help="The panel or body that decided.")],
-         on: Annotated[str, typer.Option("--on", help="YYYY-MM-DD.")],
+         on: Annotated[str | None, typer.Option("--on", help="The day it was decided, YYYY-MM-DD; today if "
+                                                           "omitted.")] = None,
          evidence: Annotated[list[int] | None, id_option("An evidence id (repeatable).")] = None,
          decision: Annotated[int | None, id_option("The steering group's decision (proposal id).")] = None,
          trl: Annotated[int | None, typer.Option(help="The readiness level reached.")] = None,
@@ -259,9 +268,26 @@ def gate(ctx: typer.Context, project: str,
     """Move a project through a stage gate, by a recorded decision with its evidence."""
     platform = ready(ctx)
     stored = svc.decide_gate(platform.uow(), platform.operator(), project, to=choice(to, ProjectStage, "--to"),
-                             decided_by=decided_by, on=parse_date(on, "--on"), evidence=evidence or (),
+                             decided_by=decided_by, on=None if on is None else parse_date(on, "--on"),
+                             evidence=evidence or (),
                              decision=decision, trl=trl, note=note)
     console.print(f"{project}: {stored.from_stage.value} -> {stored.to_stage.value} (gate {stored.id})")
+
+
+@app.command("gate-rules")
+def gate_rules(ctx: typer.Context,
+               min_reviews: Annotated[int, typer.Option(help="Independent reviews a project needs before a gate.")],
+               shortlist_first: Annotated[bool, typer.Option(help="A shortlist before the first gate.")] = False,
+               own_evidence: Annotated[bool, typer.Option(help="Each gate cites evidence of its own.")] = True,
+               coalition: Annotated[str | None, typer.Option(help="The coalition whose rules these are.")] = None,
+               programme: Annotated[str | None, typer.Option(help="Or the programme whose rules these are.")] = None,
+               ) -> None:
+    """Set the gate rules of a coalition or a programme; gates decided after follow them."""
+    platform = ready(ctx)
+    stored = programmes_svc.set_gate_rules(platform.uow(), platform.operator(),
+                                           GateRules(min_reviews, shortlist_first, own_evidence), coalition=coalition,
+                                           programme=programme)
+    console.print(f"Gate rules of {coalition or programme}: {'; '.join(stored.describe())}")
 
 
 def _milestone(number: int, text: str, currency: str) -> Milestone:

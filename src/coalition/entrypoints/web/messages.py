@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.pofile import read_po, write_po
 
 from coalition.domain.allocation import Policy
@@ -54,6 +54,8 @@ LABELLED: tuple[type[StrEnum], ...] = (
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS)
 EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed")
+SAID_IN = tuple(HERE.parent.parent / path for path in (
+    "domain/innovation.py", "services/innovation.py", "services/programmes.py"))
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false", "silent": "false"}}
 
@@ -72,6 +74,12 @@ def template_catalog() -> Catalog:
     for filename, line, message, comments, _context in extract_from_dir(
             HERE, METHODS, keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}, options_map=OPTIONS):
         catalog.add(message, None, [(filename, line)], auto_comments=comments)
+    for source in SAID_IN:  # refusals the services give in words the pages translate (CoalitionError.said)
+        with source.open("rb") as code:
+            for line, _function, said, _comments in extract_python(code, {"said": None}, [], {}):
+                template = said[0] if isinstance(said, tuple) else said
+                if isinstance(template, str) and template not in catalog:
+                    catalog.add(template, None, [(str(source.relative_to(HERE.parent.parent)), line)])
     for value in _labels():
         if value not in catalog:
             catalog.add(value, None, [("labels", 0)])

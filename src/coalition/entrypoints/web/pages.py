@@ -44,7 +44,17 @@ from coalition.entrypoints.api.core import (
 from coalition.entrypoints.web import charts
 from coalition.entrypoints.web.core import Viewer, act, checked_form, flash, render, safe_next, viewer
 from coalition.entrypoints.web.imports import ImportJobs
-from coalition.services import audit, delivery, funding, identity, innovation, planning, registry, steering
+from coalition.services import (
+    audit,
+    delivery,
+    funding,
+    identity,
+    innovation,
+    planning,
+    programmes,
+    registry,
+    steering,
+)
 from coalition.services.views import delivery as delivery_views
 from coalition.services.views import funding as funding_views
 from coalition.services.views import priorities as priority_views
@@ -59,7 +69,8 @@ PAGE = 50
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, who: WhoDep) -> Response:
     coalitions = registry.list_coalitions(who.read(), who.actor)
-    return render(request, who, "home.html", coalitions=coalitions)
+    found = programmes.list_programmes(who.read(), who.actor)
+    return render(request, who, "home.html", coalitions=coalitions, programmes=found)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -427,26 +438,45 @@ def pipeline_board(request: Request, who: WhoDep, coalition: CodeInPath) -> Resp
     projects = innovation.list_projects(who.read(), who.actor, coalition=coalition)
     columns = [(stage, [p for p in projects if p.stage is stage]) for stage in PROGRESSION]
     closed = [p for p in projects if p.stage not in PROGRESSION]
-    return render(request, who, "innovation.html", calls=calls, columns=columns, closed=closed)
+    rules = programmes.gate_rules_of(who.read(), who.actor, coalition)
+    return render(request, who, "innovation.html", calls=calls, columns=columns, closed=closed, rules=rules)
+
+
+@router.get("/programmes", response_class=HTMLResponse)
+def programmes_page(request: Request, who: WhoDep) -> Response:
+    found = programmes.list_programmes(who.read(), who.actor)
+    return render(request, who, "programmes.html", programmes=found)
+
+
+@router.get("/programmes/{code}", response_class=HTMLResponse)
+def programme_page(request: Request, who: WhoDep, code: CodeInPath) -> Response:
+    view = programmes.programme_view(who.read(), who.actor, code)
+    stages = view.programme.stages
+    columns = [(stage, view.at(stage)) for stage in stages]
+    closed = [p for p in view.projects if p.stage not in stages]
+    return render(request, who, "programme.html", programme=view.programme, calls=view.calls, columns=columns,
+                  closed=closed, rules=view.programme.gate_rules)
 
 
 @router.get("/innovation/calls/{code}", response_class=HTMLResponse)
 def call_page(request: Request, who: WhoDep, code: CodeInPath,
               method: ScoringMethod = ScoringMethod.NORMALISED) -> Response:
     found = innovation.get_call(who.read(), who.actor, code)
-    who = _in(who, found.coalition)
+    who = _in(who, found.coalition) if found.coalition is not None else who
     projects = innovation.list_projects(who.read(), who.actor, call=code)
-    scores = innovation.call_scores(who.read(), who.actor, code, method) if who.may("read_reviews") else []
+    may_read_reviews = who.may("read_reviews", found.owner)
+    scores = innovation.call_scores(who.read(), who.actor, code, method) if may_read_reviews else []
     return render(request, who, "call.html", call=found, projects=projects, scores=scores, method=method,
-                  methods=list(ScoringMethod))
+                  methods=list(ScoringMethod), may_read_reviews=may_read_reviews)
 
 
 @router.get("/innovation/projects/{code}", response_class=HTMLResponse)
 def project_page(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     trail = innovation.project_trail(who.read(), who.actor, code)
-    who = _in(who, trail.history.call.coalition)
-    return render(request, who, "project.html", trail=trail, p=trail.history.project, call=trail.history.call,
-                  reviewer=who.may("review_projects"))
+    call = trail.history.call
+    who = _in(who, call.coalition) if call.coalition is not None else who
+    return render(request, who, "project.html", trail=trail, p=trail.history.project, call=call,
+                  reviewer=who.may("review_projects", call.owner))
 
 
 @router.post("/innovation/projects/{code}/declaration")
