@@ -76,7 +76,7 @@ class StorageFailed(Exception):
 E = TypeVar("E", bound=CoalitionError)
 
 
-def refusal(kind: type[E], template: str, *, field: str | None = None, **values: object) -> E:
+def refusal(kind: type[E], template: str, /, *, field: str | None = None, **values: object) -> E:
     """An error of ``kind`` whose message is ``template`` with ``values`` put in, keeping both, so an entrypoint
     can show the message translated (``template`` is a text of the message catalog)."""
     return kind(template.format(**values), field=field, template=template, values=values)
