@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.errors import InvalidInput, InvariantViolated, refusal
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -37,7 +37,8 @@ def dated_act(on: date | None, today: date, *, not_before: date, after_what: str
     (``not_before``, the day ``after_what``); a refusal names both dates."""
     day = today if on is None else on
     if day > today:
-        raise InvariantViolated(f"an act of {day} is in the future: it is dated {today} at the latest", field=field)
+        raise refusal(InvariantViolated, "an act of {day} is in the future: it is dated {today} at the latest",
+                      field=field, day=day, today=today)
     if day < not_before:
         raise InvariantViolated(f"an act of {day} cannot precede the day {after_what}, {not_before}", field=field)
     return day
@@ -46,7 +47,8 @@ def dated_act(on: date | None, today: date, *, not_before: date, after_what: str
 def as_of(on: date | None, today: date, field: str = "on") -> date | None:
     """The day a report is asked as of: None for now; a day in the future is refused (nothing is known of it)."""
     if on is not None and on > today:
-        raise InvalidInput(f"a report as of {on} is in the future: ask as of {today} at the latest", field=field)
+        raise refusal(InvalidInput, "a report as of {on} is in the future: ask as of {today} at the latest",
+                      field=field, on=on, today=today)
     return on
 
 

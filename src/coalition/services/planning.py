@@ -22,7 +22,7 @@ from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import DecisionRules
 from coalition.domain.common import dated_act
 from coalition.domain.contributions import ContributionKind, Earmark
-from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound, refusal
 from coalition.domain.fx import RateBook
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.limits import NOTE, check_text
@@ -470,7 +470,8 @@ def release_reservation(uow: UnitOfWork, actor: Actor, *, coalition: str, requir
         if excess_only:
             limit = reserved_beyond_need(uow, found, currency, day)
             if limit <= 0:
-                raise InvariantViolated(f"{requirement} still needs all the money reserved for it", field="requirement")
+                raise refusal(InvariantViolated, "{requirement} still needs all the money reserved for it",
+                              field="requirement", requirement=requirement)
         held = release_holdings(uow, coalition, requirement, currency, day, reason.strip(), limit)
         if not held:
             raise InvariantViolated(f"nothing is reserved for {requirement}", field="requirement")

@@ -54,8 +54,8 @@ LABELLED: tuple[type[StrEnum], ...] = (
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS)
 EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed")
-SAID_IN = tuple(HERE.parent.parent / path for path in (
-    "domain/innovation.py", "services/innovation.py", "services/programmes.py"))
+# ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers.
+REFUSING = tuple(HERE.parent.parent / layer for layer in ("domain", "services"))
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false", "silent": "false"}}
 
@@ -74,12 +74,13 @@ def template_catalog() -> Catalog:
     for filename, line, message, comments, _context in extract_from_dir(
             HERE, METHODS, keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}, options_map=OPTIONS):
         catalog.add(message, None, [(filename, line)], auto_comments=comments)
-    for source in SAID_IN:  # refusals the services give in words the pages translate (CoalitionError.said)
+    for source in sorted(path for layer in REFUSING for path in layer.rglob("*.py")):
         with source.open("rb") as code:
-            for line, _function, said, _comments in extract_python(code, {"said": None}, [], {}):
-                template = said[0] if isinstance(said, tuple) else said
+            for line, _function, said, _comments in extract_python(code, {"refusal": (2,)}, [], {}):
+                template = said[1] if isinstance(said, tuple) else said
                 if isinstance(template, str) and template not in catalog:
-                    catalog.add(template, None, [(str(source.relative_to(HERE.parent.parent)), line)])
+                    catalog.add(template, None, [(str(source.relative_to(HERE.parent.parent)), line)],
+                                flags=("python-brace-format",))
     for value in _labels():
         if value not in catalog:
             catalog.add(value, None, [("labels", 0)])
