@@ -91,3 +91,18 @@ def test_snapshots_are_plain_json():
 
     assert snapshot(Sample(date(2024, 2, 2), Decimal("1.50"), MembershipRole.LEAD, frozenset({"b", "a"}))) == {
         "day": "2024-02-02", "amount": "1.50", "role": "lead", "tags": ["a", "b"]}
+
+
+def test_a_record_says_the_day_its_act_happened_beside_the_time_it_was_recorded():
+    from datetime import UTC, date, datetime
+
+    from coalition.domain.audit import AuditRecord, act_day
+
+    def record(after: object) -> AuditRecord:
+        return AuditRecord(1, datetime(2026, 12, 7, tzinfo=UTC), {}, "act", "thing", "1", None, after, "", "")
+
+    assert act_day(record({"on": "2024-06-14", "value_date": "2024-01-01"})) == date(2024, 6, 14)
+    assert act_day(record({"state": "decided", "tally": {"decided_on": "2024-07-30"}})) == date(2024, 7, 30)
+    assert act_day(record({"cast_at": "2024-06-12T10:00:00+00:00"})) == date(2024, 6, 12)
+    assert act_day(record({"code": "x"})) is None and act_day(record(None)) is None
+    assert act_day(record({"on": "not a day"})) is None

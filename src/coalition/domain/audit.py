@@ -83,6 +83,30 @@ class AuditRecord:
     rows: JsonValue = None  # the summary of its proof, {"count": rows, "sha256": hex}; None for no rows
 
 
+# Where an act's own day stands in what its record holds, in the order looked for: the record is bitemporal, the
+# day the act happened beside the time it was recorded (``occurred_at``).
+ACT_DAY_KEYS = ("on", "decided_on", "effective_on", "value_date", "signed_on", "paid_on", "received_on",
+                "approved_on", "submitted_on", "opened_on", "run_on", "occurred_on", "held_on", "checked_on",
+                "awarded_on", "offered_on", "proposed_on")
+
+
+def act_day(record: AuditRecord) -> date | None:
+    """The day the recorded act happened, where its record says (a decision's tally holds the day it was decided;
+    a vote, the moment it was cast); None: the act is of the day it was recorded."""
+    found = record.after if isinstance(record.after, dict) else {}
+    tally = found.get("tally")
+    places = [found, tally] if isinstance(tally, dict) else [found]
+    for key in (*ACT_DAY_KEYS, "cast_at"):
+        for place in places:
+            value = place.get(key)
+            if isinstance(value, str) and len(value) >= 10:
+                try:
+                    return date.fromisoformat(value[:10])
+                except ValueError:
+                    continue
+    return None
+
+
 def _canonical(seq: int, occurred_at: datetime, actor: JsonValue, event: AuditEvent, prev_hash: str,
                rows: JsonValue = None) -> bytes:
     body = {

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from coalition.bootstrap import Ed25519Signer, Platform, new_signing_key, signing_key_id, write_signing_key
-from coalition.domain.audit import checkpoint_data, parse_checkpoint
+from coalition.domain.audit import act_day, checkpoint_data, parse_checkpoint
 from coalition.domain.errors import InvalidInput
 from coalition.entrypoints.cli.output import console, emit_json, fail, table
 from coalition.entrypoints.cli.params import cursor_option
@@ -170,8 +170,8 @@ def log(ctx: typer.Context,
         emit_json({"total": page.total, "records": page.records})
         return
     table(f"Audit records {after + 1} to {after + len(page.records)} of {page.total}",
-          ["#", "When (UTC)", "Actor", "Action", "Object", "After"],
-          [(r.seq, r.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), r.actor.get("user"), r.action,
+          ["#", "Recorded (UTC)", "Act dated", "Actor", "Action", "Object", "After"],
+          [(r.seq, r.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), act_day(r) or "", r.actor.get("user"), r.action,
             f"{r.object_type} {r.object_id}", json.dumps(r.after, ensure_ascii=False)[:60]) for r in page.records])
 
 

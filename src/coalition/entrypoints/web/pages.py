@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from coalition.domain.allocation import Policy
+from coalition.domain.audit import act_day
 from coalition.domain.common import parse_date
 from coalition.domain.contributions import Contribution, ContributionKind, Earmark
 from coalition.domain.delivery import Condition, UnitReceipt
@@ -418,7 +419,7 @@ def import_progress(request: Request, who: WhoDep, job_id: str) -> Response:
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, who: WhoDep, after: Cursor = None) -> Response:
     found = audit.audit_log(who.read(), who.actor, after_seq=after or 0, limit=PAGE)
-    return render(request, who, "audit.html", log=found, after=after or 0, page=PAGE)
+    return render(request, who, "audit.html", log=found, after=after or 0, page=PAGE, act_day=act_day)
 
 
 @router.post("/audit/verification", response_class=HTMLResponse)
