@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
 from coalition.demo.users import DEMO_PASSWORD, build_demo_users
 from coalition.demo.world import build_demo_world
@@ -18,6 +20,7 @@ from coalition.domain.delivery import ShipmentState
 from coalition.domain.identity import User
 from coalition.entrypoints.api.app import create_app
 from coalition.services import delivery, funding, identity
+from coalition.services.views import delivery as delivery_views
 from tests.integration.helpers import allow_secretariat_approval, dump
 
 IT = "/coalitions/it-coalition"
@@ -185,9 +188,16 @@ def test_a_unit_officer_signs_for_an_arrived_shipment_of_its_own_unit(platform: 
         refused = client.post(path, data={"csrf_token": token, "unit": "UA-UAS-BN", "quantity": "101",
                                           "condition": "new", "accepted": "yes", "signed_by": "Capt. Bondar"})
         assert "quantity" in refused.text.lower()
-        done = client.post(path, data={"csrf_token": token, "unit": "UA-UAS-BN", "quantity": "100",
+        early = client.post(path, data={"csrf_token": token, "unit": "UA-UAS-BN", "quantity": "100", "on": "2026-11-04",
+                                        "condition": "new", "accepted": "yes", "signed_by": "Capt. Bondar"})
+        assert "2026-11-04" in early.text and "2026-11-05" in early.text  # not before the shipment arrived
+        done = client.post(path, data={"csrf_token": token, "unit": "UA-UAS-BN", "quantity": "100", "on": "2026-11-06",
                                        "condition": "new", "accepted": "yes", "signed_by": "Capt. Bondar"})
         assert "signed for 100 items" in done.text and f"Shipment {shipment.id}" not in done.text
+    receipts = delivery_views.procurement_page(platform.uow(), admin, "drone-coalition")
+    assert not receipts.arrivals
+    with platform.engine.connect() as connection:
+        assert date(2026, 11, 6) in connection.execute(sa.select(t.unit_receipts.c.received_on)).scalars().all()
 
 
 def test_the_ledger_pages_on_by_cursor_through_every_contribution(client: TestClient, platform: Platform) -> None:

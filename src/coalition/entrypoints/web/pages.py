@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -44,6 +44,7 @@ from coalition.entrypoints.api.core import (
 )
 from coalition.entrypoints.web import charts
 from coalition.entrypoints.web.core import Viewer, act, checked_form, flash, render, safe_next, viewer
+from coalition.entrypoints.web.i18n import error_text
 from coalition.entrypoints.web.imports import ImportJobs
 from coalition.services import (
     audit,
@@ -225,12 +226,12 @@ async def run_plan(request: Request, who: WhoDep, coalition: CodeInPath) -> Resp
     try:
         policy = Policy(form.get("policy", "partial"))
         plan = await run_in_threadpool(planning.run_allocation, who.write(), who.actor, coalition, policy=policy,
-                                       on=who.today)
+                                       on=_act_day(form, who))
     except ValueError:
         flash(request, "error", who.gettext("policy: choose partial, strict or skip"))
         return RedirectResponse(f"/coalitions/{coalition}/plans", status_code=303)
     except CoalitionError as error:
-        flash(request, "error", str(error))
+        flash(request, "error", error_text(who.language, error))
         return RedirectResponse(f"/coalitions/{coalition}/plans", status_code=303)
     flash(request, "ok", who.gettext("Allocation plan %(id)s proposed.", id=plan.id))
     return RedirectResponse(f"/plans/{plan.id}", status_code=303)
@@ -250,7 +251,7 @@ def plan_page(request: Request, who: WhoDep, plan_id: IdInPath) -> Response:
 @router.post("/plans/{plan_id}/approval")
 async def approve_plan(request: Request, who: WhoDep, plan_id: IdInPath) -> Response:
     def change(form: dict[str, str]) -> str:
-        plan = planning.approve_plan(who.write(), who.actor, plan_id)
+        plan = planning.approve_plan(who.write(), who.actor, plan_id, on=_act_day(form, who))
         return who.gettext("Plan %(id)s approved: %(count)s reservations recorded.", id=plan_id,
                            count=len(plan.lines))
     return await act(request, who, change, f"/plans/{plan_id}")
@@ -324,7 +325,7 @@ async def vote(request: Request, who: WhoDep, proposal_id: IdInPath) -> Response
 @router.post("/proposals/{proposal_id}/closing")
 async def close(request: Request, who: WhoDep, proposal_id: IdInPath) -> Response:
     def change(form: dict[str, str]) -> str:
-        decided = steering.close_proposal(who.write(), who.actor, proposal_id)
+        decided = steering.close_proposal(who.write(), who.actor, proposal_id, on=_act_day(form, who))
         outcome = who.gettext(decided.outcome.value) if decided.outcome else ""
         return who.gettext("Proposal %(id)s decided: %(outcome)s.", id=proposal_id, outcome=outcome)
     return await act(request, who, change, f"/proposals/{proposal_id}")
@@ -353,11 +354,17 @@ async def sign_for(request: Request, who: WhoDep, coalition: CodeInPath, shipmen
             raise InvalidInput("choose a condition from the list", field="condition") from None
         unit = form.get("unit") or who.actor.party or ""
         receipt = delivery.confirm_receipt(who.write(), who.actor, UnitReceipt(
-            shipment, unit, quantity, condition, accepted, who.today, form.get("signed_by", "").strip()
+            shipment, unit, quantity, condition, accepted, _act_day(form, who), form.get("signed_by", "").strip()
             or who.actor.user, form.get("discrepancy", "").strip()))
         return who.gettext("Receipt %(id)s recorded: %(unit)s signed for %(count)s items.", id=receipt.id, unit=unit,
                            count=quantity)
     return await act(request, who, change, f"/coalitions/{coalition}/procurement")
+
+
+def _act_day(form: dict[str, str], who: Viewer) -> date:
+    """The day an act happened, as its form gives it (``on``); today when left empty."""
+    text = form.get("on", "").strip()
+    return who.today if not text else parse_date(text, "on")
 
 
 def _whole(text: str, field: str) -> int:
