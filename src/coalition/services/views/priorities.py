@@ -168,7 +168,7 @@ def _coverage(uow: UnitOfWork, listed: PriorityList, currency: str, offset: int,
     next_short = next((r for batch in from_the_top() for r in batch if not r.missing.is_zero()), None)
     available = Money.from_minor_units(uow.funding_reads.reporting_total(coalition, AccountType.FUND_AVAILABLE, on),
                                        currency)
-    affordable = 0 if next_short is None else _affordable(from_the_top(), available.amount)
+    affordable = len(listed.ranks) if next_short is None else _affordable(from_the_top(), available.amount)
     return Coverage(coalition, listed.version, ranks, available, len(listed.ranks), offset, next_short, on,
                     affordable)
 
