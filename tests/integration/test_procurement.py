@@ -3,7 +3,7 @@ and donor attribution that sums exactly. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -478,3 +478,14 @@ def test_an_approval_is_dated_between_its_plan_and_today(platform: Platform):
     with pytest.raises(InvariantViolated, match="cannot precede the day money was last reserved for R-1, 2024-04-22"):
         planning.release_reservation(world.uow(), actor, coalition=C, requirement="R-1", reason="late",
                                      on=date(2024, 4, 21))
+
+
+def test_a_payment_before_its_contract_was_signed_is_refused_naming_both_days(world: Platform):
+    open_direct(world)
+    sign(world)
+    signed = delivery_views.get_contract(world.uow(), world.operator(), "K-1").contract.signed_on
+    before = dump(world.engine)
+    early = signed - timedelta(days=1)
+    with pytest.raises(InvariantViolated, match=f"a payment on {early} precedes the contract signed on {signed}"):
+        payments.record_payment(world.uow(), world.operator(), "K-1", amount=eur("100"), paid_on=early)
+    assert dump(world.engine) == before
