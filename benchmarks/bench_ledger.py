@@ -150,6 +150,7 @@ def prepared_platform(database: Path, history: Path) -> tuple[Any, Any]:
 def platform_run(folder: Path, contributions: Path, history: Path
                  ) -> tuple[float, tuple[float, float], dict, Path]:
     from coalition.domain.ledger import Measure
+    from coalition.entrypoints.cli.process import collector_paused
     from coalition.services import funding
     from coalition.services.views import funding as funding_views
     from coalition.services.views import ledger as ledger_views
@@ -159,8 +160,9 @@ def platform_run(folder: Path, contributions: Path, history: Path
     gc.collect()
     started = time.perf_counter()
     table = wired.open_table(contributions)
-    summary = funding.import_contributions(wired.uow(), actor, source=table.name, digest=table.sha256,
-                                           header=table.header, rows=table.rows)
+    with collector_paused():  # as `coalition import` runs it
+        summary = funding.import_contributions(wired.uow(), actor, source=table.name, digest=table.sha256,
+                                               header=table.header, rows=table.rows)
     ingest = time.perf_counter() - started
     assert summary.imported == table.row_count, (summary.imported, table.row_count)
     timings = []

@@ -1,9 +1,6 @@
 """`coalition allocate`: the allocation engine alone, from a JSON file to a JSON file."""
 
-import gc
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -11,25 +8,8 @@ import typer
 
 from coalition.domain.errors import InvalidInput
 from coalition.entrypoints.cli.output import console
+from coalition.entrypoints.cli.process import collector_paused
 from coalition.services.allocation import allocate_document
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while this command allocates.
-
-    A large run creates hundreds of thousands of small objects and no reference cycles; the collector would
-    only rescan them again and again (at 100,000 by 100,000 the engine takes about twice as long with it;
-    ADR 0009). The setting is the whole process's: a command runs alone in its process, so it is paused
-    here, and never in the domain, which a threaded server also runs.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def allocate(input: Annotated[Path, typer.Option("--input", help="Instance in the machine format (JSON).")],

@@ -27,6 +27,7 @@ from coalition.domain.money import Money, check_currency
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.entrypoints.cli.output import choice, console, emit_json, fail, table
 from coalition.entrypoints.cli.params import AsOf, as_of_day, id_argument, id_option
+from coalition.entrypoints.cli.process import collector_paused
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import funding as svc
 from coalition.services.views import funding as funding_views
@@ -177,9 +178,10 @@ def import_file(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="C
     try:
         if bar is not None:
             bar.start()
-        summary = svc.import_contributions(platform.uow(), platform.operator(), source=source.name,
-                                           digest=source.sha256, header=source.header, rows=source.rows,
-                                           progress=progress)
+        with collector_paused():
+            summary = svc.import_contributions(platform.uow(), platform.operator(), source=source.name,
+                                               digest=source.sha256, header=source.header, rows=source.rows,
+                                               progress=progress)
     except ImportRejected as rejected:
         if bar is not None:
             bar.stop()

@@ -11,9 +11,9 @@ from coalition.domain.contributions import FundingRoute
 from coalition.domain.errors import InvalidInput
 from coalition.domain.money import Money, check_currency
 from coalition.domain.requirements import Package, Requirement, RequirementStatus
-from coalition.entrypoints.cli.allocation import collector_paused
 from coalition.entrypoints.cli.output import choice, console, emit_json, table
 from coalition.entrypoints.cli.params import AsOf, as_of_day, id_argument, version_argument, version_option
+from coalition.entrypoints.cli.process import collector_paused
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import planning as svc
 from coalition.services.views import priorities as priority_views
