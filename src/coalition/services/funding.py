@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -47,16 +47,8 @@ from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import record_change, require
 from coalition.services.planning import load_requirement, move_requirement
 from coalition.services.ports import UnitOfWork
+from coalition.services.rates import rate_book
 from coalition.services.registry import load_coalition, load_party
-
-
-def _rate_book(uow: UnitOfWork, currencies: Collection[str]) -> RateBook:
-    # Cross rates may go through EUR, so it is always loaded with the currencies asked for;
-    # one currency alone needs no rate at all.
-    if len(set(currencies)) == 1:
-        return RateBook([])
-    return RateBook(uow.fx_rates.for_currencies(set(currencies) | {"EUR"}))
-
 
 # --- capability areas ---------------------------------------------------------------------------------
 
@@ -255,7 +247,7 @@ class _StoreOfUnit:
     def rate(self, base: str, quote: str, on: date) -> tuple[Decimal, date, str]:
         pair = frozenset({base, quote})
         if pair not in self._books:
-            self._books[pair] = _rate_book(self.uow, pair)
+            self._books[pair] = rate_book(self.uow, pair)
         return self._books[pair].rate_on(base, quote, on)
 
 
@@ -463,7 +455,7 @@ def convert(uow: UnitOfWork, actor: Actor, amount: Money, to: str, on: date) -> 
     """Convert an amount at the rate of ``on`` (or the last earlier published rate)."""
     require(can(actor, "read_registry"))
     with uow:
-        conversion = _rate_book(uow, {amount.currency, to}).convert(amount, to, on)
+        conversion = rate_book(uow, {amount.currency, to}).convert(amount, to, on)
         return ReportingValue(conversion.converted, conversion.rate, conversion.rate_date, conversion.source)
 
 

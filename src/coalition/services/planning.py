@@ -52,6 +52,7 @@ from coalition.domain.taxonomy import descendants
 from coalition.services.audit import record_change, require
 from coalition.services.confidentiality import hidden_contributions, masked
 from coalition.services.ports import UnitOfWork
+from coalition.services.rates import rate_book
 from coalition.services.registry import load_coalition, load_party
 
 
@@ -298,6 +299,12 @@ class _Problem:
     reserved: dict[str, int]
 
 
+def _costs(uow: UnitOfWork, ranked: Sequence[Requirement], currency: str, day: date) -> dict[str, int]:
+    """Each requirement's cost in ``currency`` on ``day``, in minor units (rates only for the currencies used)."""
+    book = rate_book(uow, {r.cost.currency for r in ranked} | {currency})
+    return {r.code: _cost(r, currency, book, day).to_minor_units() for r in ranked}
+
+
 def _allocation_problem(uow: UnitOfWork, coalition: str, listed: PriorityList, money: dict[int, AvailableMoney],
                         currency: str, day: date) -> _Problem:
     """The engine's problem for the fundable requirements of ``listed``: each pot eligible for the categories its
@@ -307,8 +314,7 @@ def _allocation_problem(uow: UnitOfWork, coalition: str, listed: PriorityList, m
     earmarks = {m.earmark: Earmark.parse(m.earmark) for m in money.values()}
     specific = frozenset(e.targets[0] for e in earmarks.values() if e.kind.value == "requirement")
     ranked = [requirements[code] for code in listed.ranks if requirements[code].status in FUNDABLE]
-    book = RateBook(uow.fx_rates.for_currencies(None))
-    costs = {r.code: _cost(r, currency, book, day).to_minor_units() for r in ranked}
+    costs = _costs(uow, ranked, currency, day)
     categories = {r.code: category_of(r, specific) for r in ranked}
     areas = uow.areas.all()
     covered = {a.code: descendants(areas, a.code) for a in areas}
@@ -442,8 +448,7 @@ def reserved_beyond_need(uow: UnitOfWork, requirement: Requirement, currency: st
     for it in kind are counted, in reporting minor units (zero or less: nothing beyond)."""
     cost = requirement.cost
     if cost.currency != currency:
-        book = RateBook(uow.fx_rates.for_currencies({cost.currency, currency, "EUR"}))
-        cost = book.convert(cost, currency, on).converted
+        cost = rate_book(uow, {cost.currency, currency}).convert(cost, currency, on).converted
     reserved, contracted = uow.funding_reads.requirement_money(requirement.coalition).get(requirement.code, (0, 0))
     given = uow.funding_reads.in_kind_money(requirement.coalition).get(requirement.code, 0)
     return reserved - max(cost.to_minor_units() - contracted - given, 0)

@@ -17,7 +17,7 @@ from coalition.services.audit import record_change, require
 from coalition.services.decisions import check_decision
 from coalition.services.planning import load_requirement, move_requirement
 from coalition.services.ports import UnitOfWork
-from coalition.services.procurement.money import in_reporting, rate_book
+from coalition.services.procurement.money import in_reporting
 from coalition.services.registry import load_coalition, load_party
 
 S = RequirementStatus
@@ -137,13 +137,12 @@ def cancel_case(uow: UnitOfWork, actor: Actor, code: str, *, on: date, reason: s
 def _return_to_funding(uow: UnitOfWork, case: ProcurementCase, on: date, note: str) -> None:
     """Requirements of a cancelled case go back to the funding status their reservations give them."""
     reserved = uow.ledger.reserved(case.coalition)
-    book = rate_book(uow)
     for code in case.requirements:
         requirement = load_requirement(uow, code, "requirements")
         if requirement.status is not S.IN_PROCUREMENT:
             continue
         held = reserved.get(code, 0)
-        cost = in_reporting(uow, book, case.coalition, requirement.cost, on)
+        cost = in_reporting(uow, case.coalition, requirement.cost, on)
         status = S.PRIORITISED if held == 0 else S.FULLY_FUNDED if held >= cost else S.PARTLY_FUNDED
         move_requirement_to(uow, requirement, status, note)
 

@@ -31,7 +31,7 @@ from coalition.services.audit import record_change, require
 from coalition.services.planning import load_requirement
 from coalition.services.ports import UnitOfWork
 from coalition.services.procurement.cases import load_case, move_case, move_requirement_to
-from coalition.services.procurement.money import encumber, in_reporting, rate_book, release, unpaid_shares
+from coalition.services.procurement.money import encumber, in_reporting, release, unpaid_shares
 from coalition.services.procurement.tenders import load_tender
 from coalition.services.registry import load_party
 
@@ -127,10 +127,9 @@ def _fund(uow: UnitOfWork, contract: Contract, case: ProcurementCase) -> None:
         return
     if contract.in_kind is not None:
         raise InvalidInput("only a donation from stock transfers an in-kind contribution", field="in_kind")
-    book = rate_book(uow)
     for line in contract.current.lines:
         encumber(uow, contract.code, case.coalition, line,
-                 in_reporting(uow, book, case.coalition, line.value, contract.signed_on), contract.signed_on)
+                 in_reporting(uow, case.coalition, line.value, contract.signed_on), contract.signed_on)
 
 
 def _awarded_terms(uow: UnitOfWork, case: ProcurementCase, tender_code: str | None, lots: Sequence[int],
@@ -240,13 +239,12 @@ def _check_amendment(uow: UnitOfWork, contract: Contract, case: ProcurementCase,
 def _revalue(uow: UnitOfWork, contract: Contract, case: ProcurementCase, new: ContractVersion) -> None:
     """Contract more money for lines worth more, release it from lines worth less or removed."""
     code, on = contract.code, new.on
-    book = rate_book(uow)
     before = {line.number: line for line in contract.current.lines}
     for line in new.lines:
         old = before.get(line.number)
         change = line.value - old.value if old is not None else line.value
         if change.amount > 0:
-            encumber(uow, code, case.coalition, line, in_reporting(uow, book, case.coalition, change, on), on)
+            encumber(uow, code, case.coalition, line, in_reporting(uow, case.coalition, change, on), on)
         elif change.amount < 0:
             _release_value(uow, contract, case.coalition, line, old, -change, on,
                            f"contract {code} amended to version {new.version}")

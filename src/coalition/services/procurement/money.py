@@ -9,22 +9,18 @@ from datetime import date
 
 from coalition.domain.attribution import Pot, draw
 from coalition.domain.errors import InvariantViolated
-from coalition.domain.fx import RateBook
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.money import Money
 from coalition.domain.procurement import Contract, ContractLine, FundingShare
 from coalition.services.ports import UnitOfWork
+from coalition.services.rates import rate_book
 from coalition.services.registry import load_coalition
 
 
-def rate_book(uow: UnitOfWork) -> RateBook:
-    """The exchange rates known, to convert into the reporting currency."""
-    return RateBook(uow.fx_rates.for_currencies(None))
-
-
-def in_reporting(uow: UnitOfWork, book: RateBook, coalition: str, money: Money, on: date) -> int:
+def in_reporting(uow: UnitOfWork, coalition: str, money: Money, on: date) -> int:
     """``money`` in the coalition's reporting currency on ``on`` (or the last earlier rate), in minor units."""
-    return book.convert(money, load_coalition(uow, coalition).reporting_currency, on).converted.to_minor_units()
+    currency = load_coalition(uow, coalition).reporting_currency
+    return rate_book(uow, {money.currency, currency}).convert(money, currency, on).converted.to_minor_units()
 
 
 def _reservation_pots(uow: UnitOfWork, coalition: str, requirement: str, line: int

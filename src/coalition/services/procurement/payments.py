@@ -19,7 +19,8 @@ from coalition.services.audit import record_change, require
 from coalition.services.ports import UnitOfWork
 from coalition.services.procurement.cases import load_case
 from coalition.services.procurement.contracts import load_contract
-from coalition.services.procurement.money import account_of, rate_book, release, unpaid_shares
+from coalition.services.procurement.money import account_of, release, unpaid_shares
+from coalition.services.rates import rate_book
 from coalition.services.registry import load_coalition
 
 
@@ -57,7 +58,7 @@ def record_payment(uow: UnitOfWork, actor: Actor, code: str, *, amount: Money, p
                 raise InvariantViolated(f"milestone {milestone} ({due.title}) is worth {due.amount}; "
                                         f"{paid_on_milestone} is paid on it", field="amount")
         currency = load_coalition(uow, case.coalition).reporting_currency
-        conversion = rate_book(uow).convert(amount, currency, paid_on)
+        conversion = rate_book(uow, {amount.currency, currency}).convert(amount, currency, paid_on)
         shares = _disburse(uow, contract, case, conversion.converted.to_minor_units(), paid_on, amount)
         stored = uow.procurement.add_payment(Payment(code, paid_on, amount, conversion.converted, conversion.rate,
                                                      conversion.rate_date, conversion.source, milestone,

@@ -26,7 +26,7 @@ from coalition.services.audit import record_change, require
 from coalition.services.planning import load_requirement
 from coalition.services.ports import UnitOfWork
 from coalition.services.procurement.cases import load_case, move_case, needs_decision
-from coalition.services.procurement.money import in_reporting, rate_book
+from coalition.services.procurement.money import in_reporting
 from coalition.services.registry import load_coalition, load_party
 
 
@@ -85,12 +85,11 @@ def record_bid(uow: UnitOfWork, actor: Actor, bid: Bid) -> Bid:
 def _ranking(uow: UnitOfWork, tender: Tender, lot: int, bids: Sequence[Bid]) -> list[RankedBid]:
     """The lot's bids ranked, their prices in the reporting currency at the closing date's rate."""
     case = load_case(uow, tender.case)
-    book = rate_book(uow)
     quantity = tender.lot(lot).quantity
     prices = {}
     for bid in bids:
         if bid.lot == lot and bid.id is not None:
-            prices[bid.id] = in_reporting(uow, book, case.coalition, bid.unit_price * quantity, tender.closes_on)
+            prices[bid.id] = in_reporting(uow, case.coalition, bid.unit_price * quantity, tender.closes_on)
     return evaluate(tender, lot, bids, prices)
 
 

@@ -20,6 +20,7 @@ from coalition.domain.money import Money
 from coalition.domain.requirements import ListState, Move, PriorityList, Requirement, diff
 from coalition.services.audit import require
 from coalition.services.ports import UnitOfWork
+from coalition.services.rates import rate_book
 from coalition.services.registry import load_coalition
 
 COVERAGE_BATCH = 100
@@ -137,8 +138,7 @@ class _Ranks:
     def _book(self, currencies: frozenset[str]) -> RateBook:
         """The rate book of one set of currencies, read once."""
         if currencies not in self._books:
-            self._books[currencies] = RateBook(self._uow.fx_rates.for_currencies(set(currencies) | {"EUR"})
-                                               if len(currencies) > 1 else [])
+            self._books[currencies] = rate_book(self._uow, currencies)
         return self._books[currencies]
 
 
