@@ -427,7 +427,7 @@ class SqlLedgerRepository:
             row.description, valuation,
             ReportingValue(Money.from_minor_units(row.reporting_minor, _reporting_currency(row)), Decimal(row.rate),
                            row.rate_date, row.rate_source),
-            row.illustrative, row.id)
+            row.illustrative, row.id, datetime.fromisoformat(row.recorded_at))
 
     def _select_contributions(self) -> sa.Select[Any]:
         c = t.contributions
@@ -452,7 +452,7 @@ class SqlLedgerRepository:
         # of them pass. The bulk import takes the same steps in the same order.
         ids = self._account_ids([entry.debit, entry.credit])
         new_id, entry_id = self._next_id(t.contributions), self._next_id(t.ledger_entries)
-        stored = dataclasses.replace(contribution, id=new_id)  # every stored value reads back exactly as given
+        stored = dataclasses.replace(contribution, id=new_id, recorded_at=recorded_at)  # reads back exactly as given
         entry = dataclasses.replace(entry, id=entry_id, contribution=new_id)
         source = {"coalition": contribution.coalition, "currency": contribution.amount.currency, "source": r.source}
         row = dict(

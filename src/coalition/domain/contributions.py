@@ -8,7 +8,7 @@ field: it derives from the ledger entries (see coalition.domain.ledger).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -190,6 +190,8 @@ class Contribution:
     reporting: ReportingValue | None = None
     illustrative: bool = False
     id: int | None = None
+    # When the record learned of it (its value date is when it happened): kept, not part of what it is.
+    recorded_at: datetime | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         check_code(self.coalition, "coalition")

@@ -10,7 +10,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from coalition.domain import contribution_rules as rules
@@ -550,6 +550,7 @@ class ContributionView:
     description: str | None = None
     valuation: Valuation | None = None
     progress: PledgeProgress | None = None
+    recorded_at: datetime | None = None  # when the record learned of it (the value date: when it happened)
 
 
 MASKED_FIELDS = ("donor", "amount", "reporting", "earmark", "restricted_to", "external_ref", "parent", "description",
@@ -563,7 +564,8 @@ def view_contribution(actor: Actor, contribution: Contribution, today: date,
     c = contribution
     shown = can_see_record(actor, c.coalition, c.donor, c.confidentiality, today).allowed
     common = ContributionView(contribution.id, c.kind, c.coalition, c.fund, c.value_date, c.confidentiality.visibility,
-                              c.confidentiality.declassify_on, c.illustrative, masked=not shown)
+                              c.confidentiality.declassify_on, c.illustrative, masked=not shown,
+                              recorded_at=c.recorded_at)
     if not shown:
         return common
     return dataclasses.replace(common, donor=c.donor, amount=c.amount, reporting=c.reporting, earmark=c.earmark,

@@ -110,14 +110,15 @@ def _list_command(group: typer.Typer, kind: ContributionKind) -> None:
         if as_json:
             emit_json({"total": page.total, "offset": offset, "items": page.items})
             return
-        columns = ["Id", "Coalition", "Donor", "Amount", "Reporting", "Value date", "Earmark", "Visibility", "Ref",
-                   "Fulfils"]
+        columns = ["Id", "Coalition", "Donor", "Amount", "Reporting", "Value date", "Recorded (UTC)", "Earmark",
+                   "Visibility", "Ref", "Fulfils"]
         if kind is ContributionKind.PLEDGE:
             columns += ["Committed", "Received", "Status"]
         rows = []
         for c in page.items:
             row = [c.id, c.coalition, MASK if c.masked else c.donor, MASK if c.masked else c.amount,
-                   c.reporting.amount if c.reporting else "", c.value_date, c.earmark, c.visibility.value,
+                   c.reporting.amount if c.reporting else "", c.value_date,
+                   c.recorded_at.strftime("%Y-%m-%d %H:%M") if c.recorded_at else "", c.earmark, c.visibility.value,
                    c.external_ref, c.parent]
             if c.progress is not None:
                 row += [c.progress.committed, c.progress.received, c.progress.status.value]
