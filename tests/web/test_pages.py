@@ -156,7 +156,8 @@ def test_a_bulk_import_with_errors_reports_every_row_and_imports_nothing(client:
             "receipt,XX,it-coalition,it-coalition-fund,1.001,EUR,2026-11-01,none,public,WEB-2\n")
     started = client.post("/imports", data={"csrf_token": token}, files={"file": ("bad.csv", rows, "text/csv")},
                           headers={"HX-Request": "true"})
-    assert started.status_code == 200
+    # Still running (200), or already refused whole (422) if the job finished before the page was drawn.
+    assert started.status_code in (200, 422)
     job = re.search(r'hx-get="/imports/([^"]+)"', started.text)
     text = started.text
     for _ in range(200):
