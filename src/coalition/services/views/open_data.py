@@ -164,7 +164,8 @@ def _convert(book: RateBook, money: Money, to: str, on: date) -> Conversion:
 
 def _instrument(changes: Sequence[MembershipChange], on: date) -> str | None:
     """The instrument the donor's standing in the coalition rested on at ``on`` (the last change by then)."""
-    cited = [c.instrument for c in sorted(changes, key=lambda c: c.effective_on) if c.effective_on <= on]
+    cited = [c.instrument for c in sorted(changes, key=lambda c: c.effective_on)
+             if c.effective_on <= on and c.instrument is not None]
     return cited[-1] if cited else None
 
 

@@ -33,10 +33,11 @@ def upgrade() -> None:
     )
     if op.get_bind().dialect.name == "postgresql":  # the row proofs' notes (see 0016)
         for table, key in PROVED.items():
+            quoted = key.replace("'", "''")
             for event in EVENTS:
                 transition = "OLD TABLE AS changed" if event == "DELETE" else "NEW TABLE AS changed"
                 op.execute(f"CREATE TRIGGER audit_note_{event.lower()} AFTER {event} ON {table} REFERENCING "
-                           f"{transition} FOR EACH STATEMENT EXECUTE FUNCTION audit_note_rows('{key}')")
+                           f"{transition} FOR EACH STATEMENT EXECUTE FUNCTION audit_note_rows('{quoted}')")
 
 
 def downgrade() -> None:
