@@ -24,6 +24,7 @@ from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.money import Money
 from coalition.services import audit, funding, registry
 from coalition.services.views import open_data
+from tests.integration.helpers import run
 
 IT, FUND = "it-coalition", "it-coalition-fund"
 REQUIREMENT = "CP-KIT-01"
@@ -109,3 +110,22 @@ def test_the_crosswalk_refuses_what_breaks_a_schemes_rule_and_audits_what_it_kee
     deep = audit.verify_audit_deep(demo.uow(), operator)
     assert deep.finding_count == 0, deep.findings
     assert registry.party_identifiers(demo.uow(), operator, "EE")[0] == PartyIdentifier("EE", IdScheme.ISO3166, "EE")
+
+
+def test_the_command_line_identifies_parties_and_writes_the_exports(demo: Platform, capsys, tmp_path):
+    code, _, err = run(demo, capsys, "parties", "identify", "NSPA", "--scheme", "lei", "--id", "5493001KJTIIGC8Y1R13")
+    assert code == 2 and "id" in err and "check digits" in err
+    code, _, err = run(demo, capsys, "parties", "identify", "NSPA", "--scheme", "duns", "--id", "123")
+    assert code == 2 and "scheme" in err
+    code, out, _ = run(demo, capsys, "parties", "show", "LU")
+    assert code == 0 and "XM-DAC-22" in out and "iso3166" in out
+    xml = tmp_path / "it.xml"
+    code, _, err = run(demo, capsys, "export", "iati", IT, "--output", str(xml))
+    assert code == 0, err
+    assert iati_problems(xml.read_bytes()) == [] and b"LT-SECRET-1" in xml.read_bytes()  # the operator sees all
+    sheet = tmp_path / "flows.xlsx"
+    code, _, err = run(demo, capsys, "export", "flows", IT, "--format", "xlsx", "--output", str(sheet))
+    assert code == 0, err
+    assert load_workbook(sheet).active.cell(1, 1).value == "flow_id"  # type: ignore[union-attr]
+    code, _, err = run(demo, capsys, "export", "flows", IT, "--format", "pdf")
+    assert code == 2 and "format" in err
