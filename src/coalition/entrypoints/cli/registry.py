@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Annotated
 
@@ -38,6 +39,11 @@ def _day(platform: Platform, text: str | None, field: str = "--on") -> date:
     return platform.clock().date() if text is None else parse_date(text, field)
 
 
+def vars_of(value: object) -> dict[str, object]:
+    """A dataclass's fields by name, to print beside what belongs with it."""
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}  # type: ignore[arg-type]
+
+
 def _mark(illustrative: bool) -> str:
     return "*" if illustrative else ""
 
@@ -64,10 +70,10 @@ def parties_show(ctx: typer.Context, code: str, as_json: JsonFlag = False) -> No
     """Show one party."""
     platform = ready(ctx)
     party = svc.get_party(platform.uow(), platform.operator(), code)
-    if as_json:
-        emit_json(party)
-        return
     identifiers = svc.party_identifiers(platform.uow(), platform.operator(), code)
+    if as_json:
+        emit_json({**vars_of(party), "identifiers": identifiers})
+        return
     table(None, ["Field", "Value"], [("code", party.code), ("kind", party.kind.value), ("name", party.name),
                                      ("name (uk)", party.name_uk), ("country", party.country),
                                      ("illustrative", party.illustrative)]
