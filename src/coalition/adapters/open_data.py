@@ -60,7 +60,10 @@ def _org(parent: etree._Element, tag: str, directory: Directory, code: str, *, r
          **attributes: str) -> None:
     party = directory.parties.get(code)
     kind = ORGANISATION_TYPE.get(party.kind, "") if party is not None else ""
-    _narrative(parent, tag, directory.name(code), ref=directory.ref(code) or ref, type=kind or "10", **attributes)
+    element = _narrative(parent, tag, directory.name(code), ref=directory.ref(code) or ref, type=kind or "10",
+                         **attributes)
+    if party is not None and party.name_uk:  # the name in Ukrainian too, as IATI narratives allow per language
+        etree.SubElement(element, "narrative", {XML_LANG: "uk"}).text = party.name_uk
 
 
 def reporting_ref(export: IatiExport) -> str:
@@ -104,8 +107,8 @@ def _activity(root: etree._Element, export: IatiExport, activity: Activity) -> N
     reporter = _reporter(export)
     _org(element, "reporting-org", directory, reporter, ref=reporting_ref(export))
     _narrative(element, "title", requirement.title)
-    _narrative(element, "description", f"{requirement.title}: {requirement.quantity} {requirement.unit} for "
-               f"{export.coalition.name} ({requirement.area})", type="1")
+    _narrative(element, "description", f"{requirement.title} ({requirement.quantity} \u00d7 {requirement.unit}), "
+               f"{export.coalition.name}, capability area {requirement.area}", type="1")
     for donor in activity.donors:
         _org(element, "participating-org", directory, donor, role=ROLE_FUNDING)
     for custodian in sorted({export.funds[m.contribution.fund].custodian for m in activity.money
