@@ -26,6 +26,7 @@ from coalition.domain.contributions import (
 )
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
 from coalition.domain.fx import FxRate
+from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.identity import ApiToken, Session, User
 from coalition.domain.innovation import (
     Call,
@@ -98,6 +99,7 @@ class TickingClock:
 class _State:
     def __init__(self) -> None:
         self.parties: dict[str, Party] = {}
+        self.party_identifiers: dict[tuple[str, IdScheme], PartyIdentifier] = {}
         self.coalitions: dict[str, Coalition] = {}
         self.funds: dict[str, Fund] = {}
         self.changes: list[MembershipChange] = []
@@ -131,6 +133,17 @@ class FakeParties:
     def all(self, kind: PartyKind | None = None) -> list[Party]:
         return sorted((p for p in self._s.parties.values() if kind is None or p.kind is kind),
                       key=lambda p: (p.kind.value, p.name))
+
+    def identifiers(self, parties: Collection[str] | None = None) -> list[PartyIdentifier]:
+        return sorted((i for i in self._s.party_identifiers.values() if parties is None or i.party in parties),
+                      key=lambda i: (i.party, i.scheme.value))
+
+    def holder(self, scheme: IdScheme, value: str) -> str | None:
+        return next((i.party for i in self._s.party_identifiers.values() if i.scheme is scheme and i.value == value),
+                    None)
+
+    def set_identifier(self, identifier: PartyIdentifier) -> None:
+        self._s.party_identifiers[(identifier.party, identifier.scheme)] = identifier
 
 
 class FakeCoalitions:

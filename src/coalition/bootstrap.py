@@ -16,6 +16,7 @@ from coalition.adapters.database_errors import database_errors_translated
 from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
+from coalition.adapters.open_data import FLOW_FORMATS, MEDIA_TYPES, flows_file, iati_document, iati_problems
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_file, signature_holds, write_key_file
 from coalition.adapters.signing import key_id as signing_key_id
@@ -27,6 +28,7 @@ from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
+from coalition.services.views.open_data import FlowsExport, IatiExport
 
 __all__ = ["Ed25519Signer", "Platform", "Publication", "SchemaOutOfDate", "StoredResponse", "Unreachable",
            "WriterBusy", "bootstrap",
@@ -98,6 +100,23 @@ class Platform:
         if not current:
             raise SchemaOutOfDate("the database is not initialised or not up to date: run 'coalition init'",
                                   field="database")
+
+    @staticmethod
+    def iati_file(export: IatiExport) -> bytes:
+        """The IATI 2.03 activity file of an export, refused if it breaks the official schema."""
+        document = iati_document(export)
+        problems = iati_problems(document)
+        if problems:
+            raise InvalidInput(f"the IATI file breaks the IATI 2.03 schema: {problems[0]}", field="iati")
+        return document
+
+    @staticmethod
+    def flows_file(export: FlowsExport, format: str) -> tuple[bytes, str]:
+        """The flat table of flows as CSV, XLSX or JSON, with its media type."""
+        if format not in FLOW_FORMATS:
+            raise InvalidInput(f"'{format}' is not a format of the flows export ({', '.join(FLOW_FORMATS)})",
+                               field="format")
+        return flows_file(export, format), MEDIA_TYPES[format]
 
     @staticmethod
     def open_table(path: Path) -> Table:

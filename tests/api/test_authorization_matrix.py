@@ -98,6 +98,11 @@ TABLE: list[Case] = [
     Case("POST", f"{V}/parties", "register_party", None,
          {"code": "MATRIX-CO", "kind": "company", "name": "Matrix company"}),
     Case("GET", f"{V}/parties/EE", "read_registry", None),
+    Case("GET", f"{V}/parties/EE/identifiers", "read_registry", None),
+    Case("POST", f"{V}/parties/NSPA/identifiers", "register_party", None, {"scheme": "ocds", "id": "ocds-nspa"}),
+    # open data: anyone may ask; each file holds what the caller may see
+    Case("GET", f"{V}/coalitions/{IT}/exports/iati.xml", "read_contributions"),
+    Case("GET", f"{V}/coalitions/{IT}/exports/flows", "read_contributions", query={"format": "csv"}),
     Case("GET", f"{V}/coalitions", "read_registry", None),
     Case("POST", f"{V}/coalitions", "create_coalition", None,
          {"code": "matrix-coalition", "name": "Matrix", "capability_area": "testing", "framework": "tests",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
+from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
 from coalition.domain.membership import ChangeKind, MembershipChange
 from coalition.domain.party import Party, PartyKind
@@ -68,3 +69,20 @@ def test_an_instrument_keeps_its_signatures_in_order_of_signing(units: Units):
         assert uow.instruments.for_coalition(C) == [agreement] and uow.instruments.for_coalition("aa") == []
         assert uow.instruments.signatures("MOU-1") == [Signature("MOU-1", "EE", date(2024, 1, 15)),
                                                        Signature("MOU-1", "LV", date(2024, 2, 1))]
+
+
+def test_a_partys_identifiers_are_kept_one_per_scheme_and_found_by_value(units: Units):
+    with units() as uow:
+        uow.parties.set_identifier(PartyIdentifier("NSPA", IdScheme.OCDS, "ocds-nspa"))
+        uow.parties.set_identifier(PartyIdentifier("EE", IdScheme.IATI, "XM-DAC-82"))
+        uow.parties.set_identifier(PartyIdentifier("NSPA", IdScheme.IATI, "XM-OCHA-1"))
+        uow.parties.set_identifier(PartyIdentifier("NSPA", IdScheme.IATI, "XM-OCHA-2"))  # in place of the first
+        written(uow, "identifiers")
+    with units() as uow:
+        assert uow.parties.identifiers(["NSPA"]) == [PartyIdentifier("NSPA", IdScheme.IATI, "XM-OCHA-2"),
+                                                     PartyIdentifier("NSPA", IdScheme.OCDS, "ocds-nspa")]
+        assert [i.party for i in uow.parties.identifiers()] == ["EE", "NSPA", "NSPA"]
+        assert uow.parties.identifiers([]) == []
+        assert uow.parties.holder(IdScheme.IATI, "XM-DAC-82") == "EE"
+        assert uow.parties.holder(IdScheme.IATI, "XM-OCHA-1") is None
+        assert uow.parties.holder(IdScheme.OCDS, "XM-DAC-82") is None

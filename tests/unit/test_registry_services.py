@@ -7,6 +7,7 @@ import pytest
 from coalition.domain.access import PUBLIC_ACTOR, Actor, Grant, Role
 from coalition.domain.coalition import Coalition, Fund, MembershipRole
 from coalition.domain.errors import Conflict, InvariantViolated, NotFound, PermissionDenied
+from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.instrument import Instrument, InstrumentKind
 from coalition.domain.party import Party, PartyKind
 from coalition.services import registry
@@ -126,3 +127,23 @@ def test_members_on_a_date_say_who_votes(uow: FakeUnitOfWork):
     registry.admit_member(uow, ADMIN, coalition="it", party="NL", role=MembershipRole.OBSERVER, on=date(2024, 2, 2))
     listed = {m.party.code: m.votes for m in registry.members_on(uow, PUBLIC_ACTOR, "it", date(2024, 3, 6))}
     assert listed == {"EE": True, "UA": False, "NL": False}
+
+
+def test_a_partys_identifier_is_recorded_once_replaced_with_its_before_and_refused_to_the_public(
+        uow: FakeUnitOfWork):
+    first = PartyIdentifier("NSPA", IdScheme.IATI, "XM-OCHA-1")
+    registry.identify_party(uow, IT_SECRETARIAT, first)
+    registry.identify_party(uow, IT_SECRETARIAT, first)  # the same again: nothing to record
+    registry.identify_party(uow, ADMIN, PartyIdentifier("NSPA", IdScheme.IATI, "XM-OCHA-2"))
+    records = [r for r in uow.committed.audit if r.action == "identify_party"]
+    assert len(records) == 2 and records[0].before is None
+    assert records[1].before["value"] == "XM-OCHA-1" and records[1].after["value"] == "XM-OCHA-2"
+    with pytest.raises(PermissionDenied):
+        registry.identify_party(uow, PUBLIC_ACTOR, PartyIdentifier("EE", IdScheme.IATI, "XM-DAC-82"))
+    with pytest.raises(NotFound):
+        registry.identify_party(uow, ADMIN, PartyIdentifier("XX-NONE", IdScheme.IATI, "XM-DAC-99"))
+    with pytest.raises(Conflict):
+        registry.identify_party(uow, ADMIN, PartyIdentifier("EE", IdScheme.IATI, "XM-OCHA-2"))
+    assert registry.party_identifiers(uow, PUBLIC_ACTOR, "EE") == [PartyIdentifier("EE", IdScheme.ISO3166, "EE")]
+    assert registry.party_identifiers(uow, PUBLIC_ACTOR, "NSPA") == [PartyIdentifier("NSPA", IdScheme.IATI,
+                                                                                     "XM-OCHA-2")]

@@ -382,3 +382,12 @@ def test_the_money_pages_are_shown_as_of_a_day_picked_on_them(client: TestClient
     pledges = client.get(f"{IT}/ledger?on=2023-12-31")
     assert "EE" not in re.sub(r"<(script|select)[\s\S]*?</\1>", "", pledges.text.split('id="report"')[1]
                               .split("</section>")[0])  # nobody had pledged to the coalition yet
+
+
+def test_the_coalition_page_links_its_open_data_in_both_languages(client: TestClient) -> None:
+    page = client.get(IT).text
+    assert "Open data" in page and "/api/v1/coalitions/it-coalition/exports/iati.xml" in page
+    assert "/api/v1/coalitions/it-coalition/exports/flows?format=xlsx" in page
+    client.post("/language", data={"csrf_token": csrf(client, "/"), "language": "uk", "next": IT})
+    assert "Відкриті дані" in client.get(IT).text
+    assert client.get("/api/v1/coalitions/it-coalition/exports/iati.xml").status_code == 200

@@ -14,6 +14,7 @@ from coalition.adapters.statements import insert_row, row_by
 from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.audit import GENESIS_HASH, AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
+from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
 from coalition.domain.membership import ChangeKind, MembershipChange
 from coalition.domain.party import Party, PartyKind
@@ -42,6 +43,27 @@ class SqlPartyRepository:
         if kind is not None:
             query = query.where(t.parties.c.kind == kind.value)
         return [self._party(row) for row in self._c.execute(query)]
+
+    def identifiers(self, parties: Collection[str] | None = None) -> list[PartyIdentifier]:
+        ids = t.party_identifiers
+        query = sa.select(ids).order_by(ids.c.party, ids.c.scheme)
+        if parties is not None:
+            query = query.where(ids.c.party.in_(list(parties)))
+        return [PartyIdentifier(row.party, IdScheme(row.scheme), row.value) for row in self._c.execute(query)]
+
+    def holder(self, scheme: IdScheme, value: str) -> str | None:
+        ids = t.party_identifiers
+        return self._c.execute(sa.select(ids.c.party).where(ids.c.scheme == scheme.value,
+                                                            ids.c.value == value)).scalar_one_or_none()
+
+    def set_identifier(self, identifier: PartyIdentifier) -> None:
+        ids = t.party_identifiers
+        done = self._c.execute(ids.update().where(ids.c.party == identifier.party,
+                                                  ids.c.scheme == identifier.scheme.value)
+                               .values(value=identifier.value))
+        if not done.rowcount:
+            insert_row(self._c, ids, dict(party=identifier.party, scheme=identifier.scheme.value,
+                                          value=identifier.value))
 
 
 @rebuilds_stored_values

@@ -59,6 +59,16 @@ parties = sa.Table(
     sa.Column("illustrative", sa.Boolean, nullable=False, default=False),
 )
 
+# The identifier crosswalk: a party's identifier per scheme (IATI, OCDS, LEI, national register); a value names one
+# party in its scheme.
+party_identifiers = sa.Table(
+    "party_identifiers", metadata,
+    sa.Column("party", CODE, sa.ForeignKey("parties.code"), primary_key=True),
+    sa.Column("scheme", sa.String(16), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+    sa.UniqueConstraint("scheme", "value", name="uq_party_identifiers_scheme_value"),
+)
+
 coalitions = sa.Table(
     "coalitions", metadata,
     sa.Column("code", CODE, primary_key=True),

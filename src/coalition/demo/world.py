@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from coalition.demo.funding import build_demo_funding
+from coalition.demo.identifiers import build_demo_identifiers
 from coalition.demo.innovation import build_demo_innovation
 from coalition.demo.offers import build_demo_offers
 from coalition.demo.packages import build_demo_packages
@@ -116,6 +117,7 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
     _parties(uow, actor, result)
     _it_coalition(uow, actor, result)
     _drone_coalition(uow, actor, result)
+    result.already_present += build_demo_identifiers(uow, actor, result.created)
     result.already_present += build_demo_funding(uow, actor, result.created)
     result.already_present += build_demo_planning(uow, actor, result.created)
     if procurement:

@@ -15,6 +15,7 @@ from coalition.domain.contribution_rules import Stored
 from coalition.domain.contributions import Contribution, ContributionKind
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
 from coalition.domain.fx import FxRate
+from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.identity import ApiToken, Session, User
 from coalition.domain.innovation import (
     Call,
@@ -59,6 +60,18 @@ class PartyRepository(Protocol):
     def get(self, code: str) -> Party | None: ...
     def add(self, party: Party) -> None: ...
     def all(self, kind: PartyKind | None = None) -> list[Party]: ...
+
+    def identifiers(self, parties: Collection[str] | None = None) -> list[PartyIdentifier]:
+        """The crosswalk's identifiers of ``parties`` (of every party for None), by party and scheme."""
+        ...
+
+    def holder(self, scheme: IdScheme, value: str) -> str | None:
+        """The party holding ``value`` in ``scheme``, if any."""
+        ...
+
+    def set_identifier(self, identifier: PartyIdentifier) -> None:
+        """Record the party's identifier in its scheme, in place of any it held there."""
+        ...
 
 
 class CoalitionRepository(Protocol):

@@ -14,7 +14,8 @@ from coalition.domain import membership as rules
 from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.coalition import Coalition, Fund, MembershipRole
-from coalition.domain.errors import Conflict, InvalidInput, NotFound
+from coalition.domain.errors import Conflict, InvalidInput, NotFound, refusal
+from coalition.domain.identifiers import IdScheme, PartyIdentifier, iso_identifier
 from coalition.domain.instrument import Instrument, Signature, check_cited, sign
 from coalition.domain.membership import MembershipChange, Spell
 from coalition.domain.party import Party, PartyKind
@@ -59,6 +60,30 @@ def register_party(uow: UnitOfWork, actor: Actor, party: Party) -> Party:
         record_change(uow, actor, AuditEvent("register_party", "party", party.code, None, snapshot(party)))
         uow.commit()
     return party
+
+
+def identify_party(uow: UnitOfWork, actor: Actor, identifier: PartyIdentifier) -> PartyIdentifier:
+    """Record a party's identifier in one scheme of the crosswalk (in place of the one it held there)."""
+    require(can(actor, "register_party"))
+    if identifier.scheme is IdScheme.ISO3166:
+        raise refusal(InvalidInput, "a state's ISO 3166-1 code is its party code and is not recorded separately",
+                      field="scheme")
+    with uow:
+        load_party(uow, identifier.party)
+        holder = uow.parties.holder(identifier.scheme, identifier.value)
+        if holder is not None and holder != identifier.party:
+            raise refusal(Conflict, "the {scheme} identifier '{value}' is already held by {holder}", field="id",
+                          scheme=identifier.scheme.value, value=identifier.value, holder=holder)
+        before = next((i for i in uow.parties.identifiers([identifier.party]) if i.scheme is identifier.scheme),
+                      None)
+        if before == identifier:
+            return identifier
+        uow.parties.set_identifier(identifier)
+        record_change(uow, actor, AuditEvent("identify_party", "party_identifier",
+                                             f"{identifier.party}/{identifier.scheme.value}",
+                                             None if before is None else snapshot(before), snapshot(identifier)))
+        uow.commit()
+    return identifier
 
 
 def create_coalition(uow: UnitOfWork, actor: Actor, coalition: Coalition) -> Coalition:
@@ -210,6 +235,15 @@ def get_party(uow: UnitOfWork, actor: Actor, code: str) -> Party:
     require(can(actor, "read_registry"))
     with uow:
         return load_party(uow, code)
+
+
+def party_identifiers(uow: UnitOfWork, actor: Actor, code: str) -> list[PartyIdentifier]:
+    """A party's identifiers in the crosswalk; a state's ISO 3166-1 code comes first, implicit in its code."""
+    require(can(actor, "read_registry"))
+    with uow:
+        party = load_party(uow, code)
+        stored = uow.parties.identifiers([code])
+    return ([iso_identifier(party.code)] if party.kind is PartyKind.STATE else []) + stored
 
 
 def list_coalitions(uow: UnitOfWork, actor: Actor) -> list[Coalition]:

@@ -33,6 +33,7 @@ from coalition.domain.identity import SessionEnded, Unauthenticated
 from coalition.domain.limits import LINES_PATTERN, ONE_LINE_PATTERN, control_rule
 from coalition.entrypoints.api import (
     auth,
+    exports,
     funding,
     innovation,
     mechanisms,
@@ -234,7 +235,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_exception_handler(OAuthError, _on_provider_error)
     app.add_exception_handler(Exception, _on_unexpected)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
-                   procurement.router, innovation.router, mechanisms.router):
+                   procurement.router, innovation.router, mechanisms.router, exports.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)

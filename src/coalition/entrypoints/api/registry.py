@@ -10,6 +10,7 @@ from pydantic import Field, Strict
 from coalition.bootstrap import Platform, signing_key_id
 from coalition.domain.audit import AuditRecord, ChainReport, Checkpoint
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
+from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
 from coalition.domain.limits import MAX_ID
 from coalition.domain.membership import MembershipChange
@@ -68,6 +69,22 @@ def get_party(who: CallerDep, code: CodeInPath) -> object:
 def register_party(body: NewParty, who: CallerDep) -> object:
     party = Party(body.code, body.kind, body.name, body.name_uk, body.country, body.illustrative)
     return svc.register_party(who.write(), who.actor, party)
+
+
+class NewIdentifier(Body):
+    scheme: IdScheme
+    id: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/ -]*$",
+                             examples=["XM-DAC-7"])]
+
+
+@api.get("/parties/{code}/identifiers", list[PartyIdentifier], summary="A party's identifiers in the crosswalk")
+def party_identifiers(who: CallerDep, code: CodeInPath) -> object:
+    return svc.party_identifiers(who.read(), who.actor, code)
+
+
+@api.post("/parties/{code}/identifiers", PartyIdentifier, summary="Record a party's identifier in one scheme")
+def identify_party(code: CodeInPath, body: NewIdentifier, who: CallerDep) -> object:
+    return svc.identify_party(who.write(), who.actor, PartyIdentifier(code, body.scheme, body.id))
 
 
 class NewCoalition(Body):

@@ -18,6 +18,7 @@ from coalition.domain.errors import CoalitionError, StorageFailed
 from coalition.entrypoints.cli import (
     allocation,
     audit,
+    exports,
     funding,
     identity,
     innovation,
@@ -56,6 +57,7 @@ app.add_typer(funding.ledger_app, name="ledger")
 app.add_typer(planning.requirements, name="requirements")
 app.add_typer(purl.packages, name="packages")  # planning's group, with the PURL commands added to it
 app.add_typer(offers.offers, name="offers")
+app.add_typer(exports.exports, name="export")
 app.add_typer(planning.priorities, name="priorities")
 app.add_typer(planning.allocation, name="allocation")
 app.command("allocate")(allocation.allocate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from coalition.bootstrap import Platform
 from coalition.domain.coalition import Coalition, DecisionMethod, DecisionRules, ExcessPolicy, Fund, MembershipRole
 from coalition.domain.common import parse_date
 from coalition.domain.errors import InvalidInput
+from coalition.domain.identifiers import PartyIdentifier, parse_scheme
 from coalition.domain.instrument import Instrument, InstrumentKind, add_years
 from coalition.domain.party import Party, PartyKind
 from coalition.entrypoints.cli.output import choice, console, emit_json, table
@@ -35,6 +37,11 @@ def ready(ctx: typer.Context) -> Platform:
 
 def _day(platform: Platform, text: str | None, field: str = "--on") -> date:
     return platform.clock().date() if text is None else parse_date(text, field)
+
+
+def vars_of(value: object) -> dict[str, object]:
+    """A dataclass's fields by name, to print beside what belongs with it."""
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}  # type: ignore[arg-type]
 
 
 def _mark(illustrative: bool) -> str:
@@ -63,12 +70,25 @@ def parties_show(ctx: typer.Context, code: str, as_json: JsonFlag = False) -> No
     """Show one party."""
     platform = ready(ctx)
     party = svc.get_party(platform.uow(), platform.operator(), code)
+    identifiers = svc.party_identifiers(platform.uow(), platform.operator(), code)
     if as_json:
-        emit_json(party)
+        emit_json({**vars_of(party), "identifiers": identifiers})
         return
     table(None, ["Field", "Value"], [("code", party.code), ("kind", party.kind.value), ("name", party.name),
                                      ("name (uk)", party.name_uk), ("country", party.country),
-                                     ("illustrative", party.illustrative)])
+                                     ("illustrative", party.illustrative)]
+          + [(f"id ({i.scheme.value})", i.value) for i in identifiers])
+
+
+@parties.command("identify")
+def parties_identify(ctx: typer.Context, code: str,
+                     scheme: Annotated[str, typer.Option(help="iati, ocds, lei or national.")],
+                     id: Annotated[str, typer.Option("--id", help="The party's identifier in that scheme.")]) -> None:
+    """Record a party's identifier in one scheme of the crosswalk (IATI organisation identifier, OCDS party id,
+    Legal Entity Identifier, national register number)."""
+    platform = ready(ctx)
+    found = svc.identify_party(platform.uow(), platform.operator(), PartyIdentifier(code, parse_scheme(scheme), id))
+    console.print(f"{found.party} is {found.value} in {found.scheme.value}")
 
 
 @parties.command("add-state")
