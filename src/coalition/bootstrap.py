@@ -15,6 +15,7 @@ from coalition.adapters.database import create_engine, migrate, schema_is_curren
 from coalition.adapters.database_errors import database_errors_translated
 from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
+from coalition.adapters import ocds
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_file, signature_holds, write_key_file
@@ -27,6 +28,7 @@ from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
+from coalition.services.views.open_contracting import ProcurementRecord
 
 __all__ = ["Ed25519Signer", "Platform", "Publication", "SchemaOutOfDate", "StoredResponse", "Unreachable",
            "WriterBusy", "bootstrap",
@@ -142,6 +144,13 @@ class Platform:
         return Ed25519Signer(read_key_file(path))
 
     signature_holds = staticmethod(signature_holds)
+
+    @staticmethod
+    def ocds_packages(record: ProcurementRecord, uri: str, records_uri: str) -> tuple[str, str]:
+        """The OCDS 1.1 release package of a procurement record (named ``uri``) and the record package merged from
+        it (named ``records_uri``), as JSON text."""
+        releases = ocds.release_package(record, uri)
+        return ocds.dumps(releases), ocds.dumps(ocds.record_package(releases, records_uri))
 
     def operator(self) -> Actor:
         """The local operator of the command line: a platform administrator on this installation."""

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_subject_claim: str = Field(default="sub", description="Claim that names the user (sub, email, ...)")
+    ocid_prefix: str = Field(default="ocds-test00", pattern=r"^ocds-[a-z0-9]{6}$",
+                             description="The ocid prefix of OCDS exports (the Open Contracting Partnership assigns "
+                             "one to each publisher); the default 'ocds-test00' marks test data")
     trusted_proxies: str = Field(default="", description="Proxies whose X-Forwarded-For and X-Forwarded-Proto are "
                                  "believed: addresses or networks separated by commas; none by default")
 

@@ -18,6 +18,7 @@ from coalition.domain.errors import CoalitionError, StorageFailed
 from coalition.entrypoints.cli import (
     allocation,
     audit,
+    exports,
     funding,
     identity,
     innovation,
@@ -70,6 +71,7 @@ app.add_typer(innovation.app, name="innovation")
 app.add_typer(programmes.app, name="programmes")
 app.add_typer(audit.app, name="audit")
 app.add_typer(audit.check, name="check")
+app.add_typer(exports.app, name="export")
 app.add_typer(identity.users, name="users")
 app.add_typer(identity.tokens, name="tokens")
 app.command("serve")(identity.serve)
