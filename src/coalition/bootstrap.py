@@ -11,11 +11,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from coalition.adapters import ocds
 from coalition.adapters.database import create_engine, migrate, schema_is_current
 from coalition.adapters.database_errors import database_errors_translated
 from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
-from coalition.adapters import ocds
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_file, signature_holds, write_key_file
