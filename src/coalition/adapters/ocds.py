@@ -141,8 +141,8 @@ def _acts(record: ProcurementRecord, history: CaseHistory) -> Iterator[_Act]:
         tag, status = STAGE_RELEASES[stage]
         if change.before in (CaseStage.TENDERING, CaseStage.AWARDED):
             tag, status = "tenderCancellation", "cancelled"  # back to approved: the tender was withdrawn
-        tender = {"id": _tender_id(history, change.on), "status": status}
-        yield _Act(change.on, f"stage-{number}", [tag], {"tender": tender})
+        yield _Act(change.on, f"stage-{number}", [tag], {"tender": {"id": _tender_id(history, change.on),
+                                                                      "status": status}})
     for tender in history.tenders:
         yield from _tender_acts(record, tender)
     for file in history.files:
