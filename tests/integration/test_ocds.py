@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft4Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 
 from coalition.adapters import ocds
 from coalition.bootstrap import Platform
@@ -24,22 +21,12 @@ from coalition.domain.errors import InvalidInput, NotFound, PermissionDenied
 from coalition.domain.procurement import paid_total
 from coalition.services.views.open_contracting import procurement_record
 from tests.integration.helpers import run
+from tests.ocds_checks import payers, schema_errors
 
 IT, DRONES = "it-coalition", "drone-coalition"
 PREFIX = "ocds-test00"
 RESTRICTED_DONOR = "NL"  # its money funds the direct-industry case IT-SOC-DIRECT, restricted to NL until 2027
 LV_DESK = Actor("lv-desk", "LV", frozenset({Grant(Role.MEMBER_REPRESENTATIVE, IT)}))
-
-
-def _validator(name: str) -> Draft4Validator:
-    """A validator of one vendored schema, its references to the others resolved from the vendored files."""
-    schemas = [json.loads(path.read_text(encoding="utf-8")) for path in ocds.SCHEMAS.glob("*.json")]
-    registry: Registry[Any] = Registry().with_resources((s["id"], Resource(s, DRAFT4)) for s in schemas)
-    return Draft4Validator(ocds.schema(name), registry=registry)
-
-
-def _errors(document: dict[str, Any], name: str) -> list[str]:
-    return [f"{list(e.absolute_path)}: {e.message[:200]}" for e in _validator(name).iter_errors(document)]
 
 
 def _packages(platform: Platform, coalition: str, actor: Actor | None = None,
@@ -48,15 +35,6 @@ def _packages(platform: Platform, coalition: str, actor: Actor | None = None,
                                 public=public)
     releases, records = platform.ocds_packages(record, "urn:test:releases", "urn:test:records")
     return json.loads(releases, parse_float=Decimal), json.loads(records, parse_float=Decimal)
-
-
-def _payers(package: dict[str, Any]) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = defaultdict(set)
-    for release in package["releases"]:
-        for party in release["parties"]:
-            if "payer" in party["roles"]:
-                found[release["ocid"]].add(party["id"])
-    return found
 
 
 @pytest.fixture
@@ -69,8 +47,8 @@ def demo(platform: Platform) -> Platform:
 def test_the_demo_worlds_release_and_record_packages_validate_against_the_official_schemas(demo: Platform,
                                                                                          coalition: str):
     releases, records = _packages(demo, coalition)
-    assert _errors(releases, "release-package-schema.json") == []
-    assert _errors(records, "record-package-schema.json") == []
+    assert schema_errors(releases, "release-package-schema.json") == []
+    assert schema_errors(records, "record-package-schema.json") == []
     assert releases["version"] == records["version"] == "1.1"
     assert {r["ocid"] for r in releases["releases"]} == {r["ocid"] for r in records["records"]}
     assert all(r["ocid"].startswith(f"{PREFIX}-") for r in releases["releases"])
@@ -114,14 +92,14 @@ def test_amounts_are_written_with_their_exact_digits_never_through_a_float(demo:
 def test_a_donor_whose_records_are_not_public_is_not_named_in_the_public_export(demo: Platform):
     public, _ = _packages(demo, IT)
     direct = f"{PREFIX}-IT-SOC-DIRECT"
-    assert RESTRICTED_DONOR not in _payers(public)[direct]
-    assert ocds.UNNAMED_DONORS in _payers(public)[direct]
+    assert RESTRICTED_DONOR not in payers(public)[direct]
+    assert ocds.UNNAMED_DONORS in payers(public)[direct]
     assert all(p["id"] != RESTRICTED_DONOR for r in public["releases"] for p in r["parties"])
     internal, _ = _packages(demo, IT, public=False)  # the operator, a platform administrator, sees every record
-    assert RESTRICTED_DONOR in _payers(internal)[direct]
+    assert RESTRICTED_DONOR in payers(internal)[direct]
     member, _ = _packages(demo, IT, LV_DESK, public=False)  # another member's representative does not
-    assert RESTRICTED_DONOR not in _payers(member)[direct]
-    assert _payers(public)[f"{PREFIX}-IT-CP-KITS"] >= {"EE"}  # a public donor is named
+    assert RESTRICTED_DONOR not in payers(member)[direct]
+    assert payers(public)[f"{PREFIX}-IT-CP-KITS"] >= {"EE"}  # a public donor is named
 
 
 def test_the_command_line_writes_both_packages(demo: Platform, capsys: pytest.CaptureFixture[str], tmp_path: Path):
@@ -131,9 +109,9 @@ def test_the_command_line_writes_both_packages(demo: Platform, capsys: pytest.Ca
     assert (code, err) == (0, "")
     assert "ocds-abc123" in out
     package = json.loads(releases.read_text(encoding="utf-8"), parse_float=Decimal)
-    assert _errors(package, "release-package-schema.json") == []
+    assert schema_errors(package, "release-package-schema.json") == []
     assert all(r["ocid"].startswith("ocds-abc123-") for r in package["releases"])
-    assert _errors(json.loads(records.read_text(encoding="utf-8"), parse_float=Decimal),
+    assert schema_errors(json.loads(records.read_text(encoding="utf-8"), parse_float=Decimal),
                    "record-package-schema.json") == []
     code, _, err = run(demo, capsys, "export", "ocds", IT, "--output", str(releases), "--ocid-prefix", "OCDS-1")
     assert code == 2
