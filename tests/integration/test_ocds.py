@@ -5,8 +5,10 @@ and a donor whose records are not public is not named in the export. On SQLite a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,9 @@ from coalition.bootstrap import Platform
 from coalition.demo.world import build_demo_world
 from coalition.domain.access import PUBLIC_ACTOR, Actor, Grant, Role
 from coalition.domain.errors import InvalidInput, NotFound, PermissionDenied
-from coalition.domain.procurement import paid_total
+from coalition.domain.money import Money
+from coalition.domain.procurement import ContractLine, paid_total
+from coalition.services.procurement import cases, contracts
 from coalition.services.views.open_contracting import procurement_record
 from tests.integration.helpers import run
 from tests.ocds_checks import payers, schema_errors
@@ -126,3 +130,31 @@ def test_an_export_is_refused_to_the_public_for_a_bad_prefix_and_for_a_coalition
     assert bad.value.field == "ocid_prefix"
     with pytest.raises(NotFound):
         procurement_record(demo.uow(), demo.operator(), "no-such-coalition", ocid_prefix=PREFIX)
+
+
+def test_an_amendment_and_a_cancellation_are_releases_and_the_record_shows_the_amended_value(demo: Platform):
+    kits = "NSPA-IT-C001"
+    uow = demo.uow()
+    with uow:
+        current = uow.procurement.get_contract(kits)
+    assert current is not None
+    line = current.current.lines[0]
+    cheaper = Money(Decimal("81999.99"), line.unit_price.currency)
+    *paid, last = current.current.milestones  # the last milestone pays what the review takes off
+    last = dataclasses.replace(last, amount=last.amount - (line.unit_price - cheaper) * line.quantity)
+    contracts.amend_contract(demo.uow(), demo.operator(), kits, on=date(2025, 3, 3), reason="price review",
+                             lines=[ContractLine(1, line.requirement, line.quantity, cheaper)],
+                             milestones=[*paid, last])
+    cases.cancel_case(demo.uow(), demo.operator(), "IT-RADIOS-REST", on=date(2025, 3, 4), reason="met from stock")
+    releases, records = _packages(demo, IT)
+    assert schema_errors(releases, "release-package-schema.json") == []
+    assert schema_errors(records, "record-package-schema.json") == []
+    tags = {(r["id"], tuple(r["tag"])) for r in releases["releases"]}
+    assert (f"IT-CP-KITS-contract-{kits}-v2", ("contractAmendment",)) in tags
+    compiled = {r["ocid"]: r["compiledRelease"] for r in records["records"]}
+    contract = next(c for c in compiled[f"{PREFIX}-IT-CP-KITS"]["contracts"] if c["id"] == kits)
+    assert contract["value"]["amount"] == Decimal("81999.99") * line.quantity
+    assert [a["rationale"] for a in contract["amendments"]] == ["price review"]
+    cancelled = compiled[f"{PREFIX}-IT-RADIOS-REST"]
+    assert cancelled["tender"]["status"] == "cancelled"
+    assert cancelled["date"] == "2025-03-04T00:00:00Z"
