@@ -19,9 +19,11 @@ from coalition.adapters import ocds
 from coalition.bootstrap import Platform
 from coalition.demo.world import build_demo_world
 from coalition.domain.access import PUBLIC_ACTOR, Actor, Grant, Role
+from coalition.domain.coalition import Coalition
 from coalition.domain.errors import InvalidInput, NotFound, PermissionDenied
 from coalition.domain.money import Money
 from coalition.domain.procurement import ContractLine, paid_total
+from coalition.services import registry
 from coalition.services.procurement import cases, contracts
 from coalition.services.views.open_contracting import procurement_record
 from tests.integration.helpers import run
@@ -130,6 +132,11 @@ def test_an_export_is_refused_to_the_public_for_a_bad_prefix_and_for_a_coalition
     assert bad.value.field == "ocid_prefix"
     with pytest.raises(NotFound):
         procurement_record(demo.uow(), demo.operator(), "no-such-coalition", ocid_prefix=PREFIX)
+    registry.create_coalition(demo.uow(), demo.operator(), Coalition("quiet", "Quiet", "IT", "tests", "UA",
+                                                                      date(2024, 1, 1), "a test", "EUR"))
+    with pytest.raises(NotFound, match="quiet has no procurement case to export") as empty:
+        procurement_record(demo.uow(), demo.operator(), "quiet", ocid_prefix=PREFIX)
+    assert empty.value.field == "coalition"
 
 
 def test_an_amendment_and_a_cancellation_are_releases_and_the_record_shows_the_amended_value(demo: Platform):
