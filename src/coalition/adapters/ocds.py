@@ -40,7 +40,6 @@ SCHEMAS = Path(__file__).parent / "schemas" / "ocds" / VERSION
 STATE_SCHEME = "ISO-3166-1-alpha-2"  # a state's identifier: its ISO 3166-1 alpha-2 code, which is its party code
 PARTY_SCHEME = "COALITION-PARTY"  # any other party: its code in this installation's registry
 UNNAMED_DONORS = "donors-not-named"
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 Json = dict[str, Any]
 
 METHODS = {"agency": "open", "direct-industry": "direct", "prioritized-package": "limited",
@@ -72,7 +71,7 @@ class _Act:
 def release_package(record: ProcurementRecord, uri: str) -> Json:
     """The release package of every case of the record, each case's releases in date order."""
     releases = [release for history in record.cases for release in _releases(record, history)]
-    return {"uri": uri, "version": VERSION, "publisher": _publisher(record), "license": LICENSE,
+    return {"uri": uri, "version": VERSION, "publisher": _publisher(record),
             "publishedDate": max(r["date"] for r in releases), "releases": releases}
 
 
@@ -84,7 +83,7 @@ def record_package(package: Json, uri: str) -> Json:
         by_ocid.setdefault(release["ocid"], []).append(release)
     records = [{"ocid": ocid, "releases": releases, "compiledRelease": merger.create_compiled_release(releases),
                 "versionedRelease": merger.create_versioned_release(releases)} for ocid, releases in by_ocid.items()]
-    return {"uri": uri, "version": VERSION, "publisher": package["publisher"], "license": package["license"],
+    return {"uri": uri, "version": VERSION, "publisher": package["publisher"],
             "publishedDate": package["publishedDate"], "packages": [package["uri"]], "records": records}
 
 
