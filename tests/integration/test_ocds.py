@@ -24,7 +24,7 @@ from coalition.domain.errors import InvalidInput, NotFound, PermissionDenied
 from coalition.domain.money import Money
 from coalition.domain.procurement import ContractLine
 from coalition.services import registry
-from coalition.services.procurement import cases, contracts
+from coalition.services.procurement import cases, contracts, payments
 from coalition.services.views import delivery as delivery_views
 from coalition.services.views.open_contracting import procurement_record
 from tests.integration.helpers import run
@@ -142,7 +142,8 @@ def test_an_export_is_refused_to_the_public_for_a_bad_prefix_and_for_a_coalition
     assert empty.value.field == "coalition"
 
 
-def test_an_amendment_and_a_cancellation_are_releases_and_the_record_shows_the_amended_value(demo: Platform):
+def test_an_amendment_a_cancellation_and_a_reversed_payment_are_releases_and_merge_to_the_current_figures(
+        demo: Platform):
     kits = "NSPA-IT-C001"
     uow = demo.uow()
     with uow:
@@ -156,6 +157,10 @@ def test_an_amendment_and_a_cancellation_are_releases_and_the_record_shows_the_a
                              lines=[ContractLine(1, line.requirement, line.quantity, cheaper)],
                              milestones=[*paid, last])
     cases.cancel_case(demo.uow(), demo.operator(), "IT-RADIOS-REST", on=date(2025, 3, 4), reason="met from stock")
+    wrong = payments.record_payment(demo.uow(), demo.operator(), kits, amount=Money(Decimal("1000.01"), "EUR"),
+                                    paid_on=date(2025, 3, 5))
+    assert wrong.id is not None
+    payments.reverse_payment(demo.uow(), demo.operator(), wrong.id, reason="paid in error", on=date(2025, 3, 6))
     releases, records = _packages(demo, IT)
     assert schema_errors(releases, "release-package-schema.json") == []
     assert schema_errors(records, "record-package-schema.json") == []
@@ -165,6 +170,9 @@ def test_an_amendment_and_a_cancellation_are_releases_and_the_record_shows_the_a
     contract = next(c for c in compiled[f"{PREFIX}-IT-CP-KITS"]["contracts"] if c["id"] == kits)
     assert contract["value"]["amount"] == Decimal("81999.99") * line.quantity
     assert [a["rationale"] for a in contract["amendments"]] == ["price review"]
+    amounts = [t["value"]["amount"] for t in contract["implementation"]["transactions"]]
+    assert amounts[-2:] == [Decimal("1000.01"), Decimal("-1000.01")]  # a reversal is a negative transaction
+    assert sum(amounts) == delivery_views.get_contract(demo.uow(), demo.operator(), kits).paid.amount
     cancelled = compiled[f"{PREFIX}-IT-RADIOS-REST"]
     assert cancelled["tender"]["status"] == "cancelled"
     assert cancelled["date"] == "2025-03-04T00:00:00Z"
