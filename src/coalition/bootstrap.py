@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from coalition.adapters import ocds
 from coalition.adapters.database import create_engine, migrate, schema_is_current
 from coalition.adapters.database_errors import database_errors_translated
 from coalition.adapters.fx_files import parse_rates, read_rates
@@ -29,6 +30,7 @@ from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
 from coalition.services.views.open_data import FlowsExport, IatiExport
+from coalition.services.views.open_contracting import ProcurementRecord
 
 __all__ = ["Ed25519Signer", "Platform", "Publication", "SchemaOutOfDate", "StoredResponse", "Unreachable",
            "WriterBusy", "bootstrap",
@@ -161,6 +163,13 @@ class Platform:
         return Ed25519Signer(read_key_file(path))
 
     signature_holds = staticmethod(signature_holds)
+
+    @staticmethod
+    def ocds_packages(record: ProcurementRecord, uri: str, records_uri: str) -> tuple[str, str]:
+        """The OCDS 1.1 release package of a procurement record (named ``uri``) and the record package merged from
+        it (named ``records_uri``), as JSON text."""
+        releases = ocds.release_package(record, uri)
+        return ocds.dumps(releases), ocds.dumps(ocds.record_package(releases, records_uri))
 
     def operator(self) -> Actor:
         """The local operator of the command line: a platform administrator on this installation."""

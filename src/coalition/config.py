@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -81,8 +82,19 @@ class Settings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_subject_claim: str = Field(default="sub", description="Claim that names the user (sub, email, ...)")
+    ocid_prefix: str = Field(default="ocds-test00",
+                             description="The ocid prefix of OCDS exports (the Open Contracting Partnership assigns "
+                             "one to each publisher); the default 'ocds-test00' marks test data")
     trusted_proxies: str = Field(default="", description="Proxies whose X-Forwarded-For and X-Forwarded-Proto are "
                                  "believed: addresses or networks separated by commas; none by default")
+
+    @field_validator("ocid_prefix")
+    @classmethod
+    def _ocid_prefix(cls, value: str) -> str:
+        if re.fullmatch(r"ocds-[a-z0-9]{6}", value) is None:
+            raise ValueError(f"COALITION_OCID_PREFIX: '{value}' is not an ocid prefix: it is 'ocds-' and six "
+                             "lower-case letters or digits, as the Open Contracting Partnership assigns it")
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -194,6 +194,8 @@ TABLE: list[Case] = [
     Case("POST", f"{V}/cases/IT-LT-RADIOS/cancellation", "manage_procurement", IT, {"on": ON, "reason": "matrix"}),
     Case("POST", f"{V}/cases/IT-CP-KITS/closing", "manage_procurement", IT, {"on": ON}),
     Case("GET", f"{V}/coalitions/{IT}/pipeline", "read_funding"),
+    Case("GET", f"{V}/coalitions/{IT}/exports/ocds.json", "read_funding"),
+    Case("GET", f"{V}/coalitions/{IT}/exports/ocds-records.json", "read_funding", query={"internal": "true"}),
     Case("GET", f"{V}/coalitions/{IT}/deliveries", "read_funding"),
     Case("POST", f"{V}/cases/IT-CP-KITS/tenders", "manage_procurement", IT,
          {"code": "MATRIX-T", "title": "Matrix tender", "procedure": "open", "method": "lowest-price",

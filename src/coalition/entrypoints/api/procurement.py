@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -32,6 +32,7 @@ from coalition.entrypoints.api.core import (
     CodeInPath,
     Day,
     Flag,
+    FlagInQuery,
     Id,
     IdempotencyKey,
     IdInPath,
@@ -58,6 +59,7 @@ from coalition.services.procurement import cases, contracts, payments, tenders
 from coalition.services.procurement.cases import CaseView
 from coalition.services.procurement.tenders import Evaluation
 from coalition.services.views import delivery as delivery_views
+from coalition.services.views import open_contracting
 from coalition.services.views.delivery import ContractView, DeliveryStatus, PipelineRow
 
 api = Routes("procurement and delivery")
@@ -128,6 +130,35 @@ def close_case(body: Dated, who: CallerDep, code: CodeInPath) -> object:
          summary="Cases by route and stage, with money")
 def pipeline(who: CallerDep, coalition: CodeInPath, on: AsOfQuery = None) -> object:
     return delivery_views.pipeline(who.read(), who.actor, coalition, on)
+
+
+OcdsPackage = dict[str, Any]
+PUBLICATION = ("internal=true: name every donor the caller may see (not for publication); false, the default: "
+               "only donors whose records are public")
+
+
+@api.get("/coalitions/{coalition}/exports/ocds.json", OcdsPackage, cached=True,
+         summary="The coalition's procurement cases as an OCDS 1.1 release package, one release per act",
+         description=PUBLICATION)
+def ocds_releases(who: CallerDep, request: Request, coalition: CodeInPath, internal: FlagInQuery = False
+                  ) -> object:
+    return Response(_ocds(who, request, coalition, internal)[0], media_type="application/json")
+
+
+@api.get("/coalitions/{coalition}/exports/ocds-records.json", OcdsPackage, cached=True,
+         summary="The OCDS 1.1 record package merged from the release package, one record per case",
+         description=PUBLICATION)
+def ocds_records(who: CallerDep, request: Request, coalition: CodeInPath, internal: FlagInQuery = False
+                 ) -> object:
+    return Response(_ocds(who, request, coalition, internal)[1], media_type="application/json")
+
+
+def _ocds(who: Caller, request: Request, coalition: str, internal: bool) -> tuple[str, str]:
+    """The release package and the record package, each named by its own address."""
+    record = open_contracting.procurement_record(who.read(), who.actor, coalition,
+                                                 ocid_prefix=who.platform.settings.ocid_prefix, public=not internal)
+    base = str(request.url.replace(query="")).rsplit("/", 1)[0]
+    return who.platform.ocds_packages(record, f"{base}/ocds.json", f"{base}/ocds-records.json")
 
 
 @api.get("/coalitions/{coalition}/deliveries", Page[DeliveryStatus], cached=True,
