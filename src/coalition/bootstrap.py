@@ -29,8 +29,8 @@ from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
-from coalition.services.views.open_data import FlowsExport, IatiExport
 from coalition.services.views.open_contracting import ProcurementRecord
+from coalition.services.views.open_data import FlowsExport, IatiExport
 
 __all__ = ["Ed25519Signer", "Platform", "Publication", "SchemaOutOfDate", "StoredResponse", "Unreachable",
            "WriterBusy", "bootstrap",
