@@ -34,6 +34,8 @@ def test_demo_shows_the_it_coalition_and_the_drone_coalition(platform: Platform,
     assert "declaration-of-intent signatory" in out
     assert "recipient" in out
     assert "2030-01-18" in out  # the six-year term of the cooperation agreement
+    assert "As of 6 March 2024" in out and "coverage per rank, as of 2024-03-06" in out
+    assert "the first 2 rank(s) would be complete" in out  # enough was pooled for the first procurements
     code, out, _ = run(platform, capsys, "demo")
     assert code == 0
     assert "0 records created" in out

@@ -107,6 +107,9 @@ def demo(ctx: typer.Context,
     for coalition in ("it-coalition", "drone-coalition"):
         registry.print_coalition(platform, coalition, today)
     planning.priorities_show(ctx, "it-coalition", None, on=None, as_json=False)
+    output.console.print("\n[bold]As of 6 March 2024[/bold]: was enough pooled for the first procurements by priority? "
+                         "(coalition report funding it-coalition --on 2024-03-06)")
+    planning.priorities_show(ctx, "it-coalition", None, on="2024-03-06", as_json=False)
     first_meeting = list_meetings(platform.uow(), platform.operator(), "it-coalition")[0]
     assert first_meeting.id is not None
     steering.meetings_show(ctx, first_meeting.id, False, False)
