@@ -1,7 +1,8 @@
 """Random sequences of legal acts never break the ledger's invariants: receipts, pledges and receipts against them,
-allocations, contracts, payments, and every kind of correction (reversals of entries and payments, releases), in
-any order, some refused. After every step `ledger check` finds nothing: no balance on its wrong side, per account or
-per contribution, no requirement contracted beyond its reservation, every sum agreeing. On SQLite and PostgreSQL."""
+allocations, contracts, payments, and every kind of correction (reversals of entries and payments, releases whole
+or of the excess alone), in any order, some refused. After every step `ledger check` finds nothing: no balance on
+its wrong side, per account or per contribution, no requirement contracted beyond its reservation, every sum
+agreeing. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -175,6 +176,12 @@ def machine_for(platform: Platform) -> type[RuleBasedStateMachine]:
         def release(self, which: int) -> None:
             self.attempt(planning.release_reservation, platform.uow(), actor, coalition=self.code,
                          requirement=self.requirements[which], reason="priorities changed")
+
+        @rule(which=st.sampled_from((0, 1)))
+        def release_excess(self, which: int) -> None:
+            """Only what is reserved beyond what the requirement still needs, after its contracts."""
+            self.attempt(planning.release_reservation, platform.uow(), actor, coalition=self.code,
+                         requirement=self.requirements[which], reason="covered otherwise", excess_only=True)
 
         @invariant()
         def the_ledger_holds(self) -> None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from coalition.domain.access import Actor, can
 from coalition.domain.common import as_of
-from coalition.domain.errors import NotFound
+from coalition.domain.errors import NotFound, refusal
 from coalition.domain.fx import RateBook
 from coalition.domain.ledger import AccountType
 from coalition.domain.money import Money
@@ -107,7 +107,10 @@ def _listed(found: PriorityList | None, coalition: str, version: int | None, on:
     if found is not None:
         return found
     if version is None:
-        raise NotFound(f"{coalition} has no approved priority list" + (f" on {on}" if on else ""), field="coalition")
+        if on is not None:
+            raise refusal(NotFound, "{coalition} had no approved priority list on {on}", field="coalition",
+                          coalition=coalition, on=on)
+        raise NotFound(f"{coalition} has no approved priority list", field="coalition")
     raise NotFound(f"{coalition} has no priority list version {version}", field="version")
 
 
