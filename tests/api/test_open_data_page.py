@@ -1,7 +1,8 @@
 """The open-data page, its files and its Atom feed, on both databases: every public file is listed with the SHA-256
 and size of the bytes one downloads, the same bytes while the record stands and new ones once it changes; the
 IATI file stays valid; a restricted contribution is in no file and no feed entry; procurement that only members
-may read is not published; the feed is Atom 1.0 in the reader's language."""
+may read is not published; the feed is Atom 1.0 in the reader's language. Beside them, the audit log searched
+over HTTP."""
 
 from __future__ import annotations
 
@@ -95,3 +96,20 @@ def test_the_feed_is_atom_in_the_readers_language(world_on_each_database: Served
     assert ukrainian.get("{http://www.w3.org/XML/1998/namespace}lang") == "uk"
     assert ukrainian.findtext(f"{ATOM}title") != feed.findtext(f"{ATOM}title")
     assert re.search("[а-яіїєґ]", ukrainian.findtext(f"{ATOM}title"))
+
+
+def test_the_audit_log_is_searched_over_http_newest_first(world_on_each_database: Served) -> None:
+    client, auditor = world_on_each_database.client, world_on_each_database.as_role("platform-admin")
+    votes = client.get(f"{V}/audit", headers=auditor, params={"action": "cast_vote", "newest_first": "true",
+                                                              "limit": 5}).json()
+    seqs = [r["seq"] for r in votes["items"]]
+    assert len(seqs) == 5 and seqs == sorted(seqs, reverse=True) and votes["total"] > 5
+    assert {r["action"] for r in votes["items"]} == {"cast_vote"}
+    older = client.get(f"{V}/audit", headers=auditor, params={"action": "cast_vote", "newest_first": "true",
+                                                              "before": seqs[-1], "limit": 5}).json()
+    assert older["items"][0]["seq"] < seqs[-1]
+    tail = client.get(f"{V}/audit", headers=auditor, params={"after": 3, "limit": 2}).json()
+    assert [r["seq"] for r in tail["items"]] == [4, 5]
+    refused = client.get(f"{V}/audit", headers=auditor, params={"since": "2026-12-02", "until": "2026-12-01"})
+    assert refused.status_code == 422 and refused.json()["field"] == "since"
+    assert client.get(f"{V}/audit", params={"action": "cast_vote"}).status_code == 401

@@ -119,7 +119,8 @@ def test_out_of_range_ids_control_characters_and_overlong_text_are_refused_on_th
     """The pages read ids, codes and text by the same rules as the API, on both databases: 422, never 500."""
     token = sign_in(client, "secretariat")
     for path in ("/plans/99999999999999999999", "/proposals/0", "/coalitions/it%00coalition",
-                 f"{IT}/priorities?version=1.5", f"{IT}/ledger?after=-1", "/audit?after=%2B5"):
+                 f"{IT}/priorities?version=1.5", f"{IT}/ledger?after=-1", "/audit?before=%2B5",
+                 "/audit?since=2026-13-01"):
         assert client.get(path).status_code == 422, path
     before = dump(platform.engine)
     form = {"csrf_token": token, "donor": "EE", "fund": "it-coalition-fund", "currency": "EUR", "amount": "10.00",
@@ -391,3 +392,33 @@ def test_the_coalition_page_links_its_open_data_in_both_languages(client: TestCl
     client.post("/language", data={"csrf_token": csrf(client, "/"), "language": "uk", "next": IT})
     assert "Відкриті дані" in client.get(IT).text
     assert client.get("/api/v1/coalitions/it-coalition/exports/iati.xml").status_code == 200
+
+
+def test_the_audit_log_lists_newest_first_filters_pages_and_speaks_the_readers_language(client: TestClient) -> None:
+    sign_in(client, "auditor")
+    page = client.get("/audit").text
+    seqs = [int(s) for s in re.findall(r'<tr><td class="num">(\d+)</td>', page)]
+    assert len(seqs) == 50 and seqs == sorted(seqs, reverse=True)
+    assert "member admitted" in page and "admit_member" not in page.split("<tbody>")[1]
+    older = re.search(r'href="/audit\?([^"]+)" rel="next"', page)
+    assert older is not None and f"before={seqs[-1]}" in older.group(1)
+    next_page = client.get(f"/audit?{older.group(1)}").text
+    following = [int(s) for s in re.findall(r'<tr><td class="num">(\d+)</td>', next_page)]
+    assert following[0] == seqs[-1] - 1 and following == sorted(following, reverse=True)
+
+    votes = client.get("/audit", params={"action": "cast_vote", "record_type": "proposal"}).text
+    listed = re.findall(r"<tr><td class=\"num\">\d+</td>.*?</tr>", votes)
+    assert listed and all("vote cast" in row and "proposal" in row for row in listed)
+    assert re.search(r'<option value="cast_vote" selected>', votes)
+    count = re.search(r"<caption>(\d+) records?, newest first</caption>", votes)
+    assert count is not None and int(count.group(1)) >= len(listed)
+    assert "None" not in client.get("/audit", params={"actor": "nobody-at-all"}).text.split("<tbody>")[1]
+    assert 'rel="next"' not in client.get("/audit", params={"since": "2999-01-01"}).text
+
+    backwards = client.get("/audit", params={"since": "2026-12-02", "until": "2026-12-01"})
+    assert backwards.status_code == 422 and "is after the last day" in backwards.text
+    client.post("/language", data={"csrf_token": csrf(client, "/"), "language": "uk", "next": "/audit"})
+    ukrainian = client.get("/audit", params={"action": "cast_vote"}).text
+    assert "голос подано" in ukrainian and "найновіші спершу" in ukrainian
+    assert "пізніше за останній день" in client.get("/audit", params={"since": "2026-12-02",
+                                                                       "until": "2026-12-01"}).text
