@@ -249,7 +249,8 @@ def test_a_reviewer_with_a_conflict_is_refused_on_the_project_page_and_writes_no
     with TestClient(create_app(platform)) as client:
         token = sign_in(client, "expert-2")
         page = client.get("/innovation/projects/ITC-SAT-LINK").text
-        assert "Your review" in page and "Submit the review" in page
+        assert "Your review" in page and "A conflict of interest (" in page and "Submit the review" not in page
+        assert re.search(r'value="yes" checked>', page)  # the form shows the state declared, not a reset choice
         with platform.uow() as uow:
             before = len(uow.innovation.reviews(["ITC-SAT-LINK"]))
         refused = client.post("/innovation/projects/ITC-SAT-LINK/review", data={
@@ -267,6 +268,24 @@ def test_a_reviewer_with_a_conflict_is_refused_on_the_project_page_and_writes_no
         in_ukrainian = client.post("/innovation/projects/ITC-SAT-LINK/review", data={
             "csrf_token": token, "score-impact": "9", "score-feasibility": "9", "score-team": "9"})
         assert "expert-2 заявив про конфлікт інтересів з ITC-SAT-LINK" in in_ukrainian.text
+    with TestClient(create_app(platform)) as first:  # expert-1 reviewed ITC-MESH-RELAY before its call's shortlist
+        token = sign_in(first, "expert-1")
+        page = first.get("/innovation/projects/ITC-MESH-RELAY").text
+        assert "No conflict of interest, declared" in page and "Operational impact: " in page
+        assert "fixed by the shortlist decided on" in page and 'action="/innovation/projects/ITC-MESH-RELAY/' \
+            'declaration"' not in page
+        before = dump(platform.engine)
+        refused = first.post("/innovation/projects/ITC-MESH-RELAY/declaration", data={
+            "csrf_token": token, "conflicted": "yes", "note": "joined the team", "withdraw": "yes"})
+        assert "fixed by the shortlist decided on 2025-03-10" in refused.text and dump(platform.engine) == before
+    with TestClient(create_app(platform)) as third:  # expert-3 has neither declared nor reviewed ITC-MESH-RELAY
+        token = sign_in(third, "expert-3")
+        page = third.get("/innovation/projects/ITC-MESH-RELAY").text
+        assert "None yet: declare" in page and "checked" not in page.split('name="conflicted"')[1][:40]
+        third.post("/innovation/projects/ITC-MESH-RELAY/declaration", data={"csrf_token": token,
+                                                                           "conflicted": "no"})
+        page = third.get("/innovation/projects/ITC-MESH-RELAY").text
+        assert re.search(r'value="no" checked>', page) and "Submit the review" in page
 
 
 def test_a_programme_page_shows_its_stages_gate_rules_and_calls_in_both_languages(platform: Platform) -> None:

@@ -497,15 +497,18 @@ def project_page(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     trail = innovation.project_trail(who.read(), who.actor, code)
     call = trail.history.call
     who = _in(who, call.coalition) if call.coalition is not None else who
-    return render(request, who, "project.html", trail=trail, p=trail.history.project, call=call,
-                  reviewer=who.may("review_projects", call.owner))
+    reviewer = who.may("review_projects", call.owner)
+    mine = innovation.own_review(who.read(), who.actor, code) if reviewer else None
+    return render(request, who, "project.html", trail=trail, p=trail.history.project, call=call, reviewer=reviewer,
+                  mine=mine)
 
 
 @router.post("/innovation/projects/{code}/declaration")
 async def declare_conflict(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         conflicted = form.get("conflicted") == "yes"
-        innovation.declare_conflict(who.write(), who.actor, code, conflicted=conflicted, note=form.get("note", ""))
+        innovation.declare_conflict(who.write(), who.actor, code, conflicted=conflicted, note=form.get("note", ""),
+                                    withdraw=form.get("withdraw") == "yes")
         return who.gettext("Your declaration is recorded: a conflict of interest with %(project)s.", project=code) \
             if conflicted else who.gettext("Your declaration is recorded: no conflict of interest with %(project)s.",
                                            project=code)
