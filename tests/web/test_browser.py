@@ -112,6 +112,8 @@ def test_a_receipt_recorded_then_a_plan_approved_by_the_steering_groups_vote(sit
     member = open_page()
     sign_in(member, site, "lv-desk")
     member.goto(proposal_url)
+    expect(member.get_by_role("heading", name="What the members are asked to approve")).to_be_visible()
+    expect(member.get_by_role("region", name="The count so far")).to_contain_text("0 for, 0 against")
     member.get_by_role("radio", name="for").check()
     member.get_by_role("button", name="Cast the vote").click()
     assert "LV votes for" in member.get_by_role("status").first.inner_text()
@@ -122,7 +124,14 @@ def test_a_receipt_recorded_then_a_plan_approved_by_the_steering_groups_vote(sit
 
     secretariat.goto(proposal_url)
     secretariat.get_by_role("button", name="Close and count the votes").click()
+    confirm = secretariat.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("closing now ends the procedure early")  # a written procedure of 14 days
+    expect(confirm).to_contain_text("5 for, 0 against, 0 abstaining")
+    expect(confirm).to_contain_text("Closing now decides: approved")
+    assert "decided" not in secretariat.get_by_role("status").all_inner_texts()  # nothing closed before confirming
+    confirm.get_by_role("button", name="Close now: approved").click()
     assert "approved" in secretariat.get_by_role("status").first.inner_text()
+    expect(secretariat.get_by_text("decided: approved", exact=True)).to_have_class("state state-approved")
     secretariat.goto(plan_url)
     assert "approved" in secretariat.get_by_role("heading", level=1).inner_text()
     screenshot(secretariat, "en-plan-approved")

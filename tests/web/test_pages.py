@@ -441,3 +441,33 @@ def test_the_audit_log_lists_newest_first_filters_pages_and_speaks_the_readers_l
     assert "голос подано" in ukrainian and "найновіші спершу" in ukrainian
     assert "пізніше за останній день" in client.get("/audit", params={"since": "2026-12-02",
                                                                        "until": "2026-12-01"}).text
+
+
+def test_closing_a_proposal_early_asks_first_naming_the_count_who_has_not_answered_and_the_outcome(
+        client: TestClient, platform: Platform) -> None:
+    from coalition.domain.coalition import DecisionMethod, DecisionRules
+    from coalition.domain.steering import Procedure, ProposalKind, Vote
+    from coalition.services import steering
+
+    admin = platform.operator()
+    rules = DecisionRules(method=DecisionMethod.SIMPLE_MAJORITY)
+    proposal = steering.open_proposal(
+        platform.uow(), admin, coalition="it-coalition", kind=ProposalKind.CHANGE_RULES, title="A simple majority",
+        payload={"rules": rules.to_data()}, procedure=Procedure.WRITTEN,
+        deadline=platform.clock() + timedelta(days=14))
+    steering.cast_vote(platform.uow(), admin, proposal.id or 0, "EE", Vote.FOR)
+    token = sign_in(client, "secretariat")
+    path = f"/proposals/{proposal.id}"
+    page = client.get(path).text
+    assert "1 of " in page and "1 for, 0 against" in page and "Not answered yet:" in page
+    before = dump(platform.engine)
+    asked = client.post(f"{path}/closing", data={"csrf_token": token}, follow_redirects=False)
+    assert asked.status_code == 303 and asked.headers["location"].startswith(f"{path}/closing")
+    assert dump(platform.engine) == before  # one click closes nothing
+    confirm = client.get(asked.headers["location"]).text
+    assert "closing now ends the procedure early" in confirm and "Closing now decides:" in confirm
+    outcome = re.search(r'Closing now decides: <span class="state state-([a-z-]+)">([^<]+)</span>', confirm)
+    assert outcome is not None and outcome.group(1) in ("no-quorum", "rejected") and "-" not in outcome.group(2)
+    closed = client.post(f"{path}/closing", data={"csrf_token": token, "confirmed": "yes"})
+    assert f"Proposal {proposal.id} decided: {outcome.group(2)}." in closed.text
+    assert f'class="state state-{outcome.group(1)}">decided: {outcome.group(2)}</span>' in closed.text

@@ -52,7 +52,7 @@ def _meeting(uow: UnitOfWork, meeting_id: int) -> Meeting:
     return found
 
 
-def _proposal(uow: UnitOfWork, proposal_id: int) -> Proposal:
+def load_proposal(uow: UnitOfWork, proposal_id: int) -> Proposal:
     """The proposal with ``proposal_id``, or NotFound naming the field."""
     found = uow.steering.get_proposal(proposal_id)
     if found is None:
@@ -135,7 +135,7 @@ def open_proposal(uow: UnitOfWork, actor: Actor, *, coalition: str, kind: Propos
 def cast_vote(uow: UnitOfWork, actor: Actor, proposal_id: int, party: str, vote: Vote) -> CastVote:
     """Record a voting member's vote; a later vote replaces an earlier one until the proposal closes."""
     with uow:
-        proposal = _proposal(uow, proposal_id)
+        proposal = load_proposal(uow, proposal_id)
         recorder = can(actor, "record_vote", proposal.coalition)
         if not recorder.allowed:
             require(can(actor, "cast_own_vote", proposal.coalition))
@@ -193,7 +193,7 @@ def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int, *, on: date 
     """Count the votes under the rules in force, record the decision and, if approved, its effects. A written or
     silence procedure is decided on the day it closed, ``on`` (today if not given)."""
     with uow:
-        proposal = _proposal(uow, proposal_id)
+        proposal = load_proposal(uow, proposal_id)
         require(can(actor, "close_proposal", proposal.coalition))
         if proposal.state is not ProposalState.OPEN:
             raise Conflict(f"proposal {proposal_id} is already decided ({proposal.outcome})", field="proposal")
@@ -221,6 +221,30 @@ def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int, *, on: date 
 
 
 @dataclass(frozen=True, slots=True)
+class Forecast:
+    """What closing an open proposal now would decide: the count so far under the rules in force, the voting
+    members who have not answered, and whether its deadline is still ahead (closing early)."""
+
+    tally: Tally
+    voters: tuple[str, ...]
+    not_answered: tuple[str, ...]
+    deadline: datetime | None
+    early: bool
+
+
+def forecast(uow: UnitOfWork, proposal: Proposal, on: date | None = None) -> Forecast:
+    """The forecast of closing ``proposal`` (open) now, read in the caller's transaction."""
+    coalition = load_coalition(uow, proposal.coalition)
+    now = uow.clock()
+    tally = _tally(uow, proposal, coalition.rules, now, on)
+    roles = _roles_on(uow, proposal.coalition, _decision_day(uow, proposal, now, on))
+    voters = tuple(sorted(p for p, role in roles.items() if coalition.rules.may_vote(role)))
+    answered = {v.party for v in uow.steering.votes(proposal.id or 0)}
+    early = proposal.deadline is not None and now < proposal.deadline
+    return Forecast(tally, voters, tuple(p for p in voters if p not in answered), proposal.deadline, early)
+
+
+@dataclass(frozen=True, slots=True)
 class ProposalView:
     proposal: Proposal
     votes: list[CastVote]
@@ -229,7 +253,7 @@ class ProposalView:
 def get_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int) -> ProposalView:
     """A proposal with its votes."""
     with uow:
-        proposal = _proposal(uow, proposal_id)
+        proposal = load_proposal(uow, proposal_id)
         require(can(actor, "read_registry", proposal.coalition))
         return ProposalView(proposal, uow.steering.votes(proposal_id))
 

@@ -38,15 +38,17 @@ def _environment(language: str) -> Environment:
     catalog = translations(language)
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
 
-    def label(value: object) -> str:
-        """A stored value (a stage, role, state...) as words in this language."""
-        text = str(value)
-        translated = catalog.gettext(text)
-        return translated.replace("-", " ") if translated == text else translated
-
-    env.filters["label"] = label
+    env.filters["label"] = lambda value: label(language, value)
+    env.filters["as_date"] = date.fromisoformat
     env.filters["country"] = Formats(language).country
     return env
+
+
+def label(language: str, value: object) -> str:
+    """A stored value (a stage, role, state, outcome...) as words in ``language``."""
+    text = str(value)
+    translated = translations(language).gettext(text)
+    return translated.replace("-", " ") if translated == text else translated
 
 
 # One environment per language: the translations are bound once, never swapped under a running request.
@@ -83,6 +85,9 @@ class Viewer:
     @property
     def fmt(self) -> Formats:
         return Formats(self.language)
+
+    def label(self, value: object) -> str:
+        return label(self.language, value)
 
     def gettext(self, message: str, **values: Any) -> str:
         text = translations(self.language).gettext(message)

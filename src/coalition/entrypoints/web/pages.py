@@ -12,7 +12,7 @@ import dataclasses
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -30,7 +30,7 @@ from coalition.domain.ledger import Measure
 from coalition.domain.membership import spells
 from coalition.domain.money import Money
 from coalition.domain.planning import PlanState
-from coalition.domain.steering import Procedure, ProposalKind, ProposalState, Vote
+from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.entrypoints.api.core import (
     AsOfQuery,
     CodeInPath,
@@ -61,6 +61,7 @@ from coalition.services import (
 from coalition.services.views import delivery as delivery_views
 from coalition.services.views import funding as funding_views
 from coalition.services.views import priorities as priority_views
+from coalition.services.views import steering as steering_views
 
 router = APIRouter(include_in_schema=False)
 WhoDep = Annotated[Viewer, Depends(viewer)]
@@ -299,15 +300,26 @@ def steering_page(request: Request, who: WhoDep, coalition: CodeInPath) -> Respo
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
 def proposal_page(request: Request, who: WhoDep, proposal_id: IdInPath) -> Response:
-    view = steering.get_proposal(who.read(), who.actor, proposal_id)
+    return _proposal_page(request, who, proposal_id)
+
+
+@router.get("/proposals/{proposal_id}/closing", response_class=HTMLResponse)
+def closing_page(request: Request, who: WhoDep, proposal_id: IdInPath, on: AsOfQuery = None) -> Response:
+    """What closing the proposal now will decide, to confirm: the count so far and who has not answered."""
+    return _proposal_page(request, who, proposal_id, closing=True, on=on)
+
+
+def _proposal_page(request: Request, who: Viewer, proposal_id: int, *, closing: bool = False,
+                   on: date | None = None) -> Response:
+    view = steering_views.proposal_page(who.read(), who.actor, proposal_id, on)
     who = _in(who, view.proposal.coalition)
-    voters = [m for m in registry.members_on(who.read(), who.actor, view.proposal.coalition, who.today) if m.votes]
+    voters = view.forecast.voters if view.forecast is not None else ()
     own_vote = next((v for v in view.votes if v.party == who.actor.party), None)
-    may_vote_own = (view.proposal.state is ProposalState.OPEN and who.may("cast_own_vote")
-                    and any(m.party.code == who.actor.party for m in voters))
-    may_record = view.proposal.state is ProposalState.OPEN and who.may("record_vote")
-    return render(request, who, "proposal.html", view=view, voters=voters, own_vote=own_vote,
-                  may_vote_own=may_vote_own, may_record=may_record, votes=list(Vote))
+    may_vote_own = view.forecast is not None and who.may("cast_own_vote") and who.actor.party in voters
+    may_record = view.forecast is not None and who.may("record_vote")
+    return render(request, who, "proposal.html", view=view, p=view.proposal, voters=voters, own_vote=own_vote,
+                  may_vote_own=may_vote_own, may_record=may_record, votes=list(Vote),
+                  closing=closing and may_record, closing_on=on)
 
 
 @router.post("/proposals/{proposal_id}/votes")
@@ -325,9 +337,15 @@ async def vote(request: Request, who: WhoDep, proposal_id: IdInPath) -> Response
 
 @router.post("/proposals/{proposal_id}/closing")
 async def close(request: Request, who: WhoDep, proposal_id: IdInPath) -> Response:
+    """Close and count the votes, once confirmed on the page that says what closing now will decide."""
+    form = await checked_form(request, who)
+    if form.get("confirmed") != "yes":
+        day = form.get("on", "")
+        return RedirectResponse(f"/proposals/{proposal_id}/closing" + (f"?on={quote(day)}" if day else ""), 303)
+
     def change(form: dict[str, str]) -> str:
         decided = steering.close_proposal(who.write(), who.actor, proposal_id, on=_act_day(form, who))
-        outcome = who.gettext(decided.outcome.value) if decided.outcome else ""
+        outcome = who.label(decided.outcome.value) if decided.outcome else ""
         return who.gettext("Proposal %(id)s decided: %(outcome)s.", id=proposal_id, outcome=outcome)
     return await act(request, who, change, f"/proposals/{proposal_id}")
 
