@@ -34,7 +34,7 @@ def test_every_message_of_the_pages_is_translated_into_ukrainian_with_its_placeh
 
 def test_ukrainian_plurals_take_their_three_forms() -> None:
     uk = translations("uk")
-    forms = [uk.ngettext("%(count)s record in all, oldest first", "%(count)s records in all, oldest first", n)
+    forms = [uk.ngettext("%(count)s record, newest first", "%(count)s records, newest first", n)
              for n in (1, 3, 5, 21, 11)]
     assert len({forms[0], forms[1], forms[2]}) == 3  # one, few, many
     assert forms[3] == forms[0] and forms[4] == forms[2]

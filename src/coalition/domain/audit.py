@@ -110,14 +110,21 @@ class AuditQuery:
 
     def matches(self, record: AuditRecord) -> bool:
         """Whether ``record`` is one this query lists (the rule the stores apply in their queries)."""
+        return self._about(record) and self._within(record.occurred_at.date()) and self._past_cursor(record.seq)
+
+    def _about(self, record: AuditRecord) -> bool:
         user = record.actor.get("user") if isinstance(record.actor, dict) else record.actor
-        day = record.occurred_at.date()
-        return ((self.actor is None or user == self.actor) and (self.action is None or record.action == self.action)
-                and (self.object_type is None or record.object_type == self.object_type)
-                and (self.object_id is None or record.object_id == self.object_id)
-                and (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
-                and (record.seq < self.before if self.newest_first and self.before is not None
-                     else self.newest_first or record.seq > self.after))
+        wanted = ((self.actor, user), (self.action, record.action), (self.object_type, record.object_type),
+                  (self.object_id, record.object_id))
+        return all(asked is None or asked == value for asked, value in wanted)
+
+    def _within(self, day: date) -> bool:
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+    def _past_cursor(self, seq: int) -> bool:
+        if self.newest_first:
+            return self.before is None or seq < self.before
+        return seq > self.after
 
 
 # Where an act's own day stands in what its record holds, in the order looked for: the record is bitemporal, the
