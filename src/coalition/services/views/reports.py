@@ -1,0 +1,71 @@
+"""The printed reports' content: the funding report or the donor statement, read in one transaction with the audit
+chain's head it was produced from, as the viewer may see it (the same service reads and masking as the pages).
+
+The head names no record, only how many the chain held and the last one's hash (as a signed checkpoint does), so
+any reader of a report may see it and, with ``coalition audit verify``, check that the chain still runs through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from coalition.domain.access import Actor, can
+from coalition.services.audit import require
+from coalition.services.ports import UnitOfWork
+from coalition.services.registry import load_coalition
+from coalition.services.views.funding import DonorStatement, FundingReport, read_report, read_statement
+
+
+@dataclass(frozen=True, slots=True)
+class AuditHead:
+    """The audit chain's head when a report was read: the count of records and the last one's hash."""
+
+    seq: int
+    hash: str
+
+    @property
+    def short(self) -> str:
+        """The hash's first 16 hex digits, as printed."""
+        return self.hash[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class FundingDocument:
+    """A coalition's funding report as printed: its name, the report, and when and from which head it was read."""
+
+    name: str
+    report: FundingReport
+    head: AuditHead
+    produced_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DonorDocument:
+    """A donor statement as printed, with when and from which head it was read."""
+
+    statement: DonorStatement
+    head: AuditHead
+    produced_at: datetime
+
+
+def _head(uow: UnitOfWork) -> AuditHead:
+    seq, digest = uow.audit.stored_head()
+    return AuditHead(seq, digest)
+
+
+def funding_document(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> FundingDocument:
+    """The coalition's funding report (as of ``on``) and the audit head, read together."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        name = load_coalition(uow, coalition).name
+        report = read_report(uow, actor, coalition, on)
+        return FundingDocument(name, report, _head(uow), uow.clock())
+
+
+def donor_document(uow: UnitOfWork, actor: Actor, donor: str, *, on: date | None = None,
+                   limit: int = 500) -> DonorDocument:
+    """A donor's statement (as of ``on``) and the audit head, read together."""
+    with uow:
+        statement = read_statement(uow, actor, donor, limit, on)
+        return DonorDocument(statement, _head(uow), uow.clock())
