@@ -29,6 +29,7 @@ from coalition.services.views.funding import FundingReport
 from coalition.services.views.reports import DonorDocument, FundingDocument, donor_document, funding_document
 
 PAGE_OF = N_("Page %(page)s of %(pages)s")
+N_("(restricted)")  # the name in place of donors and earmarks the viewer may not see (services.confidentiality)
 MEDIA_TYPE = "application/pdf"
 
 
@@ -84,7 +85,7 @@ def _donors_chart(words: _Words, report: FundingReport) -> Markup | None:
     donors = sorted(pledged, key=lambda d: (d == RESTRICTED, -pledged[d], d))
     if not donors:
         return None
-    return bars(words("Pledged and received by donor, in %(currency)s", currency=rc),
+    return bars(words(N_("Pledged and received by donor, in %(currency)s"), currency=rc),
                 [words.donor(d) for d in donors],
                 [Series(words.measure(Measure.PLEDGED), [pledged[d] for d in donors]),
                  Series(words.measure(Measure.RECEIVED), [received[d] for d in donors])],
@@ -95,7 +96,7 @@ def funding_html(document: FundingDocument, language: str) -> str:
     """The funding report laid out for print."""
     words = _Words(language)
     report = document.report
-    charts = [_stages_chart(words, report, words("Money by stage, in %(currency)s",
+    charts = [_stages_chart(words, report, words(N_("Money by stage, in %(currency)s"),
                                                   currency=report.reporting_currency))]
     by_donor = _donors_chart(words, report)
     if by_donor is not None:
@@ -110,15 +111,15 @@ def donor_html(document: DonorDocument, language: str) -> str:
     """The donor statement laid out for print."""
     words = _Words(language)
     statement = document.statement
-    charts = {code: _stages_chart(words, part, words("%(coalition)s: money by stage, in %(currency)s",
+    charts = {code: _stages_chart(words, part, words(N_("%(coalition)s: money by stage, in %(currency)s"),
                                                       coalition=code, currency=part.reporting_currency))
               for code, part in statement.coalitions.items()}
     bought = {}
     for found in statement.procurement:
-        stages = [(words("contracted"), found.total_contracted), (words("paid"), found.total_paid),
-                  (words("delivered"), found.total_delivered)]
+        stages = [(words(N_("contracted")), found.total_contracted), (words(N_("paid")), found.total_paid),
+                  (words(N_("delivered")), found.total_delivered)]
         bought[found.coalition] = bars(
-            words("What the money bought in %(coalition)s, in %(currency)s", coalition=found.coalition,
+            words(N_("What the money bought in %(coalition)s, in %(currency)s"), coalition=found.coalition,
                   currency=found.currency),
             [name for name, _ in stages], [Series(found.currency, [m.amount for _, m in stages])],
             words.money_of(found.currency))
