@@ -102,10 +102,13 @@ def test_the_charts_are_svg_with_a_bar_per_figure_and_reach_the_pdf_as_vector_sh
     document = funding_document(demo.uow(read_only=True), demo.operator(), IT)
     html = printed.funding_html(document, "en")
     charts = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
-    assert len(charts) == 2
+    assert len(charts) == 3 and document.coverage is not None
     donors = {line.donor for line in document.report.lines}
     assert charts[0].count('class="bar"') == len(Measure)
     assert charts[1].count('class="bar"') == 2 * len(donors)  # pledged and received per donor
+    assert charts[2].count('class="bar"') == 2 * len(document.coverage.ranks)  # secured and missing per rank
+    first = document.coverage.ranks[0]
+    assert f"{first.rank}. {first.requirement.code}" in charts[2]
     drawn = [m for m in document.report.totals.values() if m.amount > 0]
     pdf = demo.pdf(html)
     assert _filled_rectangles(pdf, PALETTE[0]) >= len(drawn)

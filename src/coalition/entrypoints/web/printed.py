@@ -26,6 +26,7 @@ from coalition.entrypoints.web.i18n import N_, Formats, translations
 from coalition.entrypoints.web.svg import Series, bars
 from coalition.services.confidentiality import RESTRICTED
 from coalition.services.views.funding import FundingReport
+from coalition.services.views.priorities import Coverage
 from coalition.services.views.reports import DonorDocument, FundingDocument, donor_document, funding_document
 
 PAGE_OF = N_("Page %(page)s of %(pages)s")
@@ -92,6 +93,20 @@ def _donors_chart(words: _Words, report: FundingReport) -> Markup | None:
                 words.money_of(rc))
 
 
+COVERAGE_RANKS = 30  # the ranks the coverage chart draws (the table lists all)
+
+
+def _coverage_chart(words: _Words, found: Coverage) -> Markup:
+    """Per rank: the money secured for it (reserved, contracted or paid, given in kind) and what is missing."""
+    ranks = found.ranks[:COVERAGE_RANKS]
+    currency = found.available.currency
+    return bars(words(N_("Coverage per rank, in %(currency)s"), currency=currency),
+                [f"{r.rank}. {r.requirement.code}" for r in ranks],
+                [Series(words(N_("secured")), [r.cost.amount - r.missing.amount for r in ranks]),
+                 Series(words(N_("missing")), [r.missing.amount for r in ranks])],
+                words.money_of(currency))
+
+
 def funding_html(document: FundingDocument, language: str) -> str:
     """The funding report laid out for print."""
     words = _Words(language)
@@ -101,8 +116,11 @@ def funding_html(document: FundingDocument, language: str) -> str:
     by_donor = _donors_chart(words, report)
     if by_donor is not None:
         charts.append(by_donor)
+    coverage = document.coverage
+    coverage_chart = _coverage_chart(words, coverage) if coverage is not None and coverage.ranks else None
     page = ENVIRONMENTS[language].get_template("print_funding.html")
-    return page.render(document=document, report=report, charts=charts, fmt=words.fmt, language=language,
+    return page.render(document=document, report=report, charts=charts, coverage=coverage,
+                       coverage_chart=coverage_chart, fmt=words.fmt, language=language,
                        page_counter=_page_counter(language), on=report.on, head=document.head,
                        produced_at=document.produced_at, donor_name=words.donor)
 

@@ -1,4 +1,5 @@
-"""The printed reports' content: the funding report or the donor statement, read in one transaction with the audit
+"""The printed reports' content: the funding report (with the coverage of the priority list) or the donor statement,
+read in one transaction with the audit
 chain's head it was produced from, as the viewer may see it (the same service reads and masking as the pages).
 
 The head names no record, only how many the chain held and the last one's hash (as a signed checkpoint does), so
@@ -11,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from coalition.domain.access import Actor, can
+from coalition.domain.errors import NotFound
 from coalition.services.audit import require
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition
 from coalition.services.views.funding import DonorStatement, FundingReport, read_report, read_statement
+from coalition.services.views.priorities import Coverage, read_coverage
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class FundingDocument:
     report: FundingReport
     head: AuditHead
     produced_at: datetime
+    coverage: Coverage | None = None  # of the priority list approved by then; None before there is one
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +64,11 @@ def funding_document(uow: UnitOfWork, actor: Actor, coalition: str, on: date | N
     with uow:
         name = load_coalition(uow, coalition).name
         report = read_report(uow, actor, coalition, on)
-        return FundingDocument(name, report, _head(uow), uow.clock())
+        try:
+            ranks: Coverage | None = read_coverage(uow, coalition, on=on)
+        except NotFound:
+            ranks = None  # no priority list approved yet: nothing to cover
+        return FundingDocument(name, report, _head(uow), uow.clock(), ranks)
 
 
 def donor_document(uow: UnitOfWork, actor: Actor, donor: str, *, on: date | None = None,
