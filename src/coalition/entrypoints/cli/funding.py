@@ -404,14 +404,19 @@ def report_donor(ctx: typer.Context, donor: str, on: AsOf = None, as_json: JsonF
               [[c, *_money_row(v)] for c, v in part.by_currency.items()])
     if found.masked:
         console.print("Some of this donor's records are restricted: totals and what its money bought are not shown.")
+    _print_pledges(found.contributions)
+    print_donor_procurement(found.procurement)
+
+
+def _print_pledges(contributions: list[svc.ContributionView]) -> None:
+    """A donor's pledges with their progress (masked ones without their amount)."""
     table("Pledges", ["Id", "Coalition", "Value date", "Pledged", "Committed", "Received", "Status", "Excess",
                       "Earmark"],
           [(c.id, c.coalition, c.value_date, MASK if c.masked else c.amount,
             c.progress.committed if c.progress else "", c.progress.received if c.progress else "",
             c.progress.status.value if c.progress else "",
             c.progress.excess if c.progress and c.progress.excess.amount else "", c.earmark or "")
-           for c in found.contributions if c.kind is ContributionKind.PLEDGE])
-    print_donor_procurement(found.procurement)
+           for c in contributions if c.kind is ContributionKind.PLEDGE])
 
 
 @ledger_app.command("check")
