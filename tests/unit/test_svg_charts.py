@@ -1,14 +1,18 @@
 """The server's SVG bar charts: a bar per label and series, widths in proportion to the values, every text escaped,
-and a series that does not match its labels refused."""
+and a series that does not match its labels refused; printing fetches nothing from outside the report."""
 
 from __future__ import annotations
 
 import re
+import threading
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
 from lxml import etree  # type: ignore[import-untyped]
 
+from coalition.bootstrap import Platform
 from coalition.entrypoints.web.svg import LABELS, VALUES, WIDTH, Series, bars
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -45,3 +49,28 @@ def test_a_single_series_has_no_legend_and_all_zero_values_draw_empty_bars():
 def test_a_series_must_have_a_value_per_label():
     with pytest.raises(ValueError, match="one value per label"):
         bars("t", ["a", "b"], [Series("x", [Decimal(1)])], _shown)
+
+
+def test_printing_fetches_nothing_from_outside_the_report(tmp_path: Path) -> None:
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "secret.css"
+    secret.write_text("p { color: red }")
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        pdf = Platform.pdf(f'<link rel="stylesheet" href="{url}/a.css"><img src="{url}/b.png">'
+                           f'<img src="{secret.as_uri()}"><p>only this</p>')
+    finally:
+        server.shutdown()
+    assert pdf.startswith(b"%PDF-") and asked == []
