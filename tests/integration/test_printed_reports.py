@@ -24,6 +24,7 @@ from coalition.domain.money import Money
 from coalition.entrypoints.web import printed
 from coalition.entrypoints.web.charts import PALETTE
 from coalition.services import audit, funding
+from coalition.services.views import reports
 from coalition.services.views.reports import donor_document, funding_document
 from tests.integration.helpers import assert_refused, run
 
@@ -147,3 +148,22 @@ def test_the_command_line_writes_the_pdf_and_refuses_a_bad_language(demo: Platfo
     assert_refused(demo, capsys, ["report", "funding", IT, "--pdf", str(tmp_path / "x.pdf"), "--lang", "de"], 2,
                    "--lang")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_change_committed_while_a_report_is_read_never_mixes_with_the_head_it_names(demo: Platform):
+    later = Contribution(ContributionKind.RECEIPT, IT, FUND, "LV", Money(Decimal("1000.00"), "EUR"),
+                         date(2024, 3, 21), confidentiality=Confidentiality())
+    uow = demo.uow(read_only=True)
+    reads: list[tuple[int, str]] = []
+
+    def read() -> tuple[int, str]:
+        if not reads:  # another writer commits while the first read is under way
+            funding.record_contribution(demo.uow(), demo.operator(), later)
+        reads.append(uow.audit.stored_head())
+        return reads[-1]
+
+    with uow:
+        seen, head = reports._at_one_head(uow, read)
+    assert seen == (head.seq, head.hash)  # the report and the head it names are of one state of the record
+    # PostgreSQL (read committed) reads again after the change; SQLite's snapshot never sees it.
+    assert len(reads) == (2 if demo.engine.dialect.name == "postgresql" else 1)
