@@ -38,7 +38,9 @@ test: $(STAMP) browser lint typecheck contracts shape pytest ## Run every qualit
 
 browser: ## Install Debian's chromium for the browser tests when missing (skipped, and said, if it cannot be)
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests ..."; \
-		apt-get install -y -qq chromium >/dev/null 2>&1 || echo "chromium could not be installed: the browser tests will be skipped"; }
+		apt-get install -y -qq chromium >/dev/null 2>&1 \
+		|| { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; } \
+		|| echo "chromium could not be installed: the browser tests will be skipped"; }
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests

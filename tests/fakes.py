@@ -12,7 +12,7 @@ from typing import Self
 
 from coalition.domain import ledger
 from coalition.domain.access import Grant, RecordScope
-from coalition.domain.audit import GENESIS_HASH, AuditRecord, Checkpoint, ProofPart
+from coalition.domain.audit import GENESIS_HASH, AuditQuery, AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
 from coalition.domain.contribution_import import ValidRows
 from coalition.domain.contribution_rules import Stored
@@ -251,6 +251,14 @@ class FakeAudit:
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]:
         chosen = [r for r in self._s.audit if r.seq > after_seq]
         return iter(chosen if limit is None else chosen[:limit])
+
+    def search(self, query: AuditQuery, limit: int) -> tuple[list[AuditRecord], int]:
+        listed = [r for r in self._s.audit if replace(query, newest_first=False, after=0).matches(r)]
+        page = [r for r in (reversed(listed) if query.newest_first else listed) if query.matches(r)]
+        return page[:limit], len(listed)
+
+    def vocabulary(self) -> tuple[list[str], list[str]]:
+        return sorted({r.action for r in self._s.audit}), sorted({r.object_type for r in self._s.audit})
 
 
 class FakeUsers:

@@ -17,7 +17,7 @@ from coalition.adapters.database_errors import database_errors_translated
 from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
-from coalition.adapters.open_data import FLOW_FORMATS, MEDIA_TYPES, flows_file, iati_document, iati_problems
+from coalition.adapters.open_data import FLOW_FORMATS, MEDIA_TYPES, atom_feed, flows_file, iati_document, iati_problems
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.pdf import html_to_pdf
 from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_file, signature_holds, write_key_file
@@ -31,7 +31,7 @@ from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
 from coalition.services.views.open_contracting import ProcurementRecord
-from coalition.services.views.open_data import FlowsExport, IatiExport
+from coalition.services.views.open_data import AtomFeed, FlowsExport, IatiExport
 
 __all__ = ["Ed25519Signer", "Platform", "Publication", "SchemaOutOfDate", "StoredResponse", "Unreachable",
            "WriterBusy", "bootstrap",
@@ -169,6 +169,11 @@ class Platform:
         return Ed25519Signer(read_key_file(path))
 
     signature_holds = staticmethod(signature_holds)
+
+    @staticmethod
+    def atom_feed(feed: AtomFeed) -> bytes:
+        """An Atom 1.0 feed of public acts."""
+        return atom_feed(feed)
 
     @staticmethod
     def ocds_packages(record: ProcurementRecord, uri: str, records_uri: str) -> tuple[str, str]:

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     ocid_prefix: str = Field(default="ocds-test00",
                              description="The ocid prefix of OCDS exports (the Open Contracting Partnership assigns "
                              "one to each publisher); the default 'ocds-test00' marks test data")
+    open_data_licence: str = Field(default="CC-BY-4.0", description="The licence of the open-data files, as its "
+                                   "SPDX identifier (CC-BY-4.0 by default)")
+    open_data_licence_url: str = Field(default="https://creativecommons.org/licenses/by/4.0/",
+                                       description="Where the licence of the open-data files is published")
     trusted_proxies: str = Field(default="", description="Proxies whose X-Forwarded-For and X-Forwarded-Proto are "
                                  "believed: addresses or networks separated by commas; none by default")
 
@@ -94,6 +98,21 @@ class Settings(BaseSettings):
         if re.fullmatch(r"ocds-[a-z0-9]{6}", value) is None:
             raise ValueError(f"COALITION_OCID_PREFIX: '{value}' is not an ocid prefix: it is 'ocds-' and six "
                              "lower-case letters or digits, as the Open Contracting Partnership assigns it")
+        return value
+
+    @field_validator("open_data_licence")
+    @classmethod
+    def _licence(cls, value: str) -> str:
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.+-]{0,63}", value) is None:
+            raise ValueError(f"COALITION_OPEN_DATA_LICENCE: '{value}' is not a licence identifier: it is an SPDX "
+                             "identifier such as CC-BY-4.0 or CC0-1.0 (letters, digits, '.', '+' and '-')")
+        return value
+
+    @field_validator("open_data_licence_url")
+    @classmethod
+    def _licence_url(cls, value: str) -> str:
+        if re.fullmatch(r"https?://[^\s]+", value) is None:
+            raise ValueError(f"COALITION_OPEN_DATA_LICENCE_URL: '{value}' is not an http(s) address")
         return value
 
     @field_validator("trusted_proxies")

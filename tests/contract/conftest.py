@@ -50,18 +50,28 @@ def seed(units: Units) -> None:
         written(uow, "seed")
 
 
+class Store:
+    """A factory of units of work on one store, with the clock they read (a test may move it on)."""
+
+    def __init__(self, make: Units, clock: TickingClock) -> None:
+        self._make, self.clock = make, clock
+
+    def __call__(self) -> UnitOfWork:
+        return self._make()
+
+
 @pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def units(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Units]:
+def units(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A factory of units of work on a store holding the seeded registry: the fake, or a migrated database."""
     clock = TickingClock(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
     if request.param == "fake":
         fake = FakeUnitOfWork(clock)
         seed(lambda: fake)
-        yield lambda: fake
+        yield Store(lambda: fake, clock)
         return
     with fresh_database(request.param, tmp_path) as url:
         wired = Platform(Settings(database_url=url, data_dir=tmp_path, operator="tester"), clock)
         wired.init_database()
         seed(wired.uow)
-        yield wired.uow
+        yield Store(wired.uow, clock)
         wired.engine.dispose()

@@ -17,7 +17,7 @@ from coalition.adapters import tables as t
 from coalition.adapters.row_proofs import EXEMPT, PROVED
 from coalition.bootstrap import Platform
 from coalition.demo.world import build_demo_world
-from coalition.domain.audit import RowProblem
+from coalition.domain.audit import AuditQuery, RowProblem
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services import audit, funding
 from coalition.services.views import ledger as ledger_views
@@ -118,7 +118,7 @@ def test_the_last_record_cut_with_its_head_moved_back_is_found_and_a_checkpoint_
     code, _, err = run(demo, capsys, "audit", "checkpoint", "--output", str(tmp_path / "kept.json"))
     assert code == 0, err
     total = audit.audit_log(demo.uow(), demo.operator(), limit=1).total
-    before, last = audit.audit_log(demo.uow(), demo.operator(), after_seq=total - 2).records
+    before, last = audit.audit_log(demo.uow(), demo.operator(), AuditQuery(after=total - 2)).records
     tamper(demo, f"DELETE FROM audit_proofs WHERE seq = {last.seq}",
            f"DELETE FROM audit_records WHERE seq = {last.seq}",
            f"UPDATE audit_head SET seq = {before.seq}, hash = '{before.hash}' WHERE id = 1")

@@ -14,7 +14,7 @@ from coalition.demo.world import build_demo_world
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.contributions import Contribution, ContributionKind, Earmark, FundingRoute
 from coalition.domain.delivery import Condition, ShipmentState, UnitReceipt
-from coalition.domain.errors import InvariantViolated, NotFound, PermissionDenied
+from coalition.domain.errors import Conflict, InvariantViolated, NotFound, PermissionDenied
 from coalition.domain.innovation import (
     Call,
     CallKind,
@@ -94,6 +94,35 @@ def test_scores_are_ranked_normalised_and_shortlisted(pipeline: Platform) -> Non
     assert shortlist.shortlisted == ("P3", "P1") and shortlist.ranking[2] == ("P2", Decimal("-1.1434"))
     with pytest.raises(PermissionDenied):
         innovation.call_scores(pipeline.uow(), Actor("anyone"), "park-2026")
+
+
+def test_a_late_conflict_withdraws_a_review_only_when_confirmed_and_never_after_a_shortlist(
+        pipeline: Platform) -> None:
+    for who, project, impact, feasibility in (("a", "P1", 9, 9), ("a", "P2", 2, 2), ("b", "P1", 5, 5),
+                                              ("b", "P2", 8, 7)):
+        review(pipeline, who, project, impact, feasibility)
+    admin = pipeline.operator()
+    before = dump(pipeline.engine)
+    with pytest.raises(Conflict, match="withdraws your review") as unconfirmed:
+        innovation.declare_conflict(pipeline.uow(), expert("a"), "P1", conflicted=True, note="joined TEAM-A")
+    assert unconfirmed.value.field == "withdraw" and dump(pipeline.engine) == before
+    scores = innovation.call_scores(pipeline.uow(), admin, "park-2026", ScoringMethod.NORMALISED)
+    innovation.declare_conflict(pipeline.uow(), expert("a"), "P1", conflicted=True, note="joined TEAM-A",
+                                withdraw=True)
+    record = audit.audit_log(pipeline.uow(), admin, limit=100_000).records[-1]
+    assert record.action == "declare_conflict" and record.after["withdrawn_review"]["reviewer"] == "a"
+    mine = innovation.own_review(pipeline.uow(), expert("a"), "P1")
+    assert mine.review is not None and not mine.counts and mine.declaration is not None
+    assert innovation.call_scores(pipeline.uow(), admin, "park-2026", ScoringMethod.NORMALISED) != scores
+    with pytest.raises(InvariantViolated, match="not restored"):
+        innovation.declare_conflict(pipeline.uow(), expert("a"), "P1", conflicted=False)
+    innovation.decide_shortlist(pipeline.uow(), admin, "park-2026", method=ScoringMethod.NORMALISED,
+                                decided_by="selection panel", on=date(2026, 3, 10), top=1)
+    fixed = dump(pipeline.engine)
+    with pytest.raises(InvariantViolated, match="fixed by the shortlist decided on 2026-03-10"):
+        innovation.declare_conflict(pipeline.uow(), expert("b"), "P2", conflicted=True, note="late", withdraw=True)
+    assert dump(pipeline.engine) == fixed
+    assert innovation.own_review(pipeline.uow(), expert("b"), "P2").fixed_since == date(2026, 3, 10)
 
 
 def evidence_for(platform: Platform, project: str, stage: ProjectStage) -> int:

@@ -72,7 +72,8 @@ def review(platform: Platform, who: str, project: str, need: int, feasibility: i
     innovation.declare_conflict(platform.uow(), expert(who), project, conflicted=False)
     innovation.submit_review(platform.uow(), expert(who), project, {"need": need, "feasibility": feasibility})
     if conflicted:  # a conflict declared after reviewing withdraws the review
-        innovation.declare_conflict(platform.uow(), expert(who), project, conflicted=True, note="joined the team")
+        innovation.declare_conflict(platform.uow(), expert(who), project, conflicted=True, note="joined the team",
+                                    withdraw=True)
 
 
 def evidence(platform: Platform, project: str, title: str, day: date) -> int:

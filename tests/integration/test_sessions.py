@@ -88,7 +88,7 @@ def test_the_command_line_lists_and_ends_a_users_sessions(users: Platform, capsy
     assert code == 0, err
     assert "2 browser sessions of ee-desk ended" in out
     assert all(is_over(users, s.token) for s in mine) and not is_over(users, other.token)
-    last = audit.audit_log(users.uow(), users.operator(), after_seq=0, limit=1000).records[-1]
+    last = audit.audit_log(users.uow(), users.operator(), limit=1000).records[-1]
     assert (last.action, last.object_id, last.after) == ("end_sessions", "ee-desk", {"sessions_ended": 2})
     assert_refused(users, capsys, ["users", "end-sessions", "nobody"], 3, "no user 'nobody'")
 

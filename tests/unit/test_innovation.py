@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from coalition.domain.contributions import Earmark
-from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated
 from coalition.domain.innovation import (
     Call,
     CallKind,
@@ -31,6 +31,7 @@ from coalition.domain.innovation import (
     check_gate,
     check_reviewer,
     counted_reviews,
+    withdrawn_by,
 )
 
 AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -205,6 +206,33 @@ def test_a_reviewer_of_the_projects_own_team_is_conflicted_and_a_later_conflict_
     later = [*declared, ConflictDeclaration("P1", "expert-1", True, "joined the team", AT)]  # same moment, later
     assert [r.reviewer for r in counted_reviews(reviews, later)] == ["expert-2"]
     assert [r.reviewer for r in counted_reviews(reviews, declared)] == ["expert-1", "expert-2"]
+
+
+def test_a_conflict_declared_after_reviewing_withdraws_the_review_only_when_confirmed_and_before_a_shortlist() -> None:
+    call = Call("call-1", "it", CallKind.CALL, "Call", date(2026, 1, 1), date(2026, 1, 31), RUBRIC)
+    none = [ConflictDeclaration("P1", "expert-1", False, "", AT)]
+    reviews = [review("P1", "expert-1", 9, 9), review("P1", "expert-2", 5, 5)]
+    conflict = ConflictDeclaration("P1", "expert-1", True, "joined the team", AT)
+    shortlist = Shortlist("call-1", ScoringMethod.MEAN, (("P1", Decimal("7.0")),), ("P1",), "panel", date(2026, 3, 2))
+
+    def declare(declaration: ConflictDeclaration, *, shortlists: tuple[Shortlist, ...] = (),
+                declared: list[ConflictDeclaration] = none, withdraw: bool = False) -> Review | None:
+        return withdrawn_by(declaration, call, reviews=reviews, declarations=declared, shortlists=shortlists,
+                            withdraw=withdraw)
+
+    with pytest.raises(Conflict, match="withdraws your review of it and changes the normalised score") as asked:
+        declare(conflict)
+    assert asked.value.field == "withdraw"
+    assert declare(conflict, withdraw=True) == reviews[0]  # after the call closed too: reviews come after it
+    with pytest.raises(InvariantViolated, match="fixed by the shortlist decided on 2026-03-02") as fixed:
+        declare(conflict, shortlists=(shortlist,), withdraw=True)
+    assert fixed.value.field == "conflicted"
+    with pytest.raises(InvariantViolated, match="a withdrawn review is not restored"):
+        declare(ConflictDeclaration("P1", "expert-1", False, "", AT), declared=[*none, conflict])
+    # what changes no review that counts is recorded, shortlist or not: no review yet, or the same answer again
+    assert declare(ConflictDeclaration("P1", "expert-3", True, "mentor", AT), shortlists=(shortlist,)) is None
+    assert declare(ConflictDeclaration("P1", "expert-1", False, "", AT), shortlists=(shortlist,)) is None
+    assert declare(conflict, declared=[*none, conflict], shortlists=(shortlist,)) is None
 
 
 def test_money_for_a_grant_is_unearmarked_or_covers_every_area_of_the_call() -> None:

@@ -199,7 +199,7 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
                      f"{IT}/procurement", f"{IT}/ledger", "/plans/1", "/proposals/1", "/login", f"{IT}/innovation",
                      "/innovation/calls/it-innovation-challenge-2025", "/innovation/projects/ITC-SOC-ANALYTICS",
                      "/programmes", "/programmes/kz-defense-tech-park", "/innovation/calls/kz-hub-hackathon-2025",
-                     "/innovation/projects/KZ-VIDEO-PERIMETER", "/account"):
+                     "/innovation/projects/KZ-VIDEO-PERIMETER", "/account", "/open-data"):
             page.goto(f"{site.url}{path}")
             found = accessibility_problems(page)
             if found:
@@ -329,4 +329,33 @@ def test_the_innovation_pipeline_from_the_board_to_a_review_and_a_refused_confli
     scores = expert.get_by_role("region", name="Scores").inner_text()
     assert "ITC-MESH-RELAY" in scores and "ITC-SOC-ANALYTICS" in scores
     screenshot(expert, "en-innovation-call-scores")
+    clean(site)
+
+
+def test_an_expert_sees_their_declaration_and_review_and_the_choices_in_full_on_a_phone(site: Site,
+                                                                                       open_page) -> None:
+    page = open_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, site, "expert-3")
+    page.goto(f"{site.url}/innovation/projects/ITC-MESH-RELAY")
+    expect(page.get_by_text("None yet: declare whether you have a conflict of interest")).to_be_visible()
+    for text in ("I have no conflict of interest with this project", "I have a conflict of interest with this project"):
+        label = page.get_by_text(text)
+        expect(label).to_be_visible()
+        box = label.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, text  # not cut off
+        assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), text
+    page.get_by_label("I have no conflict of interest with this project").check()
+    page.get_by_role("button", name="Declare").click()
+    expect(page.get_by_role("status")).to_contain_text("no conflict of interest with ITC-MESH-RELAY")
+    expect(page.get_by_label("I have no conflict of interest with this project")).to_be_checked()
+    expect(page.get_by_text("No conflict of interest, declared")).to_be_visible()
+    assert accessibility_problems(page) == []
+    screenshot(page, "en-phone-expert-declaration")
+
+    first = open_page()
+    sign_in(first, site, "expert-1")
+    first.goto(f"{site.url}/innovation/projects/ITC-MESH-RELAY")
+    expect(first.get_by_text("fixed by the shortlist decided on")).to_be_visible()
+    expect(first.get_by_role("button", name="Declare")).to_have_count(0)  # a late conflict cannot move the ranking
     clean(site)

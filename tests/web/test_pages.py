@@ -119,7 +119,8 @@ def test_out_of_range_ids_control_characters_and_overlong_text_are_refused_on_th
     """The pages read ids, codes and text by the same rules as the API, on both databases: 422, never 500."""
     token = sign_in(client, "secretariat")
     for path in ("/plans/99999999999999999999", "/proposals/0", "/coalitions/it%00coalition",
-                 f"{IT}/priorities?version=1.5", f"{IT}/ledger?after=-1", "/audit?after=%2B5"):
+                 f"{IT}/priorities?version=1.5", f"{IT}/ledger?after=-1", "/audit?before=%2B5",
+                 "/audit?since=2026-13-01"):
         assert client.get(path).status_code == 422, path
     before = dump(platform.engine)
     form = {"csrf_token": token, "donor": "EE", "fund": "it-coalition-fund", "currency": "EUR", "amount": "10.00",
@@ -248,7 +249,8 @@ def test_a_reviewer_with_a_conflict_is_refused_on_the_project_page_and_writes_no
     with TestClient(create_app(platform)) as client:
         token = sign_in(client, "expert-2")
         page = client.get("/innovation/projects/ITC-SAT-LINK").text
-        assert "Your review" in page and "Submit the review" in page
+        assert "Your review" in page and "A conflict of interest (" in page and "Submit the review" not in page
+        assert re.search(r'value="yes" checked>', page)  # the form shows the state declared, not a reset choice
         with platform.uow() as uow:
             before = len(uow.innovation.reviews(["ITC-SAT-LINK"]))
         refused = client.post("/innovation/projects/ITC-SAT-LINK/review", data={
@@ -266,6 +268,24 @@ def test_a_reviewer_with_a_conflict_is_refused_on_the_project_page_and_writes_no
         in_ukrainian = client.post("/innovation/projects/ITC-SAT-LINK/review", data={
             "csrf_token": token, "score-impact": "9", "score-feasibility": "9", "score-team": "9"})
         assert "expert-2 заявив про конфлікт інтересів з ITC-SAT-LINK" in in_ukrainian.text
+    with TestClient(create_app(platform)) as first:  # expert-1 reviewed ITC-MESH-RELAY before its call's shortlist
+        token = sign_in(first, "expert-1")
+        page = first.get("/innovation/projects/ITC-MESH-RELAY").text
+        assert "No conflict of interest, declared" in page and "Operational impact: " in page
+        assert "fixed by the shortlist decided on" in page and 'action="/innovation/projects/ITC-MESH-RELAY/' \
+            'declaration"' not in page
+        before = dump(platform.engine)
+        refused = first.post("/innovation/projects/ITC-MESH-RELAY/declaration", data={
+            "csrf_token": token, "conflicted": "yes", "note": "joined the team", "withdraw": "yes"})
+        assert "fixed by the shortlist decided on 2025-03-10" in refused.text and dump(platform.engine) == before
+    with TestClient(create_app(platform)) as third:  # expert-3 has neither declared nor reviewed ITC-MESH-RELAY
+        token = sign_in(third, "expert-3")
+        page = third.get("/innovation/projects/ITC-MESH-RELAY").text
+        assert "None yet: declare" in page and "checked" not in page.split('name="conflicted"')[1][:40]
+        third.post("/innovation/projects/ITC-MESH-RELAY/declaration", data={"csrf_token": token,
+                                                                           "conflicted": "no"})
+        page = third.get("/innovation/projects/ITC-MESH-RELAY").text
+        assert re.search(r'value="no" checked>', page) and "Submit the review" in page
 
 
 def test_a_programme_page_shows_its_stages_gate_rules_and_calls_in_both_languages(platform: Platform) -> None:
@@ -391,3 +411,33 @@ def test_the_coalition_page_links_its_open_data_in_both_languages(client: TestCl
     client.post("/language", data={"csrf_token": csrf(client, "/"), "language": "uk", "next": IT})
     assert "Відкриті дані" in client.get(IT).text
     assert client.get("/api/v1/coalitions/it-coalition/exports/iati.xml").status_code == 200
+
+
+def test_the_audit_log_lists_newest_first_filters_pages_and_speaks_the_readers_language(client: TestClient) -> None:
+    sign_in(client, "auditor")
+    page = client.get("/audit").text
+    seqs = [int(s) for s in re.findall(r'<tr><td class="num">(\d+)</td>', page)]
+    assert len(seqs) == 50 and seqs == sorted(seqs, reverse=True)
+    assert "member admitted" in page and "admit_member" not in page.split("<tbody>")[1]
+    older = re.search(r'href="/audit\?([^"]+)" rel="next"', page)
+    assert older is not None and f"before={seqs[-1]}" in older.group(1)
+    next_page = client.get(f"/audit?{older.group(1)}").text
+    following = [int(s) for s in re.findall(r'<tr><td class="num">(\d+)</td>', next_page)]
+    assert following[0] == seqs[-1] - 1 and following == sorted(following, reverse=True)
+
+    votes = client.get("/audit", params={"action": "cast_vote", "record_type": "proposal"}).text
+    listed = re.findall(r"<tr><td class=\"num\">\d+</td>.*?</tr>", votes)
+    assert listed and all("vote cast" in row and "proposal" in row for row in listed)
+    assert re.search(r'<option value="cast_vote" selected>', votes)
+    count = re.search(r"<caption>(\d+) records?, newest first</caption>", votes)
+    assert count is not None and int(count.group(1)) >= len(listed)
+    assert "None" not in client.get("/audit", params={"actor": "nobody-at-all"}).text.split("<tbody>")[1]
+    assert 'rel="next"' not in client.get("/audit", params={"since": "2999-01-01"}).text
+
+    backwards = client.get("/audit", params={"since": "2026-12-02", "until": "2026-12-01"})
+    assert backwards.status_code == 422 and "is after the last day" in backwards.text
+    client.post("/language", data={"csrf_token": csrf(client, "/"), "language": "uk", "next": "/audit"})
+    ukrainian = client.get("/audit", params={"action": "cast_vote"}).text
+    assert "голос подано" in ukrainian and "найновіші спершу" in ukrainian
+    assert "пізніше за останній день" in client.get("/audit", params={"since": "2026-12-02",
+                                                                       "until": "2026-12-01"}).text

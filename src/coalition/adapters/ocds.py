@@ -72,7 +72,8 @@ def release_package(record: ProcurementRecord, uri: str) -> Json:
     """The release package of every case of the record, each case's releases in date order."""
     releases = [release for history in record.cases for release in _releases(record, history)]
     return {"uri": uri, "version": VERSION, "publisher": _publisher(record),
-            "publishedDate": max(r["date"] for r in releases), "releases": releases}
+            "publishedDate": max((r["date"] for r in releases), default=_moment(record.coalition.founded_on)),
+            "releases": releases}
 
 
 def record_package(package: Json, uri: str) -> Json:

@@ -12,7 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +27,15 @@ from openpyxl import Workbook
 from coalition.domain.contributions import ContributionKind
 from coalition.domain.party import PartyKind
 from coalition.domain.requirements import RequirementStatus
-from coalition.services.views.open_data import Activity, ActivityMoney, Directory, Flow, FlowsExport, IatiExport
+from coalition.services.views.open_data import (
+    Activity,
+    ActivityMoney,
+    AtomFeed,
+    Directory,
+    Flow,
+    FlowsExport,
+    IatiExport,
+)
 
 IATI_VERSION = "2.03"
 SCHEMA = Path(__file__).parent / "schemas" / "iati" / IATI_VERSION / "iati-activities-schema.xsd"
@@ -200,8 +211,29 @@ def flows_csv(export: FlowsExport) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _settled(workbook: bytes, moment: datetime) -> bytes:
+    """The workbook dated ``moment`` (each part of its ZIP, and its properties' time of change, which saving sets
+    to the clock), so that the same flows give the same bytes."""
+    utc = moment.astimezone(UTC)
+    stamp, when = utc.timetuple()[:6], utc.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                part = MODIFIED.sub(lambda m: m.group(1) + when + m.group(2), part)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), part, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def flows_xlsx(export: FlowsExport) -> bytes:
     book = Workbook()
+    moment = export.generated_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    book.properties.created = book.properties.modified = moment
     sheet = book.active
     assert sheet is not None
     sheet.title = "flows"
@@ -210,7 +242,7 @@ def flows_xlsx(export: FlowsExport) -> bytes:
         sheet.append([neutralised(value) for value in (row[column] for column in FLOW_COLUMNS)])
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return _settled(out.getvalue(), export.generated_at)
 
 
 def _json_value(value: Any) -> Any:
@@ -233,3 +265,36 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
 def flows_file(export: FlowsExport, format: str) -> bytes:
     return FLOW_FORMATS[format](export)
 
+
+
+# --- Atom feed ---------------------------------------------------------------------------------------------------
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _atom(parent: etree._Element, name: str, text: str | None = None, **attributes: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def atom_feed(feed: AtomFeed) -> bytes:
+    """An Atom 1.0 feed (RFC 4287): the feed's id, title, author, links and time, then each entry's."""
+    root = etree.Element(f"{{{ATOM}}}feed", {XML_LANG: feed.language}, nsmap={None: ATOM})
+    _atom(root, "id", feed.id)
+    _atom(root, "title", feed.title)
+    _atom(root, "updated", feed.updated.isoformat())
+    _atom(_atom(root, "author"), "name", feed.author)
+    _atom(root, "link", rel="self", href=feed.self_link, type="application/atom+xml")
+    _atom(root, "link", rel="alternate", href=feed.page_link, type="text/html")
+    _atom(root, "rights", feed.rights)
+    for entry in feed.entries:
+        element = _atom(root, "entry")
+        _atom(element, "id", entry.id)
+        _atom(element, "title", entry.title)
+        _atom(element, "updated", entry.updated.isoformat())
+        _atom(element, "link", rel="alternate", href=entry.link, type="text/html")
+        _atom(element, "category", term=entry.category)
+        _atom(element, "summary", entry.summary, type="text")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

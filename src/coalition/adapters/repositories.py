@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from coalition.adapters import row_proofs
 from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
 from coalition.adapters.stored import rebuilds_stored_values
-from coalition.domain.audit import GENESIS_HASH, AuditRecord, Checkpoint, ProofPart
+from coalition.domain.audit import GENESIS_HASH, AuditQuery, AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
@@ -233,6 +233,34 @@ class SqlAuditLog:
             query = query.limit(limit)
         for row in self._c.execute(query.execution_options(yield_per=1000)):
             yield self._record(row)
+
+    def search(self, query: AuditQuery, limit: int) -> tuple[list[AuditRecord], int]:
+        a = t.audit_records
+        where: list[sa.ColumnElement[bool]] = []
+        if query.actor is not None:
+            where.append(a.c.actor["user"].as_string() == query.actor)
+        for column, value in ((a.c.action, query.action), (a.c.object_type, query.object_type),
+                              (a.c.object_id, query.object_id)):
+            if value is not None:
+                where.append(column == value)
+        # Times are kept as ISO 8601 text in UTC, so a day's records sort between its first moment and the next day's.
+        if query.since is not None:
+            where.append(a.c.occurred_at >= query.since.isoformat())
+        if query.until is not None:
+            where.append(a.c.occurred_at < (query.until + timedelta(days=1)).isoformat())
+        total = int(self._c.execute(sa.select(sa.func.count()).select_from(a).where(*where)).scalar_one())
+        if query.newest_first:
+            page = sa.select(a).where(*where, *([a.c.seq < query.before] if query.before is not None else []))
+            page = page.order_by(a.c.seq.desc())
+        else:
+            page = sa.select(a).where(*where, a.c.seq > query.after).order_by(a.c.seq)
+        return [self._record(row) for row in self._c.execute(page.limit(limit))], total
+
+    def vocabulary(self) -> tuple[list[str], list[str]]:
+        a = t.audit_records
+        actions = self._c.execute(sa.select(a.c.action).distinct().order_by(a.c.action)).scalars()
+        kinds = self._c.execute(sa.select(a.c.object_type).distinct().order_by(a.c.object_type)).scalars()
+        return list(actions), list(kinds)
 
     @staticmethod
     def _record(row: Any) -> AuditRecord:

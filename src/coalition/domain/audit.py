@@ -22,7 +22,7 @@ from fractions import Fraction
 from types import UnionType
 from typing import Any
 
-from coalition.domain.errors import InvalidInput
+from coalition.domain.errors import InvalidInput, refusal
 
 GENESIS_HASH = "0" * 64
 
@@ -81,6 +81,43 @@ class AuditRecord:
     prev_hash: str
     hash: str
     rows: JsonValue = None  # the summary of its proof, {"count": rows, "sha256": hex}; None for no rows
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Which records of the audit log to list: each field given narrows the list (by who acted, the action, the
+    kind and id of the record changed, the days it was recorded, UTC); ``newest_first`` lists backwards from
+    ``before`` (a sequence number), otherwise forwards from ``after``."""
+
+    actor: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: date | None = None
+    until: date | None = None
+    newest_first: bool = False
+    after: int = 0
+    before: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise refusal(InvalidInput, "the first day {since} is after the last day {until}", field="since",
+                          since=self.since.isoformat(), until=self.until.isoformat())
+        for name in ("actor", "action", "object_type", "object_id"):
+            value = getattr(self, name)
+            if value is not None and (not value.strip() or len(value) > 200):
+                raise refusal(InvalidInput, "{name} is empty or longer than 200 characters", field=name, name=name)
+
+    def matches(self, record: AuditRecord) -> bool:
+        """Whether ``record`` is one this query lists (the rule the stores apply in their queries)."""
+        user = record.actor.get("user") if isinstance(record.actor, dict) else record.actor
+        day = record.occurred_at.date()
+        return ((self.actor is None or user == self.actor) and (self.action is None or record.action == self.action)
+                and (self.object_type is None or record.object_type == self.object_type)
+                and (self.object_id is None or record.object_id == self.object_id)
+                and (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+                and (record.seq < self.before if self.newest_first and self.before is not None
+                     else self.newest_first or record.seq > self.after))
 
 
 # Where an act's own day stands in what its record holds, in the order looked for: the record is bitemporal, the

@@ -25,7 +25,7 @@ from itertools import pairwise
 
 from coalition.domain.common import check_code, check_move
 from coalition.domain.contributions import Earmark, EarmarkKind
-from coalition.domain.errors import InvalidInput, InvariantViolated, refusal
+from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, refusal
 from coalition.domain.limits import (
     COMMENT,
     EVIDENCE_REFERENCE,
@@ -321,6 +321,46 @@ def check_reviewer(project: str, reviewer: str, declarations: Sequence[ConflictD
                                      note=latest.note)
     if any(r.project == project and r.reviewer == reviewer for r in reviews):
         raise InvariantViolated(f"{reviewer} has already reviewed {project}", field="reviewer")
+
+
+def ranking_fixed_since(shortlists: Sequence[Shortlist]) -> date | None:
+    """The day the call's ranking became fixed, its first shortlist's; None while reviews may still change it."""
+    return min((s.decided_on for s in shortlists), default=None)
+
+
+def withdrawn_by(declaration: ConflictDeclaration, call: Call, *, reviews: Sequence[Review],
+                 declarations: Sequence[ConflictDeclaration], shortlists: Sequence[Shortlist],
+                 withdraw: bool) -> Review | None:
+    """The reviewer's review this declaration withdraws (None if it changes no review that counts), or a refusal.
+
+    A conflict declared after reviewing withdraws the review, and so moves the normalised score of every project
+    of the call: only before a shortlist fixes the ranking, and only when the reviewer confirms the withdrawal
+    (``withdraw``) having been told so (reviews go on after a call closes to submissions, so its closing fixes
+    nothing). Once a shortlist is decided, a declaration that would change which reviews count is refused; a
+    withdrawn review is never restored by declaring no conflict again.
+    """
+    project, reviewer = declaration.project, declaration.reviewer
+    own = next((r for r in reviews if r.project == project and r.reviewer == reviewer), None)
+    if own is None:
+        return None
+    latest = latest_declarations(declarations).get((project, reviewer))
+    counted = latest is None or not latest.conflicted
+    if counted != declaration.conflicted:
+        return None  # it counts and stays counted, or it was withdrawn and stays withdrawn
+    if not counted:
+        raise refusal(InvariantViolated, "{reviewer} declared a conflict of interest with {project} after reviewing "
+                      "it, which withdrew the review; a withdrawn review is not restored", field="conflicted",
+                      reviewer=reviewer, project=project)
+    fixed = ranking_fixed_since(shortlists)
+    if fixed is not None:
+        raise refusal(InvariantViolated, "the ranking of {call} is fixed by the shortlist decided on {day}: a "
+                      "conflict declared now would withdraw the review of {project} it rests on, so it is refused",
+                      field="conflicted", call=call.code, day=fixed.isoformat(), project=project)
+    if not withdraw:
+        raise refusal(Conflict, "declaring a conflict of interest with {project} withdraws your review of it and "
+                      "changes the normalised score of every project of {call}; confirm the withdrawal to declare "
+                      "it", field="withdraw", project=project, call=call.code)
+    return own
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from coalition.domain.access import Actor, Permission, can
 from coalition.domain.audit import (
     AuditEvent,
+    AuditQuery,
     AuditRecord,
     ChainReport,
     Checkpoint,
@@ -19,7 +20,7 @@ from coalition.domain.audit import (
     seal,
     verify_chain,
 )
-from coalition.domain.errors import InvalidInput, InvariantViolated, NotFound, PermissionDenied
+from coalition.domain.errors import InvalidInput, InvariantViolated, NotFound, PermissionDenied, refusal
 from coalition.services.ports import CheckpointSigner, SignatureCheck, UnitOfWork
 
 
@@ -42,15 +43,27 @@ def record_change(uow: UnitOfWork, actor: Actor, event: AuditEvent) -> AuditReco
 
 @dataclass(frozen=True, slots=True)
 class AuditPage:
+    """A page of the audit log: its records, how many the query lists in all, and the actions and kinds of record
+    the log holds (to choose from)."""
+
     records: list[AuditRecord]
     total: int
+    actions: list[str]
+    object_types: list[str]
 
 
-def audit_log(uow: UnitOfWork, actor: Actor, *, after_seq: int = 0, limit: int = 50) -> AuditPage:
+EVERY_RECORD = AuditQuery()
+
+
+def audit_log(uow: UnitOfWork, actor: Actor, query: AuditQuery = EVERY_RECORD, *, limit: int = 50) -> AuditPage:
+    """The records the query lists, oldest first after a sequence number, or newest first before one."""
     require(can(actor, "read_audit"))
+    if not 1 <= limit <= 100_000:
+        raise refusal(InvalidInput, "limit must be between 1 and 100,000", field="limit")
     with uow:
-        total, _ = uow.audit.stored_head()
-        return AuditPage(list(uow.audit.records(after_seq=after_seq, limit=limit)), total)
+        records, total = uow.audit.search(query, limit)
+        actions, kinds = uow.audit.vocabulary()
+        return AuditPage(records, total, actions, kinds)
 
 
 def verify_audit(uow: UnitOfWork, actor: Actor) -> ChainReport:

@@ -39,6 +39,9 @@ from coalition.domain.innovation import (
     check_tranche,
     check_trl,
     counted_reviews,
+    latest_declarations,
+    ranking_fixed_since,
+    withdrawn_by,
 )
 from coalition.domain.ledger import AccountKey, AccountType, Entry, EntryKind
 from coalition.domain.money import Money
@@ -139,17 +142,48 @@ def add_evidence(uow: UnitOfWork, actor: Actor, evidence: Evidence) -> Evidence:
 
 
 def declare_conflict(uow: UnitOfWork, actor: Actor, project: str, *, conflicted: bool,
-                     note: str = "") -> ConflictDeclaration:
-    """The signed-in reviewer declares whether they have a conflict of interest with a project."""
+                     note: str = "", withdraw: bool = False) -> ConflictDeclaration:
+    """The signed-in reviewer declares whether they have a conflict of interest with a project. A conflict declared
+    after reviewing withdraws the review: only while the call's ranking is open and with ``withdraw`` confirmed
+    (``domain.innovation.withdrawn_by``); the audit record names the review withdrawn."""
     with uow:
         _, call = load_project(uow, project)
         require(can(actor, "review_projects", call.owner))
         declaration = ConflictDeclaration(project, actor.user, conflicted, note.strip(), uow.clock())
+        withdrawn = withdrawn_by(declaration, call, reviews=uow.innovation.reviews([project]),
+                                 declarations=uow.innovation.declarations([project]),
+                                 shortlists=uow.innovation.shortlists(call.code), withdraw=withdraw)
         uow.innovation.declare(declaration)
-        record_change(uow, actor, AuditEvent("declare_conflict", "innovation_project", project, None,
-                                             snapshot(declaration)))
+        after = snapshot(declaration)
+        if withdrawn is not None:
+            after = {**after, "withdrawn_review": snapshot(withdrawn)}
+        record_change(uow, actor, AuditEvent("declare_conflict", "innovation_project", project, None, after))
         uow.commit()
     return declaration
+
+
+@dataclass(frozen=True, slots=True)
+class OwnReview:
+    """What the signed-in reviewer has done about one project: their latest declaration and their review (and
+    whether it still counts), with the day a shortlist fixed the call's ranking, if one has."""
+
+    declaration: ConflictDeclaration | None
+    review: Review | None
+    fixed_since: date | None
+
+    @property
+    def counts(self) -> bool:
+        return self.review is not None and (self.declaration is None or not self.declaration.conflicted)
+
+
+def own_review(uow: UnitOfWork, actor: Actor, project: str) -> OwnReview:
+    with uow:
+        _, call = load_project(uow, project)
+        require(can(actor, "review_projects", call.owner))
+        latest = latest_declarations(uow.innovation.declarations([project])).get((project, actor.user))
+        review = next((r for r in uow.innovation.reviews([project]) if r.reviewer == actor.user), None)
+        fixed = ranking_fixed_since(uow.innovation.shortlists(call.code))
+        return OwnReview(latest, review, fixed)
 
 
 def submit_review(uow: UnitOfWork, actor: Actor, project: str, scores: Mapping[str, int],

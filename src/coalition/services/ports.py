@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from coalition.domain.access import Grant, RecordScope
-from coalition.domain.audit import AuditRecord, Checkpoint, ProofPart
+from coalition.domain.audit import AuditQuery, AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
 from coalition.domain.contribution_import import ValidRows
 from coalition.domain.contribution_rules import Stored
@@ -424,6 +424,14 @@ class AuditLog(Protocol):
 
     def append(self, record: AuditRecord, proof: Sequence[ProofPart] = ()) -> None: ...
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]: ...
+    def search(self, query: AuditQuery, limit: int) -> tuple[list[AuditRecord], int]:
+        """At most ``limit`` records the query lists, in its order, and how many it lists in all."""
+        ...
+
+    def vocabulary(self) -> tuple[list[str], list[str]]:
+        """The actions and the kinds of record the log holds, each sorted."""
+        ...
+
     def record(self, seq: int) -> AuditRecord | None: ...
     def stored_head(self) -> tuple[int, str]:
         """(seq, hash) as kept separately from the records, without locking."""

@@ -178,12 +178,15 @@ def add_evidence(body: NewEvidence, who: CallerDep, code: CodeInPath) -> object:
 class Declaration(Body):
     conflicted: Flag
     note: Note = ""
+    withdraw: Flag = Field(default=False, description="Confirm that a conflict declared after reviewing withdraws the "
+                           "review (and so changes the normalised scores of the call's projects)")
 
 
 @api.post("/innovation/projects/{code}/conflict-declarations", ConflictDeclaration,
           summary="Declare (no) conflict of interest with a project, as the signed-in reviewer")
 def declare(body: Declaration, who: CallerDep, code: CodeInPath) -> object:
-    return svc.declare_conflict(who.write(), who.actor, code, conflicted=body.conflicted, note=body.note)
+    return svc.declare_conflict(who.write(), who.actor, code, conflicted=body.conflicted, note=body.note,
+                                withdraw=body.withdraw)
 
 
 class NewReview(Body):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import Field, Strict
 
 from coalition.bootstrap import Platform, signing_key_id
-from coalition.domain.audit import AuditRecord, ChainReport, Checkpoint
+from coalition.domain.audit import AuditQuery, AuditRecord, ChainReport, Checkpoint
 from coalition.domain.coalition import Coalition, DecisionRules, Fund, MembershipRole
 from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.instrument import Instrument, InstrumentKind, Signature
@@ -26,6 +27,7 @@ from coalition.entrypoints.api.core import (
     Day,
     DayInQuery,
     Flag,
+    FlagInQuery,
     Limit,
     Moment,
     Name,
@@ -244,9 +246,17 @@ def add_signatory(body: NewSignature, who: CallerDep, code: CodeInPath) -> objec
 # --- audit -------------------------------------------------------------------------------------------------------
 
 
-@api.get("/audit", Page[AuditRecord], summary="The audit log, oldest first, after a sequence number")
-def audit_log(who: CallerDep, after: Cursor = None, limit: Limit = 50) -> object:
-    found = audit.audit_log(who.read(), who.actor, after_seq=after or 0, limit=limit)
+AuditText = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+@api.get("/audit", Page[AuditRecord], summary="The audit log, oldest first after a sequence number (newest first "
+         "before one with newest_first=true), filtered by actor, action, record and the days recorded (UTC)")
+def audit_log(who: CallerDep, after: Cursor = None, limit: Limit = 50, actor: AuditText = None,
+              action: AuditText = None, record_type: AuditText = None, record: AuditText = None,
+              since: DayInQuery = None, until: DayInQuery = None, newest_first: FlagInQuery = False,
+              before: Cursor = None) -> object:
+    query = AuditQuery(actor, action, record_type, record, since, until, newest_first, after or 0, before)
+    found = audit.audit_log(who.read(), who.actor, query, limit=limit)
     return Page(found.records, found.total, after or 0, limit)
 
 

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from coalition.bootstrap import Ed25519Signer, Platform, new_signing_key, signing_key_id, write_signing_key
-from coalition.domain.audit import act_day, checkpoint_data, parse_checkpoint
+from coalition.domain.audit import AuditQuery, act_day, checkpoint_data, parse_checkpoint
+from coalition.domain.common import parse_date
 from coalition.domain.errors import InvalidInput
 from coalition.entrypoints.cli.output import console, emit_json, fail, table
 from coalition.entrypoints.cli.params import cursor_option
@@ -162,14 +163,24 @@ def public_key(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 def log(ctx: typer.Context,
         after: Annotated[int, cursor_option("Show records after this sequence number.")] = 0,
         limit: Annotated[int, typer.Option(help="How many records to show.", min=1, max=10_000)] = 50,
+        actor: Annotated[str | None, typer.Option(help="Only the records of this user.")] = None,
+        action: Annotated[str | None, typer.Option(help="Only this action (e.g. record_contribution).")] = None,
+        record_type: Annotated[str | None, typer.Option("--record-type", help="Only records of this kind "
+                                                        "(e.g. contribution).")] = None,
+        record: Annotated[str | None, typer.Option(help="Only the record with this id.")] = None,
+        since: Annotated[str | None, typer.Option(help="Recorded on or after this day (YYYY-MM-DD, UTC).")] = None,
+        until: Annotated[str | None, typer.Option(help="Recorded on or before this day (YYYY-MM-DD, UTC).")] = None,
+        newest_first: Annotated[bool, typer.Option("--newest-first", help="The latest records first.")] = False,
         as_json: JsonFlag = False) -> None:
-    """Read the audit records in order."""
+    """Read the audit records in order (or newest first), filtered by actor, action, record and days."""
     platform = ready(ctx)
-    page = audit_log(platform.uow(), platform.operator(), after_seq=after, limit=limit)
+    query = AuditQuery(actor, action, record_type, record, None if since is None else parse_date(since, "--since"),
+                       None if until is None else parse_date(until, "--until"), newest_first, after)
+    page = audit_log(platform.uow(), platform.operator(), query, limit=limit)
     if as_json:
         emit_json({"total": page.total, "records": page.records})
         return
-    table(f"Audit records {after + 1} to {after + len(page.records)} of {page.total}",
+    table(f"{len(page.records)} of {page.total} audit records" + (", newest first" if newest_first else ""),
           ["#", "Recorded (UTC)", "Act dated", "Actor", "Action", "Object", "After"],
           [(r.seq, r.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), act_day(r) or "", r.actor.get("user"), r.action,
             f"{r.object_type} {r.object_id}", json.dumps(r.after, ensure_ascii=False)[:60]) for r in page.records])

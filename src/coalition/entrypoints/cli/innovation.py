@@ -194,11 +194,14 @@ def _reviewer(platform: Platform, username: str) -> Actor:
 def declare(ctx: typer.Context, project: str,
             reviewer: Annotated[str, typer.Option(help="The reviewer's user name.")],
             conflicted: Annotated[bool, typer.Option(help="The reviewer has a conflict of interest.")] = False,
-            note: Annotated[str, typer.Option(help="What the conflict is (required with --conflicted).")] = "") -> None:
+            note: Annotated[str, typer.Option(help="What the conflict is (required with --conflicted).")] = "",
+            withdraw_review: Annotated[bool, typer.Option(
+                "--withdraw-review", help="Confirm that a conflict declared after reviewing withdraws the review "
+                                      "(and changes the normalised scores of the call's projects).")] = False) -> None:
     """Record a reviewer's declaration of (no) conflict of interest with a project."""
     platform = ready(ctx)
     actor = _reviewer(platform, reviewer)
-    svc.declare_conflict(platform.uow(), actor, project, conflicted=conflicted, note=note)
+    svc.declare_conflict(platform.uow(), actor, project, conflicted=conflicted, note=note, withdraw=withdraw_review)
     console.print(f"{reviewer} declared {'a' if conflicted else 'no'} conflict of interest with {project}")
 
 

@@ -54,8 +54,9 @@ LABELLED: tuple[type[StrEnum], ...] = (
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS)
 EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed")
-# ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers.
-REFUSING = tuple(HERE.parent.parent / layer for layer in ("domain", "services"))
+# ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers
+# and in the pages.
+REFUSING = tuple(HERE.parent.parent / layer for layer in ("domain", "services", "entrypoints/web"))
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false", "silent": "false"}}
 

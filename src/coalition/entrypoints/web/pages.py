@@ -12,13 +12,14 @@ import dataclasses
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from coalition.domain.allocation import Policy
-from coalition.domain.audit import act_day
+from coalition.domain.audit import AuditQuery, act_day
 from coalition.domain.common import parse_date
 from coalition.domain.contributions import Contribution, ContributionKind, Earmark
 from coalition.domain.delivery import Condition, UnitReceipt
@@ -42,7 +43,7 @@ from coalition.entrypoints.api.core import (
     session_token,
     set_session_cookie,
 )
-from coalition.entrypoints.web import charts, printed
+from coalition.entrypoints.web import audit_words, charts, printed
 from coalition.entrypoints.web.core import Viewer, act, checked_form, flash, render, safe_next, viewer
 from coalition.entrypoints.web.i18n import error_text
 from coalition.entrypoints.web.imports import ImportJobs
@@ -443,9 +444,22 @@ def import_progress(request: Request, who: WhoDep, job_id: str) -> Response:
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, who: WhoDep, after: Cursor = None) -> Response:
-    found = audit.audit_log(who.read(), who.actor, after_seq=after or 0, limit=PAGE)
-    return render(request, who, "audit.html", log=found, after=after or 0, page=PAGE, act_day=act_day)
+def audit_page(request: Request, who: WhoDep, before: Cursor = None, actor: str = "", action: str = "",
+               record_type: str = "", record: str = "", since: str = "", until: str = "") -> Response:
+    """The audit log newest first, a page at a time, filtered by who acted, the action, the record and the days
+    it was recorded; every filtered view has an address of its own."""
+    chosen = {"actor": actor.strip(), "action": action, "record_type": record_type, "record": record.strip(),
+              "since": since, "until": until}
+    query = AuditQuery(chosen["actor"] or None, action or None, record_type or None, chosen["record"] or None,
+                       parse_date(since, "since") if since else None, parse_date(until, "until") if until else None,
+                       newest_first=True, before=before)
+    found = audit.audit_log(who.read(), who.actor, query, limit=PAGE + 1)
+    shown = {k: v for k, v in chosen.items() if v}
+    older = found.records[PAGE - 1].seq if len(found.records) > PAGE else None
+    found = dataclasses.replace(found, records=found.records[:PAGE])
+    return render(request, who, "audit.html", log=found, chosen=chosen, act_day=act_day, words=audit_words,
+                  older=None if older is None else urlencode({**shown, "before": older}),
+                  newest=urlencode(shown) if before is not None else None)
 
 
 @router.post("/audit/verification", response_class=HTMLResponse)
@@ -502,15 +516,18 @@ def project_page(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     trail = innovation.project_trail(who.read(), who.actor, code)
     call = trail.history.call
     who = _in(who, call.coalition) if call.coalition is not None else who
-    return render(request, who, "project.html", trail=trail, p=trail.history.project, call=call,
-                  reviewer=who.may("review_projects", call.owner))
+    reviewer = who.may("review_projects", call.owner)
+    mine = innovation.own_review(who.read(), who.actor, code) if reviewer else None
+    return render(request, who, "project.html", trail=trail, p=trail.history.project, call=call, reviewer=reviewer,
+                  mine=mine)
 
 
 @router.post("/innovation/projects/{code}/declaration")
 async def declare_conflict(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         conflicted = form.get("conflicted") == "yes"
-        innovation.declare_conflict(who.write(), who.actor, code, conflicted=conflicted, note=form.get("note", ""))
+        innovation.declare_conflict(who.write(), who.actor, code, conflicted=conflicted, note=form.get("note", ""),
+                                    withdraw=form.get("withdraw") == "yes")
         return who.gettext("Your declaration is recorded: a conflict of interest with %(project)s.", project=code) \
             if conflicted else who.gettext("Your declaration is recorded: no conflict of interest with %(project)s.",
                                            project=code)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from coalition.domain import ledger
-from coalition.domain.access import Actor, can, can_see_record
+from coalition.domain.access import PUBLIC_ACTOR, Actor, can, can_see_record
 from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.contributions import Contribution, ContributionKind, EarmarkKind
 from coalition.domain.errors import CoalitionError
@@ -25,6 +25,7 @@ from coalition.domain.membership import MembershipChange
 from coalition.domain.money import Money
 from coalition.domain.party import Party
 from coalition.domain.requirements import Requirement
+from coalition.domain.steering import Proposal, ProposalState
 from coalition.services.audit import require
 from coalition.services.funding import pledge_progress
 from coalition.services.ports import UnitOfWork
@@ -105,6 +106,20 @@ class FlowsExport:
     generated_at: datetime
 
 
+def last_change(found: Coalition, contributions: Iterable[Contribution], today: date) -> datetime:
+    """When the record last changed what a published file of these contributions holds: the latest moment one was
+    recorded or became public by its declassification date (the coalition's founding if none), so that the same
+    record gives the same file, byte for byte, whoever asks and whenever."""
+    moments = [datetime.combine(found.founded_on, time(), UTC)]
+    for c in contributions:
+        if c.recorded_at is not None:
+            moments.append(c.recorded_at)
+        declassified = c.confidentiality.declassify_on
+        if declassified is not None and declassified <= today:
+            moments.append(datetime.combine(declassified, time(), UTC))
+    return max(moments)
+
+
 def _visible(uow: UnitOfWork, actor: Actor, coalition: str) -> list[Contribution]:
     today = uow.clock().date()
     return [c for c in uow.ledger.contributions(coalition=coalition)
@@ -140,18 +155,22 @@ def _activity(uow: UnitOfWork, requirement: Requirement, visible: dict[int, Cont
                                                                      m.contribution.id or 0))))
 
 
-def iati_activities(uow: UnitOfWork, actor: Actor, coalition: str) -> IatiExport:
-    """The coalition's requirements that money reached, each with the money the viewer may see."""
-    require(can(actor, "read_contributions", coalition))
+def iati_activities(uow: UnitOfWork, actor: Actor, coalition: str, *, published: bool = False) -> IatiExport:
+    """The coalition's requirements that money reached, each with the money the viewer may see; ``published``, the
+    file of the open-data page: what the public may see, stamped with the record's last change, not the clock."""
+    audience = PUBLIC_ACTOR if published else actor
+    require(can(audience, "read_contributions", coalition))
     with uow:
         found = load_coalition(uow, coalition)
-        visible = {c.id: c for c in _visible(uow, actor, coalition) if c.id is not None}
+        visible = {c.id: c for c in _visible(uow, audience, coalition) if c.id is not None}
         activities = [a for r in uow.requirements.for_coalition(coalition)
                       if (a := _activity(uow, r, visible)) is not None]
         funds = {f.code: f for f in uow.coalitions.funds(coalition)}
         named = {found.recipient, *(f.custodian for f in funds.values()),
                  *(d for a in activities for d in a.donors)}
-        return IatiExport(found, funds, _directory(uow, named), tuple(activities), uow.clock())
+        moment = last_change(found, (m.contribution for a in activities for m in a.money), uow.clock().date()) \
+            if published else uow.clock()
+        return IatiExport(found, funds, _directory(uow, named), tuple(activities), moment)
 
 
 def _convert(book: RateBook, money: Money, to: str, on: date) -> Conversion:
@@ -202,12 +221,82 @@ def _flows(uow: UnitOfWork, found: Coalition, shown: Sequence[Contribution],
                    _convert(book, c.amount, "EUR", c.value_date), _convert(book, c.amount, "USD", c.value_date))
 
 
-def flows(uow: UnitOfWork, actor: Actor, coalition: str) -> FlowsExport:
-    """One row per pledge, commitment and receipt of the coalition the viewer may see, oldest first."""
-    require(can(actor, "read_contributions", coalition))
+def flows(uow: UnitOfWork, actor: Actor, coalition: str, *, published: bool = False) -> FlowsExport:
+    """One row per pledge, commitment and receipt of the coalition the viewer may see, oldest first; ``published``,
+    the file of the open-data page (see ``iati_activities``)."""
+    audience = PUBLIC_ACTOR if published else actor
+    require(can(audience, "read_contributions", coalition))
     with uow:
         found = load_coalition(uow, coalition)
-        visible = _visible(uow, actor, coalition)
+        visible = _visible(uow, audience, coalition)
         by_id = {c.id: c for c in visible if c.id is not None}
         shown = [c for c in visible if c.kind in FLOW_KINDS]
-        return FlowsExport(found, tuple(_flows(uow, found, shown, by_id)), uow.clock())
+        moment = last_change(found, visible, uow.clock().date()) if published else uow.clock()
+        return FlowsExport(found, tuple(_flows(uow, found, shown, by_id)), moment)
+
+
+# --- the public feed ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One public act of a coalition: a contribution the public may see, or a decision of its steering group."""
+
+    coalition: Coalition
+    updated: datetime
+    contribution: Contribution | None = None
+    donor_name: str = ""
+    decision: Proposal | None = None
+
+
+def _seen_at(contribution: Contribution, today: date) -> datetime:
+    """When the public could first see a contribution: when it was recorded, or its declassification day if later."""
+    moments = [datetime.combine(contribution.value_date, time(), UTC)] if contribution.recorded_at is None \
+        else [contribution.recorded_at]
+    declassified = contribution.confidentiality.declassify_on
+    if declassified is not None and declassified <= today:
+        moments.append(datetime.combine(declassified, time(), UTC))
+    return max(moments)
+
+
+def public_feed(uow: UnitOfWork, limit: int = 100) -> tuple[FeedEntry, ...]:
+    """The latest public contributions and steering decisions of every coalition, newest first: what the public may
+    see, whoever asks (a restricted contribution is not in it, nor its donor, amount or reference)."""
+    require(can(PUBLIC_ACTOR, "read_registry"))
+    with uow:
+        today = uow.clock().date()
+        found: list[FeedEntry] = []
+        for coalition in uow.coalitions.all():
+            shown = [c for c in _visible(uow, PUBLIC_ACTOR, coalition.code)]
+            directory = _directory(uow, {c.donor for c in shown})
+            found += [FeedEntry(coalition, _seen_at(c, today), contribution=c, donor_name=directory.name(c.donor))
+                      for c in shown]
+            found += [FeedEntry(coalition, p.decided_at, decision=p) for p in uow.steering.proposals(coalition.code)
+                      if p.state is ProposalState.DECIDED and p.decided_at is not None]
+        found.sort(key=lambda e: (e.updated, e.coalition.code), reverse=True)
+        return tuple(found[:limit])
+
+
+@dataclass(frozen=True, slots=True)
+class AtomEntry:
+    id: str
+    title: str
+    summary: str
+    updated: datetime
+    link: str
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
+class AtomFeed:
+    """An Atom feed as its reader will read it, in one language (its texts translated by the caller)."""
+
+    id: str
+    title: str
+    author: str
+    rights: str
+    language: str
+    updated: datetime
+    self_link: str
+    page_link: str
+    entries: tuple[AtomEntry, ...]
