@@ -19,6 +19,7 @@ from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
 from coalition.adapters.open_data import FLOW_FORMATS, MEDIA_TYPES, atom_feed, flows_file, iati_document, iati_problems
 from coalition.adapters.passwords import Argon2Hasher
+from coalition.adapters.pdf import html_to_pdf
 from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_file, signature_holds, write_key_file
 from coalition.adapters.signing import key_id as signing_key_id
 from coalition.adapters.tabular import Table, read_table
@@ -119,6 +120,11 @@ class Platform:
             raise InvalidInput(f"'{format}' is not a format of the flows export ({', '.join(FLOW_FORMATS)})",
                                field="format")
         return flows_file(export, format), MEDIA_TYPES[format]
+
+    @staticmethod
+    def pdf(html: str) -> bytes:
+        """The PDF of a printed report's self-contained HTML (WeasyPrint, system fonts, nothing fetched)."""
+        return html_to_pdf(html)
 
     @staticmethod
     def open_table(path: Path) -> Table:

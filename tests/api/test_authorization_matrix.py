@@ -146,6 +146,8 @@ TABLE: list[Case] = [
     Case("GET", f"{V}/fx-rates", "read_registry", None),
     Case("GET", f"{V}/reports/funding/{IT}", "read_funding"),
     Case("GET", f"{V}/reports/donors/EE", "read_funding"),
+    Case("GET", f"{V}/reports/funding/{IT}/pdf", "read_funding"),
+    Case("GET", f"{V}/reports/donors/EE/pdf", "read_funding"),
     # planning
     Case("GET", f"{V}/coalitions/{IT}/requirements", "read_registry"),
     Case("POST", f"{V}/coalitions/{IT}/requirements", "manage_requirements", IT,

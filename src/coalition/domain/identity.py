@@ -54,9 +54,9 @@ def check_username(value: str) -> str:
 LANGUAGES = ("en", "uk")  # the languages the platform speaks: English and Ukrainian
 
 
-def check_language(value: str) -> str:
+def check_language(value: str, field: str = "language") -> str:
     if value not in LANGUAGES:
-        raise InvalidInput(f"'{value}' is not a language of the platform ({', '.join(LANGUAGES)})", field="language")
+        raise InvalidInput(f"'{value}' is not a language of the platform ({', '.join(LANGUAGES)})", field=field)
     return value
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -62,6 +62,9 @@ from coalition.entrypoints.api.core import (
     json_response,
     page_of,
 )
+from coalition.entrypoints.web import printed
+from coalition.entrypoints.web.i18n import negotiate
+from coalition.entrypoints.web.printed import MEDIA_TYPE
 from coalition.services import funding as svc
 from coalition.services.audit import require
 from coalition.services.funding import ContributionView, ImportSummary
@@ -278,6 +281,35 @@ class RateSeries:
 @api.get("/fx-rates", list[RateSeries], summary="Stored exchange rates by currency pair and publisher")
 def list_rates(who: CallerDep) -> object:
     return [RateSeries(*row) for row in svc.fx_summary(who.read(), who.actor)]
+
+
+PDF_RESPONSE = {200: {"content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+                      "description": "The report as PDF (A4, with its charts, page numbers, the day and the audit "
+                                     "head it was read from), holding only what the caller may see"}}
+Language = Annotated[Literal["en", "uk"] | None, Query(
+    description="The PDF's language: en or uk; the Accept-Language header's if not given")]
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(content, media_type=MEDIA_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@api.get("/reports/funding/{coalition}/pdf", None, response_class=Response, responses=PDF_RESPONSE,
+         summary="The funding report as PDF, in English or Ukrainian")
+def funding_report_pdf(request: Request, who: CallerDep, coalition: CodeInPath, on: AsOfQuery = None,
+                       lang: Language = None) -> object:
+    language = lang or negotiate(request.headers.get("accept-language"))
+    return _pdf(printed.funding_pdf(who.platform, who.actor, coalition, on, language),
+                printed.file_name("funding", coalition, on, language))
+
+
+@api.get("/reports/donors/{donor}/pdf", None, response_class=Response, responses=PDF_RESPONSE,
+         summary="A donor's statement as PDF, in English or Ukrainian")
+def donor_statement_pdf(request: Request, who: CallerDep, donor: CodeInPath, on: AsOfQuery = None,
+                        lang: Language = None) -> object:
+    language = lang or negotiate(request.headers.get("accept-language"))
+    return _pdf(printed.donor_pdf(who.platform, who.actor, donor, on, language),
+                printed.file_name("statement", donor, on, language))
 
 
 @api.get("/reports/funding/{coalition}", FundingReport, cached=True,

@@ -27,7 +27,7 @@ OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write
                                                                            "omitted).")]
 
 
-def _write(content: bytes, output: Path | None, option: str = "--output") -> None:
+def write_output(content: bytes, output: Path | None, option: str = "--output") -> None:
     if output is None:
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
@@ -45,7 +45,7 @@ def export_iati(ctx: typer.Context, coalition: str, output: OutputOption = None)
     the official schema."""
     platform = ready(ctx)
     export = open_data.iati_activities(platform.uow(read_only=True), platform.operator(), coalition)
-    _write(platform.iati_file(export), output)
+    write_output(platform.iati_file(export), output)
 
 
 @exports.command("flows")
@@ -57,7 +57,7 @@ def export_flows(ctx: typer.Context, coalition: str,
     platform = ready(ctx)
     export = open_data.flows(platform.uow(read_only=True), platform.operator(), coalition)
     content, _media = platform.flows_file(export, format)
-    _write(content, output)
+    write_output(content, output)
 
 
 @exports.command("ocds")
@@ -79,9 +79,9 @@ def export_ocds(ctx: typer.Context, coalition: str,
                                 public=not internal)
     releases, merged = platform.ocds_packages(record, f"urn:coalition:{coalition}:ocds:releases",
                                               f"urn:coalition:{coalition}:ocds:records")
-    _write(releases.encode("utf-8"), output)
+    write_output(releases.encode("utf-8"), output)
     if records is not None:
-        _write(merged.encode("utf-8"), records, "--records")
+        write_output(merged.encode("utf-8"), records, "--records")
     cases = len(record.cases)
     console.print(f"OCDS 1.1: {cases} contracting process{'es' if cases != 1 else ''} of {coalition} "
                   f"(ocid prefix {prefix}) written to {output}" + (f", records to {records}" if records else "")

@@ -22,9 +22,11 @@ from coalition.domain.contributions import (
     Visibility,
 )
 from coalition.domain.errors import InvalidInput, NotFound
+from coalition.domain.identity import check_language
 from coalition.domain.ledger import Measure
 from coalition.domain.money import Money, check_currency
 from coalition.domain.taxonomy import CapabilityArea
+from coalition.entrypoints.cli.exports import write_output
 from coalition.entrypoints.cli.output import choice, console, emit_json, fail, table
 from coalition.entrypoints.cli.params import AsOf, as_of_day, id_argument, id_option
 from coalition.entrypoints.cli.process import collector_paused
@@ -294,6 +296,18 @@ def fx_convert(ctx: typer.Context, amount: str, currency: str, to: Annotated[str
 
 
 MEASURES = list(Measure)
+PdfOption = Annotated[Path | None, typer.Option("--pdf", help="Write the report as PDF to this file ('-': standard "
+                                                               "output) instead of showing it.")]
+LangOption = Annotated[str, typer.Option("--lang", help="The PDF's language: en or uk.")]
+
+
+def _print_pdf(kind: str, platform: Platform, code: str, day: date | None, lang: str, target: Path) -> None:
+    """Write the PDF of a report (the same read as the tables, as the operator sees it)."""
+    from coalition.entrypoints.web import printed  # the templates and charts are the web pages'; loaded when asked
+
+    draw = printed.funding_pdf if kind == "funding" else printed.donor_pdf
+    write_output(draw(platform, platform.operator(), code, day, lang), None if str(target) == "-" else target,
+                 "--pdf")
 
 
 def _money_row(values: dict[Measure, Money]) -> list[object]:
@@ -301,11 +315,15 @@ def _money_row(values: dict[Measure, Money]) -> list[object]:
 
 
 @report.command("funding")
-def report_funding(ctx: typer.Context, coalition: str, on: AsOf = None, as_json: JsonFlag = False) -> None:
+def report_funding(ctx: typer.Context, coalition: str, on: AsOf = None, as_json: JsonFlag = False,
+                   pdf: PdfOption = None, lang: LangOption = "en") -> None:
     """The coalition's money by donor, earmark and currency, in original currencies and the reporting one (as of a
-    day with --on), and the coverage of its priority list then."""
+    day with --on), and the coverage of its priority list then; with --pdf, the report as PDF with its charts."""
     platform = ready(ctx)
-    day = as_of_day(on)
+    day, lang = as_of_day(on), check_language(lang, "--lang")
+    if pdf is not None:
+        _print_pdf("funding", platform, coalition, day, lang, pdf)
+        return
     found = funding_views.funding_report(platform.uow(), platform.operator(), coalition, day)
     if as_json:
         emit_json(found)
@@ -365,11 +383,15 @@ def print_donor_procurement(statements: list[DonorProcurement]) -> None:
 
 
 @report.command("donor")
-def report_donor(ctx: typer.Context, donor: str, on: AsOf = None, as_json: JsonFlag = False) -> None:
+def report_donor(ctx: typer.Context, donor: str, on: AsOf = None, as_json: JsonFlag = False,
+                 pdf: PdfOption = None, lang: LangOption = "en") -> None:
     """What a donor pledged, committed, paid and gave in kind, with each pledge's status, and what its money bought
-    (as of a day with --on)."""
+    (as of a day with --on); with --pdf, the statement as PDF with its charts."""
     platform = ready(ctx)
-    day = as_of_day(on)
+    day, lang = as_of_day(on), check_language(lang, "--lang")
+    if pdf is not None:
+        _print_pdf("donor", platform, donor, day, lang, pdf)
+        return
     found = funding_views.donor_statement(platform.uow(), platform.operator(), donor, on=day)
     if as_json:
         emit_json(found)
@@ -382,14 +404,19 @@ def report_donor(ctx: typer.Context, donor: str, on: AsOf = None, as_json: JsonF
               [[c, *_money_row(v)] for c, v in part.by_currency.items()])
     if found.masked:
         console.print("Some of this donor's records are restricted: totals and what its money bought are not shown.")
+    _print_pledges(found.contributions)
+    print_donor_procurement(found.procurement)
+
+
+def _print_pledges(contributions: list[svc.ContributionView]) -> None:
+    """A donor's pledges with their progress (masked ones without their amount)."""
     table("Pledges", ["Id", "Coalition", "Value date", "Pledged", "Committed", "Received", "Status", "Excess",
                       "Earmark"],
           [(c.id, c.coalition, c.value_date, MASK if c.masked else c.amount,
             c.progress.committed if c.progress else "", c.progress.received if c.progress else "",
             c.progress.status.value if c.progress else "",
             c.progress.excess if c.progress and c.progress.excess.amount else "", c.earmark or "")
-           for c in found.contributions if c.kind is ContributionKind.PLEDGE])
-    print_donor_procurement(found.procurement)
+           for c in contributions if c.kind is ContributionKind.PLEDGE])
 
 
 @ledger_app.command("check")

@@ -43,7 +43,7 @@ from coalition.entrypoints.api.core import (
     session_token,
     set_session_cookie,
 )
-from coalition.entrypoints.web import audit_words, charts
+from coalition.entrypoints.web import audit_words, charts, printed
 from coalition.entrypoints.web.core import Viewer, act, checked_form, flash, render, safe_next, viewer
 from coalition.entrypoints.web.i18n import error_text
 from coalition.entrypoints.web.imports import ImportJobs
@@ -283,6 +283,25 @@ def donor(request: Request, who: WhoDep, donor: CodeInPath, on: AsOfQuery = None
     statement = funding_views.donor_statement(who.read(), who.actor, donor, on=on)
     chart = charts.sankey(who, statement) if statement.procurement else None
     return render(request, who, "donor.html", statement=statement, chart=chart)
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(content, media_type=printed.MEDIA_TYPE,
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@router.get("/donors/{donor}/statement.pdf")
+def donor_pdf(who: WhoDep, donor: CodeInPath, on: AsOfQuery = None) -> Response:
+    """The donor statement as PDF, as this viewer may see it, in the viewer's language."""
+    return _pdf(printed.donor_pdf(who.platform, who.actor, donor, on, who.language),
+                printed.file_name("statement", donor, on, who.language))
+
+
+@router.get("/coalitions/{coalition}/funding.pdf")
+def funding_pdf(who: WhoDep, coalition: CodeInPath, on: AsOfQuery = None) -> Response:
+    """The coalition's funding report as PDF, as this viewer may see it, in the viewer's language."""
+    return _pdf(printed.funding_pdf(who.platform, who.actor, coalition, on, who.language),
+                printed.file_name("funding", coalition, on, who.language))
 
 
 # --- steering group ---------------------------------------------------------------------------------------------

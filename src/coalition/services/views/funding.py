@@ -71,10 +71,10 @@ def funding_report(uow: UnitOfWork, actor: Actor, coalition: str, on: date | Non
     the day ``on``, from the entries valued up to that day."""
     require(can(actor, "read_funding", coalition))
     with uow:
-        return _read_report(uow, actor, coalition, on)
+        return read_report(uow, actor, coalition, on)
 
 
-def _read_report(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None) -> FundingReport:
+def read_report(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None) -> FundingReport:
     """The funding report as ``actor`` may see it (as of ``on``), read in the caller's transaction."""
     today = uow.clock().date()
     found = load_coalition(uow, coalition)
@@ -124,23 +124,28 @@ def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 5
     and what its money bought: contract lines, payments, and the units that signed for the equipment; as of the
     day ``on``, only what was valued, signed, paid or received by its end."""
     with uow:
-        party = load_party(uow, donor, "donor")
-        today = uow.clock().date()
-        balances = uow.funding_reads.balances(donor=donor, on=as_of(on, today))
-        coalitions = sorted({key.coalition for key, _ in balances})
-        for code in coalitions:
-            require(can(actor, "read_funding", code))
-        if any(donor in _hidden_donors(uow, actor, code, today) for code in coalitions):
-            # Only what the viewer may see in full: a masked record listed under its donor would tell who gave it.
-            items = _until(uow.ledger.contributions(donor=donor, limit=limit, scope=record_scope(actor, today)), on)
-            return DonorStatement(donor, party.name, {}, [view_contribution(actor, c, today) for c in items], [],
-                                  masked=True, on=on)
-        reports = {code: _donor_report(uow, code, [b for b in balances if b[0].coalition == code], on)
-                   for code in coalitions}
-        items = _until(uow.ledger.contributions(donor=donor, limit=limit), on)
-        progress = {p.pledge.id: p for p in pledge_progress(
-            uow, [c for c in items if c.kind is ContributionKind.PLEDGE], on)}
-        bought = bought_by(uow, actor, donor, on)
+        return read_statement(uow, actor, donor, limit, on)
+
+
+def read_statement(uow: UnitOfWork, actor: Actor, donor: str, limit: int, on: date | None) -> DonorStatement:
+    """The donor statement as ``actor`` may see it (as of ``on``), read in the caller's transaction."""
+    party = load_party(uow, donor, "donor")
+    today = uow.clock().date()
+    balances = uow.funding_reads.balances(donor=donor, on=as_of(on, today))
+    coalitions = sorted({key.coalition for key, _ in balances})
+    for code in coalitions:
+        require(can(actor, "read_funding", code))
+    if any(donor in _hidden_donors(uow, actor, code, today) for code in coalitions):
+        # Only what the viewer may see in full: a masked record listed under its donor would tell who gave it.
+        items = _until(uow.ledger.contributions(donor=donor, limit=limit, scope=record_scope(actor, today)), on)
+        return DonorStatement(donor, party.name, {}, [view_contribution(actor, c, today) for c in items], [],
+                              masked=True, on=on)
+    reports = {code: _donor_report(uow, code, [b for b in balances if b[0].coalition == code], on)
+               for code in coalitions}
+    items = _until(uow.ledger.contributions(donor=donor, limit=limit), on)
+    progress = {p.pledge.id: p for p in pledge_progress(
+        uow, [c for c in items if c.kind is ContributionKind.PLEDGE], on)}
+    bought = bought_by(uow, actor, donor, on)
     return DonorStatement(donor, party.name, reports,
                           [view_contribution(actor, c, today, progress.get(c.id)) for c in items], bought, on=on)
 
@@ -173,6 +178,6 @@ def coalition_money(uow: UnitOfWork, actor: Actor, coalition: str, on: date | No
     transaction."""
     require(can(actor, "read_funding", coalition))
     with uow:
-        report = _read_report(uow, actor, coalition, on)
+        report = read_report(uow, actor, coalition, on)
         files = uow.delivery_reads.coalition_files(coalition, on)
     return CoalitionMoney(report, delivered_value_of(files, report.reporting_currency))

@@ -91,14 +91,20 @@ def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None 
     day ``on``, the list active then (the newest approved by then) and the money as it stood at that day's end."""
     require(can(actor, "read_funding", coalition))
     with uow:
-        currency = load_coalition(uow, coalition).reporting_currency
-        on = as_of(on, uow.clock().date())
-        if on is None:
-            listed = uow.priorities.latest(coalition, ListState.APPROVED) if version is None \
-                else uow.priorities.get(coalition, version)
-        else:
-            listed = _version(uow.priorities.versions(coalition), version, on)
-        return _coverage(uow, _listed(listed, coalition, version, on), currency, offset, limit, on)
+        return read_coverage(uow, coalition, version, offset=offset, limit=limit, on=on)
+
+
+def read_coverage(uow: UnitOfWork, coalition: str, version: int | None = None, *, offset: int = 0,
+                  limit: int | None = None, on: date | None = None) -> Coverage:
+    """The coverage of ``coverage``, read in the caller's transaction (its caller checked the permission)."""
+    currency = load_coalition(uow, coalition).reporting_currency
+    on = as_of(on, uow.clock().date())
+    if on is None:
+        listed = uow.priorities.latest(coalition, ListState.APPROVED) if version is None \
+            else uow.priorities.get(coalition, version)
+    else:
+        listed = _version(uow.priorities.versions(coalition), version, on)
+    return _coverage(uow, _listed(listed, coalition, version, on), currency, offset, limit, on)
 
 
 def _listed(found: PriorityList | None, coalition: str, version: int | None, on: date | None = None
