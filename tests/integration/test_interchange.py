@@ -237,6 +237,15 @@ def test_bad_ocds_files_are_refused_whole_naming_the_path_of_each_bad_value(plat
     _refused(drones_planned, capsys, ["import", "ocds", write({"version": "1.0", "releases": []}, "old.json"),
                                       "--coalition", DRONES], "/version")
 
+    # A tendered process: its tender, bids and award are the platform's own decisions, refused by path.
+    tendered = tmp_path / "it.json"
+    assert run(platform, capsys, "export", "ocds", IT, "--output", str(tendered))[0] == 0
+    document = json.loads(tendered.read_text(), parse_float=Decimal)
+    tender_at = next(i for i, r in enumerate(document["releases"]) if r["tag"] == ["tender"])
+    err = _refused(drones_planned, capsys, ["import", "ocds", str(tendered), "--coalition", IT],
+                   f"/releases/{tender_at}/tag")
+    assert "tendered process" in err
+
 
 def _copy(document: dict[str, Any]) -> dict[str, Any]:
     copied: dict[str, Any] = json.loads(dumps(document), parse_float=Decimal)

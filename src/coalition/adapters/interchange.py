@@ -324,6 +324,9 @@ def _contract(read: ReadFile, release: Json, contract: Json, path: str) -> Impor
         read.errors.append(ElementError(f"{path}/items", "", "a contract has at least one item"))
     if len(read.errors) > errors or signed_on is None or supplier is None:
         return None
+    if contract.get("milestones"):
+        read.left_out.append(f"{path}/milestones: {len(contract['milestones'])} payment milestone(s) (OCDS 1.1 "
+                             "milestones carry no amount; payments are recorded without one)")
     return ImportedContract(path, code, supplier, signed_on, tuple(lines), tuple(line_paths))
 
 
