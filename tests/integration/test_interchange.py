@@ -250,3 +250,19 @@ def test_bad_ocds_files_are_refused_whole_naming_the_path_of_each_bad_value(plat
 def _copy(document: dict[str, Any]) -> dict[str, Any]:
     copied: dict[str, Any] = json.loads(dumps(document), parse_float=Decimal)
     return copied
+
+
+def test_the_demo_worlds_own_exports_imported_back_into_it_change_nothing(demo: Platform, capsys, tmp_path):
+    iati, releases = tmp_path / "it.xml", tmp_path / "drones.json"
+    assert run(demo, capsys, "export", "iati", IT, "--output", str(iati))[0] == 0  # the operator's: LT-SECRET-1 too
+    assert run(demo, capsys, "export", "ocds", DRONES, "--output", str(releases))[0] == 0
+    before = dump(demo.engine)
+    code, out, err = run(demo, capsys, "import", "iati", str(iati), "--coalition", IT)
+    assert code == 0, err
+    assert " 0 new" in out  # each transaction's own reference names the contribution it shows
+    code, out, err = run(demo, capsys, "import", "ocds", str(releases), "--coalition", DRONES, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["new"] == [] and "contract UA-MOD-UAS-0001" in report["already_recorded"]
+    assert any(item["what"].startswith("delivery milestone") for item in report["left_out"])
+    assert dump(demo.engine) == before

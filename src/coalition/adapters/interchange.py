@@ -32,6 +32,7 @@ from coalition.domain.interchange import (
     ImportedFlow,
     ImportedPayment,
     ImportedProcess,
+    LeftOut,
     PartyRef,
     ReadFile,
     SchemeOfRef,
@@ -115,8 +116,9 @@ def _transaction(read: ReadFile, transaction: Any, path: str, identifier: str, p
     if len(read.errors) > errors or kind is None or on is None or amount is None or donor is None:
         return None
     description = (transaction.findtext("description/narrative") or "").strip()[:500]
-    return ImportedFlow(path, flow_key(identifier, transaction.get("ref") or f"#{position}"), kind, donor, receiver,
-                        amount, on, description)
+    ref = (transaction.get("ref") or "").strip()
+    return ImportedFlow(path, flow_key(identifier, ref or f"#{position}"), kind, donor, receiver, amount, on,
+                        description, ref)
 
 
 def _iati_date(read: ReadFile, element: Any, path: str, missing: str) -> date | None:
@@ -325,8 +327,8 @@ def _contract(read: ReadFile, release: Json, contract: Json, path: str) -> Impor
     if len(read.errors) > errors or signed_on is None or supplier is None:
         return None
     if contract.get("milestones"):
-        read.left_out.append(f"{path}/milestones: {len(contract['milestones'])} payment milestone(s) (OCDS 1.1 "
-                             "milestones carry no amount; payments are recorded without one)")
+        read.left_out.append(LeftOut(f"{path}/milestones", len(contract["milestones"]), "payment milestone(s): "
+                                     "OCDS 1.1 milestones carry no amount, payments are recorded without one"))
     return ImportedContract(path, code, supplier, signed_on, tuple(lines), tuple(line_paths))
 
 
@@ -337,8 +339,8 @@ def _implementation(read: ReadFile, release: Json, path: str, contracts: dict[st
         implementation = contract.get("implementation") or {}
         milestones = implementation.get("milestones") or []
         if milestones:
-            read.left_out.append(f"{here}/implementation/milestones: {len(milestones)} delivery milestone(s) "
-                                 "(shipments and receipts are recorded on the platform)")
+            read.left_out.append(LeftOut(f"{here}/implementation/milestones", len(milestones), "delivery "
+                                         "milestone(s): shipments and receipts are recorded on the platform"))
         for t, transaction in enumerate(implementation.get("transactions") or []):
             at = f"{here}/implementation/transactions/{t}"
             imported = contracts.get(str(contract.get("id", "")))

@@ -88,6 +88,7 @@ class ImportedFlow:
     amount: Money
     value_date: date
     description: str = ""
+    ref: str = ""  # the transaction's own @ref: the reference in the reporter's books, if it gives one
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,15 @@ class ImportedProcess:
     contracts: tuple[ImportedContract, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """Elements of a file the platform does not import: where, how many, what."""
+
+    path: str
+    count: int
+    what: str
+
+
 @dataclass(slots=True)
 class ReadFile:
     """What a file says that the platform imports, the bad values found reading it, and what it leaves out."""
@@ -135,7 +145,7 @@ class ReadFile:
     flows: list[ImportedFlow] = field(default_factory=list)
     processes: list[ImportedProcess] = field(default_factory=list)
     errors: list[ElementError] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +157,14 @@ class ImportReport:
     coalition: str
     new: tuple[str, ...]
     already: tuple[str, ...]
-    left_out: tuple[str, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()
+
+    def left_out_summary(self) -> list[str]:
+        """What the file held and the platform did not import, one line per kind with how many and where first."""
+        kinds: dict[str, list[LeftOut]] = {}
+        for item in self.left_out:
+            kinds.setdefault(item.what, []).append(item)
+        return [f"{sum(i.count for i in items)} {what} (first at {items[0].path})" for what, items in kinds.items()]
 
 
 def flow_key(identifier: str, transaction: str) -> str:

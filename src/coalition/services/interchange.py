@@ -26,6 +26,7 @@ from coalition.domain.interchange import (
     FileRefused,
     ImportedContract,
     ImportedFlow,
+    ImportedPayment,
     ImportedProcess,
     ImportReport,
     PartyRef,
@@ -34,7 +35,7 @@ from coalition.domain.interchange import (
     Standard,
 )
 from coalition.domain.party import PartyKind
-from coalition.domain.procurement import CaseStage, ProcurementCase
+from coalition.domain.procurement import CaseStage, Payment, ProcurementCase
 from coalition.services import funding
 from coalition.services.audit import require
 from coalition.services.ports import UnitOfWork
@@ -128,7 +129,7 @@ def import_iati(uow: UnitOfWork, actor: Actor, coalition: str, read: ReadFile) -
             fund = _fund(uow, flow, funds, run)
             if donor is None or fund is None:
                 continue
-            if uow.ledger.contribution_by_ref(coalition, flow.key) is not None:
+            if _recorded(uow, coalition, flow, donor):
                 ready.append((flow, None))
                 continue
             try:
@@ -151,6 +152,18 @@ def import_iati(uow: UnitOfWork, actor: Actor, coalition: str, read: ReadFile) -
 
     run = _apply(uow, Standard.IATI, checks, writes)
     return ImportReport(Standard.IATI, coalition, tuple(run.new), tuple(run.already), tuple(read.left_out))
+
+
+def _recorded(uow: UnitOfWork, coalition: str, flow: ImportedFlow, donor: str) -> bool:
+    """Whether the transaction is recorded already: imported before (by its key), or recorded under the reference it
+    gives itself, as the same donor's contribution of the same kind (a transaction of the platform's own export, or
+    a donor's reference already used by a bulk import)."""
+    if uow.ledger.contribution_by_ref(coalition, flow.key) is not None:
+        return True
+    if not flow.ref:
+        return False
+    found = uow.ledger.contribution_by_ref(coalition, flow.ref)
+    return found is not None and found.donor == donor and found.kind is flow.kind
 
 
 def _fund(uow: UnitOfWork, flow: ImportedFlow, funds: list[Fund], run: _Run) -> str | None:
@@ -250,10 +263,12 @@ def _write_contract(uow: UnitOfWork, actor: Actor, process: ImportedProcess, con
             run.new.append(f"contract {contract.code}")
         else:
             run.already.append(f"contract {contract.code}")
-        paid = {p.reference for p in uow.procurement.payments([contract.code])}
+        recorded = [p for p in uow.procurement.payments([contract.code]) if p.reverses is None]
         for payment in contract.payments:
             path = payment.path
-            if payment.reference in paid:
+            same = _same_payment(recorded, payment)
+            if same is not None:
+                recorded.remove(same)
                 run.already.append(f"payment {payment.reference} of {contract.code}")
                 continue
             payments.record_payment(uow, actor, contract.code, amount=payment.amount, paid_on=payment.paid_on,
@@ -263,3 +278,12 @@ def _write_contract(uow: UnitOfWork, actor: Actor, process: ImportedProcess, con
         run.errors.append(_refusal(path, error))
         return False
     return True
+
+
+def _same_payment(recorded: list[Payment], payment: ImportedPayment) -> Payment | None:
+    """The recorded payment a file's transaction is: the one with its reference, else one paid the same day with the
+    same amount (a transaction of the platform's own export, whose id is not the payment's reference)."""
+    by_reference = next((p for p in recorded if p.reference == payment.reference), None)
+    if by_reference is not None:
+        return by_reference
+    return next((p for p in recorded if p.paid_on == payment.paid_on and p.amount == payment.amount), None)

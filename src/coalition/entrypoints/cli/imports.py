@@ -63,13 +63,14 @@ def _run(ctx: typer.Context, standard: Standard, file: Path, coalition: str, as_
                   f"{len(report.already)} already recorded and left unchanged.", highlight=False)
     if report.new:
         table("New records", ["Record"], [(what,) for what in report.new])
-    for what in report.left_out:
+    for what in report.left_out_summary():
         console.print(f"  not imported: {what}", style="dim", highlight=False)
 
 
 def _as_data(file: Path, report: ImportReport) -> dict[str, Any]:
     return {"file": str(file), "standard": report.standard.value, "coalition": report.coalition, "imported": True,
-            "new": list(report.new), "already_recorded": list(report.already), "left_out": list(report.left_out)}
+            "new": list(report.new), "already_recorded": list(report.already),
+            "left_out": [{"path": i.path, "count": i.count, "what": i.what} for i in report.left_out]}
 
 
 @imports.command("iati")
