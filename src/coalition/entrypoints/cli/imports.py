@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer._click.core import Context
 from typer.core import TyperGroup
 
 from coalition.domain.interchange import FileRefused, ImportReport, Standard
@@ -24,7 +23,7 @@ from coalition.services import interchange
 class _ImportGroup(TyperGroup):
     """`coalition import FILE` stays the contributions import; `iati` and `ocds` name the standards."""
 
-    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["contributions", *args]
         return super().parse_args(ctx, args)
