@@ -234,6 +234,18 @@ def test_bad_ocds_files_are_refused_whole_naming_the_path_of_each_bad_value(plat
     _refused(drones_planned, capsys, ["import", "ocds", write(stranger, "stranger.json"), "--coalition", DRONES],
              f"/releases/{contract_at}/parties/", "5493001KJTIIGC8Y1R12")
 
+    # A service's refusal while writing (a payment beyond its contract, the package's whole value paid once) leaves
+    # nothing of what the file wrote before it (the case opened and the contract signed for it): one transaction.
+    beyond = _copy(good)
+    paid_at = next(i for i, r in enumerate(good["releases"]) if r["tag"] == ["implementation"]
+                   and r["contracts"][0]["id"] == "GB-CZ-EW-01" and r["contracts"][0]["implementation"].get(
+                       "transactions"))
+    value = beyond["releases"][paid_at]["contracts"][0]["implementation"]["transactions"][0]["value"]
+    value["amount"] += 1
+    err = _refused(drones_planned, capsys, ["import", "ocds", write(beyond, "beyond.json"), "--coalition", DRONES],
+                   f"/releases/{paid_at}/contracts/0/implementation/transactions/0")
+    assert "beyond the contract" in err
+
     _refused(drones_planned, capsys, ["import", "ocds", write({"version": "1.0", "releases": []}, "old.json"),
                                       "--coalition", DRONES], "/version")
 
