@@ -4,7 +4,7 @@ path: an XPath-like path in IATI XML, a JSON pointer in OCDS JSON).
 
 The records name parties as the file does (``PartyRef``); the service matches them to the registry through the
 identifier crosswalk. The keys that make an import idempotent are derived here, deterministically, from the file's
-own identifiers (see ADR 0030).
+own identifiers (see ADR 0031).
 """
 
 from __future__ import annotations

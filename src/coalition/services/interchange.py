@@ -8,7 +8,7 @@ value is collected with its path before anything is written. Then every record g
 any other write (each with its audit record), all in one transaction: the services' own transactions nest in it,
 so one refusal leaves nothing written. A record already there (an imported transaction by its external reference,
 a case or contract by its code, a payment by its reference within its contract) is left unchanged, so the same file
-imported twice changes nothing (ADR 0030).
+imported twice changes nothing (ADR 0031).
 """
 
 from __future__ import annotations
