@@ -180,6 +180,25 @@ def platform(database_url: str, clock: TickingClock, tmp_path: Path, migrated_sq
 
 
 @pytest.fixture
+def empty_platform(database_url: str, clock: TickingClock, tmp_path: Path, migrated_sqlite: Path
+                   ) -> Iterator[Platform]:
+    """A second platform beside ``platform``, on the same engine but a database of its own, migrated and empty (to
+    import into what another database exported)."""
+    with ExitStack() as stack:
+        folder = tmp_path / "empty"
+        folder.mkdir()
+        if database_url.startswith("sqlite:///"):
+            url = f"sqlite:///{folder / 'coalition.db'}"
+            shutil.copyfile(migrated_sqlite, folder / "coalition.db")
+        else:
+            url = stack.enter_context(migrated_postgres())
+        wired = Platform(Settings(database_url=url, data_dir=folder, operator="tester"), clock)
+        wired.init_database()
+        yield wired
+        wired.engine.dispose()
+
+
+@pytest.fixture
 def engine(database_url: str) -> Iterator[sa.Engine]:
     created = create_engine(database_url)
     yield created

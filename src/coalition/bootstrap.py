@@ -17,6 +17,7 @@ from coalition.adapters.database_errors import database_errors_translated
 from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
+from coalition.adapters.interchange import read_iati, read_ocds
 from coalition.adapters.open_data import FLOW_FORMATS, MEDIA_TYPES, atom_feed, flows_file, iati_document, iati_problems
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.pdf import html_to_pdf
@@ -29,6 +30,7 @@ from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
+from coalition.domain.interchange import ReadFile, Standard
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
 from coalition.services.views.open_contracting import ProcurementRecord
 from coalition.services.views.open_data import AtomFeed, FlowsExport, IatiExport
@@ -125,6 +127,15 @@ class Platform:
     def pdf(html: str) -> bytes:
         """The PDF of a printed report's self-contained HTML (WeasyPrint, system fonts, nothing fetched)."""
         return html_to_pdf(html)
+
+    @staticmethod
+    def read_standard_file(standard: Standard, path: Path) -> ReadFile:
+        """An IATI activity file or an OCDS release package read for import, with every bad value found in it."""
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise InvalidInput(f"'{path}' is not a readable file ({error.strerror})", field="file") from None
+        return read_iati(data) if standard is Standard.IATI else read_ocds(data)
 
     @staticmethod
     def open_table(path: Path) -> Table:

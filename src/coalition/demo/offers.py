@@ -38,7 +38,7 @@ def build_demo_offers(work: UnitOfWork, actor: Actor, created: list[str]) -> int
     offers.record_offer(work, actor, Offer(
         "UA-LU-DM-2025", DRONE, "UA-MOD", "LU", PRODUCER, "Financing of Ukraine's defence industry (Danish model)",
         Money.parse("10000000", "EUR"), date(2025, 3, 20), illustrative=True))
-    _danish_money(work, actor)
+    build_demo_danish_money(work, actor)
     offers.record_offer(work, actor, Offer(
         "UA-DK-DM-2025", DRONE, "UA-MOD", "DK", PRODUCER, "Interceptor drones from Ukrainian industry",
         Money.parse("3000000", "EUR"), date(2025, 5, 5), ("UAV-DK-03",), illustrative=True))
@@ -50,7 +50,7 @@ def build_demo_offers(work: UnitOfWork, actor: Actor, created: list[str]) -> int
     return 0
 
 
-def _danish_money(work: UnitOfWork, actor: Actor) -> None:
+def build_demo_danish_money(work: UnitOfWork, actor: Actor) -> None:
     """Denmark's receipt earmarked to direct industry financing, the requirement it answers ranked and funded."""
     planning.add_requirement(work, actor, Requirement(
         "UAV-DK-03", DRONE, "UA-MOD", "Interceptor drones from Ukrainian industry", "uav", 1000, "piece",

@@ -86,10 +86,15 @@ def _exists(work: UnitOfWork, actor: Actor, coalition: str, case: str) -> bool:
     return any(c.code == case for c in cases.list_cases(work, actor, coalition))
 
 
-def build_demo_procurement(work: UnitOfWork, actor: Actor, created: list[str]) -> int:
-    present = 0
+def build_demo_suppliers(work: UnitOfWork, actor: Actor, created: list[str]) -> None:
+    """The suppliers, the supplier state and the unit the demo's procurement names, unless registered already."""
     for party in PARTIES:
         _party(work, actor, party, created)
+
+
+def build_demo_procurement(work: UnitOfWork, actor: Actor, created: list[str]) -> int:
+    present = 0
+    build_demo_suppliers(work, actor, created)
     for built, build in ((_exists(work, actor, IT, "IT-CP-KITS"), _it_coalition),
                          (_exists(work, actor, DRONE, "DRN-UAS-UA"), _drone_coalition)):
         if built:
@@ -191,6 +196,14 @@ def _it_radios_transferred(work: UnitOfWork, actor: Actor) -> None:
 
 def _drone_coalition(work: UnitOfWork, actor: Actor) -> None:
     """Direct industry financing and a prioritized package in the Drone Coalition."""
+    build_demo_drone_plan(work, actor)
+    _drone_direct_industry(work, actor)
+    _drone_package(work, actor)
+
+
+def build_demo_drone_plan(work: UnitOfWork, actor: Actor) -> None:
+    """The Drone Coalition up to its approved allocation: its package, money, requirements and priority list, before
+    any case (the state an import of its procurement from OCDS starts from)."""
     planning.add_package(work, actor, Package("DRN-PKG-01", DRONE, "Counter-drone electronic-warfare package from "
                                               "allied stock", Money.parse("1900000", "EUR"), illustrative=True))
     for ref, donor, amount, currency, day, earmark in (
@@ -219,8 +232,6 @@ def _drone_coalition(work: UnitOfWork, actor: Actor) -> None:
     plan = planning.run_allocation(work, actor, DRONE, on=date(2025, 4, 3))
     decided_at_meeting(work, actor, DRONE, date(2025, 4, 10), "Drone Coalition steering group (illustrative)", [
         (ProposalKind.APPROVE_PLAN, "Approve the allocation to drones and the package", {"plan": plan.id})])
-    _drone_direct_industry(work, actor)
-    _drone_package(work, actor)
 
 
 def _drone_direct_industry(work: UnitOfWork, actor: Actor) -> None:

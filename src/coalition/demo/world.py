@@ -113,11 +113,7 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
 
     Without ``procurement`` the world stops at the first approved allocation, before any case or contract.
     """
-    result = DemoResult()
-    _parties(uow, actor, result)
-    _it_coalition(uow, actor, result)
-    _drone_coalition(uow, actor, result)
-    result.already_present += build_demo_identifiers(uow, actor, result.created)
+    result = build_demo_registry(uow, actor)
     result.already_present += build_demo_funding(uow, actor, result.created)
     result.already_present += build_demo_planning(uow, actor, result.created)
     if procurement:
@@ -126,6 +122,17 @@ def build_demo_world(uow: UnitOfWork, actor: Actor, *, procurement: bool = True)
         result.already_present += build_demo_offers(uow, actor, result.created)
         result.already_present += build_demo_programme(uow, actor, result.created)
     result.already_present += build_demo_packages(uow, actor, result.created)
+    return result
+
+
+def build_demo_registry(uow: UnitOfWork, actor: Actor) -> DemoResult:
+    """The demo world's registry alone: parties, coalitions with their funds, instruments and members, and the
+    identifier crosswalk, with no money nor procurement (what an import from the open standards starts from)."""
+    result = DemoResult()
+    _parties(uow, actor, result)
+    _it_coalition(uow, actor, result)
+    _drone_coalition(uow, actor, result)
+    result.already_present += build_demo_identifiers(uow, actor, result.created)
     return result
 
 

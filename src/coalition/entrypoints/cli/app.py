@@ -21,6 +21,7 @@ from coalition.entrypoints.cli import (
     exports,
     funding,
     identity,
+    imports,
     innovation,
     offers,
     output,
@@ -50,7 +51,7 @@ app.add_typer(funding.pledges, name="pledges")
 app.add_typer(funding.commitments, name="commitments")
 app.add_typer(funding.receipts, name="receipts")
 app.add_typer(funding.in_kind, name="in-kind")
-app.command("import")(funding.import_file)
+app.add_typer(imports.imports, name="import")
 app.add_typer(funding.fx, name="fx")
 app.add_typer(funding.report, name="report")
 app.add_typer(funding.ledger_app, name="ledger")
