@@ -471,3 +471,17 @@ def test_closing_a_proposal_early_asks_first_naming_the_count_who_has_not_answer
     closed = client.post(f"{path}/closing", data={"csrf_token": token, "confirmed": "yes"})
     assert f"Proposal {proposal.id} decided: {outcome.group(2)}." in closed.text
     assert f'class="state state-{outcome.group(1)}">decided: {outcome.group(2)}</span>' in closed.text
+
+
+def test_the_public_is_not_shown_who_operated_the_platform(client: TestClient) -> None:
+    for path in ("/", IT, f"{IT}/priorities", f"{IT}/steering", f"{IT}/ledger", "/proposals/1", "/proposals/2",
+                 "/open-data", "/packages", "/programmes"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "@cli" not in page.text and "Recorded by" not in page.text, path
+    # without its procurement, no money of the drone coalition has reached a requirement: no IATI file to publish
+    assert "Nothing to publish yet." in client.get("/open-data").text
+    empty = client.get("/api/v1/coalitions/drone-coalition/exports/iati.xml")
+    assert empty.status_code == 404 and empty.json()["field"] == "coalition"
+    sign_in(client, "secretariat")
+    assert "Recorded by" in client.get("/proposals/1").text

@@ -66,6 +66,14 @@ class Published:
         return hashlib.sha256(self.content).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Unpublished:
+    """A dataset the page lists without a file, and why (to translate)."""
+
+    dataset: Dataset
+    why: str
+
+
 def _base(request: Request, coalition: str) -> str:
     return f"{str(request.base_url).rstrip('/')}/open-data/{coalition}/"
 
@@ -94,11 +102,20 @@ def is_public(coalition: str, dataset: Dataset) -> bool:
     return not dataset.name.startswith("ocds-") or can(PUBLIC_ACTOR, "read_funding", coalition).allowed
 
 
+def _listed(request: Request, who: Viewer, coalition: str, dataset: Dataset) -> Published | Unpublished:
+    if not is_public(coalition, dataset):
+        return Unpublished(dataset, N_("Not published: the coalition's procurement is visible to its members only "
+                                       "(signed in, a member gets it from the API's OCDS export)."))
+    try:
+        return published(request, who, coalition, dataset)
+    except NotFound:
+        return Unpublished(dataset, N_("Nothing to publish yet."))
+
+
 @router.get("/open-data", response_class=HTMLResponse)
 def open_data_page(request: Request, who: WhoDep) -> Response:
     coalitions = registry.list_coalitions(who.read(), PUBLIC_ACTOR)
-    files = {c.code: [published(request, who, c.code, d) if is_public(c.code, d) else d for d in DATASETS]
-             for c in coalitions}
+    files = {c.code: [_listed(request, who, c.code, d) for d in DATASETS] for c in coalitions}
     settings = who.platform.settings
     return render(request, who, "open_data.html", coalitions=coalitions, files=files,
                   licence=settings.open_data_licence, licence_url=settings.open_data_licence_url)

@@ -17,7 +17,7 @@ from coalition.domain import ledger
 from coalition.domain.access import PUBLIC_ACTOR, Actor, can, can_see_record
 from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.contributions import Contribution, ContributionKind, EarmarkKind
-from coalition.domain.errors import CoalitionError
+from coalition.domain.errors import CoalitionError, NotFound, refusal
 from coalition.domain.fx import RateBook
 from coalition.domain.identifiers import IdScheme
 from coalition.domain.ledger import AccountType
@@ -165,6 +165,9 @@ def iati_activities(uow: UnitOfWork, actor: Actor, coalition: str, *, published:
         visible = {c.id: c for c in _visible(uow, audience, coalition) if c.id is not None}
         activities = [a for r in uow.requirements.for_coalition(coalition)
                       if (a := _activity(uow, r, visible)) is not None]
+        if not activities:
+            raise refusal(NotFound, "no money of {coalition} that may be shown has reached a requirement yet: an "
+                          "IATI file holds at least one activity", field="coalition", coalition=coalition)
         funds = {f.code: f for f in uow.coalitions.funds(coalition)}
         named = {found.recipient, *(f.custodian for f in funds.values()),
                  *(d for a in activities for d in a.donors)}
