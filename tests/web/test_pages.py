@@ -485,3 +485,21 @@ def test_the_public_is_not_shown_who_operated_the_platform(client: TestClient) -
     assert empty.status_code == 404 and empty.json()["field"] == "coalition"
     sign_in(client, "secretariat")
     assert "Recorded by" in client.get("/proposals/1").text
+
+
+def test_a_members_links_lead_to_pages_it_may_see_and_a_statement_leaves_out_other_coalitions(
+        platform: Platform) -> None:
+    admin = platform.operator()
+    build_demo_world(platform.uow(), admin)
+    build_demo_users(platform.uow(), admin, platform.password_hasher)
+    with TestClient(create_app(platform)) as client:
+        sign_in(client, "ee-desk")
+        links = set()
+        for path in (IT, f"{IT}/steering", f"{IT}/ledger", f"{IT}/priorities"):
+            page = client.get(path).text
+            links |= set(re.findall(r'href="(/(?:donors|plans|proposals)/[^"?#]+)"', page))
+        assert {"/donors/LU", "/donors/LV", "/donors/GB"} <= links
+        for link in sorted(links):
+            assert client.get(link).status_code == 200, link
+        statement = client.get("/donors/LU").text
+        assert "whose funding you may not read: it is left out" in statement and "drone-coalition" not in statement

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -358,14 +358,17 @@ def donor_procurement(uow: UnitOfWork, actor: Actor, donor: str) -> list[DonorPr
         return bought_by(uow, actor, donor)
 
 
-def bought_by(uow: UnitOfWork, actor: Actor, donor: str, on: date | None = None) -> list[DonorProcurement]:
-    """What ``donor``'s money bought (by the end of ``on``), per coalition, read in the caller's open unit of work;
-    the viewer must be allowed to read the funding of every coalition whose contracts the donor's money funded."""
-    files = uow.delivery_reads.donor_files(donor, on)
-    coalitions = list(dict.fromkeys(f.case.coalition for f in files))
-    for coalition in coalitions:
+def bought_by(uow: UnitOfWork, actor: Actor, donor: str, on: date | None = None, *,
+              coalitions: Collection[str] | None = None) -> list[DonorProcurement]:
+    """What ``donor``'s money bought (by the end of ``on``), per coalition (of ``coalitions`` only, if given), read
+    in the caller's open unit of work; the viewer must be allowed to read the funding of every coalition whose
+    contracts it shows."""
+    files = [f for f in uow.delivery_reads.donor_files(donor, on)
+             if coalitions is None or f.case.coalition in coalitions]
+    shown = list(dict.fromkeys(f.case.coalition for f in files))
+    for coalition in shown:
         require(can(actor, "read_funding", coalition))
-    return _donor_procurement(donor, files, {c: load_coalition(uow, c).reporting_currency for c in coalitions})
+    return _donor_procurement(donor, files, {c: load_coalition(uow, c).reporting_currency for c in shown})
 
 
 def _donor_procurement(donor: str, files: Sequence[ContractFile],

@@ -116,6 +116,7 @@ class DonorStatement:
     procurement: list[DonorProcurement]
     masked: bool = False
     on: date | None = None  # the day the statement is as of; None: now
+    left_out: int = 0  # coalitions the donor gave to whose funding the viewer may not read, left out whole
 
 
 def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 500,
@@ -132,22 +133,29 @@ def read_statement(uow: UnitOfWork, actor: Actor, donor: str, limit: int, on: da
     party = load_party(uow, donor, "donor")
     today = uow.clock().date()
     balances = uow.funding_reads.balances(donor=donor, on=as_of(on, today))
-    coalitions = sorted({key.coalition for key, _ in balances})
-    for code in coalitions:
-        require(can(actor, "read_funding", code))
+    given_to = sorted({key.coalition for key, _ in balances})
+    # The coalitions whose funding the viewer may read: the others are left out whole (and said to be), unless
+    # that leaves nothing, when the first refusal is the answer.
+    coalitions = [code for code in given_to if can(actor, "read_funding", code).allowed]
+    if given_to and not coalitions:
+        require(can(actor, "read_funding", given_to[0]))
+    left_out = len(given_to) - len(coalitions)
     if any(donor in _hidden_donors(uow, actor, code, today) for code in coalitions):
         # Only what the viewer may see in full: a masked record listed under its donor would tell who gave it.
-        items = _until(uow.ledger.contributions(donor=donor, limit=limit, scope=record_scope(actor, today)), on)
+        items = [c for c in _until(uow.ledger.contributions(donor=donor, limit=limit,
+                                                             scope=record_scope(actor, today)), on)
+                 if c.coalition in coalitions]
         return DonorStatement(donor, party.name, {}, [view_contribution(actor, c, today) for c in items], [],
-                              masked=True, on=on)
+                              masked=True, on=on, left_out=left_out)
     reports = {code: _donor_report(uow, code, [b for b in balances if b[0].coalition == code], on)
                for code in coalitions}
-    items = _until(uow.ledger.contributions(donor=donor, limit=limit), on)
+    items = [c for c in _until(uow.ledger.contributions(donor=donor, limit=limit), on) if c.coalition in coalitions]
     progress = {p.pledge.id: p for p in pledge_progress(
         uow, [c for c in items if c.kind is ContributionKind.PLEDGE], on)}
-    bought = bought_by(uow, actor, donor, on)
+    bought = bought_by(uow, actor, donor, on, coalitions=set(coalitions))
     return DonorStatement(donor, party.name, reports,
-                          [view_contribution(actor, c, today, progress.get(c.id)) for c in items], bought, on=on)
+                          [view_contribution(actor, c, today, progress.get(c.id)) for c in items], bought, on=on,
+                          left_out=left_out)
 
 
 def _until(items: list[Contribution], on: date | None) -> list[Contribution]:
