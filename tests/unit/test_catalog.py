@@ -38,3 +38,26 @@ def test_ukrainian_plurals_take_their_three_forms() -> None:
              for n in (1, 3, 5, 21, 11)]
     assert len({forms[0], forms[1], forms[2]}) == 3  # one, few, many
     assert forms[3] == forms[0] and forms[4] == forms[2]
+
+
+def test_amounts_are_read_and_numbers_dates_and_times_written_as_each_language_does() -> None:
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    import pytest
+
+    from coalition.domain.errors import InvalidInput
+    from coalition.entrypoints.web.i18n import Formats
+
+    english, ukrainian = Formats("en"), Formats("uk")
+    assert english.amount("1,234.56") == ukrainian.amount("1 234,56") == ukrainian.amount("1\u00a0234,56") == "1234.56"
+    assert english.amount("1234.56") == ukrainian.amount("1234.56") == "1234.56"
+    assert ukrainian.amount("12,5") == "12.5"
+    for formats, text in ((english, "1 234,56"), (ukrainian, "1,234.56"), (english, "12,5"), (english, "abc")):
+        with pytest.raises(InvalidInput) as refused:
+            formats.amount(text)
+        assert refused.value.field == "amount"
+    assert english.percent(Decimal("0.33333")) == "33.3%" and ukrainian.percent(Decimal("0.125")) == "12,5%"
+    assert not ukrainian.day(date(2026, 12, 7)).endswith(".")  # a sentence ending in a day takes one full stop
+    moment = datetime(2026, 12, 7, 5, 26, 34, tzinfo=UTC)
+    assert english.moment(moment).endswith("05:26 UTC") and ukrainian.moment(moment).endswith("05:26 UTC")

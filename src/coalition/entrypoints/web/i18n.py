@@ -9,21 +9,29 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 import pycountry
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_group_symbol,
+    parse_decimal,
+)
 from babel.support import Translations
 
-from coalition.domain.errors import CoalitionError
+from coalition.domain.errors import CoalitionError, InvalidInput, refusal
 from coalition.domain.identity import LANGUAGES
 from coalition.domain.money import Money
 
@@ -76,6 +84,10 @@ def negotiate(accept_language: str | None) -> str:
     return DEFAULT
 
 
+DAY_PATTERNS = {"uk": "d MMM y"}
+PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
+
+
 @dataclass(frozen=True)
 class Formats:
     """Formatting for one language, handed to the templates as ``fmt``."""
@@ -94,14 +106,38 @@ class Formats:
     def number(self, value: int | Decimal | None) -> str:
         return "—" if value is None else format_decimal(value, locale=self.language)
 
+    def amount(self, text: str, field: str = "amount") -> str:
+        """An amount as typed in this language, with its own decimal mark and grouping ("1 234,56" in Ukrainian,
+        "1,234.56" in English; a plain "1234.56" in either), as a plain decimal text for ``Money.parse``."""
+        typed = text.strip()
+        if PLAIN_AMOUNT.fullmatch(typed):
+            return typed
+        group = get_group_symbol(self.language)
+        if group.isspace():  # a blank of any width groups digits where the language groups with a blank
+            typed = re.sub(r"[ \u00a0\u202f]", group, typed)
+        try:
+            return str(parse_decimal(typed, locale=self.language, strict=True))
+        except NumberFormatError:
+            raise refusal(InvalidInput, "'{text}' is not an amount as written in {language}: for example {example}",
+                          field=field, text=text.strip(), language=self.language_name(self.language),
+                          example=format_decimal(Decimal("1234.56"), locale=self.language)) from None
+
     def percent(self, value: Decimal | float) -> str:
-        return format_percent(value, locale=self.language, decimal_quantization=False, format="#,##0.#%")
+        """A share with one decimal, as the language writes it (12.5%, 12,5%)."""
+        return format_percent(value, locale=self.language, format="#,##0.0%")
 
     def day(self, value: date | None) -> str:
-        return "—" if value is None else format_date(value, format="medium", locale=self.language)
+        """A day, as the language writes it; in Ukrainian without the closing "р." (year), which a sentence ending
+        in the day would otherwise follow with a second full stop."""
+        return "—" if value is None else format_date(value, format=DAY_PATTERNS.get(self.language, "medium"),
+                                                       locale=self.language)
 
     def moment(self, value: datetime | None) -> str:
-        return "—" if value is None else format_datetime(value, format="medium", locale=self.language)
+        """A moment to the minute, with its time zone: the platform keeps and shows times in UTC."""
+        if value is None:
+            return "—"
+        utc = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return f"{self.day(utc.date())}, {format_time(utc, 'HH:mm', tzinfo=UTC, locale=self.language)} UTC"
 
     def country(self, code: str | None) -> str:
         """A country's name in this language for an ISO 3166 code; other codes are shown as they are."""

@@ -65,7 +65,7 @@ async def package_share(request: Request, who: WhoDep, code: CodeInPath) -> Resp
     def change(form: dict[str, str]) -> str:
         record = packages.get_package(who.read(), who.actor, code)
         share = PackageShare(code, form.get("donor", "").strip().upper(),
-                             Money.parse(form.get("amount", ""), record.package.amount.currency),
+                             Money.parse(who.fmt.amount(form.get("amount", "")), record.package.amount.currency),
                              parse_date(form.get("on", ""), "on"))
         packages.record_shares(who.write(), who.actor, code, [share])
         return who.gettext("A share of %(amount)s from %(donor)s is recorded for package %(code)s.",

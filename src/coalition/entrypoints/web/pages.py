@@ -434,7 +434,7 @@ async def record_receipt(request: Request, who: WhoDep, coalition: CodeInPath) -
         value_date = parse_date(form.get("value_date", ""), "value_date")
         stored = funding.record_contribution(who.write(), who.actor, Contribution(
             kind=ContributionKind.RECEIPT, coalition=coalition, fund=form.get("fund", ""), donor=form.get("donor", ""),
-            amount=Money.parse(form.get("amount", "").strip(), currency), value_date=value_date,
+            amount=Money.parse(who.fmt.amount(form.get("amount", "")), currency), value_date=value_date,
             earmark=Earmark.parse(form.get("earmark") or "none"),
             external_ref=form.get("external_ref", "").strip() or None))
         return who.gettext("Receipt %(id)s recorded: %(amount)s from %(donor)s.", id=stored.id,
