@@ -2,15 +2,12 @@
 
 The views (``coalition.services.views.open_data``) decide what a viewer may see; this module only writes it. The
 IATI file is checked against the official IATI 2.03 activity schema, vendored in ``schemas/iati/2.03`` (see its
-SOURCE.md). Money is written from its Decimal amount, never through a float. A text cell of a CSV or XLSX file
-that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return) gets a leading
-apostrophe, as OWASP recommends against formula injection.
+SOURCE.md). Money is written from its Decimal amount, never through a float. CSV and XLSX files are written by
+``coalition.adapters.table_files``, which neutralises text cells a spreadsheet would run as formulas.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -19,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
-from openpyxl import Workbook
 
+from coalition.adapters.table_files import csv_chunks, xlsx_chunks
 from coalition.domain.contributions import ContributionKind
 from coalition.domain.party import PartyKind
 from coalition.domain.requirements import RequirementStatus
@@ -43,8 +40,6 @@ TRANSACTION_TYPE = {ContributionKind.COMMITMENT: "2", ContributionKind.RECEIPT: 
 # DAC 5-digit purpose codes (vocabulary 1): demining is 15250, anything else 15210 - see ADR 0028.
 DEMINING_SECTOR, SECURITY_SECTOR = "15250", "15210"
 ROLE_FUNDING, ROLE_IMPLEMENTING = "1", "4"
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- IATI -----------------------------------------------------------------------------------------------------
@@ -171,46 +166,19 @@ def _row(flow: Flow) -> dict[str, Any]:
             "illustrative": c.illustrative}
 
 
-def neutralised(value: Any) -> Any:
-    """A text a spreadsheet would run as a formula, made plain text by a leading apostrophe (OWASP)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def flow_rows(export: FlowsExport) -> Iterator[dict[str, Any]]:
     for flow in export.flows:
         yield _row(flow)
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def flows_csv(export: FlowsExport) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(FLOW_COLUMNS)
-    for row in flow_rows(export):
-        writer.writerow([neutralised(_cell_text(row[column])) for column in FLOW_COLUMNS])
-    return out.getvalue().encode("utf-8")
+    rows = ([row[column] for column in FLOW_COLUMNS] for row in flow_rows(export))
+    return b"".join(csv_chunks(FLOW_COLUMNS, [rows]))
 
 
 def flows_xlsx(export: FlowsExport) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "flows"
-    sheet.append(list(FLOW_COLUMNS))
-    for row in flow_rows(export):
-        sheet.append([neutralised(value) for value in (row[column] for column in FLOW_COLUMNS)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = ([row[column] for column in FLOW_COLUMNS] for row in flow_rows(export))
+    return b"".join(xlsx_chunks(FLOW_COLUMNS, [rows], "flows"))
 
 
 def _json_value(value: Any) -> Any:
@@ -225,9 +193,6 @@ def flows_json(export: FlowsExport) -> bytes:
 
 
 FLOW_FORMATS = {"csv": flows_csv, "xlsx": flows_xlsx, "json": flows_json}
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "json": "application/json"}
 
 
 def flows_file(export: FlowsExport, format: str) -> bytes:

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Collection
 from typing import Any
+from urllib.parse import parse_qs
 
 import structlog
 from fastapi.concurrency import run_in_threadpool
@@ -198,6 +199,9 @@ class CachedReads:
         if scope["type"] != "http" or scope["method"] != "GET" or not any(p.match(scope["path"])
                                                                           for p in self.patterns):
             return None
+        if b"format=" in scope["query_string"] and parse_qs(scope["query_string"].decode("latin-1")).get(
+                "format", ["json"]) != ["json"]:
+            return None  # a list as a file is streamed, never kept
         headers = dict(scope["headers"])
         if b"cookie" in headers and SESSION_COOKIE.encode() in headers[b"cookie"]:
             return None

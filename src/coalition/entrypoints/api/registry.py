@@ -244,7 +244,7 @@ def add_signatory(body: NewSignature, who: CallerDep, code: CodeInPath) -> objec
 # --- audit -------------------------------------------------------------------------------------------------------
 
 
-@api.get("/audit", Page[AuditRecord], summary="The audit log, oldest first, after a sequence number")
+@api.get("/audit", Page[AuditRecord], cursor="seq", summary="The audit log, oldest first, after a sequence number")
 def audit_log(who: CallerDep, after: Cursor = None, limit: Limit = 50) -> object:
     found = audit.audit_log(who.read(), who.actor, after_seq=after or 0, limit=limit)
     return Page(found.records, found.total, after or 0, limit)
