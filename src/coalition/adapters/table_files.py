@@ -3,8 +3,10 @@
 A cell is None (empty), a bool, a number (int or Decimal) or text. Text a spreadsheet would run as a formula
 (starting with = + - @, a tab or a carriage return) gets a leading apostrophe, as OWASP recommends against
 formula injection; numbers are never touched, so a negative amount stays a number (in XLSX a numeric cell, in
-CSV its plain digits). A CSV file is written and yielded page by page; an XLSX file is written row by row by
-openpyxl's write-only mode into a temporary file, which is then read out in chunks.
+CSV its plain digits). In XLSX a number a spreadsheet's double cannot hold exactly (more than 15 or so
+significant digits) is written as its exact digits, as text, rather than rounded. A CSV file is written and
+yielded page by page; an XLSX file is written row by row by openpyxl's write-only mode into a temporary file,
+which is then read out in chunks.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
@@ -44,6 +47,16 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def xlsx_cell(value: Any) -> Any:
+    """A cell as XLSX holds it: a number where a spreadsheet's number (a double) holds it exactly, else its exact
+    digits as text (a rate of 28 digits); text neutralised."""
+    if isinstance(value, Decimal) and value.is_finite() and Decimal(repr(float(value))) != value:
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        return str(value)
+    return neutralised(value)
+
+
 def csv_chunks(header: Row, pages: Iterable[Iterable[Row]]) -> Iterator[bytes]:
     """The CSV file (UTF-8, CRLF line ends), one chunk per page."""
     out = io.StringIO()
@@ -64,7 +77,7 @@ def xlsx_chunks(header: Row, pages: Iterable[Iterable[Row]], sheet: str = "table
     worksheet.append([neutralised(h) for h in header])
     for page in pages:
         for row in page:
-            worksheet.append([neutralised(value) for value in row])
+            worksheet.append([xlsx_cell(value) for value in row])
     with tempfile.TemporaryFile() as spool:
         book.save(spool)
         spool.seek(0)

@@ -106,19 +106,31 @@ def _cell(value: Any, kind: Kind) -> Any:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _at(item: Any, path: tuple[str, ...]) -> Any:
-    for key in path:
-        if not isinstance(item, dict):
-            return None
-        item = item.get(key)
-    return item
+def _flat(item: dict[str, Any], names: frozenset[str], prefix: str, out: dict[str, Any]) -> dict[str, Any]:
+    """The item's values by dotted name (an object whose name is a column stays one value)."""
+    for key, value in item.items():
+        name = prefix + key
+        if isinstance(value, dict) and name not in names:
+            _flat(value, names, name + ".", out)
+        else:
+            out[name] = value
+    return out
+
+
+@cache
+def _plan(kind: Any) -> tuple[frozenset[str], tuple[tuple[str, Kind], ...]]:
+    columns = columns_of(kind)
+    return frozenset(c.name for c in columns), tuple((c.name, c.kind) for c in columns)
 
 
 def rows_of(kind: Any, items: Sequence[Any]) -> list[list[Any]]:
     """The rows of ``items``: each value as the JSON list gives it, numbers as numbers (exact decimals)."""
-    columns = columns_of(kind)
-    return [[_cell(_at(item, c.path), c.kind) for c in columns] for item in
-            _list_adapter(kind).dump_python(list(items), mode="json")]
+    names, plan = _plan(kind)
+    rows = []
+    for item in _list_adapter(kind).dump_python(list(items), mode="json"):
+        values = _flat(item, names, "", {}) if isinstance(item, dict) else {"value": item}
+        rows.append([_cell(values.get(name), column) for name, column in plan])
+    return rows
 
 
 def walk(list_page: Callable[..., Any], arguments: dict[str, Any], parameters: Iterable[str],
