@@ -173,18 +173,20 @@ class CachedReads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         actor = await self._cacheable_for(scope)
-        key = None if actor is None else (scope["path"], scope["query_string"], actor.party, actor.grants)
+        if actor is None:  # passed through as it streams: only a cached read's answer is gathered and kept
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope["query_string"], actor.party, actor.grants)
         mine: asyncio.Future[Any] | None = None
-        if key is not None and actor is not None:
-            body = await self._kept(key)
-            if body is not None:
-                scope.setdefault("state", {})["actor"] = actor
-                await send({"type": "http.response.start", "status": 200, "headers": [
-                    (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-                await send({"type": "http.response.body", "body": body})
-                return
-            if key not in self.inflight:  # else another computation is on (its answer was not kept): run too
-                mine = self.inflight[key] = asyncio.get_running_loop().create_future()
+        body = await self._kept(key)
+        if body is not None:
+            scope.setdefault("state", {})["actor"] = actor
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if key not in self.inflight:  # else another computation is on (its answer was not kept): run too
+            mine = self.inflight[key] = asyncio.get_running_loop().create_future()
         try:
             await self._compute(scope, receive, send)
         finally:
