@@ -99,6 +99,21 @@ def test_csv_and_xlsx_downloads_hold_every_json_page(world_on_each_database: Ser
             assert _same_cell(cell, _value(item, column)), (column, cell, _value(item, column))
 
 
+@pytest.mark.parametrize(("path", "role"), [(f"{V}/programmes", "public"), (f"{V}/parties/EE/identifiers", "public"),
+                                           (f"{V}/coalitions/{IT}/pipeline", "secretariat")])
+def test_a_list_that_is_not_paged_downloads_whole(world_on_each_database: Served, path: str, role: str) -> None:
+    served = world_on_each_database
+    expected = served.client.get(path, headers=served.as_role(role)).json()
+    assert expected, path
+    answer = served.client.get(path, headers=served.as_role(role), params={"format": "csv"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    header, *rows = list(csv.reader(io.StringIO(answer.text)))
+    assert rows == [[_as_text(_value(item, column)) for column in header] for item in expected]
+    book = served.client.get(path, headers=served.as_role(role), params={"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(book.content), read_only=True).worksheets[0]
+    assert len(list(sheet.iter_rows())) == len(expected) + 1
+
+
 def test_amounts_are_exact_decimal_columns_and_numbers_in_xlsx(world_on_each_database: Served) -> None:
     served = world_on_each_database
     answer = served.client.get(f"{V}/contributions", headers=served.as_role("secretariat"),

@@ -164,13 +164,13 @@ class Routes:
 
     def _add(self, method: str, path: str, kind: Any, status: int, kwargs: dict[str, Any], cached: bool = False,
              cursor: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        downloadable = method == "GET" and typing.get_origin(kind) is Page
+        downloadable = method == "GET" and typing.get_origin(kind) in (Page, list)
         if downloadable:
             responses = kwargs.setdefault("responses", {})
             ok = responses.setdefault(200, {})
             ok.setdefault("content", {}).update(downloads.FILE_CONTENT)
-            ok.setdefault("description", "A page of the list as JSON; with format=csv or xlsx, the whole list as a "
-                                         "file")
+            ok.setdefault("description", "The list as JSON (a page of it, for a paged list); with format=csv or "
+                                         "xlsx, the whole list as a file")
 
         def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             def run(*args: Any, **kw: Any) -> Response:
@@ -180,7 +180,8 @@ class Routes:
             def as_file(format: str, kw: dict[str, Any]) -> Response:
                 who = next(value for value in kw.values() if isinstance(value, Caller))
                 item = typing.get_args(kind)[0]
-                pages = downloads.walk(endpoint, kw, inspect.signature(endpoint).parameters, cursor)
+                pages = (downloads.walk(endpoint, kw, inspect.signature(endpoint).parameters, cursor)
+                         if typing.get_origin(kind) is Page else iter([endpoint(**kw)]))
                 return downloads.download(who.platform, item, format, pages,
                                           downloads.file_name(self.prefix + path, kw, format))
 
@@ -207,8 +208,9 @@ class Routes:
 
     def get(self, path: str, kind: Any, *, cached: bool = False, cursor: str | None = None, **kwargs: Any
             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """A read; a list (``Page[T]``) also answers ``?format=csv`` or ``xlsx`` with the whole list as a file,
-        walked by ``cursor`` (the items' attribute its ``after`` parameter takes) where it has one."""
+        """A read; a list (``Page[T]`` or ``list[T]``) also answers ``?format=csv`` or ``xlsx`` with the whole list
+        as a file, a ``Page`` walked by ``cursor`` (the items' attribute its ``after`` parameter takes) where it has
+        one, else by offset."""
         return self._add("GET", path, kind, 200, kwargs, cached, cursor)
 
     def post(self, path: str, kind: Any, status: int = 201, **kwargs: Any
