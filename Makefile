@@ -80,6 +80,9 @@ bench-api: $(STAMP) ## Load the HTTP API with wrk on SQLite and PostgreSQL (BENC
 bench-web: $(STAMP) ## Server time of every web page at 100,000 requirements and 1,000,000 transactions (BENCH_DATABASES)
 	$(BIN)/python -m benchmarks.bench_web
 
+bench-download: $(STAMP) ## Peak server memory and time of a CSV download of 1,000,000 contributions (BENCH_SIZES=...)
+	$(BIN)/python -m benchmarks.bench_download
+
 messages: $(STAMP) ## Gather the pages' texts and merge them into the translation catalogs
 	$(BIN)/python -m coalition.entrypoints.web.messages
 
@@ -93,4 +96,4 @@ migration: $(STAMP) ## Draft a new migration from the tables: make migration m="
 clean: ## Remove the virtual environment, caches and the demo database
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
-.PHONY: help install demo serve test browser lint typecheck contracts pytest bench-ledger bench-audit bench-allocation bench-api bench-web messages format migration clean
+.PHONY: help install demo serve test browser lint typecheck contracts pytest bench-ledger bench-audit bench-allocation bench-api bench-web bench-download messages format migration clean

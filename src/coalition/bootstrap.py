@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -18,11 +18,12 @@ from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
 from coalition.adapters.interchange import read_iati, read_ocds
-from coalition.adapters.open_data import FLOW_FORMATS, MEDIA_TYPES, atom_feed, flows_file, iati_document, iati_problems
+from coalition.adapters.open_data import FLOW_FORMATS, atom_feed, flows_file, iati_document, iati_problems
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.pdf import html_to_pdf
 from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_file, signature_holds, write_key_file
 from coalition.adapters.signing import key_id as signing_key_id
+from coalition.adapters.table_files import MEDIA_TYPES, TABLE_FORMATS, table_chunks
 from coalition.adapters.tabular import Table, read_table
 from coalition.adapters.unit_of_work import SqlUnitOfWork, WriterBusy
 from coalition.config import Environment, Settings
@@ -136,6 +137,15 @@ class Platform:
         except OSError as error:
             raise InvalidInput(f"'{path}' is not a readable file ({error.strerror})", field="file") from None
         return read_iati(data) if standard is Standard.IATI else read_ocds(data)
+
+    @staticmethod
+    def table_file(format: str, header: Sequence[str], pages: Iterable[Iterable[Sequence[object]]],
+                   sheet: str = "table") -> tuple[Iterator[bytes], str]:
+        """A table as a CSV or XLSX file, streamed page by page, with its media type (text cells that would run
+        as formulas neutralised)."""
+        if format not in TABLE_FORMATS:
+            raise InvalidInput(f"'{format}' is not a table format ({', '.join(TABLE_FORMATS)})", field="format")
+        return table_chunks(format, header, pages, sheet), MEDIA_TYPES[format]
 
     @staticmethod
     def open_table(path: Path) -> Table:

@@ -6,12 +6,16 @@ over HTTP."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 
+import pytest
 from lxml import etree  # type: ignore[import-untyped]
 
 from coalition.adapters.open_data import iati_problems
+from coalition.entrypoints.api import downloads
 from tests.api.conftest import Served
 
 V = "/api/v1"
@@ -113,3 +117,16 @@ def test_the_audit_log_is_searched_over_http_newest_first(world_on_each_database
     refused = client.get(f"{V}/audit", headers=auditor, params={"since": "2026-12-02", "until": "2026-12-01"})
     assert refused.status_code == 422 and refused.json()["field"] == "since"
     assert client.get(f"{V}/audit", params={"action": "cast_vote"}).status_code == 401
+
+
+def test_the_audit_log_downloads_whole_newest_first_with_its_filters(world_on_each_database: Served,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(downloads, "DOWNLOAD_PAGE", 2)  # many pages, walked backwards
+    client, admin = world_on_each_database.client, world_on_each_database.as_role("platform-admin")
+    wanted = {"action": "cast_vote", "newest_first": "true"}
+    listed = client.get(f"{V}/audit", headers=admin, params={**wanted, "limit": 500}).json()
+    assert listed["total"] > 5
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{V}/audit", headers=admin,
+                                                      params={**wanted, "format": "csv"}).text)))
+    assert [int(r["seq"]) for r in rows] == [r["seq"] for r in listed["items"]]
+    assert {r["action"] for r in rows} == {"cast_vote"}

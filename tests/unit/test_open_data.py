@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from coalition.adapters.open_data import flows_csv, flows_xlsx, neutralised
+from coalition.adapters.open_data import flows_csv, flows_xlsx
+from coalition.adapters.table_files import neutralised
 from coalition.domain.coalition import Coalition, DecisionRules
 from coalition.domain.contributions import Contribution, ContributionKind
 from coalition.domain.errors import InvalidInput

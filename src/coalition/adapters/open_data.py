@@ -2,14 +2,12 @@
 
 The views (``coalition.services.views.open_data``) decide what a viewer may see; this module only writes it. The
 IATI file is checked against the official IATI 2.03 activity schema, vendored in ``schemas/iati/2.03`` (see its
-SOURCE.md). Money is written from its Decimal amount, never through a float. A text cell of a CSV or XLSX file
-that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return) gets a leading
-apostrophe, as OWASP recommends against formula injection.
+SOURCE.md). Money is written from its Decimal amount, never through a float. CSV and XLSX files are written by
+``coalition.adapters.table_files``, which neutralises text cells a spreadsheet would run as formulas.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -22,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
-from openpyxl import Workbook
 
+from coalition.adapters.table_files import csv_chunks, xlsx_chunks
 from coalition.domain.contributions import ContributionKind
 from coalition.domain.party import PartyKind
 from coalition.domain.requirements import RequirementStatus
@@ -54,8 +52,6 @@ TRANSACTION_TYPE = {ContributionKind.COMMITMENT: "2", ContributionKind.RECEIPT: 
 # DAC 5-digit purpose codes (vocabulary 1): demining is 15250, anything else 15210 - see ADR 0028.
 DEMINING_SECTOR, SECURITY_SECTOR = "15250", "15210"
 ROLE_FUNDING, ROLE_IMPLEMENTING = "1", "4"
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- IATI -----------------------------------------------------------------------------------------------------
@@ -182,41 +178,22 @@ def _row(flow: Flow) -> dict[str, Any]:
             "illustrative": c.illustrative}
 
 
-def neutralised(value: Any) -> Any:
-    """A text a spreadsheet would run as a formula, made plain text by a leading apostrophe (OWASP)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def flow_rows(export: FlowsExport) -> Iterator[dict[str, Any]]:
     for flow in export.flows:
         yield _row(flow)
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def flows_csv(export: FlowsExport) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(FLOW_COLUMNS)
-    for row in flow_rows(export):
-        writer.writerow([neutralised(_cell_text(row[column])) for column in FLOW_COLUMNS])
-    return out.getvalue().encode("utf-8")
+    rows = ([row[column] for column in FLOW_COLUMNS] for row in flow_rows(export))
+    return b"".join(csv_chunks(FLOW_COLUMNS, [rows]))
 
 
-MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+DATED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
 def _settled(workbook: bytes, moment: datetime) -> bytes:
-    """The workbook dated ``moment`` (each part of its ZIP, and its properties' time of change, which saving sets
-    to the clock), so that the same flows give the same bytes."""
+    """The workbook dated ``moment`` (each part of its ZIP, and its properties' times of creation and change, which
+    saving sets to the clock), so that the same flows give the same bytes."""
     utc = moment.astimezone(UTC)
     stamp, when = utc.timetuple()[:6], utc.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
@@ -225,24 +202,14 @@ def _settled(workbook: bytes, moment: datetime) -> bytes:
         for info in source.infolist():
             part = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                part = MODIFIED.sub(lambda m: m.group(1) + when + m.group(2), part)
+                part = DATED.sub(lambda m: m.group(1) + when + m.group(2), part)
             target.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), part, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
 def flows_xlsx(export: FlowsExport) -> bytes:
-    book = Workbook()
-    moment = export.generated_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-    book.properties.created = book.properties.modified = moment
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "flows"
-    sheet.append(list(FLOW_COLUMNS))
-    for row in flow_rows(export):
-        sheet.append([neutralised(value) for value in (row[column] for column in FLOW_COLUMNS)])
-    out = io.BytesIO()
-    book.save(out)
-    return _settled(out.getvalue(), export.generated_at)
+    rows = ([row[column] for column in FLOW_COLUMNS] for row in flow_rows(export))
+    return _settled(b"".join(xlsx_chunks(FLOW_COLUMNS, [rows], "flows")), export.generated_at)
 
 
 def _json_value(value: Any) -> Any:
@@ -257,9 +224,6 @@ def flows_json(export: FlowsExport) -> bytes:
 
 
 FLOW_FORMATS = {"csv": flows_csv, "xlsx": flows_xlsx, "json": flows_json}
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "json": "application/json"}
 
 
 def flows_file(export: FlowsExport, format: str) -> bytes:

@@ -6,11 +6,13 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import inspect
 import json
 import re
 import secrets
 import threading
 import time
+import typing
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from coalition.domain.access import PUBLIC_ACTOR, Actor
 from coalition.domain.errors import CoalitionError
 from coalition.domain.identity import Session, Unauthenticated
 from coalition.domain.limits import AMOUNT_DIGITS, MAX_ID, MAX_NUMBER, MAX_QUANTITY, MAX_VERSION, TextRule
+from coalition.entrypoints.api import downloads
 from coalition.entrypoints.api.clients import client_address
 from coalition.services.identity import SessionCheck, actor_for_session, actor_for_token, touch_session
 from coalition.services.ports import UnitOfWork
@@ -159,15 +162,34 @@ class Routes:
         self.router = APIRouter(tags=[tag])
         self.prefix = prefix
 
-    def _add(self, method: str, path: str, kind: Any, status: int, kwargs: dict[str, Any], cached: bool = False
-             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def _add(self, method: str, path: str, kind: Any, status: int, kwargs: dict[str, Any], cached: bool = False,
+             cursor: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        downloadable = method == "GET" and typing.get_origin(kind) in (Page, list)
+        if downloadable:
+            responses = kwargs.setdefault("responses", {})
+            ok = responses.setdefault(200, {})
+            ok.setdefault("content", {}).update(downloads.FILE_CONTENT)
+            ok.setdefault("description", "The list as JSON (a page of it, for a paged list); with format=csv or "
+                                         "xlsx, the whole list as a file")
+
         def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             def run(*args: Any, **kw: Any) -> Response:
                 result = endpoint(*args, **kw)
                 return result if isinstance(result, Response) else json_response(result, kind, status)
 
+            def as_file(format: str, kw: dict[str, Any]) -> Response:
+                who = next(value for value in kw.values() if isinstance(value, Caller))
+                item = typing.get_args(kind)[0]
+                pages = (downloads.walk(endpoint, kw, inspect.signature(endpoint).parameters, cursor)
+                         if typing.get_origin(kind) is Page else iter([endpoint(**kw)]))
+                return downloads.download(who.platform, item, format, pages,
+                                          downloads.file_name(self.prefix + path, kw, format))
+
             @functools.wraps(endpoint)
             async def serialised(*args: Any, **kw: Any) -> Response:
+                format = kw.pop("format", "json") if downloadable else "json"
+                if format != "json":
+                    return await run_in_threadpool(as_file, format, kw)
                 if cached:
                     # Computed once per cache period, by one request at a time (CachedReads): run it here,
                     # briefly holding the loop, rather than in a thread that would slow it for longer by
@@ -175,6 +197,8 @@ class Routes:
                     return run(*args, **kw)
                 return await run_in_threadpool(run, *args, **kw)
 
+            if downloadable:
+                serialised.__signature__ = _with_format(endpoint)  # type: ignore[attr-defined]
             self.router.add_api_route(path, serialised, methods=[method], response_model=kind, status_code=status,
                                       **kwargs)
             if cached:
@@ -182,9 +206,12 @@ class Routes:
             return endpoint
         return register
 
-    def get(self, path: str, kind: Any, *, cached: bool = False, **kwargs: Any
+    def get(self, path: str, kind: Any, *, cached: bool = False, cursor: str | None = None, **kwargs: Any
             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self._add("GET", path, kind, 200, kwargs, cached)
+        """A read; a list (``Page[T]`` or ``list[T]``) also answers ``?format=csv`` or ``xlsx`` with the whole list
+        as a file, a ``Page`` walked by ``cursor`` (the items' attribute its ``after`` parameter takes) where it has
+        one, else by offset."""
+        return self._add("GET", path, kind, 200, kwargs, cached, cursor)
 
     def post(self, path: str, kind: Any, status: int = 201, **kwargs: Any
              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -195,6 +222,16 @@ class Routes:
 
     def delete(self, path: str, kind: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return self._add("DELETE", path, kind, 200, kwargs)
+
+
+def _with_format(endpoint: Callable[..., Any]) -> inspect.Signature:
+    """The endpoint's parameters (their types resolved) and the ``format`` of a list's answer."""
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    signature = inspect.signature(endpoint)
+    parameters = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
+    parameters.append(inspect.Parameter("format", inspect.Parameter.KEYWORD_ONLY, default="json",
+                                        annotation=downloads.ListFormat))
+    return signature.replace(parameters=parameters, return_annotation=inspect.Signature.empty)
 
 
 # --- the shared types of every route's parameters and bodies ----------------------------------------------------

@@ -135,7 +135,7 @@ def add_area(body: NewArea, who: CallerDep) -> object:
                                                                           body.parent))
 
 
-@api.get("/contributions", Page[ContributionView],
+@api.get("/contributions", Page[ContributionView], cursor="id",
          summary="Contributions, oldest first; confidential details masked as the caller must see them")
 def list_contributions(who: CallerDep, coalition: CodeInQuery = None, donor: CodeInQuery = None,
                        kind: ContributionKind | None = None, offset: Offset = 0, limit: Limit = 50,

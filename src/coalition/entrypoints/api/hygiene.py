@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Collection
 from typing import Any
+from urllib.parse import parse_qs
 
 import structlog
 from fastapi.concurrency import run_in_threadpool
@@ -172,18 +173,20 @@ class CachedReads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         actor = await self._cacheable_for(scope)
-        key = None if actor is None else (scope["path"], scope["query_string"], actor.party, actor.grants)
+        if actor is None:  # passed through as it streams: only a cached read's answer is gathered and kept
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope["query_string"], actor.party, actor.grants)
         mine: asyncio.Future[Any] | None = None
-        if key is not None and actor is not None:
-            body = await self._kept(key)
-            if body is not None:
-                scope.setdefault("state", {})["actor"] = actor
-                await send({"type": "http.response.start", "status": 200, "headers": [
-                    (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-                await send({"type": "http.response.body", "body": body})
-                return
-            if key not in self.inflight:  # else another computation is on (its answer was not kept): run too
-                mine = self.inflight[key] = asyncio.get_running_loop().create_future()
+        body = await self._kept(key)
+        if body is not None:
+            scope.setdefault("state", {})["actor"] = actor
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if key not in self.inflight:  # else another computation is on (its answer was not kept): run too
+            mine = self.inflight[key] = asyncio.get_running_loop().create_future()
         try:
             await self._compute(scope, receive, send)
         finally:
@@ -198,6 +201,9 @@ class CachedReads:
         if scope["type"] != "http" or scope["method"] != "GET" or not any(p.match(scope["path"])
                                                                           for p in self.patterns):
             return None
+        if b"format=" in scope["query_string"] and parse_qs(scope["query_string"].decode("latin-1")).get(
+                "format", ["json"]) != ["json"]:
+            return None  # a list as a file is streamed, never kept
         headers = dict(scope["headers"])
         if b"cookie" in headers and SESSION_COOKIE.encode() in headers[b"cookie"]:
             return None

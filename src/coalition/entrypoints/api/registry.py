@@ -249,8 +249,9 @@ def add_signatory(body: NewSignature, who: CallerDep, code: CodeInPath) -> objec
 AuditText = Annotated[str | None, Query(min_length=1, max_length=200)]
 
 
-@api.get("/audit", Page[AuditRecord], summary="The audit log, oldest first after a sequence number (newest first "
-         "before one with newest_first=true), filtered by actor, action, record and the days recorded (UTC)")
+@api.get("/audit", Page[AuditRecord], cursor="seq", summary="The audit log, oldest first after a sequence number "
+         "(newest first before one with newest_first=true), filtered by actor, action, record and the days recorded "
+         "(UTC)")
 def audit_log(who: CallerDep, after: Cursor = None, limit: Limit = 50, actor: AuditText = None,
               action: AuditText = None, record_type: AuditText = None, record: AuditText = None,
               since: DayInQuery = None, until: DayInQuery = None, newest_first: FlagInQuery = False,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from coalition.bootstrap import Platform
@@ -47,7 +47,7 @@ MESSAGES = {400: N_("The request could not be read."), 404: N_("There is no such
 
 
 async def error_page(request: Request, status: int, message: str | None = None,
-                     error: CoalitionError | None = None) -> HTMLResponse:
+                     error: CoalitionError | None = None) -> Response:
     """An error as a page (or, for an htmx request, as the fragment that replaces the target)."""
     platform: Platform = request.app.state.platform
     preferences = request.scope.get("session") or {}

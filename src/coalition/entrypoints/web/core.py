@@ -26,6 +26,7 @@ from coalition.domain.access import PUBLIC_ACTOR, Actor, can
 from coalition.domain.errors import CoalitionError
 from coalition.domain.identity import LANGUAGES, Session
 from coalition.entrypoints.api.core import CSRF_HEADER, CsrfFailed, check_session, new_csrf_token, session_token
+from coalition.entrypoints.web import downloads
 from coalition.entrypoints.web.i18n import N_, Formats, error_text, negotiate, translations
 from coalition.services.ports import UnitOfWork
 
@@ -167,10 +168,21 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def render(request: Request, who: Viewer, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+# The words of the links after every table, per language (coalition.entrypoints.web.downloads).
+DOWNLOAD_TEXTS = {language: {key: translations(language).gettext(text) for key, text in downloads.TEXTS.items()}
+                  for language in LANGUAGES}
+
+
+def render(request: Request, who: Viewer, template: str, status: int = 200, **context: Any) -> Response:
+    """The page; each of its tables followed by links to download it, or, asked ``?download=csv&table=N``, that
+    table as a file."""
     page = ENVIRONMENTS[who.language].get_template(template)
     html = page.render(who=who, fmt=who.fmt, request=request, path=request.url.path,
                        query=request.url.query, **context)
+    if request.method == "GET" and status == 200:
+        if downloads.wants_file(request):
+            return downloads.table_file(who.platform, html, request, downloads.page_name(request))
+        html = downloads.with_download_links(html, request, DOWNLOAD_TEXTS[who.language])
     return HTMLResponse(html, status_code=status)
 
 

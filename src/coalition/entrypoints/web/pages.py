@@ -476,6 +476,7 @@ def audit_page(request: Request, who: WhoDep, before: Cursor = None, actor: str 
     older = found.records[PAGE - 1].seq if len(found.records) > PAGE else None
     found = dataclasses.replace(found, records=found.records[:PAGE])
     return render(request, who, "audit.html", log=found, chosen=chosen, act_day=act_day, words=audit_words,
+                  download=urlencode({**shown, "newest_first": "true"}),
                   older=None if older is None else urlencode({**shown, "before": older}),
                   newest=urlencode(shown) if before is not None else None)
 

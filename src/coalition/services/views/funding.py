@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from coalition.domain import ledger
-from coalition.domain.access import CUSTODIAN_ROLES, Actor, can, can_see_record, record_scope
+from coalition.domain.access import CUSTODIAN_ROLES, Actor, RecordScope, can, can_see_record, record_scope
 from coalition.domain.common import as_of
 from coalition.domain.contributions import Contribution, ContributionKind
 from coalition.domain.ledger import AccountKey, Balance, Measure
@@ -134,28 +134,38 @@ def read_statement(uow: UnitOfWork, actor: Actor, donor: str, limit: int, on: da
     today = uow.clock().date()
     balances = uow.funding_reads.balances(donor=donor, on=as_of(on, today))
     given_to = sorted({key.coalition for key, _ in balances})
-    # The coalitions whose funding the viewer may read: the others are left out whole (and said to be), unless
-    # that leaves nothing, when the first refusal is the answer.
-    coalitions = [code for code in given_to if can(actor, "read_funding", code).allowed]
-    if given_to and not coalitions:
-        require(can(actor, "read_funding", given_to[0]))
+    coalitions = _readable(actor, given_to)
     left_out = len(given_to) - len(coalitions)
     if any(donor in _hidden_donors(uow, actor, code, today) for code in coalitions):
         # Only what the viewer may see in full: a masked record listed under its donor would tell who gave it.
-        items = [c for c in _until(uow.ledger.contributions(donor=donor, limit=limit,
-                                                             scope=record_scope(actor, today)), on)
-                 if c.coalition in coalitions]
+        items = _given(uow, donor, coalitions, limit, on, scope=record_scope(actor, today))
         return DonorStatement(donor, party.name, {}, [view_contribution(actor, c, today) for c in items], [],
                               masked=True, on=on, left_out=left_out)
     reports = {code: _donor_report(uow, code, [b for b in balances if b[0].coalition == code], on)
                for code in coalitions}
-    items = [c for c in _until(uow.ledger.contributions(donor=donor, limit=limit), on) if c.coalition in coalitions]
+    items = _given(uow, donor, coalitions, limit, on)
     progress = {p.pledge.id: p for p in pledge_progress(
         uow, [c for c in items if c.kind is ContributionKind.PLEDGE], on)}
     bought = bought_by(uow, actor, donor, on, coalitions=set(coalitions))
     return DonorStatement(donor, party.name, reports,
                           [view_contribution(actor, c, today, progress.get(c.id)) for c in items], bought, on=on,
                           left_out=left_out)
+
+
+def _given(uow: UnitOfWork, donor: str, coalitions: list[str], limit: int, on: date | None,
+           scope: RecordScope | None = None) -> list[Contribution]:
+    """The donor's contributions to ``coalitions`` (those in ``scope``, if given), valued by the end of ``on``."""
+    found = uow.ledger.contributions(donor=donor, limit=limit, scope=scope)
+    return _until([c for c in found if c.coalition in coalitions], on)
+
+
+def _readable(actor: Actor, given_to: list[str]) -> list[str]:
+    """Of the coalitions a donor gave to, those whose funding the viewer may read: the others are left out whole
+    (and said to be), unless that leaves nothing, when the first refusal is the answer."""
+    coalitions = [code for code in given_to if can(actor, "read_funding", code).allowed]
+    if given_to and not coalitions:
+        require(can(actor, "read_funding", given_to[0]))
+    return coalitions
 
 
 def _until(items: list[Contribution], on: date | None) -> list[Contribution]:
