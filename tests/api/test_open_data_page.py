@@ -130,3 +130,46 @@ def test_the_audit_log_downloads_whole_newest_first_with_its_filters(world_on_ea
                                                       params={**wanted, "format": "csv"}).text)))
     assert [int(r["seq"]) for r in rows] == [r["seq"] for r in listed["items"]]
     assert {r["action"] for r in rows} == {"cast_vote"}
+
+
+def _text(response: object) -> str:
+    """What a file says, as text: an XLSX workbook's cells joined, anything else as it came."""
+    content_type = response.headers.get("content-type", "")  # type: ignore[attr-defined]
+    if "spreadsheetml" in content_type:
+        from openpyxl import load_workbook
+        book = load_workbook(io.BytesIO(response.content), read_only=True)  # type: ignore[attr-defined]
+        return "\n".join(" ".join("" if v is None else str(v) for v in row)
+                         for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+    return response.text  # type: ignore[attr-defined]
+
+
+def test_a_restricted_contribution_is_in_no_public_export_download_page_or_feed(world_on_each_database: Served) -> None:
+    """Whatever the public may fetch: the IATI and flows exports, every list and table download, the open-data
+    files and feed, the ledger page and its table files; nothing of the restricted record (its amount, its
+    reference) is in any, and where its row is listed at all its donor is not named."""
+    served = world_on_each_database
+    recorded = served.client.post(f"{V}/contributions", headers=served.as_role("secretariat"), json={
+        "kind": "receipt", "coalition": IT, "fund": "it-coalition-fund", "donor": "LT",
+        "amount": {"amount": "765432.19", "currency": "EUR"}, "value_date": "2024-06-03",
+        "external_ref": "LT-RESTRICTED-EVERYWHERE", "visibility": "restricted", "restricted_to": ["LU"]})
+    assert recorded.status_code == 201, recorded.text
+    marks = ("LT-RESTRICTED-EVERYWHERE", "765432.19", "765432,19", "765,432.19", "765 432,19", "765\u00a0432,19")
+    client = served.client
+    urls = [f"{V}/coalitions/{IT}/exports/iati.xml", "/open-data/feed.atom", "/open-data",
+            *(f"{V}/coalitions/{IT}/exports/flows?format={f}" for f in ("csv", "xlsx", "json")),
+            *(f"{V}/contributions?coalition={IT}&format={f}" for f in ("csv", "xlsx", "json")),
+            f"/coalitions/{IT}/ledger", f"/coalitions/{IT}", *_listed(served)]
+    ledger = client.get(f"/coalitions/{IT}/ledger").text
+    urls += [f"/coalitions/{IT}/ledger?download={f}&table={n}" for f in ("csv", "xlsx")
+             for n in range(ledger.count("<table"))]
+    for url in urls:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        text = _text(answer)
+        assert not [m for m in marks if m in text], url
+    listed = client.get(f"{V}/contributions", params={"coalition": IT, "limit": 500}).json()["items"]
+    row = next((item for item in listed if item["id"] == recorded.json()["id"]), None)
+    assert row is None or (row["external_ref"] is None and row.get("amount") is None)
+    for refused in (f"{V}/reports/funding/{IT}/pdf", f"{V}/reports/donors/LT/pdf",
+                    f"/open-data/{IT}/ocds-releases.json"):
+        assert client.get(refused).status_code in (401, 403), refused
