@@ -503,3 +503,16 @@ def test_a_members_links_lead_to_pages_it_may_see_and_a_statement_leaves_out_oth
             assert client.get(link).status_code == 200, link
         statement = client.get("/donors/LU").text
         assert "whose funding you may not read: it is left out" in statement and "drone-coalition" not in statement
+
+
+def test_decisions_reasons_effects_earmarks_and_statuses_read_in_ukrainian(client: TestClient) -> None:
+    sign_in(client, "secretariat")
+    english = client.get(f"{IT}/steering").text
+    assert "no objection among the" in english and "approved and active" in english
+    client.post("/language", data={"csrf_token": csrf(client, "/"), "language": "uk", "next": "/"})
+    steering = client.get(f"{IT}/steering").text
+    assert "жодного заперечення серед" in steering and "затверджено, вона чинна" in steering
+    assert "no objection among" not in steering and "approved and active" not in steering
+    ledger = client.get(f"{IT}/ledger").text
+    assert "сфери: " in ledger and "без цільового призначення" in ledger
+    assert not re.search(r"<td>\s*(none|areas:[a-z]|partly received|partly-received)", ledger)

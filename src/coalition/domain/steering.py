@@ -17,6 +17,7 @@ from typing import Any
 from coalition.domain.coalition import DecisionMethod, DecisionRules, MembershipRole
 from coalition.domain.errors import InvalidInput, InvariantViolated, PermissionDenied
 from coalition.domain.limits import MINUTES, NAME, TITLE, check_text
+from coalition.domain.wording import say
 
 
 class Vote(StrEnum):
@@ -82,6 +83,27 @@ class _Count:
                      self.number(Vote.AGAINST), self.number(Vote.ABSTAIN), weight_for, weight_against)
 
 
+# The reasons a tally gives, as templates (``domain.wording``): kept in English, shown in the reader's language.
+NO_VOTERS = "no voting members on the day"
+NO_QUORUM = "quorum not met: {taking_part} of {voters} voting members {where}, the rules need {quorum}"
+SILENCE_BROKEN = "silence procedure broken by the objection of {objectors}"
+SILENCE_RUNNING = "silence procedure running: no objection so far, deadline not reached"
+SILENCE_KEPT = "silence procedure: no voting member objected before the deadline"
+CONSENSUS_BLOCKED = "consensus blocked by the objection of {objectors}"
+CONSENSUS_EMPTY = "consensus needs at least one vote for and no objection"
+CONSENSUS = "consensus: no objection among the {taking_part} voting members {where}"
+SIMPLE_MAJORITY = "simple majority of votes cast: {votes_for} for, {against} against ({abstaining} abstaining)"
+QUALIFIED_MAJORITY = ("qualified majority: {votes_for} of {total} votes cast are for ({share}), the rules need "
+                      "{threshold}")
+WEIGHTED_EMPTY = "qualified majority weighted by contributions: the votes cast carry no contributions"
+WEIGHTED_MAJORITY = ("qualified majority weighted by contributions received: {share} of the weight cast is for, the "
+                     "rules need {threshold}")
+REASONS = (NO_VOTERS, NO_QUORUM, SILENCE_BROKEN, SILENCE_RUNNING, SILENCE_KEPT, CONSENSUS_BLOCKED, CONSENSUS_EMPTY,
+           CONSENSUS, SIMPLE_MAJORITY, QUALIFIED_MAJORITY, WEIGHTED_EMPTY, WEIGHTED_MAJORITY)
+# Where the members counted were: answering a written procedure, or present at a meeting (words to translate).
+WHERE = ("answering", "present")
+
+
 def decide(rules: DecisionRules, procedure: Procedure, voters: frozenset[str], votes: Mapping[str, Vote], *,
            present: frozenset[str] = frozenset(), weights: Mapping[str, int] | None = None,
            deadline_passed: bool = False) -> Tally:
@@ -94,10 +116,10 @@ def decide(rules: DecisionRules, procedure: Procedure, voters: frozenset[str], v
     if procedure is Procedure.SILENCE:
         return _silence(count, deadline_passed)
     if not voters:
-        return count.tally(Outcome.NO_QUORUM, "no voting members on the day")
+        return count.tally(Outcome.NO_QUORUM, say(NO_VOTERS))
     if Fraction(count.taking_part, len(voters)) < rules.quorum:
-        return count.tally(Outcome.NO_QUORUM, f"quorum not met: {count.taking_part} of {len(voters)} voting members "
-                                              f"{count.where}, the rules need {rules.quorum}")
+        return count.tally(Outcome.NO_QUORUM, say(NO_QUORUM, taking_part=count.taking_part, voters=len(voters),
+                                                  where=count.where, quorum=rules.quorum))
     return METHODS[rules.method](count, rules, weights or {})
 
 
@@ -121,29 +143,28 @@ def _silence(count: _Count, deadline_passed: bool) -> Tally:
     """A silence procedure: approved at the deadline unless a voting member objected."""
     objectors = count.objectors()
     if objectors:
-        return count.tally(Outcome.REJECTED, f"silence procedure broken by the objection of {', '.join(objectors)}")
+        return count.tally(Outcome.REJECTED, say(SILENCE_BROKEN, objectors=", ".join(objectors)))
     if not deadline_passed:
-        return count.tally(Outcome.OPEN, "silence procedure running: no objection so far, deadline not reached")
-    return count.tally(Outcome.APPROVED, "silence procedure: no voting member objected before the deadline")
+        return count.tally(Outcome.OPEN, say(SILENCE_RUNNING))
+    return count.tally(Outcome.APPROVED, say(SILENCE_KEPT))
 
 
 def _consensus(count: _Count, rules: DecisionRules, weights: Mapping[str, int]) -> Tally:
     """Consensus: no objection and at least one vote for."""
     objectors = count.objectors()
     if objectors:
-        return count.tally(Outcome.REJECTED, f"consensus blocked by the objection of {', '.join(objectors)}")
+        return count.tally(Outcome.REJECTED, say(CONSENSUS_BLOCKED, objectors=", ".join(objectors)))
     if count.number(Vote.FOR) == 0:
-        return count.tally(Outcome.REJECTED, "consensus needs at least one vote for and no objection")
-    return count.tally(Outcome.APPROVED, f"consensus: no objection among the {count.taking_part} voting members "
-                                         f"{count.where}")
+        return count.tally(Outcome.REJECTED, say(CONSENSUS_EMPTY))
+    return count.tally(Outcome.APPROVED, say(CONSENSUS, taking_part=count.taking_part, where=count.where))
 
 
 def _simple_majority(count: _Count, rules: DecisionRules, weights: Mapping[str, int]) -> Tally:
     """More votes for than against; abstentions do not count."""
     votes_for, against = count.number(Vote.FOR), count.number(Vote.AGAINST)
     verdict = Outcome.APPROVED if votes_for > against else Outcome.REJECTED
-    return count.tally(verdict, f"simple majority of votes cast: {votes_for} for, {against} against "
-                                f"({count.number(Vote.ABSTAIN)} abstaining)")
+    return count.tally(verdict, say(SIMPLE_MAJORITY, votes_for=votes_for, against=against,
+                                    abstaining=count.number(Vote.ABSTAIN)))
 
 
 def _qualified_majority(count: _Count, rules: DecisionRules, weights: Mapping[str, int]) -> Tally:
@@ -155,8 +176,8 @@ def _qualified_majority(count: _Count, rules: DecisionRules, weights: Mapping[st
     votes_for, total_cast = count.number(Vote.FOR), count.number(Vote.FOR) + count.number(Vote.AGAINST)
     share_for = Fraction(votes_for, total_cast) if total_cast else Fraction(0)
     verdict = Outcome.APPROVED if total_cast and share_for >= threshold else Outcome.REJECTED
-    return count.tally(verdict, f"qualified majority: {votes_for} of {total_cast} votes cast are for ({share_for}), "
-                                f"the rules need {threshold}")
+    return count.tally(verdict, say(QUALIFIED_MAJORITY, votes_for=votes_for, total=total_cast, share=share_for,
+                                    threshold=threshold))
 
 
 def _weighted_majority(count: _Count, threshold: Fraction, weights: Mapping[str, int]) -> Tally:
@@ -165,12 +186,11 @@ def _weighted_majority(count: _Count, threshold: Fraction, weights: Mapping[str,
     weight_against = Fraction(sum(weights.get(p, 0) for p, v in count.cast.items() if v is Vote.AGAINST))
     total = weight_for + weight_against
     if total == 0:
-        return count.tally(Outcome.REJECTED, "qualified majority weighted by contributions: the votes cast carry no "
-                                             "contributions")
+        return count.tally(Outcome.REJECTED, say(WEIGHTED_EMPTY))
     share_for = weight_for / total
     verdict = Outcome.APPROVED if share_for >= threshold else Outcome.REJECTED
-    return count.tally(verdict, f"qualified majority weighted by contributions received: {share_for} of the weight "
-                                f"cast is for, the rules need {threshold}", weight_for, weight_against)
+    return count.tally(verdict, say(WEIGHTED_MAJORITY, share=share_for, threshold=threshold), weight_for,
+                       weight_against)
 
 
 METHODS: dict[DecisionMethod, Callable[[_Count, DecisionRules, Mapping[str, int]], Tally]] = {

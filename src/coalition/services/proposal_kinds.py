@@ -28,6 +28,7 @@ from coalition.domain.proposal_payloads import (
     StageGatePass,
 )
 from coalition.domain.steering import Proposal, ProposalKind
+from coalition.domain.wording import say
 from coalition.services import innovation, planning, registry
 from coalition.services.ports import UnitOfWork
 from coalition.services.procurement import cases, tenders
@@ -103,43 +104,57 @@ def _check_gate(uow: UnitOfWork, coalition: str, payload: StageGatePass) -> None
     _check_project(uow, coalition, payload.project)
 
 
+# The effects a decision records, as templates (``domain.wording``): kept in English, shown in the reader's language.
+LIST_APPROVED = "priority list version {version} approved and active"
+PLAN_APPROVED = "allocation plan {plan} approved: {reservations} reservations recorded"
+ADMITTED = "{party} admitted as {role} from {on}"
+ROLE_CHANGED = "{party} is {role} from {on}"
+RULES_CHANGED = "decision rules changed to: {rules}"
+ROUTE_APPROVED = "case {case}: the {route} route approved"
+AWARDED = "lot {lot} of tender {tender} awarded to bid {bid}; standstill until {until}"
+GRANT_AWARDED = "grant {grant} of {amount} awarded to {project}"
+GATE_PASSED = "{project} moved from {stage} to {to}"
+EFFECTS = (LIST_APPROVED, PLAN_APPROVED, ADMITTED, ROLE_CHANGED, RULES_CHANGED, ROUTE_APPROVED, AWARDED,
+           GRANT_AWARDED, GATE_PASSED)
+
+
 def _approve_priority_list(uow: UnitOfWork, actor: Actor, decided: Decided, payload: PriorityListApproval) -> str:
     """Approve the priority list version, which becomes the active one."""
     planning.approve_priority_list(uow, actor, coalition=decided.coalition, version=payload.version,
                                    approved_by="steering-group", on=decided.on, decision=decided.decision)
-    return f"priority list version {payload.version} approved and active"
+    return say(LIST_APPROVED, version=payload.version)
 
 
 def _approve_plan(uow: UnitOfWork, actor: Actor, decided: Decided, payload: PlanApproval) -> str:
     """Approve the allocation plan, recording its reservations."""
     plan = planning.approve_plan(uow, actor, payload.plan, decision=decided.decision, on=decided.on)
-    return f"allocation plan {plan.id} approved: {len(plan.lines)} reservations recorded"
+    return say(PLAN_APPROVED, plan=plan.id, reservations=len(plan.lines))
 
 
 def _admit_member(uow: UnitOfWork, actor: Actor, decided: Decided, payload: MemberAdmission) -> str:
     """Admit the party in its role from its day."""
     change = registry.admit_member(uow, actor, coalition=decided.coalition, party=payload.party, role=payload.role,
                                    on=payload.on, instrument=payload.instrument)
-    return f"{change.party} admitted as {change.role.label if change.role else ''} from {change.effective_on}"
+    return say(ADMITTED, party=change.party, role=change.role.label if change.role else "", on=change.effective_on)
 
 
 def _change_role(uow: UnitOfWork, actor: Actor, decided: Decided, payload: RoleChange) -> str:
     """Change the member's role from its day."""
     change = registry.change_member_role(uow, actor, coalition=decided.coalition, party=payload.party,
                                          role=payload.role, on=payload.on)
-    return f"{change.party} is {change.role.label if change.role else ''} from {change.effective_on}"
+    return say(ROLE_CHANGED, party=change.party, role=change.role.label if change.role else "", on=change.effective_on)
 
 
 def _change_rules(uow: UnitOfWork, actor: Actor, decided: Decided, payload: RulesChange) -> str:
     """Put the new decision rules in force."""
     uow.coalitions.set_rules(decided.coalition, payload.rules)
-    return f"decision rules changed to: {payload.rules.describe()}"
+    return say(RULES_CHANGED, rules=payload.rules.describe())
 
 
 def _approve_route(uow: UnitOfWork, actor: Actor, decided: Decided, payload: RouteApproval) -> str:
     """Approve the case's route."""
     case = cases.approve_route(uow, actor, payload.case, on=decided.on, decision=decided.decision)
-    return f"case {case.code}: the {case.route.value} route approved"
+    return say(ROUTE_APPROVED, case=case.code, route=case.route.value)
 
 
 def _approve_award(uow: UnitOfWork, actor: Actor, decided: Decided, payload: AwardApproval) -> str:
@@ -148,21 +163,20 @@ def _approve_award(uow: UnitOfWork, actor: Actor, decided: Decided, payload: Awa
                                justification=payload.justification, on=decided.on, decision=decided.decision)
     awarded = tender.award_of(payload.lot)
     assert awarded is not None
-    return (f"lot {awarded.lot} of tender {tender.code} awarded to bid {awarded.bid}; standstill until "
-            f"{awarded.standstill_until}")
+    return say(AWARDED, lot=awarded.lot, tender=tender.code, bid=awarded.bid, until=awarded.standstill_until)
 
 
 def _award_grant(uow: UnitOfWork, actor: Actor, decided: Decided, payload: GrantAward) -> str:
     """Award the grant, reserving its money."""
     grant = innovation.award_grant(uow, actor, payload.grant, decision=decided.decision)
-    return f"grant {grant.code} of {grant.amount} awarded to {grant.project}"
+    return say(GRANT_AWARDED, grant=grant.code, amount=grant.amount, project=grant.project)
 
 
 def _pass_stage_gate(uow: UnitOfWork, actor: Actor, decided: Decided, payload: StageGatePass) -> str:
     """Move the project through the gate."""
     gate = innovation.decide_gate(uow, actor, payload.project, to=payload.to, decided_by=DECIDED_BY, on=decided.on,
                                   evidence=list(payload.evidence), decision=decided.decision, trl=payload.trl)
-    return f"{gate.project} moved from {gate.from_stage.value} to {gate.to_stage.value}"
+    return say(GATE_PASSED, project=gate.project, stage=gate.from_stage.value, to=gate.to_stage.value)
 
 
 K = ProposalKind

@@ -23,12 +23,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from coalition.bootstrap import Platform
 from coalition.domain.access import PUBLIC_ACTOR, Actor, can
-from coalition.domain.errors import CoalitionError
+from coalition.domain.contributions import Earmark, EarmarkKind
+from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.identity import LANGUAGES, Session
+from coalition.domain.steering import REASONS
+from coalition.domain.wording import read_back
 from coalition.entrypoints.api.core import CSRF_HEADER, CsrfFailed, check_session, new_csrf_token, session_token
 from coalition.entrypoints.web import downloads
 from coalition.entrypoints.web.i18n import N_, Formats, error_text, negotiate, translations
 from coalition.services.ports import UnitOfWork
+from coalition.services.proposal_kinds import EFFECTS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -41,6 +45,8 @@ def _environment(language: str) -> Environment:
 
     env.filters["label"] = lambda value: label(language, value)
     env.filters["as_date"] = date.fromisoformat
+    env.filters["said"] = lambda text: said(language, text)
+    env.filters["earmark"] = lambda text: earmark_words(language, text)
     env.filters["country"] = Formats(language).country
     return env
 
@@ -50,6 +56,37 @@ def label(language: str, value: object) -> str:
     text = str(value)
     translated = translations(language).gettext(text)
     return translated.replace("-", " ") if translated == text else translated
+
+
+EARMARK_WORDS = {EarmarkKind.AREAS: N_("areas: %(targets)s"), EarmarkKind.REQUIREMENT: N_("requirement %(targets)s"),
+                 EarmarkKind.PACKAGE: N_("package %(targets)s"), EarmarkKind.ROUTE: N_("route: %(targets)s")}
+
+
+def earmark_words(language: str, text: Earmark | str | None) -> str:
+    """An earmark (or its text as kept: ``none``, ``areas:a,b``, ``requirement:R``...) in words of ``language``;
+    any other text (a masked or summed line) translated as it is."""
+    catalog = translations(language)
+    try:
+        found = text if isinstance(text, Earmark) else Earmark.parse(text or "none")
+    except InvalidInput:
+        return catalog.gettext(str(text or ""))
+    if found.kind is EarmarkKind.NONE:
+        return catalog.gettext("no earmark")
+    targets = ", ".join(label(language, t) if found.kind is EarmarkKind.ROUTE else t for t in found.targets)
+    return catalog.gettext(EARMARK_WORDS[found.kind]) % {"targets": targets}
+
+
+KEPT_SENTENCES = (*REASONS, *EFFECTS)
+
+
+def said(language: str, text: str) -> str:
+    """A sentence the record keeps in English (a decision's reason or effect) in ``language``: read back into its
+    template and values (``domain.wording``), each translated where the catalog knows it; as kept otherwise."""
+    found = read_back(text, KEPT_SENTENCES)
+    if found is None:
+        return text
+    catalog = translations(language)
+    return catalog.gettext(found.template).format(**{k: catalog.gettext(v) for k, v in found.values.items()})
 
 
 # One environment per language: the translations are bound once, never swapped under a running request.

@@ -31,7 +31,7 @@ from coalition.domain.innovation import (
     ScoringMethod,
 )
 from coalition.domain.instrument import InstrumentKind
-from coalition.domain.ledger import Measure
+from coalition.domain.ledger import Measure, PledgeStatus
 from coalition.domain.offers import TEXTS as OFFER_TEXTS
 from coalition.domain.offers import OfferAnswer
 from coalition.domain.packages import TEXTS as PACKAGE_TEXTS
@@ -39,10 +39,11 @@ from coalition.domain.packages import PackageState
 from coalition.domain.planning import PlanState
 from coalition.domain.procurement import CaseStage
 from coalition.domain.requirements import ListState, RequirementStatus
-from coalition.domain.steering import Outcome, Procedure, ProposalKind, ProposalState, Vote
+from coalition.domain.steering import REASONS, WHERE, Outcome, Procedure, ProposalKind, ProposalState, Vote
 from coalition.entrypoints.web.i18n import DEFAULT, LOCALE_DIR
 from coalition.services.offers import TEXTS as OFFER_SERVICE_TEXTS
 from coalition.services.packages import TEXTS as PACKAGE_SERVICE_TEXTS
+from coalition.services.proposal_kinds import EFFECTS
 
 HERE = Path(__file__).parent
 # Stored values the pages show through the 'label' filter; each needs words in every language.
@@ -50,10 +51,12 @@ LABELLED: tuple[type[StrEnum], ...] = (
     Measure, MembershipRole, InstrumentKind, ContributionKind, Visibility, FundingRoute, Policy, PlanState,
     ListState, RequirementStatus, ProposalKind, ProposalState, Outcome, Procedure, Vote, CaseStage, Condition,
     ShipmentState, CallKind, ProjectDomain, ProjectStage, GateAuthority, EvidenceKind, ScoringMethod, PackageState,
-    OfferAnswer)
+    OfferAnswer, PledgeStatus)
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
-REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS)
-EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed")
+REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS,
+                              *REASONS, *EFFECTS)
+EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed", "no earmark", *WHERE,
+                *(role.label for role in MembershipRole))
 # ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers
 # and in the pages.
 REFUSING = tuple(HERE.parent.parent / layer for layer in ("domain", "services", "entrypoints/web"))

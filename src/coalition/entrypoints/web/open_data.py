@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from coalition.domain.access import PUBLIC_ACTOR, can
 from coalition.domain.errors import NotFound, PermissionDenied, refusal
 from coalition.entrypoints.api.core import CodeInPath
-from coalition.entrypoints.web.core import Viewer, render, viewer
+from coalition.entrypoints.web.core import Viewer, render, said, viewer
 from coalition.entrypoints.web.i18n import N_
 from coalition.services import registry
 from coalition.services.views import open_data
@@ -145,7 +145,7 @@ def feed(request: Request, who: WhoDep) -> Response:
             outcome = p.outcome.value if p.outcome is not None else ""
             title = who.gettext("%(coalition)s decided: %(title)s (%(outcome)s)", coalition=c.name, title=p.title,
                                 outcome=who.gettext(outcome))
-            summary = p.reason or title
+            summary = said(who.language, p.reason) if p.reason else title
             atom.append(open_data.AtomEntry(f"urn:coalition:{c.code}:decision:{p.id}", title, summary, e.updated,
                                             f"{base}/proposals/{p.id}", "decision"))
     settings = who.platform.settings
