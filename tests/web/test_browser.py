@@ -81,17 +81,24 @@ def test_a_receipt_recorded_then_a_plan_approved_by_the_steering_groups_vote(sit
     secretariat.goto(f"{site.url}{IT}/ledger")
     assert secretariat.locator("tr.masked").count() == 0  # the secretariat handles every record
     form = secretariat.get_by_role("region", name="Record a receipt")
-    form.get_by_label("Donor").select_option("EE")
-    form.get_by_label("Amount").fill("250000.00")
+    form.get_by_label("Donor").select_option("LV")
+    fulfils = form.get_by_label("Fulfils")
+    pledge = fulfils.locator("optgroup[label='Latvia'] option").first  # its open promises, named, by donor
+    expect(pledge).to_contain_text("pledge ")
+    fulfils.select_option(pledge.get_attribute("value"))
+    form.get_by_label("Amount").fill("250,000.00")
+    form.get_by_label("Currency").select_option("EUR")
+    form.get_by_label("Earmark").select_option(label="Cybersecurity")
     form.get_by_label("Value date").fill("2026-11-20")
-    form.get_by_label("External reference").fill("EE-WEB-2026-01")
+    form.get_by_label("External reference").fill("LV-WEB-2026-01")
     form.get_by_role("button", name="Record the receipt").click()
-    assert re.search(r"Receipt \d+ recorded: €250,000.00 from EE", secretariat.get_by_role("status").first.inner_text())
+    status = secretariat.get_by_role("status").first.inner_text()
+    assert re.search(r"Receipt \d+ recorded: €250,000.00 from Latvia on Nov 20, 2026, earmark: areas: cybersecurity\. "
+                     rf"It fulfils promise {pledge.get_attribute('value')}\.", status), status
 
     # A wrong amount is refused with the field and the rule, and nothing is written.
     form = secretariat.get_by_role("region", name="Record a receipt")
     form.get_by_label("Donor").select_option("EE")
-    form.get_by_label("Amount").evaluate("e => e.removeAttribute('pattern')")
     form.get_by_label("Amount").fill("12.345")
     form.get_by_label("External reference").fill("EE-WEB-2026-02")
     form.get_by_role("button", name="Record the receipt").click()

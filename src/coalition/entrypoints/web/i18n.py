@@ -122,6 +122,9 @@ class Formats:
                           field=field, text=text.strip(), language=self.language_name(self.language),
                           example=format_decimal(Decimal("1234.56"), locale=self.language)) from None
 
+    def amount_example(self) -> str:
+        return format_decimal(Decimal("100000.00"), locale=self.language, format="#,##0.00")
+
     def percent(self, value: Decimal | float) -> str:
         """A share with one decimal, as the language writes it (12.5%, 12,5%)."""
         return format_percent(value, locale=self.language, format="#,##0.0%")

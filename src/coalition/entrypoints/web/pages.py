@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from coalition.domain.allocation import Policy
 from coalition.domain.audit import AuditQuery, act_day
 from coalition.domain.common import parse_date
-from coalition.domain.contributions import Contribution, ContributionKind, Earmark
+from coalition.domain.contributions import Contribution, ContributionKind, Earmark, FundingRoute
 from coalition.domain.delivery import Condition, UnitReceipt
 from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.identity import LANGUAGES, Unauthenticated
@@ -44,7 +44,16 @@ from coalition.entrypoints.api.core import (
     set_session_cookie,
 )
 from coalition.entrypoints.web import audit_words, charts, printed
-from coalition.entrypoints.web.core import Viewer, act, checked_form, flash, render, safe_next, viewer
+from coalition.entrypoints.web.core import (
+    Viewer,
+    act,
+    checked_form,
+    earmark_words,
+    flash,
+    render,
+    safe_next,
+    viewer,
+)
 from coalition.entrypoints.web.i18n import error_text
 from coalition.entrypoints.web.imports import ImportJobs
 from coalition.services import (
@@ -423,8 +432,11 @@ def ledger(request: Request, who: WhoDep, coalition: CodeInPath, kind: Contribut
                                       limit=PAGE)
     view = registry.coalition_view(who.read(), who.actor, coalition, who.today)
     donors = sorted({m.party.code for m in view.members if m.spell.role.value != "recipient"})
+    choices = funding_views.receipt_choices(who.read(), who.actor, coalition) \
+        if who.may("record_contributions") else None
     return render(request, who, "ledger.html", report=report, page=page, after=after, page_size=PAGE, kind=kind,
-                  kinds=list(ContributionKind), funds=view.funds, donors=donors, measures=list(Measure))
+                  kinds=list(ContributionKind), funds=view.funds, donors=donors, measures=list(Measure),
+                  choices=choices, routes=list(FundingRoute))
 
 
 @router.post("/coalitions/{coalition}/receipts")
@@ -432,13 +444,19 @@ async def record_receipt(request: Request, who: WhoDep, coalition: CodeInPath) -
     def change(form: dict[str, str]) -> str:
         currency = form.get("currency", "").strip().upper()
         value_date = parse_date(form.get("value_date", ""), "value_date")
+        parent = form.get("parent") or ""
         stored = funding.record_contribution(who.write(), who.actor, Contribution(
             kind=ContributionKind.RECEIPT, coalition=coalition, fund=form.get("fund", ""), donor=form.get("donor", ""),
             amount=Money.parse(who.fmt.amount(form.get("amount", "")), currency), value_date=value_date,
             earmark=Earmark.parse(form.get("earmark") or "none"),
-            external_ref=form.get("external_ref", "").strip() or None))
-        return who.gettext("Receipt %(id)s recorded: %(amount)s from %(donor)s.", id=stored.id,
-                           amount=who.fmt.money(stored.amount), donor=stored.donor)
+            external_ref=form.get("external_ref", "").strip() or None,
+            parent=_whole(parent, "parent") if parent else None))
+        said = who.gettext("Receipt %(id)s recorded: %(amount)s from %(donor)s on %(day)s, earmark: %(earmark)s.",
+                           id=stored.id, amount=who.fmt.money(stored.amount), donor=who.fmt.country(stored.donor),
+                           day=who.fmt.day(stored.value_date), earmark=earmark_words(who.language, stored.earmark))
+        if stored.parent is not None:
+            said += " " + who.gettext("It fulfils promise %(id)s.", id=stored.parent)
+        return said
     return await act(request, who, change, f"/coalitions/{coalition}/ledger")
 
 

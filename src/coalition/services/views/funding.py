@@ -16,11 +16,13 @@ from coalition.domain import ledger
 from coalition.domain.access import CUSTODIAN_ROLES, Actor, RecordScope, can, can_see_record, record_scope
 from coalition.domain.common import as_of
 from coalition.domain.contributions import Contribution, ContributionKind
-from coalition.domain.ledger import AccountKey, Balance, Measure
+from coalition.domain.ledger import AccountKey, Balance, Measure, PledgeStatus
 from coalition.domain.money import Money
+from coalition.domain.requirements import Requirement
+from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import require
 from coalition.services.confidentiality import RESTRICTED
-from coalition.services.funding import ContributionView, pledge_progress, view_contribution
+from coalition.services.funding import ContributionView, PledgeProgress, pledge_progress, view_contribution
 from coalition.services.ports import UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 from coalition.services.views.delivery import DonorProcurement, bought_by, delivered_value_of
@@ -199,3 +201,36 @@ def coalition_money(uow: UnitOfWork, actor: Actor, coalition: str, on: date | No
         report = read_report(uow, actor, coalition, on)
         files = uow.delivery_reads.coalition_files(coalition, on)
     return CoalitionMoney(report, delivered_value_of(files, report.reporting_currency))
+
+
+# --- the form that records a receipt ------------------------------------------------------------------------------
+
+OPEN = frozenset({PledgeStatus.PLEDGED, PledgeStatus.COMMITTED, PledgeStatus.PARTLY_RECEIVED})
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptChoices:
+    """What the form recording a receipt offers to choose from, so nothing is typed as a code: each donor's open
+    pledges and commitments (what the receipt may fulfil), the currencies the platform has rates for, the capability
+    areas and the coalition's requirements (as earmarks)."""
+
+    promises: dict[str, list[PledgeProgress]]  # by donor, oldest first
+    currencies: list[str]
+    areas: list[CapabilityArea]
+    requirements: list[Requirement]
+
+
+def receipt_choices(uow: UnitOfWork, actor: Actor, coalition: str) -> ReceiptChoices:
+    require(can(actor, "record_contributions", coalition))
+    with uow:
+        found = load_coalition(uow, coalition)
+        promised = [c for c in uow.ledger.contributions(coalition=coalition)
+                    if c.kind in (ContributionKind.PLEDGE, ContributionKind.COMMITMENT)]
+        promises: dict[str, list[PledgeProgress]] = defaultdict(list)
+        for progress in pledge_progress(uow, promised):
+            if progress.status in OPEN:
+                promises[progress.pledge.donor].append(progress)
+        funds = {f.currency for f in uow.coalitions.funds(coalition)}
+        rated = {code for base, quote, *_ in uow.fx_rates.summary() for code in (base, quote)}
+        return ReceiptChoices(dict(promises), sorted(funds | rated | {found.reporting_currency}),
+                              uow.areas.all(), uow.requirements.for_coalition(coalition))
