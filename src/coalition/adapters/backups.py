@@ -39,6 +39,7 @@ FORMAT = "coalition-backup/1"
 MANIFEST = "manifest.json"
 DATA = "data.jsonl"
 BATCH = 2000
+SEAL = 64  # the hexadecimal SHA-256 that ends the file
 TABLES: tuple[sa.Table, ...] = tuple(t.metadata.sorted_tables)
 # Tables the migrations fill with their starting row (the genesis audit head, the ledger's first ids): a new database
 # holds them, and the restore replaces them with the backup's.
@@ -147,12 +148,36 @@ def write_backup(engine: sa.Engine, path: Path, now: datetime) -> Manifest:
             manifest = Manifest(engine.dialect.name, revision or "", now.astimezone(UTC).isoformat(), head, counts,
                                 digest.hexdigest())
             archive.writestr(MANIFEST, json.dumps(manifest.as_json(), indent=2, sort_keys=True))
+            archive.comment = b"0" * SEAL
+        seal(path)
     except FileExistsError:
         raise
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     return manifest
+
+
+def seal(path: Path) -> None:
+    """Write, as the archive's comment (its last ``SEAL`` bytes, reserved when it was closed), the SHA-256 of every
+    byte before it: a change anywhere in the file, even in ZIP fields no reader checks, is then found."""
+    with path.open("r+b") as handle:
+        handle.seek(-SEAL, 2)
+        handle.write(file_digest(path).encode("ascii"))
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of the file but its last ``SEAL`` bytes (its seal)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        left = path.stat().st_size - SEAL
+        if left < 0:
+            raise InvalidInput(f"'{path}' is too short to be a backup", field="file")
+        while left > 0:
+            chunk = handle.read(min(left, 1 << 20))
+            digest.update(chunk)
+            left -= len(chunk)
+    return digest.hexdigest()
 
 
 def _write_table(connection: sa.Connection, table: sa.Table, data: IO[bytes], digest: Any) -> int:
@@ -176,6 +201,10 @@ def read_manifest(path: Path) -> Manifest:
     written)."""
     try:
         with zipfile.ZipFile(path) as archive:
+            found = file_digest(path)
+            if archive.comment != found.encode("ascii"):
+                raise InvalidInput(f"the backup file does not match its seal (SHA-256 {found}): it was changed or "
+                                   "cut short after it was written", field="file")
             raw = json.loads(archive.read(MANIFEST))
             manifest = _parse_manifest(raw)
             counts, digest = _scan(archive)
