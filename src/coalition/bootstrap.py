@@ -148,7 +148,10 @@ class Platform:
         checked before anything is written; after loading, the audit chain with every row's proof and the ledger
         are verified, and on any failure the database is emptied again and the restore refused."""
         manifest = backups.read_manifest(path)
-        self.init_database()
+        with database_errors_translated():
+            new = backups.database_revision(self.engine) is None
+        if new:  # a database that holds rows is never migrated here: the restore refuses it untouched
+            self.init_database()
         with database_errors_translated():
             backups.load_backup(self.engine, path, manifest)
         self._committed()

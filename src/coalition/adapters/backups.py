@@ -244,6 +244,17 @@ def _scan(archive: zipfile.ZipFile) -> tuple[dict[str, int], str]:
     return {name: count for name, count in counts.items() if count}, digest.hexdigest()
 
 
+def database_revision(engine: sa.Engine) -> str | None:
+    """The schema revision the database is at; None for a database no migration has touched."""
+    with engine.connect() as connection:
+        connection.info["sqlite_begin"] = "BEGIN"
+        try:
+            return MigrationContext.configure(connection).get_current_revision()
+        finally:
+            connection.rollback()
+            connection.info.pop("sqlite_begin")
+
+
 def target_problem(engine: sa.Engine) -> str | None:
     """Why the database cannot take a restore (it holds rows), or None."""
     with engine.connect() as connection:
@@ -266,6 +277,10 @@ def load_backup(engine: sa.Engine, path: Path, manifest: Manifest) -> None:
     if manifest.revision != revision:
         raise Conflict(f"the backup is of schema revision {manifest.revision}, this installation's is {revision}: "
                        "restore it with the version of Coalition that took it", field="revision")
+    current = database_revision(engine)
+    if current != revision:
+        raise Conflict(f"the database is at schema revision {current}, not {revision}: restore only into a new, "
+                       "empty database", field="database")
     problem = target_problem(engine)
     if problem:
         raise Conflict(f"{problem}: restore only into a new, empty database", field="database")
