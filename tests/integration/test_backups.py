@@ -272,3 +272,24 @@ def _head(platform: Platform) -> tuple[int, str]:
     uow = platform.uow(read_only=True)
     with uow:
         return uow.audit.stored_head()
+
+
+def test_a_database_at_another_revision_is_refused_and_left_as_it_was(
+        backup_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from coalition.adapters.database import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_revision("head")
+    older = str(head.down_revision)
+    target = Platform(Settings(database_url=f"sqlite:///{tmp_path / 'older.db'}", data_dir=tmp_path))
+    with target.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), older)
+    code, _, err = run(target, capsys, "restore", str(backup_file))
+    assert code == 5
+    assert f"the database is at schema revision {older}, not {head.revision}" in " ".join(err.split())
+    with target.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == older
+        connection.rollback()
+    target.engine.dispose()
