@@ -31,8 +31,16 @@ demo: $(STAMP) ## Build the demo world on SQLite, show it, then serve its web pa
 		echo "Not serving (not a terminal, or DEMO_SERVE=no): 'make serve' serves the web pages and the API."; \
 	fi
 
-serve: $(STAMP) ## Serve the web pages and the API on http://127.0.0.1:8000/ (COALITION_HOST, COALITION_PORT)
-	$(BIN)/coalition serve
+serve: $(STAMP) ## Serve the web pages and the API on http://127.0.0.1:8000/ (COALITION_HOST, COALITION_PORT, WORKERS=1)
+	$(BIN)/coalition serve --workers $${WORKERS:-1}
+
+backup: $(STAMP) ## Back up the configured database to one file, safe while it serves: make backup FILE=x.backup
+	@test -n "$${FILE:-}" || { echo "name the file: make backup FILE=coalition.backup"; exit 2; }
+	$(BIN)/coalition backup "$$FILE"
+
+restore: $(STAMP) ## Restore a backup into the configured, empty database and verify it: make restore FILE=x.backup
+	@test -n "$${FILE:-}" || { echo "name the file: make restore FILE=coalition.backup"; exit 2; }
+	$(BIN)/coalition restore "$$FILE"
 
 test: $(STAMP) browser lint typecheck contracts shape pytest ## Run every quality gate and the whole test suite
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from coalition.adapters import ocds
+from coalition.adapters import backups, ocds
 from coalition.adapters.database import create_engine, migrate, schema_is_current
 from coalition.adapters.database_errors import database_errors_translated
 from coalition.adapters.fx_files import parse_rates, read_rates
@@ -28,15 +28,17 @@ from coalition.adapters.tabular import Table, read_table
 from coalition.adapters.unit_of_work import SqlUnitOfWork, WriterBusy
 from coalition.config import Environment, Settings
 from coalition.domain.access import Actor, Grant, Role
-from coalition.domain.errors import CoalitionError, InvalidInput
+from coalition.domain.errors import CoalitionError, Conflict, InvalidInput, InvariantViolated
 from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
 from coalition.domain.interchange import ReadFile, Standard
+from coalition.services.audit import verify_audit_deep
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
+from coalition.services.views.ledger import check_ledger
 from coalition.services.views.open_contracting import ProcurementRecord
 from coalition.services.views.open_data import AtomFeed, FlowsExport, IatiExport
 
-__all__ = ["Ed25519Signer", "Platform", "Publication", "SchemaOutOfDate", "StoredResponse", "Unreachable",
+__all__ = ["Backup", "Ed25519Signer", "Platform", "Publication", "SchemaOutOfDate", "StoredResponse", "Unreachable",
            "WriterBusy", "bootstrap",
            "new_signing_key", "signing_key_id", "utc_now", "write_signing_key"]
 
@@ -50,6 +52,25 @@ def utc_now() -> datetime:
 
 class SchemaOutOfDate(CoalitionError):
     code = "schema_out_of_date"
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    """What a backup file holds, as its manifest says (the restore has checked it against the data)."""
+
+    engine: str
+    revision: str
+    created_at: str
+    audit_seq: int | None
+    audit_hash: str | None
+    rows: dict[str, int]
+    sha256: str
+
+    @classmethod
+    def of(cls, manifest: backups.Manifest) -> Backup:
+        head = manifest.audit_head or {}
+        return cls(manifest.engine, manifest.revision, manifest.created_at, head.get("seq"), head.get("hash"),
+                   manifest.rows, manifest.sha256)
 
 
 @dataclass
@@ -106,6 +127,55 @@ class Platform:
         if not current:
             raise SchemaOutOfDate("the database is not initialised or not up to date: run 'coalition init'",
                                   field="database")
+
+    def backup(self, path: Path, *, force: bool = False) -> Backup:
+        """Write the whole database to ``path`` in one consistent snapshot, however many writers run meanwhile;
+        an existing file is refused unless ``force``."""
+        if path.exists() and not force:
+            raise Conflict(f"'{path}' exists: choose another file or pass --force to overwrite it", field="file")
+        if path.is_dir():
+            raise InvalidInput(f"'{path}' is a folder, not a file", field="file")
+        self.require_current_schema()
+        temporary = path.with_name(path.name + ".partial")
+        temporary.unlink(missing_ok=True)
+        with database_errors_translated():
+            manifest = backups.write_backup(self.engine, temporary, self.clock())
+        temporary.replace(path)
+        return Backup.of(manifest)
+
+    def restore(self, path: Path) -> Backup:
+        """Restore a backup into this empty database (migrated first if brand new). The file's checksum is
+        checked before anything is written; after loading, the audit chain with every row's proof and the ledger
+        are verified, and on any failure the database is emptied again and the restore refused."""
+        manifest = backups.read_manifest(path)
+        with database_errors_translated():
+            new = backups.database_revision(self.engine) is None
+        if new:  # a database that holds rows is never migrated here: the restore refuses it untouched
+            self.init_database()
+        with database_errors_translated():
+            backups.load_backup(self.engine, path, manifest)
+        self._committed()
+        failure = self._restored_failure()
+        if failure:
+            with database_errors_translated():
+                backups.empty_database(self.engine)
+            self._committed()
+            raise InvariantViolated(f"restore refused, the database is left empty: {failure}", field="file")
+        return Backup.of(manifest)
+
+    def _restored_failure(self) -> str | None:
+        actor = self.operator()
+        audit = verify_audit_deep(self.uow(read_only=True), actor)
+        if not audit.chain.ok:
+            return f"the audit chain does not verify at record {audit.chain.broken_seq}: {audit.chain.reason}"
+        if not audit.ok:
+            return f"audit verify --deep: {audit.finding_count} row(s) differ from their proofs " \
+                   f"({audit.findings[0].describe()})"
+        ledger = check_ledger(self.uow(read_only=True), actor)
+        if not ledger.ok:
+            return f"the ledger check fails: {len(ledger.problems)} rule(s) broken, {len(ledger.discrepancies)} " \
+                   "balance(s) differ"
+        return None
 
     @staticmethod
     def iati_file(export: IatiExport) -> bytes:

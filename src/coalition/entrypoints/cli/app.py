@@ -18,6 +18,7 @@ from coalition.domain.errors import CoalitionError, StorageFailed
 from coalition.entrypoints.cli import (
     allocation,
     audit,
+    backups,
     exports,
     funding,
     identity,
@@ -76,6 +77,8 @@ app.add_typer(audit.check, name="check")
 app.add_typer(identity.users, name="users")
 app.add_typer(identity.tokens, name="tokens")
 app.command("serve")(identity.serve)
+app.command("backup")(backups.backup)
+app.command("restore")(backups.restore)
 
 
 @app.callback()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import gc
+import os
 import sys
 from typing import Annotated
 
 import typer
 
+from coalition.bootstrap import Platform
 from coalition.domain.errors import InvalidInput
 from coalition.domain.identity import MAX_TOKEN_DAYS, Scope, User, parse_grant
 from coalition.entrypoints.cli.output import console, emit_json, table
@@ -168,28 +169,45 @@ def tokens_list(ctx: typer.Context, user: Annotated[str | None, typer.Option(hel
 def serve(ctx: typer.Context,
           host: Annotated[str | None, typer.Option(help="Address to listen on (COALITION_HOST; 127.0.0.1).")] = None,
           port: Annotated[int | None, typer.Option(help="Port (COALITION_PORT; 8000).")] = None,
+          workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes sharing the port. Each has its "
+                                               "own read cache and sign-in rate limits (a client may try N times "
+                                               "the limit); on SQLite they share the database file on this machine "
+                                               "(WAL; writers queue).")] = 1,
           log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info") -> None:
-    """Serve the web pages and the HTTP API (docs at /api/docs) with uvicorn: one worker, uvloop, httptools."""
+    """Serve the web pages and the HTTP API (docs at /api/docs) with uvicorn (uvloop, httptools): one process, or
+    --workers N processes on one port."""
     import uvicorn
 
     from coalition.entrypoints.api import logs
     from coalition.entrypoints.api.app import SERVER_OPTIONS, create_app
+    from coalition.entrypoints.api.workers import IMPORT_STRING, LOG_LEVEL, settle
 
     platform = ready(ctx)
     close_logs = logs.configure(log_level)
     settings = platform.settings
-    app = create_app(platform)
     where = f"http://{host or settings.host}:{port or settings.port}"
     console.print(f"Coalition on {where}/: web pages there, the API under /api/v1 (documentation: {where}/api/docs); "
-                  f"database {platform.engine.url.render_as_string(hide_password=True)}", highlight=False)
-    # What is loaded by now lives as long as the server: keep it out of the collector's full passes,
-    # which would otherwise stop every request now and then.
-    gc.collect()
-    gc.freeze()
-    # A worker thread computing a report hands the interpreter back to the event loop sooner.
-    sys.setswitchinterval(0.0005)
+                  f"database {platform.engine.url.render_as_string(hide_password=True)}"
+                  f"{_processes(platform, workers)}", highlight=False)
+    options = {"host": host or settings.host, "port": port or settings.port, "loop": "uvloop", "http": "httptools",
+               "log_level": log_level, "log_config": None, **SERVER_OPTIONS}
     try:
-        uvicorn.run(app, host=host or settings.host, port=port or settings.port, loop="uvloop", http="httptools",
-                    log_level=log_level, workers=1, log_config=None, **SERVER_OPTIONS)
+        if workers == 1:
+            app = create_app(platform)
+            settle()
+            uvicorn.run(app, workers=1, **options)
+        else:
+            # Each worker wires itself from the environment: the database and data folder this command uses.
+            os.environ.update({"COALITION_DATABASE_URL": platform.settings.resolved_database_url,
+                               "COALITION_DATA_DIR": str(settings.data_dir), LOG_LEVEL: log_level})
+            uvicorn.run(IMPORT_STRING, factory=True, workers=workers, **options)
     finally:
         close_logs()
+
+
+def _processes(platform: Platform, workers: int) -> str:
+    if workers == 1:
+        return ""
+    shared = ("; SQLite: the processes share the database file on this machine (for several machines use "
+              "PostgreSQL)" if platform.engine.dialect.name == "sqlite" else "")
+    return f"; {workers} processes, each with its own read cache and sign-in rate limits{shared}"
