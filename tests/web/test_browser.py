@@ -3,6 +3,7 @@ unit's work done through the pages, in English and Ukrainian; no console error, 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -367,4 +368,44 @@ def test_an_expert_sees_their_declaration_and_review_and_the_choices_in_full_on_
     first.goto(f"{site.url}/innovation/projects/ITC-MESH-RELAY")
     expect(first.get_by_text("fixed by the shortlist decided on")).to_be_visible()
     expect(first.get_by_role("button", name="Declare")).to_have_count(0)  # a late conflict cannot move the ranking
+    clean(site)
+
+
+def _figures(page, table: str) -> list[tuple[str, float]]:
+    """The rows of one table of the page: its name and its amount (for comparing, not for money sums)."""
+    rows = page.locator(f"#{table} tbody tr")
+    found = []
+    for i in range(rows.count()):
+        name = rows.nth(i).locator("th").inner_text()
+        digits = re.sub(r"[^\d,.]", "", rows.nth(i).locator("td").inner_text())
+        found.append((name, float(digits.replace(",", "") if "." in digits else digits.replace(",", "."))))
+    return found
+
+
+def test_money_by_stage_reads_as_a_funnel_beside_where_the_money_is_now_and_the_sankey_names_in_ukrainian(
+        site: Site, open_page) -> None:
+    page = open_page()
+    sign_in(page, site, "lv-desk")
+    page.goto(f"{site.url}{IT}")
+    reached = _figures(page, "table-reached")
+    assert [name for name, _ in reached][:5] == ["received", "reserved", "contracted", "disbursed", "delivered"]
+    flow = [value for _, value in reached]
+    assert flow[0] > 0 and flow[0] >= flow[1] >= flow[2] >= flow[3], reached
+    assert 0 < flow[4] <= flow[2], reached  # the units signed for part of what was contracted
+    assert page.get_by_role("heading", name="Money that reached each stage").is_visible()
+    assert page.get_by_role("heading", name="Where the money is now").is_visible()
+    assert [name for name, _ in _figures(page, "table-now")][:3] == ["pledged", "committed", "available"]
+    expect(page.locator(".chart-box .chart svg")).to_have_count(2)  # both views drawn
+    assert accessibility_problems(page) == []
+
+    page.get_by_label("Language").select_option("uk")
+    page.wait_for_function("document.documentElement.lang === 'uk'")
+    page.goto(f"{site.url}/donors/EE")
+    nodes = [n["name"] for n in json.loads(page.locator("#chart-sankey").inner_text())["series"][0]["data"]]
+    assert nodes[0] == "Естонія" and any(n.startswith("контракт із ") for n in nodes), nodes
+    assert not any(n.startswith(("requirement", "contract", "unit")) for n in nodes), nodes  # names, not codes
+    expect(page.locator(".chart-box .chart svg")).to_have_count(1)
+    assert accessibility_problems(page) == []
+    page.get_by_label("Мова", exact=True).select_option("en")  # leave the user in English
+    page.wait_for_function("document.documentElement.lang === 'en'")
     clean(site)

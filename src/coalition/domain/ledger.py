@@ -337,6 +337,27 @@ def measures(balances: Iterable[tuple[AccountKey, Balance]]) -> dict[Measure, Ba
     return {m: (v[0], v[1]) for m, v in totals.items()}
 
 
+# The stages money paid in passes through, in order, and the measure that holds what sits at each now: money
+# received waits in the fund (available) until a plan reserves it, a contract takes it from the reserve and a
+# payment moves it on to disbursed. Grants are paid straight from their reserve; they count as contracted.
+FLOW: tuple[Measure, ...] = (Measure.RECEIVED, Measure.RESERVED, Measure.CONTRACTED, Measure.DISBURSED)
+HELD_AT: dict[Measure, Measure] = {Measure.RECEIVED: Measure.AVAILABLE, Measure.RESERVED: Measure.RESERVED,
+                                   Measure.CONTRACTED: Measure.CONTRACTED, Measure.DISBURSED: Measure.DISBURSED}
+
+
+def reached(found: Mapping[Measure, Balance]) -> dict[Measure, Balance]:
+    """How much money reached each stage of ``FLOW``: what sits there now plus everything that went past it, so
+    every stage is at most the one before (reached contracted = contracted + disbursed). ``found`` are the
+    current measures (``measures``); pledges, commitments and in-kind gifts are not stages of the flow."""
+    total = (0, 0)
+    cumulative: dict[Measure, Balance] = {}
+    for stage in reversed(FLOW):
+        units, reporting = found.get(HELD_AT[stage], (0, 0))
+        total = (total[0] + max(units, 0), total[1] + max(reporting, 0))
+        cumulative[stage] = total
+    return {stage: cumulative[stage] for stage in FLOW}
+
+
 class PledgeStatus(StrEnum):
     PLEDGED = "pledged"
     COMMITTED = "committed"

@@ -53,7 +53,7 @@ LABELLED: tuple[type[StrEnum], ...] = (
     OfferAnswer)
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS)
-EXTRA_LABELS = ("delivered", "receiving", "validating", "writing", "done", "rejected", "failed")
+EXTRA_LABELS = ("delivered", "delivered-in-kind", "receiving", "validating", "writing", "done", "rejected", "failed")
 # ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers
 # and in the pages.
 REFUSING = tuple(HERE.parent.parent / layer for layer in ("domain", "services", "entrypoints/web"))

@@ -171,10 +171,6 @@ async def choose_language(request: Request, who: WhoDep) -> Response:
 # --- coalition overview --------------------------------------------------------------------------------------
 
 
-STAGES = (Measure.PLEDGED, Measure.COMMITTED, Measure.RECEIVED, Measure.RESERVED, Measure.CONTRACTED,
-          Measure.DISBURSED)
-
-
 def _in(who: Viewer, coalition: CodeInPath) -> Viewer:
     return dataclasses.replace(who, coalition=coalition)
 
@@ -186,14 +182,14 @@ def overview(request: Request, who: WhoDep, coalition: CodeInPath, on: AsOfQuery
     history = registry.membership_history(who.read(), who.actor, coalition)
     periods = spells(history)
     stages: list[tuple[str, Money]] = []
+    now: list[tuple[str, Money]] = []
     if who.may("read_funding"):
         money = funding_views.coalition_money(who.read(), who.actor, coalition, on)
-        zero = Money.zero(money.report.reporting_currency)
-        stages = [(m.value, money.report.totals.get(m, zero)) for m in STAGES]
-        stages.append(("delivered", money.delivered))
+        stages, now = money.reached, money.now
     chart = charts.stages(who, stages) if stages else None
+    chart_now = charts.stages(who, now, now=True) if now else None
     return render(request, who, "overview.html", view=view, timeline=charts.timeline(periods, who.today),
-                  stages=stages, chart=chart, on=on)
+                  stages=stages, now=now, chart=chart, chart_now=chart_now, on=on)
 
 
 # --- priority list -------------------------------------------------------------------------------------------
