@@ -39,7 +39,12 @@ def test_the_public_sees_public_records_and_nothing_more(site: Site, open_page) 
     page = open_page()
     page.goto(f"{site.url}{IT}")
     assert page.get_by_role("heading", name="IT Coalition", level=1).is_visible()
-    assert "sign in to see it" in page.get_by_role("region", name="Money by stage").inner_text()
+    assert "public totals below are summed from public records" in page.get_by_role(
+        "region", name="Money by stage").inner_text()
+    public = page.get_by_role("region", name="Public totals per donor and per year")
+    assert "From public records" in public.inner_text() and "Estonia" in public.inner_text()
+    assert "Netherlands" not in page.locator("#public-by-donor").inner_text()  # its pledge is restricted
+    assert accessibility_problems(page) == []
     assert "Allocation plans" not in nav(page) and "Audit log" not in nav(page)
     screenshot(page, "en-overview-public")
 

@@ -371,18 +371,24 @@ def net_units(entries: Iterable[Entry]) -> dict[int, int]:
 
     Entries that merely draw on a contribution (reservations, releases and their reversals) do not count.
     """
+    return {contribution: units for contribution, (units, _) in net_amounts(entries).items()}
+
+
+def net_amounts(entries: Iterable[Entry]) -> dict[int, Balance]:
+    """Per contribution, what its own entries still carry (recorded minus reversed), in minor units of its currency
+    and of the reporting currency; entries that merely draw on a contribution do not count."""
     own = {EntryKind(kind.value) for kind in ContributionKind}
     listed = list(entries)
     kind_of = {entry.id: entry.kind for entry in listed}
-    totals: dict[int, int] = defaultdict(int)
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for entry in listed:
         if entry.contribution is None:
             continue
-        if entry.kind in own:
-            totals[entry.contribution] += entry.amount.to_minor_units()
-        elif entry.kind is EntryKind.REVERSAL and kind_of.get(entry.reverses) in own:
-            totals[entry.contribution] -= entry.amount.to_minor_units()
-    return dict(totals)
+        sign = 1 if entry.kind in own else -1 if (entry.kind is EntryKind.REVERSAL
+                                                   and kind_of.get(entry.reverses) in own) else 0
+        totals[entry.contribution][0] += sign * entry.amount.to_minor_units()
+        totals[entry.contribution][1] += sign * entry.reporting_amount.to_minor_units()
+    return {contribution: (units, reporting) for contribution, (units, reporting) in totals.items()}
 
 
 def pledge_status(pledged: int, committed: int, received: int) -> PledgeStatus:

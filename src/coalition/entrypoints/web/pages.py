@@ -61,6 +61,7 @@ from coalition.services import (
 from coalition.services.views import delivery as delivery_views
 from coalition.services.views import funding as funding_views
 from coalition.services.views import priorities as priority_views
+from coalition.services.views import public_money
 from coalition.services.views import steering as steering_views
 
 router = APIRouter(include_in_schema=False)
@@ -188,8 +189,9 @@ def overview(request: Request, who: WhoDep, coalition: CodeInPath, on: AsOfQuery
         stages, now = money.reached, money.now
     chart = charts.stages(who, stages) if stages else None
     chart_now = charts.stages(who, now, now=True) if now else None
+    public = public_money.public_totals(who.read(), coalition)
     return render(request, who, "overview.html", view=view, timeline=charts.timeline(periods, who.today),
-                  stages=stages, now=now, chart=chart, chart_now=chart_now, on=on)
+                  stages=stages, now=now, chart=chart, chart_now=chart_now, on=on, public=public)
 
 
 # --- priority list -------------------------------------------------------------------------------------------
@@ -419,8 +421,9 @@ def ledger(request: Request, who: WhoDep, coalition: CodeInPath, kind: Contribut
                                       limit=PAGE)
     view = registry.coalition_view(who.read(), who.actor, coalition, who.today)
     donors = sorted({m.party.code for m in view.members if m.spell.role.value != "recipient"})
+    public = public_money.public_totals(who.read(), coalition) if report is None else None
     return render(request, who, "ledger.html", report=report, page=page, after=after, page_size=PAGE, kind=kind,
-                  kinds=list(ContributionKind), funds=view.funds, donors=donors, measures=list(Measure))
+                  kinds=list(ContributionKind), funds=view.funds, donors=donors, measures=list(Measure), public=public)
 
 
 @router.post("/coalitions/{coalition}/receipts")
