@@ -80,3 +80,17 @@ def test_the_public_totals_are_in_ukrainian_too(client: TestClient) -> None:  # 
     page = client.get(IT).text
     assert "Публічні підсумки за донорами та роками" in page and "З публічних записів" in page
     assert "Естонія" in table(page, "public-by-donor")
+
+
+def test_the_donor_statement_shows_the_money_that_reached_each_stage_beside_where_it_is_now(
+        client: TestClient) -> None:  # noqa: F811
+    sign_in(client, "ee-desk")
+    html = client.get("/donors/EE").text
+    head = re.findall(r'<th scope="col" class="num">([^<]+)</th>', table(html, "reached-it-coalition"))
+    values = [Decimal(re.sub(r"[^\d.]", "", v)) for v in
+              re.findall(r'<td class="num">([^<]+)</td>', table(html, "reached-it-coalition"))]
+    assert head == ["received", "reserved", "contracted", "disbursed"]
+    assert values[0] > 0 and values == sorted(values, reverse=True), values
+    now = re.findall(r'<td class="num">([^<]+)</td>', table(html, "now-it-coalition"))
+    assert len(now) == 8  # every measure where it sits now
+    assert "Where the money is now" in html and "Money that reached each stage" in html
