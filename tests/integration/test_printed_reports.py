@@ -19,7 +19,7 @@ from coalition.bootstrap import Platform
 from coalition.demo.world import build_demo_world
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, Visibility
-from coalition.domain.ledger import Measure
+from coalition.domain.ledger import FLOW, Measure
 from coalition.domain.money import Money
 from coalition.entrypoints.web import printed
 from coalition.entrypoints.web.charts import PALETTE
@@ -105,19 +105,20 @@ def test_the_charts_are_svg_with_a_bar_per_figure_and_reach_the_pdf_as_vector_sh
     charts = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
     assert len(charts) == 3 and document.coverage is not None
     donors = {line.donor for line in document.report.lines}
-    assert charts[0].count('class="bar"') == len(Measure)
+    assert charts[0].count('class="bar"') == len(FLOW)  # how much reached each stage, from received to disbursed
+    assert "Money that reached each stage" in html and "Where the money is now" in html
     assert charts[1].count('class="bar"') == 2 * len(donors)  # pledged and received per donor
     assert charts[2].count('class="bar"') == 2 * len(document.coverage.ranks)  # secured and missing per rank
     first = document.coverage.ranks[0]
     assert f"{first.rank}. {first.requirement.code}" in charts[2]
-    drawn = [m for m in document.report.totals.values() if m.amount > 0]
+    drawn = [m for m in document.report.reached.values() if m.amount > 0]
     pdf = demo.pdf(html)
     assert _filled_rectangles(pdf, PALETTE[0]) >= len(drawn)
     statement = donor_document(demo.uow(read_only=True), demo.operator(), "EE")
     donor_html = printed.donor_html(statement, "uk")
-    bars = len(statement.statement.coalitions) * len(Measure) + 3 * len(statement.statement.procurement)
+    bars = len(statement.statement.coalitions) * len(FLOW) + 3 * len(statement.statement.procurement)
     assert statement.statement.procurement  # the demo's Estonian money bought command-post kits
-    assert donor_html.count('class="bar"') == bars and "it-coalition: кошти за етапами" in donor_html
+    assert donor_html.count('class="bar"') == bars and "it-coalition: кошти, що дійшли до кожного етапу" in donor_html
 
 
 def test_a_restricted_contribution_is_in_no_pdf_of_a_viewer_who_may_not_see_it(demo: Platform):

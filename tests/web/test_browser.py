@@ -3,6 +3,7 @@ unit's work done through the pages, in English and Ukrainian; no console error, 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -38,7 +39,12 @@ def test_the_public_sees_public_records_and_nothing_more(site: Site, open_page) 
     page = open_page()
     page.goto(f"{site.url}{IT}")
     assert page.get_by_role("heading", name="IT Coalition", level=1).is_visible()
-    assert "sign in to see it" in page.get_by_role("region", name="Money by stage").inner_text()
+    assert "public totals below are summed from public records" in page.get_by_role(
+        "region", name="Money by stage").inner_text()
+    public = page.get_by_role("region", name="Public totals per donor and per year")
+    assert "From public records" in public.inner_text() and "Estonia" in public.inner_text()
+    assert "Netherlands" not in page.locator("#public-by-donor").inner_text()  # its pledge is restricted
+    assert accessibility_problems(page) == []
     assert "Allocation plans" not in nav(page) and "Audit log" not in nav(page)
     screenshot(page, "en-overview-public")
 
@@ -62,7 +68,7 @@ def test_a_member_sees_the_coalitions_money_but_not_what_is_restricted_to_others
     page.goto(f"{site.url}{IT}")
     stages = page.get_by_role("region", name="Money by stage")
     assert "pledged" in stages.inner_text() and "delivered" in stages.inner_text()
-    assert page.locator(".chart svg").count() == 1  # the chart was drawn
+    assert page.locator(".chart svg").count() == 2  # both views were drawn: reached, and where it is now
     assert "Allocation plans" in nav(page) and "Audit log" not in nav(page)
 
     page.goto(f"{site.url}{IT}/ledger")
@@ -360,4 +366,44 @@ def test_the_innovation_pipeline_from_the_board_to_a_review_and_a_refused_confli
     first.goto(f"{site.url}/innovation/projects/ITC-MESH-RELAY")
     expect(first.get_by_text("fixed by the shortlist decided on")).to_be_visible()
     expect(first.get_by_role("button", name="Declare")).to_have_count(0)  # a late conflict cannot move the ranking
+    clean(site)
+
+
+def _figures(page, table: str) -> list[tuple[str, float]]:
+    """The rows of one table of the page: its name and its amount (for comparing, not for money sums)."""
+    rows = page.locator(f"#{table} tbody tr")
+    found = []
+    for i in range(rows.count()):
+        name = rows.nth(i).locator("th").inner_text()
+        digits = re.sub(r"[^\d,.]", "", rows.nth(i).locator("td").inner_text())
+        found.append((name, float(digits.replace(",", "") if "." in digits else digits.replace(",", "."))))
+    return found
+
+
+def test_money_by_stage_reads_as_a_funnel_beside_where_the_money_is_now_and_the_sankey_names_in_ukrainian(
+        site: Site, open_page) -> None:
+    page = open_page()
+    sign_in(page, site, "lv-desk")
+    page.goto(f"{site.url}{IT}")
+    reached = _figures(page, "table-reached")
+    assert [name for name, _ in reached][:5] == ["received", "reserved", "contracted", "disbursed", "delivered"]
+    flow = [value for _, value in reached]
+    assert flow[0] > 0 and flow[0] >= flow[1] >= flow[2] >= flow[3], reached
+    assert 0 < flow[4] <= flow[2], reached  # the units signed for part of what was contracted
+    assert page.get_by_role("heading", name="Money that reached each stage").is_visible()
+    assert page.get_by_role("heading", name="Where the money is now").is_visible()
+    assert [name for name, _ in _figures(page, "table-now")][:3] == ["pledged", "committed", "available"]
+    expect(page.locator(".chart-box .chart svg")).to_have_count(2)  # both views drawn
+    assert accessibility_problems(page) == []
+
+    page.get_by_label("Language").select_option("uk")
+    page.wait_for_function("document.documentElement.lang === 'uk'")
+    page.goto(f"{site.url}/donors/EE")
+    nodes = [n["name"] for n in json.loads(page.locator("#chart-sankey").inner_text())["series"][0]["data"]]
+    assert nodes[0] == "Естонія" and any(n.startswith("контракт із ") for n in nodes), nodes
+    assert not any(n.startswith(("requirement", "contract", "unit")) for n in nodes), nodes  # names, not codes
+    expect(page.locator(".chart-box .chart svg")).to_have_count(1)
+    assert accessibility_problems(page) == []
+    page.get_by_label("Мова", exact=True).select_option("en")  # leave the user in English
+    page.wait_for_function("document.documentElement.lang === 'en'")
     clean(site)

@@ -337,6 +337,27 @@ def measures(balances: Iterable[tuple[AccountKey, Balance]]) -> dict[Measure, Ba
     return {m: (v[0], v[1]) for m, v in totals.items()}
 
 
+# The stages money paid in passes through, in order, and the measure that holds what sits at each now: money
+# received waits in the fund (available) until a plan reserves it, a contract takes it from the reserve and a
+# payment moves it on to disbursed. Grants are paid straight from their reserve; they count as contracted.
+FLOW: tuple[Measure, ...] = (Measure.RECEIVED, Measure.RESERVED, Measure.CONTRACTED, Measure.DISBURSED)
+HELD_AT: dict[Measure, Measure] = {Measure.RECEIVED: Measure.AVAILABLE, Measure.RESERVED: Measure.RESERVED,
+                                   Measure.CONTRACTED: Measure.CONTRACTED, Measure.DISBURSED: Measure.DISBURSED}
+
+
+def reached(found: Mapping[Measure, Balance]) -> dict[Measure, Balance]:
+    """How much money reached each stage of ``FLOW``: what sits there now plus everything that went past it, so
+    every stage is at most the one before (reached contracted = contracted + disbursed). ``found`` are the
+    current measures (``measures``); pledges, commitments and in-kind gifts are not stages of the flow."""
+    total = (0, 0)
+    cumulative: dict[Measure, Balance] = {}
+    for stage in reversed(FLOW):
+        units, reporting = found.get(HELD_AT[stage], (0, 0))
+        total = (total[0] + max(units, 0), total[1] + max(reporting, 0))
+        cumulative[stage] = total
+    return {stage: cumulative[stage] for stage in FLOW}
+
+
 class PledgeStatus(StrEnum):
     PLEDGED = "pledged"
     COMMITTED = "committed"
@@ -350,18 +371,24 @@ def net_units(entries: Iterable[Entry]) -> dict[int, int]:
 
     Entries that merely draw on a contribution (reservations, releases and their reversals) do not count.
     """
+    return {contribution: units for contribution, (units, _) in net_amounts(entries).items()}
+
+
+def net_amounts(entries: Iterable[Entry]) -> dict[int, Balance]:
+    """Per contribution, what its own entries still carry (recorded minus reversed), in minor units of its currency
+    and of the reporting currency; entries that merely draw on a contribution do not count."""
     own = {EntryKind(kind.value) for kind in ContributionKind}
     listed = list(entries)
     kind_of = {entry.id: entry.kind for entry in listed}
-    totals: dict[int, int] = defaultdict(int)
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for entry in listed:
         if entry.contribution is None:
             continue
-        if entry.kind in own:
-            totals[entry.contribution] += entry.amount.to_minor_units()
-        elif entry.kind is EntryKind.REVERSAL and kind_of.get(entry.reverses) in own:
-            totals[entry.contribution] -= entry.amount.to_minor_units()
-    return dict(totals)
+        sign = 1 if entry.kind in own else -1 if (entry.kind is EntryKind.REVERSAL
+                                                   and kind_of.get(entry.reverses) in own) else 0
+        totals[entry.contribution][0] += sign * entry.amount.to_minor_units()
+        totals[entry.contribution][1] += sign * entry.reporting_amount.to_minor_units()
+    return {contribution: (units, reporting) for contribution, (units, reporting) in totals.items()}
 
 
 def pledge_status(pledged: int, committed: int, received: int) -> PledgeStatus:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from coalition.domain.membership import Spell
 from coalition.domain.money import Money
+from coalition.domain.party import Party, PartyKind
 
 if TYPE_CHECKING:
     from coalition.entrypoints.web.core import Viewer
@@ -35,11 +36,14 @@ def _base(label: str) -> dict[str, Any]:
             "grid": {"containLabel": True, "left": 8, "right": 16, "top": 32, "bottom": 8}}
 
 
-def stages(who: Viewer, figures: list[tuple[str, Money]]) -> dict[str, Any]:
-    """Money by stage, from pledged to delivered, in the reporting currency."""
+def stages(who: Viewer, figures: list[tuple[str, Money]], *, now: bool = False) -> dict[str, Any]:
+    """How much money reached each stage, from received to delivered, in the reporting currency; or, ``now``,
+    where the money sits now."""
     currency = figures[0][1].currency
-    option = _base(who.gettext("Money by stage, in %(currency)s", currency=currency))
-    option["xAxis"] = {"type": "category", "data": [who.gettext(name) for name, _ in figures]}
+    title = (who.gettext("Where the money is now, in %(currency)s", currency=currency) if now else
+             who.gettext("Money that reached each stage, in %(currency)s", currency=currency))
+    option = _base(title)
+    option["xAxis"] = {"type": "category", "data": [who.label(name) for name, _ in figures]}
     option["yAxis"] = {"type": "value", "name": currency}
     option["series"] = [{"type": "bar", "data": [_amount(m) for _, m in figures], "name": currency,
                          "itemStyle": {"color": PALETTE[0]}}]
@@ -85,24 +89,41 @@ def pipeline(who: Viewer, rows: list[PipelineRow]) -> dict[str, Any]:
     return option
 
 
+def _party(who: Viewer, party: Party | None, code: str) -> str:
+    """A party's name in the viewer's language: a state's from the country names, others' as they gave it."""
+    if party is None:
+        return code
+    if party.kind is PartyKind.STATE:
+        return who.fmt.country(party.country or party.code)
+    return party.name_uk if who.language == "uk" and party.name_uk else party.name
+
+
 def sankey(who: Viewer, statement: DonorStatement) -> dict[str, Any]:
-    """The donor's money: donor -> requirement -> contract -> units that signed for the equipment."""
+    """The donor's money: donor -> requirement -> contract -> units that signed for the equipment, each node by
+    its name in the viewer's language."""
     flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     currency = ""
+    parties = statement.parties
+    donor = _party(who, parties.get(statement.donor), statement.name)
+
+    def contract(code: str, supplier: str) -> str:
+        return who.gettext("contract with %(supplier)s (%(code)s)", supplier=_party(who, parties.get(supplier),
+                                                                                     supplier), code=code)
+
+    suppliers = {line.contract: line.supplier for found in statement.procurement for line in found.contracted}
     for found in statement.procurement:
         currency = found.currency
         for line in found.contracted:
-            requirement = f"{who.gettext('requirement')} {line.requirement}"
-            contract = f"{who.gettext('contract')} {line.contract}"
-            flows[(statement.name, requirement)] += line.reporting.amount
-            flows[(requirement, contract)] += line.reporting.amount
+            requirement = statement.titles.get(line.requirement, line.requirement)
+            flows[(donor, requirement)] += line.reporting.amount
+            flows[(requirement, contract(line.contract, line.supplier))] += line.reporting.amount
         for share in found.delivered:
-            contract = f"{who.gettext('contract')} {share.contract}"
-            flows[(contract, f"{who.gettext('unit')} {share.unit}")] += share.share.amount
+            unit = _party(who, parties.get(share.unit), share.unit)
+            flows[(contract(share.contract, suppliers.get(share.contract, "")), unit)] += share.share.amount
     names = list(dict.fromkeys(name for pair in flows for name in pair))
     option: dict[str, Any] = {
         "aria": {"enabled": True, "label": {"description": who.gettext(
-            "Where %(donor)s's money went, in %(currency)s", donor=statement.name, currency=currency)}},
+            "Where %(donor)s's money went, in %(currency)s", donor=donor, currency=currency)}},
         "color": PALETTE, "animation": False, "tooltip": {"trigger": "item"},
         "series": [{"type": "sankey", "emphasis": {"focus": "adjacency"}, "nodeAlign": "left",
                     "left": 8, "right": 160, "top": 8, "bottom": 8,

@@ -70,6 +70,7 @@ from coalition.services import (
 from coalition.services.views import delivery as delivery_views
 from coalition.services.views import funding as funding_views
 from coalition.services.views import priorities as priority_views
+from coalition.services.views import public_money
 from coalition.services.views import steering as steering_views
 
 router = APIRouter(include_in_schema=False)
@@ -180,10 +181,6 @@ async def choose_language(request: Request, who: WhoDep) -> Response:
 # --- coalition overview --------------------------------------------------------------------------------------
 
 
-STAGES = (Measure.PLEDGED, Measure.COMMITTED, Measure.RECEIVED, Measure.RESERVED, Measure.CONTRACTED,
-          Measure.DISBURSED)
-
-
 def _in(who: Viewer, coalition: CodeInPath) -> Viewer:
     return dataclasses.replace(who, coalition=coalition)
 
@@ -195,14 +192,15 @@ def overview(request: Request, who: WhoDep, coalition: CodeInPath, on: AsOfQuery
     history = registry.membership_history(who.read(), who.actor, coalition)
     periods = spells(history)
     stages: list[tuple[str, Money]] = []
+    now: list[tuple[str, Money]] = []
     if who.may("read_funding"):
         money = funding_views.coalition_money(who.read(), who.actor, coalition, on)
-        zero = Money.zero(money.report.reporting_currency)
-        stages = [(m.value, money.report.totals.get(m, zero)) for m in STAGES]
-        stages.append(("delivered", money.delivered))
+        stages, now = money.reached, money.now
     chart = charts.stages(who, stages) if stages else None
+    chart_now = charts.stages(who, now, now=True) if now else None
+    public = public_money.public_totals(who.read(), coalition)
     return render(request, who, "overview.html", view=view, timeline=charts.timeline(periods, who.today),
-                  stages=stages, chart=chart, on=on)
+                  stages=stages, now=now, chart=chart, chart_now=chart_now, on=on, public=public)
 
 
 # --- priority list -------------------------------------------------------------------------------------------
@@ -434,9 +432,10 @@ def ledger(request: Request, who: WhoDep, coalition: CodeInPath, kind: Contribut
     donors = sorted({m.party.code for m in view.members if m.spell.role.value != "recipient"})
     choices = funding_views.receipt_choices(who.read(), who.actor, coalition) \
         if who.may("record_contributions") else None
+    public = public_money.public_totals(who.read(), coalition) if report is None else None
     return render(request, who, "ledger.html", report=report, page=page, after=after, page_size=PAGE, kind=kind,
                   kinds=list(ContributionKind), funds=view.funds, donors=donors, measures=list(Measure),
-                  choices=choices, routes=list(FundingRoute))
+                  choices=choices, routes=list(FundingRoute), public=public)
 
 
 @router.post("/coalitions/{coalition}/receipts")

@@ -69,10 +69,10 @@ class _Words:
 
 
 def _stages_chart(words: _Words, report: FundingReport, title: str) -> Markup:
-    """The report's totals by measure, from pledged to disbursed."""
+    """How much money reached each stage, from received to disbursed: each at most the one before."""
     rc = report.reporting_currency
-    return bars(title, [words.measure(m) for m in report.totals],
-                [Series(rc, [v.amount for v in report.totals.values()])], words.money_of(rc))
+    return bars(title, [words.measure(m) for m in report.reached],
+                [Series(rc, [v.amount for v in report.reached.values()])], words.money_of(rc))
 
 
 def _donors_chart(words: _Words, report: FundingReport) -> Markup | None:
@@ -111,7 +111,7 @@ def funding_html(document: FundingDocument, language: str) -> str:
     """The funding report laid out for print."""
     words = _Words(language)
     report = document.report
-    charts = [_stages_chart(words, report, words(N_("Money by stage, in %(currency)s"),
+    charts = [_stages_chart(words, report, words(N_("Money that reached each stage, in %(currency)s"),
                                                   currency=report.reporting_currency))]
     by_donor = _donors_chart(words, report)
     if by_donor is not None:
@@ -129,8 +129,8 @@ def donor_html(document: DonorDocument, language: str) -> str:
     """The donor statement laid out for print."""
     words = _Words(language)
     statement = document.statement
-    charts = {code: _stages_chart(words, part, words(N_("%(coalition)s: money by stage, in %(currency)s"),
-                                                      coalition=code, currency=part.reporting_currency))
+    title = N_("%(coalition)s: money that reached each stage, in %(currency)s")
+    charts = {code: _stages_chart(words, part, words(title, coalition=code, currency=part.reporting_currency))
               for code, part in statement.coalitions.items()}
     bought = {}
     for found in statement.procurement:

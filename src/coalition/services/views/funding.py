@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from coalition.domain import ledger
@@ -18,6 +18,7 @@ from coalition.domain.common import as_of
 from coalition.domain.contributions import Contribution, ContributionKind
 from coalition.domain.ledger import AccountKey, Balance, Measure, PledgeStatus
 from coalition.domain.money import Money
+from coalition.domain.party import Party
 from coalition.domain.requirements import Requirement
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services.audit import require
@@ -28,6 +29,9 @@ from coalition.services.registry import load_coalition, load_party
 from coalition.services.views.delivery import DonorProcurement, bought_by, delivered_value_of
 
 Balances = Sequence[tuple[AccountKey, Balance]]
+# The current position, in the order money moves: promises, then where the money paid in sits now.
+NOW = (Measure.PLEDGED, Measure.COMMITTED, Measure.AVAILABLE, Measure.RESERVED, Measure.CONTRACTED,
+       Measure.DISBURSED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,15 @@ class FundingReport:
     by_earmark: dict[str, dict[Measure, Money]]
     conversion_sources: list[tuple[str, str]]
     on: date | None = None  # the day the report is as of; None: now
+    # How much of the money paid in reached each stage (what sits there now and everything that went past it),
+    # in the reporting currency: ``totals`` say where the money is now.
+    reached: dict[Measure, Money] = field(default_factory=dict)
+
+
+def _reached_map(balances: Iterable[tuple[AccountKey, Balance]], currency: str) -> dict[Measure, Money]:
+    """How much money reached each stage of the flow, in the reporting currency."""
+    found = ledger.reached(ledger.measures(balances))
+    return {m: Money.from_minor_units(value[1], currency) for m, value in found.items()}
 
 
 def _measure_map(balances: Iterable[tuple[AccountKey, Balance]], currency: str,
@@ -103,7 +116,8 @@ def _report(coalition: str, rc: str, balances: Balances, sources: list[tuple[str
              for (donor, earmark, currency), items in sorted(groups.items())]
     return FundingReport(coalition, rc, lines, _measure_map(balances, rc, True),
                          {c: _measure_map(items, c, False) for c, items in sorted(currencies.items())},
-                         {e: _measure_map(items, rc, True) for e, items in sorted(earmarks.items())}, sources, on)
+                         {e: _measure_map(items, rc, True) for e, items in sorted(earmarks.items())}, sources, on,
+                         _reached_map(balances, rc))
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +133,9 @@ class DonorStatement:
     masked: bool = False
     on: date | None = None  # the day the statement is as of; None: now
     left_out: int = 0  # coalitions the donor gave to whose funding the viewer may not read, left out whole
+    # The names behind the codes of what the money bought: the parties (suppliers, units) and requirement titles.
+    parties: dict[str, Party] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 def donor_statement(uow: UnitOfWork, actor: Actor, donor: str, *, limit: int = 500,
@@ -149,9 +166,21 @@ def read_statement(uow: UnitOfWork, actor: Actor, donor: str, limit: int, on: da
     progress = {p.pledge.id: p for p in pledge_progress(
         uow, [c for c in items if c.kind is ContributionKind.PLEDGE], on)}
     bought = bought_by(uow, actor, donor, on, coalitions=set(coalitions))
+    parties, titles = _names(uow, bought)
+    parties[donor] = party
     return DonorStatement(donor, party.name, reports,
                           [view_contribution(actor, c, today, progress.get(c.id)) for c in items], bought, on=on,
-                          left_out=left_out)
+                          left_out=left_out, parties=parties, titles=titles)
+
+
+def _names(uow: UnitOfWork, bought: list[DonorProcurement]) -> tuple[dict[str, Party], dict[str, str]]:
+    """The suppliers and units named in ``bought``, and the titles of the requirements it funded."""
+    codes = {line.supplier for found in bought for line in found.contracted}
+    codes |= {share.unit for found in bought for share in found.delivered}
+    requirements = {line.requirement for found in bought for line in found.contracted}
+    parties = {code: party for code in sorted(codes) if (party := uow.parties.get(code)) is not None}
+    titles = {code: found.title for code in sorted(requirements) if (found := uow.requirements.get(code)) is not None}
+    return parties, titles
 
 
 def _given(uow: UnitOfWork, donor: str, coalitions: list[str], limit: int, on: date | None,
@@ -181,7 +210,7 @@ def _donor_report(uow: UnitOfWork, coalition: str, balances: Balances, on: date 
     return FundingReport(coalition, rc, [], _measure_map(balances, rc, True),
                          {c: _measure_map([b for b in balances if b[0].currency == c], c, False)
                           for c in sorted({k.currency for k, _ in balances})}, {},
-                         uow.funding_reads.conversion_sources(coalition), on)
+                         uow.funding_reads.conversion_sources(coalition), on, _reached_map(balances, rc))
 
 
 
@@ -190,7 +219,25 @@ class CoalitionMoney:
     """The overview page's money: the funding report's totals beside what delivered equipment is worth."""
 
     report: FundingReport
-    delivered: Money
+    delivered: Money  # what the equipment units signed for is worth, bought with money or given in kind
+    delivered_in_kind: Money | None = None  # the part of it given in kind from a donor's stock
+
+    @property
+    def reached(self) -> list[tuple[str, Money]]:
+        """How much money reached each stage, from received to paid, then the worth of the equipment bought with
+        that money that units signed for: each stage at most the one before, and delivered at most what reached
+        contracted (units sign for what was contracted, paid or not). Equipment given in kind never passed
+        through the money's stages: it follows on its own line."""
+        in_kind = self.delivered_in_kind or Money.zero(self.delivered.currency)
+        bought = [("delivered", self.delivered - in_kind)]
+        given = [("delivered-in-kind", in_kind)] if in_kind.amount else []
+        return [(m.value, v) for m, v in self.report.reached.items()] + bought + given
+
+    @property
+    def now(self) -> list[tuple[str, Money]]:
+        """Where the money sits now: promised, waiting in the fund, reserved, contracted, paid."""
+        zero = Money.zero(self.report.reporting_currency)
+        return [(m.value, self.report.totals.get(m, zero)) for m in NOW]
 
 
 def coalition_money(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> CoalitionMoney:
@@ -200,7 +247,9 @@ def coalition_money(uow: UnitOfWork, actor: Actor, coalition: str, on: date | No
     with uow:
         report = read_report(uow, actor, coalition, on)
         files = uow.delivery_reads.coalition_files(coalition, on)
-    return CoalitionMoney(report, delivered_value_of(files, report.reporting_currency))
+    rc = report.reporting_currency
+    return CoalitionMoney(report, delivered_value_of(files, rc),
+                          delivered_value_of([f for f in files if f.contract.in_kind is not None], rc))
 
 
 # --- the form that records a receipt ------------------------------------------------------------------------------
