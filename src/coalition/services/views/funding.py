@@ -273,8 +273,8 @@ def receipt_choices(uow: UnitOfWork, actor: Actor, coalition: str) -> ReceiptCho
     require(can(actor, "record_contributions", coalition))
     with uow:
         found = load_coalition(uow, coalition)
-        promised = [c for c in uow.ledger.contributions(coalition=coalition)
-                    if c.kind in (ContributionKind.PLEDGE, ContributionKind.COMMITMENT)]
+        promised = [c for kind in (ContributionKind.PLEDGE, ContributionKind.COMMITMENT)
+                    for c in uow.ledger.contributions(coalition=coalition, kind=kind)]  # by index, not every receipt
         promises: dict[str, list[PledgeProgress]] = defaultdict(list)
         for progress in pledge_progress(uow, promised):
             if progress.status in OPEN:
