@@ -14,11 +14,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
 from coalition.config import Settings
 from coalition.demo.users import DEMO_PASSWORD, build_demo_users
 from coalition.demo.world import build_demo_world
+from coalition.entrypoints.api.app import create_app
 from tests.api.conftest import live_server
 from tests.conftest import RUN_COUNTS
 from tests.fakes import TickingClock
@@ -129,3 +131,14 @@ def accessibility_problems(page: object) -> list[str]:
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
         ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))")
     return list(found)
+
+
+@pytest.fixture
+def client(platform: Platform) -> Iterator[TestClient]:
+    """The whole demo world with its users, over HTTP, on the test database (SQLite and PostgreSQL); a module may
+    serve a smaller world under the same name."""
+    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
+    build_demo_world(platform.uow(), platform.operator())
+    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    with TestClient(create_app(platform)) as client:
+        yield client

@@ -7,31 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from coalition.bootstrap import Platform
-from coalition.demo.users import build_demo_users
-from coalition.demo.world import build_demo_world
-from coalition.entrypoints.api.app import create_app
 from coalition.entrypoints.web.downloads import tables_of
 from coalition.services import funding
 from tests.web.test_pages import csrf, sign_in
 
 IT = "/coalitions/it-coalition"
 PAGES = (IT, f"{IT}/priorities", f"{IT}/plans", "/donors/EE", f"{IT}/steering", f"{IT}/ledger", f"{IT}/procurement")
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator[TestClient]:
-    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    build_demo_world(platform.uow(), platform.operator())
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
-    with TestClient(create_app(platform)) as client:
-        yield client
 
 
 def _links(page: str) -> list[str]:

@@ -5,28 +5,14 @@ in the reader's language, naming the field, and writes nothing."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
-from coalition.demo.users import build_demo_users
-from coalition.demo.world import build_demo_world
-from coalition.entrypoints.api.app import create_app
 from tests.integration.helpers import dump
 from tests.web.test_pages import csrf, sign_in
 
 CA = "/packages/PURL-CA-2025-1"
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator[TestClient]:
-    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    build_demo_world(platform.uow(), platform.operator())
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
-    with TestClient(create_app(platform)) as client:
-        yield client
 
 
 def test_the_public_reads_the_packages_and_what_they_mobilised_but_not_the_offers(client: TestClient) -> None:
