@@ -21,6 +21,12 @@ from enum import StrEnum
 from typing import Any
 
 
+def plain(amount: Decimal) -> str:
+    """The amount as a plain decimal string, never in exponent form ("1500000000", "2.3")."""
+    text = format(amount.normalize(), "f")
+    return text
+
+
 class Language(StrEnum):
     UK = "uk"
     RU = "ru"
@@ -128,7 +134,7 @@ class Event:
         parties = ",".join(sorted(f"{p.code or p.name.casefold()}:{p.role or ''}" for p in self.parties))
         coalition = (self.coalition.code or self.coalition.name.casefold()) if self.coalition else ""
         when = self.date.iso() if self.date else ""
-        amount = f"{self.amount.amount.normalize()}{self.amount.currency}" if self.amount else ""
+        amount = f"{plain(self.amount.amount)}{self.amount.currency}" if self.amount else ""
         return "|".join((self.kind.value, coalition, parties, when, amount))
 
 
@@ -150,7 +156,7 @@ def event_json(event: Event) -> dict[str, Any]:
         "date": event.date.iso() if event.date else None,
         "date_precision": event.date.precision.value if event.date else None,
         "place": event.place,
-        "amount": ({"amount": str(event.amount.amount), "currency": event.amount.currency,
+        "amount": ({"amount": plain(event.amount.amount), "currency": event.amount.currency,
                     "approximate": event.amount.approximate} if event.amount else None),
         "attributes": dict(event.attributes),
         "evidence": event.evidence,
