@@ -21,6 +21,7 @@ from coalition.adapters.interchange import read_iati, read_ocds
 from coalition.adapters.open_data import FLOW_FORMATS, atom_feed, flows_file, iati_document, iati_problems
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.pdf import html_to_pdf
+from coalition.adapters.shared_state import ChangeListener, DatabaseAttempts, MemoryAttempts, libpq_url
 from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_file, signature_holds, write_key_file
 from coalition.adapters.signing import key_id as signing_key_id
 from coalition.adapters.table_files import MEDIA_TYPES, TABLE_FORMATS, table_chunks
@@ -73,6 +74,9 @@ class Backup:
                    manifest.rows, manifest.sha256)
 
 
+Attempts = MemoryAttempts | DatabaseAttempts
+
+
 @dataclass
 class Platform:
     """The wired application: settings, engine, clock and a unit-of-work factory."""
@@ -116,6 +120,23 @@ class Platform:
     @cached_property
     def idempotency(self) -> IdempotencyStore:
         return IdempotencyStore(self.engine)
+
+    @property
+    def shared(self) -> bool:
+        """Whether several processes may serve this database (PostgreSQL): then caches hear of changes through
+        the database and attempts are counted in it."""
+        return self.engine.dialect.name == "postgresql"
+
+    def sign_in_attempts(self) -> Attempts:
+        """The counter of sign-in and token attempts per client (COALITION_LOGIN_ATTEMPTS_PER_MINUTE): shared
+        through the database on PostgreSQL, this process's own on SQLite."""
+        limit = self.settings.login_attempts_per_minute
+        return DatabaseAttempts(self.engine, limit) if self.shared else MemoryAttempts(limit)
+
+    def change_listener(self, on_change: Callable[[], None]) -> ChangeListener | None:
+        """A listener that calls ``on_change`` whenever any process commits a change (PostgreSQL); None on SQLite,
+        where every writer that serves pages is this process or the caches' time limit applies."""
+        return ChangeListener(libpq_url(self.engine.url), on_change) if self.shared else None
 
     def init_database(self) -> None:
         with database_errors_translated():

@@ -902,4 +902,15 @@ idempotency_keys = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
 )
 
+# Sign-in and token attempts per client address, counted where every server process sees them (PostgreSQL): a
+# sliding window of ``login_attempts_per_minute`` whatever the number of processes. Operational state, pruned as
+# it is read.
+sign_in_attempts = sa.Table(
+    "sign_in_attempts", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("client", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_sign_in_attempts_client_at", "client", "at"),
+)
+
 sa.Index("ix_contributions_coalition_visibility", contributions.c.coalition, contributions.c.visibility)

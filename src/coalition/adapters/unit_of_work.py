@@ -34,6 +34,7 @@ from coalition.adapters.repositories import (
     SqlPartyRepository,
 )
 from coalition.adapters.row_proofs import forget_notes, install_sqlite_triggers
+from coalition.adapters.shared_state import notify_change
 from coalition.adapters.steering_store import SqlSteeringRepository
 from coalition.services.ports import (
     AuditLog,
@@ -197,6 +198,8 @@ class SqlUnitOfWork:
                     # a change that wrote rows and recorded none would leave them unaccounted for.
                     raise RuntimeError("this transaction wrote rows after its last audit record; record the "
                                        "change after writing it")
+                if self._committed is not None and not self._read_only:
+                    notify_change(self._connection)  # other processes hear of it when, and only if, it commits
                 self._connection.commit()
             if self._committed is not None:
                 self._committed()

@@ -5,6 +5,8 @@ Errors are mapped here, once: every failure leaves as {"code", "message", "field
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -214,6 +216,29 @@ def _identity_provider(settings: Settings) -> Any:
     return oauth.create_client("provider")
 
 
+def _listening(platform: Platform, caches: tuple[ReadCache, ...]) -> Callable[[FastAPI], Any]:
+    """While the server runs: on PostgreSQL, empty ``caches`` whenever any process commits a change."""
+
+    def emptied() -> None:
+        for cache in caches:
+            cache.changed()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        listener = platform.change_listener(emptied)
+        if listener is not None:
+            for cache in caches:
+                cache.news_waiting = listener.pending
+            listener.start()
+        try:
+            yield
+        finally:
+            if listener is not None:
+                listener.stop()
+
+    return lifespan
+
+
 def create_app(platform: Platform) -> FastAPI:
     """The application for ``platform`` (a database, a clock, settings)."""
     settings = platform.settings
@@ -225,10 +250,11 @@ def create_app(platform: Platform) -> FastAPI:
                   telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.platform = platform
     app.state.contribution_writer = funding.contribution_writer(lambda: app.state.platform)
-    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
+    app.state.login_limiter = RateLimiter(platform.sign_in_attempts())
     app.state.read_cache = read_cache = ReadCache(settings.cache_seconds)
     app.state.credentials = credentials = ReadCache(settings.cache_seconds)
     platform.on_commit(read_cache.changed)  # every committed change, by any request of this process
+    app.router.lifespan_context = _listening(platform, (read_cache, credentials))
     app.add_exception_handler(CoalitionError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)

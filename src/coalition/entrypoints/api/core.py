@@ -13,7 +13,6 @@ import secrets
 import threading
 import time
 import typing
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,7 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict, TypeAdapter
 
-from coalition.bootstrap import Platform, StoredResponse, WriterBusy
+from coalition.bootstrap import Attempts, Platform, StoredResponse, WriterBusy
 from coalition.config import Environment
 from coalition.domain import limits
 from coalition.domain.access import PUBLIC_ACTOR, Actor
@@ -112,13 +111,18 @@ def json_response(value: Any, kind: Any, status: int = 200) -> Response:
 class ReadCache:
     """Answers of the heaviest reads, and who a credential stands for, kept in this process's memory.
 
-    Any change made through this server empties it at once; a change made elsewhere (the command
-    line, another server process) shows after ``seconds`` at most. An entry remembers the generation
+    Any change made through this server empties it at once; on PostgreSQL a change committed by any other
+    process (the command line, another server) empties it as soon as the database's notice arrives, and
+    before any answer is taken from it; on SQLite, or while the notices' connection is down, a change made
+    elsewhere shows after ``seconds`` at most. An entry remembers the generation
     it was computed in, so an answer computed while a write committed is never kept.
     """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
+        # Whether a change committed by another process is waiting to be heard of (see ChangeListener.pending);
+        # then nothing kept is answered.
+        self.news_waiting: Callable[[], bool] = lambda: False
         self.generation = 0
         self._entries: dict[Any, tuple[int, float, Any]] = {}
         self._lock = threading.Lock()
@@ -134,6 +138,8 @@ class ReadCache:
 
     def peek(self, key: Any) -> tuple[Any, bool]:
         """(value, fresh): a value of this generation even if its time is up (then not fresh); None if none."""
+        if self.news_waiting():
+            self.changed()
         found = self._entries.get(key)
         if found is None or found[0] != self.generation:
             return None, False
@@ -514,27 +520,16 @@ def idempotent(who: Caller, request: Request, key: str | None, body: BaseModel,
 
 
 class RateLimiter:
-    """At most ``limit`` attempts per client address in any ``window`` seconds (one process's memory)."""
+    """At most the counter's ``limit`` attempts per client address in any minute: counted in this process's memory
+    on SQLite, in the database on PostgreSQL (coalition.adapters.shared_state)."""
 
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, attempts: Attempts) -> None:
+        self.attempts = attempts
 
     def hit(self, client: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            attempts = self._seen.setdefault(client, deque())
-            while attempts and attempts[0] <= now - self.window:
-                attempts.popleft()
-            if len(attempts) >= self.limit:
-                retry = int(attempts[0] + self.window - now) + 1
-                raise TooManyRequests(f"too many attempts from this client; retry in {retry} s", retry)
-            attempts.append(now)
-            if len(self._seen) > 100_000:  # forget idle clients rather than grow without bound
-                for stale in [c for c, times in self._seen.items() if not times or times[-1] <= now - self.window]:
-                    del self._seen[stale]
+        retry = self.attempts.attempt(client)
+        if retry is not None:
+            raise TooManyRequests(f"too many attempts from this client; retry in {retry} s", retry)
 
 
 def rate_limited(request: Request) -> None:

@@ -208,6 +208,8 @@ def serve(ctx: typer.Context,
 def _processes(platform: Platform, workers: int) -> str:
     if workers == 1:
         return ""
-    shared = ("; SQLite: the processes share the database file on this machine (for several machines use "
-              "PostgreSQL)" if platform.engine.dialect.name == "sqlite" else "")
-    return f"; {workers} processes, each with its own read cache and sign-in rate limits{shared}"
+    if platform.shared:
+        return (f"; {workers} processes: each one's read cache is emptied by any change PostgreSQL tells of, and "
+                "sign-in attempts are counted in the database for all")
+    return (f"; {workers} processes, each with its own read cache and sign-in rate limits; SQLite: the processes "
+            "share the database file on this machine (for several machines use PostgreSQL)")
