@@ -142,6 +142,29 @@ class Platform:
         with database_errors_translated():
             migrate(self.engine)
 
+    def readiness(self) -> dict[str, str]:
+        """What a load balancer asks before sending requests here: whether the database answers and its schema is
+        current, each as "ok" or what is wrong."""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+                connection.rollback()
+        except sa.exc.SQLAlchemyError as error:
+            return {"database": f"unreachable: {type(getattr(error, 'orig', None) or error).__name__}",
+                    "schema": "unknown"}
+        try:
+            current = schema_is_current(self.engine)
+        except sa.exc.SQLAlchemyError as error:
+            return {"database": "ok", "schema": f"unreadable: {type(getattr(error, 'orig', None) or error).__name__}"}
+        return {"database": "ok", "schema": "ok" if current else "not current: run 'coalition init'"}
+
+    def pool_status(self) -> tuple[int, int]:
+        """(connections in use, connections open) of this process's database pool."""
+        pool = self.engine.pool
+        in_use = int(getattr(pool, "checkedout", lambda: 0)())
+        open_now = in_use + int(getattr(pool, "checkedin", lambda: 0)())
+        return in_use, open_now
+
     def require_current_schema(self) -> None:
         with database_errors_translated():
             current = schema_is_current(self.engine)

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def parse_networks(text: str) -> tuple[Network, ...]:
+def parse_networks(text: str, setting: str = "COALITION_TRUSTED_PROXIES") -> tuple[Network, ...]:
     """Addresses or networks separated by commas ('10.0.0.1, 10.1.0.0/16, ::1'); ValueError naming a bad one."""
     found = []
     for entry in (part.strip() for part in text.split(",")):
@@ -22,7 +22,7 @@ def parse_networks(text: str) -> tuple[Network, ...]:
         try:
             found.append(ipaddress.ip_network(entry, strict=False))
         except ValueError:
-            raise ValueError(f"COALITION_TRUSTED_PROXIES: '{entry}' is not an address or a network such as "
+            raise ValueError(f"{setting}: '{entry}' is not an address or a network such as "
                              "10.0.0.1 or 10.0.0.0/8") from None
     return tuple(found)
 
@@ -91,6 +91,9 @@ class Settings(BaseSettings):
                                        description="Where the licence of the open-data files is published")
     trusted_proxies: str = Field(default="", description="Proxies whose X-Forwarded-For and X-Forwarded-Proto are "
                                  "believed: addresses or networks separated by commas; none by default")
+    metrics_from: str = Field(default="127.0.0.1, ::1", description="Addresses or networks that may read /metrics "
+                              "(as the client address is decided behind trusted proxies), separated by commas; "
+                              "this machine only by default, empty to turn /metrics off")
 
     @field_validator("ocid_prefix")
     @classmethod
@@ -124,6 +127,16 @@ class Settings(BaseSettings):
     @property
     def trusted_networks(self) -> tuple[Network, ...]:
         return parse_networks(self.trusted_proxies)
+
+    @field_validator("metrics_from")
+    @classmethod
+    def _metrics_from(cls, value: str) -> str:
+        parse_networks(value, "COALITION_METRICS_FROM")
+        return value
+
+    @property
+    def metrics_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.metrics_from, "COALITION_METRICS_FROM")
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

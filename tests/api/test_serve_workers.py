@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 COMMAND = [sys.executable, "-m", "coalition"]
 
@@ -47,6 +48,11 @@ def test_two_workers_serve_the_same_database_on_one_port(tmp_path: Path):
                    if "coalition" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
                    or "multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
         assert len(workers) >= 2, workers
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+        served = sum(sample.value for family in text_string_to_metric_families(metrics.text)
+                     for sample in family.samples if sample.name == "coalition_http_requests_total"
+                     and sample.labels["route"] == "/api/v1/coalitions")
+        assert served >= 4, "any process answers /metrics for all of them"
     finally:
         server.send_signal(signal.SIGINT)
         try:

@@ -37,6 +37,7 @@ from coalition.entrypoints.api import (
     auth,
     exports,
     funding,
+    health,
     innovation,
     mechanisms,
     planning,
@@ -58,6 +59,7 @@ from coalition.entrypoints.api.core import (
     error_response,
     session_token,
 )
+from coalition.entrypoints.api.health import Metrics, RequestMetrics
 from coalition.entrypoints.api.hygiene import BodyTooLarge, CachedReads, Hygiene
 from coalition.entrypoints.api.openapi import decimal_patterns, integer_bounds
 from coalition.entrypoints.web import IMPORT_PATH, error_page, is_page
@@ -255,11 +257,13 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.credentials = credentials = ReadCache(settings.cache_seconds)
     platform.on_commit(read_cache.changed)  # every committed change, by any request of this process
     app.router.lifespan_context = _listening(platform, (read_cache, credentials))
+    app.state.metrics = metrics = Metrics(platform, lambda: app.state.import_jobs.counts())
     app.add_exception_handler(CoalitionError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(OAuthError, _on_provider_error)
     app.add_exception_handler(Exception, _on_unexpected)
+    app.include_router(health.router)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
                    procurement.router, innovation.router, mechanisms.router, exports.router):
         app.include_router(router, prefix=PREFIX)
@@ -291,7 +295,9 @@ def create_app(platform: Platform) -> FastAPI:
                        # Lax, not Strict: the identity provider's redirect back must carry the sign-in state.
                        same_site="lax", https_only=production)
     app.add_middleware(CachedReads, cache=read_cache, credentials=credentials, templates=sorted(CACHED_READS),
-                       authenticate=lambda header: bearer_actor(app.state.platform, header, False))
+                       authenticate=lambda header: bearer_actor(app.state.platform, header, False),
+                       answered=lambda kept: metrics.cache.labels("hit" if kept else "miss").inc())
+    app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(Hygiene, max_body=settings.max_body_bytes, max_import=settings.max_import_bytes,
                        import_paths=IMPORT_PATHS, https=production,
                        caches={f"{PREFIX}/auth": credentials, f"{PREFIX}/users": credentials},

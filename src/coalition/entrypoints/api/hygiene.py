@@ -162,12 +162,13 @@ class CachedReads:
     """
 
     def __init__(self, app: Any, *, cache: ReadCache, credentials: ReadCache, templates: Collection[str],
-                 authenticate: Callable[[str], Actor]) -> None:
+                 authenticate: Callable[[str], Actor], answered: Callable[[bool], None] = lambda kept: None) -> None:
         self.app = app
         self.cache = cache
         self.credentials = credentials
         self.authenticate = authenticate
-        self.patterns = [re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", t) + "$") for t in templates]
+        self.answered = answered  # told of every cacheable read: True if the cache answered it
+        self.patterns = [(re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", t) + "$"), t) for t in templates]
         # One computation per key at a time: the others wait for its answer instead of all computing it.
         self.inflight: dict[Any, asyncio.Future[Any]] = {}
 
@@ -179,8 +180,11 @@ class CachedReads:
         key = (scope["path"], scope["query_string"], actor.party, actor.grants)
         mine: asyncio.Future[Any] | None = None
         body = await self._kept(key)
+        self.answered(body is not None)
         if body is not None:
-            scope.setdefault("state", {})["actor"] = actor
+            state = scope.setdefault("state", {})
+            state["actor"] = actor
+            state["cached_route"] = next(t for pattern, t in self.patterns if pattern.match(scope["path"]))
             await send({"type": "http.response.start", "status": 200, "headers": [
                 (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
@@ -199,7 +203,7 @@ class CachedReads:
         """Who a request whose answer may come from the cache stands for; None for any other request (not a GET of a
         cached route, a browser session, or a token that does not hold)."""
         if scope["type"] != "http" or scope["method"] != "GET" or not any(p.match(scope["path"])
-                                                                          for p in self.patterns):
+                                                                          for p, _ in self.patterns):
             return None
         if b"format=" in scope["query_string"] and parse_qs(scope["query_string"].decode("latin-1")).get(
                 "format", ["json"]) != ["json"]:

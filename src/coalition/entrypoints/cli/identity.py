@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from typing import Annotated
 
 import typer
@@ -169,9 +171,10 @@ def tokens_list(ctx: typer.Context, user: Annotated[str | None, typer.Option(hel
 def serve(ctx: typer.Context,
           host: Annotated[str | None, typer.Option(help="Address to listen on (COALITION_HOST; 127.0.0.1).")] = None,
           port: Annotated[int | None, typer.Option(help="Port (COALITION_PORT; 8000).")] = None,
-          workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes sharing the port. Each has its "
-                                               "own read cache and sign-in rate limits (a client may try N times "
-                                               "the limit); on SQLite they share the database file on this machine "
+          workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes sharing the port. On "
+                                               "PostgreSQL they hear of each other's changes and count sign-in "
+                                               "attempts together; on SQLite each has its own read cache and "
+                                               "sign-in limits, and they share the database file on this machine "
                                                "(WAL; writers queue).")] = 1,
           log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info") -> None:
     """Serve the web pages and the HTTP API (docs at /api/docs) with uvicorn (uvloop, httptools): one process, or
@@ -180,6 +183,7 @@ def serve(ctx: typer.Context,
 
     from coalition.entrypoints.api import logs
     from coalition.entrypoints.api.app import SERVER_OPTIONS, create_app
+    from coalition.entrypoints.api.health import MULTIPROCESS_DIR
     from coalition.entrypoints.api.workers import IMPORT_STRING, LOG_LEVEL, settle
 
     platform = ready(ctx)
@@ -189,6 +193,7 @@ def serve(ctx: typer.Context,
     console.print(f"Coalition on {where}/: web pages there, the API under /api/v1 (documentation: {where}/api/docs); "
                   f"database {platform.engine.url.render_as_string(hide_password=True)}"
                   f"{_processes(platform, workers)}", highlight=False)
+    counts: str | None = None
     options = {"host": host or settings.host, "port": port or settings.port, "loop": "uvloop", "http": "httptools",
                "log_level": log_level, "log_config": None, **SERVER_OPTIONS}
     try:
@@ -200,9 +205,14 @@ def serve(ctx: typer.Context,
             # Each worker wires itself from the environment: the database and data folder this command uses.
             os.environ.update({"COALITION_DATABASE_URL": platform.settings.resolved_database_url,
                                "COALITION_DATA_DIR": str(settings.data_dir), LOG_LEVEL: log_level})
+            if not os.environ.get(MULTIPROCESS_DIR):  # the processes' counts, gathered by whichever is scraped
+                counts = tempfile.mkdtemp(prefix="coalition-metrics-")
+                os.environ[MULTIPROCESS_DIR] = counts
             uvicorn.run(IMPORT_STRING, factory=True, workers=workers, **options)
     finally:
         close_logs()
+        if counts is not None:
+            shutil.rmtree(counts, ignore_errors=True)
 
 
 def _processes(platform: Platform, workers: int) -> str:

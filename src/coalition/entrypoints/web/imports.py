@@ -89,6 +89,13 @@ class ImportJobs:
         self._jobs: dict[str, ImportJob] = {}
         self._lock = threading.Lock()
 
+    def counts(self) -> dict[str, int]:
+        """How many imports this process holds, by phase (receiving, validating, writing, done, rejected, failed)."""
+        found: dict[str, int] = {}
+        for job in list(self._jobs.values()):
+            found[job.phase] = found.get(job.phase, 0) + 1
+        return found
+
     def get(self, who: Viewer, job_id: str) -> ImportJob:
         job = self._jobs.get(job_id)
         if job is None or job.user != who.actor.user:
