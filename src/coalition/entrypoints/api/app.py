@@ -241,6 +241,15 @@ def _listening(platform: Platform, caches: tuple[ReadCache, ...]) -> Callable[[F
     return lifespan
 
 
+def _answer_errors(app: FastAPI) -> None:
+    """Every error, expected or not, answered as one JSON body naming its code (and field, where known)."""
+    app.add_exception_handler(CoalitionError, _on_domain_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_exception_handler(OAuthError, _on_provider_error)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
 def create_app(platform: Platform) -> FastAPI:
     """The application for ``platform`` (a database, a clock, settings)."""
     settings = platform.settings
@@ -258,11 +267,7 @@ def create_app(platform: Platform) -> FastAPI:
     platform.on_commit(read_cache.changed)  # every committed change, by any request of this process
     app.router.lifespan_context = _listening(platform, (read_cache, credentials))
     app.state.metrics = metrics = Metrics(platform, lambda: app.state.import_jobs.counts())
-    app.add_exception_handler(CoalitionError, _on_domain_error)
-    app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(HTTPException, _on_http_error)
-    app.add_exception_handler(OAuthError, _on_provider_error)
-    app.add_exception_handler(Exception, _on_unexpected)
+    _answer_errors(app)
     app.include_router(health.router)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
                    procurement.router, innovation.router, mechanisms.router, exports.router):
