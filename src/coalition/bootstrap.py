@@ -18,6 +18,7 @@ from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
 from coalition.adapters.interchange import read_iati, read_ocds
+from coalition.adapters.jobs import FAILED, REJECTED, Job, JobStore, this_worker
 from coalition.adapters.open_data import FLOW_FORMATS, atom_feed, flows_file, iati_document, iati_problems
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.pdf import html_to_pdf
@@ -26,7 +27,7 @@ from coalition.adapters.signing import Ed25519Signer, new_private_key, read_key_
 from coalition.adapters.signing import key_id as signing_key_id
 from coalition.adapters.table_files import MEDIA_TYPES, TABLE_FORMATS, table_chunks
 from coalition.adapters.tabular import Table, read_table
-from coalition.adapters.unit_of_work import SqlUnitOfWork, WriterBusy
+from coalition.adapters.unit_of_work import SqlUnitOfWork, WriterBusy, writer_lock
 from coalition.config import Environment, Settings
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.errors import CoalitionError, Conflict, InvalidInput, InvariantViolated
@@ -39,9 +40,10 @@ from coalition.services.views.ledger import check_ledger
 from coalition.services.views.open_contracting import ProcurementRecord
 from coalition.services.views.open_data import AtomFeed, FlowsExport, IatiExport
 
-__all__ = ["Backup", "Ed25519Signer", "Platform", "Publication", "SchemaOutOfDate", "StoredResponse", "Unreachable",
+__all__ = ["FAILED", "REJECTED", "Backup", "Ed25519Signer", "Job", "Platform", "Publication", "SchemaOutOfDate",
+           "StoredResponse", "Unreachable",
            "WriterBusy", "bootstrap",
-           "new_signing_key", "signing_key_id", "utc_now", "write_signing_key"]
+           "new_signing_key", "signing_key_id", "this_worker", "utc_now", "write_signing_key"]
 
 new_signing_key = new_private_key
 write_signing_key = write_key_file
@@ -137,6 +139,18 @@ class Platform:
         """A listener that calls ``on_change`` whenever any process commits a change (PostgreSQL); None on SQLite,
         where every writer that serves pages is this process or the caches' time limit applies."""
         return ChangeListener(libpq_url(self.engine.url), on_change) if self.shared else None
+
+    @cached_property
+    def jobs(self) -> JobStore:
+        """The durable jobs of this database (adapters/jobs.py)."""
+        return JobStore(self.engine, self.clock, lease=timedelta(seconds=self.settings.job_lease_seconds),
+                        writer_lock=None if self.shared else writer_lock(self.engine))
+
+    @property
+    def jobs_in_process(self) -> bool:
+        """Whether this server process runs queued jobs itself (COALITION_JOBS_IN_PROCESS; SQLite by default)."""
+        chosen = self.settings.jobs_in_process
+        return not self.shared if chosen is None else chosen
 
     def init_database(self) -> None:
         with database_errors_translated():

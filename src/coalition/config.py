@@ -91,6 +91,11 @@ class Settings(BaseSettings):
                                        description="Where the licence of the open-data files is published")
     trusted_proxies: str = Field(default="", description="Proxies whose X-Forwarded-For and X-Forwarded-Proto are "
                                  "believed: addresses or networks separated by commas; none by default")
+    job_lease_seconds: float = Field(default=30.0, ge=1, le=3600, description="How long a job's worker may go "
+                                     "without a sign of life before another worker takes the job (PostgreSQL)")
+    jobs_in_process: bool | None = Field(default=None, description="Whether each server process runs the queued "
+                                         "jobs itself; by default yes on SQLite, no on PostgreSQL (run "
+                                         "'coalition worker')")
     metrics_from: str = Field(default="127.0.0.1, ::1", description="Addresses or networks that may read /metrics "
                               "(as the client address is decided behind trusted proxies), separated by commas; "
                               "this machine only by default, empty to turn /metrics off")

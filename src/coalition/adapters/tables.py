@@ -913,4 +913,29 @@ sign_in_attempts = sa.Table(
     sa.Index("ix_sign_in_attempts_client_at", "client", "at"),
 )
 
+# Durable jobs (adapters/jobs.py): long work queued with its input, claimed by one worker at a time, with its
+# progress and outcome. Operational state, not covered by the row proofs: what a job applies is audited itself.
+jobs = sa.Table(
+    "jobs", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("owner", CODE, nullable=False, index=True),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("phase", sa.String(16), nullable=False),
+    sa.Column("done", sa.BigInteger, nullable=False),
+    sa.Column("total", sa.BigInteger, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("max_attempts", sa.Integer, nullable=False),
+    sa.Column("worker", sa.String(120)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True)),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("heartbeat_at", sa.DateTime(timezone=True)),
+    sa.Column("outcome", sa.Text),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("payload", sa.LargeBinary),
+    sa.Index("ix_jobs_status_created_at", "status", "created_at"),
+)
+
 sa.Index("ix_contributions_coalition_visibility", contributions.c.coalition, contributions.c.visibility)

@@ -67,7 +67,8 @@ class WriterBusy(Exception):
     """Another writer of this process holds the SQLite database, and the unit of work was told not to wait."""
 
 
-def _writer_lock(engine: sa.Engine) -> threading.RLock:
+def writer_lock(engine: sa.Engine) -> threading.RLock:
+    """The lock this process's writers of a SQLite database take turns with."""
     with _LOCKS_GUARD:
         return _WRITER_LOCKS.setdefault(engine, threading.RLock())
 
@@ -116,7 +117,7 @@ class SqlUnitOfWork:
         self._wait = wait
         # SQLite takes one writer at a time: writers of this process queue here, in order, instead of
         # retrying BEGIN IMMEDIATE with the driver's growing sleeps (other processes still wait on busy_timeout).
-        self._writer_lock = None if read_only or engine.dialect.name != "sqlite" else _writer_lock(engine)
+        self._writer_lock = None if read_only or engine.dialect.name != "sqlite" else writer_lock(engine)
         self._connection: sa.Connection | None = None
         self._depth = 0
 

@@ -39,6 +39,7 @@ from coalition.entrypoints.api import (
     funding,
     health,
     innovation,
+    jobs,
     mechanisms,
     planning,
     procurement,
@@ -219,7 +220,8 @@ def _identity_provider(settings: Settings) -> Any:
 
 
 def _listening(platform: Platform, caches: tuple[ReadCache, ...]) -> Callable[[FastAPI], Any]:
-    """While the server runs: on PostgreSQL, empty ``caches`` whenever any process commits a change."""
+    """While the server runs: on PostgreSQL, empty ``caches`` whenever any process commits a change; where this
+    process runs the jobs itself, its worker (for the jobs queued before it started)."""
 
     def emptied() -> None:
         for cache in caches:
@@ -232,9 +234,13 @@ def _listening(platform: Platform, caches: tuple[ReadCache, ...]) -> Callable[[F
             for cache in caches:
                 cache.news_waiting = listener.pending
             listener.start()
+        queue = _app.state.import_jobs
+        if queue.worker is not None:
+            queue.worker.wake()
         try:
             yield
         finally:
+            queue.stop()
             if listener is not None:
                 listener.stop()
 
@@ -270,7 +276,7 @@ def create_app(platform: Platform) -> FastAPI:
     _answer_errors(app)
     app.include_router(health.router)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
-                   procurement.router, innovation.router, mechanisms.router, exports.router):
+                   procurement.router, innovation.router, mechanisms.router, exports.router, jobs.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)

@@ -218,6 +218,15 @@ async def _spool(request: Request, name: str) -> Path:
     return path
 
 
+async def spooled_bytes(request: Request) -> bytes:
+    """The request body's file, whole (the body limit of imports bounds it)."""
+    chunks = [chunk async for chunk in request.stream()]
+    content = b"".join(chunks)
+    if not content:
+        raise InvalidInput("the request body holds no file", field="body")
+    return content
+
+
 def _discard(path: Path) -> None:
     path.unlink(missing_ok=True)
     path.parent.rmdir()

@@ -3,12 +3,12 @@ database answers and its schema is current: send requests here) and ``/metrics``
 (prometheus-client).
 
 The metrics: requests by route template, method and status; their latency as a histogram; answers of the read
-cache (hit or computed); the database pool (connections in use and open); the imports started from the pages by
-phase. ``/metrics`` answers only clients within COALITION_METRICS_FROM (this machine by default; empty turns it
-off), as the client address is decided behind trusted proxies; any other client gets 404, as for a path that does
-not exist. Under ``coalition serve --workers N`` the processes write their counts to a shared folder
-(PROMETHEUS_MULTIPROC_DIR, which the command sets) and any process answers for all of them; the pool and the
-imports are those of the process that answers, labelled with its pid.
+cache (hit or computed); the database pool (connections in use and open); the durable jobs by status. ``/metrics``
+answers only clients within COALITION_METRICS_FROM (this machine by default; empty turns it off), as the client
+address is decided behind trusted proxies; any other client gets 404, as for a path that does not exist. Under
+``coalition serve --workers N`` the processes write their counts to a shared folder (PROMETHEUS_MULTIPROC_DIR, which
+the command sets) and any process answers for all of them; the pool is that of the process that answers, labelled
+with its pid.
 """
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ router = APIRouter(include_in_schema=False)
 
 
 class ProcessState(Collector):
-    """This process's database pool and page imports, read when scraped."""
+    """This process's database pool and the database's jobs, read when scraped."""
 
-    def __init__(self, platform: Platform, imports: Callable[[], Mapping[str, int]]) -> None:
+    def __init__(self, platform: Platform, jobs: Callable[[], Mapping[str, int]]) -> None:
         self.platform = platform
-        self.imports = imports
+        self.jobs = jobs
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         pid = str(os.getpid())
@@ -51,17 +51,17 @@ class ProcessState(Collector):
         pool.add_metric([pid, "in_use"], in_use)
         pool.add_metric([pid, "open"], open_now)
         yield pool
-        jobs = GaugeMetricFamily("coalition_import_jobs", "Imports started from the pages, by phase",
-                                 labels=["pid", "phase"])
-        for phase, count in sorted(self.imports().items()):
-            jobs.add_metric([pid, phase], count)
+        jobs = GaugeMetricFamily("coalition_jobs", "Durable jobs in the database, by status", labels=["status"])
+        counts = self.jobs()
+        for status in ("queued", "running", "done", "rejected", "failed"):
+            jobs.add_metric([status], counts.get(status, 0))
         yield jobs
 
 
 class Metrics:
     """The server's metrics in a registry of its own (one per application)."""
 
-    def __init__(self, platform: Platform, imports: Callable[[], Mapping[str, int]]) -> None:
+    def __init__(self, platform: Platform, jobs: Callable[[], Mapping[str, int]]) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter("coalition_http_requests", "HTTP requests answered",
                                 ["route", "method", "status"], registry=self.registry)
@@ -69,7 +69,7 @@ class Metrics:
                                  ["route", "method"], buckets=LATENCY_BUCKETS, registry=self.registry)
         self.cache = Counter("coalition_read_cache_answers", "Heavy reads answered from the read cache (hit) or "
                              "computed (miss)", ["outcome"], registry=self.registry)
-        self.process = ProcessState(platform, imports)
+        self.process = ProcessState(platform, jobs)
         self.registry.register(self.process)
         self.allowed = platform.settings.metrics_networks
 

@@ -24,6 +24,7 @@ from coalition.entrypoints.cli import (
     identity,
     imports,
     innovation,
+    jobs,
     offers,
     output,
     planning,
@@ -79,6 +80,8 @@ app.add_typer(identity.tokens, name="tokens")
 app.command("serve")(identity.serve)
 app.command("backup")(backups.backup)
 app.command("restore")(backups.restore)
+app.command("worker")(jobs.worker)
+app.add_typer(jobs.jobs, name="jobs")
 
 
 @app.callback()

@@ -55,8 +55,8 @@ LABELLED: tuple[type[StrEnum], ...] = (
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS,
                               *REASONS, *EFFECTS)
-EXTRA_LABELS = ("delivered", "delivered-in-kind", "receiving", "validating", "writing", "done", "rejected", "failed",
-                "no earmark", *WHERE, *(role.label for role in MembershipRole))
+EXTRA_LABELS = ("delivered", "delivered-in-kind", "queued", "starting", "validating", "writing", "done", "rejected",
+                "failed", "no earmark", *WHERE, *(role.label for role in MembershipRole))
 # ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers
 # and in the pages.
 REFUSING = tuple(HERE.parent.parent / layer for layer in ("domain", "services", "entrypoints/web"))

@@ -464,14 +464,14 @@ async def start_import(request: Request, who: WhoDep) -> Response:
     form = await request.form()
     await checked_form(request, who)
     jobs: ImportJobs = request.app.state.import_jobs
-    job = (await jobs.start(who, form.get("file"))).shown()
+    job = await jobs.start(who, form.get("file"))
     return render(request, who, "_import.html", job.status, job=job)
 
 
 @router.get("/imports/{job_id}", response_class=HTMLResponse)
 def import_progress(request: Request, who: WhoDep, job_id: str) -> Response:
     jobs: ImportJobs = request.app.state.import_jobs
-    job = jobs.get(who, job_id).shown()
+    job = jobs.get(who, job_id)
     return render(request, who, "_import.html", job.status, job=job)
 
 
