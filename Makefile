@@ -85,6 +85,10 @@ bench-api: $(STAMP) ## Load the HTTP API with wrk on SQLite and PostgreSQL (BENC
 	@command -v wrk >/dev/null || { echo "Installing wrk from Debian's packages ..."; apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m benchmarks.bench_api
 
+bench-scale: $(STAMP) ## PostgreSQL served by 1 and by 2 processes under wrk, with a probe of stale reads (BENCH_REQUIREMENTS, BENCH_TRANSACTIONS)
+	@command -v wrk >/dev/null || { echo "Installing wrk from Debian's packages ..."; apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m benchmarks.bench_scale
+
 bench-web: $(STAMP) ## Server time of every web page at 100,000 requirements and 1,000,000 transactions (BENCH_DATABASES)
 	$(BIN)/python -m benchmarks.bench_web
 
@@ -104,4 +108,4 @@ migration: $(STAMP) ## Draft a new migration from the tables: make migration m="
 clean: ## Remove the virtual environment, caches and the demo database
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
-.PHONY: help install demo serve test browser lint typecheck contracts pytest bench-ledger bench-audit bench-allocation bench-api bench-web bench-download messages format migration clean
+.PHONY: help install demo serve test browser lint typecheck contracts pytest bench-ledger bench-audit bench-allocation bench-api bench-scale bench-web bench-download messages format migration clean

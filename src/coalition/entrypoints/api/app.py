@@ -55,6 +55,7 @@ from coalition.entrypoints.api.core import (
     RateLimiter,
     ReadCache,
     TooManyRequests,
+    WholeAnswers,
     bearer_actor,
     clear_session_cookie,
     error_response,
@@ -233,6 +234,7 @@ def _listening(platform: Platform, caches: tuple[ReadCache, ...]) -> Callable[[F
         if listener is not None:
             for cache in caches:
                 cache.news_waiting = listener.pending
+                cache.listening = listener.connected.is_set
             listener.start()
         queue = _app.state.import_jobs
         if queue.worker is not None:
@@ -270,6 +272,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.login_limiter = RateLimiter(platform.sign_in_attempts())
     app.state.read_cache = read_cache = ReadCache(settings.cache_seconds)
     app.state.credentials = credentials = ReadCache(settings.cache_seconds)
+    app.state.whole_answers = WholeAnswers(read_cache)
     platform.on_commit(read_cache.changed)  # every committed change, by any request of this process
     app.router.lifespan_context = _listening(platform, (read_cache, credentials))
     app.state.metrics = metrics = Metrics(platform, lambda: app.state.import_jobs.counts())

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
+import structlog
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -86,6 +87,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 # --- responses ------------------------------------------------------------------------------------------------
 
 T = TypeVar("T")
+W = TypeVar("W")
+log = structlog.get_logger("coalition.api")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,9 @@ class ReadCache:
         # Whether a change committed by another process is waiting to be heard of (see ChangeListener.pending);
         # then nothing kept is answered.
         self.news_waiting: Callable[[], bool] = lambda: False
+        # Whether every change is heard of as it commits (PostgreSQL's notices are being received): then an
+        # entry lives until a change, or LISTENING_SECONDS at most (answers "as of today" move at midnight).
+        self.listening: Callable[[], bool] = lambda: False
         self.generation = 0
         self._entries: dict[Any, tuple[int, float, Any]] = {}
         self._lock = threading.Lock()
@@ -143,13 +149,56 @@ class ReadCache:
         found = self._entries.get(key)
         if found is None or found[0] != self.generation:
             return None, False
-        return found[2], found[1] >= time.monotonic()
+        kept_for = LISTENING_SECONDS if self.listening() else self.seconds
+        return found[2], found[1] + kept_for >= time.monotonic()
 
     def put(self, key: Any, generation: int, value: Any) -> None:
         if self.seconds > 0 and generation == self.generation:
             if len(self._entries) > 10_000:
                 self._entries = {}
-            self._entries[key] = (generation, time.monotonic() + self.seconds, value)
+            self._entries[key] = (generation, time.monotonic(), value)
+
+
+LISTENING_SECONDS = 300.0
+
+
+class WholeAnswers:
+    """Whole answers that pages are cut from (a priority list's coverage of every rank), kept in a ReadCache.
+
+    A page asked for while no whole answer is kept is computed on its own, as if there were no cache, and the whole
+    answer is computed meanwhile in a thread of its own (one per key at a time); once kept, every page is cut from
+    it until the next change.
+    """
+
+    def __init__(self, cache: ReadCache) -> None:
+        self.cache = cache
+        self._computing: set[Any] = set()
+        self._lock = threading.Lock()
+
+    def page(self, key: Any, page: Callable[[], T], whole: Callable[[], W], cut: Callable[[W], T]) -> T:
+        kept = self.cache.get(("whole", key))
+        if kept is not None:
+            return cut(kept)
+        self._compute(key, whole)
+        return page()
+
+    def _compute(self, key: Any, whole: Callable[[], Any]) -> None:
+        with self._lock:
+            if key in self._computing:
+                return
+            self._computing.add(key)
+        generation = self.cache.generation
+
+        def work() -> None:
+            try:
+                self.cache.put(("whole", key), generation, whole())
+            except Exception as error:
+                log.warning("a whole answer could not be computed", key=repr(key), error=type(error).__name__)
+            finally:
+                with self._lock:
+                    self._computing.discard(key)
+
+        threading.Thread(target=work, daemon=True, name="whole-answer").start()
 
 
 # Path templates of the reads the ReadCache may answer (filled by Routes.get(..., cached=True)).
@@ -376,6 +425,7 @@ class Caller:
     actor: Actor
     request_id: str
     session: Session | None = None
+    answers: WholeAnswers | None = None
 
     def read(self) -> UnitOfWork:
         return self.platform.uow(read_only=True)
@@ -476,7 +526,7 @@ async def caller(request: Request) -> Caller:
         known = PUBLIC_ACTOR
     actor = known.for_request(request_id)
     request.state.actor = actor
-    return Caller(platform, actor, request_id, session)
+    return Caller(platform, actor, request_id, session, getattr(request.app.state, "whole_answers", None))
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field
 
+from coalition.domain.access import can
 from coalition.domain.allocation import Policy
 from coalition.domain.contributions import FundingRoute
 from coalition.domain.planning import AllocationPlan
@@ -40,6 +42,7 @@ from coalition.entrypoints.api.core import (
 from coalition.entrypoints.api.funding import MoneyIn
 from coalition.services import allocation as engine_io
 from coalition.services import planning as svc
+from coalition.services.audit import require
 from coalition.services.views import priorities
 from coalition.services.views.priorities import Coverage
 
@@ -165,7 +168,18 @@ def priority_diff(who: CallerDep, coalition: CodeInPath, old: VersionInQuery, ne
          summary="A page of the priority list (the active version by default): per rank, cost, reserved, missing")
 def coverage(who: CallerDep, coalition: CodeInPath, version: VersionInQuery | None = None, offset: Offset = 0,
              limit: Limit = 50, on: AsOfQuery = None) -> object:
-    return priorities.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=limit, on=on)
+    def page() -> Coverage:
+        return priorities.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=limit, on=on)
+
+    if who.answers is None:
+        return page()
+    require(can(who.actor, "read_funding", coalition))
+    platform, actor = who.platform, who.actor
+    # Every page is cut from the whole list's coverage, computed once per change (WholeAnswers).
+    return who.answers.page(
+        ("coverage", coalition, version, on or platform.clock().date()), page,
+        lambda: priorities.coverage(platform.uow(read_only=True), actor, coalition, version, on=on),
+        lambda whole: dataclasses.replace(whole, ranks=whole.ranks[offset:offset + limit], offset=offset))
 
 
 # --- allocation ----------------------------------------------------------------------------------------------------

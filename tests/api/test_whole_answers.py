@@ -1,0 +1,55 @@
+"""Pages of a priority list's coverage are cut from the whole list's coverage, computed once per change: every page
+cut from it is the page the service computes on its own, and a change is seen on the next request."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from coalition.entrypoints.api.core import json_response
+from coalition.services.views import priorities
+from coalition.services.views.priorities import Coverage
+from tests.api.conftest import IT, Served
+
+V = "/api/v1"
+
+
+def _alone(world: Served, offset: int, limit: int) -> object:
+    platform = world.platform
+    computed = priorities.coverage(platform.uow(read_only=True), platform.operator(), IT, offset=offset, limit=limit)
+    return json.loads(bytes(json_response(computed, Coverage).body))
+
+
+def _kept(world: Served) -> bool:
+    cache = world.client.app.state.read_cache
+    return any(isinstance(key, tuple) and key[0] == "whole" for key in cache._entries)
+
+
+def test_every_page_cut_from_the_whole_coverage_is_the_page_computed_alone(world: Served):
+    secretariat = world.as_role("secretariat")
+    path = f"{V}/coalitions/{IT}/coverage"
+    first = world.client.get(path, params={"offset": 0, "limit": 1}, headers=secretariat).json()
+    total = first["total_ranks"]
+    for _ in range(200):
+        if _kept(world):
+            break
+        time.sleep(0.02)
+    assert _kept(world), "the whole coverage is computed after the first page"
+    for limit in (2, 3):
+        for offset in range(0, total + 1, limit):
+            page = world.client.get(path, params={"offset": offset, "limit": limit}, headers=secretariat).json()
+            assert page == _alone(world, offset, limit)
+    assert world.client.get(path, params={"offset": 0, "limit": 5}).status_code == 401, "the permission still holds"
+
+
+def test_a_change_is_seen_by_the_next_page(world: Served):
+    secretariat = world.as_role("secretariat")
+    path = f"{V}/coalitions/{IT}/coverage"
+    world.client.get(path, params={"offset": 0, "limit": 4}, headers=secretariat)
+    before = world.client.get(path, params={"offset": 0, "limit": 7}, headers=secretariat).json()
+    received = {"kind": "receipt", "coalition": IT, "fund": "it-coalition-fund", "donor": "LV",
+                "amount": {"amount": "12345.00", "currency": "EUR"}, "value_date": "2026-11-20"}
+    assert world.client.post(f"{V}/contributions", headers=secretariat, json=received).status_code == 201
+    after = world.client.get(path, params={"offset": 0, "limit": 7}, headers=secretariat).json()
+    assert after["available"] != before["available"]
+    assert after == _alone(world, 0, 7)
