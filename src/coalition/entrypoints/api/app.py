@@ -234,7 +234,8 @@ def _listening(platform: Platform, caches: tuple[ReadCache, ...]) -> Callable[[F
         if listener is not None:
             for cache in caches:
                 cache.news_waiting = listener.pending
-                cache.listening = listener.connected.is_set
+            # Answers live until a change; who a credential stands for keeps its time limit (tokens expire).
+            caches[0].listening = listener.connected.is_set
             listener.start()
         queue = _app.state.import_jobs
         if queue.worker is not None:
