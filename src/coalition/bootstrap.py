@@ -77,6 +77,7 @@ class Backup:
 
 
 Attempts = MemoryAttempts | DatabaseAttempts
+WORKER_SEEN_SECONDS = 60  # an idle worker says it is alive every ten seconds
 
 
 @dataclass
@@ -165,12 +166,24 @@ class Platform:
                 connection.rollback()
         except sa.exc.SQLAlchemyError as error:
             return {"database": f"unreachable: {type(getattr(error, 'orig', None) or error).__name__}",
-                    "schema": "unknown"}
+                    "schema": "unknown", "worker": "unknown"}
         try:
             current = schema_is_current(self.engine)
         except sa.exc.SQLAlchemyError as error:
-            return {"database": "ok", "schema": f"unreadable: {type(getattr(error, 'orig', None) or error).__name__}"}
-        return {"database": "ok", "schema": "ok" if current else "not current: run 'coalition init'"}
+            return {"database": "ok", "schema": f"unreadable: {type(getattr(error, 'orig', None) or error).__name__}",
+                    "worker": "unknown"}
+        if not current:
+            return {"database": "ok", "schema": "not current: run 'coalition init'", "worker": "unknown"}
+        return {"database": "ok", "schema": "ok", "worker": self._worker_seen()}
+
+    def _worker_seen(self) -> str:
+        """"ok" where this process runs the jobs itself or a job worker was seen lately, else what is missing."""
+        if self.jobs_in_process:
+            return "ok"
+        seen = self.jobs.last_seen()
+        if seen is not None and self.clock() - seen <= timedelta(seconds=WORKER_SEEN_SECONDS):
+            return "ok"
+        return f"no job worker seen in the last {WORKER_SEEN_SECONDS} s: start 'coalition worker'"
 
     def pool_status(self) -> tuple[int, int]:
         """(connections in use, connections open) of this process's database pool."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -9,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from coalition.bootstrap import Platform
 from coalition.config import Settings
 from coalition.entrypoints.api.app import create_app
+from coalition.entrypoints.jobs import JobRunner
 from tests.api.conftest import IT, Served
 
 V = "/api/v1"
@@ -19,19 +23,37 @@ def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
             for family in text_string_to_metric_families(text) for sample in family.samples}
 
 
-def test_a_migrated_database_is_ready(platform: Platform):
+def test_a_migrated_database_with_a_job_worker_is_ready(platform: Platform):
     client = TestClient(create_app(platform))
     assert client.get("/healthz").json() == {"status": "ok"}
+    if not platform.jobs_in_process:  # PostgreSQL: `coalition worker` runs the jobs and must have been seen lately
+        assert client.get("/readyz").json()["checks"]["worker"].startswith("no job worker seen")
+        stop = threading.Event()
+        worker = threading.Thread(target=JobRunner(platform).run, args=(stop, 0.05))
+        worker.start()
+        for _ in range(200):
+            if platform.jobs.last_seen() is not None:
+                break
+            time.sleep(0.02)
+        stop.set()
+        worker.join()
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json() == {"status": "ready",
-                                                         "checks": {"database": "ok", "schema": "ok"}}
+    assert ready.status_code == 200 and ready.json() == {
+        "status": "ready", "checks": {"database": "ok", "schema": "ok", "worker": "ok"}}
+
+
+def test_without_a_job_worker_seen_lately_a_server_is_not_ready(platform: Platform):
+    platform.settings = platform.settings.model_copy(update={"jobs_in_process": False})
+    ready = TestClient(create_app(platform)).get("/readyz")
+    assert ready.status_code == 503 and "coalition worker" in ready.json()["checks"]["worker"]
 
 
 def test_a_database_without_its_schema_is_not_ready(tmp_path):
     platform = Platform(Settings(database_url=f"sqlite:///{tmp_path / 'new.db'}", data_dir=tmp_path))
     ready = TestClient(create_app(platform)).get("/readyz")
     assert ready.status_code == 503
-    assert ready.json()["checks"] == {"database": "ok", "schema": "not current: run 'coalition init'"}
+    assert ready.json()["checks"] == {"database": "ok", "schema": "not current: run 'coalition init'",
+                                      "worker": "unknown"}
 
 
 def test_an_unreachable_database_is_not_ready(tmp_path):

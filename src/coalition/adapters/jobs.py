@@ -240,6 +240,21 @@ class JobStore:
                                    .values(heartbeat_at=self.clock()))
                 connection.commit()
 
+    def seen(self, worker: str) -> None:
+        """Note that ``worker`` is alive (and forget workers not seen for a day)."""
+        now = self.clock()
+        workers = t.job_workers
+        with database_errors_translated(), self._write() as connection:
+            connection.execute(workers.delete().where(sa.or_(workers.c.worker == worker,
+                                                             workers.c.seen_at < now - timedelta(days=1))))
+            connection.execute(workers.insert().values(worker=worker, seen_at=now))
+
+    def last_seen(self) -> datetime | None:
+        """When any worker was last seen alive."""
+        with self._read() as connection:
+            found = connection.execute(sa.select(sa.func.max(t.job_workers.c.seen_at))).scalar_one()
+        return None if found is None else _aware(found)
+
     def finish(self, job_id: str, worker: str, status: str, *, outcome: dict[str, Any] | None = None,
                message: str = "") -> bool:
         """End the job; False if another worker has taken it meanwhile (this one's lease ran out)."""

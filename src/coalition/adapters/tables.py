@@ -938,4 +938,11 @@ jobs = sa.Table(
     sa.Index("ix_jobs_status_created_at", "status", "created_at"),
 )
 
+# The job workers' last signs of life (one row per worker), for /readyz; operational state.
+job_workers = sa.Table(
+    "job_workers", metadata,
+    sa.Column("worker", sa.String(120), primary_key=True),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 sa.Index("ix_contributions_coalition_visibility", contributions.c.coalition, contributions.c.visibility)

@@ -30,6 +30,7 @@ from coalition.services.identity import actor_for_user
 IMPORT = "import-contributions"
 MAX_SHOWN_ERRORS = 1000
 PROGRESS_EVERY = 0.5  # seconds between two notes of a job's progress in the database
+SEEN_EVERY = 10.0  # seconds between two notes that an idle worker is alive (/readyz)
 log = structlog.get_logger("coalition.jobs")
 
 Outcome = tuple[str, dict[str, Any] | None, str]
@@ -77,8 +78,12 @@ class JobRunner:
 
     def run(self, stop: threading.Event, idle: float = 1.0, wake: threading.Event | None = None) -> None:
         """Run jobs until ``stop`` is set, looking for new ones every ``idle`` seconds (or when ``wake`` is set)."""
+        noted = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() - noted >= SEEN_EVERY:
+                    self.platform.jobs.seen(self.worker)
+                    noted = time.monotonic()
                 ran = self.run_one()
             except CoalitionError as error:  # the database is unreachable or busy: try again shortly
                 log.warning("job worker could not claim a job", error=str(error))
