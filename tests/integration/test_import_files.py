@@ -20,6 +20,7 @@ from coalition.bootstrap import Platform
 from coalition.demo.users import DEMO_PASSWORD, build_demo_users
 from coalition.demo.world import build_demo_world
 from coalition.entrypoints.api.app import create_app
+from coalition.entrypoints.jobs import JobRunner
 from coalition.services import funding
 from tests.integration.helpers import dump, run
 
@@ -138,6 +139,8 @@ def test_the_web_page_shows_the_refusal_with_422(demo: Platform):
                               files={"file": (name, content(), "application/octet-stream")})
         job = re.search(r'hx-get="/imports/([^"]+)"', started.text)
         answer = started
+        if not demo.jobs_in_process:  # PostgreSQL: `coalition worker` runs the queued import
+            assert JobRunner(demo).run_one() is not None
         for _ in range(400):
             if job is None:
                 break
@@ -145,7 +148,12 @@ def test_the_web_page_shows_the_refusal_with_422(demo: Platform):
             job = re.search(r'hx-get="/imports/([^"]+)"', answer.text)
         assert answer.status_code == 422, answer.text
         assert says in answer.text, answer.text
-    assert dump(demo.engine) == before
+    assert _record(dump(demo.engine)) == _record(before)
+
+
+def _record(tables: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[object, ...]]]:
+    """Every table of the record, without the queue of jobs that ran the imports (operational state)."""
+    return {name: rows for name, rows in tables.items() if name not in ("jobs", "job_workers")}
 
 
 def test_utf8_with_or_without_a_byte_order_mark_and_utf16_with_one_are_read(
