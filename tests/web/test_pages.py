@@ -162,6 +162,7 @@ def test_a_bulk_import_with_errors_reports_every_row_and_imports_nothing(client:
     # Queued or running (200), or already refused whole (422) if the job finished before the page was drawn.
     assert started.status_code in (200, 422)
     job = re.search(r'hx-get="/imports/([^"]+)"', started.text)
+    job_id = job.group(1) if job else re.search(r'href="/imports/([^"/]+)/errors.csv"', started.text).group(1)
     text = started.text
     if not platform.jobs_in_process:  # PostgreSQL: `coalition worker` runs the jobs, not the server
         assert "queued" in text
@@ -173,6 +174,11 @@ def test_a_bulk_import_with_errors_reports_every_row_and_imports_nothing(client:
         job = re.search(r'hx-get="/imports/([^"]+)"', text)
         time.sleep(0.02)
     assert "nothing was imported" in text and "<td>donor</td>" in text and "<td>amount</td>" in text
+    assert "Errors by column and rule" in text
+    report = client.get(f"/imports/{job_id}/errors.csv")
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/csv")
+    lines = report.text.splitlines()
+    assert lines[0] == "Row,Column,Value,Rule" and {line.split(",")[1] for line in lines[1:]} == {"donor", "amount"}
     assert receipts(platform) == before
 
 

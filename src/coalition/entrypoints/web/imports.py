@@ -10,6 +10,7 @@ otherwise `coalition worker` takes it.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from coalition.entrypoints.jobs import IMPORT, InProcessWorker
 from coalition.entrypoints.web.core import Viewer
 from coalition.services.audit import require
 from coalition.services.funding import ImportSummary
+
+ERRORS_PER_PAGE = 50
 
 
 @dataclass
@@ -53,6 +56,21 @@ class ImportJob:
     @property
     def finished(self) -> bool:
         return self.phase in ("done", "rejected", "failed")
+
+    @property
+    def groups(self) -> list[tuple[str, str, int]]:
+        """The errors kept, by column and rule, the most frequent first."""
+        counted = Counter((e.column, e.rule) for e in self.errors)
+        return [(column, rule, count) for (column, rule), count in
+                sorted(counted.items(), key=lambda item: (-item[1], item[0]))]
+
+    def errors_page(self, number: int) -> list[RowError]:
+        start = (max(number, 1) - 1) * ERRORS_PER_PAGE
+        return self.errors[start:start + ERRORS_PER_PAGE]
+
+    @property
+    def error_pages(self) -> int:
+        return max(1, -(-len(self.errors) // ERRORS_PER_PAGE))
 
     @property
     def percent(self) -> int:

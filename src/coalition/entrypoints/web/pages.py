@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from coalition.domain.allocation import Policy
 from coalition.domain.audit import AuditQuery, act_day
@@ -469,10 +470,24 @@ async def start_import(request: Request, who: WhoDep) -> Response:
 
 
 @router.get("/imports/{job_id}", response_class=HTMLResponse)
-def import_progress(request: Request, who: WhoDep, job_id: str) -> Response:
+def import_progress(request: Request, who: WhoDep, job_id: str, page: Annotated[int, Query(ge=1, le=1000)] = 1
+                    ) -> Response:
     jobs: ImportJobs = request.app.state.import_jobs
     job = jobs.get(who, job_id)
-    return render(request, who, "_import.html", job.status, job=job)
+    return render(request, who, "_import.html", job.status, job=job, page=min(page, job.error_pages))
+
+
+@router.get("/imports/{job_id}/errors.csv")
+def import_errors(request: Request, who: WhoDep, job_id: str) -> Response:
+    """Every error kept of a refused import, as a CSV file (column names in the viewer's language)."""
+    jobs: ImportJobs = request.app.state.import_jobs
+    job = jobs.get(who, job_id)
+    header = [who.gettext(word) for word in ("Row", "Column", "Value", "Rule")]
+    body, media_type = who.platform.table_file("csv", header, [[(e.row, e.column, e.value, e.rule)
+                                                                 for e in job.errors]], "errors")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(job.filename).stem).strip("-") or "import"
+    return StreamingResponse(body, media_type=media_type,
+                             headers={"Content-Disposition": f'attachment; filename="{name}-errors.csv"'})
 
 
 # --- audit log -------------------------------------------------------------------------------------------------
