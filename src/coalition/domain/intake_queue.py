@@ -24,7 +24,7 @@ from enum import StrEnum
 from coalition.domain.coalition import Coalition, MembershipRole
 from coalition.domain.errors import InvalidInput, refusal
 from coalition.domain.instrument import Instrument, Signature
-from coalition.domain.intake import DatePrecision, Event, EventKind, Language, PartialDate
+from coalition.domain.intake import DatePrecision, Event, EventKind, Language, PartialDate, Reading, event_from_json
 from coalition.domain.limits import ARTICLE_SOURCE, ARTICLE_TEXT, EVIDENCE, REASON, check_text
 from coalition.domain.membership import ChangeKind, MembershipChange, roster_on
 from coalition.domain.steering import Meeting
@@ -321,3 +321,60 @@ def compare(event: Event, facts: RegistryFacts) -> Comparison:
     if event.kind is EventKind.MEETING_HELD:
         return _met(event, facts, coalition)
     return _counted(event, facts, coalition)
+
+
+# --- what comes in ------------------------------------------------------------------------------------------------
+
+EMPTY_FILE = "the file is empty"
+TOO_LARGE = "the file holds {size} bytes; the limit is {limit}"
+BINARY_FILE = "the file is not text (it holds {what}); give the article's text as UTF-8"
+UNKNOWN_LANGUAGE = "unknown language '{language}': an article is read in {known}"
+BAD_EVENT = "event {number} cannot be read: {problem}"
+NOT_A_READING = "a reading is a JSON object with language, text and events"
+INTAKE_TEXTS = (EMPTY_FILE, TOO_LARGE, BINARY_FILE, UNKNOWN_LANGUAGE, BAD_EVENT, NOT_A_READING)
+
+
+def checked_bytes(raw: bytes, field: str = "file") -> str:
+    """The text of a file given to the queue: refused if empty, over the size limit, or not UTF-8 text."""
+    if not raw.strip():
+        raise refusal(InvalidInput, EMPTY_FILE, field=field)
+    if len(raw) > MAX_ARTICLE_BYTES:
+        raise refusal(InvalidInput, TOO_LARGE, field=field, size=len(raw), limit=MAX_ARTICLE_BYTES)
+    if b"\x00" in raw:
+        raise refusal(InvalidInput, BINARY_FILE, field=field, what="NUL bytes")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        raise refusal(InvalidInput, BINARY_FILE, field=field,
+                      what=f"a byte that is not UTF-8 at offset {problem.start}") from None
+
+
+def language_of(value: object) -> Language:
+    try:
+        return Language(str(value))
+    except ValueError:
+        raise refusal(InvalidInput, UNKNOWN_LANGUAGE, field="language", language=value,
+                      known=", ".join(v.value for v in Language)) from None
+
+
+def reading_from_data(data: object) -> Reading:
+    """A ``Reading`` from the JSON the reader prints (``reading_json``) with the article's ``text`` beside it;
+    refused naming what cannot be read."""
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
+            or not isinstance(data.get("events", []), list):
+        raise refusal(InvalidInput, NOT_A_READING, field="reading")
+    language = language_of(data.get("language"))
+    check_text(data["text"], "text", ARTICLE_TEXT)
+    published = data.get("published_on")
+    try:
+        published_on = date.fromisoformat(published) if isinstance(published, str) else None
+    except ValueError:
+        raise InvalidInput("must be a date YYYY-MM-DD", field="published_on") from None
+    events = []
+    for number, item in enumerate(data.get("events", []), start=1):
+        try:
+            events.append(event_from_json(item))
+        except (KeyError, TypeError, ValueError, ArithmeticError) as problem:
+            raise refusal(InvalidInput, BAD_EVENT, field="events", number=number,
+                          problem=f"{type(problem).__name__} {problem}") from None
+    return Reading(language, published_on, data["text"], tuple(events))

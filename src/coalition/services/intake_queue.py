@@ -218,10 +218,17 @@ def accept_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int,
         record_change(uow, actor, AuditEvent("accept_intake_proposal", "intake_proposal", str(proposal_id),
                                              {"status": "pending"}, {"status": "accepted", "result": decision.result,
                                                                      "fact": proposal.fact_key,
-                                                                     "event": event_json(proposal.event),
+                                                                     "event": audited(proposal.event),
                                                                      "sources": cited}))
         uow.commit()
     return replace(proposal, decision=decision)
+
+
+def audited(event: Event) -> dict[str, object]:
+    """The event as the audit record keeps it: its JSON, the reader's confidence as text (no floats in the chain)."""
+    data = event_json(event)
+    data["confidence"] = f"{event.confidence:.3f}"
+    return data
 
 
 # --- applying through the registry's services --------------------------------------------------------------------
