@@ -36,6 +36,7 @@ from coalition.entrypoints.api import (
     exports,
     funding,
     innovation,
+    intake,
     mechanisms,
     planning,
     procurement,
@@ -235,7 +236,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_exception_handler(OAuthError, _on_provider_error)
     app.add_exception_handler(Exception, _on_unexpected)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
-                   procurement.router, innovation.router, mechanisms.router, exports.router):
+                   procurement.router, innovation.router, mechanisms.router, intake.router, exports.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)
