@@ -15,17 +15,28 @@ a month matches any day of that month.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from coalition.domain.coalition import Coalition, MembershipRole
 from coalition.domain.errors import InvalidInput, refusal
 from coalition.domain.instrument import Instrument, Signature
 from coalition.domain.intake import DatePrecision, Event, EventKind, Language, PartialDate, Reading, event_from_json
-from coalition.domain.limits import ARTICLE_SOURCE, ARTICLE_TEXT, EVIDENCE, REASON, check_text
+from coalition.domain.limits import (
+    AMOUNT_DIGITS,
+    ARTICLE_SOURCE,
+    ARTICLE_TEXT,
+    EVIDENCE,
+    NAME,
+    NOTE,
+    REASON,
+    check_text,
+)
 from coalition.domain.membership import ChangeKind, MembershipChange, roster_on
 from coalition.domain.steering import Meeting
 
@@ -196,9 +207,8 @@ def latest(said: PartialDate) -> date:
     """The last day the date may mean."""
     if said.precision is DatePrecision.DAY:
         return said.earliest()
-    if said.precision is DatePrecision.MONTH:
-        following = date(said.year + (said.month == 12), (said.month or 12) % 12 + 1, 1)
-        return date.fromordinal(following.toordinal() - 1)
+    if said.precision is DatePrecision.MONTH and said.month != 12:
+        return date.fromordinal(date(said.year, (said.month or 1) + 1, 1).toordinal() - 1)
     return date(said.year, 12, 31)
 
 
@@ -334,6 +344,40 @@ NOT_A_READING = "a reading is a JSON object with language, text and events"
 INTAKE_TEXTS = (EMPTY_FILE, TOO_LARGE, BINARY_FILE, UNKNOWN_LANGUAGE, BAD_EVENT, NOT_A_READING)
 
 
+def _amount_problem(event: Event) -> str | None:
+    if event.amount is None:
+        return None
+    if not (event.amount.amount.is_finite() and 0 <= event.amount.amount < Decimal(10) ** AMOUNT_DIGITS):
+        return f"its amount must be a number from 0 to below 10^{AMOUNT_DIGITS}"
+    if not re.fullmatch(r"[A-Z]{3}", event.amount.currency):
+        return "its currency must be an ISO 4217 code"
+    return None
+
+
+def _event_problem(event: Event) -> str | None:
+    """What makes an event unfit to keep, or None."""
+    if not (math.isfinite(event.confidence) and 0 <= event.confidence <= 1):
+        return "its confidence must be a number from 0 to 1"
+    amount = _amount_problem(event)
+    if amount is not None:
+        return amount
+    names = [p.name for p in event.parties] + ([event.coalition.name] if event.coalition else [])
+    for text in [*names, event.place or "", *(p.code or "" for p in event.parties)]:
+        problem = NAME.problem(text)
+        if problem is not None:
+            return f"a name or place {problem}"
+    if len(event.fact_key()) > NOTE.max_length:
+        return f"what it states must be at most {NOTE.max_length} characters as a fact key"
+    return EVIDENCE.problem(event.evidence) if event.evidence.strip() else "its sentence is empty"
+
+
+def check_event(event: Event, number: int) -> None:
+    """Refuse an event that cannot be kept as read, naming it by its number in the reading."""
+    problem = _event_problem(event)
+    if problem is not None:
+        raise refusal(InvalidInput, BAD_EVENT, field="events", number=number, problem=problem)
+
+
 def checked_bytes(raw: bytes, field: str = "file") -> str:
     """The text of a file given to the queue: refused if empty, over the size limit, or not UTF-8 text."""
     if not raw.strip():
@@ -374,7 +418,8 @@ def reading_from_data(data: object) -> Reading:
     for number, item in enumerate(data.get("events", []), start=1):
         try:
             events.append(event_from_json(item))
-        except (KeyError, TypeError, ValueError, ArithmeticError) as problem:
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as problem:
             raise refusal(InvalidInput, BAD_EVENT, field="events", number=number,
                           problem=f"{type(problem).__name__} {problem}") from None
+        check_event(events[-1], number)
     return Reading(language, published_on, data["text"], tuple(events))

@@ -27,6 +27,7 @@ from coalition.domain.intake_queue import (
     RegistryFacts,
     Source,
     Standing,
+    check_event,
     compare,
     digest_of,
     fact_digest,
@@ -93,6 +94,8 @@ def add_reading(uow: UnitOfWork, actor: Actor, *, reading: Reading, source: str,
     """Keep an article and its proposals; an article already kept (same SHA-256 of what was read: ``raw``, or
     ``sha256`` given, or the text) changes nothing."""
     require(can(actor, "manage_intake"))
+    for number, event in enumerate(reading.events, start=1):
+        check_event(event, number)
     digest = sha256 if sha256 is not None else digest_of(raw if raw is not None else reading.text.encode("utf-8"))
     now = uow.clock()
     article = Article(digest, source, published_on or reading.published_on, reading.language, reading.text,
@@ -303,7 +306,7 @@ def _sign(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions) -
     on = _day(event.date, options)
     code = options.code or f"{coalition.code}-{kind.value}-{on.isoformat()}"
     term = event.attributes.get("term_years")
-    end = add_years(on, term) if isinstance(term, int) and not isinstance(term, bool) and term > 0 else None
+    end = add_years(on, term) if isinstance(term, int) and not isinstance(term, bool) and 0 < term <= 100 else None
     title = options.title or f"{kind.value.replace('-', ' ').capitalize()} of the {coalition.name}"
     registry.record_instrument(uow, actor, Instrument(code, coalition.code, kind, title, on, end))
     for party in parties:
