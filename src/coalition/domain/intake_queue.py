@@ -389,8 +389,8 @@ def checked_bytes(raw: bytes, field: str = "file") -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as problem:
-        raise refusal(InvalidInput, BINARY_FILE, field=field,
-                      what=f"a byte that is not UTF-8 at offset {problem.start}") from None
+        what = "a byte that is not UTF-8 at offset " + str(problem.start)
+        raise refusal(InvalidInput, BINARY_FILE, field=field, what=what) from None
 
 
 def language_of(value: object) -> Language:
@@ -419,7 +419,7 @@ def reading_from_data(data: object) -> Reading:
         try:
             events.append(event_from_json(item))
         except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as problem:
-            raise refusal(InvalidInput, BAD_EVENT, field="events", number=number,
-                          problem=f"{type(problem).__name__} {problem}") from None
+            said = type(problem).__name__ + " " + str(problem)
+            raise refusal(InvalidInput, BAD_EVENT, field="events", number=number, problem=said) from None
         check_event(events[-1], number)
     return Reading(language, published_on, data["text"], tuple(events))

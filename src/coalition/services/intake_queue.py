@@ -34,6 +34,7 @@ from coalition.domain.intake_queue import (
     spans_within,
 )
 from coalition.domain.steering import Meeting
+from coalition.domain.wording import say
 from coalition.services import registry, steering
 from coalition.services.audit import record_change, require
 from coalition.services.ports import UnitOfWork
@@ -47,6 +48,13 @@ NEEDS_DAY = "the article dates it {said}; give the day (--on YYYY-MM-DD)"
 NEEDS_VALUE = "{what} the article does not say; give --{option}"
 NO_KIND = "the article names no instrument kind the registry keeps ({kind}); give --instrument"
 NOTHING_DECIDED = "a rejection needs a reason"
+# What an acceptance did, as the decision keeps it (a page shows it in the reader's language).
+ADMITTED = "admitted {party} to {coalition} as {role} from {day}"
+SIGNED = "recorded instrument {instrument} signed by {parties} on {day}"
+MET = "recorded meeting {meeting} of {coalition} on {day}"
+FOUNDED = "created coalition {coalition} founded on {day}"
+NOTED = "noted"
+RESULTS = (ADMITTED, SIGNED, MET, FOUNDED, NOTED)
 TEXTS = (NO_PROPOSAL, DECIDED, CONTRADICTED, NO_COALITION, NO_PARTY, NEEDS_DAY, NEEDS_VALUE, NO_KIND,
          NOTHING_DECIDED)
 ROLES = {"lead": MembershipRole.LEAD, "member": MembershipRole.MEMBER, "observer": MembershipRole.OBSERVER,
@@ -215,7 +223,7 @@ def accept_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int,
         if comparison.standing is Standing.NEW:
             result = _apply(uow, actor, proposal.event, chosen, note)
         else:
-            result = f"{comparison.standing.value}: {comparison.detail}"
+            result = comparison.detail
         decision = Decision(ProposalStatus.ACCEPTED, actor.user, uow.clock(), "", result[:1000])
         uow.intake.decide(proposal_id, decision)
         record_change(uow, actor, AuditEvent("accept_intake_proposal", "intake_proposal", str(proposal_id),
@@ -275,7 +283,7 @@ def _apply(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions, 
         return _meet(uow, actor, event, options)
     if event.kind is EventKind.COALITION_FOUNDED:
         return _found(uow, actor, event, options)
-    return "noted"
+    return say(NOTED)
 
 
 def _admit(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions, note: str) -> str:
@@ -285,7 +293,7 @@ def _admit(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions, 
     for party, code in zip(event.parties, _party_codes(event), strict=True):
         role = options.role or ROLES.get(party.role or "", MembershipRole.MEMBER)
         registry.admit_member(uow, actor, coalition=coalition, party=code, role=role, on=on, note=note[:1000])
-        done.append(f"admitted {code} to {coalition} as {role.value} from {on.isoformat()}")
+        done.append(say(ADMITTED, party=code, coalition=coalition, role=role.value, day=on.isoformat()))
     return "; ".join(done)
 
 
@@ -311,7 +319,7 @@ def _sign(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions) -
     registry.record_instrument(uow, actor, Instrument(code, coalition.code, kind, title, on, end))
     for party in parties:
         registry.add_signatory(uow, actor, instrument=code, party=party, signed_on=on)
-    return f"recorded instrument {code} signed by {', '.join(parties)} on {on.isoformat()}"
+    return say(SIGNED, instrument=code, parties=", ".join(parties), day=on.isoformat())
 
 
 def _meet(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions) -> str:
@@ -321,7 +329,7 @@ def _meet(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions) -
     place = options.place or event.place or ""
     title = options.title or body[:1].upper() + body[1:]
     meeting = steering.create_meeting(uow, actor, Meeting(coalition, on, title, place, virtual=not place))
-    return f"recorded meeting {meeting.id} of {coalition} on {on.isoformat()}"
+    return say(MET, meeting=meeting.id, coalition=coalition, day=on.isoformat())
 
 
 def _found(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions) -> str:
@@ -336,4 +344,4 @@ def _found(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions) 
         founded_at=_given(options.place or event.place, "the place of founding", "place"),
         reporting_currency=_given(options.currency, "the reporting currency", "currency"))
     registry.create_coalition(uow, actor, coalition)
-    return f"created coalition {code} founded on {on.isoformat()}"
+    return say(FOUNDED, coalition=code, day=on.isoformat())
