@@ -134,7 +134,8 @@ def _proposal(view: svc.ProposalView) -> ProposalOut:
 
 @api.post("/intake/articles", AddedOut, summary="Add an article's reading to the review queue",
           description="The article and its proposals in one transaction; the same article again (same SHA-256) "
-                      "changes nothing and answers 200 instead of 201.")
+                      "changes nothing and answers 200 instead of 201.",
+          responses={200: {"model": AddedOut, "description": "The article was already kept: nothing changed"}})
 def add_article(body: NewArticle, who: CallerDep) -> object:
     reading = reading_from_data({"language": body.language.value, "text": body.text, "events": body.events})
     added = svc.add_reading(who.write(), who.actor, reading=reading, source=body.source,
