@@ -65,6 +65,7 @@ def test_add_list_show_accept_changes_the_registry_with_the_source_in_the_audit_
     code, out, _ = run(world, capsys, "intake", "show", proposal)
     shown = " ".join(out.split())
     assert code == 0 and "the registry has no membership of EE in drone-coalition" in shown and "example.org" in shown
+    assert " ".join(TEXT.split()) in shown  # the article, its sentence marked
 
     code, out, err = run(world, capsys, "intake", "accept", proposal)
     assert code == 0, err

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from coalition.domain.coalition import MembershipRole
 from coalition.domain.common import parse_date
@@ -143,6 +144,16 @@ def intake_show(ctx: typer.Context, proposal: Annotated[int, id_argument("The pr
                       f"{p.decision.decided_at.date()}: {p.decision.reason or p.decision.result}")
     table("Sources", ["Article", "Source", "Sentence", "Confidence"],
           [(s.sha256[:12], s.source, s.evidence, f"{s.confidence:.2f}") for s in p.sources])
+    texts = {a.id: a for a in view.articles}
+    for source in p.sources:
+        article = texts.get(source.article)
+        if article is None:
+            continue
+        start, end = source.span
+        console.print(f"\n[bold]{escape(article.source)}[/bold] ({article.sha256[:12]}, {article.language.value}, "
+                      f"{article.published_on or '-'})")
+        console.print(escape(article.text[:start]) + "[reverse]" + escape(article.text[start:end]) + "[/reverse]"
+                      + escape(article.text[end:]), highlight=False)
 
 
 def _options(on: str | None, role: str | None, instrument: str | None, **given: str | None) -> svc.AcceptOptions:
