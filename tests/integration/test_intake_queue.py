@@ -14,6 +14,7 @@ from coalition.bootstrap import Platform
 from coalition.demo.world import build_demo_registry
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.audit import AuditQuery
+from coalition.domain.contributions import ContributionKind
 from coalition.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from coalition.domain.intake import (
     CoalitionMention,
@@ -27,7 +28,7 @@ from coalition.domain.intake import (
 )
 from coalition.domain.intake_queue import ProposalStatus, Standing
 from coalition.domain.membership import ChangeKind
-from coalition.services import audit, intake_queue, registry
+from coalition.services import audit, funding, intake_queue, registry
 from coalition.services.intake_queue import AcceptOptions
 from tests.integration.helpers import dump
 
@@ -215,3 +216,23 @@ def test_only_the_secretariat_adds_and_decides_and_unknown_proposals_are_named(w
     with pytest.raises(InvalidInput) as empty:
         intake_queue.add_reading(world.uow(), SECRETARIAT, reading=reading(text="   "), source="x")
     assert empty.value.field == "text"
+
+
+def test_an_announced_amount_is_recorded_as_a_pledge_when_a_fund_is_named(world: Platform):
+    text = "Luxembourg announced EUR 12 million for the IT Coalition on 5 March 2024."
+    event = Event(EventKind.AID_MOBILISED, text, (0, len(text)), 0.8, CoalitionMention(IT, "IT Coalition"),
+                  (PartyMention("LU", "Luxembourg", "donor"),), PartialDate(2024, 3, 5),
+                  amount=StatedAmount(Decimal("12000000"), "EUR"))
+    added = add(world, reading(event, text=text))
+    with pytest.raises(NotFound) as no_fund:
+        intake_queue.accept_proposal(world.uow(), SECRETARIAT, added.proposals[0], AcceptOptions(fund="nope"))
+    assert no_fund.value.field == "fund"
+    accepted = intake_queue.accept_proposal(world.uow(), SECRETARIAT, added.proposals[0],
+                                            AcceptOptions(fund="it-coalition-fund"))
+    assert accepted.decision is not None and accepted.decision.result.startswith(
+        "recorded the announced 12000000 EUR as a pledge of LU to it-coalition-fund on 2024-03-05")
+    (pledge,) = funding.list_contributions(world.uow(), SECRETARIAT, coalition=IT, donor="LU").items
+    assert (pledge.kind, pledge.amount.amount, pledge.external_ref) == (
+        ContributionKind.PLEDGE, Decimal("12000000.00"), f"intake-{added.proposals[0]}")
+    assert "https://example.org/news/1" in pledge.description
+    assert audit.verify_audit_deep(world.uow(), world.operator()).ok

@@ -15,9 +15,10 @@ from datetime import date
 from coalition.domain.access import Actor, can
 from coalition.domain.audit import AuditEvent
 from coalition.domain.coalition import Coalition, MembershipRole
+from coalition.domain.contributions import Contribution, ContributionKind
 from coalition.domain.errors import Conflict, InvalidInput, NotFound, refusal
 from coalition.domain.instrument import Instrument, InstrumentKind, add_years
-from coalition.domain.intake import DatePrecision, Event, EventKind, PartialDate, Reading, event_json
+from coalition.domain.intake import DatePrecision, Event, EventKind, PartialDate, Reading, event_json, plain
 from coalition.domain.intake_queue import (
     Article,
     Comparison,
@@ -33,9 +34,11 @@ from coalition.domain.intake_queue import (
     fact_digest,
     spans_within,
 )
+from coalition.domain.limits import DESCRIPTION
+from coalition.domain.money import Money
 from coalition.domain.steering import Meeting
 from coalition.domain.wording import say
-from coalition.services import registry, steering
+from coalition.services import funding, registry, steering
 from coalition.services.audit import record_change, require
 from coalition.services.ports import UnitOfWork
 
@@ -53,10 +56,13 @@ ADMITTED = "admitted {party} to {coalition} as {role} from {day}"
 SIGNED = "recorded instrument {instrument} signed by {parties} on {day}"
 MET = "recorded meeting {meeting} of {coalition} on {day}"
 FOUNDED = "created coalition {coalition} founded on {day}"
+PLEDGED = "recorded the announced {amount} {currency} as a pledge of {donor} to {fund} on {day} (contribution {id})"
 NOTED = "noted"
-RESULTS = (ADMITTED, SIGNED, MET, FOUNDED, NOTED)
-TEXTS = (NO_PROPOSAL, DECIDED, CONTRADICTED, NO_COALITION, NO_PARTY, NEEDS_DAY, NEEDS_VALUE, NO_KIND,
-         NOTHING_DECIDED)
+RESULTS = (ADMITTED, SIGNED, MET, FOUNDED, PLEDGED, NOTED)
+NO_AMOUNT = "the article states no amount to record as a pledge"
+ONLY_AMOUNTS = "only an amount mobilised is recorded as a pledge; this proposal is {kind}"
+TEXTS = (NO_AMOUNT, ONLY_AMOUNTS, NO_PROPOSAL, DECIDED, CONTRADICTED, NO_COALITION, NO_PARTY, NEEDS_DAY,
+         NEEDS_VALUE, NO_KIND, NOTHING_DECIDED)
 ROLES = {"lead": MembershipRole.LEAD, "member": MembershipRole.MEMBER, "observer": MembershipRole.OBSERVER,
          "declaration-of-intent": MembershipRole.DOI_SIGNATORY}
 
@@ -92,6 +98,8 @@ class AcceptOptions:
     capability_area: str | None = None
     framework: str | None = None
     currency: str | None = None
+    fund: str | None = None
+    donor: str | None = None
 
 
 # --- adding -----------------------------------------------------------------------------------------------------
@@ -220,7 +228,9 @@ def accept_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int,
             raise refusal(Conflict, CONTRADICTED, field="id", detail=comparison.detail)
         cited = _cited(uow, proposal)
         note = "; ".join(c["cited"] for c in cited)
-        if comparison.standing is Standing.NEW:
+        if chosen.fund is not None:
+            result = _pledge(uow, actor, proposal, chosen, note)
+        elif comparison.standing is Standing.NEW:
             result = _apply(uow, actor, proposal.event, chosen, note)
         else:
             result = comparison.detail
@@ -345,3 +355,24 @@ def _found(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions) 
         reporting_currency=_given(options.currency, "the reporting currency", "currency"))
     registry.create_coalition(uow, actor, coalition)
     return say(FOUNDED, coalition=code, day=on.isoformat())
+
+
+def _pledge(uow: UnitOfWork, actor: Actor, proposal: Proposal, options: AcceptOptions, note: str) -> str:
+    """An amount mobilised, recorded as what it is: a donor's promise (a pledge), never money received."""
+    event = proposal.event
+    if event.kind is not EventKind.AID_MOBILISED:
+        raise refusal(InvalidInput, ONLY_AMOUNTS, field="fund", kind=event.kind.value)
+    if event.amount is None:
+        raise refusal(InvalidInput, NO_AMOUNT, field="amount")
+    fund = uow.coalitions.get_fund(options.fund or "")
+    if fund is None:
+        raise refusal(NotFound, "no fund with code '{code}'", field="fund", code=options.fund)
+    coded = [p.code for p in event.parties if p.code]
+    donor = _given(options.donor or (coded[0] if len(coded) == 1 else None), "the donor", "donor")
+    on = _day(event.date, options)
+    amount = Money.parse(plain(event.amount.amount), event.amount.currency)
+    stored = funding.record_contribution(uow, actor, Contribution(
+        ContributionKind.PLEDGE, fund.coalition, fund.code, donor, amount, on, external_ref=f"intake-{proposal.id}",
+        description=note[:DESCRIPTION.max_length]))
+    return say(PLEDGED, amount=plain(amount.amount), currency=amount.currency, donor=donor, fund=fund.code,
+               day=on.isoformat(), id=stored.id)

@@ -61,6 +61,9 @@ class AcceptIn(Body):
     capability_area: Name | None = None
     framework: Name | None = None
     currency: Currency | None = None
+    fund: Code | None = Field(None, description="Record an amount mobilised as a pledge to this fund (never as "
+                                                 "money received)")
+    donor: Code | None = None
 
 
 class RejectIn(Body):
@@ -161,7 +164,8 @@ def get_proposal(who: CallerDep, id: IdInPath) -> object:
           summary="Accept a proposal: apply it through the registry's services, naming its articles")
 def accept_proposal(who: CallerDep, id: IdInPath, body: AcceptIn) -> object:
     options = svc.AcceptOptions(body.on, body.code, body.title, body.role, body.instrument, body.place,
-                                body.recipient, body.capability_area, body.framework, body.currency)
+                                body.recipient, body.capability_area, body.framework, body.currency, body.fund,
+                                body.donor)
     svc.accept_proposal(who.write(), who.actor, id, options)
     return _proposal(svc.get_proposal(who.read(), who.actor, id))
 

@@ -177,11 +177,15 @@ def intake_accept(ctx: typer.Context, proposal: Annotated[int, id_argument("The 
                   area: Annotated[str | None, typer.Option(help="A new coalition's capability area.")] = None,
                   framework: Annotated[str | None, typer.Option(help="A new coalition's framework.")] = None,
                   currency: Annotated[str | None, typer.Option(help="A new coalition's reporting currency.")] = None,
+                  fund: Annotated[str | None, typer.Option(help="Record an amount mobilised as a pledge to this fund "
+                                                                "(never as money received).")] = None,
+                  donor: Annotated[str | None, typer.Option(help="The pledge's donor, where the article names "
+                                                                 "none or several.")] = None,
                   as_json: JsonFlag = False) -> None:
     """Accept a proposal: apply it through the registry's services, naming its articles in the audit record."""
     platform = ready(ctx)
     options = _options(on, role, instrument, code=code, title=title, place=place, recipient=recipient,
-                       capability_area=area, framework=framework, currency=currency)
+                       capability_area=area, framework=framework, currency=currency, fund=fund, donor=donor)
     done = svc.accept_proposal(platform.uow(), platform.operator(), proposal, options)
     result = done.decision.result if done.decision else ""
     if as_json:

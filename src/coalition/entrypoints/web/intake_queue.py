@@ -22,7 +22,7 @@ from coalition.services import intake_queue as svc
 
 router = APIRouter(include_in_schema=False)
 WhoDep = Annotated[Viewer, Depends(viewer)]
-OPTIONAL_TEXT = ("code", "title", "place", "recipient", "capability_area", "framework", "currency")
+OPTIONAL_TEXT = ("code", "title", "place", "recipient", "capability_area", "framework", "currency", "fund", "donor")
 
 
 @dataclass(frozen=True, slots=True)
