@@ -270,6 +270,13 @@ TABLE: list[Case] = [
     Case("POST", f"{V}/packages/MATRIX-PKG/validation", "manage_packages", None, {"on": ON}),
     Case("POST", f"{V}/packages/PURL-CA-2025-1/funding", "manage_packages", None, {"on": ON}),
     Case("POST", f"{V}/packages/PURL-NORDIC-2025-1/delivery", "manage_packages", None, {"on": ON}),
+    # the news intake's review queue: in no coalition, so a grant held in any coalition counts
+    Case("POST", f"{V}/intake/articles", "manage_intake", None,
+         {"source": "https://example.org/matrix", "text": "An article of the matrix.", "language": "en"}),
+    Case("GET", f"{V}/intake/proposals", "read_intake", None),
+    Case("GET", f"{V}/intake/proposals/999", "read_intake", None),
+    Case("POST", f"{V}/intake/proposals/999/accept", "manage_intake", None, {}),
+    Case("POST", f"{V}/intake/proposals/999/reject", "manage_intake", None, {"reason": "not in the matrix"}),
     # Danish-model offers: the recipient records them, the secretariat answers them
     Case("POST", f"{V}/coalitions/{IT}/offers", "manage_offers", IT,
          {"code": "MATRIX-OFFER", "recipient": "UA-MOD", "donor": "DK", "producer": "UA-UAS-MFR",

@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from coalition.demo.users import DEMO_PASSWORD
+from coalition.domain.intake import CoalitionMention, Event, EventKind, Language, PartialDate, PartyMention, Reading
 from coalition.domain.steering import Vote
-from coalition.services import steering
+from coalition.services import intake_queue, steering
 from tests.web.conftest import Site, accessibility_problems, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -209,7 +210,21 @@ def test_ukrainian_is_chosen_once_and_remembered(site: Site, open_page) -> None:
     clean(site)
 
 
+def intake_proposal(site: Site) -> int:
+    """A proposal of the news intake, from an article read into one fact (a reading as the reader makes it)."""
+    text = "Kyiv, 20 March 2025. Estonia joined the Drone Coalition on 1 March 2025, the ministry said."
+    sentence = text[text.index("Estonia"):]
+    reading = Reading(Language.EN, None, text, (Event(
+        EventKind.MEMBER_JOINED, sentence, (text.index(sentence), len(text)), 0.9,
+        CoalitionMention("drone-coalition", "Drone Coalition"), (PartyMention("EE", "Estonia", "member"),),
+        PartialDate(2025, 3, 1)),))
+    intake_queue.add_reading(site.platform.uow(), site.platform.operator(), reading=reading,
+                             source="https://example.org/news")
+    return intake_queue.list_proposals(site.platform.uow(), site.platform.operator())[0].proposal.id or 0
+
+
 def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page) -> None:
+    proposal = intake_proposal(site)
     page = open_page()
     sign_in(page, site, "auditor")
     problems = {}
@@ -221,7 +236,8 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
                      f"{IT}/procurement", f"{IT}/ledger", "/plans/1", "/proposals/1", "/login", f"{IT}/innovation",
                      "/innovation/calls/it-innovation-challenge-2025", "/innovation/projects/ITC-SOC-ANALYTICS",
                      "/programmes", "/programmes/kz-defense-tech-park", "/innovation/calls/kz-hub-hackathon-2025",
-                     "/innovation/projects/KZ-VIDEO-PERIMETER", "/account", "/open-data"):
+                     "/innovation/projects/KZ-VIDEO-PERIMETER", "/account", "/open-data", "/intake",
+                     f"/intake/proposals/{proposal}"):
             page.goto(f"{site.url}{path}")
             found = accessibility_problems(page)
             if found:

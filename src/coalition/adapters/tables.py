@@ -8,9 +8,12 @@ import sqlalchemy as sa
 
 from coalition.domain.ledger import DEBIT_NORMAL
 from coalition.domain.limits import (
+    ARTICLE_SOURCE,
+    ARTICLE_TEXT,
     COMMENT,
     DESCRIPTION,
     EARMARK,
+    EVIDENCE,
     EVIDENCE_REFERENCE,
     EXTERNAL_REF,
     GRANT_REFERENCE,
@@ -943,6 +946,52 @@ job_workers = sa.Table(
     "job_workers", metadata,
     sa.Column("worker", sa.String(120), primary_key=True),
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The news intake's review queue: each article kept once (by the SHA-256 of what was read), each fact it states
+# once (by the digest of its fact key) with every article that states it, and each proposal's one decision.
+intake_articles = sa.Table(
+    "intake_articles", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("source", text(ARTICLE_SOURCE), nullable=False),
+    sa.Column("published_on", sa.Date),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("text", text(ARTICLE_TEXT), nullable=False),
+    sa.Column("added_by", CODE, nullable=False),
+    sa.Column("added_at", sa.String(40), nullable=False),
+)
+
+intake_proposals = sa.Table(
+    "intake_proposals", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("fact_digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("fact_key", text(NOTE), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False, index=True),
+    sa.Column("event", sa.JSON, nullable=False),
+    sa.Column("added_at", sa.String(40), nullable=False),
+)
+
+intake_sources = sa.Table(
+    "intake_sources", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("proposal", ID, sa.ForeignKey("intake_proposals.id"), nullable=False, index=True),
+    sa.Column("article", ID, sa.ForeignKey("intake_articles.id"), nullable=False, index=True),
+    sa.Column("evidence", text(EVIDENCE), nullable=False),
+    sa.Column("span_start", sa.Integer, nullable=False),
+    sa.Column("span_end", sa.Integer, nullable=False),
+    sa.Column("confidence_milli", sa.Integer, nullable=False),
+    sa.UniqueConstraint("proposal", "article", name="uq_intake_sources_proposal_article"),
+)
+
+intake_decisions = sa.Table(
+    "intake_decisions", metadata,
+    sa.Column("proposal", ID, sa.ForeignKey("intake_proposals.id"), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("decided_by", text(NAME), nullable=False),
+    sa.Column("decided_at", sa.String(40), nullable=False),
+    sa.Column("reason", text(REASON), nullable=False),
+    sa.Column("result", text(NOTE), nullable=False),
 )
 
 sa.Index("ix_contributions_coalition_visibility", contributions.c.coalition, contributions.c.visibility)

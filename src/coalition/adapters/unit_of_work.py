@@ -15,6 +15,7 @@ from coalition.adapters.database_errors import database_errors_translated, trans
 from coalition.adapters.history_checks import SqlHistoryChecks
 from coalition.adapters.identity_store import SqlSessionRepository, SqlUserRepository
 from coalition.adapters.innovation_store import SqlInnovationRepository
+from coalition.adapters.intake_store import SqlIntakeRepository
 from coalition.adapters.ledger_store import (
     SqlCapabilityAreaRepository,
     SqlFxRateRepository,
@@ -44,6 +45,7 @@ from coalition.services.ports import (
     FxRateRepository,
     InnovationRepository,
     InstrumentRepository,
+    IntakeRepository,
     LedgerRepository,
     MembershipRepository,
     OfferRepository,
@@ -100,6 +102,7 @@ class SqlUnitOfWork:
     innovation: InnovationRepository
     packages: PackageRepository
     offers: OfferRepository
+    intake: IntakeRepository
     users: UserRepository
     sessions: SessionRepository
     audit: AuditLog
@@ -147,6 +150,7 @@ class SqlUnitOfWork:
             self.innovation = SqlInnovationRepository(connection)
             self.packages = SqlPackageRepository(connection)
             self.offers = SqlOfferRepository(connection)
+            self.intake = SqlIntakeRepository(connection)
             self.users = SqlUserRepository(connection)
             self.sessions = SqlSessionRepository(connection)
             self.audit = SqlAuditLog(connection)

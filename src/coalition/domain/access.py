@@ -130,6 +130,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "create_programme": frozenset({Role.PLATFORM_ADMIN}),
     "manage_innovation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "review_projects": frozenset({Role.EXPERT_REVIEWER}),
+    # The news intake's review queue stands in no coalition: a coalition-scoped grant of any coalition counts; what
+    # an accepted proposal changes is checked again by the service that changes it.
+    "read_intake": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.AUDITOR}),
+    "manage_intake": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "read_reviews": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.EXPERT_REVIEWER, Role.AUDITOR}),
 }
 

@@ -213,3 +213,12 @@ RESTRICTED_TO = TextRule(500)
 
 LABEL = TextRule(100)
 """An id or a category in the allocation engine's machine format (nothing stored)."""
+
+ARTICLE_SOURCE = TextRule(500)
+"""Where a news article was read: its address or its publication's name and date."""
+
+ARTICLE_TEXT = TextRule(100_000, lines=True)
+"""The text of a news article kept in the review queue (its news page's clutter left out)."""
+
+EVIDENCE = TextRule(2000, lines=True)
+"""The sentence of an article that states a proposed fact."""

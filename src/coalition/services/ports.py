@@ -7,6 +7,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from coalition.domain import intake_queue as intake
 from coalition.domain.access import Grant, RecordScope
 from coalition.domain.audit import AuditQuery, AuditRecord, Checkpoint, ProofPart
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
@@ -263,6 +264,26 @@ class OfferRepository(Protocol):
     def add_reply(self, reply: OfferReply, recorded_at: datetime) -> None: ...
 
 
+class IntakeRepository(Protocol):
+    """The news intake's review queue: articles, the proposals they make (by fact), their sources and decisions."""
+
+    def article_by_digest(self, sha256: str) -> intake.Article | None: ...
+    def articles(self, ids: Collection[int]) -> list[intake.Article]: ...
+    def add_article(self, article: intake.Article) -> intake.Article: ...
+    def proposal_by_fact(self, fact_digest: str) -> intake.Proposal | None: ...
+    def add_proposal(self, proposal: intake.Proposal, added_at: datetime) -> intake.Proposal: ...
+    def add_source(self, proposal: int, source: intake.Source) -> bool:
+        """Add the source unless the proposal already has one from that article; whether it was added."""
+        ...
+
+    def proposal(self, proposal_id: int) -> intake.Proposal | None: ...
+    def proposals(self, status: intake.ProposalStatus | None = None) -> list[intake.Proposal]:
+        """The proposals (with one status), oldest first, with their sources and decisions."""
+        ...
+
+    def decide(self, proposal: int, decision: intake.Decision) -> None: ...
+
+
 class ProcurementRepository(Protocol):
     """Cases, tenders, bids, contracts (with versions, funding and payments) and deliveries."""
 
@@ -488,6 +509,7 @@ class UnitOfWork(Protocol):
     innovation: InnovationRepository
     packages: PackageRepository
     offers: OfferRepository
+    intake: IntakeRepository
     users: UserRepository
     sessions: SessionRepository
     audit: AuditLog

@@ -405,6 +405,8 @@ TokenName = Annotated[str, text(limits.TOKEN_NAME, examples=["ministry ERP"])]
 Subject = Annotated[str, text(limits.SUBJECT)]
 EarmarkText = Annotated[str, text(limits.EARMARK, examples=["none", "areas:cybersecurity", "requirement:IT-R1"])]
 Label = Annotated[str, text(limits.LABEL)]
+ArticleSource = Annotated[str, text(limits.ARTICLE_SOURCE, examples=["https://www.mil.gov.ua/news/..."])]
+ArticleText = Annotated[str, text(limits.ARTICLE_TEXT)]
 
 
 class Body(BaseModel):

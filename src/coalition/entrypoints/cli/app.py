@@ -24,6 +24,7 @@ from coalition.entrypoints.cli import (
     identity,
     imports,
     innovation,
+    intake_queue,
     jobs,
     offers,
     output,
@@ -60,6 +61,7 @@ app.add_typer(funding.ledger_app, name="ledger")
 app.add_typer(planning.requirements, name="requirements")
 app.add_typer(purl.packages, name="packages")  # planning's group, with the PURL commands added to it
 app.add_typer(offers.offers, name="offers")
+app.add_typer(intake_queue.intake, name="intake")
 app.add_typer(exports.exports, name="export")
 app.add_typer(planning.priorities, name="priorities")
 app.add_typer(planning.allocation, name="allocation")

@@ -15,7 +15,7 @@ from coalition.domain.access import PUBLIC_ACTOR
 from coalition.domain.errors import CoalitionError
 from coalition.domain.identity import Unauthenticated
 from coalition.entrypoints.api.core import check_session, session_token
-from coalition.entrypoints.web import mechanisms, open_data, pages
+from coalition.entrypoints.web import intake_queue, mechanisms, open_data, pages
 from coalition.entrypoints.web.core import Viewer, render
 from coalition.entrypoints.web.i18n import N_, error_text, negotiate
 from coalition.entrypoints.web.imports import ImportJobs
@@ -29,6 +29,7 @@ def mount(app: FastAPI, platform: Platform) -> None:
     app.state.import_jobs = ImportJobs(platform)
     app.include_router(pages.router)
     app.include_router(mechanisms.router)
+    app.include_router(intake_queue.router)
     app.include_router(open_data.router)
     app.mount(ASSETS, StaticFiles(directory=STATIC), name="assets")
 

@@ -43,7 +43,8 @@ ACTIONS = {
     "set_gate_rules": N_("gate rules set"), "set_minutes": N_("minutes set"), "set_password": N_("password set"),
     "ship": N_("shipment dispatched"), "sign_contract": N_("contract signed"),
     "submit_priority_list": N_("priority list submitted"), "submit_review": N_("review submitted"),
-    "validate_package": N_("package validated"),
+    "validate_package": N_("package validated"), "add_intake_article": N_("news article added to the intake"),
+    "accept_intake_proposal": N_("intake proposal accepted"), "reject_intake_proposal": N_("intake proposal rejected"),
 }
 
 RECORDS = {
@@ -58,7 +59,8 @@ RECORDS = {
     "procurement_case": N_("procurement case"), "programme": N_("programme"), "project_evidence": N_("evidence"),
     "proposal": N_("proposal"), "purl_package": N_("PURL package"), "requirement": N_("requirement"),
     "shipment": N_("shipment"), "signature": N_("signature"), "tender": N_("tender"),
-    "unit_receipt": N_("unit receipt"), "user": N_("user"),
+    "unit_receipt": N_("unit receipt"), "user": N_("user"), "intake_article": N_("intake article"),
+    "intake_proposal": N_("intake proposal"),
 }
 
 

@@ -26,11 +26,13 @@ from coalition.domain.access import PUBLIC_ACTOR, Actor, can
 from coalition.domain.contributions import Earmark, EarmarkKind
 from coalition.domain.errors import CoalitionError, InvalidInput
 from coalition.domain.identity import LANGUAGES, Session
+from coalition.domain.intake_queue import COMPARISONS
 from coalition.domain.steering import REASONS
 from coalition.domain.wording import read_back
 from coalition.entrypoints.api.core import CSRF_HEADER, CsrfFailed, check_session, new_csrf_token, session_token
 from coalition.entrypoints.web import downloads
 from coalition.entrypoints.web.i18n import N_, Formats, error_text, negotiate, translations
+from coalition.services.intake_queue import RESULTS
 from coalition.services.ports import UnitOfWork
 from coalition.services.proposal_kinds import EFFECTS
 
@@ -76,7 +78,7 @@ def earmark_words(language: str, text: Earmark | str | None) -> str:
     return catalog.gettext(EARMARK_WORDS[found.kind]) % {"targets": targets}
 
 
-KEPT_SENTENCES = (*REASONS, *EFFECTS)
+KEPT_SENTENCES = (*REASONS, *EFFECTS, *COMPARISONS, *RESULTS)
 
 
 def said(language: str, text: str) -> str:
@@ -126,6 +128,10 @@ class Viewer:
 
     def label(self, value: object) -> str:
         return label(self.language, value)
+
+    def said(self, text: str) -> str:
+        """A sentence the record keeps, in the viewer's language (``said``)."""
+        return said(self.language, text)
 
     def gettext(self, message: str, **values: Any) -> str:
         text = translations(self.language).gettext(message)

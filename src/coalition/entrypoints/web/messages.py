@@ -31,6 +31,9 @@ from coalition.domain.innovation import (
     ScoringMethod,
 )
 from coalition.domain.instrument import InstrumentKind
+from coalition.domain.intake import EventKind
+from coalition.domain.intake_queue import COMPARISONS, INTAKE_TEXTS, ProposalStatus, Standing
+from coalition.domain.intake_queue import TEXTS as INTAKE_QUEUE_TEXTS
 from coalition.domain.ledger import Measure, PledgeStatus
 from coalition.domain.offers import TEXTS as OFFER_TEXTS
 from coalition.domain.offers import OfferAnswer
@@ -41,6 +44,8 @@ from coalition.domain.procurement import CaseStage
 from coalition.domain.requirements import ListState, RequirementStatus
 from coalition.domain.steering import REASONS, WHERE, Outcome, Procedure, ProposalKind, ProposalState, Vote
 from coalition.entrypoints.web.i18n import DEFAULT, LOCALE_DIR
+from coalition.services.intake_queue import RESULTS as INTAKE_RESULTS
+from coalition.services.intake_queue import TEXTS as INTAKE_SERVICE_TEXTS
 from coalition.services.offers import TEXTS as OFFER_SERVICE_TEXTS
 from coalition.services.packages import TEXTS as PACKAGE_SERVICE_TEXTS
 from coalition.services.proposal_kinds import EFFECTS
@@ -51,10 +56,11 @@ LABELLED: tuple[type[StrEnum], ...] = (
     Measure, MembershipRole, InstrumentKind, ContributionKind, Visibility, FundingRoute, Policy, PlanState,
     ListState, RequirementStatus, ProposalKind, ProposalState, Outcome, Procedure, Vote, CaseStage, Condition,
     ShipmentState, CallKind, ProjectDomain, ProjectStage, GateAuthority, EvidenceKind, ScoringMethod, PackageState,
-    OfferAnswer, PledgeStatus)
+    OfferAnswer, PledgeStatus, EventKind, ProposalStatus, Standing)
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS,
-                              *REASONS, *EFFECTS)
+                              *REASONS, *EFFECTS, *COMPARISONS, *INTAKE_TEXTS, *INTAKE_QUEUE_TEXTS,
+                              *INTAKE_SERVICE_TEXTS, *INTAKE_RESULTS)
 EXTRA_LABELS = ("delivered", "delivered-in-kind", "queued", "starting", "validating", "writing", "done", "rejected",
                 "failed", "no earmark", *WHERE, *(role.label for role in MembershipRole))
 # ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers
