@@ -19,6 +19,7 @@ from coalition.entrypoints.cli import (
     allocation,
     audit,
     backups,
+    documents,
     exports,
     funding,
     identity,
@@ -72,6 +73,7 @@ app.add_typer(procurement.contracts, name="contracts")
 app.add_typer(procurement.deliveries, name="deliveries")
 app.add_typer(innovation.app, name="innovation")
 app.add_typer(programmes.app, name="programmes")
+app.add_typer(documents.documents, name="documents")
 app.add_typer(audit.app, name="audit")
 app.add_typer(audit.check, name="check")
 app.add_typer(identity.users, name="users")
