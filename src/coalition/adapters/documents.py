@@ -1,14 +1,16 @@
 """Documents: their metadata in the database and their bytes in a content-addressed store.
 
 The disk store keeps each file at ``root/ab/cd/<sha256>``: written to a temporary file in the same folder, flushed
-to disk and renamed into place, never overwritten (the same bytes have the same name). The S3 store keeps each
-file as the object ``<prefix><sha256>`` of a bucket of any S3-compatible server, through boto3. The media type is
-read from the content's leading bytes by ``filetype``; the name a file came with never decides it.
+to disk and renamed into place, never overwritten with other bytes (the same bytes have the same name; a file whose
+bytes no longer match its name is put right when the same document is attached again). The S3 store keeps each file
+as the object ``<prefix><sha256>`` of a bucket of any S3-compatible server, through boto3. The media type is read
+from the content's leading bytes by ``filetype``; the name a file came with never decides it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from datetime import datetime
@@ -92,7 +94,7 @@ class DiskDocumentStore:
 
     def put(self, sha256: str, content: bytes) -> None:
         target = self.path(sha256)
-        if target.exists():
+        if self._holds(target, sha256):
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
@@ -102,13 +104,20 @@ class DiskDocumentStore:
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(temporary, 0o444)
-            if target.exists():  # written meanwhile by another request: the same bytes
+            if self._holds(target, sha256):  # written meanwhile by another request: the same bytes
                 return
-            os.replace(temporary, target)
+            os.replace(temporary, target)  # a file there whose bytes no longer hash right is put right
             _sync_folder(target.parent)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
+
+    @staticmethod
+    def _holds(target: Path, sha256: str) -> bool:
+        try:
+            return hashlib.sha256(target.read_bytes()).hexdigest() == sha256
+        except FileNotFoundError:
+            return False
 
     def get(self, sha256: str) -> bytes | None:
         try:
@@ -159,21 +168,11 @@ class S3DocumentStore:
         return f"{self.prefix}{_checked(sha256)}"
 
     def put(self, sha256: str, content: bytes) -> None:
-        if self._exists(sha256):
-            return
+        kept = self.get(sha256)
+        if kept is not None and hashlib.sha256(kept).hexdigest() == sha256:
+            return  # already there; an object whose bytes no longer hash right is put right
         self._client.put_object(Bucket=self.bucket, Key=self._key(sha256), Body=content,
                                 ContentType="application/octet-stream")
-
-    def _exists(self, sha256: str) -> bool:
-        from botocore.exceptions import ClientError
-
-        try:
-            self._client.head_object(Bucket=self.bucket, Key=self._key(sha256))
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
-        return True
 
     def get(self, sha256: str) -> bytes | None:
         from botocore.exceptions import ClientError
