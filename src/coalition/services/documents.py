@@ -237,11 +237,12 @@ def list_documents(uow: UnitOfWork, actor: Actor, record_type_name: str, record_
         return uow.documents.of_record(kind, key)
 
 
-def may_attach(uow: UnitOfWork, actor: Actor, record_type_name: str, record_id: str) -> bool:
-    """Whether ``actor`` may attach documents to the record (to offer the form)."""
+def attach_permission(uow: UnitOfWork, actor: Actor, record_type_name: str, record_id: str) -> Permission:
+    """Whether ``actor`` may attach documents to the record (to offer the form, or refuse an upload before
+    receiving it); NotFound if there is no such record."""
     kind = record_type(record_type_name)
     with uow:
-        return find_record(uow, kind, record_key(kind, record_id)).may_write(actor).allowed
+        return find_record(uow, kind, record_key(kind, record_id)).may_write(actor)
 
 
 def get_document(uow: UnitOfWork, actor: Actor, id: int) -> Listed:

@@ -33,6 +33,7 @@ from coalition.domain.identity import SessionEnded, Unauthenticated
 from coalition.domain.limits import LINES_PATTERN, ONE_LINE_PATTERN, control_rule
 from coalition.entrypoints.api import (
     auth,
+    documents,
     exports,
     funding,
     innovation,
@@ -58,7 +59,7 @@ from coalition.entrypoints.api.core import (
 )
 from coalition.entrypoints.api.hygiene import BodyTooLarge, CachedReads, Hygiene
 from coalition.entrypoints.api.openapi import decimal_patterns, integer_bounds
-from coalition.entrypoints.web import IMPORT_PATH, error_page, is_page
+from coalition.entrypoints.web import DOCUMENT_UPLOAD_PATH, IMPORT_PATH, error_page, is_page
 from coalition.entrypoints.web import mount as mount_pages
 from coalition.entrypoints.web.core import session_ended_page
 
@@ -68,6 +69,9 @@ PREFIX = "/api/v1"
 # (coalition.entrypoints.api.clients), so uvicorn believes no forwarded header itself.
 SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False, "access_log": False}
 IMPORT_PATHS = (f"{PREFIX}/imports", f"{PREFIX}/fx-rates", IMPORT_PATH)
+# Document uploads take a body as large as a document may be, and a little more for a web form's other fields.
+DOCUMENT_PATHS = (f"{PREFIX}/documents", DOCUMENT_UPLOAD_PATH)
+DOCUMENT_FORM_BYTES = 65_536
 
 log = structlog.get_logger("coalition.api")
 
@@ -235,7 +239,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_exception_handler(OAuthError, _on_provider_error)
     app.add_exception_handler(Exception, _on_unexpected)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
-                   procurement.router, innovation.router, mechanisms.router, exports.router):
+                   procurement.router, innovation.router, mechanisms.router, exports.router, documents.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)
@@ -268,6 +272,7 @@ def create_app(platform: Platform) -> FastAPI:
                        authenticate=lambda header: bearer_actor(app.state.platform, header, False))
     app.add_middleware(Hygiene, max_body=settings.max_body_bytes, max_import=settings.max_import_bytes,
                        import_paths=IMPORT_PATHS, https=production,
+                       max_document=settings.document_max_bytes + DOCUMENT_FORM_BYTES, document_paths=DOCUMENT_PATHS,
                        caches={f"{PREFIX}/auth": credentials, f"{PREFIX}/users": credentials},
                        clients=ClientAddresses(settings.trusted_networks))
     return app
