@@ -99,6 +99,10 @@ def test_the_same_bytes_are_stored_once_and_a_superseded_document_stays(world: P
         svc.attach(world.uow(), world.document_store, admin, "instrument", "it-coalition-doi-gb", "x.pdf", signed,
                    supersedes=later.id)
     assert refused.value.field == "supersedes"
+    with pytest.raises(NotFound) as missing:
+        svc.attach(world.uow(), world.document_store, admin, "instrument", "it-coalition-ca", "x.pdf", signed,
+                   supersedes=999)
+    assert missing.value.field == "supersedes"
 
 
 def test_the_type_comes_from_the_content_never_the_name(world: Platform):

@@ -186,10 +186,10 @@ def find_record(uow: UnitOfWork, kind: RecordType, key: str) -> Holder:
     return FINDERS[kind](uow, kind, key)
 
 
-def _load(uow: UnitOfWork, id: int) -> Listed:
+def _load(uow: UnitOfWork, id: int, field: str = "document") -> Listed:
     found = uow.documents.get(id)
     if found is None:
-        raise refusal(NotFound, "no document {id}", field="document", id=id)
+        raise refusal(NotFound, "no document {id}", field=field, id=id)
     return found
 
 
@@ -208,7 +208,7 @@ def attach(uow: UnitOfWork, store: DocumentStore, actor: Actor, record_type_name
         holder = find_record(uow, kind, key)
         require(holder.may_write(actor))
         if supersedes is not None:
-            _check_supersedes(_load(uow, supersedes), kind, key)
+            _check_supersedes(_load(uow, supersedes, "supersedes"), kind, key)
         store.put(sha256, content)
         document = uow.documents.add(Document(kind, key, sha256, clean, media, len(content), actor.user,
                                               uow.clock(), supersedes))
