@@ -14,7 +14,9 @@ from coalition.adapters.documents import DiskDocumentStore, S3DocumentStore
 from coalition.bootstrap import Platform
 from coalition.demo.world import build_demo_world
 from coalition.domain.documents import digest
+from coalition.domain.errors import DocumentStoreFailed
 from coalition.services import documents as svc
+from tests.integration.helpers import run
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 BUCKET = "coalition-documents"
@@ -94,3 +96,22 @@ def test_the_platform_keeps_documents_in_the_configured_bucket(platform: Platfor
     store._client.put_object(Bucket=BUCKET, Key=f"attached/{document.sha256}", Body=PDF + b"changed")
     report = svc.verify_documents(platform.uow(), store, admin)
     assert [(p.document.id, p.problem) for p in report.problems] == [(document.id, "changed")]
+
+
+def test_a_store_that_cannot_keep_a_file_says_so(tmp_path: Path, s3_endpoint: str, platform: Platform,
+                                                 capsys: pytest.CaptureFixture[str]):
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(DocumentStoreFailed, match="a-file"):
+        DiskDocumentStore(tmp_path / "a-file").put(digest(PDF), PDF)
+    missing = S3DocumentStore.connect(bucket="no-such-bucket", endpoint_url=s3_endpoint, region="eu-central-1",
+                                      access_key="testing", secret_key="testing")
+    with pytest.raises(DocumentStoreFailed, match="s3://no-such-bucket/"):
+        missing.put(digest(PDF), PDF)
+    # The command line says which store failed, in one line, and writes no document.
+    platform.settings = platform.settings.model_copy(update={"documents_dir": tmp_path / "a-file"})
+    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    source = tmp_path / "agreement.pdf"
+    source.write_bytes(PDF)
+    code, _, err = run(platform, capsys, "documents", "attach", "instrument", "it-coalition-ca", str(source))
+    assert code == 1 and err.startswith("error: document store: ") and len(err.strip().splitlines()) == 1
+    assert svc.list_documents(platform.uow(), platform.operator(), "instrument", "it-coalition-ca") == []

@@ -24,6 +24,7 @@ from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
 from coalition.adapters.stored import rebuilds_stored_values
 from coalition.domain.documents import SHA256, Document, Listed, RecordType
+from coalition.domain.errors import DocumentStoreFailed
 
 
 def sniff(content: bytes) -> str | None:
@@ -93,7 +94,12 @@ class DiskDocumentStore:
         return self.root / name[:2] / name[2:4] / name
 
     def put(self, sha256: str, content: bytes) -> None:
-        target = self.path(sha256)
+        try:
+            self._put(self.path(sha256), sha256, content)
+        except OSError as error:
+            raise DocumentStoreFailed(f"{self.location}: {error.strerror or error}") from error
+
+    def _put(self, target: Path, sha256: str, content: bytes) -> None:
         if self._holds(target, sha256):
             return
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +130,8 @@ class DiskDocumentStore:
             return self.path(sha256).read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as error:
+            raise DocumentStoreFailed(f"{self.location}: {error.strerror or error}") from error
 
     def media_type(self, content: bytes) -> str | None:
         return sniff(content)
@@ -171,19 +179,26 @@ class S3DocumentStore:
         kept = self.get(sha256)
         if kept is not None and hashlib.sha256(kept).hexdigest() == sha256:
             return  # already there; an object whose bytes no longer hash right is put right
-        self._client.put_object(Bucket=self.bucket, Key=self._key(sha256), Body=content,
-                                ContentType="application/octet-stream")
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._client.put_object(Bucket=self.bucket, Key=self._key(sha256), Body=content,
+                                    ContentType="application/octet-stream")
+        except (BotoCoreError, ClientError) as error:
+            raise DocumentStoreFailed(f"{self.location}: {error}") from error
 
     def get(self, sha256: str) -> bytes | None:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             answer = self._client.get_object(Bucket=self.bucket, Key=self._key(sha256))
+            body: bytes = answer["Body"].read()
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
-            raise
-        body: bytes = answer["Body"].read()
+            raise DocumentStoreFailed(f"{self.location}: {error}") from error
+        except BotoCoreError as error:
+            raise DocumentStoreFailed(f"{self.location}: {error}") from error
         return body
 
     def media_type(self, content: bytes) -> str | None:

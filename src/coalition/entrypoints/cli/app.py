@@ -14,7 +14,7 @@ from coalition.demo.innovation import showcase
 from coalition.demo.programmes import PARK
 from coalition.demo.users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
 from coalition.demo.world import build_demo_world
-from coalition.domain.errors import CoalitionError, StorageFailed
+from coalition.domain.errors import CoalitionError, DocumentStoreFailed, StorageFailed
 from coalition.entrypoints.cli import (
     allocation,
     audit,
@@ -183,4 +183,4 @@ def main(argv: list[str] | None = None, platform: Platform | None = None) -> Non
     except typer.Abort:
         output.fail("aborted", 1)
     except StorageFailed as error:
-        output.fail(f"database: {error}", 1)
+        output.fail(f"{'document store' if isinstance(error, DocumentStoreFailed) else 'database'}: {error}", 1)
