@@ -227,3 +227,12 @@ def test_the_command_line_attaches_lists_and_writes_back(world: Platform, capsys
     assert code == 5 and "--force" in err
     code, _, err = run(world, capsys, "documents", "attach", "instrument", "it-coalition-ca", str(tmp_path / "none"))
     assert code == 3 and "FILE" in err
+
+
+def test_a_backup_says_where_the_documents_files_are(world: Platform, capsys: pytest.CaptureFixture[str],
+                                                     tmp_path: Path):
+    svc.attach(world.uow(), world.document_store, world.operator(), "contract", CONTRACT, "contract.pdf", PDF)
+    code, _, err = run(world, capsys, "backup", str(tmp_path / "coalition.backup"))
+    said = " ".join(err.split())
+    assert code == 0 and "the files of the 1 documents are not in the backup" in said
+    assert _store(world).location in said
