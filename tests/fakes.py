@@ -25,6 +25,7 @@ from coalition.domain.contributions import (
     Visibility,
 )
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
+from coalition.domain.documents import Document, Listed, RecordType
 from coalition.domain.fx import FxRate
 from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.identity import ApiToken, Session, User
@@ -67,6 +68,7 @@ from coalition.services.ports import (
     AuditLog,
     CapabilityAreaRepository,
     CoalitionRepository,
+    DocumentRepository,
     FxRateRepository,
     InnovationRepository,
     InstrumentRepository,
@@ -117,6 +119,7 @@ class _State:
         self.innovation = _Innovation()
         self.packages: dict[str, PackageRecord] = {}
         self.offers: dict[str, OfferRecord] = {}
+        self.documents: list[Document] = []
         self.next_ids: dict[str, int] = defaultdict(int)
 
 
@@ -568,6 +571,9 @@ class FakeProcurement:
     def bids(self, tender: str) -> list[Bid]:
         return [b for b in self._m.bids if b.tender == tender]
 
+    def get_bid(self, id: int) -> Bid | None:
+        return next((b for b in self._m.bids if b.id == id), None)
+
     def add_contract(self, contract: Contract) -> None:
         self._m.contracts[contract.code] = contract
 
@@ -650,6 +656,9 @@ class FakeProcurement:
         stored = replace(check, id=len(self._m.checks) + 1)
         self._m.checks[stored.id or 0] = stored
         return stored
+
+    def get_check(self, id: int) -> EndUseCheck | None:
+        return self._m.checks.get(id)
 
 
 # --- the taxonomy, exchange rates and planning ---------------------------------------------------------
@@ -991,6 +1000,9 @@ class FakeInnovation:
     def evidence(self, project: str) -> list[Evidence]:
         return [e for e in self._i.evidence if e.project == project]
 
+    def get_evidence(self, id: int) -> Evidence | None:
+        return next((e for e in self._i.evidence if e.id == id), None)
+
     def declare(self, declaration: ConflictDeclaration) -> None:
         self._i.declarations.append(declaration)
 
@@ -1049,6 +1061,30 @@ class FakeInnovation:
         return sorted(p for p, c, _ in self._i.project_cases if c == case)
 
 
+class FakeDocuments:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def add(self, document: Document) -> Document:
+        stored = replace(document, id=len(self._s.documents) + 1)
+        self._s.documents.append(stored)
+        return stored
+
+    def _listed(self, document: Document) -> Listed:
+        later = next((d.id for d in self._s.documents if d.supersedes == document.id), None)
+        return Listed(document, later)
+
+    def get(self, id: int) -> Listed | None:
+        found = next((d for d in self._s.documents if d.id == id), None)
+        return None if found is None else self._listed(found)
+
+    def of_record(self, record_type: RecordType, record_id: str) -> list[Listed]:
+        return [self._listed(d) for d in self._s.documents if (d.record_type, d.record_id) == (record_type, record_id)]
+
+    def every(self) -> list[Document]:
+        return list(self._s.documents)
+
+
 class FakeHasher:
     """Hashes a password by naming it (tests only); rehashes what an older 'v0:' scheme hashed."""
 
@@ -1085,6 +1121,7 @@ class FakeUnitOfWork:
     innovation: InnovationRepository
     packages: PackageRepository
     offers: OfferRepository
+    documents: DocumentRepository
 
     def __init__(self, clock: TickingClock | None = None) -> None:
         self.committed = _State()
@@ -1113,6 +1150,7 @@ class FakeUnitOfWork:
             self.innovation = FakeInnovation(self._working)
             self.packages = FakePackages(self._working)
             self.offers = FakeOffers(self._working)
+            self.documents = FakeDocuments(self._working)
         self._depth += 1
         return self
 

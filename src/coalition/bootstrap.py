@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from coalition.adapters import backups, ocds
 from coalition.adapters.database import create_engine, migrate, schema_is_current
 from coalition.adapters.database_errors import database_errors_translated
+from coalition.adapters.documents import DiskDocumentStore, S3DocumentStore
 from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
@@ -35,7 +36,7 @@ from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
 from coalition.domain.interchange import ReadFile, Standard
 from coalition.services.audit import verify_audit_deep
-from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
+from coalition.services.ports import Clock, DocumentStore, PasswordHasher, UnitOfWork
 from coalition.services.views.ledger import check_ledger
 from coalition.services.views.open_contracting import ProcurementRecord
 from coalition.services.views.open_data import AtomFeed, FlowsExport, IatiExport
@@ -119,6 +120,18 @@ class Platform:
     @cached_property
     def password_hasher(self) -> PasswordHasher:
         return Argon2Hasher()
+
+    @cached_property
+    def document_store(self) -> DocumentStore:
+        """Where the documents' files are kept: a bucket of an S3-compatible store if COALITION_DOCUMENTS_S3_BUCKET
+        names one, else the folder COALITION_DOCUMENTS_DIR (data_dir/documents by default)."""
+        s = self.settings
+        if s.documents_s3_bucket:
+            return S3DocumentStore.connect(bucket=s.documents_s3_bucket, prefix=s.documents_s3_prefix,
+                                           endpoint_url=s.documents_s3_endpoint_url, region=s.documents_s3_region,
+                                           access_key=s.documents_s3_access_key,
+                                           secret_key=s.documents_s3_secret_key)
+        return DiskDocumentStore(s.resolved_documents_dir)
 
     @cached_property
     def idempotency(self) -> IdempotencyStore:

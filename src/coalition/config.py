@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from coalition.domain.documents import DEFAULT_MAX_BYTES
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -89,6 +91,18 @@ class Settings(BaseSettings):
                                    "SPDX identifier (CC-BY-4.0 by default)")
     open_data_licence_url: str = Field(default="https://creativecommons.org/licenses/by/4.0/",
                                        description="Where the licence of the open-data files is published")
+    documents_dir: Path | None = Field(default=None, description="Folder of the documents' files (content-"
+                                       "addressed); data_dir/documents if unset")
+    document_max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1024, le=2**40,
+                                    description="Largest document that may be attached, in bytes (25 MiB by default)")
+    documents_s3_bucket: str = Field(default="", description="Keep the documents' files in this bucket of an "
+                                     "S3-compatible store instead of on the disk; empty for the disk")
+    documents_s3_prefix: str = Field(default="documents/", description="Prefix of the documents' objects")
+    documents_s3_endpoint_url: str = Field(default="", description="Address of the S3-compatible server; empty for "
+                                           "Amazon S3")
+    documents_s3_region: str = ""
+    documents_s3_access_key: str = ""
+    documents_s3_secret_key: str = ""
     trusted_proxies: str = Field(default="", description="Proxies whose X-Forwarded-For and X-Forwarded-Proto are "
                                  "believed: addresses or networks separated by commas; none by default")
     job_lease_seconds: float = Field(default=30.0, ge=1, le=3600, description="How long a job's worker may go "
@@ -122,6 +136,25 @@ class Settings(BaseSettings):
         if re.fullmatch(r"https?://[^\s]+", value) is None:
             raise ValueError(f"COALITION_OPEN_DATA_LICENCE_URL: '{value}' is not an http(s) address")
         return value
+
+    @field_validator("documents_s3_bucket")
+    @classmethod
+    def _bucket(cls, value: str) -> str:
+        if value and re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) is None:
+            raise ValueError(f"COALITION_DOCUMENTS_S3_BUCKET: '{value}' is not a bucket name (3 to 63 lower-case "
+                             "letters, digits, dots and hyphens, starting and ending with a letter or digit)")
+        return value
+
+    @field_validator("documents_s3_endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if value and re.fullmatch(r"https?://[^\s]+", value) is None:
+            raise ValueError(f"COALITION_DOCUMENTS_S3_ENDPOINT_URL: '{value}' is not an http(s) address")
+        return value
+
+    @property
+    def resolved_documents_dir(self) -> Path:
+        return self.documents_dir if self.documents_dir is not None else self.data_dir / "documents"
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -72,7 +72,14 @@ def innovation_and_procurement(role: str, actor: Actor) -> bool:
     return bool(can(actor, "manage_innovation", IT)) and bool(can(actor, "manage_procurement", IT))
 
 
+def contract_papers(role: str, actor: Actor) -> bool:
+    # A contract's documents are read by whoever may read the contract or write it.
+    return bool(can(actor, "read_funding", IT)) or bool(can(actor, "manage_procurement", IT))
+
+
 V = "/api/v1"
+PDF = b"%PDF-1.7\n%%EOF\n"
+CONTRACT_PAPERS = {"record_type": "contract", "record_id": "NSPA-IT-C001"}
 CHALLENGE = "it-innovation-challenge-2025"
 PROGRAMME = "kz-defense-tech-park"
 MONEY = {"amount": "1000.00", "currency": "EUR"}
@@ -295,6 +302,12 @@ TABLE: list[Case] = [
     Case("GET", f"{V}/coalitions/{IT}/gate-rules", "read_innovation", IT),
     Case("POST", f"{V}/coalitions/{IT}/gate-rules", "manage_innovation", IT,
          {"min_reviews": 2, "shortlist_first": True}),
+    # documents follow their record: here a contract
+    Case("POST", f"{V}/documents", "manage_procurement", IT, query={**CONTRACT_PAPERS, "filename": "c.pdf"},
+         content=PDF),
+    Case("GET", f"{V}/documents", contract_papers, IT, query=CONTRACT_PAPERS),
+    Case("GET", f"{V}/documents/{{document}}", contract_papers, IT),
+    Case("GET", f"{V}/documents/{{document}}/content", contract_papers, IT),
 ]
 # Routes outside the role table: signing in (by password or identity provider) is open to all and
 # refuses bad credentials with 401 whoever asks; they have tests of their own.
@@ -329,7 +342,10 @@ def prepared(world: Served) -> dict[str, str]:
         "kind": "approve-plan", "title": "Vote in the matrix", "payload": {"plan": 1}, "procedure": "written",
         "deadline": "2030-01-01T00:00:00Z"})
     assert written.status_code == 201, written.text
-    return {"spare": spare, "written": str(written.json()["id"])}
+    document = world.client.post(f"{V}/documents", headers=admin, content=PDF,
+                                 params={**CONTRACT_PAPERS, "filename": "contract.pdf"})
+    assert document.status_code == 201, document.text
+    return {"spare": spare, "written": str(written.json()["id"]), "document": str(document.json()["id"])}
 
 
 def _actor(world: Served, role: str) -> Actor:

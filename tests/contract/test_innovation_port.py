@@ -81,6 +81,8 @@ def test_evidence_declarations_reviews_shortlists_and_gates_keep_their_order(uni
         written(uow, "pipeline")
     with units() as uow:
         assert evidence.id is not None and uow.innovation.evidence("P-1") == [evidence]
+        assert uow.innovation.get_evidence(evidence.id) == evidence
+        assert uow.innovation.get_evidence(evidence.id + 99) is None
         assert uow.innovation.declarations(["P-1", "P-2"]) == [declared]
         assert review.id is not None and uow.innovation.reviews(["P-1"]) == [review]
         assert uow.innovation.reviews(["P-2"]) == []

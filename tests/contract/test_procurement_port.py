@@ -87,6 +87,7 @@ def test_a_tender_keeps_its_state_and_its_bids_their_order(units: Units):
         assert uow.procurement.get_tender("T-1") == tender and uow.procurement.tenders("CASE-1") == [tender]
         assert first.id is not None and second.id is not None and first.id < second.id
         assert uow.procurement.bids("T-1") == [first, second]
+        assert uow.procurement.get_bid(second.id) == second and uow.procurement.get_bid(second.id + 99) is None
         cancelled = dataclasses.replace(tender, state=TenderState.CANCELLED, cancel_reason="no money")
         uow.procurement.update_tender(cancelled)
         written(uow, "cancel")
@@ -164,3 +165,4 @@ def test_a_shipment_moves_on_and_units_sign_for_it(signed: tuple[Units, int, int
         assert uow.procurement.get_receipt(receipt.id or 0) == receipt
         assert uow.procurement.receipts([stored.id]) == [receipt]
         assert check.id is not None
+        assert uow.procurement.get_check(check.id) == check and uow.procurement.get_check(check.id + 99) is None

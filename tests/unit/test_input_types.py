@@ -19,11 +19,21 @@ from pydantic import BaseModel, ValidationError
 
 from coalition.adapters import tables
 from coalition.domain import limits
-from coalition.entrypoints.api import auth, exports, funding, innovation, planning, procurement, registry, steering
+from coalition.entrypoints.api import (
+    auth,
+    documents,
+    exports,
+    funding,
+    innovation,
+    planning,
+    procurement,
+    registry,
+    steering,
+)
 from coalition.entrypoints.web import pages
 
 ROUTERS = (auth.router, registry.router, funding.router, planning.router, steering.router, procurement.router,
-           innovation.router, exports.router, pages.router)
+           innovation.router, exports.router, documents.router, pages.router)
 RULES = {name: rule for name, rule in vars(limits).items() if isinstance(rule, limits.TextRule)}
 
 # What a lax reader would take and the strict types refuse: in a path or query (text), and in a JSON body.

@@ -164,6 +164,11 @@ class SqlInnovationRepository:
         return [Evidence(r.project, EvidenceKind(r.kind), r.title, r.reference, r.recorded_on, r.id)
                 for r in self._c.execute(sa.select(e).where(e.c.project == project).order_by(e.c.id))]
 
+    def get_evidence(self, id: int) -> Evidence | None:
+        r = self._c.execute(row_by(t.project_evidence, "id"), {"key": id}).first()
+        return None if r is None else Evidence(r.project, EvidenceKind(r.kind), r.title, r.reference,
+                                               r.recorded_on, r.id)
+
     def declare(self, declaration: ConflictDeclaration) -> None:
         insert_row(self._c, t.conflict_declarations, dict(
             project=declaration.project, reviewer=declaration.reviewer, conflicted=declaration.conflicted,

@@ -17,6 +17,7 @@ from coalition.domain.contributions import FundingRoute
 from coalition.domain.delivery import (
     Condition,
     EndUseCheck,
+    Finding,
     Shipment,
     ShipmentEvent,
     ShipmentState,
@@ -148,6 +149,12 @@ class SqlProcurementRepository:
         return [Bid(r.tender, r.lot, r.supplier, Money.from_minor_units(r.unit_price_minor, r.currency),
                     r.delivery_days, r.compliant, r.submitted_on, dict(r.scores), r.note, r.id)
                 for r in self._c.execute(sa.select(b).where(b.c.tender == tender).order_by(b.c.id))]
+
+    def get_bid(self, id: int) -> Bid | None:
+        r = self._c.execute(row_by(t.bids, "id"), {"key": id}).first()
+        return None if r is None else Bid(r.tender, r.lot, r.supplier,
+                                          Money.from_minor_units(r.unit_price_minor, r.currency), r.delivery_days,
+                                          r.compliant, r.submitted_on, dict(r.scores), r.note, r.id)
 
     # --- contracts --------------------------------------------------------------------------------
 
@@ -346,3 +353,8 @@ class SqlProcurementRepository:
             finding=check.finding.value, note=check.note))
         return EndUseCheck(check.receipt, check.checked_on, check.checked_by, check.quantity, check.finding,
                            check.note, _inserted(result))
+
+    def get_check(self, id: int) -> EndUseCheck | None:
+        r = self._c.execute(row_by(t.end_use_checks, "id"), {"key": id}).first()
+        return None if r is None else EndUseCheck(r.receipt, r.checked_on, r.checked_by, r.quantity,
+                                                  Finding(r.finding), r.note, r.id)

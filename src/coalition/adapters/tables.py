@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coalition.domain.documents import NAME_LENGTH
 from coalition.domain.ledger import DEBIT_NORMAL
 from coalition.domain.limits import (
     ARTICLE_SOURCE,
@@ -879,6 +880,23 @@ api_tokens = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("expires_at", sa.String(40), nullable=False),
     sa.Column("revoked_at", sa.String(40)),
+)
+
+# Documents attached to records: the metadata of each file, whose bytes the document store keeps under their SHA-256.
+# Rows are only added; a later document names the one it supersedes (at most one supersedes each).
+documents = sa.Table(
+    "documents", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("record_type", sa.String(32), nullable=False),
+    sa.Column("record_id", sa.String(80), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("name", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("uploaded_by", sa.String(200), nullable=False),
+    sa.Column("uploaded_at", sa.String(40), nullable=False),
+    sa.Column("supersedes", ID, sa.ForeignKey("documents.id"), unique=True),
+    sa.Index("ix_documents_record", "record_type", "record_id", "id"),
 )
 
 # Signed-in browsers. The cookie carries a random token; only its SHA-256 digest is kept. Operational state,

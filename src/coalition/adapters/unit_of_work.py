@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from coalition.adapters.database_errors import database_errors_translated, translated
+from coalition.adapters.documents import SqlDocumentRepository
 from coalition.adapters.history_checks import SqlHistoryChecks
 from coalition.adapters.identity_store import SqlSessionRepository, SqlUserRepository
 from coalition.adapters.innovation_store import SqlInnovationRepository
@@ -42,6 +43,7 @@ from coalition.services.ports import (
     CapabilityAreaRepository,
     Clock,
     CoalitionRepository,
+    DocumentRepository,
     FxRateRepository,
     InnovationRepository,
     InstrumentRepository,
@@ -100,6 +102,7 @@ class SqlUnitOfWork:
     steering: SteeringRepository
     procurement: ProcurementRepository
     innovation: InnovationRepository
+    documents: DocumentRepository
     packages: PackageRepository
     offers: OfferRepository
     intake: IntakeRepository
@@ -148,6 +151,7 @@ class SqlUnitOfWork:
             self.steering = SqlSteeringRepository(connection)
             self.procurement = SqlProcurementRepository(connection)
             self.innovation = SqlInnovationRepository(connection)
+            self.documents = SqlDocumentRepository(connection)
             self.packages = SqlPackageRepository(connection)
             self.offers = SqlOfferRepository(connection)
             self.intake = SqlIntakeRepository(connection)

@@ -126,6 +126,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage_offers": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.RECIPIENT_OFFICER}),
     # An acceptance opens a procurement case: the roles that may open one.
     "answer_offers": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
+    # Documents follow their record (domain.documents.ACTIONS); checking every stored file is the custodians'.
+    "verify_documents": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.AUDITOR}),
     "read_innovation": frozenset({Role.PUBLIC}),
     "create_programme": frozenset({Role.PLATFORM_ADMIN}),
     "manage_innovation": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),

@@ -73,6 +73,11 @@ class StorageFailed(Exception):
     """
 
 
+class DocumentStoreFailed(StorageFailed):
+    """The document store (a folder, or an S3-compatible bucket) refused to keep or give back a file: unreachable,
+    out of space, a permission or a credential wrong."""
+
+
 E = TypeVar("E", bound=CoalitionError)
 
 

@@ -35,6 +35,7 @@ from coalition.domain.identity import SessionEnded, Unauthenticated
 from coalition.domain.limits import LINES_PATTERN, ONE_LINE_PATTERN, control_rule
 from coalition.entrypoints.api import (
     auth,
+    documents,
     exports,
     funding,
     health,
@@ -65,7 +66,7 @@ from coalition.entrypoints.api.core import (
 from coalition.entrypoints.api.health import Metrics, RequestMetrics
 from coalition.entrypoints.api.hygiene import BodyTooLarge, CachedReads, Hygiene
 from coalition.entrypoints.api.openapi import decimal_patterns, integer_bounds
-from coalition.entrypoints.web import IMPORT_PATH, error_page, is_page
+from coalition.entrypoints.web import DOCUMENT_UPLOAD_PATH, IMPORT_PATH, error_page, is_page
 from coalition.entrypoints.web import mount as mount_pages
 from coalition.entrypoints.web.core import session_ended_page
 
@@ -75,6 +76,9 @@ PREFIX = "/api/v1"
 # (coalition.entrypoints.api.clients), so uvicorn believes no forwarded header itself.
 SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False, "access_log": False}
 IMPORT_PATHS = (f"{PREFIX}/imports", f"{PREFIX}/fx-rates", IMPORT_PATH)
+# Document uploads take a body as large as a document may be, and a little more for a web form's other fields.
+DOCUMENT_PATHS = (f"{PREFIX}/documents", DOCUMENT_UPLOAD_PATH)
+DOCUMENT_FORM_BYTES = 65_536
 
 log = structlog.get_logger("coalition.api")
 
@@ -260,6 +264,25 @@ def _answer_errors(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _on_unexpected)
 
 
+def _documented(app: FastAPI) -> None:
+    """The API's documentation page and its OpenAPI document (decimals as patterned strings, integers bounded)."""
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(DOCS_PAGE.format(openapi=app.openapi_url))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes, openapi_version=app.openapi_version)
+            app.openapi_schema = integer_bounds(decimal_patterns(schema))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(platform: Platform) -> FastAPI:
     """The application for ``platform`` (a database, a clock, settings)."""
     settings = platform.settings
@@ -282,25 +305,12 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(health.router)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
                    procurement.router, innovation.router, mechanisms.router, intake.router, exports.router,
-                   jobs.router):
+                   jobs.router, documents.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)
 
-    @app.get("/api/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return HTMLResponse(DOCS_PAGE.format(openapi=app.openapi_url))
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            from fastapi.openapi.utils import get_openapi
-
-            schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                                 routes=app.routes, openapi_version=app.openapi_version)
-            app.openapi_schema = integer_bounds(decimal_patterns(schema))
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    _documented(app)
     if settings.oidc_issuer:
         app.state.oidc = _identity_provider(settings)
     production = settings.env is Environment.PRODUCTION
@@ -317,6 +327,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(Hygiene, max_body=settings.max_body_bytes, max_import=settings.max_import_bytes,
                        import_paths=IMPORT_PATHS, https=production,
+                       max_document=settings.document_max_bytes + DOCUMENT_FORM_BYTES, document_paths=DOCUMENT_PATHS,
                        caches={f"{PREFIX}/auth": credentials, f"{PREFIX}/users": credentials},
                        clients=ClientAddresses(settings.trusted_networks))
     return app

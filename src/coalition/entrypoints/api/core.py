@@ -352,6 +352,8 @@ Number = Annotated[int, Strict(), Field(ge=1, le=MAX_NUMBER)]
 # Parameters: text read strictly.
 IdInPath = Annotated[int, Path(ge=1, le=MAX_ID, description=f"An id: a whole number from 1 to {MAX_ID}"),
                      BeforeValidator(_digits)]
+IdInQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description=f"An id: a whole number from 1 to {MAX_ID}"),
+                      BeforeValidator(_digits)]
 Cursor = Annotated[int | None, Query(ge=0, le=MAX_ID, description=(
     "A cursor: only records after this id or sequence number (the last one of the page before); deep pages "
     "then cost no more than the first")), BeforeValidator(_digits)]

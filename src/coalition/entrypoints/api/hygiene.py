@@ -69,14 +69,25 @@ async def _too_large(send: Send, limit: int, request_id: str) -> None:
 
 class Hygiene:
     def __init__(self, app: Any, *, max_body: int, max_import: int, import_paths: tuple[str, ...],
-                 https: bool, caches: dict[str, ReadCache], clients: ClientAddresses) -> None:
+                 https: bool, caches: dict[str, ReadCache], clients: ClientAddresses, max_document: int = 0,
+                 document_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.clients = clients
         self.caches = caches  # path prefix -> the cache a request that may change something under it empties
         self.max_body = max_body
         self.max_import = max_import
         self.import_paths = import_paths
+        self.max_document = max_document
+        self.document_paths = document_paths
         self.extra = [HSTS] if https else []
+
+    def _limit(self, method: str, path: str) -> int:
+        """The largest body a request may send: an import's, a document upload's, or any other's."""
+        if path.startswith(self.import_paths):
+            return self.max_import
+        if method == "POST" and path in self.document_paths:
+            return max(self.max_document, self.max_body)
+        return self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,7 +100,7 @@ class Hygiene:
         request_id = offered if _REQUEST_ID.fullmatch(offered) else f"{_PROCESS}{next(_COUNTER):012x}"
         scope.setdefault("state", {})["request_id"] = request_id
         path: str = scope["path"]
-        limit = self.max_import if path.startswith(self.import_paths) else self.max_body
+        limit = self._limit(scope["method"], path)
         status = 500
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -14,11 +14,12 @@ from coalition.demo.innovation import showcase
 from coalition.demo.programmes import PARK
 from coalition.demo.users import DEMO_PASSWORD, DEMO_USERS, build_demo_users
 from coalition.demo.world import build_demo_world
-from coalition.domain.errors import CoalitionError, StorageFailed
+from coalition.domain.errors import CoalitionError, DocumentStoreFailed, StorageFailed
 from coalition.entrypoints.cli import (
     allocation,
     audit,
     backups,
+    documents,
     exports,
     funding,
     identity,
@@ -75,6 +76,7 @@ app.add_typer(procurement.contracts, name="contracts")
 app.add_typer(procurement.deliveries, name="deliveries")
 app.add_typer(innovation.app, name="innovation")
 app.add_typer(programmes.app, name="programmes")
+app.add_typer(documents.documents, name="documents")
 app.add_typer(audit.app, name="audit")
 app.add_typer(audit.check, name="check")
 app.add_typer(identity.users, name="users")
@@ -186,4 +188,4 @@ def main(argv: list[str] | None = None, platform: Platform | None = None) -> Non
     except typer.Abort:
         output.fail("aborted", 1)
     except StorageFailed as error:
-        output.fail(f"database: {error}", 1)
+        output.fail(f"{'document store' if isinstance(error, DocumentStoreFailed) else 'database'}: {error}", 1)

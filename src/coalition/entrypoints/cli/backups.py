@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from coalition.bootstrap import Backup, Platform
-from coalition.entrypoints.cli.output import console, emit_json
+from coalition.entrypoints.cli.output import console, emit_json, error_console
 from coalition.entrypoints.cli.registry import JsonFlag
 
 FileArgument = Annotated[Path, typer.Argument(help="The backup file.", dir_okay=False)]
@@ -22,6 +22,7 @@ def backup(ctx: typer.Context, file: FileArgument,
     platform: Platform = ctx.obj
     taken = platform.backup(file, force=force)
     _report(taken, f"Backup written to {file}", as_json)
+    _documents_beside(platform, taken, "copy them beside the backup")
 
 
 def restore(ctx: typer.Context, file: FileArgument, as_json: JsonFlag = False) -> None:
@@ -33,6 +34,15 @@ def restore(ctx: typer.Context, file: FileArgument, as_json: JsonFlag = False) -
     restored = platform.restore(file)
     _report(restored, f"Restored {file} into {platform.engine.url.render_as_string(hide_password=True)}; audit chain "
             "and every row's proof verified, ledger check passed", as_json)
+    _documents_beside(platform, restored, "put them back there, then run 'coalition documents verify'")
+
+
+def _documents_beside(platform: Platform, found: Backup, then: str) -> None:
+    """The documents' files are not in the backup (ADR 0038): say where they are kept, once there are any."""
+    count = found.rows.get("documents", 0)
+    if count:
+        error_console.print(f"Note: the files of the {count} documents are not in the backup but in "
+                            f"{platform.document_store.location}: {then}.", highlight=False)
 
 
 def _report(found: Backup, what: str, as_json: bool) -> None:

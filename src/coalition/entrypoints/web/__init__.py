@@ -23,6 +23,7 @@ from coalition.entrypoints.web.imports import ImportJobs
 STATIC = Path(__file__).parent / "static"
 ASSETS = "/assets"
 IMPORT_PATH = "/imports"
+DOCUMENT_UPLOAD_PATH = "/documents"  # the pages' form that attaches a file to a record
 
 
 def mount(app: FastAPI, platform: Platform) -> None:

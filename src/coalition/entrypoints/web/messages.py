@@ -21,6 +21,7 @@ from coalition.domain.allocation import Policy
 from coalition.domain.coalition import MembershipRole
 from coalition.domain.contributions import ContributionKind, FundingRoute, Visibility
 from coalition.domain.delivery import Condition, ShipmentState
+from coalition.domain.documents import RecordType
 from coalition.domain.identity import LANGUAGES
 from coalition.domain.innovation import (
     CallKind,
@@ -56,7 +57,7 @@ LABELLED: tuple[type[StrEnum], ...] = (
     Measure, MembershipRole, InstrumentKind, ContributionKind, Visibility, FundingRoute, Policy, PlanState,
     ListState, RequirementStatus, ProposalKind, ProposalState, Outcome, Procedure, Vote, CaseStage, Condition,
     ShipmentState, CallKind, ProjectDomain, ProjectStage, GateAuthority, EvidenceKind, ScoringMethod, PackageState,
-    OfferAnswer, PledgeStatus, EventKind, ProposalStatus, Standing)
+    OfferAnswer, PledgeStatus, EventKind, ProposalStatus, Standing, RecordType)
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS,
                               *REASONS, *EFFECTS, *COMPARISONS, *INTAKE_TEXTS, *INTAKE_QUEUE_TEXTS,

@@ -18,13 +18,14 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.datastructures import UploadFile
 
 from coalition.domain.allocation import Policy
 from coalition.domain.audit import AuditQuery, act_day
 from coalition.domain.common import parse_date
 from coalition.domain.contributions import Contribution, ContributionKind, Earmark, FundingRoute
 from coalition.domain.delivery import Condition, UnitReceipt
-from coalition.domain.errors import CoalitionError, InvalidInput
+from coalition.domain.errors import CoalitionError, InvalidInput, refusal
 from coalition.domain.identity import LANGUAGES, Unauthenticated
 from coalition.domain.innovation import PROGRESSION, ScoringMethod
 from coalition.domain.ledger import Measure
@@ -44,6 +45,7 @@ from coalition.entrypoints.api.core import (
     session_token,
     set_session_cookie,
 )
+from coalition.entrypoints.api.documents import RecordIdInQuery, RecordTypeInQuery
 from coalition.entrypoints.web import audit_words, charts, printed
 from coalition.entrypoints.web.core import (
     Viewer,
@@ -60,6 +62,7 @@ from coalition.entrypoints.web.imports import ImportJobs
 from coalition.services import (
     audit,
     delivery,
+    documents,
     funding,
     identity,
     innovation,
@@ -386,7 +389,8 @@ def procurement(request: Request, who: WhoDep, coalition: CodeInPath, on: AsOfQu
     found = delivery_views.procurement_page(who.read(), who.actor, coalition, on)
     chart = charts.pipeline(who, found.pipeline) if found.pipeline else None
     return render(request, who, "procurement.html", rows=found.pipeline, deliveries=found.deliveries,
-                  arrivals=found.arrivals, chart=chart, conditions=list(Condition), on=on)
+                  arrivals=found.arrivals, contracts=found.contracts, chart=chart, conditions=list(Condition),
+                  on=on)
 
 
 @router.post("/coalitions/{coalition}/shipments/{shipment}/receipts")
@@ -417,6 +421,40 @@ def _whole(text: str, field: str) -> int:
     if not re.fullmatch(r"[0-9]{1,9}", text.strip()) or int(text) <= 0:
         raise InvalidInput(f"'{text}' is not a whole number above zero", field=field)
     return int(text)
+
+
+# --- documents attached to records ----------------------------------------------------------------------------
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents_page(request: Request, who: WhoDep, record_type: RecordTypeInQuery,
+                   record_id: RecordIdInQuery) -> Response:
+    listed = documents.list_documents(who.read(), who.actor, record_type.value, record_id)
+    allowed = documents.attach_permission(who.read(), who.actor, record_type.value, record_id).allowed
+    return render(request, who, "documents.html", record_type=record_type, record_id=record_id, documents=listed,
+                  may_attach=allowed and who.signed_in, max_bytes=who.platform.settings.document_max_bytes)
+
+
+@router.post("/documents")
+async def attach_document(request: Request, who: WhoDep) -> Response:
+    form = await checked_form(request, who)
+    upload = (await request.form()).get("file")
+    kind, key = form.get("record_type", ""), form.get("record_id", "")
+    back = f"/documents?{urlencode({'record_type': kind, 'record_id': key})}"
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise refusal(InvalidInput, "choose a file to attach", field="file")
+        content = await upload.read()
+        supersedes = form.get("supersedes", "").strip()
+        document = await run_in_threadpool(
+            documents.attach, who.write(), who.platform.document_store, who.actor, kind, key, upload.filename,
+            content, supersedes=_whole(supersedes, "supersedes") if supersedes else None,
+            max_bytes=who.platform.settings.document_max_bytes)
+        flash(request, "ok", who.gettext("Document %(id)s attached: %(name)s (%(type)s).", id=document.id,
+                                         name=document.name, type=document.media_type))
+    except CoalitionError as error:
+        flash(request, "error", error_text(who.language, error))
+    return RedirectResponse(back, status_code=303)
 
 
 # --- ledger: funding report, contributions, receipts, imports ---------------------------------------------------

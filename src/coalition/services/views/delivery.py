@@ -436,6 +436,7 @@ class ProcurementPage:
     pipeline: list[PipelineRow]
     deliveries: list[DeliveryStatus]
     arrivals: list[Arrival]
+    contracts: tuple[Contract, ...] = ()  # for viewers of the money: each contract, with its papers a link away
 
 
 def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> ProcurementPage:
@@ -460,4 +461,9 @@ def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | N
     arrivals.sort(key=lambda a: (a.arrived_on, a.shipment))
     if not reads_all:
         return ProcurementPage([], [], arrivals)
-    return ProcurementPage(_pipeline(cases, files, currency), _delivery_status(codes, requirements, files), arrivals)
+    return ProcurementPage(_pipeline(cases, files, currency), _delivery_status(codes, requirements, files), arrivals,
+                           _by_signing(files))
+
+
+def _by_signing(files: Sequence[ContractFile]) -> tuple[Contract, ...]:
+    return tuple(sorted((f.contract for f in files), key=lambda c: (c.signed_on, c.code)))
