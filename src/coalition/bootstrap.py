@@ -17,6 +17,7 @@ from coalition.adapters.database_errors import database_errors_translated
 from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
+from coalition.adapters.intake_reader import LanguageToolsReader
 from coalition.adapters.interchange import read_iati, read_ocds
 from coalition.adapters.open_data import FLOW_FORMATS, atom_feed, flows_file, iati_document, iati_problems
 from coalition.adapters.passwords import Argon2Hasher
@@ -33,6 +34,7 @@ from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
 from coalition.domain.interchange import ReadFile, Standard
 from coalition.services.audit import verify_audit_deep
+from coalition.services.intake import ArticleReader
 from coalition.services.ports import Clock, PasswordHasher, UnitOfWork
 from coalition.services.views.ledger import check_ledger
 from coalition.services.views.open_contracting import ProcurementRecord
@@ -112,6 +114,11 @@ class Platform:
     @cached_property
     def password_hasher(self) -> PasswordHasher:
         return Argon2Hasher()
+
+    @cached_property
+    def article_reader(self) -> ArticleReader:
+        """The news intake's language tools (everything they need comes with their packages)."""
+        return LanguageToolsReader()
 
     @cached_property
     def idempotency(self) -> IdempotencyStore:

@@ -24,6 +24,7 @@ from coalition.entrypoints.cli import (
     identity,
     imports,
     innovation,
+    intake,
     offers,
     output,
     planning,
@@ -72,6 +73,7 @@ app.add_typer(procurement.contracts, name="contracts")
 app.add_typer(procurement.deliveries, name="deliveries")
 app.add_typer(innovation.app, name="innovation")
 app.add_typer(programmes.app, name="programmes")
+app.add_typer(intake.app, name="intake")
 app.add_typer(audit.app, name="audit")
 app.add_typer(audit.check, name="check")
 app.add_typer(identity.users, name="users")
