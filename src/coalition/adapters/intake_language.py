@@ -327,8 +327,10 @@ def _qualifier_words(words: Sequence[Token], index: int) -> list[Token]:
     following = index + 1
     while following < len(words) and words[following].has(*_LINKS) and following - index < 3:
         following += 1
-    if following < len(words) and not words[following].has(*_STOP_QUALIFIER) and following - index <= 3:
-        near.append(words[following])
+    linked = following > index + 1
+    if following < len(words) and not words[following].has(*_STOP_QUALIFIER) and following - index <= 3 \
+            and (linked or words[following].tags or words[following].capital):
+        near.append(words[following])  # "коаліція дронів", "коаліція з розмінування", "coalition for demining"
     return near
 
 
@@ -350,7 +352,7 @@ def _resolve_coalition(qualifiers: list[Token], coalition_word: Token, sentence:
     registered = _registry_coalition(qualifiers, known)
     if registered is not None:
         return registered
-    named = [q for q in qualifiers if q.capital or q.tagged("NOUN") or q.tagged("gent")]
+    named = [q for q in qualifiers if q.capital or q.tagged("NOUN") or q.tagged("gent") or not q.tags]
     if not named:
         return CoalitionMention(None, "")
     last = named[-1]

@@ -99,7 +99,15 @@ def _article_lines(lines: list[str]) -> list[str]:
     return _collapse_blank(kept)
 
 
+def _is_menu(line: str) -> bool:
+    """A line of a few short items set apart by bars, dots or slashes: "Головна | Новини | Політика"."""
+    items = [item for item in re.split(r"\s[|·•/]\s|\s[|·•/]|[|·•]", line) if item.strip()]
+    return len(items) >= 2 and all(len(item.split()) <= 3 for item in items)
+
+
 def _is_clutter(line: str) -> bool:
+    if _is_menu(line):
+        return True
     if line.startswith("[link] ") and len(line.split()) < 16:
         return True
     if _MARKERS.match(line) or _COUNTER.match(line) or _LINK.search(line):
