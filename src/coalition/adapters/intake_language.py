@@ -316,22 +316,31 @@ def find_coalitions(sentence: Sentence, known: KnownNames) -> list[tuple[int, Co
 
 
 def _qualifier_words(words: Sequence[Token], index: int) -> list[Token]:
+    """The words that may say what a coalition is about: the first part of "ІТ-коаліція", an adjective or a
+    Latin word before it, a noun after it (past a preposition)."""
     word = words[index]
     if "-" in word.text:
-        return [Token(word.text.split("-")[0], word.start, word.start + len(word.text.split("-")[0]), word.lemmas)]
-    near: list[Token] = []
+        head = word.text.split("-")[0]
+        return [Token(head, word.start, word.start + len(head), word.lemmas)]
+    return [q for q in (_qualifier_before(words, index), _qualifier_after(words, index)) if q is not None]
+
+
+def _qualifier_before(words: Sequence[Token], index: int) -> Token | None:
     previous = words[index - 1] if index > 0 else None
-    if previous is not None and not previous.has(*_LINKS) and not previous.number and (
-            previous.tagged("ADJF") or not previous.tags):  # "дронова коаліція", "IT Coalition", "drone coalition"
-        near.append(previous)
+    if previous is None or previous.has(*_LINKS) or previous.number:
+        return None
+    return previous if previous.tagged("ADJF") or not previous.tags else None  # "дронова коаліція", "IT Coalition"
+
+
+def _qualifier_after(words: Sequence[Token], index: int) -> Token | None:
     following = index + 1
     while following < len(words) and words[following].has(*_LINKS) and following - index < 3:
         following += 1
-    linked = following > index + 1
-    if following < len(words) and not words[following].has(*_STOP_QUALIFIER) and following - index <= 3 \
-            and (linked or words[following].tags or words[following].capital):
-        near.append(words[following])  # "коаліція дронів", "коаліція з розмінування", "coalition for demining"
-    return near
+    if following >= len(words) or words[following].has(*_STOP_QUALIFIER):
+        return None
+    candidate = words[following]
+    linked = following > index + 1  # "коаліція дронів", "коаліція з розмінування", "coalition for demining"
+    return candidate if linked or candidate.tags or candidate.capital else None
 
 
 def _registry_coalition(qualifiers: list[Token], known: KnownNames) -> CoalitionMention | None:
