@@ -77,6 +77,9 @@ class Clause:
     speakers: frozenset[str]
     places: tuple[str, ...]
     recent: CoalitionMention | None = None  # the coalition named last, here or before
+    language: Language = Language.EN
+    published: date | None = None
+    paragraph_date: PartialDate | None = None  # the date of its own sentence or paragraph, none carried from before
 
     def has(self, *words: str) -> bool:
         return self.sentence.has(*words)
@@ -149,7 +152,26 @@ def _clause(sentence: Sentence, article: Article, index: NameIndex, carried: Par
     dates = find_dates(sentence, article.language, article.published)
     return Clause(sentence, names, coalition, bool(mentions), dates[0].value if dates else carried,
                   tuple(a.value for a in find_amounts(sentence, article.language)), _speakers(sentence.tokens, names),
-                  _places(sentence.tokens, names))
+                  _places(sentence.tokens, names), language=article.language, published=article.published)
+
+
+_SINCE = ("з", "із", "с", "since", "від", "от")
+
+
+def _own_date(clause: Clause) -> bool:
+    return bool(find_dates(clause.sentence, clause.language, clause.published))
+
+
+def _carried(clause: Clause, before: PartialDate | None) -> PartialDate | None:
+    """The date the next sentences have when they name none: the day of the news (an article tells of one
+    occasion), not a date something has run since ("з 2022 року")."""
+    if clause.date is None or clause.date == before:
+        return before
+    words = clause.sentence.tokens
+    for match in find_dates(clause.sentence, clause.language, clause.published):
+        if match.first == 0 or not words[match.first - 1].has(*_SINCE):
+            return match.value
+    return before
 
 
 def read_events(text: str, language: Language, published: date | None, known: KnownNames) -> tuple[Event, ...]:
@@ -158,11 +180,15 @@ def read_events(text: str, language: Language, published: date | None, known: Kn
     index = party_index(known, language)
     carried: PartialDate | None = None  # a sentence without a date of its own has the last one before it
     recent: CoalitionMention | None = None
+    paragraph, opened_with = -1, carried
     for sentence in sentences(text, language):
+        if sentence.paragraph != paragraph:
+            paragraph, opened_with = sentence.paragraph, carried
         clause = _clause(sentence, article, index, carried)
-        carried = clause.date
+        carried = _carried(clause, carried)
         recent = clause.coalition if clause.coalition is not None and clause.coalition.name else recent
-        article.clauses.append(replace(clause, recent=recent))
+        own = clause.date if clause.date != opened_with or _own_date(clause) else None
+        article.clauses.append(replace(clause, recent=recent, paragraph_date=own))
     article.main = main_coalition(c.coalition for c in article.clauses if c.coalition)
     found: list[Event] = []
     for position, clause in enumerate(article.clauses):
@@ -326,7 +352,8 @@ def _signed(clause: Clause, article: Article, position: int) -> Event | None:
         return None
     found = _trigger(clause, ("підписати", "підписувати", "подписать", "подписывать", "sign", "укласти",
                               "заключить", "conclude", "ink"), ("підписання", "подписание", "signing", "signatory",
-                                                                "підписант", "подписант"))
+                                                                "підписант", "подписант", "учасник", "участник",
+                                                                "сторона"))
     instrument = _instrument(clause) if found else None
     if found is None or instrument is None:
         return None
@@ -438,7 +465,7 @@ def _attendance(article: Article, position: int) -> list[PartyMention]:
 def _segment(clause: Clause, at: int) -> int:
     """Which part of the sentence, between commas, dashes or semicolons, the token at ``at`` is in."""
     offset = clause.sentence.tokens[at].start - clause.sentence.start
-    return len(re.findall(r"[,;:—–]", clause.sentence.text[:offset]))
+    return len(re.findall(r"[,;]", clause.sentence.text[:offset]))
 
 
 def _decisions(article: Article, position: int) -> str:
@@ -496,6 +523,7 @@ def _contract(clause: Clause, article: Article, position: int) -> Event | None:
             break
     attributes: dict[str, Any] = {"items": what}
     amount = clause.amounts[0] if clause.amounts else None
+    clause = replace(clause, date=clause.paragraph_date)  # a contract is dated by its own paragraph, if at all
     return _event(EventKind.CONTRACT_PLACED, clause, found[1], coalition=_coalition_of(clause, article),
                   parties=_mentions(buyers, "buyer"), amount=amount, attributes=attributes)
 

@@ -98,9 +98,20 @@ def _english_lemmas(word: str) -> set[str]:
 _CYRILLIC = re.compile(r"[а-яіїєґё]", re.IGNORECASE)
 
 
+def _gerund_verbs(word: str) -> set[str]:
+    """The infinitives a past gerund comes from: "підписавши" from "підписати", "приєднавшись" from
+    "приєднатися"."""
+    for ending, verb in (("вшись", "тися"), ("вши", "ти"), ("шись", "тися"), ("ши", "ти")):
+        if word.endswith(ending):
+            return {word[: -len(ending)] + verb}
+    return set()
+
+
 def _slavic(word: str, language: str) -> tuple[set[str], tuple[str, ...], str]:
     parses = _analyser(language).parse(word)
     lemmas = {p.normal_form.replace("ё", "е") for p in parses} | {word.casefold()}
+    if parses and "GRND" in str(parses[0].tag):  # the Ukrainian dictionary keeps a gerund as its own lemma
+        lemmas |= _gerund_verbs(word.casefold())
     return lemmas, tuple(str(p.tag) for p in parses[:2]), parses[0].normal_form if parses else word.casefold()
 
 

@@ -20,13 +20,13 @@ from markdown_it import MarkdownIt
 
 from coalition.domain.intake import ArticleFormat, Language
 
-# Languages the detector tells apart: the three it reads, and those most often met beside them, so that a text in
-# one of the latter is recognised as not readable rather than taken for the nearest of the three.
+# Languages the detector tells apart: the three it reads, and the Latin-script languages most often met beside them,
+# so that a text in one of the latter is recognised as not readable rather than taken for English. No other
+# Cyrillic language is among them: short Ukrainian news is too easily taken for Kazakh, Belarusian or Bulgarian.
 _READ = {Lingua.UKRAINIAN: Language.UK, Lingua.RUSSIAN: Language.RU, Lingua.ENGLISH: Language.EN}
 _OTHERS = (Lingua.GERMAN, Lingua.FRENCH, Lingua.SPANISH, Lingua.ITALIAN, Lingua.POLISH, Lingua.DUTCH,
-           Lingua.PORTUGUESE, Lingua.BULGARIAN, Lingua.SERBIAN, Lingua.BELARUSIAN, Lingua.KAZAKH, Lingua.CZECH,
-           Lingua.ROMANIAN, Lingua.TURKISH, Lingua.ESTONIAN, Lingua.LATVIAN, Lingua.LITHUANIAN, Lingua.DANISH,
-           Lingua.SWEDISH, Lingua.FINNISH)
+           Lingua.PORTUGUESE, Lingua.CZECH, Lingua.ROMANIAN, Lingua.TURKISH, Lingua.ESTONIAN, Lingua.LATVIAN,
+           Lingua.LITHUANIAN, Lingua.DANISH, Lingua.SWEDISH, Lingua.FINNISH, Lingua.HUNGARIAN, Lingua.CROATIAN)
 
 # A line that leads into other articles, advertises, counts, captions or tags; matched at the line's start.
 _MARKERS = re.compile(
