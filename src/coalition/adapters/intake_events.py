@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from datetime import date as Day  # a field of Clause is named date
 from typing import Any
 
 from coalition.adapters.intake_language import (
@@ -78,7 +79,7 @@ class Clause:
     places: tuple[str, ...]
     recent: CoalitionMention | None = None  # the coalition named last, here or before
     language: Language = Language.EN
-    published: date | None = None
+    published: Day | None = None
     paragraph_date: PartialDate | None = None  # the date of its own sentence or paragraph, none carried from before
 
     def has(self, *words: str) -> bool:
