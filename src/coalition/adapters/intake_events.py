@@ -35,6 +35,7 @@ from coalition.adapters.intake_language import (
     main_coalition,
     party_index,
     sentences,
+    whole_number,
 )
 from coalition.domain.intake import (
     CoalitionMention,
@@ -329,27 +330,18 @@ def _instrument(clause: Clause) -> str | None:
     return None
 
 
-_NUMBER_WORDS = {"один": 1, "два": 2, "три": 3, "чотири": 4, "четыре": 4, "п'ять": 5, "пять": 5, "шість": 6,
-                 "шесть": 6, "сім": 7, "семь": 7, "вісім": 8, "восемь": 8, "дев'ять": 9, "девять": 9, "десять": 10,
-                 "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                 "ten": 10}
-
-
 def _term_years(clause: Clause) -> int | None:
     words = clause.sentence.tokens
     for index in range(1, len(words)):
         if words[index].has("рік", "год", "year", "лет", "років"):
-            previous = words[index - 1]
-            if previous.text.isdigit() and int(previous.text) <= 50:
-                return int(previous.text)
-            value = next((_NUMBER_WORDS[lemma] for lemma in previous.lemmas if lemma in _NUMBER_WORDS), None)
-            if value is not None:
+            value = whole_number(words[index - 1])
+            if value is not None and value <= 50:
                 return value
     return None
 
 
 def _signed(clause: Clause, article: Article, position: int) -> Event | None:
-    if clause.has("контракт", "contract"):
+    if _contract_at(clause) is not None:
         return None
     found = _trigger(clause, ("підписати", "підписувати", "подписать", "подписывать", "sign", "укласти",
                               "заключить", "conclude", "ink"), ("підписання", "подписание", "signing", "signatory",
@@ -373,8 +365,11 @@ def _signed(clause: Clause, article: Article, position: int) -> Event | None:
 
 
 def _joined(clause: Clause, article: Article, position: int) -> Event | None:
-    found = _trigger(clause, ("приєднатися", "приєднуватися", "долучитися", "вступити", "присоединиться",
-                              "присоединяться", "вступить", "join", "accede"),
+    joins: tuple[str, ...] = ("приєднатися", "приєднуватися", "долучитися", "вступити", "увійти", "присоединиться",
+                              "присоединяться", "вступить", "войти", "join", "accede")
+    if clause.has(*_MEMBER_NOUNS) and not clause.has(*_LEAD):
+        joins = (*joins, "стати", "стать", "become")  # "став учасником коаліції", "became a member"
+    found = _trigger(clause, joins,
                      ("приєднання", "присоединение", "вступ", "вступление", "accession"))
     before = article.clauses[position - 1] if position else None
     if found is None or not (clause.mentions_coalition or (before is not None and before.mentions_coalition)):
@@ -390,6 +385,7 @@ def _joined(clause: Clause, article: Article, position: int) -> Event | None:
     return _event(EventKind.MEMBER_JOINED, clause, found[1], coalition=coalition, parties=parties)
 
 
+_MEMBER_NOUNS = ("член", "учасник", "учасниця", "участник", "участница", "member", "part")
 _STEERING = ("керівний", "керівна", "керуючий", "руководящий", "управляющий", "steering")
 _CONTACT = ("контактний", "контактная", "контактный", "contact", "рамштайн", "ramstein")
 
@@ -478,7 +474,8 @@ def _decisions(article: Article, position: int) -> str:
 
 
 def _milestone(clause: Clause, article: Article, position: int) -> Event | None:
-    enough = clause.sentence.index_of("достатньо", "достатній", "достаточно", "достаточный", "enough", "sufficient")
+    enough = clause.sentence.index_of("достатньо", "достатній", "достаточно", "достаточный", "enough", "sufficient",
+                                      "вистачати", "вистачити", "хватать", "хватить")
     if enough is None or not clause.has("закупівля", "закупка", "procurement", "purchase", "придбання", "закупить",
                                         "закупити", "procure"):
         return None
@@ -500,19 +497,31 @@ _UNITE = ("об'єднувати", "налічувати", "нараховува
 
 def _count(clause: Clause, article: Article, position: int) -> Event | None:
     counts = find_counts(clause.sentence, _MEMBERS)
-    if not counts or not (clause.mentions_coalition or clause.has(*_UNITE)):
-        return None
+    if not counts or not clause.has(*_UNITE) or not (clause.mentions_coalition or clause.recent is not None):
+        return None  # "10 states signed": a count of signatories, not of the coalition's members
     value = counts[0][0]
     if _blocked_sentence(clause) or value < 2 or value > 200:
         return None
-    return _event(EventKind.MEMBERSHIP_COUNT, clause, 1.0 if clause.has(*_UNITE) else 0.9,
+    return _event(EventKind.MEMBERSHIP_COUNT, clause, 1.0,
                   coalition=_coalition_of(clause, article), attributes={"count": value})
 
 
-def _contract(clause: Clause, article: Article, position: int) -> Event | None:
-    found = _trigger(clause, ("укласти", "підписати", "розмістити", "заключить", "подписать", "разместить",
-                              "place", "sign", "award", "conclude"), ())
+_SUPPLY = ("постачання", "поставка", "оснащення", "оснащение", "обладнання", "оборудование", "закупівля", "закупка",
+           "придбання", "supply", "equipment", "delivery")
+
+
+def _contract_at(clause: Clause) -> int | None:
+    """Where the sentence names a contract: "контракт", or "договір" for a supply ("договори на постачання")."""
     at = clause.sentence.index_of("контракт", "contract")
+    if at is None and clause.has(*_SUPPLY):
+        at = clause.sentence.index_of("договір", "договор")
+    return at
+
+
+def _contract(clause: Clause, article: Article, position: int) -> Event | None:
+    found = _trigger(clause, ("укласти", "підписати", "розмістити", "законтрактувати", "заключить", "подписать",
+                              "разместить", "законтрактовать", "place", "sign", "award", "conclude"), ())
+    at = _contract_at(clause)
     if found is None or at is None:
         return None
     organisations = [m for m in clause.parties() if not m.state]
@@ -547,8 +556,9 @@ def _mechanism_name(clause: Clause, codes: set[str]) -> str | None:
 
 
 def _aid(clause: Clause, article: Article, position: int) -> Event | None:
-    found = _trigger(clause, ("мобілізувати", "залучити", "зібрати", "акумулювати", "мобилизовать", "привлечь",
-                              "собрать", "аккумулировать", "mobilise", "mobilize", "raise", "gather"),
+    found = _trigger(clause, ("мобілізувати", "залучити", "зібрати", "акумулювати", "профінансувати", "виділити",
+                              "мобилизовать", "привлечь", "собрать", "аккумулировать", "профинансировать", "выделить",
+                              "mobilise", "mobilize", "raise", "gather", "allocate"),
                      ("мобілізація", "мобилизация", "mobilisation", "mobilization"))
     if found is None or not clause.amounts:
         return None
@@ -571,8 +581,9 @@ def _proposers(clause: Clause, article: Article, at: int, recipient: str | None)
 
 
 def _financing(clause: Clause, article: Article, position: int) -> Event | None:
-    found = _trigger(clause, ("запропонувати", "пропонувати", "предложить", "предлагать", "propose", "offer",
-                              "suggest"), ("пропозиція", "предложение", "proposal"))
+    found = _trigger(clause, ("запропонувати", "пропонувати", "закликати", "предложить", "предлагать", "призвать",
+                              "propose", "offer", "suggest", "call", "urge", "invite"),
+                     ("пропозиція", "предложение", "proposal"))
     if found is None or not clause.has("фінансувати", "фінансування", "финансировать", "финансирование", "finance",
                                        "financing", "fund", "модель", "model"):
         return None
@@ -625,8 +636,9 @@ def _areas(article: Article, position: int) -> list[str]:
 
 
 def _facility(clause: Clause, article: Article, position: int) -> Event | None:
-    found = _trigger(clause, ("відкрити", "відкриватися", "відкритися", "запустити", "открыть", "открыться",
-                              "запустить", "open", "inaugurate", "launch"), ("відкриття", "открытие", "opening"))
+    found = _trigger(clause, ("відкрити", "відкриватися", "відкритися", "запустити", "запрацювати", "открыть",
+                              "открыться", "запустить", "заработать", "open", "inaugurate", "launch"),
+                     ("відкриття", "открытие", "opening"))
     if found is None or not clause.has(*_FACILITY) or clause.mentions_coalition:
         return None
     owners = [m for m in clause.parties(speakers=True) if m.state][:1]

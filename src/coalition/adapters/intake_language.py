@@ -107,11 +107,23 @@ def _gerund_verbs(word: str) -> set[str]:
     return set()
 
 
+def _participle_verbs(adjective: str) -> set[str]:
+    """The infinitive a Ukrainian passive participle comes from: "заснований" from "заснувати", "підписаний" from
+    "підписати", "створений" from "створити", "відкритий" from "відкрити"."""
+    for ending, verb in (("ований", "увати"), ("аний", "ати"), ("ений", "ити"), ("тий", "ти")):
+        if adjective.endswith(ending):
+            return {adjective[: -len(ending)] + verb}
+    return set()
+
+
 def _slavic(word: str, language: str) -> tuple[set[str], tuple[str, ...], str]:
     parses = _analyser(language).parse(word)
     lemmas = {p.normal_form.replace("ё", "е") for p in parses} | {word.casefold()}
     if parses and "GRND" in str(parses[0].tag):  # the Ukrainian dictionary keeps a gerund as its own lemma
         lemmas |= _gerund_verbs(word.casefold())
+    for parse in parses[:2]:  # and a passive participle as an adjective ("підписаний")
+        if "pssv" in str(parse.tag) and "ADJF" in str(parse.tag):
+            lemmas |= _participle_verbs(parse.normal_form)
     return lemmas, tuple(str(p.tag) for p in parses[:2]), parses[0].normal_form if parses else word.casefold()
 
 
@@ -605,7 +617,8 @@ def _currency_words(language: Language) -> dict[str, str]:
         word = locale.currencies[code].split()[-1].casefold() if adjective else first
         for lemma in analyse(word, language)[0] | {word}:
             table.setdefault(lemma, code)
-    table.update({"dollar": "USD", "euro": "EUR", "pound": "GBP", "hryvnia": "UAH", "tenge": "KZT"})
+    table.update({"dollar": "USD", "euro": "EUR", "pound": "GBP", "hryvnia": "UAH", "tenge": "KZT", "дол": "USD",
+                  "долл": "USD", "грн": "UAH", "тенге": "KZT", "bucks": "USD"})
     return table
 
 
@@ -686,14 +699,36 @@ def _amount_at(words: Sequence[Token], index: int, language: Language) -> Amount
     return AmountMatch(StatedAmount(amount, currency, approximate), first, last)
 
 
+# Numerals written as words, as lemmas (the dictionaries give "одинадцять" for "одинадцяти").
+NUMBER_WORDS = {
+    **dict(zip(("один", "два", "три", "чотири", "п'ять", "шість", "сім", "вісім", "дев'ять", "десять", "одинадцять",
+                "дванадцять", "тринадцять", "чотирнадцять", "п'ятнадцять", "шістнадцять", "сімнадцять",
+                "вісімнадцять", "дев'ятнадцять", "двадцять"), range(1, 21), strict=True)),
+    **dict(zip(("один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять", "десять", "одиннадцать",
+                "двенадцать", "тринадцать", "четырнадцать", "пятнадцать", "шестнадцать", "семнадцать",
+                "восемнадцать", "девятнадцать", "двадцать"), range(1, 21), strict=True)),
+    **dict(zip(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"),
+               range(1, 21), strict=True)),
+}
+
+
+def whole_number(word: Token) -> int | None:
+    """The value of a whole number written in digits or as a word."""
+    if word.text.isdigit():
+        return int(word.text)
+    return next((NUMBER_WORDS[lemma] for lemma in word.lemmas if lemma in NUMBER_WORDS), None)
+
+
 def find_counts(sentence: Sentence, nouns: Sequence[str]) -> list[tuple[int, int]]:
-    """Whole numbers written in digits just before one of the nouns ("11 країн", "11 states"): value, index."""
+    """Whole numbers just before one of the nouns ("11 країн", "одинадцять держав", "11 states"): value, index."""
     words = sentence.tokens
     found = []
     for index, word in enumerate(words):
-        if word.text.isdigit() and index + 1 < len(words):
+        value = whole_number(word)
+        if value is not None and index + 1 < len(words):
             following = words[index + 1: index + 3]
             if any(w.has(*nouns) for w in following[:1]) or (len(following) > 1 and following[1].has(*nouns)
                                                               and not following[0].number):
-                found.append((int(word.text), index))
+                found.append((value, index))
     return found
