@@ -157,6 +157,15 @@ def _clause(sentence: Sentence, article: Article, index: NameIndex, carried: Par
                   _places(sentence.tokens, names), language=article.language, published=article.published)
 
 
+_EARLIER = ("раніше", "ранее", "earlier", "previously", "нещодавно", "недавно", "recently", "нагадати", "напомнить", "recall", "нагадаємо", "напомним")
+
+
+def _background(sentence: Sentence) -> bool:
+    """A sentence that recalls what happened before ("Раніше ...", "Нагадаємо, що ...", "recently"): it has no
+    date but its own, and gives none to the sentences after it."""
+    return any(w.has(*_EARLIER) for w in sentence.tokens[:2])
+
+
 _SINCE = ("з", "із", "с", "since", "від", "от")
 
 
@@ -186,8 +195,9 @@ def read_events(text: str, language: Language, published: date | None, known: Kn
     for sentence in sentences(text, language):
         if sentence.paragraph != paragraph:
             paragraph, opened_with = sentence.paragraph, carried
-        clause = _clause(sentence, article, index, carried)
-        carried = _carried(clause, carried)
+        background = _background(sentence)
+        clause = _clause(sentence, article, index, None if background else carried)
+        carried = carried if background else _carried(clause, carried)
         recent = clause.coalition if clause.coalition is not None and clause.coalition.name else recent
         own = clause.date if clause.date != opened_with or _own_date(clause) else None
         article.clauses.append(replace(clause, recent=recent, paragraph_date=own))

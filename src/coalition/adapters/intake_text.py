@@ -38,6 +38,7 @@ _MARKERS = re.compile(
     r"views|коментарі|комментарии|comments|©|\(c\)|copyright)\b[^\n]*$",
     re.IGNORECASE)
 _COUNTER = re.compile(r"^[\W\d\s]*\d[\W\d\s]*$")  # a line of digits and signs only: "👁 1234", "12:45", "1/5"
+_DATELINE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b")  # "07.03.2024 10:15" dates the article: kept
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…»\"”)]\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
@@ -110,13 +111,17 @@ def _is_clutter(line: str) -> bool:
         return True
     if line.startswith("[link] ") and len(line.split()) < 16:
         return True
-    if _MARKERS.match(line) or _COUNTER.match(line) or _LINK.search(line):
+    if _COUNTER.match(line) and not _DATELINE.search(line):
+        return True
+    if _MARKERS.match(line) or _LINK.search(line):
         return True
     return bool(_BULLET.match(line)) and not _SENTENCE_END.search(line)
 
 
 def _headline_like(line: str) -> bool:
     line = line.strip()
+    if _DATELINE.search(line) and len(line.split()) <= 4:
+        return False
     return bool(line) and len(line.split()) <= 16 and not _SENTENCE_END.search(line)
 
 
