@@ -157,7 +157,8 @@ def _clause(sentence: Sentence, article: Article, index: NameIndex, carried: Par
                   _places(sentence.tokens, names), language=article.language, published=article.published)
 
 
-_EARLIER = ("раніше", "ранее", "earlier", "previously", "нещодавно", "недавно", "recently", "нагадати", "напомнить", "recall", "нагадаємо", "напомним")
+_EARLIER = ("раніше", "ранее", "earlier", "previously", "нещодавно", "недавно", "recently", "нагадати", "напомнить",
+            "recall", "нагадаємо", "напомним")
 
 
 def _background(sentence: Sentence) -> bool:
