@@ -38,6 +38,8 @@ _MARKERS = re.compile(
     r"views|коментарі|комментарии|comments|©|\(c\)|copyright)\b[^\n]*$",
     re.IGNORECASE)
 _COUNTER = re.compile(r"^[\W\d\s]*\d[\W\d\s]*$")  # a line of digits and signs only: "👁 1234", "12:45", "1/5"
+_HEADLINE_WORDS = 10  # a block of other headlines ends at a longer line, a paragraph of the article
+_FEED_TIME = re.compile(r"^\d{1,2}:\d{2}\s+\S")  # "12:30 Японія ...": an item of a news feed
 _DATELINE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b")  # "07.03.2024 10:15" dates the article: kept
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…»\"”)]\s*$")
@@ -84,15 +86,18 @@ def _inline_lines(children: list[Any], *, in_list: bool) -> list[str]:
 
 
 def _article_lines(lines: list[str]) -> list[str]:
-    """Drop the lines of clutter; a run of two or more short lines without a sentence's end is a headline list."""
+    """Drop the lines of clutter; a run of two or more short lines without a sentence's end is a headline list.
+    A line that opens a block of other articles ("Читайте також:", "Other news") drops the short lines after it,
+    blank lines between them or not, up to the first line long enough to be a paragraph of the article."""
     kept: list[str] = []
-    skipping = False  # inside a block that a "Read also" line opened, until a blank line
+    skipping = False
     for index, raw in enumerate(lines):
         line = raw.strip()
         if not line:
-            skipping = False
             kept.append("")
             continue
+        if skipping and len(line.split()) > _HEADLINE_WORDS:
+            skipping = False
         if skipping or _is_clutter(line) or _in_headline_run(lines, index):
             skipping = skipping or (bool(_MARKERS.match(line)) and not _SENTENCE_END.search(line))
             continue
@@ -107,7 +112,7 @@ def _is_menu(line: str) -> bool:
 
 
 def _is_clutter(line: str) -> bool:
-    if _is_menu(line):
+    if _is_menu(line) or _FEED_TIME.match(line):
         return True
     if line.startswith("[link] ") and len(line.split()) < 16:
         return True
