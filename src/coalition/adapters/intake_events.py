@@ -385,6 +385,8 @@ def _joined(clause: Clause, article: Article, position: int) -> Event | None:
     before = article.clauses[position - 1] if position else None
     if found is None or not (clause.mentions_coalition or (before is not None and before.mentions_coalition)):
         return None
+    if _founded(clause, article, position) is not None:
+        return None  # the founders of a coalition do not join it
     coalition = _coalition_of(clause, article)
     known = coalition_by_code(article.known, coalition.code if coalition else None)
     recipient = known.recipient if known else None
