@@ -94,7 +94,7 @@ class Clause:
                 continue
             if not speakers and match.code in self.speakers:
                 continue
-            if match.state and (_is_place(self.sentence.tokens, match)
+            if match.state and (_is_place(self.sentence.tokens, match, self.sentence.text, self.sentence.start)
                                 or _is_beneficiary(self.sentence.tokens, match)):
                 continue
             seen[match.code] = match
@@ -110,16 +110,22 @@ class Article:
     main: CoalitionMention | None = None
 
 
-def _is_place(words: Sequence[Token], match: NameMatch) -> bool:
-    return match.first > 0 and words[match.first - 1].has(*_PLACE) and not words[match.first - 1].capital
+def _is_place(words: Sequence[Token], match: NameMatch, text: str = "", offset: int = 0) -> bool:
+    """A state named as where: "у Німеччині", "in Germany", "Рамштайн (Німеччина)"."""
+    if match.first > 0 and words[match.first - 1].has(*_PLACE) and not words[match.first - 1].capital:
+        return True
+    start = words[match.first].start - offset
+    return start > 0 and text[:start].rstrip().endswith("(") and match.first > 0 and words[match.first - 1].capital
 
 
-_BENEFIT = ("підтримка", "поддержка", "support", "допомога", "помощь", "aid", "для", "for", "benefit")
+_BENEFIT = ("підтримка", "поддержка", "support", "допомога", "помощь", "aid", "для", "for", "benefit", "потреба",
+            "нужда", "needs", "інтерес", "интерес")
 
 
 def _is_beneficiary(words: Sequence[Token], match: NameMatch) -> bool:
-    """A state named as whom something is for: "для підтримки України", "for Ukraine's armed forces"."""
-    return any(w.has(*_BENEFIT) for w in words[max(0, match.first - 2):match.first])
+    """A state named as whom something is for: "для підтримки України", "для Збройних сил України", "for
+    Ukraine's armed forces"."""
+    return any(w.has(*_BENEFIT) for w in words[max(0, match.first - 4):match.first])
 
 
 def _speakers(words: Sequence[Token], names: Sequence[NameMatch]) -> frozenset[str]:
