@@ -205,3 +205,39 @@ def test_the_language_is_uk_ru_or_en_or_none(text: str, language: Language | Non
 def test_a_file_that_is_no_article_is_refused(raw: bytes, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         decode_article(raw)
+
+
+@pytest.mark.parametrize(("text", "language", "kind", "coalition", "parties"), [
+    ("ІТ-коаліцію заснували Естонія, Люксембург та Україна на зустрічі в Рамштайні (Німеччина) 19 вересня 2023 "
+     "року.", Language.UK, EventKind.COALITION_FOUNDED, "it-coalition",
+     [("EE", "founder"), ("LU", "founder"), ("UA", "founder")]),
+    ("Литва та Ісландія створили коаліцію з розмінування для підтримки Збройних сил України.", Language.UK,
+     EventKind.COALITION_FOUNDED, None, [("LT", "founder"), ("IS", "founder")]),
+    ("Міністр оборони України повідомив, що Нідерланди приєдналися до ІТ-коаліції.", Language.UK,
+     EventKind.MEMBER_JOINED, "it-coalition", [("NL", "member")]),
+    ("Люксембург стал участником коалиции дронов.", Language.RU, EventKind.MEMBER_JOINED, "drone-coalition",
+     [("LU", "member")]),
+    ("Кроме того, к IT-коалиции присоединилась Великобритания, подписав Декларацию о намерениях.", Language.RU,
+     EventKind.INSTRUMENT_SIGNED, "it-coalition", [("GB", "declaration-of-intent")]),
+    ("Угоду про співпрацю в рамках ІТ-коаліції підписали Естонія, Люксембург, Бельгія та Україна.", Language.UK,
+     EventKind.INSTRUMENT_SIGNED, "it-coalition", [("EE", "lead"), ("LU", "lead"), ("BE", "member"),
+                                                   ("UA", "recipient")]),
+    ("Агенція НАТО з питань підтримки та закупівель (NSPA) уклала перші контракти для ІТ-коаліції на оснащення "
+     "командних пунктів.", Language.UK, EventKind.CONTRACT_PLACED, "it-coalition", [("NSPA", "buyer")]),
+    ("Глава Минобороны Украины предложил Люксембургу финансировать производство дронов по датской модели.",
+     Language.RU, EventKind.FINANCING_PROPOSED, None, [("UA", "proposer"), ("LU", "addressee")]),
+    ("Міністр оборони Казахстану відкрив в Алмати Defense Tech IT Park.", Language.UK, EventKind.FACILITY_OPENED,
+     None, [("KZ", "owner")]),
+])
+def test_sentences_give_their_event_with_parties_and_roles(text: str, language: Language, kind: EventKind,
+                                                           coalition: str | None,
+                                                           parties: list[tuple[str, str]]) -> None:
+    events = [e for e in read_events(text, language, PUBLISHED, KNOWN) if e.kind is kind]
+    assert len(events) == 1
+    assert (events[0].coalition.code if events[0].coalition else None) == coalition
+    assert [(p.code, p.role) for p in events[0].parties] == parties
+
+
+def test_the_founders_of_a_coalition_do_not_join_it() -> None:
+    text = "ІТ-коаліцію було створено 19 вересня 2023 року з ініціативи Естонії та Люксембургу, до яких долучилася Україна."
+    assert [e.kind for e in read_events(text, Language.UK, PUBLISHED, KNOWN)] == [EventKind.COALITION_FOUNDED]
