@@ -239,5 +239,6 @@ def test_sentences_give_their_event_with_parties_and_roles(text: str, language: 
 
 
 def test_the_founders_of_a_coalition_do_not_join_it() -> None:
-    text = "ІТ-коаліцію було створено 19 вересня 2023 року з ініціативи Естонії та Люксембургу, до яких долучилася Україна."
+    text = ("ІТ-коаліцію було створено 19 вересня 2023 року з ініціативи Естонії та Люксембургу, до яких долучилася "
+            "Україна.")
     assert [e.kind for e in read_events(text, Language.UK, PUBLISHED, KNOWN)] == [EventKind.COALITION_FOUNDED]
