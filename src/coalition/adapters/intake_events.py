@@ -264,8 +264,10 @@ def _confidence(weight: float, *resolved: bool) -> float:
 
 def _event(kind: EventKind, clause: Clause, weight: float, *, coalition: CoalitionMention | None,
            parties: Sequence[PartyMention] = (), amount: StatedAmount | None = None, place: str | None = None,
-           attributes: dict[str, Any] | None = None, needs_amount: bool = False) -> Event:
+           attributes: dict[str, Any] | None = None, needs_amount: bool = False, at: int | None = None) -> Event:
     sentence = clause.sentence
+    if at is not None:
+        clause = replace(clause, date=_nearest_date(clause, at))
     resolved = [coalition is not None and coalition.code is not None, all(p.code for p in parties) and bool(parties),
                 clause.date is not None]
     if needs_amount:
@@ -273,6 +275,21 @@ def _event(kind: EventKind, clause: Clause, weight: float, *, coalition: Coaliti
     return Event(kind=kind, evidence=sentence.text, span=(sentence.start, sentence.end),
                  confidence=_confidence(weight, *resolved), coalition=coalition, parties=tuple(parties),
                  date=clause.date, place=place, amount=amount, attributes=attributes or {})
+
+
+_NOW = ("зараз", "наразі", "нині", "тепер", "сейчас", "ныне", "теперь", "now", "currently", "today")
+
+
+def _nearest_date(clause: Clause, at: int) -> PartialDate | None:
+    """The date of the sentence nearest to the word at ``at`` (a sentence may tell two facts with two dates);
+    "now" before it is the publication day."""
+    words = clause.sentence.tokens
+    if clause.published is not None and any(w.has(*_NOW) for w in words[max(0, at - 3):at + 1]):
+        return PartialDate.of(clause.published)
+    dated = find_dates(clause.sentence, clause.language, clause.published)
+    if not dated:
+        return clause.date
+    return min(dated, key=lambda d: min(abs(d.first - at), abs(d.last - 1 - at))).value
 
 
 def _coalition_of(clause: Clause, article: Article) -> CoalitionMention | None:
@@ -328,7 +345,8 @@ def _founded(clause: Clause, article: Article, position: int) -> Event | None:
     coalition = _coalition_of(clause, article)
     parties = _mentions(clause.parties(), "founder")
     place = clause.places[0] if clause.places else None
-    return _event(EventKind.COALITION_FOUNDED, clause, found[1], coalition=coalition, parties=parties, place=place)
+    return _event(EventKind.COALITION_FOUNDED, clause, found[1], coalition=coalition, parties=parties, place=place,
+                  at=found[0])
 
 
 _INSTRUMENTS = (("declaration-of-intent", ("декларація", "декларация", "declaration")),
@@ -378,7 +396,7 @@ def _signed(clause: Clause, article: Article, position: int) -> Event | None:
     if term is not None:
         attributes["term_years"] = term
     return _event(EventKind.INSTRUMENT_SIGNED, clause, found[1], coalition=coalition, parties=parties,
-                  attributes=attributes)
+                  attributes=attributes, at=found[0])
 
 
 def _joined(clause: Clause, article: Article, position: int) -> Event | None:
@@ -401,7 +419,7 @@ def _joined(clause: Clause, article: Article, position: int) -> Event | None:
     parties = _mentions(clause.parties(exclude=(recipient,)), role)
     if not parties:
         return None
-    return _event(EventKind.MEMBER_JOINED, clause, found[1], coalition=coalition, parties=parties)
+    return _event(EventKind.MEMBER_JOINED, clause, found[1], coalition=coalition, parties=parties, at=found[0])
 
 
 _MEMBER_NOUNS = ("член", "учасник", "учасниця", "участник", "участница", "member", "part")
@@ -443,7 +461,7 @@ def _meeting(clause: Clause, article: Article, position: int) -> Event | None:
         attributes["first"] = True
     place = clause.places[0] if clause.places else None
     return _event(EventKind.MEETING_HELD, clause, found[1], coalition=_coalition_of(clause, article),
-                  parties=parties, place=place, attributes=attributes)
+                  parties=parties, place=place, attributes=attributes, at=found[0])
 
 
 _DECIDE = ("вирішити", "ухвалити", "погодити", "визначити", "обговорити", "затвердити", "решить", "принять",
@@ -522,7 +540,7 @@ def _count(clause: Clause, article: Article, position: int) -> Event | None:
     if _blocked_sentence(clause) or value < 2 or value > 200:
         return None
     return _event(EventKind.MEMBERSHIP_COUNT, clause, 1.0,
-                  coalition=_coalition_of(clause, article), attributes={"count": value})
+                  coalition=_coalition_of(clause, article), attributes={"count": value}, at=counts[0][1])
 
 
 _SUPPLY = ("постачання", "поставка", "оснащення", "оснащение", "обладнання", "оборудование", "закупівля", "закупка",
@@ -547,7 +565,7 @@ def _contract(clause: Clause, article: Article, position: int) -> Event | None:
     buyers = organisations or clause.parties()[:1]
     what = ""
     for index in range(at + 1, len(clause.sentence.tokens)):
-        if clause.sentence.tokens[index].has("на", "для", "щодо", "for", "covering", "о", "про"):
+        if clause.sentence.tokens[index].has("на", "для", "щодо", "for", "to", "covering", "о", "про"):
             what = _after(clause, index)
             break
     attributes: dict[str, Any] = {"items": what}
@@ -586,7 +604,7 @@ def _aid(clause: Clause, article: Article, position: int) -> Event | None:
     coalition = clause.coalition if clause.coalition and clause.coalition.code else None
     attributes: dict[str, Any] = {"name": name, "approximate": amount.approximate}
     return _event(EventKind.AID_MOBILISED, clause, found[1], coalition=coalition, amount=amount,
-                  attributes=attributes, needs_amount=True)
+                  attributes=attributes, needs_amount=True, at=found[0])
 
 
 def _proposers(clause: Clause, article: Article, at: int, recipient: str | None) -> list[PartyMention]:
@@ -619,7 +637,7 @@ def _financing(clause: Clause, article: Article, position: int) -> Event | None:
     if not addressees:
         return None
     return _event(EventKind.FINANCING_PROPOSED, clause, found[1], coalition=coalition,
-                  parties=proposers + addressees, attributes={"model": model})
+                  parties=proposers + addressees, attributes={"model": model}, at=found[0])
 
 
 _FACILITY = ("парк", "технопарк", "центр", "хаб", "кластер", "лабораторія", "лаборатория", "park", "hub", "centre",
@@ -664,7 +682,7 @@ def _facility(clause: Clause, article: Article, position: int) -> Event | None:
     place = clause.places[0] if clause.places else None
     return _event(EventKind.FACILITY_OPENED, clause, found[1], coalition=None,
                   parties=_mentions(owners, "owner"), place=place,
-                  attributes={"name": _facility_name(clause), "areas": _areas(article, position)})
+                  attributes={"name": _facility_name(clause), "areas": _areas(article, position)}, at=found[0])
 
 
 Rule = Callable[[Clause, Article, int], Event | None]
