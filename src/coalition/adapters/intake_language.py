@@ -297,7 +297,7 @@ def party_index(known: KnownNames, language: Language) -> NameIndex:
     index.entries = {k: list(v) for k, v in _state_index(language).entries.items()}
     known_codes = {p.code for p in known.parties}
     for party in known.parties:
-        if party.state or "-" in party.code:  # a ministry ("UA-MOD") speaks for its state, matched as the state
+        if party.state or party.kind == "ministry":  # a ministry speaks for its state, matched as the state
             continue
         for name in (*party.names, party.code):
             index.add(name, party.code, language, state=False)

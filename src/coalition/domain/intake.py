@@ -187,6 +187,7 @@ class KnownParty:
     code: str
     names: tuple[str, ...]
     state: bool
+    kind: str | None = None  # the registry's party kind ("ministry", "agency", ...)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ def known_names(uow: UnitOfWork, actor: Actor, today: date) -> KnownNames:
             identifiers.setdefault(identifier.party, []).append(identifier.value)
         known_parties = tuple(
             KnownParty(p.code, tuple(n for n in (p.name, p.name_uk, *identifiers.get(p.code, ())) if n),
-                       p.kind is PartyKind.STATE)
+                       p.kind is PartyKind.STATE, p.kind.value)
             for p in parties)
         coalitions = []
         for coalition in uow.coalitions.all():
