@@ -57,7 +57,7 @@ _CALL = ("закликати", "запросити", "запрошувати", "
          "призыв", "call", "urge", "invite", "appeal", "encourage")
 _DENIAL = ("заперечити", "заперечувати", "спростувати", "спростовувати", "опровергнуть", "опровергать",
            "отрицать", "deny", "refute", "dismiss")
-_SPEAKER = ("міністр", "міністерство", "міноборони", "мінобороны", "глава", "очільник", "президент", "прем'єр",
+_SPEAKER = ("міністр", "міністерка", "очільниця", "речниця", "секретарка", "міністерство", "міноборони", "мінобороны", "глава", "очільник", "президент", "прем'єр",
             "прем'єр-міністр", "уряд", "посол", "речник", "министр", "министерство", "минобороны", "премьер",
             "премьер-министр", "правительство", "представитель", "minister", "ministry", "president", "government",
             "ambassador", "secretary", "spokesperson", "spokesman", "premier", "генсек", "секретар", "секретарь")
@@ -417,6 +417,9 @@ def _joined(clause: Clause, article: Article, position: int) -> Event | None:
     declaration = clause.has("декларація", "декларация", "declaration")
     role = "declaration-of-intent" if declaration else ("observer" if clause.has(*_OBSERVER) else "member")
     parties = _mentions(clause.parties(exclude=(recipient,)), role)
+    if not parties and clause.has("країна", "держава", "страна", "государство", "country", "ми", "мы", "we"):
+        # "the minister of Luxembourg said her country has joined": the speaker's own state
+        parties = _mentions([m for m in clause.names if m.code in clause.speakers and m.code != recipient][:1], role)
     if not parties:
         return None
     return _event(EventKind.MEMBER_JOINED, clause, found[1], coalition=coalition, parties=parties, at=found[0])
