@@ -57,8 +57,8 @@ _CALL = ("закликати", "запросити", "запрошувати", "
          "призыв", "call", "urge", "invite", "appeal", "encourage")
 _DENIAL = ("заперечити", "заперечувати", "спростувати", "спростовувати", "опровергнуть", "опровергать",
            "отрицать", "deny", "refute", "dismiss")
-_SPEAKER = ("міністр", "міністерка", "очільниця", "речниця", "секретарка", "міністерство", "міноборони", "мінобороны", "глава", "очільник", "президент", "прем'єр",
-            "прем'єр-міністр", "уряд", "посол", "речник", "министр", "министерство", "минобороны", "премьер",
+_SPEAKER = ("міністр", "міністерка", "очільниця", "речниця", "секретарка", "міністерство", "міноборони",
+            "мінобороны", "глава", "очільник", "президент", "прем'єр", "прем'єр-міністр", "уряд", "посол", "речник", "министр", "министерство", "минобороны", "премьер",
             "премьер-министр", "правительство", "представитель", "minister", "ministry", "president", "government",
             "ambassador", "secretary", "spokesperson", "spokesman", "premier", "генсек", "секретар", "секретарь")
 _PLACE = ("у", "в", "во", "in", "at")
@@ -399,6 +399,17 @@ def _signed(clause: Clause, article: Article, position: int) -> Event | None:
                   attributes=attributes, at=found[0])
 
 
+def _joiners(clause: Clause, recipient: str | None) -> list[PartyMention]:
+    """Who joined, in which role; the speaker's own state where the sentence says "her country" and names no
+    other ("the minister of Luxembourg said her country has joined")."""
+    declaration = clause.has("декларація", "декларация", "declaration")
+    role = "declaration-of-intent" if declaration else ("observer" if clause.has(*_OBSERVER) else "member")
+    parties = _mentions(clause.parties(exclude=(recipient,)), role)
+    if not parties and clause.has("країна", "держава", "страна", "государство", "country", "ми", "мы", "we"):
+        parties = _mentions([m for m in clause.names if m.code in clause.speakers and m.code != recipient][:1], role)
+    return parties
+
+
 def _joined(clause: Clause, article: Article, position: int) -> Event | None:
     joins: tuple[str, ...] = ("приєднатися", "приєднуватися", "долучитися", "вступити", "увійти", "присоединиться",
                               "присоединяться", "вступить", "войти", "join", "accede")
@@ -413,13 +424,7 @@ def _joined(clause: Clause, article: Article, position: int) -> Event | None:
         return None  # the founders of a coalition do not join it
     coalition = _coalition_of(clause, article)
     known = coalition_by_code(article.known, coalition.code if coalition else None)
-    recipient = known.recipient if known else None
-    declaration = clause.has("декларація", "декларация", "declaration")
-    role = "declaration-of-intent" if declaration else ("observer" if clause.has(*_OBSERVER) else "member")
-    parties = _mentions(clause.parties(exclude=(recipient,)), role)
-    if not parties and clause.has("країна", "держава", "страна", "государство", "country", "ми", "мы", "we"):
-        # "the minister of Luxembourg said her country has joined": the speaker's own state
-        parties = _mentions([m for m in clause.names if m.code in clause.speakers and m.code != recipient][:1], role)
+    parties = _joiners(clause, known.recipient if known else None)
     if not parties:
         return None
     return _event(EventKind.MEMBER_JOINED, clause, found[1], coalition=coalition, parties=parties, at=found[0])
