@@ -318,6 +318,8 @@ _QUALIFIERS = {
               "безпілотний", "беспилотный"),
 }
 _LINKS = {"з", "із", "зі", "по", "щодо", "у", "в", "for", "of", "on", "the", "a", "an", "and", "та", "и", "і", "й"}
+_FIELDS = ("питання", "сфера", "галузь", "напрям", "напрямок", "вопрос", "сфера", "область", "направление", "field",
+           "area", "sphere", "domain")
 _STOP_QUALIFIER = {"ukraine", "україна", "украина", "до", "к", "to", "with", "join", "приєднатися", "присоединиться",
                    "момент", "час", "початок", "рамка", "склад", "межа", "учасник", "член", "країна", "лідер",
                    "засідання", "рішення", "время", "начало", "рамки", "состав", "участник", "страна", "лидер",
@@ -357,13 +359,13 @@ def _qualifier_before(words: Sequence[Token], index: int) -> Token | None:
 
 def _qualifier_after(words: Sequence[Token], index: int) -> Token | None:
     following = index + 1
-    while following < len(words) and words[following].has(*_LINKS) and following - index < 3:
-        following += 1
-    if following >= len(words) or words[following].has(*_STOP_QUALIFIER):
+    while following < len(words) and words[following].has(*_LINKS, *_FIELDS) and following - index < 5:
+        following += 1  # "коаліція з питань ІТ", "коалиция в сфере информационных технологий"
+    if following >= len(words) or following - index > 5 or words[following].has(*_STOP_QUALIFIER):
         return None
     candidate = words[following]
     linked = following > index + 1  # "коаліція дронів", "коаліція з розмінування", "coalition for demining"
-    return candidate if linked or candidate.tags or candidate.capital else None
+    return candidate if linked or candidate.tags or candidate.capital else None  # (within five words)
 
 
 def _registry_coalition(qualifiers: list[Token], known: KnownNames) -> CoalitionMention | None:
