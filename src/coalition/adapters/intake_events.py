@@ -519,9 +519,15 @@ def _decisions(article: Article, position: int) -> str:
     return ""
 
 
+_MONEY = ("кошт", "сума", "внесок", "фінансування", "средство", "сумма", "взнос", "финансирование", "fund", "money",
+          "contribution", "amount")
+
+
 def _milestone(clause: Clause, article: Article, position: int) -> Event | None:
     enough = clause.sentence.index_of("достатньо", "достатній", "достаточно", "достаточный", "enough", "sufficient",
                                       "вистачати", "вистачити", "хватать", "хватить")
+    if enough is None and clause.has(*_MONEY):  # "зібрали необхідну суму для перших закупівель"
+        enough = clause.sentence.index_of("необхідний", "необходимый", "потрібний", "нужный", "required", "needed")
     if enough is None or not clause.has("закупівля", "закупка", "procurement", "purchase", "придбання", "закупить",
                                         "закупити", "procure"):
         return None
@@ -538,7 +544,8 @@ _MEMBERS = ("країна", "держава", "член", "учасник", "у�
             "country", "state", "member", "nation", "country-member")
 _UNITE = ("об'єднувати", "налічувати", "нараховувати", "об'єднати", "включати", "входити", "складатися",
           "объединять", "насчитывать", "объединить", "включать", "входить", "состоять", "unite", "include", "comprise",
-          "number", "count", "bring", "вже", "уже", "already")
+          "number", "count", "bring", "вже", "уже", "already", "зрости", "досягти", "вирости", "достигнуть", "вырасти",
+          "reach", "grow", "rise")
 
 
 def _count(clause: Clause, article: Article, position: int) -> Event | None:

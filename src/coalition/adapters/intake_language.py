@@ -733,4 +733,13 @@ def find_counts(sentence: Sentence, nouns: Sequence[str]) -> list[tuple[int, int
             if any(w.has(*nouns) for w in following[:1]) or (len(following) > 1 and following[1].has(*nouns)
                                                               and not following[0].number):
                 found.append((value, index))
+        if value is not None and not found and _counted_before(words, index, nouns):
+            found.append((value, index))
     return found
+
+
+def _counted_before(words: Sequence[Token], index: int, nouns: Sequence[str]) -> bool:
+    """"Кількість учасників коаліції зросла до 11", "the number of members has reached 11"."""
+    before = words[max(0, index - 6):index]
+    return any(w.has("кількість", "количество", "число", "number") for w in before) and any(
+        w.has(*nouns) for w in before)
