@@ -347,7 +347,8 @@ def _qualifier_words(words: Sequence[Token], index: int) -> list[Token]:
     if "-" in word.text:
         head = word.text.split("-")[0]
         return [Token(head, word.start, word.start + len(head), word.lemmas)]
-    return [q for q in (_qualifier_before(words, index), _qualifier_after(words, index)) if q is not None]
+    before = _qualifier_before(words, index)
+    return ([before] if before is not None else []) + _qualifier_after(words, index)
 
 
 def _qualifier_before(words: Sequence[Token], index: int) -> Token | None:
@@ -357,15 +358,20 @@ def _qualifier_before(words: Sequence[Token], index: int) -> Token | None:
     return previous if previous.tagged("ADJF") or not previous.tags else None  # "дронова коаліція", "IT Coalition"
 
 
-def _qualifier_after(words: Sequence[Token], index: int) -> Token | None:
+def _qualifier_after(words: Sequence[Token], index: int) -> list[Token]:
     following = index + 1
     while following < len(words) and words[following].has(*_LINKS, *_FIELDS) and following - index < 5:
         following += 1  # "коаліція з питань ІТ", "коалиция в сфере информационных технологий"
     if following >= len(words) or following - index > 5 or words[following].has(*_STOP_QUALIFIER):
-        return None
+        return []
     candidate = words[following]
     linked = following > index + 1  # "коаліція дронів", "коаліція з розмінування", "coalition for demining"
-    return candidate if linked or candidate.tags or candidate.capital else None  # (within five words)
+    if not (linked or candidate.tags or candidate.capital):
+        return []
+    noun = words[following + 1] if following + 1 < len(words) else None
+    if candidate.tagged("ADJF") and noun is not None and noun.tagged("NOUN"):
+        return [candidate, noun]  # "коаліція протиповітряної оборони", "коалиция беспилотных систем"
+    return [candidate]
 
 
 def _registry_coalition(qualifiers: list[Token], known: KnownNames) -> CoalitionMention | None:
