@@ -216,7 +216,29 @@ def read_events(text: str, language: Language, published: date | None, known: Kn
             event = rule(clause, article, position)
             if event is not None:
                 found.append(event)
-    return tuple(_one_per_fact(found))
+    return tuple(_one_per_fact([e for e in found if _relevant(e, article)]))
+
+
+def _core(article: Article) -> set[str]:
+    """What the article is about: the parties and coalitions its headline and lead name (its first two
+    sentences), and those it names in two sentences or more."""
+    seen: dict[str, int] = {}
+    for position, clause in enumerate(article.clauses):
+        named = {m.code for m in clause.names} | ({clause.coalition.code or clause.coalition.name.casefold()}
+                                                  if clause.coalition else set())
+        for key in named:
+            seen[key] = seen.get(key, 0) + (2 if position < 2 else 1)
+    return {key for key, count in seen.items() if count >= 2}
+
+
+def _relevant(event: Event, article: Article) -> bool:
+    """An event whose parties and coalition the article is otherwise silent about is an aside (a headline of
+    another article left in the text), not what the article reports."""
+    if not event.parties:
+        return True
+    coalition = (event.coalition.code or event.coalition.name.casefold()) if event.coalition else None
+    named = {p.code or p.name for p in event.parties} | ({coalition} if coalition else set())
+    return bool(named & _core(article))
 
 
 # --- triggers and what blocks them -------------------------------------------------------------------------------
