@@ -210,12 +210,8 @@ def read_events(text: str, language: Language, published: date | None, known: Kn
         own = clause.date if clause.date != opened_with or _own_date(clause) else None
         article.clauses.append(replace(clause, recent=recent, paragraph_date=own))
     article.main = main_coalition(c.coalition for c in article.clauses if c.coalition)
-    found: list[Event] = []
-    for position, clause in enumerate(article.clauses):
-        for rule in RULES:
-            event = rule(clause, article, position)
-            if event is not None:
-                found.append(event)
+    found = [event for position, clause in enumerate(article.clauses) for rule in RULES
+             if (event := rule(clause, article, position)) is not None]
     return tuple(_one_per_fact([e for e in found if _relevant(e, article)]))
 
 
