@@ -196,11 +196,20 @@ def _carried(clause: Clause, before: PartialDate | None) -> PartialDate | None:
 def read_events(text: str, language: Language, published: date | None, known: KnownNames) -> tuple[Event, ...]:
     """The events the text states, one per fact."""
     article = Article(language, published, known)
-    index = party_index(known, language)
+    _read_clauses(text, article)
+    article.main = main_coalition(c.coalition for c in article.clauses if c.coalition)
+    found = [event for position, clause in enumerate(article.clauses) for rule in RULES
+             if (event := rule(clause, article, position)) is not None]
+    return tuple(_one_per_fact([e for e in found if _relevant(e, article)]))
+
+
+def _read_clauses(text: str, article: Article) -> None:
+    """The article's sentences with what the language tools find in them, each dated as news tells it."""
+    index = party_index(article.known, article.language)
     carried: PartialDate | None = None  # a sentence without a date of its own has the last one before it
     recent: CoalitionMention | None = None
     paragraph, opened_with = -1, carried
-    for sentence in sentences(text, language):
+    for sentence in sentences(text, article.language):
         if sentence.paragraph != paragraph:
             paragraph, opened_with = sentence.paragraph, carried
         background = _background(sentence)
@@ -209,10 +218,6 @@ def read_events(text: str, language: Language, published: date | None, known: Kn
         recent = clause.coalition if clause.coalition is not None and clause.coalition.name else recent
         own = clause.date if clause.date != opened_with or _own_date(clause) else None
         article.clauses.append(replace(clause, recent=recent, paragraph_date=own))
-    article.main = main_coalition(c.coalition for c in article.clauses if c.coalition)
-    found = [event for position, clause in enumerate(article.clauses) for rule in RULES
-             if (event := rule(clause, article, position)) is not None]
-    return tuple(_one_per_fact([e for e in found if _relevant(e, article)]))
 
 
 def _core(article: Article) -> set[str]:
