@@ -63,6 +63,8 @@ def _one(text: str, language: Language):  # type: ignore[no-untyped-def]
     ("It was signed on March 6, 2024.", Language.EN, "2024-03-06"),
     ("The coalition was founded last year.", Language.EN, "2024"),
     ("The act was signed on 18.01.2024.", Language.EN, "2024-01-18"),
+    ("Коаліцію створили 19 вересня минулого року.", Language.UK, "2024-09-19"),
+    ("Коалицию создали 19 сентября прошлого года.", Language.RU, "2024-09-19"),
 ])
 def test_dates_in_three_languages_at_the_precision_they_give(text: str, language: Language, expected: str) -> None:
     found = find_dates(_one(text, language), language, PUBLISHED)

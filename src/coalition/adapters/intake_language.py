@@ -26,6 +26,7 @@ from dateparser.date import DateDataParser
 
 from coalition.domain.intake import (
     CoalitionMention,
+    DatePrecision,
     KnownCoalition,
     KnownNames,
     Language,
@@ -534,6 +535,9 @@ def _day_first(words: Sequence[Token], index: int, language: Language, published
     if day is None or month is None:
         return None
     year = _int(_at(words, index + 2), 1900, 2100)
+    relative = _relative_at(words, index + 2, language, published) if year is None else None
+    if relative is not None and relative.value.precision is DatePrecision.YEAR:  # "19 вересня минулого року"
+        return DateMatch(PartialDate(relative.value.year, month, day), index, relative.last)
     value = _with_year(year, month, day, published)
     return DateMatch(value, index, index + (3 if year else 2)) if value else None
 
