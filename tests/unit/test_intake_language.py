@@ -86,6 +86,9 @@ def test_a_date_lacking_its_year_needs_the_publication_day() -> None:
     ("About $1.5 billion was mobilised.", Language.EN, "1500000000", "USD", True),
     ("It costs USD 1,250,000.", Language.EN, "1250000", "USD", False),
     ("Britain gave 50 million pounds.", Language.EN, "50000000", "GBP", False),
+    ("Мобілізовано близько півтора мільярда доларів.", Language.UK, "1500000000", "USD", True),
+    ("Зібрано 1,5 млрд дол. США.", Language.UK, "1500000000", "USD", False),
+    ("Собрано $1,5 млрд.", Language.RU, "1500000000", "USD", False),
 ])
 def test_amounts_with_scale_words_and_currencies(text: str, language: Language, amount: str, currency: str,
                                                  approximate: bool) -> None:

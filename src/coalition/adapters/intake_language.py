@@ -652,13 +652,16 @@ class AmountMatch:
     last: int
 
 
+_HALVES = ("півтора", "полтора")  # "півтора мільярда": one and a half
+
+
 def find_amounts(sentence: Sentence, language: Language) -> list[AmountMatch]:
     """Amounts of money: a number with an optional scale word and a currency (word, code or symbol) on
     either side, "about" before it making it approximate."""
     words = sentence.tokens
     found: list[AmountMatch] = []
     for index, word in enumerate(words):
-        if not word.number or (found and index < found[-1].last):
+        if not (word.number or word.has(*_HALVES)) or (found and index < found[-1].last):
             continue
         match = _amount_at(words, index, language)
         if match is not None:
@@ -685,7 +688,7 @@ def _scale(word: Token | None, language: Language) -> int | None:
 
 
 def _amount_at(words: Sequence[Token], index: int, language: Language) -> AmountMatch | None:
-    number = _number(words[index].text, language)
+    number = Decimal("1.5") if words[index].has(*_HALVES) else _number(words[index].text, language)
     if number is None:
         return None
     after = index + 1
