@@ -8,9 +8,9 @@ same sentence (an instrument for a signature, a facility for an opening). A trig
 registry's organisations the sentence names; a state named as the speaker ("Міністр оборони України заявив")
 is not a party of what is said unless it is named again; a state named as a place ("у Німеччині") is a place.
 
-Confidence: 0.4, plus 0.6 times the share of the kind's fields that resolved (the coalition to a registry code,
-every party to a code, a date, an amount where the kind has one), times 0.9 where only a noun ("підписання")
-rather than a verb carries the event.
+Confidence: 0.4, plus 0.6 times the share of the kind's fields that resolved (the coalition to a registry code
+where the kind stands in one, every party to a code where the kind names parties, a date, an amount where the
+kind has one), times 0.9 where only a noun ("підписання") rather than a verb carries the event.
 """
 
 from __future__ import annotations
@@ -286,14 +286,21 @@ def _confidence(weight: float, *resolved: bool) -> float:
     return round(min(1.0, (0.4 + 0.6 * share) * weight), 3)
 
 
+_NO_COALITION = (EventKind.FACILITY_OPENED, EventKind.AID_MOBILISED)  # kinds that stand in no coalition
+_NO_PARTIES = (EventKind.AID_MOBILISED, EventKind.MEMBERSHIP_COUNT, EventKind.FUNDING_MILESTONE)
+
+
 def _event(kind: EventKind, clause: Clause, weight: float, *, coalition: CoalitionMention | None,
            parties: Sequence[PartyMention] = (), amount: StatedAmount | None = None, place: str | None = None,
            attributes: dict[str, Any] | None = None, needs_amount: bool = False, at: int | None = None) -> Event:
     sentence = clause.sentence
     if at is not None:
         clause = replace(clause, date=_nearest_date(clause, at))
-    resolved = [coalition is not None and coalition.code is not None, all(p.code for p in parties) and bool(parties),
-                clause.date is not None]
+    resolved = [clause.date is not None]
+    if kind not in _NO_COALITION:
+        resolved.append(coalition is not None and coalition.code is not None)
+    if kind not in _NO_PARTIES:
+        resolved.append(all(p.code for p in parties) and bool(parties))
     if needs_amount:
         resolved.append(amount is not None)
     return Event(kind=kind, evidence=sentence.text, span=(sentence.start, sentence.end),
