@@ -243,6 +243,14 @@ def test_sentences_give_their_event_with_parties_and_roles(text: str, language: 
     assert [(p.code, p.role) for p in events[0].parties] == parties
 
 
+def test_signatories_listed_in_the_next_sentence() -> None:
+    text = ("Угоду про співпрацю в межах ІТ-коаліції підписали чотири держави. Серед них — Естонія та Люксембург як "
+            "лідери, а також Бельгія та Україна.")
+    events = read_events(text, Language.UK, PUBLISHED, KNOWN)
+    assert [(e.kind, [(p.code, p.role) for p in e.parties]) for e in events] == [
+        (EventKind.INSTRUMENT_SIGNED, [("EE", "lead"), ("LU", "lead"), ("BE", "member"), ("UA", "recipient")])]
+
+
 def test_the_founders_of_a_coalition_do_not_join_it() -> None:
     text = ("ІТ-коаліцію було створено 19 вересня 2023 року з ініціативи Естонії та Люксембургу, до яких долучилася "
             "Україна.")

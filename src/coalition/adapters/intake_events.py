@@ -406,6 +406,17 @@ def _term_years(clause: Clause) -> int | None:
     return None
 
 
+def _signatories(clause: Clause, article: Article, position: int) -> list[tuple[Clause, NameMatch]]:
+    """The parties the signing sentence names; where it names none ("Угоду підписали десять держав."), the states
+    the next sentence of its paragraph lists ("Серед них — Естонія, Люксембург, ...")."""
+    named = [(clause, m) for m in clause.parties()]
+    following = article.clauses[position + 1] if position + 1 < len(article.clauses) else None
+    if named or following is None or following.sentence.paragraph != clause.sentence.paragraph:
+        return named
+    listed = [m for m in following.parties() if m.state]
+    return [(following, m) for m in listed] if len(listed) >= 2 else []
+
+
 def _signed(clause: Clause, article: Article, position: int) -> Event | None:
     if _contract_at(clause) is not None:
         return None
@@ -418,8 +429,9 @@ def _signed(clause: Clause, article: Article, position: int) -> Event | None:
         return None
     coalition = _coalition_of(clause, article)
     default = "declaration-of-intent" if instrument == "declaration-of-intent" else "member"
-    parties = [PartyMention(m.code, m.text, _role(article, coalition, m.code, clause, default))
-               for m in clause.parties()]
+    listed = _signatories(clause, article, position)
+    parties = [PartyMention(m.code, m.text, _role(article, coalition, m.code, source, default))
+               for source, m in listed]
     if not parties:
         return None
     attributes: dict[str, Any] = {"instrument": instrument}
