@@ -424,7 +424,10 @@ def _signed(clause: Clause, article: Article, position: int) -> Event | None:
                               "заключить", "conclude", "ink"), ("підписання", "подписание", "signing", "signatory",
                                                                 "підписант", "подписант", "учасник", "участник",
                                                                 "сторона"))
-    instrument = _instrument(clause) if found else None
+    instrument = _instrument(clause)
+    if found is None and instrument == "declaration-of-intent":  # "joined through a Declaration of Intent"
+        joined = _trigger(clause, ("приєднатися", "долучитися", "присоединиться", "join"))
+        found = (joined[0], 0.9) if joined else None
     if found is None or instrument is None:
         return None
     coalition = _coalition_of(clause, article)
