@@ -489,13 +489,13 @@ def _meeting_found(clause: Clause) -> tuple[tuple[int, float], str | None] | Non
     ("at the contact group's meeting, X joined") or no body nor coalition is named."""
     found = _trigger(clause, ("зустрітися", "провести", "відбутися", "зібратися", "встретиться", "провести",
                               "состояться", "собраться", "meet", "met", "held", "hold", "convene"), _MEETING)
-    if found is None or not clause.has(*_MEETING, "met"):
+    if found is None or not clause.has(*_MEETING, "met", "зустрітися", "встретиться"):
         return None
     body = "steering-group" if clause.has(*_STEERING) else ("contact-group" if clause.has(*_CONTACT) else None)
-    if body is None and not clause.mentions_coalition:
-        return None
     if body != "steering-group" and (found[1] < 1.0 or _circumstance(clause.sentence.tokens, found[0])):
         return None
+    if body is None and not clause.mentions_coalition and len(clause.parties(speakers=True)) < 2:
+        return None  # a meeting of no body nor coalition: of two parties at least ("the minister met NATO's chief")
     return found, body
 
 
@@ -514,7 +514,8 @@ def _meeting(clause: Clause, article: Article, position: int) -> Event | None:
     if clause.has("перший", "первый", "first", "inaugural"):
         attributes["first"] = True
     place = clause.places[0] if clause.places else None
-    return _event(EventKind.MEETING_HELD, clause, found[1], coalition=_coalition_of(clause, article),
+    coalition = _coalition_of(clause, article) if body or clause.mentions_coalition else None
+    return _event(EventKind.MEETING_HELD, clause, found[1], coalition=coalition,
                   parties=parties, place=place, attributes=attributes, at=found[0])
 
 
