@@ -32,7 +32,7 @@ _OTHERS = (Lingua.GERMAN, Lingua.FRENCH, Lingua.SPANISH, Lingua.ITALIAN, Lingua.
 _MARKERS = re.compile(
     r"^\s*(?:читайте\s+(?:також|также|ще|еще)|дивіться\s+також|смотрите\s+также|read\s+(?:also|more)|see\s+also|"
     r"related|популярне|популярное|останні\s+новини|последние\s+новости|latest\s+news|more\s+news|інші\s+новини|"
-    r"другие\s+новости|other\s+news|новини\s+партнерів|новости\s+партнеров|головне|главное|top\s+stories|"
+    r"другие\s+новости|other\s+news|новини\s+за\s+темою|новости\s+по\s+теме|по\s+теме|на\s+тему|related\s+news|новини\s+партнерів|новости\s+партнеров|головне|главное|top\s+stories|"
     r"реклама|advertisement|sponsored|промо|партнерський|фото|photo|відео|видео|video|джерело|источник|source|"
     r"теги|тэги|tags|поділитися|поделиться|share|підписуйтесь|подписывайтесь|subscribe|переглядів|просмотров|"
     r"views|коментарі|комментарии|comments|©|\(c\)|copyright)\b[^\n]*$",
