@@ -18,6 +18,7 @@ from coalition.adapters.documents import DiskDocumentStore, S3DocumentStore
 from coalition.adapters.fx_files import parse_rates, read_rates
 from coalition.adapters.fx_sources import Publication, Unreachable, bundled_ecb_history, published
 from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
+from coalition.adapters.intake_reader import LanguageToolsReader
 from coalition.adapters.interchange import read_iati, read_ocds
 from coalition.adapters.jobs import FAILED, REJECTED, Job, JobStore, this_worker
 from coalition.adapters.open_data import FLOW_FORMATS, atom_feed, flows_file, iati_document, iati_problems
@@ -36,6 +37,7 @@ from coalition.domain.fx import FxRate
 from coalition.domain.identity import SessionPolicy
 from coalition.domain.interchange import ReadFile, Standard
 from coalition.services.audit import verify_audit_deep
+from coalition.services.intake import ArticleReader
 from coalition.services.ports import Clock, DocumentStore, PasswordHasher, UnitOfWork
 from coalition.services.views.ledger import check_ledger
 from coalition.services.views.open_contracting import ProcurementRecord
@@ -132,6 +134,11 @@ class Platform:
                                            access_key=s.documents_s3_access_key,
                                            secret_key=s.documents_s3_secret_key)
         return DiskDocumentStore(s.resolved_documents_dir)
+
+    @cached_property
+    def article_reader(self) -> ArticleReader:
+        """The news intake's language tools (everything they need comes with their packages)."""
+        return LanguageToolsReader()
 
     @cached_property
     def idempotency(self) -> IdempotencyStore:

@@ -12,6 +12,7 @@ import pytest
 
 from coalition.bootstrap import Platform
 from coalition.demo.world import build_demo_registry
+from coalition.domain.intake import MAX_ARTICLE_BYTES as READ_LIMIT
 from coalition.domain.intake import (
     CoalitionMention,
     Event,
@@ -23,7 +24,7 @@ from coalition.domain.intake import (
     reading_json,
 )
 from coalition.domain.intake_queue import MAX_ARTICLE_BYTES
-from tests.integration.helpers import assert_refused, run
+from tests.integration.helpers import assert_refused, dump, run
 
 TEXT = "Kyiv, 20 March 2025. Estonia joined the Drone Coalition on 1 March 2025, the ministry said."
 SENTENCE = "Estonia joined the Drone Coalition on 1 March 2025, the ministry said."
@@ -38,6 +39,9 @@ def reading_file(folder: Path, *, text: str = TEXT, language: str = "en", name: 
     path = folder / name
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
+
+
+CORPUS = Path(__file__).parent.parent / "data" / "intake"
 
 
 @pytest.fixture
@@ -95,7 +99,27 @@ def test_rejecting_keeps_the_reason(world, capsys, tmp_path):
     assert json.loads(out)["decision"]["reason"] == "not confirmed"
 
 
+def test_an_article_read_from_its_file_is_added_once_with_its_proposals(world, capsys):
+    article = str(CORPUS / "uk_netherlands.txt")
+    code, out, _ = run(world, capsys, "intake", "add", article, "--source", "https://example.org/nl",
+                       "--published-on", "2024-02-15", "--json")
+    assert code == 0, out
+    added = json.loads(out)
+    assert added["added"] and len(added["proposals"]) == 1
+    code, out, _ = run(world, capsys, "intake", "show", str(added["proposals"][0]), "--json")
+    shown = json.loads(out)
+    assert shown["kind"] == "member-joined" and shown["event"]["parties"][0]["code"] == "NL"
+    assert "Нідерланди приєдналися до ІТ-коаліції" in shown["sources"][0]["evidence"]
+    code, out, _ = run(world, capsys, "intake", "add", article, "--source", "https://example.org/nl", "--json")
+    assert code == 0 and json.loads(out)["added"] is False
+
+
+def _record(tables: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[object, ...]]]:
+    return {name: rows for name, rows in tables.items() if name not in ("jobs", "job_workers", "sign_in_attempts")}
+
+
 def test_bad_input_is_refused_with_one_line_and_nothing_stored(world, capsys, tmp_path):
+    before = _record(dump(world.engine))
     empty = tmp_path / "empty.json"
     empty.write_bytes(b"")
     assert_refused(world, capsys, ["intake", "add", "--reading", str(empty), "--source", "x"], 2, "the file is empty")
@@ -116,11 +140,19 @@ def test_bad_input_is_refused_with_one_line_and_nothing_stored(world, capsys, tm
     assert_refused(world, capsys, ["intake", "add", "--reading", str(reading_file(tmp_path))], 2, "--source")
     article = tmp_path / "article.txt"
     article.write_text(TEXT, encoding="utf-8")
-    try:
-        import coalition.services.intake  # noqa: F401 - the reader, where it is installed
-    except ModuleNotFoundError:
-        assert_refused(world, capsys, ["intake", "add", str(article), "--source", "x"], 2, "no reader is installed")
+    german = tmp_path / "german.txt"
+    german.write_text("Die Koalition hat sich heute in Berlin getroffen und zwei neue Mitglieder aufgenommen. "
+                      "Die Minister sprachen lange über die Lieferungen des nächsten Jahres.", encoding="utf-8")
+    assert_refused(world, capsys, ["intake", "add", str(german), "--source", "x"], 2,
+                   "not Ukrainian, Russian or English")
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"a" * (READ_LIMIT + 1))
+    assert_refused(world, capsys, ["intake", "add", str(huge), "--source", "x"], 2, f"limit of {READ_LIMIT} bytes")
+    program = tmp_path / "program.txt"
+    program.write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00")
+    assert_refused(world, capsys, ["intake", "add", str(program), "--source", "x"], 2, "binary file")
     empty_article = tmp_path / "empty.txt"
     empty_article.write_bytes(b"  \n")
-    assert_refused(world, capsys, ["intake", "add", str(empty_article), "--source", "x"], 2, "the file is empty")
+    assert_refused(world, capsys, ["intake", "add", str(empty_article), "--source", "x"], 2, "the article is empty")
+    assert _record(dump(world.engine)) == before
     assert_refused(world, capsys, ["intake", "show", "999"], 3, "no intake proposal 999")

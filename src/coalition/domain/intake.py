@@ -20,6 +20,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from coalition.domain.errors import InvalidInput, refusal
+
+MAX_ARTICLE_BYTES = 1_000_000  # the largest article `intake read` accepts, in bytes of UTF-8
 
 def plain(amount: Decimal) -> str:
     """The amount as a plain decimal string, never in exponent form ("1500000000", "2.3")."""
@@ -144,6 +147,65 @@ class Reading:
     published_on: date | None
     text: str
     events: tuple[Event, ...] = ()
+    source: str | None = None
+
+
+class ArticleFormat(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+    @classmethod
+    def of_name(cls, name: str) -> ArticleFormat:
+        """The format a file's name suggests: .html/.htm, .md/.markdown, anything else plain text."""
+        suffix = name.rsplit(".", 1)[-1].casefold() if "." in name else ""
+        if suffix in ("html", "htm", "xhtml"):
+            return cls.HTML
+        return cls.MARKDOWN if suffix in ("md", "markdown") else cls.TEXT
+
+
+def decode_article(raw: bytes, field: str = "path") -> str:
+    """The article's text, or a refusal naming what is wrong: empty, over the size limit, or not UTF-8 text."""
+    if len(raw) > MAX_ARTICLE_BYTES:
+        raise refusal(InvalidInput, "the article is {size} bytes, over the limit of {limit} bytes", field=field,
+                      size=len(raw), limit=MAX_ARTICLE_BYTES)
+    if b"\x00" in raw:
+        raise refusal(InvalidInput, "the article is a binary file, not UTF-8 text", field=field)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise refusal(InvalidInput, "the article is a binary file, not UTF-8 text", field=field) from None
+    if not text.strip():
+        raise refusal(InvalidInput, "the article is empty", field=field)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class KnownParty:
+    """A registry party as the reader matches it: its code, its names and identifiers, whether it is a state."""
+
+    code: str
+    names: tuple[str, ...]
+    state: bool
+    kind: str | None = None  # the registry's party kind ("ministry", "agency", ...)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownCoalition:
+    """A registry coalition as the reader matches it, with its recipient and its members' current roles."""
+
+    code: str
+    name: str
+    recipient: str | None = None
+    roles: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownNames:
+    """What the registry holds that an article may name."""
+
+    parties: tuple[KnownParty, ...] = ()
+    coalitions: tuple[KnownCoalition, ...] = ()
 
 
 # --- the JSON shape ---------------------------------------------------------------------------------------------

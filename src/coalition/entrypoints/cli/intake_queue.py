@@ -3,9 +3,7 @@ and show the proposals with how each stands against the registry, accept or reje
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,34 +11,25 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from coalition.bootstrap import Platform
 from coalition.domain.coalition import MembershipRole
 from coalition.domain.common import parse_date
 from coalition.domain.errors import InvalidInput, refusal
 from coalition.domain.instrument import InstrumentKind
-from coalition.domain.intake import Reading
+from coalition.domain.intake import ArticleFormat, Reading
 from coalition.domain.intake_queue import ProposalStatus, checked_bytes, digest_of, reading_from_data
+from coalition.entrypoints.cli import intake as reading_commands
 from coalition.entrypoints.cli.output import choice, console, emit_json, table
 from coalition.entrypoints.cli.params import id_argument
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services import intake_queue as svc
+from coalition.services.intake import read_article
 
-intake = typer.Typer(help="The news intake: articles read into proposed facts, reviewed before the registry takes "
-                          "them.", no_args_is_help=True)
+intake = reading_commands.app  # one group: `intake read` and the queue's commands
 
-NO_READER = "no reader is installed to read {path}; give the reading as JSON with --reading"
 NOT_JSON = "the reading is not JSON: {problem}"
 NEEDS_SOURCE = "say where the article comes from (--source, or a 'source' in the reading)"
 NOTHING_TO_ADD = "give the article's file or a reading (--reading FILE.json)"
-
-
-def _reader() -> Callable[..., Reading] | None:
-    """The article reader (``coalition.services.intake.read_article``), where it is installed."""
-    try:
-        module = importlib.import_module("coalition.services.intake")
-    except ModuleNotFoundError:
-        return None
-    found = getattr(module, "read_article", None)
-    return found if callable(found) else None
 
 
 def _from_json(path: Path) -> tuple[Reading, bytes, dict[str, Any]]:
@@ -53,17 +42,17 @@ def _from_json(path: Path) -> tuple[Reading, bytes, dict[str, Any]]:
     return reading, reading.text.encode("utf-8"), data
 
 
-def _read(path: Path | None, reading_file: Path | None) -> tuple[Reading, bytes, dict[str, Any]]:
+def _read(platform: Platform, path: Path | None, reading_file: Path | None, published_on: date | None,
+          source: str | None) -> tuple[Reading, bytes, dict[str, Any]]:
     if reading_file is not None:
         return _from_json(reading_file)
     if path is None:
         raise refusal(InvalidInput, NOTHING_TO_ADD, field="path")
-    raw = path.read_bytes()
-    checked_bytes(raw, "path")
-    reader = _reader()
-    if reader is None:
-        raise refusal(InvalidInput, NO_READER, field="path", path=str(path))
-    return reader(raw), raw, {}
+    raw = path.read_bytes()  # refused by the reader if empty, binary or over MAX_ARTICLE_BYTES
+    reading = read_article(platform.uow(read_only=True), platform.operator(), raw,
+                           form=ArticleFormat.of_name(path.name), reader=platform.article_reader,
+                           today=platform.clock().date(), published_on=published_on, source=source)
+    return reading, raw, {}
 
 
 def _proposal_data(view: svc.ProposalView) -> dict[str, Any]:
@@ -87,12 +76,14 @@ def intake_add(ctx: typer.Context,
                as_json: JsonFlag = False) -> None:
     """Keep an article and the facts it states as proposals; the same article twice changes nothing."""
     platform = ready(ctx)
-    read, raw, data = _read(path, reading)
+    day = parse_date(published_on, "--published-on") if published_on else None
+    if not (source or reading is not None):
+        raise refusal(InvalidInput, NEEDS_SOURCE, field="--source")
+    read, raw, data = _read(platform, path, reading, day, source)
     where = source or (data.get("source") if isinstance(data.get("source"), str) else None)
     if not where:
         raise refusal(InvalidInput, NEEDS_SOURCE, field="--source")
     digest = data.get("sha256") if isinstance(data.get("sha256"), str) else digest_of(raw)
-    day = parse_date(published_on, "--published-on") if published_on else None
     added = svc.add_reading(platform.uow(), platform.operator(), reading=read, source=where, published_on=day,
                             sha256=digest)
     if as_json:
