@@ -148,8 +148,9 @@ def _places(words: Sequence[Token], names: Sequence[NameMatch]) -> tuple[str, ..
     found = []
     for index in range(1, len(words)):
         word = words[index]
-        if index not in taken and word.capital and not word.number and words[index - 1].has(*_PLACE) \
-                and not words[index - 1].capital and len(word.text) > 2:
+        preposition = words[index - 1]
+        if index not in taken and word.capital and not word.number and preposition.has(*_PLACE) \
+                and (not preposition.capital or index == 1) and len(word.text) > 2:
             found.append(word.text)
     return tuple(found)
 

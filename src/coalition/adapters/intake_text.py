@@ -106,8 +106,9 @@ def _article_lines(lines: list[str]) -> list[str]:
 
 
 def _is_menu(line: str) -> bool:
-    """A line of a few short items set apart by bars, dots or slashes: "Головна | Новини | Політика"."""
-    items = [item for item in re.split(r"\s[|·•/]\s|\s[|·•/]|[|·•]", line) if item.strip()]
+    """A line of a few short items set apart by bars, dots, slashes or breadcrumb arrows: "Головна | Новини |
+    Політика", "Главная › Мир"."""
+    items = [item for item in re.split(r"\s[|·•/›»>→]\s|\s[|·•/›»>→]|[|·•›»→]", line) if item.strip()]
     return len(items) >= 2 and all(len(item.split()) <= 3 for item in items)
 
 
