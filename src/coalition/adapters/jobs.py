@@ -87,9 +87,13 @@ class Job:
 
 
 def _job(row: Any) -> Job:
+    def moment(value: datetime | None) -> datetime | None:
+        return None if value is None else _aware(value)
+
     return Job(row.id, row.kind, row.owner, row.filename, row.status, row.phase, row.done, row.total, row.attempts,
-               row.max_attempts, row.worker, row.created_at, row.started_at, row.finished_at, row.heartbeat_at,
-               json.loads(row.outcome) if row.outcome else None, row.message)
+               row.max_attempts, row.worker, _aware(row.created_at), moment(row.started_at),
+               moment(row.finished_at), moment(row.heartbeat_at), json.loads(row.outcome) if row.outcome else None,
+               row.message)
 
 
 _COLUMNS = [c for c in t.jobs.c if c.name != "payload"]
