@@ -168,7 +168,7 @@ class FakeOutbox:
     def delivery(self, delivery_id: int) -> DeliveryRecord | None:
         return None
 
-    def resend(self, delivery_id: int) -> None:
+    def resend(self, delivery_id: int, at: datetime) -> None:
         raise AssertionError("no delivery is kept in memory")
 
     def contact(self, username: str) -> tuple[str | None, Choices]:
@@ -183,11 +183,11 @@ class FakeOutbox:
     def unread(self, username: str) -> int:
         return sum(1 for n in self._s.outbox.notices[username] if n.read_at is None)
 
-    def mark_read(self, username: str, ids: Collection[int] | None) -> int:
+    def mark_read(self, username: str, ids: Collection[int] | None, at: datetime) -> int:
         mine = self._s.outbox.notices[username]
         marked = [i for i, n in enumerate(mine) if n.read_at is None and (ids is None or n.id in ids)]
         for i in marked:
-            mine[i] = replace(mine[i], read_at=datetime(2026, 1, 1, tzinfo=UTC))
+            mine[i] = replace(mine[i], read_at=at)
         return len(marked)
 
 

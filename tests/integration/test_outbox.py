@@ -28,6 +28,7 @@ from coalition.entrypoints.jobs import JobRunner
 from coalition.services import identity, notifications, steering
 from coalition.services.audit import verify_audit_deep
 from coalition.services.identity import actor_for_user
+from tests.integration.helpers import run
 from tests.integration.receivers import Receiver, SmtpServer
 
 IT = "it-coalition"
@@ -176,3 +177,64 @@ def test_a_worker_killed_between_sending_and_noting_it_sends_again_with_the_same
         assert receiver.kept == [ids[0]] and receiver.refused == [], "acted on once"
         delivered = _delivery(world)
         assert delivered.status == "delivered" and delivered.attempts == 2 and delivered.status_code == 200
+
+
+def test_webhooks_and_notification_choices_on_the_command_line(world: Platform, capsys, monkeypatch):
+    capsys.readouterr()
+    with Receiver() as receiver:
+        code, out, err = run(world, capsys, "webhooks", "add", "EE", receiver.url, "--events",
+                             "proposal-opened,decision-taken", "--json")
+        assert code == 0, err
+        added = json.loads(out)
+        receiver.secret = added["secret"]
+        assert added["secret"].startswith("whsec_") and added["events"] == ["decision-taken", "proposal-opened"]
+        code, out, _ = run(world, capsys, "webhooks", "list", "--json")
+        assert code == 0 and "secret" not in out and json.loads(out)[0]["url"] == receiver.url
+        code, _, err = run(world, capsys, "webhooks", "add", "EE", receiver.url, "--events", "no-such-event")
+        assert code != 0 and "events" in err and "proposal-opened" in err
+        code, _, err = run(world, capsys, "webhooks", "add", "EE", "ftp://example.org/x")
+        assert code != 0 and "url" in err
+
+        code, _, err = run(world, capsys, "users", "set-email", "ee-desk", "not an address")
+        assert code != 0 and "email" in err
+        assert run(world, capsys, "users", "set-email", "ee-desk", "desk@mod.ee")[0] == 0
+        code, out, _ = run(world, capsys, "users", "notifications", "ee-desk", "--email", "decision-taken",
+                           "--page", "none", "--json")
+        assert code == 0 and json.loads(out) == {"username": "ee-desk", "email": "desk@mod.ee",
+                                                 "email_events": "decision-taken", "page_events": "none"}
+
+        _open(world)
+        code, out, _ = run(world, capsys, "worker", "--once")
+        assert code == 0 and "1 delivered" in " ".join(out.split())
+        code, out, _ = run(world, capsys, "webhooks", "deliveries", "--subscription", str(added["id"]), "--json")
+        log = json.loads(out)
+        assert code == 0 and [(d["status"], d["status_code"], d["attempts"]) for d in log] == [("delivered", 200, 1)]
+        assert run(world, capsys, "webhooks", "resend", str(log[0]["id"]))[0] == 0
+        run(world, capsys, "worker", "--once")
+        assert [e for e, _, _ in receiver.received] == [log[0]["event_id"]] * 2 and len(receiver.kept) == 1
+
+        code, out, _ = run(world, capsys, "webhooks", "disable", str(added["id"]))
+        assert code == 0
+        _open(world)
+        run(world, capsys, "worker", "--once")
+        assert len(receiver.received) == 2, "nothing is sent to a disabled subscription"
+    ee = actor_for_user(world.uow(read_only=True), "ee-desk")
+    assert all(n.facts.get("title") != "Approve priority list v2" or n.type is not EventType.PROPOSAL_OPENED
+               for n in notifications.notices(world.uow(read_only=True), ee)), "ee-desk chose none in the pages"
+
+
+def test_a_subscription_whose_deliveries_keep_failing_is_disabled(world: Platform, monkeypatch):
+    monkeypatch.setattr("coalition.adapters.outbox.DISABLE_AFTER", 3)
+    receiver = Receiver()  # never started: nothing listens on its port
+    subscription = _subscribe(world, receiver)
+    _open(world)
+    runner = JobRunner(world)
+    for _ in range(3):
+        runner.deliverer.drain()
+        failed = _delivery(world)
+        assert failed.status == "pending" and failed.status_code is None and failed.last_error
+        notifications.resend(world.uow(), world.operator(), failed.id)
+    stored = world.uow(read_only=True)
+    with stored:
+        found = stored.outbox.subscription(subscription)
+    assert found is not None and not found.active and "3 failed deliveries" in found.note

@@ -121,9 +121,9 @@ class SqlOutboxRepository:
                              .where(t.deliveries.c.id == delivery_id)).first()
         return None if row is None else _delivery(row)
 
-    def resend(self, delivery_id: int) -> None:
+    def resend(self, delivery_id: int, at: datetime) -> None:
         self.c.execute(t.deliveries.update().where(t.deliveries.c.id == delivery_id).values(
-            status=PENDING, next_attempt_at=sa.func.now(), worker=None, claimed_at=None))
+            status=PENDING, next_attempt_at=at, worker=None, claimed_at=None))
 
     def contact(self, username: str) -> tuple[str | None, Choices]:
         row = self.c.execute(sa.select(t.notification_settings)
@@ -151,12 +151,12 @@ class SqlOutboxRepository:
         return int(self.c.execute(sa.select(sa.func.count()).select_from(n)
                                   .where(n.c.username == username, n.c.read_at.is_(None))).scalar_one())
 
-    def mark_read(self, username: str, ids: Collection[int] | None) -> int:
+    def mark_read(self, username: str, ids: Collection[int] | None, at: datetime) -> int:
         n = t.notifications
         query = n.update().where(n.c.username == username, n.c.read_at.is_(None))
         if ids is not None:
             query = query.where(n.c.id.in_(list(ids)))
-        return int(self.c.execute(query.values(read_at=sa.func.now())).rowcount)
+        return int(self.c.execute(query.values(read_at=at)).rowcount)
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ def resend(uow: UnitOfWork, actor: Actor, delivery_id: int) -> DeliveryRecord:
             _subscription(uow, actor, int(found.target))
         else:
             require(can(actor, "manage_webhooks"))
-        uow.outbox.resend(delivery_id)
+        uow.outbox.resend(delivery_id, uow.clock())
         record_change(uow, actor, AuditEvent("resend_delivery", "delivery", str(delivery_id),
                                              {"status": found.status}, {"status": "pending"}))
         uow.commit()
@@ -192,8 +192,13 @@ def set_contact(uow: UnitOfWork, actor: Actor, username: str, *, email: str | ob
 
 def _choices(email: str | None, choices: Choices) -> dict[str, object]:
     return {"email": email,
-            "email_events": "all" if choices.email is None else event_types_text(choices.email),
-            "page_events": "all" if choices.page is None else event_types_text(choices.page)}
+            "email_events": "all" if choices.email is None else event_types_text(choices.email) or "none",
+            "page_events": "all" if choices.page is None else event_types_text(choices.page) or "none"}
+
+
+def choices_data(found: Contact) -> dict[str, object]:
+    """A user's address and choices as words: 'all', 'none' or the event types."""
+    return {"username": found.username, **_choices(found.email, found.choices)}
 
 
 def notices(uow: UnitOfWork, actor: Actor, limit: int = 100) -> list[Notice]:
@@ -211,6 +216,6 @@ def mark_read(uow: UnitOfWork, actor: Actor, ids: Collection[int] | None = None)
     """Mark the user's notifications read (all, or those of ``ids``); how many were unread. Operational state:
     not audited (reading is no change of the record)."""
     with uow:
-        marked = uow.outbox.mark_read(actor.user, ids)
+        marked = uow.outbox.mark_read(actor.user, ids, uow.clock())
         uow.commit()
     return marked
