@@ -41,6 +41,7 @@ from coalition.entrypoints.api import (
     innovation,
     jobs,
     mechanisms,
+    notifications,
     planning,
     procurement,
     registry,
@@ -280,7 +281,8 @@ def create_app(platform: Platform) -> FastAPI:
     _answer_errors(app)
     app.include_router(health.router)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
-                   procurement.router, innovation.router, mechanisms.router, exports.router, jobs.router):
+                   procurement.router, innovation.router, mechanisms.router, exports.router, jobs.router,
+                   notifications.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)
