@@ -203,9 +203,21 @@ class OutboxStore:
             if self._writer_lock is not None:
                 self._writer_lock.release()
 
+    def _any(self, query: sa.Select[Any]) -> bool:
+        """Whether ``query`` finds a row, read without taking the writers' turn (an idle worker writes nothing)."""
+        with database_errors_translated(), self.engine.connect() as c:
+            c.info["sqlite_begin"] = "BEGIN"
+            try:
+                return c.execute(query).first() is not None
+            finally:
+                c.rollback()
+                c.info.pop("sqlite_begin", None)
+
     def fan_out(self, *, emails: bool, limit: int = 100) -> int:
         """Turn events not yet fanned out into deliveries and notifications (by email only where ``emails``: an
         SMTP server is configured); how many events were."""
+        if not self._any(sa.select(t.outbox.c.id).where(t.outbox.c.fanned_out_at.is_(None)).limit(1)):
+            return 0
         with self._write() as c:
             query = sa.select(t.outbox).where(t.outbox.c.fanned_out_at.is_(None)).order_by(t.outbox.c.id).limit(limit)
             if self.shared:
@@ -256,6 +268,8 @@ class OutboxStore:
         (its process no longer exists on this machine, or its claim is older than the lease)."""
         d = t.deliveries
         now = self.clock()
+        if not self._any(sa.select(d.c.id).where(d.c.status == PENDING, d.c.next_attempt_at <= now).limit(1)):
+            return []
         with self._write() as c:
             query = sa.select(d.c.id, d.c.worker, d.c.claimed_at).where(
                 d.c.status == PENDING, d.c.next_attempt_at <= now).order_by(d.c.next_attempt_at, d.c.id).limit(limit)

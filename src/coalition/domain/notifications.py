@@ -148,6 +148,16 @@ MESSAGES: dict[EventType, tuple[str, str]] = {
                                 "You are assigned as an expert to review project {project} of call {call}."),
 }
 NOT_GIVEN = "none"
+# Each event type in words, for the pages where a user chooses (translated by the catalog).
+WORDS: dict[EventType, str] = {
+    EventType.PROPOSAL_OPENED: "A proposal is open for your party's vote",
+    EventType.SILENCE_CLOSING: "A silence procedure closes within 48 hours",
+    EventType.DECISION_TAKEN: "The steering group took a decision",
+    EventType.SHIPMENT_ARRIVED: "A shipment arrived for your unit",
+    EventType.PAYMENT_DISBURSED: "A payment disbursed your party's money",
+    EventType.IMPORT_FINISHED: "Your import finished or failed",
+    EventType.EXPERT_ASSIGNED: "You are assigned as an expert",
+}
 
 
 def fill(template: str, facts: Mapping[str, object]) -> str:

@@ -32,7 +32,7 @@ from coalition.domain.innovation import (
 )
 from coalition.domain.instrument import InstrumentKind
 from coalition.domain.ledger import Measure, PledgeStatus
-from coalition.domain.notifications import MESSAGES
+from coalition.domain.notifications import MESSAGES, WORDS
 from coalition.domain.offers import TEXTS as OFFER_TEXTS
 from coalition.domain.offers import OfferAnswer
 from coalition.domain.packages import TEXTS as PACKAGE_TEXTS
@@ -55,7 +55,8 @@ LABELLED: tuple[type[StrEnum], ...] = (
     OfferAnswer, PledgeStatus)
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS,
-                              *REASONS, *EFFECTS, *(text for pair in MESSAGES.values() for text in pair))
+                              *REASONS, *EFFECTS, *(text for pair in MESSAGES.values() for text in pair),
+                              *WORDS.values())
 EXTRA_LABELS = ("delivered", "delivered-in-kind", "queued", "starting", "validating", "writing", "done", "rejected",
                 "failed", "no earmark", *WHERE, *(role.label for role in MembershipRole))
 # ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers

@@ -29,6 +29,7 @@ from coalition.domain.innovation import PROGRESSION, ScoringMethod
 from coalition.domain.ledger import Measure
 from coalition.domain.membership import spells
 from coalition.domain.money import Money
+from coalition.domain.notifications import MESSAGES, WORDS, Choices, EventType, fill
 from coalition.domain.planning import PlanState
 from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.entrypoints.api.core import (
@@ -62,6 +63,7 @@ from coalition.services import (
     funding,
     identity,
     innovation,
+    notifications,
     planning,
     programmes,
     registry,
@@ -138,7 +140,52 @@ def _signed_in(who: Viewer) -> None:
 def account(request: Request, who: WhoDep) -> Response:
     _signed_in(who)
     roles = sorted(f"{g.role.value}@{g.coalition}" if g.coalition else g.role.value for g in who.actor.grants)
-    return render(request, who, "account.html", roles=roles)
+    contact = notifications.contact(who.read(), who.actor, who.actor.user)
+    event_words = [(kind, who.gettext(WORDS[kind])) for kind in EventType]
+    return render(request, who, "account.html", roles=roles, contact=contact, event_words=event_words)
+
+
+EVENT_NAMES = frozenset(kind.value for kind in EventType)
+
+
+@router.post("/account/notifications")
+async def choose_notifications(request: Request, who: WhoDep) -> Response:
+    """The user's email address and which events it is told of, by email and in the pages."""
+    form = await checked_form(request, who)
+    _signed_in(who)
+    sent = await request.form()
+    choices = Choices(frozenset(EventType(v) for v in sent.getlist("email_events") if v in EVENT_NAMES),
+                      frozenset(EventType(v) for v in sent.getlist("page_events") if v in EVENT_NAMES))
+    back = RedirectResponse("/account#notifications", status_code=303)
+    try:
+        await run_in_threadpool(notifications.set_contact, who.write(), who.actor, who.actor.user,
+                                email=form.get("email", ""), choices=choices)
+    except CoalitionError as error:
+        flash(request, "error", error_text(who.language, error))
+        return back
+    flash(request, "ok", who.gettext("Your notification settings are saved."))
+    return back
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+def notification_list(request: Request, who: WhoDep) -> Response:
+    _signed_in(who)
+    found = notifications.notices(who.read(), who.actor)
+    shown = []
+    for notice in found:
+        subject, body = MESSAGES[notice.type]
+        shown.append((notice, fill(who.gettext(subject), notice.facts), fill(who.gettext(body), notice.facts)))
+    return render(request, who, "notifications.html", notices=shown, unread=who.unread)
+
+
+@router.post("/notifications/read")
+async def read_notifications(request: Request, who: WhoDep) -> Response:
+    form = await checked_form(request, who)
+    _signed_in(who)
+    chosen = form.get("id", "")
+    ids = [int(chosen)] if chosen.isdigit() else None
+    await run_in_threadpool(notifications.mark_read, who.write(), who.actor, ids)
+    return RedirectResponse("/notifications", status_code=303)
 
 
 @router.post("/account/password")
