@@ -238,3 +238,31 @@ def test_a_subscription_whose_deliveries_keep_failing_is_disabled(world: Platfor
     with stored:
         found = stored.outbox.subscription(subscription)
     assert found is not None and not found.active and "3 failed deliveries" in found.note
+
+
+def _events(platform: Platform, type: str) -> list[dict[str, object]]:
+    with platform.engine.connect() as c:
+        return [json.loads(r.body) for r in c.execute(sa.select(t.outbox).where(t.outbox.c.type == type))]
+
+
+def test_a_silence_procedure_closing_within_48_hours_is_announced_once(world: Platform):
+    proposal = steering.open_proposal(
+        world.uow(), world.operator(), coalition=IT, kind=ProposalKind.APPROVE_PRIORITY_LIST,
+        title="Approve priority list v2", payload={"version": 2}, procedure=Procedure.SILENCE,
+        deadline=world.clock() + timedelta(hours=72))
+    runner = JobRunner(world)
+    assert runner.deliverer.drain().announced == 0, "72 hours ahead: not yet"
+    world.clock.now += timedelta(hours=30)  # type: ignore[attr-defined]
+    assert runner.deliverer.drain().announced == 1
+    assert JobRunner(world).deliverer.drain().announced == 0, "once, whichever worker looks"
+    [announced] = _events(world, "silence-closing")
+    assert announced["facts"]["proposal"] == proposal.id and set(announced["parties"]) == set(VOTING_MEMBERS)
+
+
+def test_an_arrival_tells_the_receiving_unit_and_a_payment_tells_its_donors_without_amounts(platform: Platform):
+    build_demo_world(platform.uow(), platform.operator())
+    arrived = _events(platform, "shipment-arrived")
+    assert arrived and all(e["parties"] and e["facts"]["shipment"] for e in arrived)
+    assert any("UA-TU-1" in e["parties"] for e in arrived)
+    paid = _events(platform, "payment-disbursed")
+    assert paid and all(set(e["facts"]) == {"payment", "contract", "paid_on"} and e["parties"] for e in paid)
