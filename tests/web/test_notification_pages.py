@@ -75,3 +75,32 @@ def test_a_user_chooses_its_address_and_what_it_is_told_of(client: TestClient, p
     found = notifications.contact(platform.uow(read_only=True), platform.operator(), "lv-desk")
     assert found.email == "desk@mod.lv" and found.choices.email == {EventType.DECISION_TAKEN}
     assert found.choices.page == {EventType.DECISION_TAKEN, EventType.PROPOSAL_OPENED}
+
+
+def test_a_partys_representative_subscribes_its_system_sees_the_log_and_sends_again(client: TestClient,
+                                                                                    platform: Platform) -> None:
+    token = sign_in(client, "lv-desk")
+    assert "/webhooks" in client.get("/account").text
+    refused = client.post("/webhooks", data={"csrf_token": token, "party": "EE", "url": "http://127.0.0.1:9/x",
+                                             "events": ["proposal-opened"]}, follow_redirects=True)
+    assert "EE" in refused.text and not notifications.subscriptions(platform.uow(read_only=True),
+                                                                     platform.operator())
+    added = client.post("/webhooks", data={"csrf_token": token, "party": "LV", "url": "http://127.0.0.1:9/x",
+                                           "events": ["proposal-opened", "decision-taken"]})
+    secret = re.search(r"<code>(whsec_[^<]+)</code>", added.text)
+    assert added.status_code == 200 and secret is not None
+    assert secret.group(1) not in client.get("/webhooks").text, "the secret is shown once"
+    [subscription] = notifications.subscriptions(platform.uow(read_only=True), platform.operator())
+    steering.open_proposal(platform.uow(), platform.operator(), coalition="it-coalition",
+                           kind=ProposalKind.APPROVE_PRIORITY_LIST, title="Another", payload={"version": 2},
+                           procedure=Procedure.WRITTEN, deadline=platform.clock() + timedelta(days=7))
+    JobRunner(platform).deliverer.drain()  # nothing listens at port 9: the try fails
+    page = client.get(f"/webhooks/{subscription.id}")
+    assert page.status_code == 200 and "proposal-opened" in page.text and "ConnectError" in page.text
+    [delivery] = notifications.deliveries(platform.uow(read_only=True), platform.operator(), subscription.id)
+    again = client.post(f"/deliveries/{delivery.id}/resending", data={"csrf_token": token,
+                                                                      "back": str(subscription.id)})
+    assert again.status_code == 200 and "same event id" in again.text
+    disabled = client.post(f"/webhooks/{subscription.id}/disabling", data={"csrf_token": token})
+    assert disabled.status_code == 200 and "disabled by lv-desk" in disabled.text
+    assert sign_in(client, "ee-desk") and client.get(f"/webhooks/{subscription.id}").status_code == 403

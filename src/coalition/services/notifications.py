@@ -90,6 +90,12 @@ def _subscription(uow: UnitOfWork, actor: Actor, subscription_id: int) -> Subscr
     return found
 
 
+def subscription(uow: UnitOfWork, actor: Actor, subscription_id: int) -> Subscription:
+    """One subscription, to who may manage its party's."""
+    with uow:
+        return _subscription(uow, actor, subscription_id)
+
+
 def set_subscription_active(uow: UnitOfWork, actor: Actor, subscription_id: int, active: bool) -> Subscription:
     """Disable a subscription (nothing more is sent to it) or enable it again (its failures counted afresh)."""
     with uow:
