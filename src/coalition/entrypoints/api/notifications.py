@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import Field
 
 from coalition.domain.notifications import Choices, DeliveryRecord, EventType, Notice, Subscription
-from coalition.entrypoints.api.core import Body, CallerDep, Code, IdInPath, Limit, Routes
+from coalition.entrypoints.api.core import Body, CallerDep, Code, Id, IdInPath, Limit, Routes
 from coalition.services import notifications as svc
 
 api = Routes("webhooks and notifications")
@@ -42,7 +42,7 @@ class NotificationChoices(Body):
 
 
 class ReadNotices(Body):
-    ids: Annotated[list[int] | None, Field(max_length=1000, description="The notifications read; null: all")] = None
+    ids: Annotated[list[Id] | None, Field(max_length=1000, description="The notifications read; null: all")] = None
 
 
 @dataclass(frozen=True, slots=True)
