@@ -221,7 +221,7 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
                      f"{IT}/procurement", f"{IT}/ledger", "/plans/1", "/proposals/1", "/login", f"{IT}/innovation",
                      "/innovation/calls/it-innovation-challenge-2025", "/innovation/projects/ITC-SOC-ANALYTICS",
                      "/programmes", "/programmes/kz-defense-tech-park", "/innovation/calls/kz-hub-hackathon-2025",
-                     "/innovation/projects/KZ-VIDEO-PERIMETER", "/account", "/open-data"):
+                     "/innovation/projects/KZ-VIDEO-PERIMETER", "/account", "/open-data", "/notifications"):
             page.goto(f"{site.url}{path}")
             found = accessibility_problems(page)
             if found:
