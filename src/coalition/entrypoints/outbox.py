@@ -101,7 +101,7 @@ class Deliverer:
         announced = 0
         for proposal, coalition, title, deadline in platform.outbox.silence_closing(platform.clock(),
                                                                                   SILENCE_WARNING):
-            uow = platform.uow()
+            uow = platform.uow(read_only=True)
             with uow:
                 parties = voting_parties(uow, coalition, platform.clock().date())
             if notifications.announce_silence_closing(platform.uow(), proposal, coalition, title, deadline, parties):
