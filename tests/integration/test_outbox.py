@@ -266,3 +266,19 @@ def test_an_arrival_tells_the_receiving_unit_and_a_payment_tells_its_donors_with
     assert any("UA-TU-1" in e["parties"] for e in arrived)
     paid = _events(platform, "payment-disbursed")
     assert paid and all(set(e["facts"]) == {"payment", "contract", "paid_on"} and e["parties"] for e in paid)
+
+
+def test_an_import_that_ends_tells_who_queued_it_in_the_same_transaction_as_its_end(world: Platform):
+    bad = b"kind,external_ref,coalition,fund,donor,amount,currency,value_date\n" \
+          b"pledge,BAD-1,it-coalition,it-coalition-fund,XX,1.001,EUR,2025-01-06\n"
+    job = world.jobs.enqueue(kind="import-contributions", owner="secretariat", filename="bad.csv", payload=bad)
+    runner = JobRunner(world)
+    ended = runner.run_one()
+    assert ended is not None and ended.status == "rejected"
+    [told] = _events(world, "import-finished")
+    assert told["users"] == ["secretariat"] and told["facts"]["job"] == job.id
+    assert told["facts"]["status"] == "rejected" and told["parties"] == []
+    runner.deliverer.drain()
+    secretariat = actor_for_user(world.uow(read_only=True), "secretariat")
+    newest = notifications.notices(world.uow(read_only=True), secretariat)[0]
+    assert newest.type is EventType.IMPORT_FINISHED and newest.facts["filename"] == "bad.csv"
