@@ -47,6 +47,7 @@ from coalition.domain.instrument import Instrument, Signature
 from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry
 from coalition.domain.membership import MembershipChange
 from coalition.domain.money import Money
+from coalition.domain.notifications import Choices, DeliveryRecord, Event, Notice, Subscription
 from coalition.domain.offers import Offer, OfferRecord, OfferReply
 from coalition.domain.packages import PackageAct, PackageRecord, PackageShare, PurlPackage
 from coalition.domain.party import Party, PartyKind
@@ -75,6 +76,7 @@ from coalition.services.ports import (
     LedgerRepository,
     MembershipRepository,
     OfferRepository,
+    OutboxRepository,
     PackageRepository,
     PartyRepository,
     PlanRepository,
@@ -121,6 +123,75 @@ class _State:
         self.offers: dict[str, OfferRecord] = {}
         self.documents: list[Document] = []
         self.next_ids: dict[str, int] = defaultdict(int)
+        self.outbox = _Outbox()
+
+
+class _Outbox:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.subscriptions: dict[int, tuple[Subscription, str]] = {}
+        self.contacts: dict[str, tuple[str | None, Choices]] = {}
+        self.notices: dict[str, list[Notice]] = defaultdict(list)
+
+
+class FakeOutbox:
+    """The outbox in memory: events and settings; deliveries are the worker's (tested on the real database)."""
+
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    def add(self, event: Event) -> str:
+        stored = replace(event, id=event.id or f"event-{len(self._s.outbox.events) + 1}")
+        self._s.outbox.events.append(stored)
+        return stored.id
+
+    def announced(self, event_id: str) -> bool:
+        return any(e.id == event_id for e in self._s.outbox.events)
+
+    def subscriptions(self, party: str | None = None) -> list[Subscription]:
+        return [s for s, _ in self._s.outbox.subscriptions.values() if party is None or s.party == party]
+
+    def subscription(self, subscription_id: int) -> Subscription | None:
+        found = self._s.outbox.subscriptions.get(subscription_id)
+        return None if found is None else found[0]
+
+    def add_subscription(self, subscription: Subscription, secret: str) -> Subscription:
+        stored = replace(subscription, id=len(self._s.outbox.subscriptions) + 1)
+        self._s.outbox.subscriptions[stored.id or 0] = (stored, secret)
+        return stored
+
+    def set_active(self, subscription_id: int, active: bool, note: str) -> None:
+        found, secret = self._s.outbox.subscriptions[subscription_id]
+        self._s.outbox.subscriptions[subscription_id] = (replace(found, active=active, note=note,
+                                                                             failures=0), secret)
+
+    def deliveries(self, subscription: int | None = None, limit: int = 100) -> list[DeliveryRecord]:
+        return []
+
+    def delivery(self, delivery_id: int) -> DeliveryRecord | None:
+        return None
+
+    def resend(self, delivery_id: int, at: datetime) -> None:
+        raise AssertionError("no delivery is kept in memory")
+
+    def contact(self, username: str) -> tuple[str | None, Choices]:
+        return self._s.outbox.contacts.get(username, (None, Choices()))
+
+    def set_contact(self, username: str, email: str | None, choices: Choices) -> None:
+        self._s.outbox.contacts[username] = (email, choices)
+
+    def notices(self, username: str, limit: int = 100) -> list[Notice]:
+        return list(reversed(self._s.outbox.notices[username]))[:limit]
+
+    def unread(self, username: str) -> int:
+        return sum(1 for n in self._s.outbox.notices[username] if n.read_at is None)
+
+    def mark_read(self, username: str, ids: Collection[int] | None, at: datetime) -> int:
+        mine = self._s.outbox.notices[username]
+        marked = [i for i, n in enumerate(mine) if n.read_at is None and (ids is None or n.id in ids)]
+        for i in marked:
+            mine[i] = replace(mine[i], read_at=at)
+        return len(marked)
 
 
 class FakeParties:
@@ -1122,6 +1193,7 @@ class FakeUnitOfWork:
     packages: PackageRepository
     offers: OfferRepository
     documents: DocumentRepository
+    outbox: OutboxRepository
 
     def __init__(self, clock: TickingClock | None = None) -> None:
         self.committed = _State()
@@ -1151,6 +1223,7 @@ class FakeUnitOfWork:
             self.packages = FakePackages(self._working)
             self.offers = FakeOffers(self._working)
             self.documents = FakeDocuments(self._working)
+            self.outbox = FakeOutbox(self._working)
         self._depth += 1
         return self
 

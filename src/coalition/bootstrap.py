@@ -21,7 +21,9 @@ from coalition.adapters.idempotency import IdempotencyStore, StoredResponse
 from coalition.adapters.intake_reader import LanguageToolsReader
 from coalition.adapters.interchange import read_iati, read_ocds
 from coalition.adapters.jobs import FAILED, REJECTED, Job, JobStore, this_worker
+from coalition.adapters.messaging import SmtpMailer, WebhookPoster
 from coalition.adapters.open_data import FLOW_FORMATS, atom_feed, flows_file, iati_document, iati_problems
+from coalition.adapters.outbox import Claimed, OutboxStore
 from coalition.adapters.passwords import Argon2Hasher
 from coalition.adapters.pdf import html_to_pdf
 from coalition.adapters.shared_state import ChangeListener, DatabaseAttempts, MemoryAttempts, libpq_url
@@ -43,8 +45,8 @@ from coalition.services.views.ledger import check_ledger
 from coalition.services.views.open_contracting import ProcurementRecord
 from coalition.services.views.open_data import AtomFeed, FlowsExport, IatiExport
 
-__all__ = ["FAILED", "REJECTED", "Backup", "Ed25519Signer", "Job", "Platform", "Publication", "SchemaOutOfDate",
-           "StoredResponse", "Unreachable",
+__all__ = ["FAILED", "REJECTED", "Backup", "Claimed", "Ed25519Signer", "Job", "Platform", "Publication",
+           "SchemaOutOfDate", "StoredResponse", "Unreachable",
            "WriterBusy", "bootstrap",
            "new_signing_key", "signing_key_id", "this_worker", "utc_now", "write_signing_key"]
 
@@ -166,6 +168,24 @@ class Platform:
         """The durable jobs of this database (adapters/jobs.py)."""
         return JobStore(self.engine, self.clock, lease=timedelta(seconds=self.settings.job_lease_seconds),
                         writer_lock=None if self.shared else writer_lock(self.engine))
+
+    @cached_property
+    def outbox(self) -> OutboxStore:
+        """The worker's side of the outbox: fan-out, claims and results of deliveries (adapters/outbox.py)."""
+        return OutboxStore(self.engine, self.clock, lease=timedelta(seconds=self.settings.job_lease_seconds),
+                           writer_lock=None if self.shared else writer_lock(self.engine))
+
+    @property
+    def mailer(self) -> SmtpMailer | None:
+        """The SMTP server notifications are sent through (COALITION_SMTP_*), None when none is configured."""
+        s = self.settings
+        if not s.smtp_host:
+            return None
+        return SmtpMailer(s.smtp_host, s.smtp_port, s.smtp_from, s.smtp_username, s.smtp_password, s.smtp_starttls)
+
+    @property
+    def webhook_poster(self) -> WebhookPoster:
+        return WebhookPoster(self.settings.webhook_timeout_seconds)
 
     @property
     def jobs_in_process(self) -> bool:

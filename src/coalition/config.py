@@ -113,6 +113,16 @@ class Settings(BaseSettings):
     metrics_from: str = Field(default="127.0.0.1, ::1", description="Addresses or networks that may read /metrics "
                               "(as the client address is decided behind trusted proxies), separated by commas; "
                               "this machine only by default, empty to turn /metrics off")
+    smtp_host: str = Field(default="", description="SMTP server that sends the notifications by email; empty: "
+                           "no email is sent (notifications stay in the pages and webhooks)")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server")
+    smtp_from: str = Field(default="coalition@localhost", description="The address notifications are sent from")
+    smtp_username: str = Field(default="", description="User name for the SMTP server; empty: no login")
+    smtp_password: str = Field(default="", description="Password for the SMTP server")
+    smtp_starttls: bool = Field(default=False, description="Whether to switch the SMTP connection to TLS "
+                                "(STARTTLS) before logging in")
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60, description="How long a webhook receiver "
+                                           "may take to answer before the try counts as failed")
 
     @field_validator("ocid_prefix")
     @classmethod
@@ -155,6 +165,26 @@ class Settings(BaseSettings):
     @property
     def resolved_documents_dir(self) -> Path:
         return self.documents_dir if self.documents_dir is not None else self.data_dir / "documents"
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _smtp_host(cls, value: str) -> str:
+        if value and re.fullmatch(r"[A-Za-z0-9.:\[\]-]{1,253}", value) is None:
+            raise ValueError(f"COALITION_SMTP_HOST: '{value}' is not a host name or address")
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _smtp_from(cls, value: str) -> str:
+        if re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+", value) is None:
+            raise ValueError(f"COALITION_SMTP_FROM: '{value}' is not an email address")
+        return value
+
+    @model_validator(mode="after")
+    def _smtp_login(self) -> Settings:
+        if self.smtp_password and not self.smtp_username:
+            raise ValueError("COALITION_SMTP_PASSWORD is set but COALITION_SMTP_USERNAME is not: give both or neither")
+        return self
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from coalition.domain.access import Actor, can, can_act_for
+from coalition.domain.access import Actor, can, can_act_for, can_manage_webhooks
 from tests.api.conftest import IT, ROLE_USERS, Served
 
 ON = "2026-11-20"
@@ -75,6 +75,14 @@ def innovation_and_procurement(role: str, actor: Actor) -> bool:
 def contract_papers(role: str, actor: Actor) -> bool:
     # A contract's documents are read by whoever may read the contract or write it.
     return bool(can(actor, "read_funding", IT)) or bool(can(actor, "manage_procurement", IT))
+
+
+def webhooks_of_ee(role: str, actor: Actor) -> bool:
+    return bool(can_manage_webhooks(actor, "EE"))
+
+
+def own_settings_or_admin(role: str, actor: Actor) -> bool:
+    return role == "lead" or bool(can(actor, "manage_users"))
 
 
 V = "/api/v1"
@@ -153,6 +161,16 @@ TABLE: list[Case] = [
          content=IMPORT_CSV),
     Case("GET", f"{V}/jobs", signed_in, None),
     Case("GET", f"{V}/jobs/no-such-job", signed_in, None),
+    # webhooks and notifications: a party's own representatives, or the platform's administrators
+    Case("GET", f"{V}/webhooks", webhooks_of_ee, None, query={"party": "EE"}),
+    Case("POST", f"{V}/webhooks", webhooks_of_ee, None,
+         {"party": "EE", "url": "http://127.0.0.1:9/matrix", "events": ["proposal-opened"]}),
+    Case("GET", f"{V}/webhooks/{{webhook}}/deliveries", webhooks_of_ee, None),
+    Case("POST", f"{V}/webhooks/{{webhook}}/disabling", webhooks_of_ee, None),
+    Case("POST", f"{V}/deliveries/999999/resending", signed_in, None),
+    Case("GET", f"{V}/notifications", signed_in, None),
+    Case("POST", f"{V}/notifications/read", signed_in, None, {}),
+    Case("PUT", f"{V}/users/lead/notifications", own_settings_or_admin, None, {"email": "lead@example.org"}),
     Case("POST", f"{V}/fx-rates", "import_rates", None, query={"filename": "eurofxref.csv"}, content=ECB_CSV),
     Case("GET", f"{V}/fx-rates", "read_registry", None),
     Case("GET", f"{V}/reports/funding/{IT}", "read_funding"),
@@ -345,7 +363,11 @@ def prepared(world: Served) -> dict[str, str]:
     document = world.client.post(f"{V}/documents", headers=admin, content=PDF,
                                  params={**CONTRACT_PAPERS, "filename": "contract.pdf"})
     assert document.status_code == 201, document.text
-    return {"spare": spare, "written": str(written.json()["id"]), "document": str(document.json()["id"])}
+    webhook = world.client.post(f"{V}/webhooks", headers=admin, json={
+        "party": "EE", "url": "http://127.0.0.1:9/matrix", "events": ["decision-taken"]})
+    assert webhook.status_code == 201, webhook.text
+    return {"spare": spare, "written": str(written.json()["id"]), "document": str(document.json()["id"]),
+            "webhook": str(webhook.json()["subscription"]["id"])}
 
 
 def _actor(world: Served, role: str) -> Actor:

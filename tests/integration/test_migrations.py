@@ -75,7 +75,8 @@ def test_migration_0018_keeps_a_populated_database(platform: Platform):
     after = dump(platform.engine)
     # tables of later migrations: a downgrade below them drops them with their rows
     later = {"plan_decisions", "purl_packages", "purl_shares", "purl_acts", "offers", "offer_answers", "programmes",
-             "programme_calls", "gate_rules", "gate_times", "party_identifiers"}
+             "programme_calls", "gate_rules", "gate_times", "party_identifiers", "outbox",
+             "notification_settings", "webhook_subscriptions"}
     # below 0022 a call has a coalition: the records under a programme's call go; every coalition's stay as they were
     under_programmes = {"innovation_calls", "innovation_projects", "project_evidence", "project_reviews",
                         "conflict_declarations", "shortlists", "gate_decisions"}

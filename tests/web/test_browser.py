@@ -237,7 +237,8 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
                      "/innovation/calls/it-innovation-challenge-2025", "/innovation/projects/ITC-SOC-ANALYTICS",
                      "/programmes", "/programmes/kz-defense-tech-park", "/innovation/calls/kz-hub-hackathon-2025",
                      "/innovation/projects/KZ-VIDEO-PERIMETER", "/account", "/open-data", "/intake",
-                     f"/intake/proposals/{proposal}", "/documents?record_type=contract&record_id=NSPA-IT-C001"):
+                     f"/intake/proposals/{proposal}", "/documents?record_type=contract&record_id=NSPA-IT-C001",
+                     "/notifications"):
             page.goto(f"{site.url}{path}")
             found = accessibility_problems(page)
             if found:

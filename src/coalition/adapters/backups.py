@@ -70,6 +70,9 @@ def _encoder(column: sa.Column[Any]) -> Any:
         return lambda value, is_null: None if is_null else [value]
     if isinstance(kind, sa.LargeBinary):
         return lambda value, _: None if value is None else base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(kind, sa.DateTime):  # written in UTC with its zone (SQLite reads back UTC without one)
+        return lambda value, _: None if value is None else (
+            value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
     if isinstance(kind, sa.Date):
         return lambda value, _: None if value is None else value.isoformat()
     return lambda value, _: value
@@ -83,6 +86,8 @@ def _decoder(column: sa.Column[Any]) -> Any:
         return lambda value: None if value is None else base64.b64decode(value)
     if isinstance(kind, sa.Date):
         return lambda value: None if value is None else date.fromisoformat(value)
+    if isinstance(kind, sa.DateTime):  # the outbox's and the jobs' times
+        return lambda value: None if value is None else datetime.fromisoformat(value)
     return lambda value: value
 
 

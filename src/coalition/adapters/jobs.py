@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,32 +32,17 @@ import sqlalchemy as sa
 
 from coalition.adapters import tables as t
 from coalition.adapters.database_errors import database_errors_translated
+from coalition.adapters.outbox import SqlOutboxRepository
+from coalition.adapters.processes import HOST, _gone
+from coalition.domain.notifications import Event
 
 QUEUED, RUNNING, DONE, REJECTED, FAILED = "queued", "running", "done", "rejected", "failed"
 FINISHED = frozenset({DONE, REJECTED, FAILED})
-HOST = socket.gethostname()
 
 
 def this_worker() -> str:
     """This process as a worker: its machine, its pid and a random tag (a pid is reused after a restart)."""
     return f"{HOST}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
-def _gone(worker: str | None) -> bool:
-    """Whether ``worker`` ran on this machine and its process no longer exists."""
-    if not worker:
-        return False
-    host, _, rest = worker.partition(":")
-    pid = rest.partition(":")[0]
-    if host != HOST or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 @dataclass(frozen=True)
@@ -260,13 +244,16 @@ class JobStore:
         return None if found is None else _aware(found)
 
     def finish(self, job_id: str, worker: str, status: str, *, outcome: dict[str, Any] | None = None,
-               message: str = "") -> bool:
-        """End the job; False if another worker has taken it meanwhile (this one's lease ran out)."""
+               message: str = "", event: Event | None = None) -> bool:
+        """End the job, writing ``event`` to the outbox in the same transaction; False if another worker has taken
+        it meanwhile (this one's lease ran out: then no event either)."""
         with database_errors_translated(), self._write() as connection:
             ended = connection.execute(t.jobs.update().where(
                 t.jobs.c.id == job_id, t.jobs.c.worker == worker, t.jobs.c.status == RUNNING).values(
                 status=status, phase=status, finished_at=self.clock(), payload=None, message=message,
                 outcome=json.dumps(outcome) if outcome is not None else None)).rowcount
+            if ended and event is not None:
+                SqlOutboxRepository(connection).add(event)
         self._live.pop(job_id, None)
         return bool(ended)
 

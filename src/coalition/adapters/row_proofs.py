@@ -29,7 +29,8 @@ from coalition.domain.audit import DELETED, ProofPart, proof_parts, row_digest
 # Tables that hold no fact of their own: the chain and its anchors, what `ledger check` recomputes, operational state.
 EXEMPT = frozenset({"audit_records", "audit_head", "audit_proofs", "audit_checkpoints", "ledger_next_ids",
                     "ledger_months", "contribution_counts", "idempotency_keys", "sessions",
-                    "sign_in_attempts", "jobs", "job_workers"})
+                    "sign_in_attempts", "jobs", "job_workers", "outbox", "deliveries",
+                    "notifications", "webhook_subscriptions", "notification_settings"})
 # Columns kept beside a fact and recomputed by `ledger check`: balances move with every entry; an account's key
 # columns never change after it is opened, so only its creation is proved.
 NOT_DIGESTED = {"ledger_accounts": frozenset({"balance_minor", "reporting_minor"})}

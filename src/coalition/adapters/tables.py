@@ -1013,3 +1013,71 @@ intake_decisions = sa.Table(
 )
 
 sa.Index("ix_contributions_coalition_visibility", contributions.c.coalition, contributions.c.visibility)
+
+# The transactional outbox (adapters/outbox.py): an event written in the transaction of the change it tells of,
+# fanned out by the worker to deliveries (webhooks, email) and notifications in the pages. Operational state, not
+# covered by the row proofs; subscriptions and a user's choices are audited as changes (services/notifications.py).
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(32), nullable=False, unique=True),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("coalition", CODE),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("fanned_out_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_outbox_fanned_out_at", "fanned_out_at"),
+)
+
+webhook_subscriptions = sa.Table(
+    "webhook_subscriptions", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("party", CODE, sa.ForeignKey("parties.code"), nullable=False, index=True),
+    sa.Column("url", sa.String(500), nullable=False),
+    sa.Column("types", sa.Text, nullable=False),
+    sa.Column("secret", sa.String(80), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled_reason", sa.Text, nullable=False),
+)
+
+deliveries = sa.Table(
+    "deliveries", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(32), nullable=False, index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("target", sa.String(120), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True)),
+    sa.Column("worker", sa.String(120)),
+    sa.Column("claimed_at", sa.DateTime(timezone=True)),
+    sa.Column("status_code", sa.Integer),
+    sa.Column("last_error", sa.Text, nullable=False),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("event_id", "channel", "target", name="uq_deliveries_event_id_channel_target"),
+    sa.Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+notifications = sa.Table(
+    "notifications", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("username", CODE, sa.ForeignKey("users.username"), nullable=False),
+    sa.Column("event_id", sa.String(32), nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("read_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("username", "event_id", name="uq_notifications_username_event_id"),
+    sa.Index("ix_notifications_username_read_at", "username", "read_at"),
+)
+
+notification_settings = sa.Table(
+    "notification_settings", metadata,
+    sa.Column("username", CODE, sa.ForeignKey("users.username"), primary_key=True),
+    sa.Column("email", sa.String(254)),
+    sa.Column("email_events", sa.Text),
+    sa.Column("page_events", sa.Text),
+)

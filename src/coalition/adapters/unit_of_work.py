@@ -24,6 +24,7 @@ from coalition.adapters.ledger_store import (
     SqlLedgerRepository,
 )
 from coalition.adapters.offer_store import SqlOfferRepository
+from coalition.adapters.outbox import SqlOutboxRepository
 from coalition.adapters.package_store import SqlPackageRepository
 from coalition.adapters.planning_store import SqlPlanRepository, SqlPriorityListRepository, SqlRequirementRepository
 from coalition.adapters.procurement_store import SqlProcurementRepository
@@ -51,6 +52,7 @@ from coalition.services.ports import (
     LedgerRepository,
     MembershipRepository,
     OfferRepository,
+    OutboxRepository,
     PackageRepository,
     PartyRepository,
     PlanRepository,
@@ -113,6 +115,7 @@ class SqlUnitOfWork:
     delivery_reads: DeliveryReads
     ledger_checks: LedgerChecks
     history_checks: HistoryChecks
+    outbox: OutboxRepository
 
     def __init__(self, engine: sa.Engine, clock: Clock, *, read_only: bool = False,
                  committed: Callable[[], None] | None = None, wait: bool = True) -> None:
@@ -162,6 +165,7 @@ class SqlUnitOfWork:
             self.delivery_reads = SqlDeliveryReads(connection)
             self.ledger_checks = SqlLedgerChecks(connection)
             self.history_checks = SqlHistoryChecks(connection)
+            self.outbox = SqlOutboxRepository(connection)
         self._depth += 1
         return self
 

@@ -137,6 +137,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "read_intake": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.AUDITOR}),
     "manage_intake": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT}),
     "read_reviews": frozenset({Role.PLATFORM_ADMIN, Role.SECRETARIAT, Role.EXPERT_REVIEWER, Role.AUDITOR}),
+    # Webhook subscriptions belong to a party: the platform's administrators manage every party's, and a party's
+    # own representatives (any of these roles, held in any coalition) manage their own party's.
+    "manage_webhooks": frozenset({Role.PLATFORM_ADMIN}),
+    "manage_own_webhooks": frozenset({Role.LEAD, Role.MEMBER_REPRESENTATIVE, Role.OBSERVER_REPRESENTATIVE,
+                                      Role.RECIPIENT_OFFICER, Role.SUPPLIER, Role.UNIT_LOGISTICS_OFFICER,
+                                      Role.PROCUREMENT_OFFICER, Role.SECRETARIAT}),
 }
 
 
@@ -176,6 +182,18 @@ def can_act_for(actor: Actor, action: str, coalition: str, party: str) -> Permis
     held = sorted(r.value for r in granting)[0]
     return Permission(False, f"{action.replace('_', ' ')} for {party} needs a role that acts for any party, or "
                              f"one held for {party}; {actor.user} is a {held} for {actor.party or 'no party'}")
+
+
+def can_manage_webhooks(actor: Actor, party: str) -> Permission:
+    """Whether ``actor`` may manage the webhook subscriptions of ``party`` (see "manage_webhooks")."""
+    admin = can(actor, "manage_webhooks")
+    if admin:
+        return admin
+    own = can(actor, "manage_own_webhooks")
+    if own and actor.party == party:
+        return Permission(True, f"{actor.user} represents {party}")
+    return Permission(False, f"managing the webhooks of {party} needs the role platform-admin, or a representative's "
+                             f"role held for {party}; {actor.user} has neither")
 
 
 # Roles whose holders handle every record of their coalition, restricted ones included.

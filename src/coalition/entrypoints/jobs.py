@@ -24,6 +24,8 @@ import structlog
 from coalition.bootstrap import FAILED, REJECTED, Job, Platform, this_worker
 from coalition.domain.contribution_import import ImportRejected
 from coalition.domain.errors import Busy, CoalitionError, InvalidInput, NotFound, PermissionDenied
+from coalition.domain.notifications import Event, EventType
+from coalition.entrypoints.outbox import Deliverer, deliver_safely
 from coalition.services import funding
 from coalition.services.identity import actor_for_user
 
@@ -53,6 +55,7 @@ class JobRunner:
     def __init__(self, platform: Platform, worker: str | None = None) -> None:
         self.platform = platform
         self.worker = worker or this_worker()
+        self.deliverer = Deliverer(platform, self.worker)
 
     def run_one(self) -> Job | None:
         """Run the next job, if any; the job as it ended (None if there was none to claim)."""
@@ -72,7 +75,9 @@ class JobRunner:
         finally:
             stop.set()
             beat.join()
-        jobs.finish(job.id, self.worker, status, outcome=outcome, message=message)
+        told = Event(EventType.IMPORT_FINISHED, self.platform.clock(), None, users=(job.owner,),
+                     facts={"job": job.id, "filename": job.filename, "status": status, "message": message})
+        jobs.finish(job.id, self.worker, status, outcome=outcome, message=message, event=told)
         log.info("job finished", job=job.id, status=status)
         return jobs.get(job.id)
 
@@ -88,7 +93,8 @@ class JobRunner:
             except CoalitionError as error:  # the database is unreachable or busy: try again shortly
                 log.warning("job worker could not claim a job", error=str(error))
                 ran = None
-            if ran is None:
+            delivered = deliver_safely(self.deliverer).busy  # the outbox (entrypoints/outbox.py)
+            if ran is None and not delivered:
                 if wake is not None:
                     wake.wait(idle)
                     wake.clear()

@@ -26,12 +26,14 @@ from coalition.domain.delivery import (
     delivered_share,
 )
 from coalition.domain.errors import InvariantViolated, NotFound
+from coalition.domain.notifications import EventType
 from coalition.domain.procurement import (
     CaseStage,
     ProcurementCase,
 )
 from coalition.domain.requirements import RequirementStatus
 from coalition.services.audit import record_change, require
+from coalition.services.notifications import emit
 from coalition.services.planning import move_requirement
 from coalition.services.ports import UnitOfWork
 from coalition.services.procurement.cases import load_case, move_case
@@ -87,6 +89,13 @@ def advance_shipment(uow: UnitOfWork, actor: Actor, shipment: int, to: ShipmentS
         uow.procurement.add_shipment_event(shipment, moved.events[-1])
         record_change(uow, actor, AuditEvent("advance_shipment", "shipment", str(shipment),
                                              {"state": found.state.value}, {"state": to.value, "on": on.isoformat()}))
+        if to is ShipmentState.ARRIVED:
+            requirement = uow.requirements.get(contract.current.line(found.line).requirement)
+            # the units that will sign for it; the requirement's owner (the recipient) when it names none
+            units = (requirement.end_users or (requirement.owner,)) if requirement is not None else ()
+            emit(uow, EventType.SHIPMENT_ARRIVED, coalition=case.coalition, parties=units,
+                 facts={"shipment": shipment, "contract": contract.code, "line": found.line,
+                        "quantity": found.quantity, "unit": ", ".join(units), "on": on.isoformat()})
         uow.commit()
     return moved
 

@@ -36,6 +36,7 @@ from coalition.domain.innovation import (
 from coalition.domain.instrument import Instrument, Signature
 from coalition.domain.ledger import AccountKey, AccountType, Balance, Entry
 from coalition.domain.membership import MembershipChange
+from coalition.domain.notifications import Choices, DeliveryRecord, Event, Notice, Subscription
 from coalition.domain.offers import Offer, OfferRecord, OfferReply
 from coalition.domain.packages import PackageAct, PackageRecord, PackageShare, PurlPackage
 from coalition.domain.party import Party, PartyKind
@@ -531,6 +532,35 @@ class CheckpointSigner(Protocol):
 SignatureCheck = Callable[[str, bytes, str], bool]
 
 
+class OutboxRepository(Protocol):
+    """The outbox, written in the transaction of the change it tells of, and the settings of who hears of what."""
+
+    def add(self, event: Event) -> str:
+        """Write ``event`` to the outbox; its id (the receivers' idempotency key)."""
+        ...
+
+    def subscriptions(self, party: str | None = None) -> list[Subscription]: ...
+    def subscription(self, subscription_id: int) -> Subscription | None: ...
+    def add_subscription(self, subscription: Subscription, secret: str) -> Subscription: ...
+    def set_active(self, subscription_id: int, active: bool, note: str) -> None: ...
+    def deliveries(self, subscription: int | None = None, limit: int = 100) -> list[DeliveryRecord]: ...
+    def delivery(self, delivery_id: int) -> DeliveryRecord | None: ...
+
+    def resend(self, delivery_id: int, at: datetime) -> None:
+        """Put the delivery back to be tried at once (the same event id: a receiver that keeps ids skips it)."""
+        ...
+
+    def contact(self, username: str) -> tuple[str | None, Choices]: ...
+    def set_contact(self, username: str, email: str | None, choices: Choices) -> None: ...
+    def notices(self, username: str, limit: int = 100) -> list[Notice]: ...
+    def unread(self, username: str) -> int: ...
+    def mark_read(self, username: str, ids: Collection[int] | None, at: datetime) -> int: ...
+
+    def announced(self, event_id: str) -> bool:
+        """Whether the event ``event_id`` was already written (events given their own id happen once)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done inside is committed together or not at all."""
 
@@ -558,6 +588,7 @@ class UnitOfWork(Protocol):
     delivery_reads: DeliveryReads
     ledger_checks: LedgerChecks
     history_checks: HistoryChecks
+    outbox: OutboxRepository
     clock: Clock
 
     def __enter__(self) -> Self: ...

@@ -20,6 +20,7 @@ from coalition.domain.common import dated_act
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound, PermissionDenied
 from coalition.domain.ledger import Measure, measures
 from coalition.domain.limits import MINUTES, check_text
+from coalition.domain.notifications import EventType
 from coalition.domain.steering import (
     CastVote,
     Meeting,
@@ -34,6 +35,7 @@ from coalition.domain.steering import (
     decide,
 )
 from coalition.services.audit import record_change, require
+from coalition.services.notifications import emit
 from coalition.services.ports import UnitOfWork
 from coalition.services.proposal_kinds import carry_out, rules_of
 from coalition.services.registry import load_coalition, load_party
@@ -128,8 +130,23 @@ def open_proposal(uow: UnitOfWork, actor: Actor, *, coalition: str, kind: Propos
         stored = uow.steering.add_proposal(Proposal(coalition, kind, title, wanted.to_payload(), procedure, meeting,
                                                     deadline, opened_at=now))
         record_change(uow, actor, AuditEvent("open_proposal", "proposal", str(stored.id), None, snapshot(stored)))
+        emit(uow, EventType.PROPOSAL_OPENED, coalition=coalition, parties=voting_parties(uow, coalition, now.date()),
+             facts=_facts(stored))
         uow.commit()
     return stored
+
+
+def _facts(proposal: Proposal) -> dict[str, object]:
+    """What an event about ``proposal`` tells: its id and the facts anyone may read of it."""
+    return {"proposal": proposal.id, "coalition": proposal.coalition, "kind": proposal.kind.value,
+            "title": proposal.title, "procedure": proposal.procedure.value,
+            "deadline": proposal.deadline.isoformat() if proposal.deadline else None}
+
+
+def voting_parties(uow: UnitOfWork, coalition: str, day: date) -> list[str]:
+    """The parties that vote in ``coalition`` on ``day`` under its rules."""
+    rules = load_coalition(uow, coalition).rules
+    return sorted(p for p, role in _roles_on(uow, coalition, day).items() if rules.may_vote(role))
 
 
 def cast_vote(uow: UnitOfWork, actor: Actor, proposal_id: int, party: str, vote: Vote) -> CastVote:
@@ -216,6 +233,9 @@ def close_proposal(uow: UnitOfWork, actor: Actor, proposal_id: int, *, on: date 
         uow.steering.record_decision(decided)
         record_change(uow, actor, AuditEvent("decide_proposal", "proposal", str(proposal_id),
                                              {"state": proposal.state.value}, snapshot(decided)))
+        emit(uow, EventType.DECISION_TAKEN, coalition=proposal.coalition,
+             parties=list(_roles_on(uow, proposal.coalition, day)),
+             facts={**_facts(decided), "outcome": tally.outcome.value, "decided_on": day.isoformat()})
         uow.commit()
     return decided
 

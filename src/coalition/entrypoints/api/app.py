@@ -43,6 +43,7 @@ from coalition.entrypoints.api import (
     intake,
     jobs,
     mechanisms,
+    notifications,
     planning,
     procurement,
     registry,
@@ -305,7 +306,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(health.router)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
                    procurement.router, innovation.router, mechanisms.router, intake.router, exports.router,
-                   jobs.router, documents.router):
+                   jobs.router, documents.router, notifications.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)

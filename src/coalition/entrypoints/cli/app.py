@@ -34,6 +34,7 @@ from coalition.entrypoints.cli import (
     programmes,
     registry,
     steering,
+    webhooks,
 )
 from coalition.entrypoints.cli import packages as purl
 from coalition.services.steering import list_meetings
@@ -86,6 +87,9 @@ app.command("backup")(backups.backup)
 app.command("restore")(backups.restore)
 app.command("worker")(jobs.worker)
 app.add_typer(jobs.jobs, name="jobs")
+app.add_typer(webhooks.webhooks, name="webhooks")
+identity.users.command("set-email")(webhooks.set_email)
+identity.users.command("notifications")(webhooks.choose)
 
 
 @app.callback()

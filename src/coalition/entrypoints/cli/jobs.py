@@ -20,11 +20,13 @@ jobs = typer.Typer(help="Durable jobs: imports queued from the pages or the API.
 
 
 def worker(ctx: typer.Context,
-           once: Annotated[bool, typer.Option("--once", help="Run the queued jobs, then stop.")] = False,
+           once: Annotated[bool, typer.Option("--once", help="Run the queued jobs and deliver what is due, then "
+                                              "stop.")] = False,
            idle: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds between two looks for new jobs "
                                                "when there is none.")] = 1.0) -> None:
-    """Run queued jobs until stopped (SIGTERM or Ctrl-C finish the job at hand first; a worker killed outright
-    leaves nothing of its job, which the next worker takes again)."""
+    """Run queued jobs and deliver the outbox (webhooks, email) until stopped (SIGTERM or Ctrl-C finish the job at
+    hand first; a worker killed outright leaves nothing of its job, which the next worker takes again, and
+    sends again what it was delivering, with the same event id)."""
     platform = ready(ctx)
     runner = JobRunner(platform)
     console.print(f"Job worker {runner.worker} on "
@@ -32,6 +34,9 @@ def worker(ctx: typer.Context,
     if once:
         while (job := runner.run_one()) is not None:
             _said(job)
+        turn = runner.deliverer.drain()
+        console.print(f"Outbox: {turn.fanned_out} event(s) fanned out, {turn.sent} delivered, {turn.failed} to "
+                      "try again", highlight=False)
         return
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -8,7 +8,10 @@ from coalition.entrypoints.web.i18n import N_
 
 ACTIONS = {
     "add_capability_area": N_("capability area added"), "add_evidence": N_("evidence added"),
-    "add_fund": N_("fund added"), "add_package": N_("package added"), "add_requirement": N_("requirement added"),
+    "add_fund": N_("fund added"), "add_webhook": N_("webhook subscription added"),
+    "disable_webhook": N_("webhook subscription disabled"), "enable_webhook": N_("webhook subscription enabled"),
+    "resend_delivery": N_("delivery sent again"), "set_notifications": N_("notification settings changed"),
+    "add_package": N_("package added"), "add_requirement": N_("requirement added"),
     "add_signatory": N_("signatory added"), "add_user": N_("user added"), "adopt_rows": N_("rows adopted"),
     "admit_member": N_("member admitted"), "advance_shipment": N_("shipment moved on"),
     "amend_contract": N_("contract amended"), "answer_offer": N_("offer answered"),
@@ -60,7 +63,8 @@ RECORDS = {
     "proposal": N_("proposal"), "purl_package": N_("PURL package"), "requirement": N_("requirement"),
     "shipment": N_("shipment"), "signature": N_("signature"), "tender": N_("tender"),
     "unit_receipt": N_("unit receipt"), "user": N_("user"), "intake_article": N_("intake article"),
-    "intake_proposal": N_("intake proposal"),
+    "intake_proposal": N_("intake proposal"), "webhook_subscription": N_("webhook subscription"),
+    "delivery": N_("delivery"),
 }
 
 

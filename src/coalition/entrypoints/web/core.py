@@ -12,6 +12,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -32,6 +33,7 @@ from coalition.domain.wording import read_back
 from coalition.entrypoints.api.core import CSRF_HEADER, CsrfFailed, check_session, new_csrf_token, session_token
 from coalition.entrypoints.web import downloads
 from coalition.entrypoints.web.i18n import N_, Formats, error_text, negotiate, translations
+from coalition.services import notifications
 from coalition.services.intake_queue import RESULTS
 from coalition.services.ports import UnitOfWork
 from coalition.services.proposal_kinds import EFFECTS
@@ -121,6 +123,11 @@ class Viewer:
 
     def may(self, action: str, coalition: str | None = None) -> bool:
         return can(self.actor, action, coalition if coalition is not None else self.coalition).allowed
+
+    @cached_property
+    def unread(self) -> int:
+        """How many of the signed-in user's notifications are unread (the bell in the header)."""
+        return notifications.unread(self.read(), self.actor) if self.signed_in else 0
 
     @property
     def fmt(self) -> Formats:

@@ -36,6 +36,7 @@ from coalition.domain.intake import EventKind
 from coalition.domain.intake_queue import COMPARISONS, INTAKE_TEXTS, ProposalStatus, Standing
 from coalition.domain.intake_queue import TEXTS as INTAKE_QUEUE_TEXTS
 from coalition.domain.ledger import Measure, PledgeStatus
+from coalition.domain.notifications import MESSAGES, WORDS
 from coalition.domain.offers import TEXTS as OFFER_TEXTS
 from coalition.domain.offers import OfferAnswer
 from coalition.domain.packages import TEXTS as PACKAGE_TEXTS
@@ -61,7 +62,8 @@ LABELLED: tuple[type[StrEnum], ...] = (
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS,
                               *REASONS, *EFFECTS, *COMPARISONS, *INTAKE_TEXTS, *INTAKE_QUEUE_TEXTS,
-                              *INTAKE_SERVICE_TEXTS, *INTAKE_RESULTS)
+                              *INTAKE_SERVICE_TEXTS, *INTAKE_RESULTS,
+                              *(text for pair in MESSAGES.values() for text in pair), *WORDS.values())
 EXTRA_LABELS = ("delivered", "delivered-in-kind", "queued", "starting", "validating", "writing", "done", "rejected",
                 "failed", "no earmark", *WHERE, *(role.label for role in MembershipRole))
 # ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers

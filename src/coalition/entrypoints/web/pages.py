@@ -31,6 +31,7 @@ from coalition.domain.innovation import PROGRESSION, ScoringMethod
 from coalition.domain.ledger import Measure
 from coalition.domain.membership import spells
 from coalition.domain.money import Money
+from coalition.domain.notifications import MESSAGES, WORDS, Choices, EventType, fill, parse_event_types
 from coalition.domain.planning import PlanState
 from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.entrypoints.api.core import (
@@ -66,6 +67,7 @@ from coalition.services import (
     funding,
     identity,
     innovation,
+    notifications,
     planning,
     programmes,
     registry,
@@ -142,7 +144,106 @@ def _signed_in(who: Viewer) -> None:
 def account(request: Request, who: WhoDep) -> Response:
     _signed_in(who)
     roles = sorted(f"{g.role.value}@{g.coalition}" if g.coalition else g.role.value for g in who.actor.grants)
-    return render(request, who, "account.html", roles=roles)
+    contact = notifications.contact(who.read(), who.actor, who.actor.user)
+    event_words = [(kind, who.gettext(WORDS[kind])) for kind in EventType]
+    return render(request, who, "account.html", roles=roles, contact=contact, event_words=event_words)
+
+
+EVENT_NAMES = frozenset(kind.value for kind in EventType)
+
+
+@router.post("/account/notifications")
+async def choose_notifications(request: Request, who: WhoDep) -> Response:
+    """The user's email address and which events it is told of, by email and in the pages."""
+    form = await checked_form(request, who)
+    _signed_in(who)
+    sent = await request.form()
+    choices = Choices(frozenset(EventType(v) for v in sent.getlist("email_events") if v in EVENT_NAMES),
+                      frozenset(EventType(v) for v in sent.getlist("page_events") if v in EVENT_NAMES))
+    back = RedirectResponse("/account#notifications", status_code=303)
+    try:
+        await run_in_threadpool(notifications.set_contact, who.write(), who.actor, who.actor.user,
+                                email=form.get("email", ""), choices=choices)
+    except CoalitionError as error:
+        flash(request, "error", error_text(who.language, error))
+        return back
+    flash(request, "ok", who.gettext("Your notification settings are saved."))
+    return back
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+def notification_list(request: Request, who: WhoDep) -> Response:
+    _signed_in(who)
+    found = notifications.notices(who.read(), who.actor)
+    shown = []
+    for notice in found:
+        subject, body = MESSAGES[notice.type]
+        shown.append((notice, fill(who.gettext(subject), notice.facts), fill(who.gettext(body), notice.facts)))
+    return render(request, who, "notifications.html", notices=shown, unread=who.unread)
+
+
+@router.get("/webhooks", response_class=HTMLResponse)
+def webhook_list(request: Request, who: WhoDep) -> Response:
+    """The subscriptions of the user's party (every party's for an administrator)."""
+    _signed_in(who)
+    party = None if who.may("manage_webhooks") else who.actor.party or "-"
+    found = notifications.subscriptions(who.read(), who.actor, party)
+    event_words = [(kind, who.gettext(WORDS[kind])) for kind in EventType]
+    return render(request, who, "webhooks.html", subscriptions=found, event_words=event_words, secret="")
+
+
+@router.post("/webhooks")
+async def add_webhook(request: Request, who: WhoDep) -> Response:
+    form = await checked_form(request, who)
+    _signed_in(who)
+    sent = await request.form()
+    try:
+        types = parse_event_types(",".join(str(v) for v in sent.getlist("events")))
+        added = await run_in_threadpool(notifications.add_subscription, who.write(), who.actor,
+                                        party=form.get("party", "").strip(), url=form.get("url", ""), types=types)
+    except CoalitionError as error:
+        flash(request, "error", error_text(who.language, error))
+        return RedirectResponse("/webhooks", status_code=303)
+    # the secret is shown in this answer, once: never in an address, never again
+    return render(request, who, "webhooks.html", secret=added.secret, event_words=[
+        (kind, who.gettext(WORDS[kind])) for kind in EventType],
+        subscriptions=notifications.subscriptions(who.read(), who.actor, added.subscription.party))
+
+
+@router.get("/webhooks/{subscription}", response_class=HTMLResponse)
+def webhook_page(request: Request, who: WhoDep, subscription: IdInPath) -> Response:
+    _signed_in(who)
+    found = notifications.subscription(who.read(), who.actor, subscription)
+    log = notifications.deliveries(who.read(), who.actor, subscription)
+    return render(request, who, "webhook.html", subscription=found, deliveries=log)
+
+
+@router.post("/webhooks/{subscription}/disabling")
+async def disable_webhook(request: Request, who: WhoDep, subscription: IdInPath) -> Response:
+    await checked_form(request, who)
+    _signed_in(who)
+    await run_in_threadpool(notifications.set_subscription_active, who.write(), who.actor, subscription, False)
+    return RedirectResponse(f"/webhooks/{subscription}", status_code=303)
+
+
+@router.post("/deliveries/{delivery}/resending")
+async def resend_delivery(request: Request, who: WhoDep, delivery: IdInPath) -> Response:
+    form = await checked_form(request, who)
+    _signed_in(who)
+    await run_in_threadpool(notifications.resend, who.write(), who.actor, delivery)
+    flash(request, "ok", who.gettext("The delivery will be sent again, with the same event id."))
+    back = form.get("back", "")
+    return RedirectResponse(f"/webhooks/{back}" if back.isdigit() else "/webhooks", status_code=303)
+
+
+@router.post("/notifications/read")
+async def read_notifications(request: Request, who: WhoDep) -> Response:
+    form = await checked_form(request, who)
+    _signed_in(who)
+    chosen = form.get("id", "")
+    ids = [int(chosen)] if chosen.isdigit() else None
+    await run_in_threadpool(notifications.mark_read, who.write(), who.actor, ids)
+    return RedirectResponse("/notifications", status_code=303)
 
 
 @router.post("/account/password")

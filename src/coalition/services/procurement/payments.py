@@ -14,8 +14,10 @@ from coalition.domain.audit import AuditEvent, snapshot
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
 from coalition.domain.ledger import AccountType, Entry, EntryKind
 from coalition.domain.money import Money
+from coalition.domain.notifications import EventType
 from coalition.domain.procurement import ROUTE_RULES, Contract, FundingShare, Payment, ProcurementCase, paid_total
 from coalition.services.audit import record_change, require
+from coalition.services.notifications import emit
 from coalition.services.ports import UnitOfWork
 from coalition.services.procurement.cases import load_case
 from coalition.services.procurement.contracts import load_contract
@@ -68,6 +70,9 @@ def record_payment(uow: UnitOfWork, actor: Actor, code: str, *, amount: Money, p
         record_change(uow, actor, AuditEvent("record_payment", "payment", str(stored.id), None, {
             **snapshot(stored), "donor_shares": {d: str(Money.from_minor_units(u, currency))
                                                  for d, u in sorted(_by_donor(s for s, _ in shares).items())}}))
+        # the donors whose money it disbursed; their shares stay behind the API's masking
+        emit(uow, EventType.PAYMENT_DISBURSED, coalition=case.coalition, parties=list(_by_donor(s for s, _ in shares)),
+             facts={"payment": stored.id, "contract": code, "paid_on": paid_on.isoformat()})
         uow.commit()
     return stored
 

@@ -3,7 +3,7 @@ by their fact key, each proposal's sources (article, sentence, place) and its on
 covered by the row proofs like every other table of the record.
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-07 08:30:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0028'
-down_revision = '0026'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
