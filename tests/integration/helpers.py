@@ -16,7 +16,8 @@ from coalition.services import registry
 # What the job worker writes on its own as it delivers the outbox (a server's worker thread may do so at any
 # moment): the deliveries and notifications an event fans out to, and the note that it was fanned out. The events
 # themselves are compared: a refused change writes none.
-WORKER_TABLES = frozenset({"deliveries", "notifications", "job_workers"})
+# Operational state written beside the record: by the job worker as it delivers, and by sign-in attempts.
+WORKER_TABLES = frozenset({"deliveries", "notifications", "job_workers", "sign_in_attempts"})
 WORKER_COLUMNS = {"outbox": frozenset({"fanned_out_at"})}
 
 

@@ -309,8 +309,11 @@ def test_a_bulk_import_shows_its_progress_then_every_error_or_what_it_imported(s
     importer.get_by_role("button", name="Import").click()
     result = page.locator("#import-result")
     expect(result.get_by_role("alert")).to_contain_text("invalid cells: nothing was imported", timeout=15_000)
-    rows = result.get_by_role("table").inner_text()
+    rows = result.get_by_role("table", name="Every error, row by row").inner_text()
     assert "donor" in rows and "amount" in rows and "XX" in rows and "1.001" in rows
+    groups = result.get_by_role("table", name="Errors by column and rule").inner_text()
+    assert "donor" in groups and "amount" in groups
+    expect(result.get_by_role("link", name="Download every error (CSV)")).to_be_visible()
     screenshot(page, "en-import-errors")
     clean(site, f"{IT}/ledger")  # the refused import is answered 422, as the API answers it
 

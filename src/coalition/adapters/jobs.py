@@ -132,7 +132,7 @@ class JobStore:
                 connection.info.pop("sqlite_begin", None)  # the setting outlives the checkout: writers need theirs
 
     def enqueue(self, *, kind: str, owner: str, filename: str, payload: bytes, max_attempts: int = 3) -> Job:
-        job_id = secrets.token_urlsafe(12)
+        job_id = secrets.token_hex(8)  # never starting with '-', which a command line would read as an option
         with database_errors_translated(), self._write() as connection:
             connection.execute(t.jobs.insert().values(
                 id=job_id, kind=kind, owner=owner, filename=filename, status=QUEUED, phase=QUEUED, done=0, total=0,

@@ -361,6 +361,7 @@ VersionInPath = Annotated[int, Path(ge=1, le=MAX_VERSION), BeforeValidator(_digi
 VersionInQuery = Annotated[int, Query(ge=1, le=MAX_VERSION), BeforeValidator(_digits)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip"), BeforeValidator(_digits)]
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (at most 500)"), BeforeValidator(_digits)]
+PageNumber = Annotated[int, Query(ge=1, le=10_000, description="The page, from 1"), BeforeValidator(_digits)]
 DayInQuery = Annotated[date | None, Query(description="A date, YYYY-MM-DD"), BeforeValidator(_day)]
 AsOfQuery = Annotated[date | None, Query(description="As of the end of this day, YYYY-MM-DD; now if not given"),
                       BeforeValidator(_day)]

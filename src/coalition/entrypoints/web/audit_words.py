@@ -8,7 +8,8 @@ from coalition.entrypoints.web.i18n import N_
 
 ACTIONS = {
     "add_capability_area": N_("capability area added"), "add_evidence": N_("evidence added"),
-    "add_fund": N_("fund added"), "add_webhook": N_("webhook subscription added"),
+    "add_fund": N_("fund added"), "attach_document": N_("document attached"),
+    "supersede_document": N_("document superseded"), "add_webhook": N_("webhook subscription added"),
     "disable_webhook": N_("webhook subscription disabled"), "enable_webhook": N_("webhook subscription enabled"),
     "resend_delivery": N_("delivery sent again"), "set_notifications": N_("notification settings changed"),
     "add_package": N_("package added"), "add_requirement": N_("requirement added"),
@@ -64,6 +65,7 @@ RECORDS = {
     "shipment": N_("shipment"), "signature": N_("signature"), "tender": N_("tender"),
     "unit_receipt": N_("unit receipt"), "user": N_("user"), "intake_article": N_("intake article"),
     "intake_proposal": N_("intake proposal"), "webhook_subscription": N_("webhook subscription"),
+    "document": N_("document"),
     "delivery": N_("delivery"),
 }
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
@@ -40,6 +40,7 @@ from coalition.entrypoints.api.core import (
     Cursor,
     IdInPath,
     Offset,
+    PageNumber,
     VersionInQuery,
     clear_session_cookie,
     rate_limited,
@@ -609,8 +610,7 @@ async def start_import(request: Request, who: WhoDep) -> Response:
 
 
 @router.get("/imports/{job_id}", response_class=HTMLResponse)
-def import_progress(request: Request, who: WhoDep, job_id: str, page: Annotated[int, Query(ge=1, le=1000)] = 1
-                    ) -> Response:
+def import_progress(request: Request, who: WhoDep, job_id: str, page: PageNumber = 1) -> Response:
     jobs: ImportJobs = request.app.state.import_jobs
     job = jobs.get(who, job_id)
     return render(request, who, "_import.html", job.status, job=job, page=min(page, job.error_pages))
