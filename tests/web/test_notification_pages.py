@@ -80,7 +80,10 @@ def test_a_user_chooses_its_address_and_what_it_is_told_of(client: TestClient, p
 def test_a_partys_representative_subscribes_its_system_sees_the_log_and_sends_again(client: TestClient,
                                                                                     platform: Platform) -> None:
     token = sign_in(client, "lv-desk")
-    assert "/webhooks" in client.get("/account").text
+    account = client.get("/account").text
+    assert "/webhooks" in account
+    title = account.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<form" not in title and account.count('id="notifications"') == 1, "the settings are in the page, once"
     refused = client.post("/webhooks", data={"csrf_token": token, "party": "EE", "url": "http://127.0.0.1:9/x",
                                              "events": ["proposal-opened"]}, follow_redirects=True)
     assert "EE" in refused.text and not notifications.subscriptions(platform.uow(read_only=True),
