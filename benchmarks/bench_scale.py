@@ -63,7 +63,7 @@ def serve(url: str, folder: Path, port: int, workers: int) -> subprocess.Popen[b
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             time.sleep(2 if workers > 1 else 0)  # every process up, not only the first
             return process
         except OSError:
