@@ -5,7 +5,8 @@ approved priority list and 1,000,000 ledger transactions), then serves it with `
 `--workers 2` in turn (production settings, uvloop, httptools) and drives each with wrk from 127.0.0.1 at 64
 connections, as `make bench-api` does:
   read   GET the coalition's funding status
-  page   GET a page of 50 ranks of the priority list's coverage at a random offset
+  page   GET a page of 50 ranks of the priority list's coverage at a random offset (three runs: the p99 is the
+         median run's; the first run, which starts with nothing kept, is also given as ``page_cold_p99_ms``)
   write  POST receipts
 While the read load runs, a probe posts a receipt of 1.00 EUR and, as soon as it is acknowledged, reads the funding
 status again on a new connection (so, with two processes, often from the other one); a read whose received total
@@ -120,7 +121,9 @@ def measure(url: str, folder: Path, token: str, workers: int, seconds: int, requ
         probe.start()
         read = median_run(lambda: wrk(port, token, f"/api/v1/reports/funding/{SCALE}", seconds, None, folder))
         probe.join()
-        page = median_run(lambda: wrk(port, token, "/", seconds, LUA_PAGE % (requirements - 50), folder))
+        # The first page run starts cold (nothing kept since the probe's last receipt); it is reported on its own.
+        pages = [wrk(port, token, "/", seconds, LUA_PAGE % (requirements - 50), folder) for _ in range(REPEATS)]
+        page = sorted(pages, key=lambda r: r["rps"])[len(pages) // 2]
         before = stored_contributions(url)
         runs = [wrk(port, token, "/", seconds, LUA_WRITE, folder) for _ in range(REPEATS)]
         stored = stored_contributions(url) - before
@@ -130,7 +133,9 @@ def measure(url: str, folder: Path, token: str, workers: int, seconds: int, requ
     write = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
     return {"read_rps": read["rps"], "read_p99_ms": read["p99_ms"], "read_errors": read["non_2xx"],
             "page_rps": page["rps"], "page_p50_ms": page["p50_ms"], "page_p99_ms": page["p99_ms"],
-            "page_errors": page["non_2xx"], "write_rps": write["rps"], "write_p99_ms": write["p99_ms"],
+            "page_errors": page["non_2xx"] + page["socket_errors"], "page_cold_p99_ms": pages[0]["p99_ms"],
+            "page_cold_errors": pages[0]["non_2xx"] + pages[0]["socket_errors"],
+            "write_rps": write["rps"], "write_p99_ms": write["p99_ms"],
             "writes_sent": sum(r["requests"] for r in runs) - sum(r["non_2xx"] + r["socket_errors"] for r in runs)
             + probe.sent,
             "writes_stored": stored + probe.sent, "stale_reads": probe.stale, "probes": probe.sent}
@@ -157,17 +162,18 @@ def main() -> None:
     results["writes_sent"] = one["writes_sent"] + two["writes_sent"]
     results["writes_stored"] = one["writes_stored"] + two["writes_stored"]
     results["page_p99_target_ms"] = PAGE_P99_TARGET_MS
+    results["page_p99_target_met"] = max(one["page_p99_ms"], two["page_p99_ms"]) <= PAGE_P99_TARGET_MS
     results["ratio_2_to_1"] = {key: round(two[key] / one[key], 2) for key in ("read_rps", "page_rps", "write_rps")
                                if one[key]}
     print(f"Machine: {host.machine()}, {os.cpu_count()} cores, Python {host.python_version()}; PostgreSQL; wrk -t1 "
           f"-c{CONNECTIONS} -d{seconds}s, 3 runs each, middle one shown; {requirements} requirements, "
           f"{transactions} ledger transactions; {probes} probes of staleness per setting")
     print(f"{'processes':<10} {'read rps':>9} {'p99 ms':>7} {'page rps':>9} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'write rps':>10} {'p99 ms':>7} {'sent':>7} {'stored':>7} {'stale':>6}")
+          f"{'cold p99':>9} {'write rps':>10} {'p99 ms':>7} {'sent':>7} {'stored':>7} {'stale':>6}")
     for workers, r in ((1, one), (2, two)):
         print(f"{workers:<10} {r['read_rps']:>9} {r['read_p99_ms']:>7} {r['page_rps']:>9} {r['page_p50_ms']:>7} "
-              f"{r['page_p99_ms']:>7} {r['write_rps']:>10} {r['write_p99_ms']:>7} {r['writes_sent']:>7} "
-              f"{r['writes_stored']:>7} {r['stale_reads']:>6}")
+              f"{r['page_p99_ms']:>7} {r['page_cold_p99_ms']:>9} {r['write_rps']:>10} {r['write_p99_ms']:>7} "
+              f"{r['writes_sent']:>7} {r['writes_stored']:>7} {r['stale_reads']:>6}")
     print(json.dumps(results))
 
 

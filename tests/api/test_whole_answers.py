@@ -3,10 +3,12 @@ cut from it is the page the service computes on its own, and a change is seen on
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
+from datetime import date
 
-from coalition.entrypoints.api.core import json_response
+from coalition.entrypoints.api.core import ReadCache, json_response
 from coalition.services.views import priorities
 from coalition.services.views.priorities import Coverage
 from tests.api.conftest import IT, Served
@@ -53,3 +55,28 @@ def test_a_change_is_seen_by_the_next_page(world: Served):
     after = world.client.get(path, params={"offset": 0, "limit": 7}, headers=secretariat).json()
     assert after["available"] != before["available"]
     assert after == _alone(world, 0, 7)
+
+
+def test_a_page_taking_the_list_wide_figures_from_another_page_is_the_page_computed_alone(world: Served):
+    platform = world.platform
+    actor = platform.operator()
+    first = priorities.coverage(platform.uow(read_only=True), actor, IT, offset=0, limit=1)
+    for offset in range(first.total_ranks + 1):
+        alone = priorities.coverage(platform.uow(read_only=True), actor, IT, offset=offset, limit=2)
+        known = priorities.coverage(platform.uow(read_only=True), actor, IT, offset=offset, limit=2, known=first)
+        assert known == alone
+    other_day = dataclasses.replace(first, on=date(2026, 1, 5), affordable=first.affordable + 99)
+    taken = priorities.coverage(platform.uow(read_only=True), actor, IT, offset=0, limit=2, known=other_day)
+    assert taken.affordable == first.affordable, "the figures of another question are not taken"
+
+
+def test_the_cache_lets_go_of_the_entry_used_longest_ago_and_keeps_the_one_used_all_the_time():
+    cache = ReadCache(seconds=60, capacity=3)
+    cache.put("whole", cache.generation, "every page is cut from it")
+    for n in range(10):
+        cache.put(("page", n), cache.generation, n)
+        assert cache.get("whole") == "every page is cut from it"
+    assert cache.get(("page", 9)) == 9 and cache.get(("page", 8)) == 8
+    assert cache.get(("page", 0)) is None and cache.get(("page", 7)) is None
+    cache.changed()
+    assert cache.get("whole") is None, "a change empties it"

@@ -13,6 +13,7 @@ import secrets
 import threading
 import time
 import typing
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -119,10 +120,14 @@ class ReadCache:
     before any answer is taken from it; on SQLite, or while the notices' connection is down, a change made
     elsewhere shows after ``seconds`` at most. An entry remembers the generation
     it was computed in, so an answer computed while a write committed is never kept.
+
+    It holds ``capacity`` entries at most and, when full, lets go of the one used longest ago: an answer asked for
+    all the time (such as the whole answer every page of a list is cut from) stays while one-off pages come and go.
     """
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, capacity: int = 2_000) -> None:
         self.seconds = seconds
+        self.capacity = capacity
         # Whether a change committed by another process is waiting to be heard of (see ChangeListener.pending);
         # then nothing kept is answered.
         self.news_waiting: Callable[[], bool] = lambda: False
@@ -130,13 +135,13 @@ class ReadCache:
         # entry lives until a change, or LISTENING_SECONDS at most (answers "as of today" move at midnight).
         self.listening: Callable[[], bool] = lambda: False
         self.generation = 0
-        self._entries: dict[Any, tuple[int, float, Any]] = {}
+        self._entries: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def changed(self) -> None:
         with self._lock:  # commits come from worker threads
             self.generation += 1
-            self._entries = {}
+            self._entries = OrderedDict()
 
     def get(self, key: Any) -> Any:
         value, fresh = self.peek(key)
@@ -146,17 +151,22 @@ class ReadCache:
         """(value, fresh): a value of this generation even if its time is up (then not fresh); None if none."""
         if self.news_waiting():
             self.changed()
-        found = self._entries.get(key)
-        if found is None or found[0] != self.generation:
-            return None, False
+        with self._lock:  # read on the event loop and in worker threads
+            found = self._entries.get(key)
+            if found is None or found[0] != self.generation:
+                return None, False
+            self._entries.move_to_end(key)
         kept_for = LISTENING_SECONDS if self.listening() else self.seconds
         return found[2], found[1] + kept_for >= time.monotonic()
 
     def put(self, key: Any, generation: int, value: Any) -> None:
-        if self.seconds > 0 and generation == self.generation:
-            if len(self._entries) > 10_000:
-                self._entries = {}
+        with self._lock:
+            if self.seconds <= 0 or generation != self.generation:
+                return
             self._entries[key] = (generation, time.monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
 
 
 LISTENING_SECONDS = 300.0
@@ -165,9 +175,10 @@ LISTENING_SECONDS = 300.0
 class WholeAnswers:
     """Whole answers that pages are cut from (a priority list's coverage of every rank), kept in a ReadCache.
 
-    A page asked for while no whole answer is kept is computed on its own, as if there were no cache, and the whole
-    answer is computed meanwhile in a thread of its own (one per key at a time); once kept, every page is cut from
-    it until the next change.
+    A page asked for while no whole answer is kept is computed on its own, as if there were no cache, taking the
+    list-wide figures from the first such page of this state of the record (``known``) so that it costs only its
+    own ranks; the whole answer is computed meanwhile in a thread of its own (one per key at a time). Once kept,
+    every page is cut from it until the next change.
     """
 
     def __init__(self, cache: ReadCache) -> None:
@@ -175,12 +186,17 @@ class WholeAnswers:
         self._computing: set[Any] = set()
         self._lock = threading.Lock()
 
-    def page(self, key: Any, page: Callable[[], T], whole: Callable[[], W], cut: Callable[[W], T]) -> T:
+    def page(self, key: Any, page: Callable[[T | None], T], whole: Callable[[], W], cut: Callable[[W], T]) -> T:
         kept = self.cache.get(("whole", key))
         if kept is not None:
             return cut(kept)
         self._compute(key, whole)
-        return page()
+        generation = self.cache.generation
+        known = self.cache.get(("a page", key))
+        found = page(known)
+        if known is None:
+            self.cache.put(("a page", key), generation, found)
+        return found
 
     def _compute(self, key: Any, whole: Callable[[], Any]) -> None:
         with self._lock:

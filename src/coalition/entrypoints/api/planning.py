@@ -168,8 +168,9 @@ def priority_diff(who: CallerDep, coalition: CodeInPath, old: VersionInQuery, ne
          summary="A page of the priority list (the active version by default): per rank, cost, reserved, missing")
 def coverage(who: CallerDep, coalition: CodeInPath, version: VersionInQuery | None = None, offset: Offset = 0,
              limit: Limit = 50, on: AsOfQuery = None) -> object:
-    def page() -> Coverage:
-        return priorities.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=limit, on=on)
+    def page(known: Coverage | None = None) -> Coverage:
+        return priorities.coverage(who.read(), who.actor, coalition, version, offset=offset, limit=limit, on=on,
+                                   known=known)
 
     if who.answers is None:
         return page()

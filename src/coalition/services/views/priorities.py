@@ -6,6 +6,7 @@ for each separately.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -86,16 +87,20 @@ class Coverage:
 
 
 def coverage(uow: UnitOfWork, actor: Actor, coalition: str, version: int | None = None, *, offset: int = 0,
-             limit: int | None = None, on: date | None = None) -> Coverage:
+             limit: int | None = None, on: date | None = None, known: Coverage | None = None) -> Coverage:
     """Per rank of a priority list (the active one by default): cost, money reserved, what is missing; as of the
-    day ``on``, the list active then (the newest approved by then) and the money as it stood at that day's end."""
+    day ``on``, the list active then (the newest approved by then) and the money as it stood at that day's end.
+
+    ``known``: another page of the same question read in the same state of the record (a cache's); the list-wide
+    figures (the money available, the next rank short, how many ranks it would complete) are taken from it
+    instead of being scanned again, so a page costs only its own ranks."""
     require(can(actor, "read_funding", coalition))
     with uow:
-        return read_coverage(uow, coalition, version, offset=offset, limit=limit, on=on)
+        return read_coverage(uow, coalition, version, offset=offset, limit=limit, on=on, known=known)
 
 
 def read_coverage(uow: UnitOfWork, coalition: str, version: int | None = None, *, offset: int = 0,
-                  limit: int | None = None, on: date | None = None) -> Coverage:
+                  limit: int | None = None, on: date | None = None, known: Coverage | None = None) -> Coverage:
     """The coverage of ``coverage``, read in the caller's transaction (its caller checked the permission)."""
     currency = load_coalition(uow, coalition).reporting_currency
     on = as_of(on, uow.clock().date())
@@ -104,7 +109,7 @@ def read_coverage(uow: UnitOfWork, coalition: str, version: int | None = None, *
             else uow.priorities.get(coalition, version)
     else:
         listed = _version(uow.priorities.versions(coalition), version, on)
-    return _coverage(uow, _listed(listed, coalition, version, on), currency, offset, limit, on)
+    return _coverage(uow, _listed(listed, coalition, version, on), currency, offset, limit, on, known)
 
 
 def _listed(found: PriorityList | None, coalition: str, version: int | None, on: date | None = None
@@ -158,12 +163,13 @@ def _cost(requirement: Requirement, currency: str, book: RateBook, on: date) -> 
 
 
 def _coverage(uow: UnitOfWork, listed: PriorityList, currency: str, offset: int, limit: int | None,
-              on: date | None = None) -> Coverage:
+              on: date | None = None, known: Coverage | None = None) -> Coverage:
     """The coverage of the page from ``offset`` and the first rank still short, wherever it stands (as of ``on``)."""
-    coalition = listed.coalition
     costed = _Ranks(uow, listed, currency, on)
     stop = len(listed.ranks) if limit is None else min(len(listed.ranks), offset + limit)
     ranks = costed.between(offset, stop)
+    if known is not None and (known.coalition, known.version, known.on) == (listed.coalition, listed.version, on):
+        return dataclasses.replace(known, ranks=ranks, offset=offset)
 
     def from_the_top() -> Iterator[list[RankCoverage]]:
         """The ranks from the first on, in batches growing from one to COVERAGE_BATCH (the first short
@@ -175,10 +181,10 @@ def _coverage(uow: UnitOfWork, listed: PriorityList, currency: str, offset: int,
             start, size = end, min(size * 4, COVERAGE_BATCH)
 
     next_short = next((r for batch in from_the_top() for r in batch if not r.missing.is_zero()), None)
-    available = Money.from_minor_units(uow.funding_reads.reporting_total(coalition, AccountType.FUND_AVAILABLE, on),
-                                       currency)
+    available = Money.from_minor_units(
+        uow.funding_reads.reporting_total(listed.coalition, AccountType.FUND_AVAILABLE, on), currency)
     affordable = len(listed.ranks) if next_short is None else _affordable(from_the_top(), available.amount)
-    return Coverage(coalition, listed.version, ranks, available, len(listed.ranks), offset, next_short, on,
+    return Coverage(listed.coalition, listed.version, ranks, available, len(listed.ranks), offset, next_short, on,
                     affordable)
 
 
