@@ -22,6 +22,7 @@ from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
 from coalition.demo.users import build_demo_users
 from coalition.demo.world import build_demo_world
+from coalition.domain.access import Grant, Role
 from coalition.domain.notifications import EventType
 from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.entrypoints.jobs import JobRunner
@@ -282,3 +283,24 @@ def test_an_import_that_ends_tells_who_queued_it_in_the_same_transaction_as_its_
     secretariat = actor_for_user(world.uow(read_only=True), "secretariat")
     newest = notifications.notices(world.uow(read_only=True), secretariat)[0]
     assert newest.type is EventType.IMPORT_FINISHED and newest.facts["filename"] == "bad.csv"
+
+
+def test_a_user_made_an_expert_reviewer_of_a_coalition_is_told_once_in_their_language(world: Platform):
+    operator = world.operator()
+    notifications.set_contact(world.uow(), operator, "expert-1", email="expert-1@review.example")
+    identity.set_language(world.uow(), actor_for_user(world.uow(read_only=True), "expert-1"), "uk")
+    before = len(_events(world, "expert-assigned"))
+    expert = actor_for_user(world.uow(read_only=True), "expert-1")
+    grants = frozenset({*expert.grants, Grant(Role.EXPERT_REVIEWER, "drone-coalition")})
+    with SmtpServer() as smtp:
+        world.settings = world.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": smtp.port})
+        identity.set_grants(world.uow(), operator, "expert-1", grants)
+        identity.set_grants(world.uow(), operator, "expert-1", grants)  # the same roles again: nothing new
+        JobRunner(world).deliverer.drain()
+        [told] = _events(world, "expert-assigned")[before:]
+        assert told["users"] == ["expert-1"] and told["facts"]["coalition"] == "drone-coalition"
+        [mail] = smtp.messages
+        assert mail["To"] == "expert-1@review.example" and mail["Content-Language"] == "uk"
+        assert "drone-coalition" in mail["Subject"] and "експерт" in mail["Subject"].lower()
+    newest = notifications.notices(world.uow(read_only=True), actor_for_user(world.uow(read_only=True), "expert-1"))
+    assert newest[0].type is EventType.EXPERT_ASSIGNED

@@ -144,8 +144,9 @@ MESSAGES: dict[EventType, tuple[str, str]] = {
                                   "party contributed."),
     EventType.IMPORT_FINISHED: ("Import {job}: {status}",
                                 "Your import {job} ({filename}) ended: {status}. {message}"),
-    EventType.EXPERT_ASSIGNED: ("Project {project} assigned for your review",
-                                "You are assigned as an expert to review project {project} of call {call}."),
+    EventType.EXPERT_ASSIGNED: ("You are an expert reviewer of {coalition}",
+                                "You are assigned as an expert reviewer of {coalition}: the projects of its calls "
+                                "await your declaration of interests and your review."),
 }
 NOT_GIVEN = "none"
 # Each event type in words, for the pages where a user chooses (translated by the catalog).

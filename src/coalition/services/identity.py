@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from coalition.domain.access import Actor, Grant, can
+from coalition.domain.access import Actor, Grant, Role, can
 from coalition.domain.audit import AuditEvent
 from coalition.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from coalition.domain.identity import (
@@ -38,7 +38,9 @@ from coalition.domain.identity import (
     token_text,
 )
 from coalition.domain.limits import SUBJECT, TOKEN_NAME, check_text
+from coalition.domain.notifications import EventType
 from coalition.services.audit import record_change, require
+from coalition.services.notifications import emit
 from coalition.services.ports import PasswordHasher, UnitOfWork
 from coalition.services.registry import load_coalition, load_party
 
@@ -87,8 +89,18 @@ def add_user(uow: UnitOfWork, actor: Actor, hasher: PasswordHasher, user: User, 
         _check_grants(uow, user.grants)
         uow.users.add(user, hashed, uow.clock())
         record_change(uow, actor, AuditEvent("add_user", "user", user.username, None, _described(user)))
+        _announce_expert_grants(uow, user.username, frozenset(), user.grants)
         uow.commit()
     return user
+
+
+def _announce_expert_grants(uow: UnitOfWork, username: str, before: frozenset[Grant], after: frozenset[Grant]
+                            ) -> None:
+    """Tell a user who has just become an expert reviewer of a coalition (in the caller's transaction)."""
+    for grant in sorted(after - before, key=lambda g: g.coalition or ""):
+        if grant.role is Role.EXPERT_REVIEWER and grant.coalition is not None:
+            emit(uow, EventType.EXPERT_ASSIGNED, coalition=grant.coalition, users=[username],
+                 facts={"coalition": grant.coalition, "user": username})
 
 
 def set_grants(uow: UnitOfWork, actor: Actor, username: str, grants: frozenset[Grant]) -> User:
@@ -100,6 +112,7 @@ def set_grants(uow: UnitOfWork, actor: Actor, username: str, grants: frozenset[G
         uow.users.set_grants(username, grants)
         after = _load_user(uow, username)
         record_change(uow, actor, AuditEvent("set_grants", "user", username, _described(before), _described(after)))
+        _announce_expert_grants(uow, username, before.grants, after.grants)
         uow.commit()
     return after
 
