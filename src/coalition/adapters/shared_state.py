@@ -4,8 +4,9 @@ On PostgreSQL every transaction that changes the record sends ``NOTIFY coalition
 notice goes out when, and only when, it commits (a rolled-back change tells nobody). Each server process keeps one
 connection that LISTENs (``ChangeListener``) and empties its caches on every notice; if that connection drops,
 the caches fall back to their time limit until it is back, and are emptied once on reconnecting (notices may
-have been missed). A read answered from a cache first looks whether a notice is waiting on the listening socket
-(``ChangeListener.pending``), so an answer is never older than a change another process has already acknowledged.
+have been missed). A read answered from a cache first makes one round trip on the listening connection
+(``ChangeListener.sync``), which brings every notice of a change committed before it, so an answer is never older
+than a change another process has already acknowledged.
 
 Sign-in and token attempts are counted per client address: in this process's memory on SQLite (one machine,
 ``MemoryAttempts``), in the database on PostgreSQL (``DatabaseAttempts``), so N processes allow what one does.
@@ -28,6 +29,7 @@ import structlog
 from coalition.adapters import tables as t
 
 CHANNEL = "coalition_changes"
+TIMEOUT_MS = 3000  # a listening connection whose server does not answer within this is given up and made again
 log = structlog.get_logger("coalition.changes")
 
 
@@ -62,29 +64,37 @@ class ChangeListener:
         self._stop.set()
         self._thread.join(timeout=5)
 
-    def pending(self) -> bool:
-        """Whether a notice has reached this process and is not yet handled (or the listener is not connected,
-        in which case the caller cannot know and the caches' time limit applies)."""
+    def sync(self) -> None:
+        """Hear every notice of a change committed before now: one round trip on the listening connection, before
+        whose answer the database sends the notices waiting for this connection (each calls ``on_change``).
+
+        A writer's commit signals every listener before it returns, and the database sends a listener the notices
+        it was signalled of before it answers its next query; so a change acknowledged to anyone before this call
+        is heard by the time it returns. Without a connection it does nothing (the caches' time limit applies).
+        """
         connection = self._connection
         if connection is None or connection.closed:
-            return False
+            return
         try:
-            readable, _, _ = select.select([connection.fileno()], [], [], 0)
-        except (OSError, ValueError):
-            return False
-        return bool(readable)
+            connection.execute("SELECT 1")
+        except psycopg.Error:
+            return  # the connection is lost: the listener's thread reconnects, and empties the caches then
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self.url, autocommit=True) as connection:
+                with psycopg.connect(self.url, autocommit=True, tcp_user_timeout=TIMEOUT_MS,
+                                     connect_timeout=max(1, TIMEOUT_MS // 1000)) as connection:
+                    connection.add_notify_handler(lambda _notice: self.on_change())
                     connection.execute(f"LISTEN {CHANNEL}")
                     self._connection = connection
                     self.connected.set()
                     self.on_change()  # whatever changed while no one listened
                     while not self._stop.is_set():
-                        for _notice in connection.notifies(timeout=1.0):
-                            self.on_change()
+                        # Notices that arrive while no read asks (sync) are taken within the second; the round
+                        # trip also finds a connection that is gone.
+                        select.select([connection.fileno()], [], [], 1.0)
+                        connection.execute("SELECT 1")
             except Exception as error:
                 if not self._stop.is_set():
                     log.warning("change listener lost its connection; retrying", error=type(error).__name__)

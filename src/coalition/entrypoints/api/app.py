@@ -239,7 +239,7 @@ def _listening(platform: Platform, caches: tuple[ReadCache, ...]) -> Callable[[F
         listener = platform.change_listener(emptied)
         if listener is not None:
             for cache in caches:
-                cache.news_waiting = listener.pending
+                cache.hear_news = listener.sync
             # Answers live until a change; who a credential stands for keeps its time limit (tokens expire).
             caches[0].listening = listener.connected.is_set
             listener.start()

@@ -128,9 +128,9 @@ class ReadCache:
     def __init__(self, seconds: float, capacity: int = 2_000) -> None:
         self.seconds = seconds
         self.capacity = capacity
-        # Whether a change committed by another process is waiting to be heard of (see ChangeListener.pending);
-        # then nothing kept is answered.
-        self.news_waiting: Callable[[], bool] = lambda: False
+        # Hear of every change another process committed before now (ChangeListener.sync), which empties the
+        # cache through ``changed``; called before anything kept is answered.
+        self.hear_news: Callable[[], None] = lambda: None
         # Whether every change is heard of as it commits (PostgreSQL's notices are being received): then an
         # entry lives until a change, or LISTENING_SECONDS at most (answers "as of today" move at midnight).
         self.listening: Callable[[], bool] = lambda: False
@@ -149,8 +149,9 @@ class ReadCache:
 
     def peek(self, key: Any) -> tuple[Any, bool]:
         """(value, fresh): a value of this generation even if its time is up (then not fresh); None if none."""
-        if self.news_waiting():
-            self.changed()
+        if key not in self._entries:
+            return None, False  # nothing kept: what is computed instead is read from the database
+        self.hear_news()
         with self._lock:  # read on the event loop and in worker threads
             found = self._entries.get(key)
             if found is None or found[0] != self.generation:
