@@ -122,10 +122,12 @@ def test_read_prints_one_json_object_and_writes_nothing(platform: Platform, caps
     (b"", "the article is empty"),
     (b"   \n\n  ", "the article is empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "the article is a binary file, not UTF-8 text"),
-    (b"\xff\xfe\xfa not utf-8", "the article is a binary file, not UTF-8 text"),
+    (b"\xff\xfe\xfa not utf-8", "the article is not UTF-8 text (byte 1 is not)"),
+    ("Défense: la coalition".encode("latin-1"), "text in another encoding"),
     (b"Die Niederlande sind der IT-Koalition beigetreten, teilte das Verteidigungsministerium am Montag mit. "
      b"Die Koalition vereint nun elf Staaten.", "the article's language is not Ukrainian, Russian or English"),
     (b"a" * (MAX_ARTICLE_BYTES + 1), f"over the limit of {MAX_ARTICLE_BYTES} bytes"),
+    (b"a" * (3 * MAX_ARTICLE_BYTES), f"the article is {3 * MAX_ARTICLE_BYTES} bytes, over the limit"),
 ])
 def test_bad_input_is_refused_in_one_line(platform: Platform, capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                           content: bytes, message: str) -> None:

@@ -199,9 +199,11 @@ def read_events(text: str, language: Language, published: date | None, known: Kn
     article = Article(language, published, known)
     _read_clauses(text, article)
     article.main = main_coalition(c.coalition for c in article.clauses if c.coalition)
-    found = [event for position, clause in enumerate(article.clauses) for rule in RULES
+    found = [(event, clause) for position, clause in enumerate(article.clauses) for rule in RULES
              if (event := rule(clause, article, position)) is not None]
-    return tuple(_one_per_fact([e for e in found if _relevant(e, article)]))
+    # A sentence that says it turns to something else ("Separately, ...") is the article's own, whoever it names.
+    return tuple(_one_per_fact([e for e, clause in found
+                                if _relevant(e, article) or _aside(clause.sentence.tokens)]))
 
 
 def _read_clauses(text: str, article: Article) -> None:
@@ -324,10 +326,24 @@ def _nearest_date(clause: Clause, at: int) -> PartialDate | None:
     return min(dated, key=lambda d: min(abs(d.first - at), abs(d.last - 1 - at))).value
 
 
+_ASIDE = ("окремо", "отдельно", "separately", "meanwhile", "independently", "elsewhere")
+
+
+def _aside(words: Sequence[Token]) -> bool:
+    """A sentence that opens on something else: "Separately, ...", "Окремо ...", "Тим часом ...", "Тем временем"."""
+    if not words:
+        return False
+    return words[0].has(*_ASIDE) or (len(words) > 1 and words[0].has("тим", "тем", "той", "тот")
+                                     and words[1].has("час", "время"))
+
+
 def _coalition_of(clause: Clause, article: Article) -> CoalitionMention | None:
-    """The sentence's coalition; "the coalition" or none named: the one the article is about."""
+    """The sentence's coalition; "the coalition" or none named: the one the article is about, unless the sentence
+    opens as an aside ("Separately, ...", "Окремо ...", "Тем временем ...") and names none."""
     if clause.coalition is not None and (clause.coalition.code or clause.coalition.name):
         return clause.coalition
+    if _aside(clause.sentence.tokens) and not clause.mentions_coalition:
+        return None
     return clause.recent or article.main
 
 
@@ -410,7 +426,8 @@ def _term_years(clause: Clause) -> int | None:
 def _signatories(clause: Clause, article: Article, position: int) -> list[tuple[Clause, NameMatch]]:
     """The parties the signing sentence names; where it names none ("Угоду підписали десять держав."), the states
     the next sentence of its paragraph lists ("Серед них — Естонія, Люксембург, ...")."""
-    named = [(clause, m) for m in clause.parties()]
+    # "Міністр оборони України та Міністр оборони Норвегії підписали": states named only as whose ministers sign
+    named = [(clause, m) for m in clause.parties() or clause.parties(speakers=True)]
     following = article.clauses[position + 1] if position + 1 < len(article.clauses) else None
     if named or following is None or following.sentence.paragraph != clause.sentence.paragraph:
         return named
@@ -442,8 +459,15 @@ def _signed(clause: Clause, article: Article, position: int) -> Event | None:
     term = next((t for c in _following(article, position)[:2] if (t := _term_years(c)) is not None), None)
     if term is not None:
         attributes["term_years"] = term
-    return _event(EventKind.INSTRUMENT_SIGNED, clause, found[1], coalition=coalition, parties=parties,
+    place = clause.places[0] if clause.places else None
+    return _event(EventKind.INSTRUMENT_SIGNED, clause, found[1], coalition=coalition, parties=parties, place=place,
                   attributes=attributes, at=found[0])
+
+
+# Words that open a clause describing what was just named ("the coalition, which Latvia leads"; "led by"): the
+# parties named in it are not those the sentence reports on.
+_RELATIVE = ("який", "яка", "яке", "які", "котрий", "котра", "который", "которая", "которое", "которые", "which",
+             "whose", "led", "headed", "очолюваний", "очолювана", "возглавляемый", "возглавляемая")
 
 
 def _joiners(clause: Clause, recipient: str | None) -> list[PartyMention]:
@@ -451,7 +475,9 @@ def _joiners(clause: Clause, recipient: str | None) -> list[PartyMention]:
     other ("the minister of Luxembourg said her country has joined")."""
     declaration = clause.has("декларація", "декларация", "declaration")
     role = "declaration-of-intent" if declaration else ("observer" if clause.has(*_OBSERVER) else "member")
-    parties = _mentions(clause.parties(exclude=(recipient,)), role)
+    described = clause.sentence.index_of(*_RELATIVE)  # "..., которую возглавляют Латвия и Великобритания"
+    parties = _mentions([m for m in clause.parties(exclude=(recipient,)) if described is None or m.first < described],
+                        role)
     if not parties and clause.has("країна", "держава", "страна", "государство", "country", "ми", "мы", "we"):
         parties = _mentions([m for m in clause.names if m.code in clause.speakers and m.code != recipient][:1], role)
     return parties
@@ -629,13 +655,22 @@ def _contract(clause: Clause, article: Article, position: int) -> Event | None:
     what = ""
     for index in range(at + 1, len(clause.sentence.tokens)):
         if clause.sentence.tokens[index].has("на", "для", "щодо", "for", "to", "covering", "о", "про"):
-            what = _after(clause, index)
+            what = _unattributed(_after(clause, index))
             break
     attributes: dict[str, Any] = {"items": what}
     amount = clause.amounts[0] if clause.amounts else None
     clause = replace(clause, date=clause.paragraph_date)  # a contract is dated by its own paragraph, if at all
     return _event(EventKind.CONTRACT_PLACED, clause, found[1], coalition=_coalition_of(clause, article),
                   parties=_mentions(buyers, "buyer"), amount=amount, attributes=attributes)
+
+
+_SAID = re.compile(r",\s*[^,]*\b(said|says|announced|reported|told|повідоми\w*|заяви\w*|сообщи\w*|"
+                   r"заяви\w*|рассказа\w*|розповіл\w*|зазначи\w*|отмети\w*)\b[^,]*$", re.IGNORECASE)
+
+
+def _unattributed(text: str) -> str:
+    """What was written without its last clause where that clause says who told it ("..., the ministry said")."""
+    return _SAID.sub("", text).strip(" ,;:")
 
 
 _MECHANISM = ("механізм", "механизм", "mechanism", "пакет", "package", "ініціатива", "инициатива", "initiative",

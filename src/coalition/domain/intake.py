@@ -164,17 +164,23 @@ class ArticleFormat(StrEnum):
         return cls.MARKDOWN if suffix in ("md", "markdown") else cls.TEXT
 
 
+def check_article_size(size: int, field: str = "path") -> None:
+    """Refuse an article of ``size`` bytes if it is over the limit, naming its size."""
+    if size > MAX_ARTICLE_BYTES:
+        raise refusal(InvalidInput, "the article is {size} bytes, over the limit of {limit} bytes", field=field,
+                      size=size, limit=MAX_ARTICLE_BYTES)
+
+
 def decode_article(raw: bytes, field: str = "path") -> str:
     """The article's text, or a refusal naming what is wrong: empty, over the size limit, or not UTF-8 text."""
-    if len(raw) > MAX_ARTICLE_BYTES:
-        raise refusal(InvalidInput, "the article is {size} bytes, over the limit of {limit} bytes", field=field,
-                      size=len(raw), limit=MAX_ARTICLE_BYTES)
+    check_article_size(len(raw), field)
     if b"\x00" in raw:
         raise refusal(InvalidInput, "the article is a binary file, not UTF-8 text", field=field)
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise refusal(InvalidInput, "the article is a binary file, not UTF-8 text", field=field) from None
+    except UnicodeDecodeError as error:
+        raise refusal(InvalidInput, "the article is not UTF-8 text (byte {position} is not): a binary file, or text "
+                      "in another encoding; save it as UTF-8", field=field, position=error.start + 1) from None
     if not text.strip():
         raise refusal(InvalidInput, "the article is empty", field=field)
     return text

@@ -10,7 +10,7 @@ import typer
 
 from coalition.domain.common import parse_date
 from coalition.domain.errors import InvalidInput, refusal
-from coalition.domain.intake import MAX_ARTICLE_BYTES, ArticleFormat, Reading, reading_json
+from coalition.domain.intake import MAX_ARTICLE_BYTES, ArticleFormat, Reading, check_article_size, reading_json
 from coalition.entrypoints.cli.output import console, table
 from coalition.entrypoints.cli.registry import JsonFlag, ready
 from coalition.services.intake import read_article
@@ -23,6 +23,7 @@ def _raw(path: Path) -> bytes:
     """The file's bytes, one past the size limit at most (so that a larger file is refused, not read whole)."""
     if not path.is_file():
         raise refusal(InvalidInput, "no article file at {path}", field="path", path=str(path))
+    check_article_size(path.stat().st_size)  # a larger file is named with its own size, and never read
     with path.open("rb") as stream:
         return stream.read(MAX_ARTICLE_BYTES + 1)
 
