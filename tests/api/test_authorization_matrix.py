@@ -176,6 +176,7 @@ TABLE: list[Case] = [
     Case("GET", f"{V}/reports/funding/{IT}", "read_funding"),
     Case("GET", f"{V}/reports/donors/EE", "read_funding"),
     Case("GET", f"{V}/reports/funding/{IT}/pdf", "read_funding"),
+    Case("GET", f"{V}/reports/funding/{IT}/over-time", "read_funding"),
     Case("GET", f"{V}/reports/donors/EE/pdf", "read_funding"),
     # planning
     Case("GET", f"{V}/coalitions/{IT}/requirements", "read_registry"),

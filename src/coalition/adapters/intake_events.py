@@ -16,7 +16,7 @@ kind has one), times 0.9 where only a noun ("підписання") rather than 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from datetime import date as Day  # a field of Clause is named date
@@ -57,6 +57,7 @@ _CALL = ("закликати", "запросити", "запрошувати", "
          "призыв", "call", "urge", "invite", "appeal", "encourage")
 _DENIAL = ("заперечити", "заперечувати", "спростувати", "спростовувати", "опровергнуть", "опровергать",
            "отрицать", "deny", "refute", "dismiss")
+_UNKNOWN = ("невідомо", "неизвестно", "незрозуміло", "непонятно", "unclear", "unknown", "uncertain")
 _SPEAKER = ("міністр", "міністерка", "очільниця", "речниця", "секретарка", "міністерство", "міноборони",
             "мінобороны", "глава", "очільник", "президент", "прем'єр", "прем'єр-міністр", "уряд", "посол", "речник",
             "министр", "министерство", "минобороны", "премьер", "премьер-министр", "правительство", "представитель",
@@ -96,7 +97,7 @@ class Clause:
             if not speakers and match.code in self.speakers:
                 continue
             if match.state and (_is_place(self.sentence.tokens, match, self.sentence.text, self.sentence.start)
-                                or _is_beneficiary(self.sentence.tokens, match)):
+                                or _is_beneficiary(self.sentence.tokens, match) or _in_a_name(match)):
                 continue
             seen[match.code] = match
         return list(seen.values())
@@ -119,6 +120,12 @@ def _is_place(words: Sequence[Token], match: NameMatch, text: str = "", offset: 
     return start > 0 and text[:start].rstrip().endswith("(") and match.first > 0 and words[match.first - 1].capital
 
 
+def _in_a_name(match: NameMatch) -> bool:
+    """A state's name inside another name written in capitals: a news agency's ("ИНТЕРФАКС-УКРАИНА")."""
+    return "-" in match.text and match.text.isupper() and len(match.text.split("-")) > 1 \
+        and not all(part.isupper() and len(part) <= 3 for part in match.text.split("-"))
+
+
 _BENEFIT = ("підтримка", "поддержка", "support", "допомога", "помощь", "aid", "для", "for", "benefit", "потреба",
             "нужда", "needs", "інтерес", "интерес")
 
@@ -134,6 +141,8 @@ def _speakers(words: Sequence[Token], names: Sequence[NameMatch]) -> frozenset[s
     defence minister", "Minister of Defence of Ukraine"."""
     codes: dict[str, bool] = {}
     for match in names:
+        if _in_a_name(match):
+            continue
         before = words[max(0, match.first - 3):match.first]
         after = words[match.last:match.last + 3]
         speaking = any(w.has(*_SPEAKER) for w in before) or (
@@ -259,19 +268,25 @@ def _blocked(words: Sequence[Token], at: int, sentence: Sentence) -> bool:
         return True
     if any(w.has("to") for w in words[max(0, at - 1):at]):  # "invited Poland to join", "plans to sign"
         return True
-    return any(w.has(*_CALL) or w.has(*_DENIAL) for w in words[:at])
+    if (words and words[0].has("чи")) or any(w.text.casefold() == "ли" for w in words[max(0, at - 1):at + 2]):
+        return True  # "Чи стане Японія членом ...", "Станет ли Чехия ...": asked, even without a question mark
+    return any(w.has(*_CALL) or w.has(*_DENIAL) or w.has(*_UNKNOWN) for w in words[:at])
 
 
 def _trigger(clause: Clause, verbs: Sequence[str], nouns: Sequence[str] = ()) -> tuple[int, float] | None:
     """The first unblocked trigger: its index and the weight of its evidence (a verb 1.0, a noun 0.9)."""
+    return next(_triggers(clause, verbs, nouns), None)
+
+
+def _triggers(clause: Clause, verbs: Sequence[str], nouns: Sequence[str] = ()) -> Iterator[tuple[int, float]]:
+    """Every unblocked trigger, in the order written."""
     words = clause.sentence.tokens
     for index, word in enumerate(words):
         if word.has(*verbs) and not _blocked(words, index, clause.sentence):
-            return index, 1.0
-        if nouns and word.has(*nouns) and not any(w.has(*_NEGATION) for w in words[max(0, index - 2):index]) \
+            yield index, 1.0
+        elif nouns and word.has(*nouns) and not any(w.has(*_NEGATION) for w in words[max(0, index - 2):index]) \
                 and not _blocked_sentence(clause):
-            return index, 0.9
-    return None
+            yield index, 0.9
 
 
 def _blocked_sentence(clause: Clause) -> bool:
@@ -514,12 +529,26 @@ _MEETING = ("засідання", "зустріч", "нарада", "засед�
 def _meeting_found(clause: Clause) -> tuple[tuple[int, float], str | None] | None:
     """The meeting's trigger and its body; none where the meeting is only the occasion of something else
     ("at the contact group's meeting, X joined") or no body nor coalition is named."""
-    found = _trigger(clause, ("зустрітися", "провести", "відбутися", "зібратися", "встретиться", "провести",
-                              "состояться", "собраться", "meet", "met", "held", "hold", "convene"), _MEETING)
-    if found is None or not clause.has(*_MEETING, "met", "зустрітися", "встретиться"):
+    verbs = ("зустрітися", "провести", "відбутися", "зібратися", "встретиться", "провести", "состояться",
+             "собраться", "meet", "met", "held", "hold", "convene")
+    if not clause.has(*_MEETING, "met", "зустрітися", "встретиться"):
         return None
     body = "steering-group" if clause.has(*_STEERING) else ("contact-group" if clause.has(*_CONTACT) else None)
-    if body != "steering-group" and (found[1] < 1.0 or _circumstance(clause.sentence.tokens, found[0])):
+    found = _trigger(clause, verbs, _MEETING)
+    if body != "steering-group":
+        # "на полях засідання Контактної групи ... провів зустріч з": the meeting named as the occasion is passed
+        # over for the one the sentence reports, if it reports one
+        words = clause.sentence.tokens
+        occasion = next((at for at, _ in _triggers(clause, verbs, _MEETING) if _circumstance(words, at)), None)
+        found = next(((at, weight) for at, weight in _triggers(clause, verbs, _MEETING)
+                      if weight == 1.0 or not _circumstance(words, at)), None)
+        if found is None or _circumstance(words, found[0]):
+            return None
+        if found[1] < 1.0 and not any(words[i].has(*verbs) for i in range(found[0])):
+            return None
+        if occasion is not None and occasion < found[0]:
+            body = None  # the body named is the occasion's ("на полях засідання Контактної групи")
+    if found is None:
         return None
     if body is None and not clause.mentions_coalition and len(clause.parties(speakers=True)) < 2:
         return None  # a meeting of no body nor coalition: of two parties at least ("the minister met NATO's chief")
@@ -651,7 +680,8 @@ def _contract(clause: Clause, article: Article, position: int) -> Event | None:
     if found is None or at is None:
         return None
     organisations = [m for m in clause.parties() if not m.state]
-    buyers = organisations or clause.parties()[:1]
+    # "Министерство обороны Казахстана заключило контракт": the state whose ministry signed, where none else buys
+    buyers = organisations or clause.parties()[:1] or clause.parties(speakers=True)[:1]
     what = ""
     for index in range(at + 1, len(clause.sentence.tokens)):
         if clause.sentence.tokens[index].has("на", "для", "щодо", "for", "to", "covering", "о", "про"):
@@ -690,6 +720,9 @@ def _mechanism_name(clause: Clause, codes: set[str]) -> str | None:
     return words[at + 1].text if at is not None and at + 1 < len(words) and words[at + 1].capital else None
 
 
+_SO_FAR = ("вже", "уже", "already", "досі", "доселе", "наразі")
+
+
 def _aid(clause: Clause, article: Article, position: int) -> Event | None:
     found = _trigger(clause, ("мобілізувати", "залучити", "зібрати", "акумулювати", "профінансувати", "виділити",
                               "мобилизовать", "привлечь", "собрать", "аккумулировать", "профинансировать", "выделить",
@@ -699,10 +732,14 @@ def _aid(clause: Clause, article: Article, position: int) -> Event | None:
         return None
     amount = clause.amounts[0]
     name = _mechanism_name(clause, {p.code for p in article.known.parties})
-    coalition = clause.coalition if clause.coalition and clause.coalition.code else None
+    # A coalition named, or "the coalition" the article is about ("через коаліцію вже мобілізовано ...")
+    coalition = clause.coalition if clause.coalition and clause.coalition.code else (
+        _coalition_of(clause, article) if clause.mentions_coalition else None)
     attributes: dict[str, Any] = {"name": name, "approximate": amount.approximate}
+    if not _own_date(clause) and clause.has(*_SO_FAR):
+        clause = replace(clause, date=None)  # a total so far, not dated by the sentences before it
     return _event(EventKind.AID_MOBILISED, clause, found[1], coalition=coalition, amount=amount,
-                  attributes=attributes, needs_amount=True, at=found[0])
+                  attributes=attributes, needs_amount=True, at=None if clause.date is None else found[0])
 
 
 def _proposers(clause: Clause, article: Article, at: int, recipient: str | None) -> list[PartyMention]:

@@ -126,7 +126,11 @@ def _slavic(word: str, language: str) -> tuple[set[str], tuple[str, ...], str]:
     for parse in parses[:2]:  # and a passive participle as an adjective ("підписаний")
         if "pssv" in str(parse.tag) and "ADJF" in str(parse.tag):
             lemmas |= _participle_verbs(parse.normal_form)
-    return lemmas, tuple(str(p.tag) for p in parses[:2]), parses[0].normal_form if parses else word.casefold()
+    tags = [str(p.tag) for p in parses[:2]]
+    verb = next((str(p.tag) for p in parses[2:] if "VERB" in str(p.tag)), None)
+    if verb is not None and not any("VERB" in tag for tag in tags):  # "стане": a verb's future, not a noun's case
+        tags.append(verb)
+    return lemmas, tuple(tags), parses[0].normal_form if parses else word.casefold()
 
 
 @lru_cache(maxsize=65536)
@@ -663,7 +667,7 @@ def find_amounts(sentence: Sentence, language: Language) -> list[AmountMatch]:
     words = sentence.tokens
     found: list[AmountMatch] = []
     for index, word in enumerate(words):
-        if not (word.number or word.has(*_HALVES)) or (found and index < found[-1].last):
+        if not (word.number or word.has(*_HALVES) or _half_of(word, language)) or (found and index < found[-1].last):
             continue
         match = _amount_at(words, index, language)
         if match is not None:
@@ -689,7 +693,22 @@ def _scale(word: Token | None, language: Language) -> int | None:
     return next((scales[x] for x in word.lemmas | {word.text.casefold()} if x in scales), None)
 
 
-def _amount_at(words: Sequence[Token], index: int, language: Language) -> AmountMatch | None:
+def _half_of(word: Token, language: Language) -> int | None:
+    """The power of ten of a word that says half of a scale word: "півмільярда", "полмиллиона"."""
+    text = word.text.casefold()
+    prefix = next((p for p in ("пів", "пол") if text.startswith(p) and len(text) > len(p) + 4), None)
+    if prefix is None:
+        return None
+    rest = text[len(prefix):].lstrip("-")
+    scales = _scales(language)
+    return scales.get(rest) or next((scales[x] for x in analyse(rest, language)[0] if x in scales), None)
+
+
+def _stated_number(words: Sequence[Token], index: int, language: Language) -> tuple[Decimal, int, int] | None:
+    """The number written from ``index`` with its scale: (number, power of ten, index of the word after)."""
+    half = _half_of(words[index], language)
+    if half is not None:  # "півмільярда євро": the number and its scale in one word
+        return Decimal("0.5"), half, index + 1
     number = Decimal("1.5") if words[index].has(*_HALVES) else _number(words[index].text, language)
     if number is None:
         return None
@@ -698,8 +717,14 @@ def _amount_at(words: Sequence[Token], index: int, language: Language) -> Amount
         number = number * 1000 + Decimal(words[after].text)  # "1 500": thousands set apart by a space
         after += 1
     power = _scale(_at(words, after), language)
-    if power is not None:
-        after += 1
+    return (number, power, after + 1) if power is not None else (number, 0, after)
+
+
+def _amount_at(words: Sequence[Token], index: int, language: Language) -> AmountMatch | None:
+    stated = _stated_number(words, index, language)
+    if stated is None:
+        return None
+    number, power, after = stated
     before = _at(words, index - 1)
     currency = _currency(before, language) if before is not None and before.text in _SYMBOLS else None
     first, last = index - 1, after
@@ -711,7 +736,7 @@ def _amount_at(words: Sequence[Token], index: int, language: Language) -> Amount
         first, last = index - 1, after
     if currency is None:
         return None
-    amount = number * (Decimal(10) ** (power or 0))
+    amount = number * (Decimal(10) ** power)
     approximate = any(w.has(*_APPROXIMATE) for w in words[max(0, first - 2):first])
     return AmountMatch(StatedAmount(amount, currency, approximate), first, last)
 

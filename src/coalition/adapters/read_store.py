@@ -84,6 +84,12 @@ class SqlFundingReads:
             a.c.type == type.value, a.c.coalition == coalition)
         return int(self._c.execute(_joined(query, a, held)).scalar_one())
 
+    def monthly(self, coalition: str) -> list[tuple[int, AccountType, int]]:
+        a, m = t.ledger_accounts, t.ledger_months
+        query = (sa.select(m.c.month, a.c.type, sa.func.sum(m.c.reporting_minor)).join(a, a.c.id == m.c.account)
+                 .where(a.c.coalition == coalition).group_by(m.c.month, a.c.type).order_by(m.c.month, a.c.type))
+        return [(int(month), AccountType(type), int(total)) for month, type, total in self._c.execute(query)]
+
     def requirement_money(self, coalition: str, on: date | None = None) -> dict[str, tuple[int, int]]:
         a, held = _held(on)
         reserved = sa.func.sum(sa.case((a.c.type == AccountType.RESERVED.value, held.c.reporting_minor), else_=0))

@@ -402,3 +402,56 @@ def pledge_status(pledged: int, committed: int, received: int) -> PledgeStatus:
     if committed > 0:
         return PledgeStatus.COMMITTED
     return PledgeStatus.PLEDGED
+
+
+class Period(StrEnum):
+    """The length of the periods money is shown over time by."""
+
+    MONTH = "month"
+    YEAR = "year"
+
+
+# What is shown over time: promises made and money paid in and out (each net of reversals valued in the period).
+OVER_TIME: tuple[Measure, ...] = (Measure.PLEDGED, Measure.COMMITTED, Measure.RECEIVED, Measure.DISBURSED)
+PeriodFigures = dict[Measure, int]
+
+
+def flows_by_period(monthly: Iterable[tuple[int, AccountType, int]], by: Period
+                    ) -> list[tuple[str, PeriodFigures, PeriodFigures]]:
+    """Per month ("YYYY-MM") or year ("YYYY"), from the first with a movement to the last, none skipped: what was
+    pledged, committed, received and disbursed in it and in all up to its end, in reporting-currency minor units.
+
+    ``monthly`` are each month's (YYYYMM) net changes per account type, debit positive (the ledger's months)."""
+    flows: dict[str, PeriodFigures] = {}
+    for month, type, change in monthly:
+        found = MEASURE_OF_TYPE.get(type)
+        if found is None or found[0] not in OVER_TIME:
+            continue
+        measure, sign = found
+        key = _period_key(month // 100, month % 100, by)
+        flows.setdefault(key, dict.fromkeys(OVER_TIME, 0))[measure] += sign * change
+    if not flows:
+        return []
+    running = dict.fromkeys(OVER_TIME, 0)
+    result = []
+    for key in _periods(min(flows), max(flows), by):
+        period = flows.get(key, dict.fromkeys(OVER_TIME, 0))
+        running = {m: running[m] + period[m] for m in OVER_TIME}
+        result.append((key, period, running))
+    return result
+
+
+def _period_key(year: int, month: int, by: Period) -> str:
+    return f"{year:04d}" if by is Period.YEAR else f"{year:04d}-{month:02d}"
+
+
+def _periods(first: str, last: str, by: Period) -> Iterable[str]:
+    """Every period from ``first`` to ``last``, both included."""
+    year = int(first[:4])
+    month = int(first[5:7]) if by is Period.MONTH else 1
+    while (key := _period_key(year, month, by)) <= last:
+        yield key
+        if by is Period.YEAR:
+            year += 1
+        else:
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)

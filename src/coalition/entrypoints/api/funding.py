@@ -27,7 +27,7 @@ from coalition.domain.contributions import (
     Visibility,
 )
 from coalition.domain.errors import InvalidInput
-from coalition.domain.ledger import Entry
+from coalition.domain.ledger import Entry, Period
 from coalition.domain.money import Money, check_currency
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.entrypoints.api.batching import GroupCommit
@@ -70,7 +70,7 @@ from coalition.services.audit import require
 from coalition.services.funding import ContributionView, ImportSummary
 from coalition.services.views import funding as funding_views
 from coalition.services.views import ledger as ledger_views
-from coalition.services.views.funding import DonorStatement, FundingReport
+from coalition.services.views.funding import DonorStatement, FundingReport, PeriodFlows
 from coalition.services.views.ledger import LedgerCheck
 
 api = Routes("funding")
@@ -325,6 +325,12 @@ def donor_statement_pdf(request: Request, who: CallerDep, donor: CodeInPath, on:
          summary="Funding status: by donor, earmark and currency, in original currencies and the reporting one")
 def funding_report(who: CallerDep, coalition: CodeInPath, on: AsOfQuery = None) -> object:
     return funding_views.funding_report(who.read(), who.actor, coalition, on)
+
+
+@api.get("/reports/funding/{coalition}/over-time", list[PeriodFlows],
+         summary="Money over time: pledged, committed, received and disbursed per month or year, and to date")
+def funding_over_time(who: CallerDep, coalition: CodeInPath, by: Period = Period.MONTH) -> object:
+    return funding_views.funding_over_time(who.read(), who.actor, coalition, by)
 
 
 @api.get("/reports/donors/{donor}", DonorStatement, cached=True,

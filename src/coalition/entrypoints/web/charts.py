@@ -20,7 +20,7 @@ from coalition.domain.party import Party, PartyKind
 if TYPE_CHECKING:
     from coalition.entrypoints.web.core import Viewer
     from coalition.services.views.delivery import PipelineRow
-    from coalition.services.views.funding import DonorStatement
+    from coalition.services.views.funding import DonorStatement, PeriodFlows
     from coalition.services.views.priorities import Coverage
 
 PALETTE = ["#1f5aa6", "#2e8540", "#b35c00", "#7a3e9d", "#a61f3d", "#00797a", "#595959"]
@@ -86,6 +86,20 @@ def pipeline(who: Viewer, rows: list[PipelineRow]) -> dict[str, Any]:
         {"type": "bar", "name": who.gettext("contracted"), "data": [_amount(r.contracted) for r in rows]},
         {"type": "bar", "name": who.gettext("paid"), "data": [_amount(r.paid) for r in rows]},
     ]
+    return option
+
+
+def over_time(who: Viewer, periods: list[PeriodFlows]) -> dict[str, Any]:
+    """Money pledged, committed, received and disbursed to date, month by month."""
+    currency = periods[0].pledged.currency
+    option = _base(who.gettext("Money to date, month by month, in %(currency)s", currency=currency))
+    option["tooltip"] = {"trigger": "axis"}
+    option["legend"] = {"top": 0}
+    option["xAxis"] = {"type": "category", "data": [p.period for p in periods], "boundaryGap": False}
+    option["yAxis"] = {"type": "value", "name": currency}
+    option["series"] = [{"type": "line", "step": "end", "showSymbol": False, "name": who.label(name),
+                         "data": [_amount(getattr(p, f"{name}_to_date")) for p in periods]}
+                        for name in ("pledged", "committed", "received", "disbursed")]
     return option
 
 

@@ -28,7 +28,7 @@ from coalition.domain.delivery import Condition, UnitReceipt
 from coalition.domain.errors import CoalitionError, InvalidInput, refusal
 from coalition.domain.identity import LANGUAGES, Unauthenticated
 from coalition.domain.innovation import PROGRESSION, ScoringMethod
-from coalition.domain.ledger import Measure
+from coalition.domain.ledger import Measure, Period
 from coalition.domain.membership import spells
 from coalition.domain.money import Money
 from coalition.domain.notifications import MESSAGES, WORDS, Choices, EventType, fill, parse_event_types
@@ -574,9 +574,13 @@ def ledger(request: Request, who: WhoDep, coalition: CodeInPath, kind: Contribut
     choices = funding_views.receipt_choices(who.read(), who.actor, coalition) \
         if who.may("record_contributions") else None
     public = public_money.public_totals(who.read(), coalition) if report is None else None
+    # Money over time, for the ledger as it stands (an as-of page shows the report of that day only).
+    months = funding_views.funding_over_time(who.read(), who.actor, coalition) if report and on is None else []
+    years = funding_views.funding_over_time(who.read(), who.actor, coalition, Period.YEAR) if months else []
     return render(request, who, "ledger.html", report=report, page=page, after=after, page_size=PAGE, kind=kind,
                   kinds=list(ContributionKind), funds=view.funds, donors=donors, measures=list(Measure),
-                  choices=choices, routes=list(FundingRoute), public=public)
+                  choices=choices, routes=list(FundingRoute), public=public, years=years,
+                  over_time=charts.over_time(who, months) if months else None)
 
 
 @router.post("/coalitions/{coalition}/receipts")

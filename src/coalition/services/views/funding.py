@@ -16,7 +16,7 @@ from coalition.domain import ledger
 from coalition.domain.access import CUSTODIAN_ROLES, Actor, RecordScope, can, can_see_record, record_scope
 from coalition.domain.common import as_of
 from coalition.domain.contributions import Contribution, ContributionKind
-from coalition.domain.ledger import AccountKey, Balance, Measure, PledgeStatus
+from coalition.domain.ledger import AccountKey, Balance, Measure, Period, PledgeStatus
 from coalition.domain.money import Money
 from coalition.domain.party import Party
 from coalition.domain.requirements import Requirement
@@ -79,6 +79,40 @@ def _hidden_donors(uow: UnitOfWork, actor: Actor, coalition: str, today: date) -
         return set()
     return {donor for donor, confidentiality in uow.funding_reads.confidential(coalition)
             if not can_see_record(actor, coalition, donor, confidentiality, today)}
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFlows:
+    """One month ("YYYY-MM") or year ("YYYY") of a coalition's money, in its reporting currency: what was pledged,
+    committed, received and disbursed in it (net of reversals valued in it), and each in all up to its end."""
+
+    period: str
+    pledged: Money
+    committed: Money
+    received: Money
+    disbursed: Money
+    pledged_to_date: Money
+    committed_to_date: Money
+    received_to_date: Money
+    disbursed_to_date: Money
+
+
+def funding_over_time(uow: UnitOfWork, actor: Actor, coalition: str, by: Period = Period.MONTH
+                      ) -> list[PeriodFlows]:
+    """The coalition's money by month or year, from the first movement to the last, every period shown: promises
+    made and money paid in and out, as the funding report counts them (every donor's, in the reporting currency,
+    by value date), so the last period's figures to date are the report's totals."""
+    require(can(actor, "read_funding", coalition))
+    with uow:
+        currency = load_coalition(uow, coalition).reporting_currency
+        monthly = uow.funding_reads.monthly(coalition)
+
+    def money(figures: dict[Measure, int], measure: Measure) -> Money:
+        return Money.from_minor_units(figures[measure], currency)
+
+    return [PeriodFlows(key, *(money(flows, m) for m in ledger.OVER_TIME), *(money(to_date, m)
+                                                                            for m in ledger.OVER_TIME))
+            for key, flows, to_date in ledger.flows_by_period(monthly, by)]
 
 
 def funding_report(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> FundingReport:

@@ -39,6 +39,11 @@ class FundingReads(Protocol):
         """The balance of every account of ``type`` in the coalition, in its reporting currency (as of ``on``)."""
         ...
 
+    def monthly(self, coalition: str) -> list[tuple[int, AccountType, int]]:
+        """Per month of value dates (YYYYMM) and account type, the net change of the coalition's accounts in its
+        reporting currency's minor units (debit positive), oldest month first."""
+        ...
+
     def requirement_money(self, coalition: str, on: date | None = None) -> dict[str, tuple[int, int]]:
         """Per requirement with money, (reserved, contracted or paid) in reporting-currency minor units (as of
         ``on``)."""
