@@ -261,16 +261,22 @@ def _blocked(words: Sequence[Token], at: int, sentence: Sentence) -> bool:
     trigger = words[at]
     if sentence.text.rstrip().endswith("?") or trigger.tagged("futr") or trigger.tagged("INFN"):
         return True
-    window = words[max(0, at - 4):at]
+    return _hedged(words, at) or _asked(words, at) or any(w.has(*_CALL) or w.has(*_DENIAL) or w.has(*_UNKNOWN)
+                                                          for w in words[:at])
+
+
+def _hedged(words: Sequence[Token], at: int) -> bool:
+    """Negated, or only planned, expected or asked for, by the words just before the trigger."""
     if any(w.has(*_NEGATION) or w.text.casefold().endswith("n't") for w in words[max(0, at - 2):at]):
         return True
-    if any(w.has(*_FUTURE) or (w.has("бути", "быть") and w.tagged("futr")) for w in window):
+    if any(w.has(*_FUTURE) or (w.has("бути", "быть") and w.tagged("futr")) for w in words[max(0, at - 4):at]):
         return True
-    if any(w.has("to") for w in words[max(0, at - 1):at]):  # "invited Poland to join", "plans to sign"
-        return True
-    if (words and words[0].has("чи")) or any(w.text.casefold() == "ли" for w in words[max(0, at - 1):at + 2]):
-        return True  # "Чи стане Японія членом ...", "Станет ли Чехия ...": asked, even without a question mark
-    return any(w.has(*_CALL) or w.has(*_DENIAL) or w.has(*_UNKNOWN) for w in words[:at])
+    return any(w.has("to") for w in words[max(0, at - 1):at])  # "invited Poland to join", "plans to sign"
+
+
+def _asked(words: Sequence[Token], at: int) -> bool:
+    """"Чи стане Японія членом ...", "Станет ли Чехия ...": asked, even without a question mark."""
+    return (bool(words) and words[0].has("чи")) or any(w.text.casefold() == "ли" for w in words[max(0, at - 1):at + 2])
 
 
 def _trigger(clause: Clause, verbs: Sequence[str], nouns: Sequence[str] = ()) -> tuple[int, float] | None:
@@ -526,33 +532,43 @@ _CONTACT = ("контактний", "контактная", "контактны�
 _MEETING = ("засідання", "зустріч", "нарада", "заседание", "встреча", "совещание", "meeting", "session")
 
 
+_MEETING_VERBS = ("зустрітися", "провести", "відбутися", "зібратися", "встретиться", "провести", "состояться",
+                  "собраться", "meet", "met", "held", "hold", "convene")
+
+
 def _meeting_found(clause: Clause) -> tuple[tuple[int, float], str | None] | None:
     """The meeting's trigger and its body; none where the meeting is only the occasion of something else
     ("at the contact group's meeting, X joined") or no body nor coalition is named."""
-    verbs = ("зустрітися", "провести", "відбутися", "зібратися", "встретиться", "провести", "состояться",
-             "собраться", "meet", "met", "held", "hold", "convene")
     if not clause.has(*_MEETING, "met", "зустрітися", "встретиться"):
         return None
     body = "steering-group" if clause.has(*_STEERING) else ("contact-group" if clause.has(*_CONTACT) else None)
-    found = _trigger(clause, verbs, _MEETING)
-    if body != "steering-group":
-        # "на полях засідання Контактної групи ... провів зустріч з": the meeting named as the occasion is passed
-        # over for the one the sentence reports, if it reports one
-        words = clause.sentence.tokens
-        occasion = next((at for at, _ in _triggers(clause, verbs, _MEETING) if _circumstance(words, at)), None)
-        found = next(((at, weight) for at, weight in _triggers(clause, verbs, _MEETING)
-                      if weight == 1.0 or not _circumstance(words, at)), None)
-        if found is None or _circumstance(words, found[0]):
+    if body == "steering-group":
+        found = _trigger(clause, _MEETING_VERBS, _MEETING)
+    else:
+        reported = _reported_meeting(clause)
+        if reported is None:
             return None
-        if found[1] < 1.0 and not any(words[i].has(*verbs) for i in range(found[0])):
-            return None
-        if occasion is not None and occasion < found[0]:
-            body = None  # the body named is the occasion's ("на полях засідання Контактної групи")
+        found, passed_over = reported
+        body = None if passed_over else body  # the body named is the occasion's ("на полях засідання Контактної групи")
     if found is None:
         return None
     if body is None and not clause.mentions_coalition and len(clause.parties(speakers=True)) < 2:
         return None  # a meeting of no body nor coalition: of two parties at least ("the minister met NATO's chief")
     return found, body
+
+
+def _reported_meeting(clause: Clause) -> tuple[tuple[int, float], bool] | None:
+    """The meeting the sentence reports, passing over one named as its occasion ("на полях засідання ... провів
+    зустріч з"), and whether one was passed over; none if it reports only the occasion."""
+    words = clause.sentence.tokens
+    triggers = list(_triggers(clause, _MEETING_VERBS, _MEETING))
+    occasion = next((at for at, _ in triggers if _circumstance(words, at)), None)
+    found = next(((at, weight) for at, weight in triggers if weight == 1.0 or not _circumstance(words, at)), None)
+    if found is None or _circumstance(words, found[0]):
+        return None
+    if found[1] < 1.0 and not any(words[i].has(*_MEETING_VERBS) for i in range(found[0])):
+        return None
+    return found, occasion is not None and occasion < found[0]
 
 
 def _meeting(clause: Clause, article: Article, position: int) -> Event | None:
