@@ -94,3 +94,19 @@ def test_the_donor_statement_shows_the_money_that_reached_each_stage_beside_wher
     now = re.findall(r'<td class="num">([^<]+)</td>', table(html, "now-it-coalition"))
     assert len(now) == 8  # every measure where it sits now
     assert "Where the money is now" in html and "Money that reached each stage" in html
+
+
+def test_the_ledger_shows_money_over_time_by_month_and_year_to_whom_reads_the_money(
+        client: TestClient) -> None:  # noqa: F811
+    assert "Over time" not in client.get(f"{IT}/ledger").text, "not to the public"
+    token = sign_in(client, "lv-desk")
+    html = client.get(f"{IT}/ledger").text
+    assert 'id="chart-over-time"' in html and "Money to date, month by month" in html
+    rows = amounts_column(html, "over-time", 2)  # received per year, then to date
+    years, (last, received_to_date) = rows[:-1], rows[-1]
+    assert years and all(re.fullmatch(r"\d{4}", year) for year, _ in years) and last == "To date"
+    assert received_to_date == sum(value for _, value in years) > 0
+    client.post("/language", data={"csrf_token": token, "language": "uk", "next": f"{IT}/ledger"})
+    ukrainian = client.get(f"{IT}/ledger").text
+    assert "У часі" in ukrainian and "Наростаючим підсумком" in ukrainian
+    assert client.get(f"{IT}/ledger", params={"on": "2025-01-31"}).text.count("chart-over-time") == 0
