@@ -492,6 +492,7 @@ def procurement(request: Request, who: WhoDep, coalition: CodeInPath, on: AsOfQu
     chart = charts.pipeline(who, found.pipeline) if found.pipeline else None
     return render(request, who, "procurement.html", rows=found.pipeline, deliveries=found.deliveries,
                   arrivals=found.arrivals, contracts=found.contracts, chart=chart, conditions=list(Condition),
+                  on_the_way=found.on_the_way, signed=found.signed,
                   on=on)
 
 

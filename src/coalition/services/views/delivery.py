@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -22,7 +22,7 @@ from coalition.domain.access import Actor, can
 from coalition.domain.attribution import largest_remainder
 from coalition.domain.common import as_of
 from coalition.domain.contributions import FundingRoute
-from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentState, UnitReceipt, delivered_share
+from coalition.domain.delivery import RECEIVABLE, EndUseCheck, Shipment, ShipmentState, UnitReceipt, delivered_share
 from coalition.domain.errors import NotFound
 from coalition.domain.money import Money
 from coalition.domain.procurement import (
@@ -429,14 +429,33 @@ def _delivered_shares(donor: str, file: ContractFile, currency: str) -> list[Del
 
 
 @dataclass(frozen=True, slots=True)
+class UnitItem:
+    """Equipment for one unit: a shipment on its way (``state`` prepared or in transit, ``on`` the day it last
+    moved), or what the unit signed for (``state`` accepted or refused, ``on`` the day it signed)."""
+
+    shipment: int
+    contract: str
+    requirement: str
+    title: str
+    quantity: int
+    state: str
+    on: date
+    condition: str = ""
+    signed_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ProcurementPage:
     """The procurement page: the pipeline and delivery status (for viewers of the money) and the shipments
-    awaiting a signature (also for a unit's officer, who sees those addressed to its unit)."""
+    awaiting a signature (also for a unit's officer, who sees those addressed to its unit, what is on its way
+    to the unit and everything the unit has signed for)."""
 
     pipeline: list[PipelineRow]
     deliveries: list[DeliveryStatus]
     arrivals: list[Arrival]
     contracts: tuple[Contract, ...] = ()  # for viewers of the money: each contract, with its papers a link away
+    on_the_way: list[UnitItem] = field(default_factory=list)  # for a unit's officer
+    signed: list[UnitItem] = field(default_factory=list)  # for a unit's officer, newest first
 
 
 def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> ProcurementPage:
@@ -455,14 +474,42 @@ def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | N
         arrived = {f.contract.current.line(s.line).requirement for f in files for s in f.shipments
                    if s.state is ShipmentState.ARRIVED}
         requirements = uow.requirements.get_many(set(codes) | arrived)
-    arrivals = _arrivals(files, requirements)
-    if not reads_all:  # a unit's officer signs for its own unit's equipment only
-        arrivals = [a for a in arrivals if not a.end_users or actor.party in a.end_users]
-    arrivals.sort(key=lambda a: (a.arrived_on, a.shipment))
-    if not reads_all:
-        return ProcurementPage([], [], arrivals)
+        if not reads_all:  # a unit's officer: its own unit's equipment only
+            return _unit_page(uow, files, requirements, actor.party or "")
+    arrivals = sorted(_arrivals(files, requirements), key=lambda a: (a.arrived_on, a.shipment))
     return ProcurementPage(_pipeline(cases, files, currency), _delivery_status(codes, requirements, files), arrivals,
                            _by_signing(files))
+
+
+def _unit_page(uow: UnitOfWork, files: Sequence[ContractFile], requirements: dict[str, Requirement],
+               unit: str) -> ProcurementPage:
+    """The page of a unit's officer: what arrived for the unit to sign for, what is on its way, what it signed."""
+    arrivals = sorted((a for a in _arrivals(files, requirements) if not a.end_users or unit in a.end_users),
+                      key=lambda a: (a.arrived_on, a.shipment))
+    on_the_way, signed = _unit_items(uow, files, unit)
+    return ProcurementPage([], [], arrivals, on_the_way=on_the_way, signed=signed)
+
+
+def _unit_items(uow: UnitOfWork, files: Sequence[ContractFile], unit: str) -> tuple[list[UnitItem], list[UnitItem]]:
+    """What is on its way to ``unit`` (shipments not yet arrived for requirements it will use) and what it signed
+    for, newest first (in the caller's transaction)."""
+    shipped = [(f, s) for f in files for s in f.shipments]
+    codes = {f.contract.current.line(s.line).requirement for f, s in shipped}
+    requirements = uow.requirements.get_many(codes) if codes else {}
+    on_the_way: list[UnitItem] = []
+    signed: list[UnitItem] = []
+    for file, shipment in shipped:
+        requirement = requirements[file.contract.current.line(shipment.line).requirement]
+        assert shipment.id is not None
+        base = (shipment.id, shipment.contract, requirement.code, requirement.title)
+        if shipment.state not in RECEIVABLE and unit in requirement.end_users:
+            on_the_way.append(UnitItem(*base, shipment.quantity, shipment.state.value, shipment.events[-1].on))
+        signed.extend(UnitItem(*base, r.quantity, "accepted" if r.accepted else "refused", r.received_on,
+                               r.condition.value, r.signed_by)
+                      for r in file.receipts if r.shipment == shipment.id and r.unit == unit)
+    on_the_way.sort(key=lambda i: (i.on, i.shipment))
+    signed.sort(key=lambda i: (i.on, i.shipment), reverse=True)
+    return on_the_way, signed
 
 
 def _by_signing(files: Sequence[ContractFile]) -> tuple[Contract, ...]:
