@@ -49,10 +49,16 @@ from coalition.domain.intake import (
 )
 
 _NEGATION = ("не", "ні", "not", "never", "no", "нет", "ни")
-_FUTURE = ("планувати", "план", "намір", "збиратися", "мати", "очікуватися", "розраховувати", "могти",
+_FUTURE = ("планувати", "плануватися", "запланувати", "запланований", "заплановано", "планироваться",
+           "запланировать", "запланированный", "запланировано", "scheduled", "planned", "план", "намір",
+           "збиратися", "мати", "очікуватися", "розраховувати", "могти",
            "планировать", "намерение", "намереваться", "собираться", "ожидаться", "мочь", "рассчитывать",
            "хотіти", "хотеть", "will", "would", "plan", "intend", "expect", "shall", "may", "might", "could",
            "should", "can", "going", "aim")
+# Words that make a sentence tell of what is to come: planned, scheduled, the next or upcoming one.
+_PLANNED = ("планувати", "плануватися", "запланувати", "запланований", "заплановано", "планировать",
+            "планироваться", "запланировать", "запланированный", "запланировано", "scheduled", "planned",
+            "наступний", "следующий", "next", "upcoming", "майбутній", "предстоящий")
 _CALL = ("закликати", "запросити", "запрошувати", "заклик", "призвать", "призывать", "пригласить", "приглашать",
          "призыв", "call", "urge", "invite", "appeal", "encourage")
 _DENIAL = ("заперечити", "заперечувати", "спростувати", "спростовувати", "опровергнуть", "опровергать",
@@ -127,7 +133,7 @@ def _in_a_name(match: NameMatch) -> bool:
 
 
 _BENEFIT = ("підтримка", "поддержка", "support", "допомога", "помощь", "aid", "для", "for", "benefit", "потреба",
-            "нужда", "needs", "інтерес", "интерес")
+            "нужда", "needs", "інтерес", "интерес", "сила", "forces", "армія", "армия", "army", "флот", "navy")
 
 
 def _is_beneficiary(words: Sequence[Token], match: NameMatch) -> bool:
@@ -198,6 +204,8 @@ def _carried(clause: Clause, before: PartialDate | None) -> PartialDate | None:
         return before
     words = clause.sentence.tokens
     for match in find_dates(clause.sentence, clause.language, clause.published):
+        if match.relative:
+            continue  # "минулого місяця ... мобілізували": that sentence's own, not the news' occasion
         if match.first == 0 or not words[match.first - 1].has(*_SINCE):
             return match.value
     return before
@@ -212,7 +220,8 @@ def read_events(text: str, language: Language, published: date | None, known: Kn
              if (event := rule(clause, article, position)) is not None]
     # A sentence that says it turns to something else ("Separately, ...") is the article's own, whoever it names.
     return tuple(_one_per_fact([e for e, clause in found
-                                if _relevant(e, article) or _aside(clause.sentence.tokens)]))
+                                if _relevant(e, article) or _aside(clause.sentence.tokens)
+                                or _told(clause.sentence)]))
 
 
 def _read_clauses(text: str, article: Article) -> None:
@@ -230,6 +239,12 @@ def _read_clauses(text: str, article: Article) -> None:
         recent = clause.coalition if clause.coalition is not None and clause.coalition.name else recent
         own = clause.date if clause.date != opened_with or _own_date(clause) else None
         article.clauses.append(replace(clause, recent=recent, paragraph_date=own))
+
+
+def _told(sentence: Sentence) -> bool:
+    """A sentence the article tells in full (it ends as a sentence does), not a headline of another article left
+    around it: told, it is the article's own whoever it names."""
+    return sentence.text.rstrip().endswith((".", "!", "…")) and len(sentence.tokens) >= 4
 
 
 def _core(article: Article) -> set[str]:
@@ -299,8 +314,7 @@ def _blocked_sentence(clause: Clause) -> bool:
     words = clause.sentence.tokens
     if clause.sentence.text.rstrip().endswith("?"):
         return True
-    return any(w.tagged("futr") or w.has(*_CALL) or w.has(*_DENIAL) or w.has("will", "планувати", "планировать")
-               for w in words)
+    return any(w.tagged("futr") or w.has(*_CALL) or w.has(*_DENIAL) or w.has("will", *_PLANNED) for w in words)
 
 
 # --- building an event -------------------------------------------------------------------------------------------
@@ -370,7 +384,8 @@ def _coalition_of(clause: Clause, article: Article) -> CoalitionMention | None:
 
 def _role(article: Article, coalition: CoalitionMention | None, code: str, clause: Clause, default: str) -> str:
     known = coalition_by_code(article.known, coalition.code if coalition else None)
-    if known is not None and known.recipient == code:
+    # the coalition's recipient; for a coalition the registry does not hold yet, the usual one
+    if code == (known.recipient if known is not None else _usual_recipient(article)):
         return "recipient"
     if known is not None and known.roles.get(code) == "lead" and default == "member":
         return "lead"
@@ -380,6 +395,12 @@ def _role(article: Article, coalition: CoalitionMention | None, code: str, claus
         if match is not None and lead_at is not None and match.first < lead_at:
             return "lead"
     return default
+
+
+def _usual_recipient(article: Article) -> str | None:
+    """The recipient of most of the registry's coalitions (a new coalition is most likely for it too)."""
+    recipients = [c.recipient for c in article.known.coalitions if c.recipient]
+    return max(set(recipients), key=recipients.count) if recipients else None
 
 
 def _mentions(matches: Sequence[NameMatch], role: str | None) -> list[PartyMention]:
@@ -859,7 +880,11 @@ def _covers(kept: Event, other: Event) -> bool:
     if not _compatible(kept, other):
         return False
     mine = {(p.code or p.name, p.role) for p in kept.parties}
-    if not {(p.code or p.name, p.role) for p in other.parties} <= mine:
+    named = {code for code, _ in mine}
+    # a party in the default role ("member", from a headline) is covered by the same party in a role the body
+    # tells ("які очолюють": lead)
+    if not all(pair in mine or (pair[1] == "member" and pair[0] in named)
+               for pair in {(p.code or p.name, p.role) for p in other.parties}):
         return False
     if kept.kind is EventKind.INSTRUMENT_SIGNED:
         return kept.attributes.get("instrument") == other.attributes.get("instrument")

@@ -399,11 +399,13 @@ def _resolve_coalition(qualifiers: list[Token], coalition_word: Token, sentence:
     registered = _registry_coalition(qualifiers, known)
     if registered is not None:
         return registered
-    named = [q for q in qualifiers if q.capital or q.tagged("NOUN") or q.tagged("gent") or not q.tags]
+    named = [q for q in qualifiers if _names_a_coalition(q, coalition_word)]
     if not named:
         return CoalitionMention(None, "")
     last = named[-1]
-    if last.start < coalition_word.start:  # "дронова коаліція", "demining coalition"
+    if last.start < coalition_word.start and last.tagged("ADJF") and coalition_word.tags:
+        return CoalitionMention(None, _nominative(last, coalition_word, sentence))  # "морської коаліції"
+    if last.start < coalition_word.start:  # "demining coalition"
         return CoalitionMention(None, sentence.text[last.start - sentence.start:coalition_word.end - sentence.start])
     if last.has(*_STOP_QUALIFIER) or last.tagged("ADJF"):
         return CoalitionMention(None, "")
@@ -411,6 +413,32 @@ def _resolve_coalition(qualifiers: list[Token], coalition_word: Token, sentence:
     head = coalition_word.base if coalition_word.tags else coalition_word.text
     tail = sentence.text[coalition_word.end - sentence.start:last.end - sentence.start]
     return CoalitionMention(None, f"{head}{tail}")
+
+
+def _names_a_coalition(qualifier: Token, coalition_word: Token) -> bool:
+    """A qualifier that may name a coalition the registry does not hold: a name, a noun, a genitive, a Latin word,
+    or an adjective before the coalition's word that says what it is for ("морська коаліція")."""
+    if qualifier.capital or qualifier.tagged("NOUN") or qualifier.tagged("gent") or not qualifier.tags:
+        return True
+    return qualifier.start < coalition_word.start and qualifier.tagged("ADJF") and not qualifier.has(*_GENERIC)
+
+
+# Adjectives that say nothing of what a coalition is for ("нова коаліція", "the international coalition").
+_GENERIC = ("новий", "нова", "новый", "новая", "міжнародний", "международный", "широкий", "весь", "вся", "цей", "этот",
+            "такий", "такой", "наш", "ваш", "свій", "свой", "перший", "первый", "другий", "второй", "великий",
+            "большой", "згаданий", "упомянутый", "вказаний", "указанный", "оборонний", "оборонный")
+
+
+def _nominative(adjective: Token, coalition_word: Token, sentence: Sentence) -> str:
+    """"морської коаліції" as "морська коаліція": the adjective agreeing with the coalition's word, both in the
+    nominative, as the dictionary inflects them; as written where it cannot."""
+    language = "uk" if coalition_word.has("коаліція") else "ru"
+    parse = next((p for p in _analyser(language).parse(adjective.text) if "ADJF" in str(p.tag)), None)
+    inflected = parse.inflect({"femn", "nomn"}) if parse is not None else None
+    if inflected is None:
+        return sentence.text[adjective.start - sentence.start:coalition_word.end - sentence.start]
+    word = inflected.word
+    return f"{word.capitalize() if adjective.text[:1].isupper() else word} {coalition_word.base}"
 
 
 def main_coalition(mentions: Iterable[CoalitionMention]) -> CoalitionMention | None:
@@ -451,13 +479,16 @@ def _months(language: Language) -> dict[str, int]:
 _YEAR_WORDS = ("рік", "год", "year", "г", "р")
 # Relative expressions as lemmas, each with the words dateparser reads it from (against the publication day).
 _RELATIVE: dict[Language, tuple[tuple[tuple[str, ...], str], ...]] = {
-    Language.UK: ((("минулий", "рік"), "минулого року"), (("попередній", "рік"), "минулого року"),
+    Language.UK: ((("минулий", "місяць"), "минулого місяця"), (("цей", "місяць"), "цього місяця"),
+                  (("минулий", "рік"), "минулого року"), (("попередній", "рік"), "минулого року"),
                   (("торік",), "торік"), (("цей", "рік"), "цього року"), (("поточний", "рік"), "цього року"),
                   (("позавчора",), "позавчора"), (("вчора",), "вчора"), (("сьогодні",), "сьогодні")),
-    Language.RU: ((("прошлый", "год"), "в прошлом году"), (("прошедший", "год"), "в прошлом году"),
+    Language.RU: ((("прошлый", "месяц"), "в прошлом месяце"), (("этот", "месяц"), "в этом месяце"),
+                  (("прошлый", "год"), "в прошлом году"), (("прошедший", "год"), "в прошлом году"),
                   (("этот", "год"), "в этом году"), (("текущий", "год"), "в этом году"),
                   (("позавчера",), "позавчера"), (("вчера",), "вчера"), (("сегодня",), "сегодня")),
-    Language.EN: ((("last", "year"), "last year"), (("this", "year"), "this year"), (("yesterday",), "yesterday"),
+    Language.EN: ((("last", "month"), "last month"), (("this", "month"), "this month"),
+                  (("last", "year"), "last year"), (("this", "year"), "this year"), (("yesterday",), "yesterday"),
                   (("today",), "today")),
 }
 
@@ -467,6 +498,7 @@ class DateMatch:
     value: PartialDate
     first: int
     last: int
+    relative: bool = False  # said against the day of the news ("минулого місяця"), not written out
 
 
 def _month_of(word: Token, language: Language) -> int | None:
@@ -593,7 +625,7 @@ def _relative_at(words: Sequence[Token], index: int, language: Language, publish
             when = data.date_obj.date()
             value = PartialDate(when.year) if data.period == "year" else (
                 PartialDate(when.year, when.month) if data.period == "month" else PartialDate.of(when))
-            return DateMatch(value, index, index + len(phrase))
+            return DateMatch(value, index, index + len(phrase), relative=True)
     return None
 
 

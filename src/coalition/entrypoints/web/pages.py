@@ -395,7 +395,8 @@ async def send_plan_to_steering(request: Request, who: WhoDep, plan_id: IdInPath
 def donor(request: Request, who: WhoDep, donor: CodeInPath, on: AsOfQuery = None) -> Response:
     statement = funding_views.donor_statement(who.read(), who.actor, donor, on=on)
     chart = charts.sankey(who, statement) if statement.procurement else None
-    return render(request, who, "donor.html", statement=statement, chart=chart)
+    names = {c.code: c.name for c in registry.list_coalitions(who.read(), who.actor)}
+    return render(request, who, "donor.html", statement=statement, chart=chart, coalition_names=names)
 
 
 def _pdf(content: bytes, name: str) -> Response:
@@ -581,6 +582,7 @@ def ledger(request: Request, who: WhoDep, coalition: CodeInPath, kind: Contribut
     return render(request, who, "ledger.html", report=report, page=page, after=after, page_size=PAGE, kind=kind,
                   kinds=list(ContributionKind), funds=view.funds, donors=donors, measures=list(Measure),
                   choices=choices, routes=list(FundingRoute), public=public, years=years,
+                  coalition_names={coalition: view.coalition.name},
                   over_time=charts.over_time(who, months) if months else None)
 
 
