@@ -49,7 +49,8 @@ from coalition.domain.intake import (
 )
 
 _NEGATION = ("не", "ні", "not", "never", "no", "нет", "ни")
-_FUTURE = ("планувати", "плануватися", "запланувати", "запланований", "заплановано", "планироваться",
+_FUTURE = ("можливість", "возможность", "possibility", "розглядати", "рассматривать", "вивчати", "изучать",
+           "consider", "планувати", "плануватися", "запланувати", "запланований", "заплановано", "планироваться",
            "запланировать", "запланированный", "запланировано", "scheduled", "planned", "план", "намір",
            "збиратися", "мати", "очікуватися", "розраховувати", "могти",
            "планировать", "намерение", "намереваться", "собираться", "ожидаться", "мочь", "рассчитывать",
@@ -58,7 +59,10 @@ _FUTURE = ("планувати", "плануватися", "заплануват
 # Words that make a sentence tell of what is to come: planned, scheduled, the next or upcoming one.
 _PLANNED = ("планувати", "плануватися", "запланувати", "запланований", "заплановано", "планировать",
             "планироваться", "запланировать", "запланированный", "запланировано", "scheduled", "planned",
-            "наступний", "следующий", "next", "upcoming", "майбутній", "предстоящий")
+            "наступний", "следующий", "next", "upcoming", "майбутній", "предстоящий",
+            # only considered: "вивчають можливість приєднання", "рассматривает возможность присоединения"
+            "можливість", "возможность", "possibility", "option", "розглядати", "рассматривать", "вивчати",
+            "изучать", "consider", "weigh")
 _CALL = ("закликати", "запросити", "запрошувати", "заклик", "призвать", "призывать", "пригласить", "приглашать",
          "призыв", "call", "urge", "invite", "appeal", "encourage")
 _DENIAL = ("заперечити", "заперечувати", "спростувати", "спростовувати", "опровергнуть", "опровергать",
@@ -430,8 +434,10 @@ def _founded(clause: Clause, article: Article, position: int) -> Event | None:
                       "founding", "founder", "establishment"))
     if found is None or not clause.mentions_coalition:
         return None
-    if found[1] < 1.0 and not find_dates(clause.sentence, article.language, article.published):
-        return None  # "since its founding": a founding named in passing, not reported
+    described = clause.sentence.tokens[found[0]].tagged("PRTF") or clause.sentence.tokens[found[0]].tagged("pssv")
+    if (found[1] < 1.0 or described) and not find_dates(clause.sentence, article.language, article.published):
+        # "since its founding", "ИТ-коалицией, созданной в поддержку ...": a founding named in passing
+        return None
     coalition = _coalition_of(clause, article)
     parties = _mentions(clause.parties(), "founder")
     place = clause.places[0] if clause.places else None
@@ -532,6 +538,8 @@ def _joined(clause: Clause, article: Article, position: int) -> Event | None:
         joins = (*joins, "стати", "стать", "become")  # "став учасником коаліції", "became a member"
     found = _trigger(clause, joins,
                      ("приєднання", "присоединение", "вступ", "вступление", "accession"))
+    if found is not None and any(w.has(*_WORK) for w in clause.sentence.tokens[found[0] + 1:found[0] + 3]):
+        return None  # "долучилася до роботи як спостерігач": took part in the meeting's work
     before = article.clauses[position - 1] if position else None
     if found is None or not (clause.mentions_coalition or (before is not None and before.mentions_coalition)):
         return None
@@ -545,12 +553,15 @@ def _joined(clause: Clause, article: Article, position: int) -> Event | None:
     return _event(EventKind.MEMBER_JOINED, clause, found[1], coalition=coalition, parties=parties, at=found[0])
 
 
+_WORK = ("робота", "работа", "work", "засідання", "заседание", "meeting", "обговорення", "обсуждение",
+         "discussion", "переговори", "переговоры", "talks", "нарада", "совещание")
 _MEMBER_NOUNS = ("член", "учасник", "учасниця", "участник", "участница", "member", "part")
 _STEERING = ("керівний", "керівна", "керуючий", "руководящий", "управляющий", "steering")
 _CONTACT = ("контактний", "контактная", "контактный", "contact", "рамштайн", "ramstein")
 
 
-_MEETING = ("засідання", "зустріч", "нарада", "заседание", "встреча", "совещание", "meeting", "session")
+_MEETING = ("засідання", "зустріч", "нарада", "заседание", "встреча", "совещание", "meeting", "session",
+            "переговори", "переговоры", "talks")
 
 
 _MEETING_VERBS = ("зустрітися", "провести", "відбутися", "зібратися", "встретиться", "провести", "состояться",
@@ -757,7 +768,7 @@ def _mechanism_name(clause: Clause, codes: set[str]) -> str | None:
     return words[at + 1].text if at is not None and at + 1 < len(words) and words[at + 1].capital else None
 
 
-_SO_FAR = ("вже", "уже", "already", "досі", "доселе", "наразі")
+_SO_FAR = ("вже", "уже", "already", "досі", "доселе", "наразі", "початок", "начало", "beginning", "start")
 
 
 def _aid(clause: Clause, article: Article, position: int) -> Event | None:
