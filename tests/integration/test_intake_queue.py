@@ -236,3 +236,31 @@ def test_an_announced_amount_is_recorded_as_a_pledge_when_a_fund_is_named(world:
         ContributionKind.PLEDGE, Decimal("12000000.00"), f"intake-{added.proposals[0]}")
     assert "https://example.org/news/1" in pledge.description
     assert audit.verify_audit_deep(world.uow(), world.operator()).ok
+
+
+FINLAND_TEXT = "Helsinki. Finland joined the Drone Coalition on 2 April 2025. More news follows."
+FINLAND = "Finland joined the Drone Coalition on 2 April 2025."
+
+
+def test_accepting_a_state_the_registry_does_not_hold_registers_it_first_in_the_same_decision(world: Platform):
+    with pytest.raises(NotFound):
+        registry.get_party(world.uow(), SECRETARIAT, "FI")
+    added = add(world, reading(joined("FI", DRONE, PartialDate(2025, 4, 2), FINLAND, FINLAND_TEXT),
+                               text=FINLAND_TEXT))
+    accepted = intake_queue.accept_proposal(world.uow(), SECRETARIAT, added.proposals[0])
+    assert accepted.decision is not None
+    assert accepted.decision.result.startswith("registered the state FI (Finland); admitted FI to drone-coalition")
+    party = registry.get_party(world.uow(), SECRETARIAT, "FI")
+    assert (party.name, party.name_uk, party.country) == ("Finland", "Фінляндія", "FI")
+    actions = [r.action for r in audit.audit_log(world.uow(), world.operator(), AuditQuery(), limit=1000).records]
+    assert actions[-3:] == ["register_party", "admit_member", "accept_intake_proposal"]
+    assert audit.verify_audit_deep(world.uow(), world.operator()).ok
+
+
+def test_a_party_code_that_is_no_state_nor_in_the_registry_is_refused_and_nothing_is_written(world: Platform):
+    added = add(world, reading(joined("XX", DRONE, PartialDate(2025, 4, 2), FINLAND, FINLAND_TEXT),
+                               text=FINLAND_TEXT))
+    before = dump(world.engine)
+    with pytest.raises(InvalidInput, match="XX"):
+        intake_queue.accept_proposal(world.uow(), SECRETARIAT, added.proposals[0])
+    assert dump(world.engine) == before

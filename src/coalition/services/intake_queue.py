@@ -36,6 +36,7 @@ from coalition.domain.intake_queue import (
 )
 from coalition.domain.limits import DESCRIPTION
 from coalition.domain.money import Money
+from coalition.domain.party import Party, PartyKind, country_names
 from coalition.domain.steering import Meeting
 from coalition.domain.wording import say
 from coalition.services import funding, registry, steering
@@ -53,12 +54,13 @@ NO_KIND = "the article names no instrument kind the registry keeps ({kind}); giv
 NOTHING_DECIDED = "a rejection needs a reason"
 # What an acceptance did, as the decision keeps it (a page shows it in the reader's language).
 ADMITTED = "admitted {party} to {coalition} as {role} from {day}"
+REGISTERED = "registered the state {party} ({name})"
 SIGNED = "recorded instrument {instrument} signed by {parties} on {day}"
 MET = "recorded meeting {meeting} of {coalition} on {day}"
 FOUNDED = "created coalition {coalition} founded on {day}"
 PLEDGED = "recorded the announced {amount} {currency} as a pledge of {donor} to {fund} on {day} (contribution {id})"
 NOTED = "noted"
-RESULTS = (ADMITTED, SIGNED, MET, FOUNDED, PLEDGED, NOTED)
+RESULTS = (ADMITTED, REGISTERED, SIGNED, MET, FOUNDED, PLEDGED, NOTED)
 NO_AMOUNT = "the article states no amount to record as a pledge"
 ONLY_AMOUNTS = "only an amount mobilised is recorded as a pledge; this proposal is {kind}"
 TEXTS = (NO_AMOUNT, ONLY_AMOUNTS, NO_PROPOSAL, DECIDED, CONTRADICTED, NO_COALITION, NO_PARTY, NEEDS_DAY,
@@ -269,6 +271,20 @@ def _party_codes(event: Event) -> list[str]:
     return [p.code for p in event.parties if p.code]
 
 
+def _registered(uow: UnitOfWork, actor: Actor, event: Event) -> tuple[list[str], list[str]]:
+    """The event's party codes, each a party of the registry: a state the registry does not hold yet is registered
+    first (its names from ISO 3166), in the same transaction; (codes, what was done)."""
+    codes = _party_codes(event)
+    done = []
+    for code in codes:
+        if uow.parties.get(code) is not None or len(code) != 2:
+            continue
+        english, ukrainian = country_names(code)  # an ISO 3166 code, or a refusal naming it
+        registry.register_party(uow, actor, Party(code, PartyKind.STATE, english, ukrainian, country=code))
+        done.append(say(REGISTERED, party=code, name=english))
+    return codes, done
+
+
 def _day(said: PartialDate | None, options: AcceptOptions) -> date:
     if options.on is not None:
         return options.on
@@ -299,8 +315,8 @@ def _apply(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions, 
 def _admit(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions, note: str) -> str:
     coalition = _coalition_code(event)
     on = _day(event.date, options)
-    done = []
-    for party, code in zip(event.parties, _party_codes(event), strict=True):
+    codes, done = _registered(uow, actor, event)
+    for party, code in zip(event.parties, codes, strict=True):
         role = options.role or ROLES.get(party.role or "", MembershipRole.MEMBER)
         registry.admit_member(uow, actor, coalition=coalition, party=code, role=role, on=on, note=note[:1000])
         done.append(say(ADMITTED, party=code, coalition=coalition, role=role.value, day=on.isoformat()))
@@ -319,8 +335,8 @@ def _instrument_kind(event: Event, options: AcceptOptions) -> InstrumentKind:
 
 def _sign(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions) -> str:
     coalition = registry.load_coalition(uow, _coalition_code(event))
-    parties = _party_codes(event)
     kind = _instrument_kind(event, options)
+    parties, registered = _registered(uow, actor, event)
     on = _day(event.date, options)
     code = options.code or f"{coalition.code}-{kind.value}-{on.isoformat()}"
     term = event.attributes.get("term_years")
@@ -329,7 +345,7 @@ def _sign(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions) -
     registry.record_instrument(uow, actor, Instrument(code, coalition.code, kind, title, on, end))
     for party in parties:
         registry.add_signatory(uow, actor, instrument=code, party=party, signed_on=on)
-    return say(SIGNED, instrument=code, parties=", ".join(parties), day=on.isoformat())
+    return "; ".join([*registered, say(SIGNED, instrument=code, parties=", ".join(parties), day=on.isoformat())])
 
 
 def _meet(uow: UnitOfWork, actor: Actor, event: Event, options: AcceptOptions) -> str:
