@@ -3,9 +3,10 @@
 Building the demo world through the services takes seconds (its users, with their password hashes, more); a copy
 of a database that holds it takes milliseconds on SQLite (a file) and a fraction of a second on PostgreSQL
 (CREATE DATABASE ... TEMPLATE). A copy is given only to a database that holds nothing yet and a platform whose
-clock is a TickingClock: the world is built once on the same engine, with the same settings and from the same
-reading of the clock, so the copy holds exactly the rows building it there would have written, and the test's
-clock is moved on by as many readings as building it took. Anything else is built through the services as before.
+clock is a TickingClock: the world is built once on the same engine, by the same operator and from the same reading
+of the clock (what the world holds depends on nothing else), so the copy holds exactly the rows building it there
+would have written, and the test's clock is moved on by as many readings as building it took. Anything else is
+built through the services as before.
 """
 
 from __future__ import annotations
@@ -62,8 +63,7 @@ def built_once(platform: Platform, name: str, build: Callable[[Platform], T]) ->
     if not _copyable(platform):
         return build(platform)
     assert isinstance(platform.clock, TickingClock)
-    key = (name, platform.engine.dialect.name, platform.clock.now,
-           platform.settings.model_dump_json(exclude={"database_url", "data_dir"}))
+    key = (name, platform.engine.dialect.name, platform.clock.now, platform.settings.operator)
     built = _BUILT.get(key)
     if built is None:
         built = _BUILT[key] = _build_source(platform, platform.clock.now, build)
