@@ -63,8 +63,8 @@ contracts: $(STAMP) ## import-linter: the layers' dependency rules
 shape: $(STAMP) ## radon: no function over 60 lines or above complexity 15 (allocation engine and migrations aside)
 	$(BIN)/python tools/shape.py
 
-pytest: $(STAMP) ## pytest on SQLite and, when a server answers, PostgreSQL; one process per core
-	$(BIN)/pytest -q -n auto
+pytest: $(STAMP) ## pytest on SQLite and, when a server answers, PostgreSQL; one process per core, idle ones take queued tests
+	$(BIN)/pytest -q -n auto --dist worksteal
 
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP)

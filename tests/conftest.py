@@ -206,6 +206,9 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.demo_copies import drop_demo_templates  # it reads this module's settings
+
+    drop_demo_templates()
     _drop_postgres_database()
     sent = getattr(session.config, "workeroutput", None)  # set in a pytest-xdist worker
     if sent is not None:

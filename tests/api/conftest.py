@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,8 @@ from coalition.domain.access import Grant, Role
 from coalition.domain.identity import Scope, User
 from coalition.entrypoints.api.app import SERVER_OPTIONS, create_app
 from coalition.services.identity import add_user, create_token
-from tests.conftest import fresh_database
+from tests.conftest import fresh_database, migrated_postgres
+from tests.demo_copies import built_once
 from tests.fakes import TickingClock
 
 IT = "it-coalition"
@@ -61,14 +62,20 @@ class Served:
 def serve_world(platform: Platform, *, procurement: bool = True, users: dict[str, tuple[str | None,
                 frozenset[Grant]]] | None = None) -> Served:
     platform.init_database()
-    admin = platform.operator()
-    build_demo_world(platform.uow(), admin, procurement=procurement)
-    tokens = {}
-    for name, (party, grants) in (users or ROLE_USERS).items():
-        add_user(platform.uow(), admin, platform.password_hasher, User(name, party, grants), PASSWORD)
-        _, text = create_token(platform.uow(), admin, username=name, name="tests",
-                               scopes=frozenset({Scope.READ, Scope.WRITE}), days=30)
-        tokens[name] = text
+    chosen = users or ROLE_USERS
+
+    def build(wired: Platform) -> dict[str, str]:
+        admin = wired.operator()
+        build_demo_world(wired.uow(), admin, procurement=procurement)
+        tokens = {}
+        for name, (party, grants) in chosen.items():
+            add_user(wired.uow(), admin, wired.password_hasher, User(name, party, grants), PASSWORD)
+            _, text = create_token(wired.uow(), admin, username=name, name="tests",
+                                   scopes=frozenset({Scope.READ, Scope.WRITE}), days=30)
+            tokens[name] = text
+        return tokens
+
+    tokens = built_once(platform, f"served procurement={procurement} users={sorted(chosen.items())!r}", build)
     return Served(platform, TestClient(create_app(platform)), tokens)
 
 
@@ -86,10 +93,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def world_on_each_database(request: pytest.FixtureRequest,
                            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The demo world with one user per role, once per module on SQLite and on a schema of its own on PostgreSQL,
+    """The demo world with one user per role, once per module on SQLite and on a database of its own on PostgreSQL,
     for tests that share it (each writes only records of its own)."""
     folder: Path = tmp_path_factory.mktemp(f"world-{request.param}")
-    with fresh_database(request.param, folder) as url:
+    with ExitStack() as stack:
+        url = stack.enter_context(fresh_database(request.param, folder))
+        if request.param == "postgresql":  # a database of its own, which the world is copied into
+            url = stack.enter_context(migrated_postgres())
         platform = Platform(Settings(database_url=url, data_dir=folder, operator="tester", cache_seconds=0,
                                      login_attempts_per_minute=1_000_000), TickingClock())
         served = serve_world(platform)

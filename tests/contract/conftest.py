@@ -7,7 +7,9 @@ platform. Rows are written with the audit record that proves them, as every serv
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.party import Party, PartyKind
 from coalition.services.audit import record_change
 from coalition.services.ports import UnitOfWork
-from tests.conftest import fresh_database
+from tests.conftest import fresh_database, migrated_postgres
 from tests.fakes import FakeUnitOfWork, TickingClock
 
 ADMIN = Actor("admin", grants=frozenset({Grant(Role.PLATFORM_ADMIN)}))
@@ -61,15 +63,21 @@ class Store:
 
 
 @pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def units(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A factory of units of work on a store holding the seeded registry: the fake, or a migrated database."""
+def units(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path) -> Iterator[Store]:
+    """A factory of units of work on a store holding the seeded registry: the fake, or a migrated database (a copy
+    of this process's migrated SQLite file or PostgreSQL template, brought up to date as ever)."""
     clock = TickingClock(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
     if request.param == "fake":
         fake = FakeUnitOfWork(clock)
         seed(lambda: fake)
         yield Store(lambda: fake, clock)
         return
-    with fresh_database(request.param, tmp_path) as url:
+    with ExitStack() as stack:
+        url = stack.enter_context(fresh_database(request.param, tmp_path))
+        if request.param == "sqlite":
+            shutil.copyfile(migrated_sqlite, url.removeprefix("sqlite:///"))
+        else:
+            url = stack.enter_context(migrated_postgres())
         wired = Platform(Settings(database_url=url, data_dir=tmp_path, operator="tester"), clock)
         wired.init_database()
         seed(wired.uow)

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain import ledger
 from coalition.domain.contribution_import import COLUMNS
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
@@ -27,6 +26,7 @@ from coalition.services.views import delivery as delivery_views
 from coalition.services.views import funding as funding_views
 from coalition.services.views import ledger as ledger_views
 from coalition.services.views import priorities as priority_views
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import run
 
 IT, FUND = "it-coalition", "it-coalition-fund"
@@ -35,7 +35,7 @@ FIRST_CONTRACT = date(2024, 8, 15)  # the agency's first contract for command po
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     return platform
 
 

@@ -16,17 +16,17 @@ import sqlalchemy as sa
 from coalition.adapters import tables as t
 from coalition.adapters.row_proofs import EXEMPT, PROVED
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.audit import AuditQuery, RowProblem
 from coalition.domain.taxonomy import CapabilityArea
 from coalition.services import audit, funding
 from coalition.services.views import ledger as ledger_views
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import run
 
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     return platform
 
 

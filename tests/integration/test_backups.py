@@ -20,11 +20,11 @@ from coalition.adapters import tables as t
 from coalition.adapters.backups import seal
 from coalition.bootstrap import Platform
 from coalition.config import Settings
-from coalition.demo.world import build_demo_world
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
 from coalition.domain.money import Money
 from coalition.services import funding
 from tests.conftest import fresh_database
+from tests.demo_copies import give_demo_world
 from tests.fakes import TickingClock
 from tests.integration.helpers import dump, run
 
@@ -39,7 +39,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     wired = Platform(Settings(database_url=f"sqlite:///{folder / 'coalition.db'}", data_dir=folder,
                               operator="tester"))
     wired.init_database()
-    build_demo_world(wired.uow(), wired.operator())
+    give_demo_world(wired)
     yield wired
     wired.engine.dispose()
 

@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.access import Actor, Grant, Role, can_see_record
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Visibility
 from coalition.domain.money import Money
 from coalition.services import funding
+from tests.demo_copies import give_demo_world
 
 IT = "it-coalition"
 TODAY = date(2026, 11, 22)
@@ -36,7 +36,7 @@ VIEWERS = [
 
 
 def test_a_donors_list_holds_exactly_the_records_each_viewer_may_see(platform: Platform):
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     recorded = [funding.record_contribution(platform.uow(), platform.operator(), Contribution(
         ContributionKind.PLEDGE, IT, "it-coalition-fund", "LV", Money(Decimal("10.00"), "EUR"), date(2026, 5, 1),
         confidentiality=c, external_ref=f"SCOPE-{n}")) for n, c in enumerate(CONFIDENTIALITIES)]

@@ -14,7 +14,6 @@ import pytest
 
 from coalition.adapters.ledger_store import SqlLedgerRepository
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.contribution_import import COLUMNS, ImportRejected
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
 from coalition.domain.fx import FxRate
@@ -23,6 +22,7 @@ from coalition.domain.money import Money
 from coalition.services import funding
 from coalition.services.views import funding as funding_views
 from coalition.services.views import ledger as ledger_views
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import dump, race_coalition
 
 GOOD = [
@@ -39,7 +39,7 @@ GOOD = [
 
 @pytest.fixture
 def world(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     funding.import_fx_rates(platform.uow(), platform.operator(), source="t", digest="t", rates=[
         FxRate(date(2025, 1, 6), "EUR", "USD", Decimal("1.0400"), "ECB euro foreign exchange reference rates")])
     return platform

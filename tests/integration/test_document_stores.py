@@ -12,10 +12,10 @@ import pytest
 
 from coalition.adapters.documents import DiskDocumentStore, S3DocumentStore
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.documents import digest
 from coalition.domain.errors import DocumentStoreFailed
 from coalition.services import documents as svc
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import run
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -87,7 +87,7 @@ def test_the_platform_keeps_documents_in_the_configured_bucket(platform: Platfor
         "documents_s3_secret_key": "testing"})
     store = platform.document_store
     assert isinstance(store, S3DocumentStore) and store.location == f"s3://{BUCKET}/attached/"
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     admin = platform.operator()
     document = svc.attach(platform.uow(), store, admin, "instrument", "it-coalition-ca", "agreement.pdf", PDF)
     assert svc.download(platform.uow(), store, admin, document.id)[1] == PDF
@@ -109,7 +109,7 @@ def test_a_store_that_cannot_keep_a_file_says_so(tmp_path: Path, s3_endpoint: st
         missing.put(digest(PDF), PDF)
     # The command line says which store failed, in one line, and writes no document.
     platform.settings = platform.settings.model_copy(update={"documents_dir": tmp_path / "a-file"})
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     source = tmp_path / "agreement.pdf"
     source.write_bytes(PDF)
     code, _, err = run(platform, capsys, "documents", "attach", "instrument", "it-coalition-ca", str(source))

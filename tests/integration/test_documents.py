@@ -14,13 +14,13 @@ import pytest
 
 from coalition.adapters.documents import DiskDocumentStore
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.documents import digest
 from coalition.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from coalition.services import documents as svc
 from coalition.services.audit import verify_audit, verify_audit_deep
 from coalition.services.views.delivery import get_contract
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import dump, run
 
 IT = "it-coalition"
@@ -31,7 +31,7 @@ ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(56)
 
 @pytest.fixture
 def world(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     return platform
 
 

@@ -10,10 +10,10 @@ import pytest
 
 from coalition.adapters.fx_files import ECB_SOURCE
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.coalition import Coalition, Fund
 from coalition.domain.party import Party, PartyKind
 from coalition.services import registry
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import assert_refused, dump, run
 
 ECB_DAILY = "Date, USD, JPY, GBP, \n21 November 2025, 1.0512, 162.34, 0.8712, \n"
@@ -23,7 +23,7 @@ NBU_JSON = ('[{"r030":978,"txt":"Євро","rate":48.4127,"cc":"EUR","exchangeda
 
 @pytest.fixture
 def demo(platform: Platform, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     (tmp_path / "eurofxref.csv").write_text(ECB_DAILY, encoding="utf-8")
     (tmp_path / "nbu.json").write_text(NBU_JSON, encoding="utf-8")
     assert run(platform, capsys, "fx", "import", str(tmp_path / "eurofxref.csv"))[0] == 0

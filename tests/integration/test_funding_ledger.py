@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from coalition.adapters.ledger_store import SqlLedgerRepository
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, Visibility
 from coalition.domain.errors import Conflict, InvariantViolated, NotFound
 from coalition.domain.fx import FxRate, MissingRate
@@ -24,6 +23,7 @@ from coalition.domain.money import Money
 from coalition.services import funding
 from coalition.services.views import funding as funding_views
 from coalition.services.views import ledger as ledger_views
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import dump, race_coalition
 
 IT, FUND = "it-coalition", "it-coalition-fund"
@@ -32,7 +32,7 @@ ECB = "ECB euro foreign exchange reference rates"
 
 @pytest.fixture
 def world(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     funding.import_fx_rates(platform.uow(), platform.operator(), source="test", digest="t", rates=[
         FxRate(date(2025, 1, 2), "EUR", "USD", Decimal("1.0321"), ECB),
         FxRate(date(2025, 1, 3), "EUR", "USD", Decimal("1.0299"), ECB),

@@ -10,16 +10,16 @@ import sqlalchemy as sa
 
 from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.history import RULES, HistoryRule
 from coalition.domain.ledger import AccountType
 from coalition.services.views import history as history_views
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import run
 
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     return platform
 
 

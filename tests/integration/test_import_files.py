@@ -18,10 +18,10 @@ from openpyxl import Workbook
 
 from coalition.bootstrap import Platform
 from coalition.demo.users import DEMO_PASSWORD, build_demo_users
-from coalition.demo.world import build_demo_world
 from coalition.entrypoints.api.app import create_app
 from coalition.entrypoints.jobs import JobRunner
 from coalition.services import funding
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import dump, run
 
 HEADER = "kind,external_ref,coalition,fund,donor,amount,currency,value_date,description\n"
@@ -91,7 +91,7 @@ BAD: dict[str, tuple[Callable[[], bytes], str]] = {
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     return platform
 
 

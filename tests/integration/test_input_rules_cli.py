@@ -10,8 +10,8 @@ import pytest
 
 from coalition.adapters.tables import parties
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.limits import DESCRIPTION, MAX_ID, NOTE
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import assert_refused, run
 
 IN_KIND = ["in-kind", "add", "it-coalition", "LT", "420000", "EUR", "--fund", "it-coalition-fund", "--on",
@@ -20,7 +20,7 @@ IN_KIND = ["in-kind", "add", "it-coalition", "LT", "420000", "EUR", "--fund", "i
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     return platform
 
 

@@ -16,9 +16,9 @@ import pytest
 
 from coalition.bootstrap import Platform
 from coalition.config import Settings
-from coalition.demo.world import build_demo_world
 from coalition.domain.intake import MAX_ARTICLE_BYTES, ArticleFormat, Event, Reading, event_json
 from coalition.services.intake import read_article
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import assert_refused, dump, run
 
 CORPUS = Path(__file__).parent.parent / "data" / "intake"
@@ -32,7 +32,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Ite
     shutil.copyfile(migrated_sqlite, folder / "coalition.db")
     wired = Platform(Settings(database_url=f"sqlite:///{folder / 'coalition.db'}", data_dir=folder,
                               operator="tester"))
-    build_demo_world(wired.uow(), wired.operator())
+    give_demo_world(wired)
     yield wired
     wired.engine.dispose()
 
@@ -101,7 +101,7 @@ def test_without_a_publication_day_a_date_lacking_its_year_is_left_out(demo: Pla
 
 def test_read_prints_one_json_object_and_writes_nothing(platform: Platform, capsys: pytest.CaptureFixture[str]
                                                         ) -> None:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     before = dump(platform.engine)
     code, out, err = run(platform, capsys, "intake", "read", str(CORPUS / "ru_drone_lu.txt"),
                          "--published-on", "2025-03-20", "--source", "example.news", "--json")

@@ -28,6 +28,7 @@ from coalition.domain.contributions import Confidentiality, Contribution, Contri
 from coalition.domain.money import Money
 from coalition.services import funding
 from coalition.services.views import open_data
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import dump, run
 
 IT, DRONES = "it-coalition", "drone-coalition"
@@ -39,7 +40,7 @@ IATI_KINDS = {"2": "commitment", "3": "receipt"}
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     funding.record_contribution(platform.uow(), platform.operator(), SECRET)
     return platform
 
@@ -131,7 +132,7 @@ def _per_donor_paid(files: dict[str, Any]) -> dict[str, int]:
 
 def test_the_drone_coalitions_ocds_export_imports_into_its_plan_with_the_same_contracts_and_payments(
         platform: Platform, drones_planned: Platform, capsys, tmp_path):
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     releases = tmp_path / "drones.json"
     code, _, err = run(platform, capsys, "export", "ocds", DRONES, "--output", str(releases))
     assert code == 0, err
@@ -198,7 +199,7 @@ def test_bad_iati_files_are_refused_whole_naming_the_path_of_each_bad_value(demo
 def test_bad_ocds_files_are_refused_whole_naming_the_path_of_each_bad_value(platform: Platform,
                                                                             drones_planned: Platform, capsys,
                                                                             tmp_path):
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     path = tmp_path / "drones.json"
     assert run(platform, capsys, "export", "ocds", DRONES, "--output", str(path))[0] == 0
     good = json.loads(path.read_text(), parse_float=Decimal)

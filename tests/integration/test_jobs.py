@@ -18,14 +18,13 @@ from fastapi.testclient import TestClient
 
 from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
-from coalition.demo.users import build_demo_users
-from coalition.demo.world import build_demo_world
 from coalition.domain.identity import Scope
 from coalition.entrypoints.api.app import create_app
 from coalition.entrypoints.jobs import IMPORT, JobRunner
 from coalition.services.audit import verify_audit_deep
 from coalition.services.identity import create_token
 from coalition.services.views.ledger import check_ledger
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import run
 
 COMMAND = [sys.executable, "-m", "coalition"]
@@ -83,8 +82,7 @@ def _locked(path: Path) -> bool:
 
 
 def test_a_worker_killed_mid_import_leaves_nothing_and_the_next_one_lands_it_once(platform: Platform):
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    give_demo_world(platform, procurement=False, users=True)
     job = platform.jobs.enqueue(kind=IMPORT, owner="secretariat", filename="big.csv", payload=_file(ROWS))
     worker = subprocess.Popen([*COMMAND, "worker"], env=_env(platform), stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
@@ -124,8 +122,7 @@ def test_a_job_whose_workers_keep_dying_is_marked_failed_with_the_reason(platfor
 
 
 def test_an_import_queued_over_http_is_shown_by_any_server_once_a_worker_ran_it(platform: Platform):
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    give_demo_world(platform, procurement=False, users=True)
     platform.settings = platform.settings.model_copy(update={"jobs_in_process": False})
     _, token = create_token(platform.uow(), platform.operator(), username="secretariat", name="jobs",
                             scopes=frozenset({Scope.READ, Scope.WRITE}), days=1)
@@ -145,8 +142,7 @@ def test_an_import_queued_over_http_is_shown_by_any_server_once_a_worker_ran_it(
 
 
 def test_a_rejected_file_ends_its_job_with_every_bad_cell(platform: Platform, capsys):
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    give_demo_world(platform, procurement=False, users=True)
     bad = (HEADER + "pledge,BAD-1,it-coalition,it-coalition-fund,XX,1.001,EUR,2025-01-06\n").encode()
     job = platform.jobs.enqueue(kind=IMPORT, owner="secretariat", filename="bad.csv", payload=bad)
     ended = JobRunner(platform).run_one()

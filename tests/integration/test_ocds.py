@@ -17,7 +17,6 @@ import pytest
 
 from coalition.adapters import ocds
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.access import PUBLIC_ACTOR, Actor, Grant, Role
 from coalition.domain.coalition import Coalition
 from coalition.domain.errors import InvalidInput, NotFound, PermissionDenied
@@ -27,6 +26,7 @@ from coalition.services import registry
 from coalition.services.procurement import cases, contracts, payments
 from coalition.services.views import delivery as delivery_views
 from coalition.services.views.open_contracting import procurement_record
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import run
 from tests.ocds_checks import payers, schema_errors
 
@@ -46,7 +46,7 @@ def _packages(platform: Platform, coalition: str, actor: Actor | None = None,
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     return platform
 
 

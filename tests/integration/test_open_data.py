@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 
 from coalition.adapters.open_data import FLOW_COLUMNS, flows_csv, flows_json, flows_xlsx, iati_document, iati_problems
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.access import PUBLIC_ACTOR
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, Visibility
 from coalition.domain.errors import Conflict, InvalidInput
@@ -24,6 +23,7 @@ from coalition.domain.identifiers import IdScheme, PartyIdentifier
 from coalition.domain.money import Money
 from coalition.services import audit, funding, registry
 from coalition.services.views import open_data
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import run
 
 IT, FUND = "it-coalition", "it-coalition-fund"
@@ -36,7 +36,7 @@ SECRET_MARKS = ("XM-DAC-84", "Lithuania", "777777.77", "LT-SECRET-1")
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     funding.record_contribution(platform.uow(), platform.operator(), SECRET)
     return platform
 

@@ -20,8 +20,6 @@ import sqlalchemy as sa
 
 from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
-from coalition.demo.users import build_demo_users
-from coalition.demo.world import build_demo_world
 from coalition.domain.access import Grant, Role
 from coalition.domain.notifications import EventType
 from coalition.domain.steering import Procedure, ProposalKind, Vote
@@ -29,6 +27,7 @@ from coalition.entrypoints.jobs import JobRunner
 from coalition.services import identity, notifications, steering
 from coalition.services.audit import verify_audit_deep
 from coalition.services.identity import actor_for_user
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import run
 from tests.integration.receivers import Receiver, SmtpServer
 
@@ -39,8 +38,7 @@ COMMAND = [sys.executable, "-m", "coalition"]
 
 @pytest.fixture
 def world(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    give_demo_world(platform, procurement=False, users=True)
     JobRunner(platform).deliverer.drain()  # the demo world's own events (notifications in the pages)
     return platform
 
@@ -261,7 +259,7 @@ def test_a_silence_procedure_closing_within_48_hours_is_announced_once(world: Pl
 
 
 def test_an_arrival_tells_the_receiving_unit_and_a_payment_tells_its_donors_without_amounts(platform: Platform):
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     arrived = _events(platform, "shipment-arrived")
     assert arrived and all(e["parties"] and e["facts"]["shipment"] for e in arrived)
     assert any("UA-TU-1" in e["parties"] for e in arrived)

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from coalition.adapters.planning_store import ranks_digest
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.allocation import Policy
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
 from coalition.domain.errors import Conflict, InvalidInput, InvariantViolated, NotFound
@@ -22,6 +21,7 @@ from coalition.services import funding, planning
 from coalition.services.views import funding as funding_views
 from coalition.services.views import ledger as ledger_views
 from coalition.services.views import priorities as priority_views
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import allow_secretariat_approval
 
 IT, FUND = "it-coalition", "it-coalition-fund"
@@ -29,7 +29,7 @@ IT, FUND = "it-coalition", "it-coalition-fund"
 
 @pytest.fixture
 def world(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     allow_secretariat_approval(platform, IT)
     return platform
 
@@ -234,7 +234,7 @@ def test_a_forecast_counts_commitments_but_cannot_reserve_them(world: Platform):
 
 
 def test_without_a_decision_or_the_rules_allowing_it_the_secretariat_cannot_approve(platform: Platform):
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     receive(platform, "LU", "1000.00")
     plan = planning.run_allocation(platform.uow(), platform.operator(), IT)
     with pytest.raises(InvariantViolated, match="approving an allocation plan needs a steering-group decision"):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import allow_secretariat_approval, assert_refused, run
 
 INSTANCE = {
@@ -24,7 +24,7 @@ INSTANCE = {
 
 @pytest.fixture
 def demo(platform: Platform, capsys: pytest.CaptureFixture[str]) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)  # the command is tested on its own
+    give_demo_world(platform, procurement=False)  # the command is tested on its own
     return platform
 
 

@@ -16,7 +16,6 @@ import pytest
 from babel.numbers import format_currency
 
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.access import Actor, Grant, Role
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark, Visibility
 from coalition.domain.ledger import FLOW, Measure
@@ -26,6 +25,7 @@ from coalition.entrypoints.web.charts import PALETTE
 from coalition.services import audit, funding
 from coalition.services.views import reports
 from coalition.services.views.reports import donor_document, funding_document
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import assert_refused, run
 
 IT, FUND = "it-coalition", "it-coalition-fund"
@@ -39,7 +39,7 @@ SECRET_AMOUNT = re.compile(r"(?<![\d\s\u00a0\u202f,.])777[,\s\u00a0\u202f]777[.,
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator())
+    give_demo_world(platform)
     funding.record_contribution(platform.uow(), platform.operator(), SECRET)
     return platform
 

@@ -33,6 +33,7 @@ from coalition.domain.innovation import (
 from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
 from coalition.services import audit, innovation, programmes, registry
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import assert_refused, dump, run
 
 PARK = "kz-park"
@@ -187,7 +188,7 @@ def test_a_coalitions_gate_rules_are_data_it_sets(park: Platform) -> None:
 
 def test_the_demo_runs_the_park_as_kazakhstans_programme_not_the_it_coalitions(platform: Platform) -> None:
     admin = platform.operator()
-    build_demo_world(platform.uow(), admin)
+    give_demo_world(platform)
     assert [c.code for c in innovation.list_calls(platform.uow(), admin, "it-coalition")] == [
         "it-innovation-challenge-2025"]
     view = programmes.programme_view(platform.uow(), admin, "kz-defense-tech-park")

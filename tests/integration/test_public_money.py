@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Visibility
 from coalition.domain.money import Money
 from coalition.services import funding
 from coalition.services.views.public_money import PublicTotals, public_totals
+from tests.demo_copies import give_demo_world
 
 IT, FUND = "it-coalition", "it-coalition-fund"
 K = ContributionKind
@@ -36,7 +36,7 @@ def _totals(platform: Platform) -> PublicTotals:
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     return platform
 
 

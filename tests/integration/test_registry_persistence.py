@@ -16,12 +16,13 @@ from coalition.domain.errors import Conflict, InvariantViolated
 from coalition.domain.party import Party
 from coalition.services import registry
 from coalition.services.audit import verify_audit
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import dump
 
 
 @pytest.fixture
 def demo(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     return platform
 
 

@@ -8,7 +8,6 @@ from fractions import Fraction
 import pytest
 
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
 from coalition.domain.coalition import DecisionMethod, DecisionRules
 from coalition.domain.errors import Conflict, InvariantViolated, PermissionDenied
 from coalition.domain.party import Party
@@ -16,6 +15,7 @@ from coalition.domain.requirements import ListState
 from coalition.domain.steering import Meeting, Outcome, Procedure, ProposalKind, Vote
 from coalition.services import planning, registry, steering
 from coalition.services.views import priorities as priority_views
+from tests.demo_copies import give_demo_world
 from tests.fakes import TickingClock
 from tests.integration.helpers import dump
 
@@ -26,7 +26,7 @@ VOTING_MEMBERS = ("EE", "LU", "BE", "DK", "IS", "IT", "LV", "LT", "NL")
 
 @pytest.fixture
 def world(platform: Platform) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
+    give_demo_world(platform, procurement=False)
     return platform
 
 

@@ -7,13 +7,13 @@ import json
 import pytest
 
 from coalition.bootstrap import Platform
-from coalition.demo.world import build_demo_world
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import assert_refused, run
 
 
 @pytest.fixture
 def demo(platform: Platform, capsys: pytest.CaptureFixture[str]) -> Platform:
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)  # the command is tested on its own
+    give_demo_world(platform, procurement=False)  # the command is tested on its own
     return platform
 
 

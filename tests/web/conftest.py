@@ -23,6 +23,7 @@ from coalition.demo.world import build_demo_world
 from coalition.entrypoints.api.app import create_app
 from tests.api.conftest import live_server
 from tests.conftest import RUN_COUNTS
+from tests.demo_copies import give_demo_world
 from tests.fakes import TickingClock
 
 CHROMIUM = Path(os.environ.get("COALITION_CHROMIUM", "/usr/bin/chromium"))
@@ -138,7 +139,6 @@ def client(platform: Platform) -> Iterator[TestClient]:
     """The whole demo world with its users, over HTTP, on the test database (SQLite and PostgreSQL); a module may
     serve a smaller world under the same name."""
     platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    build_demo_world(platform.uow(), platform.operator())
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    give_demo_world(platform, users=True)
     with TestClient(create_app(platform)) as client:
         yield client

@@ -10,10 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
-from coalition.demo.users import build_demo_users
-from coalition.demo.world import build_demo_world
 from coalition.entrypoints.api.app import create_app
 from coalition.services import documents
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import dump
 from tests.web.test_pages import csrf, sign_in
 
@@ -25,8 +24,7 @@ PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
 @pytest.fixture
 def client(platform: Platform) -> Iterator[TestClient]:
     platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    build_demo_world(platform.uow(), platform.operator())
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    give_demo_world(platform, users=True)
     with TestClient(create_app(platform)) as client:
         yield client
 

@@ -12,13 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
-from coalition.demo.users import build_demo_users
-from coalition.demo.world import build_demo_world
 from coalition.domain.notifications import EventType
 from coalition.domain.steering import Procedure, ProposalKind
 from coalition.entrypoints.api.app import create_app
 from coalition.entrypoints.jobs import JobRunner
 from coalition.services import notifications, steering
+from tests.demo_copies import give_demo_world
 from tests.web.test_pages import sign_in
 
 
@@ -26,8 +25,7 @@ from tests.web.test_pages import sign_in
 def client(platform: Platform) -> Iterator[TestClient]:
     platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000,
                                                              "jobs_in_process": False})
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    give_demo_world(platform, procurement=False, users=True)
     runner = JobRunner(platform)
     runner.deliverer.drain()
     with platform.uow() as uow:

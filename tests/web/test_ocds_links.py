@@ -10,9 +10,8 @@ from decimal import Decimal
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
-from coalition.demo.users import build_demo_users
-from coalition.demo.world import build_demo_world
 from coalition.entrypoints.api.app import create_app
+from tests.demo_copies import give_demo_world
 from tests.ocds_checks import payers, schema_errors
 from tests.web.test_pages import sign_in
 
@@ -22,8 +21,7 @@ EXPORTS = "/api/v1/coalitions/it-coalition/exports/"
 
 def test_the_procurement_page_links_to_the_open_contracting_data_in_the_readers_language(platform: Platform):
     platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    build_demo_world(platform.uow(), platform.operator())
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    give_demo_world(platform, users=True)
     with TestClient(create_app(platform)) as client:
         assert f"{EXPORTS}ocds.json" not in client.get(PAGE).text  # the public does not read the money
         token = sign_in(client, "ee-desk")

@@ -14,8 +14,7 @@ from fastapi.testclient import TestClient
 
 from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
-from coalition.demo.users import DEMO_PASSWORD, build_demo_users
-from coalition.demo.world import build_demo_world
+from coalition.demo.users import DEMO_PASSWORD
 from coalition.domain.access import Grant, Role
 from coalition.domain.delivery import ShipmentState
 from coalition.domain.identity import User
@@ -23,6 +22,7 @@ from coalition.entrypoints.api.app import create_app
 from coalition.entrypoints.jobs import JobRunner
 from coalition.services import delivery, funding, identity
 from coalition.services.views import delivery as delivery_views
+from tests.demo_copies import give_demo_world
 from tests.integration.helpers import allow_secretariat_approval, dump
 
 IT = "/coalitions/it-coalition"
@@ -31,8 +31,7 @@ IT = "/coalitions/it-coalition"
 @pytest.fixture
 def client(platform: Platform) -> Iterator[TestClient]:
     platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    build_demo_world(platform.uow(), platform.operator(), procurement=False)
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    give_demo_world(platform, procurement=False, users=True)
     with TestClient(create_app(platform)) as client:
         yield client
 
@@ -185,7 +184,7 @@ def test_a_bulk_import_with_errors_reports_every_row_and_imports_nothing(client:
 def test_a_unit_officer_signs_for_an_arrived_shipment_of_its_own_unit(platform: Platform) -> None:
     platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
     admin = platform.operator()
-    build_demo_world(platform.uow(), admin)
+    give_demo_world(platform)
     identity.add_user(platform.uow(), admin, platform.password_hasher, User(
         "uas-bn", "UA-UAS-BN", frozenset({Grant(Role.UNIT_LOGISTICS_OFFICER, "drone-coalition")})), DEMO_PASSWORD)
     shipment = delivery.ship(platform.uow(), admin, contract="UA-MOD-UAS-0001", line=1, quantity=100,
@@ -255,9 +254,7 @@ def test_the_secretariat_approves_a_plan_on_its_page_where_the_rules_allow_it(cl
 
 
 def test_a_reviewer_with_a_conflict_is_refused_on_the_project_page_and_writes_nothing(platform: Platform) -> None:
-    admin = platform.operator()
-    build_demo_world(platform.uow(), admin)
-    build_demo_users(platform.uow(), admin, platform.password_hasher)
+    give_demo_world(platform, users=True)
     with TestClient(create_app(platform)) as client:
         token = sign_in(client, "expert-2")
         page = client.get("/innovation/projects/ITC-SAT-LINK").text
@@ -301,8 +298,7 @@ def test_a_reviewer_with_a_conflict_is_refused_on_the_project_page_and_writes_no
 
 
 def test_a_programme_page_shows_its_stages_gate_rules_and_calls_in_both_languages(platform: Platform) -> None:
-    admin = platform.operator()
-    build_demo_world(platform.uow(), admin)
+    give_demo_world(platform)
     with TestClient(create_app(platform)) as client:
         assert "Defense Tech IT Park" in client.get("/").text
         page = client.get("/programmes/kz-defense-tech-park").text
@@ -501,9 +497,7 @@ def test_the_public_is_not_shown_who_operated_the_platform(client: TestClient) -
 
 def test_a_members_links_lead_to_pages_it_may_see_and_a_statement_leaves_out_other_coalitions(
         platform: Platform) -> None:
-    admin = platform.operator()
-    build_demo_world(platform.uow(), admin)
-    build_demo_users(platform.uow(), admin, platform.password_hasher)
+    give_demo_world(platform, users=True)
     with TestClient(create_app(platform)) as client:
         sign_in(client, "ee-desk")
         links = set()

@@ -10,12 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
-from coalition.demo.users import build_demo_users
-from coalition.demo.world import build_demo_world
 from coalition.domain.access import Grant, Role
 from coalition.domain.identity import User
 from coalition.entrypoints.api.app import create_app
 from coalition.services.identity import add_user
+from tests.demo_copies import give_demo_world
 from tests.web.test_pages import csrf, sign_in
 
 IT = "/coalitions/it-coalition"
@@ -24,8 +23,7 @@ IT = "/coalitions/it-coalition"
 @pytest.fixture
 def client(platform: Platform) -> Iterator[TestClient]:
     platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    build_demo_world(platform.uow(), platform.operator())
-    build_demo_users(platform.uow(), platform.operator(), platform.password_hasher)
+    give_demo_world(platform, users=True)
     add_user(platform.uow(), platform.operator(), platform.password_hasher,
              User("ua-tu-2", "UA-TU-2", frozenset({Grant(Role.UNIT_LOGISTICS_OFFICER, "it-coalition")})),
              "a long enough passphrase")
