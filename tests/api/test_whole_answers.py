@@ -3,12 +3,14 @@ cut from it is the page the service computes on its own, and a change is seen on
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
+import threading
 import time
 from datetime import date
 
-from coalition.entrypoints.api.core import ReadCache, json_response
+from coalition.entrypoints.api.core import News, ReadCache, json_response
 from coalition.services.views import priorities
 from coalition.services.views.priorities import Coverage
 from tests.api.conftest import IT, Served
@@ -80,3 +82,28 @@ def test_the_cache_lets_go_of_the_entry_used_longest_ago_and_keeps_the_one_used_
     assert cache.get(("page", 0)) is None and cache.get(("page", 7)) is None
     cache.changed()
     assert cache.get("whole") is None, "a change empties it"
+
+
+def test_requests_that_ask_together_share_one_round_trip_and_one_asking_during_it_waits_for_the_next():
+    calls: list[int] = []
+    under_way, release = threading.Event(), threading.Event()
+
+    def sync() -> None:
+        calls.append(len(calls) + 1)
+        if len(calls) == 1:
+            under_way.set()
+            release.wait(5)
+
+    async def asking() -> None:
+        news = News(sync)
+        together = [asyncio.ensure_future(news.hear()) for _ in range(5)]
+        await asyncio.sleep(0)
+        assert await asyncio.get_running_loop().run_in_executor(None, under_way.wait, 5)
+        late = asyncio.ensure_future(news.hear())  # asked while the first round trip is under way
+        release.set()
+        await asyncio.gather(*together)
+        await late
+        assert calls == [1, 2], "five requests shared the first; the late one had a round trip of its own"
+        news.close()
+
+    asyncio.run(asking())

@@ -15,7 +15,6 @@ Sign-in and token attempts are counted per client address: in this process's mem
 from __future__ import annotations
 
 import math
-import select
 import threading
 import time
 from collections import deque
@@ -90,10 +89,10 @@ class ChangeListener:
                     self._connection = connection
                     self.connected.set()
                     self.on_change()  # whatever changed while no one listened
-                    while not self._stop.is_set():
+                    while not self._stop.wait(1.0):
                         # Notices that arrive while no read asks (sync) are taken within the second; the round
-                        # trip also finds a connection that is gone.
-                        select.select([connection.fileno()], [], [], 1.0)
+                        # trip also finds a connection that is gone. (Waiting on the socket instead would wake
+                        # on every answer to a read's own round trip, and make one more.)
                         connection.execute("SELECT 1")
             except Exception as error:
                 if not self._stop.is_set():

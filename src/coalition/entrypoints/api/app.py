@@ -55,6 +55,7 @@ from coalition.entrypoints.api.core import (
     ERROR_RESPONSES,
     PREFERENCES_COOKIE,
     CsrfFailed,
+    News,
     RateLimiter,
     ReadCache,
     TooManyRequests,
@@ -237,9 +238,10 @@ def _listening(platform: Platform, caches: tuple[ReadCache, ...]) -> Callable[[F
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         listener = platform.change_listener(emptied)
+        news = News(listener.sync) if listener is not None else None
         if listener is not None:
             for cache in caches:
-                cache.hear_news = listener.sync
+                cache.news = news
             # Answers live until a change; who a credential stands for keeps its time limit (tokens expire).
             caches[0].listening = listener.connected.is_set
             listener.start()
@@ -252,6 +254,8 @@ def _listening(platform: Platform, caches: tuple[ReadCache, ...]) -> Callable[[F
             queue.stop()
             if listener is not None:
                 listener.stop()
+            if news is not None:
+                news.close()
 
     return lifespan
 

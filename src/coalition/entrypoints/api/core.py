@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import hashlib
@@ -15,6 +16,7 @@ import time
 import typing
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -128,9 +130,9 @@ class ReadCache:
     def __init__(self, seconds: float, capacity: int = 2_000) -> None:
         self.seconds = seconds
         self.capacity = capacity
-        # Hear of every change another process committed before now (ChangeListener.sync), which empties the
-        # cache through ``changed``; called before anything kept is answered.
-        self.hear_news: Callable[[], None] = lambda: None
+        # Where changes are heard of (PostgreSQL): the round trips that bring every notice committed before a
+        # request (``News.hear``), which CachedReads awaits before any kept answer of that request is looked at.
+        self.news: News | None = None
         # Whether every change is heard of as it commits (PostgreSQL's notices are being received): then an
         # entry lives until a change, or LISTENING_SECONDS at most (answers "as of today" move at midnight).
         self.listening: Callable[[], bool] = lambda: False
@@ -149,9 +151,6 @@ class ReadCache:
 
     def peek(self, key: Any) -> tuple[Any, bool]:
         """(value, fresh): a value of this generation even if its time is up (then not fresh); None if none."""
-        if key not in self._entries:
-            return None, False  # nothing kept: what is computed instead is read from the database
-        self.hear_news()
         with self._lock:  # read on the event loop and in worker threads
             found = self._entries.get(key)
             if found is None or found[0] != self.generation:
@@ -171,6 +170,38 @@ class ReadCache:
 
 
 LISTENING_SECONDS = 300.0
+
+
+class News:
+    """Hears, for each request that may be answered from the caches, every notice of a change committed before the
+    request arrived: one round trip on the listening connection (``sync``: ChangeListener.sync), made in a thread
+    of its own so the event loop never waits on the database, and shared by every request that arrived before it
+    started (a request that arrives while one is under way waits for the next)."""
+
+    def __init__(self, sync: Callable[[], None]) -> None:
+        self._sync = sync
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coalition-news")
+        self._asked = 0  # requests that asked, numbered in order (on the event loop only)
+        self._heard = 0  # every request up to this number has been served by a round trip started after it asked
+        self._under_way: asyncio.Future[None] | None = None
+
+    async def hear(self) -> None:
+        self._asked += 1
+        ticket = self._asked
+        while self._heard < ticket:
+            if self._under_way is None:
+                self._under_way = asyncio.ensure_future(self._round_trip(self._asked))
+            await asyncio.shield(self._under_way)
+
+    async def _round_trip(self, covers: int) -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._sync)
+        finally:
+            self._heard = max(self._heard, covers)
+            self._under_way = None
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False)
 
 
 class WholeAnswers:

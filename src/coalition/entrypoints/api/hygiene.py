@@ -184,6 +184,10 @@ class CachedReads:
         self.inflight: dict[Any, asyncio.Future[Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.cache.news is not None and self._cached_route(scope):
+            # every change acknowledged before this request is heard of before anything kept is looked at: the
+            # answers, who a token stands for, and the whole answers pages are cut from
+            await self.cache.news.hear()
         actor = await self._cacheable_for(scope)
         if actor is None:  # passed through as it streams: only a cached read's answer is gathered and kept
             await self.app(scope, receive, send)
@@ -213,8 +217,7 @@ class CachedReads:
     async def _cacheable_for(self, scope: Scope) -> Actor | None:
         """Who a request whose answer may come from the cache stands for; None for any other request (not a GET of a
         cached route, a browser session, or a token that does not hold)."""
-        if scope["type"] != "http" or scope["method"] != "GET" or not any(p.match(scope["path"])
-                                                                          for p, _ in self.patterns):
+        if not self._cached_route(scope):
             return None
         if b"format=" in scope["query_string"] and parse_qs(scope["query_string"].decode("latin-1")).get(
                 "format", ["json"]) != ["json"]:
@@ -224,6 +227,10 @@ class CachedReads:
             return None
         authorization = headers.get(b"authorization")
         return PUBLIC_ACTOR if authorization is None else await self._actor(authorization.decode("latin-1"))
+
+    def _cached_route(self, scope: Scope) -> bool:
+        return scope["type"] == "http" and scope["method"] == "GET" and any(p.match(scope["path"])
+                                                                            for p, _ in self.patterns)
 
     async def _kept(self, key: Any) -> bytes | None:
         """The answer kept for ``key``: fresh, or, while it is being computed, this generation's previous one (only
