@@ -264,3 +264,20 @@ def test_a_party_code_that_is_no_state_nor_in_the_registry_is_refused_and_nothin
     with pytest.raises(InvalidInput, match="XX"):
         intake_queue.accept_proposal(world.uow(), SECRETARIAT, added.proposals[0])
     assert dump(world.engine) == before
+
+
+def test_two_facts_naming_the_same_new_state_register_it_once_whichever_is_accepted_first(world: Platform):
+    signed_text = "Riga. Finland signed a memorandum of the Drone Coalition on 3 April 2025. More news follows."
+    signed = "Finland signed a memorandum of the Drone Coalition on 3 April 2025."
+    start = signed_text.index(signed)
+    memorandum = Event(EventKind.INSTRUMENT_SIGNED, signed, (start, start + len(signed)), 0.9,
+                       CoalitionMention(DRONE, DRONE), (PartyMention("FI", "Finland", "member"),),
+                       PartialDate(2025, 4, 3), attributes={"instrument": "memorandum"})
+    first = add(world, reading(joined("FI", DRONE, PartialDate(2025, 4, 2), FINLAND, FINLAND_TEXT),
+                               text=FINLAND_TEXT))
+    second = add(world, reading(memorandum, text=signed_text), source="https://example.org/news/2")
+    intake_queue.accept_proposal(world.uow(), SECRETARIAT, first.proposals[0])
+    done = intake_queue.accept_proposal(world.uow(), SECRETARIAT, second.proposals[0])
+    assert done.decision is not None and "registered" not in done.decision.result, "registered once, by the first"
+    assert [p.code for p in registry.list_parties(world.uow(), SECRETARIAT) if p.code == "FI"] == ["FI"]
+    assert audit.verify_audit_deep(world.uow(), world.operator()).ok
