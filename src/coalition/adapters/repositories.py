@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coalition.adapters import row_proofs
+from coalition.adapters import row_proofs, search_index
 from coalition.adapters import tables as t
 from coalition.adapters.statements import insert_row, row_by
 from coalition.adapters.stored import rebuilds_stored_values
@@ -183,7 +183,7 @@ _APPEND_AND_MOVE_HEAD = t.audit_records.insert().add_cte(_MOVE_HEAD.cte("moved_h
 
 class SqlAuditLog:
     """The audit chain in two tables: the records, and a one-row head that serialises appends; beside them each
-    record's proof (``row_proofs``) and the signed checkpoints."""
+    record's proof (``row_proofs``) and the signed checkpoints. The search index follows each proof appended."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self._c = connection
@@ -224,6 +224,7 @@ class SqlAuditLog:
             self._c.execute(t.audit_proofs.insert(), [
                 dict(seq=record.seq, table_name=part.table, part=part.part, keys=list(part.keys),
                      digests=part.digests) for part in proof])
+            search_index.follow(self._c, proof)  # the search index follows the rows the change wrote
         self._head = record.seq, record.hash
 
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditRecord]:

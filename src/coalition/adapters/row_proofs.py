@@ -1,8 +1,8 @@
 """Which rows each transaction wrote, and their digests: the proofs the audit chain carries.
 
 Every table of the record is proved, but for a few that hold no fact of their own (the chain itself, counters
-and caches that `ledger check` recomputes, idempotency keys, sessions). Triggers note the key of every row a
-statement inserts, updates or deletes in a per-connection temporary table, ``audit_pending``: on PostgreSQL
+and caches that `ledger check` recomputes, the search index, idempotency keys, sessions). Triggers note the key of
+every row a statement inserts, updates or deletes in a per-connection temporary table, ``audit_pending``: on PostgreSQL
 statement triggers with transition tables (migration 0016), which note nothing on a connection without that table;
 on SQLite temporary triggers that each connection of the platform creates for itself. A connection that is not the
 platform's (an edit made by hand) notes nothing, so what it wrote matches no proof.
@@ -30,7 +30,7 @@ from coalition.domain.audit import DELETED, ProofPart, proof_parts, row_digest
 EXEMPT = frozenset({"audit_records", "audit_head", "audit_proofs", "audit_checkpoints", "ledger_next_ids",
                     "ledger_months", "contribution_counts", "idempotency_keys", "sessions",
                     "sign_in_attempts", "jobs", "job_workers", "outbox", "deliveries",
-                    "notifications", "webhook_subscriptions", "notification_settings"})
+                    "notifications", "webhook_subscriptions", "notification_settings", "search_entries"})
 # Columns kept beside a fact and recomputed by `ledger check`: balances move with every entry; an account's key
 # columns never change after it is opened, so only its creation is proved.
 NOT_DIGESTED = {"ledger_accounts": frozenset({"balance_minor", "reporting_minor"})}

@@ -37,6 +37,7 @@ from coalition.adapters.repositories import (
     SqlPartyRepository,
 )
 from coalition.adapters.row_proofs import forget_notes, install_sqlite_triggers
+from coalition.adapters.search_index import SqlSearchReads
 from coalition.adapters.shared_state import notify_change
 from coalition.adapters.steering_store import SqlSteeringRepository
 from coalition.services.ports import (
@@ -63,7 +64,7 @@ from coalition.services.ports import (
     SteeringRepository,
     UserRepository,
 )
-from coalition.services.views.ports import DeliveryReads, FundingReads, HistoryChecks, LedgerChecks
+from coalition.services.views.ports import DeliveryReads, FundingReads, HistoryChecks, LedgerChecks, SearchReads
 
 _WRITER_LOCKS: weakref.WeakKeyDictionary[sa.Engine, threading.RLock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
@@ -113,6 +114,7 @@ class SqlUnitOfWork:
     audit: AuditLog
     funding_reads: FundingReads
     delivery_reads: DeliveryReads
+    search: SearchReads
     ledger_checks: LedgerChecks
     history_checks: HistoryChecks
     outbox: OutboxRepository
@@ -163,6 +165,7 @@ class SqlUnitOfWork:
             self.audit = SqlAuditLog(connection)
             self.funding_reads = SqlFundingReads(connection)
             self.delivery_reads = SqlDeliveryReads(connection)
+            self.search = SqlSearchReads(connection)
             self.ledger_checks = SqlLedgerChecks(connection)
             self.history_checks = SqlHistoryChecks(connection)
             self.outbox = SqlOutboxRepository(connection)

@@ -54,7 +54,7 @@ from coalition.domain.procurement import (
 from coalition.domain.requirements import ListState, Package, PriorityList, Requirement, RequirementStatus
 from coalition.domain.steering import CastVote, Meeting, Proposal
 from coalition.domain.taxonomy import CapabilityArea
-from coalition.services.views.ports import DeliveryReads, FundingReads, HistoryChecks, LedgerChecks
+from coalition.services.views.ports import DeliveryReads, FundingReads, HistoryChecks, LedgerChecks, SearchReads
 
 Clock = Callable[[], datetime]
 
@@ -586,6 +586,7 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     funding_reads: FundingReads
     delivery_reads: DeliveryReads
+    search: SearchReads
     ledger_checks: LedgerChecks
     history_checks: HistoryChecks
     outbox: OutboxRepository

@@ -47,6 +47,7 @@ from coalition.entrypoints.api import (
     planning,
     procurement,
     registry,
+    search,
     steering,
 )
 from coalition.entrypoints.api.clients import ClientAddresses
@@ -310,7 +311,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(health.router)
     for router in (auth.router, registry.router, funding.router, planning.router, steering.router,
                    procurement.router, innovation.router, mechanisms.router, intake.router, exports.router,
-                   jobs.router, documents.router, notifications.router):
+                   jobs.router, documents.router, notifications.router, search.router):
         app.include_router(router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_pages(app, platform)

@@ -33,6 +33,7 @@ from coalition.entrypoints.cli import (
     procurement,
     programmes,
     registry,
+    search,
     steering,
     webhooks,
 )
@@ -86,6 +87,7 @@ app.command("serve")(identity.serve)
 app.command("backup")(backups.backup)
 app.command("restore")(backups.restore)
 app.command("worker")(jobs.worker)
+app.command("search")(search.search)
 app.add_typer(jobs.jobs, name="jobs")
 app.add_typer(webhooks.webhooks, name="webhooks")
 identity.users.command("set-email")(webhooks.set_email)

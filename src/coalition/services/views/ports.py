@@ -6,7 +6,7 @@ reads lives here. The unit of work exposes them beside the repositories, on the 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -16,6 +16,7 @@ from coalition.domain.delivery import EndUseCheck, Shipment, UnitReceipt
 from coalition.domain.history import Anachronism
 from coalition.domain.ledger import AccountKey, AccountType, Balance, Holding, RequirementMoney
 from coalition.domain.procurement import Contract, FundingShare, Payment, ProcurementCase
+from coalition.domain.search import SearchHit, SearchKind
 
 
 class FundingReads(Protocol):
@@ -128,4 +129,13 @@ class LedgerChecks(Protocol):
 
     def count_problems(self) -> list[str]:
         """Where a maintained number of contributions or a next id differs from the records."""
+        ...
+
+
+class SearchReads(Protocol):
+    """The search index."""
+
+    def search(self, words: Sequence[str], limit: int, kind: SearchKind | None = None) -> list[SearchHit]:
+        """At most ``limit`` records (of ``kind``) holding every word (its beginning, or a Ukrainian word's dictionary
+        form), best first."""
         ...
