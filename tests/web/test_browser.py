@@ -238,7 +238,7 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
                      "/programmes", "/programmes/kz-defense-tech-park", "/innovation/calls/kz-hub-hackathon-2025",
                      "/innovation/projects/KZ-VIDEO-PERIMETER", "/account", "/open-data", "/intake",
                      f"/intake/proposals/{proposal}", "/documents?record_type=contract&record_id=NSPA-IT-C001",
-                     "/notifications"):
+                     "/notifications", "/search?q=drones"):
             page.goto(f"{site.url}{path}")
             found = accessibility_problems(page)
             if found:
@@ -426,4 +426,24 @@ def test_money_by_stage_reads_as_a_funnel_beside_where_the_money_is_now_and_the_
     assert accessibility_problems(page) == []
     page.get_by_label("Мова", exact=True).select_option("en")  # leave the user in English
     page.wait_for_function("document.documentElement.lang === 'en'")
+    clean(site)
+
+
+def test_the_search_box_finds_a_contract_and_leads_to_it_on_a_phone_too(site: Site, open_page) -> None:
+    page = open_page()
+    sign_in(page, site, "secretariat")
+    page.get_by_label("Search the record").fill("NSPA-IT-C001")
+    page.get_by_label("Search the record").press("Enter")
+    expect(page.get_by_role("heading", name="Search", level=1)).to_be_visible()
+    assert page.url.endswith("/search?q=NSPA-IT-C001"), "the search has its own address"
+    hits = page.get_by_role("region", name=re.compile("record"))
+    expect(hits).to_contain_text("contract")
+    hits.get_by_role("link").first.click()
+    expect(page.locator("#contract-NSPA-IT-C001")).to_be_visible()
+    assert page.url.endswith("/coalitions/it-coalition/procurement#contract-NSPA-IT-C001")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{site.url}/search?q=%D0%9B%D0%B0%D1%82%D0%B2%D1%96%D1%97")  # Латвії
+    expect(page.get_by_role("region", name=re.compile("record"))).to_contain_text("Latvia")
+    assert page.evaluate(WITHIN_WIDTH), "the results fit the phone's width"
+    screenshot(page, "en-search-phone")
     clean(site)
