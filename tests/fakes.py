@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Self
+from typing import Any, Self
 
 from coalition.domain import ledger
 from coalition.domain.access import Grant, RecordScope
@@ -17,9 +17,12 @@ from coalition.domain.coalition import Coalition, DecisionRules, Fund
 from coalition.domain.contribution_import import ValidRows
 from coalition.domain.contribution_rules import Stored
 from coalition.domain.contributions import (
+    EVERY_CONTRIBUTION,
     Confidentiality,
     Contribution,
+    ContributionFilter,
     ContributionKind,
+    ContributionOrder,
     Earmark,
     ReportingValue,
     Visibility,
@@ -453,6 +456,22 @@ def _visible(contribution: Contribution, scope: RecordScope) -> bool:
                 and (c.donor == scope.party or scope.party in kept.parties)))
 
 
+def _passes(c: Contribution, filter: ContributionFilter) -> bool:
+    """The filter's narrowing, as the SQL repository applies it."""
+    return ((filter.currency is None or c.amount.currency == filter.currency)
+            and (filter.earmark is None or c.earmark.kind is filter.earmark)
+            and (filter.value_from is None or c.value_date >= filter.value_from)
+            and (filter.value_to is None or c.value_date <= filter.value_to))
+
+
+def _order_key(c: Contribution, order: ContributionOrder) -> Any:
+    if order is ContributionOrder.VALUE_DATE:
+        return c.value_date
+    if order is ContributionOrder.AMOUNT:
+        return c.reporting.amount.amount if c.reporting else Decimal(0)
+    return c.donor if order is ContributionOrder.DONOR else 0
+
+
 class FakeLedger:
     def __init__(self, state: _State) -> None:
         self._m = state.money
@@ -489,23 +508,28 @@ class FakeLedger:
         return stored, self._book(replace(entry, contribution=stored.id))
 
     def _filtered(self, coalition: str | None, donor: str | None, kind: ContributionKind | None,
-                  scope: RecordScope | None) -> list[Contribution]:
+                  scope: RecordScope | None, filter: ContributionFilter = EVERY_CONTRIBUTION) -> list[Contribution]:
         return [c for _, c in sorted(self._m.contributions.items())
                 if (coalition is None or c.coalition == coalition) and (donor is None or c.donor == donor)
-                and (kind is None or c.kind is kind) and (scope is None or _visible(c, scope))]
+                and (kind is None or c.kind is kind) and (scope is None or _visible(c, scope))
+                and _passes(c, filter)]
 
     def contributions(self, *, coalition: str | None = None, donor: str | None = None,
                       kind: ContributionKind | None = None, offset: int = 0, limit: int | None = None,
-                      scope: RecordScope | None = None, after: int | None = None) -> list[Contribution]:
-        found = [c for c in self._filtered(coalition, donor, kind, scope) if after is None or (c.id or 0) > after]
+                      scope: RecordScope | None = None, after: int | None = None,
+                      filter: ContributionFilter = EVERY_CONTRIBUTION) -> list[Contribution]:
+        found = [c for c in self._filtered(coalition, donor, kind, scope, filter)
+                 if after is None or (c.id or 0) > after]
+        found.sort(key=lambda c: (_order_key(c, filter.order), c.id or 0), reverse=filter.descending)
         return found[offset:] if limit is None else found[offset:offset + limit]
 
     def children_of(self, parents: Collection[int]) -> list[Contribution]:
         return [c for _, c in sorted(self._m.contributions.items()) if c.parent in set(parents)]
 
     def count_contributions(self, *, coalition: str | None = None, donor: str | None = None,
-                            kind: ContributionKind | None = None, scope: RecordScope | None = None) -> int:
-        return len(self._filtered(coalition, donor, kind, scope))
+                            kind: ContributionKind | None = None, scope: RecordScope | None = None,
+                            filter: ContributionFilter = EVERY_CONTRIBUTION) -> int:
+        return len(self._filtered(coalition, donor, kind, scope, filter))
 
     def add_entry(self, entry: Entry, recorded_at: datetime) -> Entry:
         return self._book(entry)

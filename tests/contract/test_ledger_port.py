@@ -12,8 +12,11 @@ from coalition.domain.contribution_import import ImportRow, ValidRows
 from coalition.domain.contributions import (
     Confidentiality,
     Contribution,
+    ContributionFilter,
     ContributionKind,
+    ContributionOrder,
     Earmark,
+    EarmarkKind,
     ReportingValue,
     Visibility,
 )
@@ -79,6 +82,36 @@ def test_contributions_are_listed_oldest_first_filtered_paged_counted_and_by_par
         assert uow.ledger.children_of([pledge.id or 0]) == [child]
         refs = uow.ledger.existing_refs([C])
         assert refs == {}
+
+
+def test_contributions_are_narrowed_by_currency_earmark_and_value_dates_and_ordered_with_ties_by_id(units: Units):
+    def given(donor: str, amount: str, day: date, *, currency: str = "EUR", earmark: str = "none") -> Contribution:
+        money = Money.parse(amount, currency)
+        return Contribution(ContributionKind.RECEIPT, C, FUND, donor, money, day, Earmark.parse(earmark),
+                            Confidentiality(), reporting=ReportingValue(eur(amount), Decimal(1), day, "same"))
+
+    a, b, c, d = record(units, given("LV", "300", date(2024, 5, 1)),
+                        given("EE", "100", date(2024, 3, 1), currency="DKK", earmark="areas:cyber"),
+                        given("EE", "300", date(2024, 4, 1), earmark="requirement:R-1"),
+                        given("UA", "200", date(2024, 3, 1), currency="DKK"))
+    with units() as uow:
+        def listed(**kw: object) -> list[Contribution]:
+            return uow.ledger.contributions(coalition=C, filter=ContributionFilter(**kw))  # type: ignore[arg-type]
+
+        assert listed(currency="dkk") == [b, d]
+        assert listed(earmark=EarmarkKind.NONE) == [a, d]
+        assert listed(earmark=EarmarkKind.AREAS) == [b]
+        assert listed(value_from=date(2024, 3, 2), value_to=date(2024, 4, 30)) == [c]
+        assert listed(value_to=date(2024, 3, 1)) == [b, d]
+        assert listed(order=ContributionOrder.VALUE_DATE) == [b, d, c, a]
+        assert listed(order=ContributionOrder.AMOUNT, descending=True) == [c, a, d, b], "ties by id, reversed too"
+        assert listed(order=ContributionOrder.DONOR) == [b, c, a, d]
+        assert listed(descending=True) == [d, c, b, a]
+        assert uow.ledger.contributions(coalition=C, offset=1, limit=2, filter=ContributionFilter(
+            order=ContributionOrder.AMOUNT)) == [d, a]
+        assert uow.ledger.count_contributions(coalition=C, filter=ContributionFilter(currency="DKK")) == 2
+        assert uow.ledger.count_contributions(coalition=C, filter=ContributionFilter(
+            order=ContributionOrder.AMOUNT)) == 4
 
 
 def test_a_scope_lists_only_the_records_its_viewer_may_see_in_full(units: Units):

@@ -27,10 +27,14 @@ from coalition.domain.access import RecordScope
 from coalition.domain.contribution_import import ImportRow, ValidRows
 from coalition.domain.contribution_rules import Stored
 from coalition.domain.contributions import (
+    EVERY_CONTRIBUTION,
     Confidentiality,
     Contribution,
+    ContributionFilter,
     ContributionKind,
+    ContributionOrder,
     Earmark,
+    EarmarkKind,
     ReportingValue,
     Valuation,
     ValuationRule,
@@ -497,7 +501,8 @@ class SqlLedgerRepository:
         return sa.or_(*allowed)
 
     def _filtered(self, query: sa.Select[Any], coalition: str | None, donor: str | None,
-                  kind: ContributionKind | None, scope: RecordScope | None = None) -> sa.Select[Any]:
+                  kind: ContributionKind | None, scope: RecordScope | None = None,
+                  filter: ContributionFilter = EVERY_CONTRIBUTION) -> sa.Select[Any]:
         c = t.contributions
         if scope is not None and not scope.everything:
             query = query.where(self._visible(scope))
@@ -507,28 +512,44 @@ class SqlLedgerRepository:
             query = query.where(c.c.donor == donor)
         if kind is not None:
             query = query.where(c.c.kind == kind.value)
+        if filter.currency is not None:
+            query = query.where(c.c.currency == filter.currency)
+        if filter.earmark is EarmarkKind.NONE:
+            query = query.where(c.c.earmark == EarmarkKind.NONE.value)
+        elif filter.earmark is not None:
+            query = query.where(c.c.earmark.like(f"{filter.earmark.value}:%"))
+        if filter.value_from is not None:
+            query = query.where(c.c.value_date >= filter.value_from)
+        if filter.value_to is not None:
+            query = query.where(c.c.value_date <= filter.value_to)
         return query
 
     def contributions(self, *, coalition: str | None = None, donor: str | None = None,
                       kind: ContributionKind | None = None, offset: int = 0, limit: int | None = None,
-                      scope: RecordScope | None = None, after: int | None = None) -> list[Contribution]:
-        query = self._filtered(self._select_contributions(), coalition, donor, kind, scope).order_by(
-            t.contributions.c.id)
+                      scope: RecordScope | None = None, after: int | None = None,
+                      filter: ContributionFilter = EVERY_CONTRIBUTION) -> list[Contribution]:
+        c = t.contributions
+        column = {ContributionOrder.RECORDED: None, ContributionOrder.VALUE_DATE: c.c.value_date,
+                  ContributionOrder.AMOUNT: c.c.reporting_minor, ContributionOrder.DONOR: c.c.donor}[filter.order]
+        keys = [c.c.id] if column is None else [column, c.c.id]
+        query = self._filtered(self._select_contributions(), coalition, donor, kind, scope, filter).order_by(
+            *(key.desc() if filter.descending else key for key in keys))
         if after is not None:
-            query = query.where(t.contributions.c.id > after)
+            query = query.where(c.c.id > after)
         query = query.offset(offset).limit(limit)
         return [self._contribution(row) for row in self._c.execute(query)]
 
     def count_contributions(self, *, coalition: str | None = None, donor: str | None = None,
-                            kind: ContributionKind | None = None, scope: RecordScope | None = None) -> int:
-        if coalition is not None and donor is None and (scope is None or scope.everything):
+                            kind: ContributionKind | None = None, scope: RecordScope | None = None,
+                            filter: ContributionFilter = EVERY_CONTRIBUTION) -> int:
+        if coalition is not None and donor is None and (scope is None or scope.everything) and not filter.narrows:
             n = t.contribution_counts
             maintained = sa.select(sa.func.coalesce(sa.func.sum(n.c.count), 0)).where(n.c.coalition == coalition)
             if kind is not None:
                 maintained = maintained.where(n.c.kind == kind.value)
             return int(self._c.execute(maintained).scalar_one())
         query = self._filtered(sa.select(sa.func.count()).select_from(t.contributions), coalition, donor, kind,
-                               scope)
+                               scope, filter)
         return int(self._c.execute(query).scalar_one())
 
     def children_of(self, parents: Collection[int]) -> list[Contribution]:

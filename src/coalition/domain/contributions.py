@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from coalition.domain.common import check_code
-from coalition.domain.errors import InvalidInput, InvariantViolated
+from coalition.domain.errors import InvalidInput, InvariantViolated, refusal
 from coalition.domain.limits import (
     DESCRIPTION,
     EARMARK,
@@ -24,7 +24,7 @@ from coalition.domain.limits import (
     check_text,
     checking_input,
 )
-from coalition.domain.money import Money
+from coalition.domain.money import Money, check_currency
 
 
 class ContributionKind(StrEnum):
@@ -108,6 +108,55 @@ class Earmark:
     def __str__(self) -> str:
         return self.label
 
+
+
+class ContributionOrder(StrEnum):
+    """The orders a list of contributions can be read in: as recorded (by id), by value date, by amount in the
+    coalition's reporting currency, by donor."""
+
+    RECORDED = "recorded"
+    VALUE_DATE = "value-date"
+    AMOUNT = "amount"
+    DONOR = "donor"
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionFilter:
+    """What a list of contributions is narrowed to beyond its coalition, donor and kind (a currency, a kind of
+    earmark, value dates from and to, both days included) and the order it is read in (ties by id)."""
+
+    currency: str | None = None
+    earmark: EarmarkKind | None = None
+    value_from: date | None = None
+    value_to: date | None = None
+    order: ContributionOrder = ContributionOrder.RECORDED
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.currency is not None:
+            object.__setattr__(self, "currency", check_currency(self.currency))
+        if self.value_from is not None and self.value_to is not None and self.value_to < self.value_from:
+            raise refusal(InvalidInput, "the last value date ({last}) is before the first ({first})",
+                          field="value_to", last=self.value_to.isoformat(), first=self.value_from.isoformat())
+
+    @property
+    def narrows(self) -> bool:
+        """Whether it leaves some contributions out."""
+        return (self.currency, self.earmark, self.value_from, self.value_to) != (None, None, None, None)
+
+    @property
+    def reads_details(self) -> bool:
+        """Whether it reads what a masked record hides (currency, earmark, value date, amount, donor): a list so
+        narrowed or ordered holds only the records its viewer may see in full, or it would tell of the others."""
+        return self.narrows or self.order is not ContributionOrder.RECORDED
+
+    @property
+    def by_cursor(self) -> bool:
+        """Whether the list can be paged by its last id (oldest first, as recorded); else by offset."""
+        return self.order is ContributionOrder.RECORDED and not self.descending
+
+
+EVERY_CONTRIBUTION = ContributionFilter()
 
 class Visibility(StrEnum):
     PUBLIC = "public"

@@ -26,7 +26,9 @@ from coalition.domain.contribution_import import (
     validate,
 )
 from coalition.domain.contributions import (
+    EVERY_CONTRIBUTION,
     Contribution,
+    ContributionFilter,
     ContributionKind,
     Earmark,
     Fulfilment,
@@ -34,7 +36,7 @@ from coalition.domain.contributions import (
     Valuation,
     Visibility,
 )
-from coalition.domain.errors import CoalitionError, Conflict, InvalidInput, NotFound
+from coalition.domain.errors import CoalitionError, Conflict, InvalidInput, NotFound, refusal
 from coalition.domain.fx import FxRate, RateBook
 from coalition.domain.ledger import (
     Entry,
@@ -581,13 +583,18 @@ class ContributionPage:
 
 def list_contributions(uow: UnitOfWork, actor: Actor, *, coalition: str | None = None, donor: str | None = None,
                        kind: ContributionKind | None = None, offset: int = 0, limit: int = 50,
-                       after: int | None = None) -> ContributionPage:
-    """A page of contributions, newest last, each masked as the viewer must see it; ``after`` an id, the
-    page starts after it (``offset`` then counts from there).
+                       after: int | None = None, filter: ContributionFilter = EVERY_CONTRIBUTION
+                       ) -> ContributionPage:
+    """A page of contributions, oldest first or in the filter's order, narrowed by it, each masked as the viewer
+    must see it; ``after`` an id, the page starts after it (``offset`` then counts from there), in the order as
+    recorded only.
 
-    Asked for one donor's, it holds only those the viewer may see in full: a masked record listed under
-    its donor would tell who gave it."""
+    Asked for one donor's, or narrowed or ordered by what a masked record hides, it holds only those the viewer
+    may see in full: a masked record listed under its donor, currency or dates would tell them."""
     require(can(actor, "read_contributions", coalition))
+    if after is not None and not filter.by_cursor:
+        raise refusal(InvalidInput, "a page starts after an id only in the order as recorded; page by offset",
+                      field="after")
     with uow:
         if coalition is not None:
             load_coalition(uow, coalition)
@@ -595,10 +602,12 @@ def list_contributions(uow: UnitOfWork, actor: Actor, *, coalition: str | None =
         scope = None
         if donor is not None:
             load_party(uow, donor, "donor")
+        if donor is not None or filter.reads_details:
             scope = record_scope(actor, today)
         items = uow.ledger.contributions(coalition=coalition, donor=donor, kind=kind, offset=offset, limit=limit,
-                                         scope=scope, after=after)
-        total = uow.ledger.count_contributions(coalition=coalition, donor=donor, kind=kind, scope=scope)
+                                         scope=scope, after=after, filter=filter)
+        total = uow.ledger.count_contributions(coalition=coalition, donor=donor, kind=kind, scope=scope,
+                                               filter=filter)
         pledges = [c for c in items if c.kind is ContributionKind.PLEDGE
                    and can_see_record(actor, c.coalition, c.donor, c.confidentiality, today)]
         progress = {p.pledge.id: p for p in _progress(uow, pledges) if p.pledge.id is not None}

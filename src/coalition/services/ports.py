@@ -13,7 +13,7 @@ from coalition.domain.audit import AuditQuery, AuditRecord, Checkpoint, ProofPar
 from coalition.domain.coalition import Coalition, DecisionRules, Fund
 from coalition.domain.contribution_import import ValidRows
 from coalition.domain.contribution_rules import Stored
-from coalition.domain.contributions import Contribution, ContributionKind
+from coalition.domain.contributions import EVERY_CONTRIBUTION, Contribution, ContributionFilter, ContributionKind
 from coalition.domain.delivery import EndUseCheck, Shipment, ShipmentEvent, UnitReceipt
 from coalition.domain.documents import Document, Listed, RecordType
 from coalition.domain.fx import FxRate
@@ -140,14 +140,17 @@ class LedgerRepository(Protocol):
 
     def contributions(self, *, coalition: str | None = None, donor: str | None = None,
                       kind: ContributionKind | None = None, offset: int = 0, limit: int | None = None,
-                      scope: RecordScope | None = None, after: int | None = None) -> list[Contribution]:
-        """Oldest first; with ``scope``, only the records it lets the viewer see in full; with ``after``,
-        only those with a higher id (a cursor: deep pages cost no more than the first)."""
+                      scope: RecordScope | None = None, after: int | None = None,
+                      filter: ContributionFilter = EVERY_CONTRIBUTION) -> list[Contribution]:
+        """Oldest first, or in the filter's order (ties by id); narrowed by the filter; with ``scope``, only the
+        records it lets the viewer see in full; with ``after``, only those with a higher id (a cursor: deep pages
+        cost no more than the first)."""
         ...
 
     def children_of(self, parents: Collection[int]) -> list[Contribution]: ...
     def count_contributions(self, *, coalition: str | None = None, donor: str | None = None,
-                            kind: ContributionKind | None = None, scope: RecordScope | None = None) -> int: ...
+                            kind: ContributionKind | None = None, scope: RecordScope | None = None,
+                            filter: ContributionFilter = EVERY_CONTRIBUTION) -> int: ...
     def add_entry(self, entry: Entry, recorded_at: datetime) -> Entry:
         """Store the entry and update both accounts' balances in the same transaction."""
         ...

@@ -425,6 +425,7 @@ Code = Annotated[str, Field(pattern=CODE_PATTERN, examples=["it-coalition"])]
 CodeInPath = Annotated[str, Path(pattern=CODE_PATTERN)]
 CodeInQuery = Annotated[str | None, Query(pattern=CODE_PATTERN)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
+CurrencyInQuery = Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$", description="An ISO 4217 currency code")]
 DECIMAL_PATTERN = rf"^[0-9]{{1,{AMOUNT_DIGITS}}}(\.[0-9]{{1,4}})?$"
 Amount = Annotated[str, Field(pattern=DECIMAL_PATTERN, examples=["1000.00"],
                               description="A decimal string, never a JSON number")]

@@ -142,7 +142,7 @@ def walk(list_page: Callable[..., Any], arguments: dict[str, Any], parameters: I
          cursor: str | None) -> Iterator[Sequence[Any]]:
     """The items of a list, a page at a time, through the route's own function (so its service call and its
     masking): by the keyset ``cursor`` (an attribute of the items, passed back as ``after``, or as ``before`` to a
-    list asked newest first) where the route has one, else by offset."""
+    list asked newest first) where the route has one, else (or for a list asked in another ``order``) by offset."""
     names = set(parameters)
     args = {**arguments, "limit": DOWNLOAD_PAGE}
     offset = args.get("offset", 0)
@@ -151,7 +151,7 @@ def walk(list_page: Callable[..., Any], arguments: dict[str, Any], parameters: I
         yield page.items
         if len(page.items) < DOWNLOAD_PAGE:
             return
-        if cursor is not None and "after" in names:
+        if cursor is not None and "after" in names and not args.get("order") and not args.get("descending"):
             # a list newest first pages backwards, before its last item; any other forwards, after it
             backwards = bool(args.get("newest_first")) and "before" in names
             args["before" if backwards else "after"] = getattr(page.items[-1], cursor)

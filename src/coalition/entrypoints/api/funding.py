@@ -20,8 +20,11 @@ from coalition.domain.access import Actor, can
 from coalition.domain.contributions import (
     Confidentiality,
     Contribution,
+    ContributionFilter,
     ContributionKind,
+    ContributionOrder,
     Earmark,
+    EarmarkKind,
     Valuation,
     ValuationRule,
     Visibility,
@@ -41,12 +44,15 @@ from coalition.entrypoints.api.core import (
     CodeInPath,
     CodeInQuery,
     Currency,
+    CurrencyInQuery,
     Cursor,
     Day,
+    DayInQuery,
     Description,
     EarmarkText,
     ExternalRef,
     Flag,
+    FlagInQuery,
     Id,
     IdempotencyKey,
     IdInPath,
@@ -136,12 +142,20 @@ def add_area(body: NewArea, who: CallerDep) -> object:
 
 
 @api.get("/contributions", Page[ContributionView], cursor="id",
-         summary="Contributions, oldest first; confidential details masked as the caller must see them")
+         summary="Contributions, oldest first or in the order asked (ties by id), narrowed by currency, kind of "
+                 "earmark and value dates; confidential details masked as the caller must see them, and a list "
+                 "narrowed or ordered by them (or by donor) holds only the records the caller may see in full; "
+                 "after (a cursor) pages the list as recorded, offset any other")
 def list_contributions(who: CallerDep, coalition: CodeInQuery = None, donor: CodeInQuery = None,
-                       kind: ContributionKind | None = None, offset: Offset = 0, limit: Limit = 50,
+                       kind: ContributionKind | None = None, currency: CurrencyInQuery = None,
+                       earmark: EarmarkKind | None = None, value_from: DayInQuery = None,
+                       value_to: DayInQuery = None, order: ContributionOrder | None = None,
+                       descending: FlagInQuery = False, offset: Offset = 0, limit: Limit = 50,
                        after: Cursor = None) -> object:
+    chosen = ContributionFilter(currency, earmark, value_from, value_to, order or ContributionOrder.RECORDED,
+                                descending)
     found = svc.list_contributions(who.read(), who.actor, coalition=coalition, donor=donor, kind=kind, offset=offset,
-                                   limit=limit, after=after)
+                                   limit=limit, after=after, filter=chosen)
     return Page(found.items, found.total, offset, limit)
 
 

@@ -9,6 +9,7 @@ same permission and masking rules as the API and the command line.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,15 @@ from starlette.datastructures import UploadFile
 from coalition.domain.allocation import Policy
 from coalition.domain.audit import AuditQuery, act_day
 from coalition.domain.common import parse_date
-from coalition.domain.contributions import Contribution, ContributionKind, Earmark, FundingRoute
+from coalition.domain.contributions import (
+    Contribution,
+    ContributionFilter,
+    ContributionKind,
+    ContributionOrder,
+    Earmark,
+    EarmarkKind,
+    FundingRoute,
+)
 from coalition.domain.delivery import Condition, UnitReceipt
 from coalition.domain.errors import CoalitionError, InvalidInput, refusal
 from coalition.domain.identity import LANGUAGES, Unauthenticated
@@ -37,7 +46,11 @@ from coalition.domain.steering import Procedure, ProposalKind, Vote
 from coalition.entrypoints.api.core import (
     AsOfQuery,
     CodeInPath,
+    CodeInQuery,
+    CurrencyInQuery,
     Cursor,
+    DayInQuery,
+    FlagInQuery,
     IdInPath,
     Offset,
     PageNumber,
@@ -564,13 +577,50 @@ async def attach_document(request: Request, who: WhoDep) -> Response:
 # --- ledger: funding report, contributions, receipts, imports ---------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class LedgerList:
+    """The ledger's list of contributions as its address asks for it: narrowed, ordered and paged. Every filtered
+    or sorted view has its own address (``link``), so it can be shared."""
+
+    kind: ContributionKind | None = None
+    donor: CodeInQuery = None
+    currency: CurrencyInQuery = None
+    earmark: EarmarkKind | None = None
+    value_from: DayInQuery = None
+    value_to: DayInQuery = None
+    order: ContributionOrder = ContributionOrder.RECORDED
+    descending: FlagInQuery = False
+    offset: Offset = 0
+    after: Cursor = None
+
+    @property
+    def filter(self) -> ContributionFilter:
+        return ContributionFilter(self.currency, self.earmark, self.value_from, self.value_to, self.order,
+                                  self.descending)
+
+    def link(self, **changes: object) -> str:
+        """This list's address with ``changes`` (paging starts again unless one is changed), defaults left out."""
+        chosen = dataclasses.replace(self, **{"offset": 0, "after": None, **changes})  # type: ignore[arg-type]
+        given = {name: getattr(chosen, name) for name in (f.name for f in dataclasses.fields(self))}
+        shown = {name: value.value if isinstance(value, enum.Enum) else value.isoformat()
+                 if isinstance(value, date) else "true" if value is True else value
+                 for name, value in given.items() if value not in (None, False, 0, "", ContributionOrder.RECORDED)}
+        return "?" + urlencode(shown) if shown else "?"
+
+    def sorted_by(self, order: str) -> str:
+        """The address that sorts by ``order``: ascending first, then the other way."""
+        chosen = ContributionOrder(order)
+        return self.link(order=chosen, descending=self.order is chosen and not self.descending)
+
+
 @router.get("/coalitions/{coalition}/ledger", response_class=HTMLResponse)
-def ledger(request: Request, who: WhoDep, coalition: CodeInPath, kind: ContributionKind | None = None,
-           after: Cursor = None, on: AsOfQuery = None) -> Response:
+def ledger(request: Request, who: WhoDep, coalition: CodeInPath, listing: Annotated[LedgerList, Depends()],
+           on: AsOfQuery = None) -> Response:
     who = _in(who, coalition)
     report = funding_views.funding_report(who.read(), who.actor, coalition, on) if who.may("read_funding") else None
-    page = funding.list_contributions(who.read(), who.actor, coalition=coalition, kind=kind, after=after,
-                                      limit=PAGE)
+    page = funding.list_contributions(who.read(), who.actor, coalition=coalition, kind=listing.kind,
+                                      donor=listing.donor, after=listing.after, offset=listing.offset, limit=PAGE,
+                                      filter=listing.filter)
     view = registry.coalition_view(who.read(), who.actor, coalition, who.today)
     donors = sorted({m.party.code for m in view.members if m.spell.role.value != "recipient"})
     choices = funding_views.receipt_choices(who.read(), who.actor, coalition) \
@@ -579,8 +629,10 @@ def ledger(request: Request, who: WhoDep, coalition: CodeInPath, kind: Contribut
     # Money over time, for the ledger as it stands (an as-of page shows the report of that day only).
     months = funding_views.funding_over_time(who.read(), who.actor, coalition) if report and on is None else []
     years = funding_views.funding_over_time(who.read(), who.actor, coalition, Period.YEAR) if months else []
-    return render(request, who, "ledger.html", report=report, page=page, after=after, page_size=PAGE, kind=kind,
-                  kinds=list(ContributionKind), funds=view.funds, donors=donors, measures=list(Measure),
+    currencies = sorted(set(report.by_currency) if report else {f.currency for f in view.funds})
+    return render(request, who, "ledger.html", report=report, page=page, listing=listing, page_size=PAGE,
+                  kinds=list(ContributionKind), earmarks=list(EarmarkKind), orders=ContributionOrder,
+                  currencies=currencies, funds=view.funds, donors=donors, measures=list(Measure),
                   choices=choices, routes=list(FundingRoute), public=public, years=years,
                   coalition_names={coalition: view.coalition.name},
                   over_time=charts.over_time(who, months) if months else None)
