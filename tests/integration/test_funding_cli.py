@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,12 @@ def test_a_publisher_out_of_reach_is_named_with_the_reason_and_changes_nothing()
         fetch("http://example.org/rates.zip", "rates.zip", "test", timeout=1)
     with pytest.raises(Unreachable, match=r"refused|unreachable|not known|timed out"):
         fetch("https://127.0.0.1:1/rates.zip", "rates.zip", "test", timeout=1)
+
+
+def test_receipts_list_narrowed_and_sorted(demo: Platform, capsys: pytest.CaptureFixture[str]):
+    code, out, _ = run(demo, capsys, "receipts", "list", "--coalition", "it-coalition", "--currency", "EUR",
+                       "--order", "amount", "--descending", "--json")
+    amounts = [Decimal(str(item["reporting"]["amount"]["amount"])) for item in json.loads(out)["items"]]
+    assert code == 0 and amounts and amounts == sorted(amounts, reverse=True)
+    code, _, err = run(demo, capsys, "receipts", "list", "--from", "2025-05-01", "--to", "2025-01-01")
+    assert code != 0 and "before the first" in err

@@ -15,8 +15,11 @@ from coalition.domain.contribution_import import ImportRejected
 from coalition.domain.contributions import (
     Confidentiality,
     Contribution,
+    ContributionFilter,
     ContributionKind,
+    ContributionOrder,
     Earmark,
+    EarmarkKind,
     Valuation,
     ValuationRule,
     Visibility,
@@ -104,11 +107,20 @@ def _add_command(group: typer.Typer, kind: ContributionKind, parent_help: str | 
 def _list_command(group: typer.Typer, kind: ContributionKind) -> None:
     def list_(ctx: typer.Context, coalition: Annotated[str | None, typer.Option()] = None,
               donor: Annotated[str | None, typer.Option()] = None,
+              currency: Annotated[str | None, typer.Option(help="Only in this currency.")] = None,
+              earmark: Annotated[EarmarkKind | None, typer.Option(help="Only with this kind of earmark.")] = None,
+              value_from: Annotated[str | None, typer.Option("--from", help="Valued on or after YYYY-MM-DD.")] = None,
+              value_to: Annotated[str | None, typer.Option("--to", help="Valued on or before YYYY-MM-DD.")] = None,
+              order: Annotated[ContributionOrder, typer.Option(help="The order to list in.")] = (
+                  ContributionOrder.RECORDED),
+              descending: Annotated[bool, typer.Option(help="Largest, latest or last first.")] = False,
               offset: Annotated[int, typer.Option(min=0, max=10_000_000)] = 0,
               limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50, as_json: JsonFlag = False) -> None:
         platform = ready(ctx)
+        chosen = ContributionFilter(currency, earmark, parse_date(value_from, "--from") if value_from else None,
+                                    parse_date(value_to, "--to") if value_to else None, order, descending)
         page = svc.list_contributions(platform.uow(), platform.operator(), coalition=coalition, donor=donor,
-                                      kind=kind, offset=offset, limit=limit)
+                                      kind=kind, offset=offset, limit=limit, filter=chosen)
         if as_json:
             emit_json({"total": page.total, "offset": offset, "items": page.items})
             return
@@ -127,7 +139,7 @@ def _list_command(group: typer.Typer, kind: ContributionKind) -> None:
             rows.append(row)
         table(f"{kind.value.capitalize()}s {offset + 1}-{offset + len(page.items)} of {page.total}", columns, rows)
 
-    list_.__doc__ = f"List {kind.value}s, newest last."
+    list_.__doc__ = f"List {kind.value}s, newest last or in the order asked, narrowed by the options."
     group.command("list")(list_)
 
 
