@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 from coalition.domain.membership import Spell
 from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
+from coalition.entrypoints.web.i18n import N_
 
 if TYPE_CHECKING:
     from coalition.entrypoints.web.core import Viewer
-    from coalition.services.views.delivery import PipelineRow
+    from coalition.services.views.delivery import DeliveryMonth, PipelineRow
     from coalition.services.views.funding import DonorStatement, PeriodFlows
     from coalition.services.views.priorities import Coverage
 
@@ -100,6 +101,23 @@ def over_time(who: Viewer, periods: list[PeriodFlows]) -> dict[str, Any]:
     option["series"] = [{"type": "line", "step": "end", "showSymbol": False, "name": who.label(name),
                          "data": [_amount(getattr(p, f"{name}_to_date")) for p in periods]}
                         for name in ("pledged", "committed", "received", "disbursed")]
+    return option
+
+
+DELIVERY_SERIES = (("contracted", N_("items contracted")), ("shipped", N_("items shipped")),
+                   ("arrived", N_("items arrived")), ("accepted", N_("items accepted")))
+
+
+def delivery_over_time(who: Viewer, months: list[DeliveryMonth]) -> dict[str, Any]:
+    """Items contracted, shipped, arrived and accepted by the units to date, month by month."""
+    option = _base(who.gettext("Items to date, month by month: contracted, shipped, arrived, accepted"))
+    option["tooltip"] = {"trigger": "axis"}
+    option["legend"] = {"top": 0}
+    option["xAxis"] = {"type": "category", "data": [m.month for m in months], "boundaryGap": False}
+    option["yAxis"] = {"type": "value", "name": who.gettext("items"), "minInterval": 1}
+    option["series"] = [{"type": "line", "step": "end", "showSymbol": False, "name": who.gettext(name),
+                         "data": [getattr(m, key) for m in months]}
+                        for key, name in DELIVERY_SERIES]
     return option
 
 

@@ -135,6 +135,11 @@ class Formats:
         return "—" if value is None else format_date(value, format=DAY_PATTERNS.get(self.language, "medium"),
                                                        locale=self.language)
 
+    def month(self, value: str) -> str:
+        """A month kept as YYYY-MM, named as the language names it standing alone ("December 2026", "грудень
+        2026")."""
+        return format_date(date.fromisoformat(f"{value}-01"), format="LLLL y", locale=self.language)
+
     def moment(self, value: datetime | None) -> str:
         """A moment to the minute, with its time zone: the platform keeps and shows times in UTC."""
         if value is None:

@@ -504,10 +504,14 @@ def procurement(request: Request, who: WhoDep, coalition: CodeInPath, on: AsOfQu
     who = _in(who, coalition)
     found = delivery_views.procurement_page(who.read(), who.actor, coalition, on)
     chart = charts.pipeline(who, found.pipeline) if found.pipeline else None
+    months = found.over_time
+    # the table names the months in which something moved (and the last); the chart draws every month
+    moved = [m for n, m in enumerate(months) if n in (0, len(months) - 1) or dataclasses.astuple(m)[1:]
+             != dataclasses.astuple(months[n - 1])[1:]]
     return render(request, who, "procurement.html", rows=found.pipeline, deliveries=found.deliveries,
                   arrivals=found.arrivals, contracts=found.contracts, chart=chart, conditions=list(Condition),
-                  on_the_way=found.on_the_way, signed=found.signed,
-                  on=on)
+                  on_the_way=found.on_the_way, signed=found.signed, months=moved,
+                  delivery_chart=charts.delivery_over_time(who, months) if months else None, on=on)
 
 
 @router.post("/coalitions/{coalition}/shipments/{shipment}/receipts")

@@ -282,6 +282,74 @@ def delivered_value_of(files: Iterable[ContractFile], currency: str) -> Money:
     return Money.from_minor_units(total, currency)
 
 
+# --- delivery progress over time -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryMonth:
+    """Where the coalition's equipment stood at the end of a month (YYYY-MM), in items to date: contracted (by the
+    contracts' versions in force), shipped, arrived, accepted and refused by the units, and what the accepted
+    items are worth in the reporting currency."""
+
+    month: str
+    contracted: int
+    shipped: int
+    arrived: int
+    accepted: int
+    refused: int
+    delivered: Money
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _months(first: date, last: date) -> list[str]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _moves_by_month(files: Sequence[ContractFile]) -> dict[str, list[int]]:
+    """Per month: the items shipped, arrived, accepted and refused in it, and the worth of those accepted."""
+    moves: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+    for file in files:
+        for shipment in file.shipments:
+            for column, state in ((0, ShipmentState.IN_TRANSIT), (1, ShipmentState.ARRIVED)):
+                day = shipment.on(state)
+                if day is not None:
+                    moves[_month(day)][column] += shipment.quantity
+        values = _file_values(file)
+        for receipt in file.receipts:
+            row = moves[_month(receipt.received_on)]
+            row[2 if receipt.accepted else 3] += receipt.quantity
+            row[4] += values.get(receipt.id or 0, (0, {}))[0]
+    return moves
+
+
+def delivery_over_time(files: Sequence[ContractFile], currency: str, last: date) -> list[DeliveryMonth]:
+    """Month by month from the first contract signed to the month of ``last``, each figure to date (so none falls,
+    but for a contract amended down); empty without a contract."""
+    if not files:
+        return []
+    moves = _moves_by_month(files)
+    versions = sorted((version.on, version.version, file.contract.code, sum(line.quantity for line in version.lines))
+                      for file in files for version in file.contract.versions)
+    latest = max([last, *(date.fromisoformat(f"{month}-01") for month in moves)])
+    in_force: dict[str, int] = {}
+    totals = [0] * 5
+    found = []
+    for month in _months(versions[0][0], latest):
+        in_force.update({code: items for on, _, code, items in versions if _month(on) == month})
+        totals = [a + b for a, b in zip(totals, moves.get(month, [0] * 5), strict=True)]
+        shipped, arrived, accepted, refused, value = totals
+        found.append(DeliveryMonth(month, sum(in_force.values()), shipped, arrived, accepted, refused,
+                                   Money.from_minor_units(value, currency)))
+    return found
+
+
 # --- what one donor's money bought ----------------------------------------------------------------------
 
 
@@ -456,6 +524,7 @@ class ProcurementPage:
     contracts: tuple[Contract, ...] = ()  # for viewers of the money: each contract, with its papers a link away
     on_the_way: list[UnitItem] = field(default_factory=list)  # for a unit's officer
     signed: list[UnitItem] = field(default_factory=list)  # for a unit's officer, newest first
+    over_time: list[DeliveryMonth] = field(default_factory=list)  # for viewers of the money
 
 
 def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> ProcurementPage:
@@ -467,7 +536,8 @@ def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | N
         return ProcurementPage([], [], [])
     with uow:
         currency = load_coalition(uow, coalition).reporting_currency
-        on = as_of(on, uow.clock().date())
+        today = uow.clock().date()
+        on = as_of(on, today)
         cases = uow.delivery_reads.cases(coalition, on) if reads_all else []
         files = uow.delivery_reads.coalition_files(coalition, on)
         codes = list(dict.fromkeys(r for c in cases if c.stage is not CaseStage.CANCELLED for r in c.requirements))
@@ -478,7 +548,7 @@ def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | N
             return _unit_page(uow, files, requirements, actor.party or "")
     arrivals = sorted(_arrivals(files, requirements), key=lambda a: (a.arrived_on, a.shipment))
     return ProcurementPage(_pipeline(cases, files, currency), _delivery_status(codes, requirements, files), arrivals,
-                           _by_signing(files))
+                           _by_signing(files), over_time=delivery_over_time(files, currency, on or today))
 
 
 def _unit_page(uow: UnitOfWork, files: Sequence[ContractFile], requirements: dict[str, Requirement],
