@@ -446,4 +446,14 @@ def test_the_search_box_finds_a_contract_and_leads_to_it_on_a_phone_too(site: Si
     expect(page.get_by_role("region", name=re.compile("record"))).to_contain_text("Latvia")
     assert page.evaluate(WITHIN_WIDTH), "the results fit the phone's width"
     screenshot(page, "en-search-phone")
+    page.goto(f"{site.url}{IT}/ledger")
+    header = page.locator("header.top")
+    assert header.bounding_box()["height"] <= 0.15 * 844, "the header folds into a menu on a phone"
+    expect(page.get_by_role("link", name="Procurement and deliveries")).to_be_hidden()
+    page.get_by_text("Menu", exact=True).click()
+    page.get_by_role("link", name="Procurement and deliveries").click()
+    expect(page.get_by_role("heading", name="Procurement and deliveries", level=1)).to_be_visible()
+    screenshot(page, "en-procurement-phone")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    expect(page.get_by_role("link", name="Ledger", exact=True)).to_be_visible()  # wider, the menu is open
     clean(site)

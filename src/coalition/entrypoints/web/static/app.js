@@ -17,6 +17,15 @@
     });
   }
 
+  /* On a phone the header's menu starts folded; wider, it is always open (its summary is hidden there). */
+  var menu = document.querySelector("details.menu");
+  if (menu && window.matchMedia) {
+    var narrow = window.matchMedia("(max-width: 700px)");
+    var fit = function () { menu.open = !narrow.matches; };
+    fit();
+    narrow.addEventListener("change", fit);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     drawCharts(document);
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
