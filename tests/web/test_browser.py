@@ -449,6 +449,11 @@ def test_the_search_box_finds_a_contract_and_leads_to_it_on_a_phone_too(site: Si
     page.goto(f"{site.url}{IT}/ledger")
     header = page.locator("header.top")
     assert header.bounding_box()["height"] <= 0.15 * 844, "the header folds into a menu on a phone"
+    amount = page.get_by_role("region", name="Contributions").locator("tbody td.num").first
+    box = amount.bounding_box()
+    screenshot(page, "en-ledger-phone")
+    assert box is not None and box["x"] + box["width"] <= 390, "the amounts are in view on a phone"
+    assert page.evaluate(WITHIN_WIDTH), "the ledger fits the phone's width"
     expect(page.get_by_role("link", name="Procurement and deliveries")).to_be_hidden()
     page.get_by_text("Menu", exact=True).click()
     page.get_by_role("link", name="Procurement and deliveries").click()
