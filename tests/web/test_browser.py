@@ -238,7 +238,7 @@ def test_the_pages_pass_the_wcag_checks_in_both_languages(site: Site, open_page)
                      "/programmes", "/programmes/kz-defense-tech-park", "/innovation/calls/kz-hub-hackathon-2025",
                      "/innovation/projects/KZ-VIDEO-PERIMETER", "/account", "/open-data", "/intake",
                      f"/intake/proposals/{proposal}", "/documents?record_type=contract&record_id=NSPA-IT-C001",
-                     "/notifications", "/search?q=drones"):
+                     "/notifications", "/search?q=drones", "/cases/IT-CP-KITS"):
             page.goto(f"{site.url}{path}")
             found = accessibility_problems(page)
             if found:
@@ -440,7 +440,7 @@ def test_the_search_box_finds_a_contract_and_leads_to_it_on_a_phone_too(site: Si
     expect(hits).to_contain_text("contract")
     hits.get_by_role("link").first.click()
     expect(page.locator("#contract-NSPA-IT-C001")).to_be_visible()
-    assert page.url.endswith("/coalitions/it-coalition/procurement#contract-NSPA-IT-C001")
+    assert page.url.endswith("/cases/IT-CP-KITS#contract-NSPA-IT-C001"), "the contract on its case's page"
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{site.url}/search?q=%D0%9B%D0%B0%D1%82%D0%B2%D1%96%D1%97")  # Латвії
     expect(page.get_by_role("region", name=re.compile("record"))).to_contain_text("Latvia")

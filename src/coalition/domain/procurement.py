@@ -524,6 +524,36 @@ class Contract:
 
 
 @dataclass(frozen=True, slots=True)
+class LineChange:
+    """How an amendment changed one line of a contract: its quantity and unit price before and after (None before
+    for a line it added, None after for a line it removed)."""
+
+    number: int
+    requirement: str
+    quantity_before: int | None
+    quantity_after: int | None
+    price_before: Money | None
+    price_after: Money | None
+
+
+def version_changes(before: ContractVersion, after: ContractVersion) -> list[LineChange]:
+    """The lines an amendment changed, added or removed, by line number."""
+    old = {line.number: line for line in before.lines}
+    new = {line.number: line for line in after.lines}
+    changes = []
+    for number in sorted(old.keys() | new.keys()):
+        was, now = old.get(number), new.get(number)
+        if was is not None and now is not None and (was.quantity, was.unit_price) == (now.quantity, now.unit_price):
+            continue
+        line = now or was
+        assert line is not None
+        changes.append(LineChange(number, line.requirement, was.quantity if was else None,
+                                  now.quantity if now else None, was.unit_price if was else None,
+                                  now.unit_price if now else None))
+    return changes
+
+
+@dataclass(frozen=True, slots=True)
 class Payment:
     """A payment to the supplier: in the contract's currency, with the rate to the reporting currency."""
 

@@ -15,7 +15,7 @@ from coalition.domain.access import PUBLIC_ACTOR
 from coalition.domain.errors import CoalitionError
 from coalition.domain.identity import Unauthenticated
 from coalition.entrypoints.api.core import check_session, session_token
-from coalition.entrypoints.web import intake_queue, mechanisms, open_data, pages, search
+from coalition.entrypoints.web import cases, intake_queue, mechanisms, open_data, pages, search
 from coalition.entrypoints.web.core import Viewer, render
 from coalition.entrypoints.web.i18n import N_, error_text, negotiate
 from coalition.entrypoints.web.imports import ImportJobs
@@ -33,6 +33,7 @@ def mount(app: FastAPI, platform: Platform) -> None:
     app.include_router(intake_queue.router)
     app.include_router(open_data.router)
     app.include_router(search.router)
+    app.include_router(cases.router)
     app.mount(ASSETS, StaticFiles(directory=STATIC), name="assets")
 
 

@@ -121,7 +121,7 @@ def delivery_over_time(who: Viewer, months: list[DeliveryMonth]) -> dict[str, An
     return option
 
 
-def _party(who: Viewer, party: Party | None, code: str) -> str:
+def party_name(who: Viewer, party: Party | None, code: str) -> str:
     """A party's name in the viewer's language: a state's from the country names, others' as they gave it."""
     if party is None:
         return code
@@ -136,10 +136,10 @@ def sankey(who: Viewer, statement: DonorStatement) -> dict[str, Any]:
     flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     currency = ""
     parties = statement.parties
-    donor = _party(who, parties.get(statement.donor), statement.name)
+    donor = party_name(who, parties.get(statement.donor), statement.name)
 
     def contract(code: str, supplier: str) -> str:
-        return who.gettext("contract with %(supplier)s (%(code)s)", supplier=_party(who, parties.get(supplier),
+        return who.gettext("contract with %(supplier)s (%(code)s)", supplier=party_name(who, parties.get(supplier),
                                                                                      supplier), code=code)
 
     suppliers = {line.contract: line.supplier for found in statement.procurement for line in found.contracted}
@@ -150,7 +150,7 @@ def sankey(who: Viewer, statement: DonorStatement) -> dict[str, Any]:
             flows[(donor, requirement)] += line.reporting.amount
             flows[(requirement, contract(line.contract, line.supplier))] += line.reporting.amount
         for share in found.delivered:
-            unit = _party(who, parties.get(share.unit), share.unit)
+            unit = party_name(who, parties.get(share.unit), share.unit)
             flows[(contract(share.contract, suppliers.get(share.contract, "")), unit)] += share.share.amount
     names = list(dict.fromkeys(name for pair in flows for name in pair))
     option: dict[str, Any] = {

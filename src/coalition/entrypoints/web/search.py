@@ -28,9 +28,9 @@ def link(hit: SearchHit) -> str | None:
         case SearchKind.REQUIREMENT:
             return f"/coalitions/{hit.coalition}/priorities#coverage"
         case SearchKind.CASE:
-            return f"/coalitions/{hit.coalition}/procurement#pipeline"
+            return f"/cases/{hit.key}"
         case SearchKind.CONTRACT:
-            return f"/coalitions/{hit.coalition}/procurement#contract-{hit.key}"
+            return f"/contracts/{hit.key}"
         case SearchKind.PROPOSAL:
             return f"/proposals/{hit.key}"
         case SearchKind.DOCUMENT if hit.attached_to is not None:

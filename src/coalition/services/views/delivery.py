@@ -525,6 +525,7 @@ class ProcurementPage:
     on_the_way: list[UnitItem] = field(default_factory=list)  # for a unit's officer
     signed: list[UnitItem] = field(default_factory=list)  # for a unit's officer, newest first
     over_time: list[DeliveryMonth] = field(default_factory=list)  # for viewers of the money
+    cases: list[ProcurementCase] = field(default_factory=list)  # for viewers of the money, oldest first
 
 
 def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> ProcurementPage:
@@ -548,7 +549,7 @@ def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | N
             return _unit_page(uow, files, requirements, actor.party or "")
     arrivals = sorted(_arrivals(files, requirements), key=lambda a: (a.arrived_on, a.shipment))
     return ProcurementPage(_pipeline(cases, files, currency), _delivery_status(codes, requirements, files), arrivals,
-                           _by_signing(files), over_time=delivery_over_time(files, currency, on or today))
+                           _by_signing(files), over_time=delivery_over_time(files, currency, on or today), cases=cases)
 
 
 def _unit_page(uow: UnitOfWork, files: Sequence[ContractFile], requirements: dict[str, Requirement],

@@ -1,0 +1,80 @@
+"""A procurement case's page, as Prozorro shows one: its stages, the tender with its lots, ranked bids, award and
+standstill, the contract with its versions and what each amendment changed, the money per donor, payments,
+shipments and the units' receipts; reached from the procurement page, from search and from a contract's address;
+refused, in the viewer's language, to whoever may not read the coalition's money."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+
+from coalition.bootstrap import Platform
+from coalition.domain.money import Money
+from coalition.domain.procurement import ContractLine
+from coalition.entrypoints.api.app import create_app
+from coalition.services.procurement import contracts
+from tests.demo_copies import give_demo_world
+from tests.web.test_pages import sign_in
+
+
+@pytest.fixture
+def client(platform: Platform) -> Iterator[TestClient]:
+    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
+    give_demo_world(platform, users=True)
+    with TestClient(create_app(platform)) as client:
+        yield client
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html[html.index("<main"):]).split())
+
+
+def test_the_secretariat_reads_a_tendered_case_from_stage_to_signature(client: TestClient) -> None:
+    sign_in(client, "secretariat")
+    listing = client.get("/coalitions/it-coalition/procurement").text
+    assert '<a href="/cases/IT-CP-KITS">' in listing, "the procurement page lists each case with its page"
+    page = _text(client.get("/cases/IT-CP-KITS").text)
+    for expected in ("Stages", "Tender NSPA-IT-T001", "best value: price 60, technical 40",
+                     "Awarded on Jul 30, 2024 to bid 1; standstill until Aug 9, 2024.",
+                     "1 1 awarded Nordic Tactical Systems (illustrative) €82,000.00 €4,920,000.00 90 yes 92.17",
+                     "Contract NSPA-IT-C001 with Nordic Tactical Systems (illustrative)", "as signed",
+                     "Estonia €4,920,000.00", "NSPA-PAY-0002", "arrived Feb 10, 2025",
+                     "2 by Tactical unit 2 command post (illustrative) on Feb 12, 2025, damaged, refused"):
+        assert expected in page, expected
+    assert client.get("/contracts/NSPA-IT-C001", follow_redirects=False).headers["location"] == \
+        "/cases/IT-CP-KITS#contract-NSPA-IT-C001"
+
+
+def test_an_amendment_shows_what_it_changed(client: TestClient, platform: Platform) -> None:
+    with platform.uow() as uow:
+        signed = uow.procurement.get_contract("NSPA-IT-C001")
+    assert signed is not None
+    line = signed.current.lines[0]
+    cheaper = Money(Decimal("81999.99"), line.unit_price.currency)
+    *paid, last = signed.current.milestones  # the last milestone pays what the review takes off
+    last = dataclasses.replace(last, amount=last.amount - (line.unit_price - cheaper) * line.quantity)
+    contracts.amend_contract(platform.uow(), platform.operator(), "NSPA-IT-C001", on=date(2025, 3, 3),
+                             reason="price review", lines=[ContractLine(1, line.requirement, line.quantity, cheaper)],
+                             milestones=[*paid, last])
+    sign_in(client, "secretariat")
+    page = _text(client.get("/cases/IT-CP-KITS").text)
+    assert "2 Mar 3, 2025 price review line 1: quantity 60 → 60, unit price €82,000.00 → €81,999.99" in page
+    assert "Value €4,919,999.40" in page
+
+
+def test_in_ukrainian_and_refused_to_who_may_not_read_the_money(client: TestClient) -> None:
+    assert client.get("/cases/IT-CP-KITS").status_code in (401, 403)
+    token = sign_in(client, "ee-desk")
+    assert client.get("/cases/IT-CP-KITS").status_code == 200, "a lead of the IT Coalition"
+    assert client.get("/cases/DRN-UAS-UA").status_code == 403, "not the Drone Coalition's"
+    client.post("/language", data={"csrf_token": token, "language": "uk", "next": "/"})
+    page = _text(client.get("/cases/IT-CP-KITS").text)
+    assert "Тендер NSPA-IT-T001" in page and "Період очікування" in page and "Естонія" in page
+    refused = client.get("/cases/DRN-UAS-UA")
+    assert refused.status_code == 403 and 'lang="uk"' in refused.text
