@@ -108,6 +108,8 @@ TABLE: list[Case] = [
     Case("PUT", f"{V}/users/spare-user/password", "manage_users", None, {"password": "spare user new passphrase"}),
     Case("GET", f"{V}/users/spare-user/sessions", "manage_users", None),
     Case("DELETE", f"{V}/users/spare-user/sessions", "manage_users", None),
+    # search: anyone may ask; the hits are what the caller may read
+    Case("GET", f"{V}/search", "read_registry", None, query={"q": "drones"}),
     # registry
     Case("GET", f"{V}/parties", "read_registry", None),
     Case("POST", f"{V}/parties", "register_party", None,

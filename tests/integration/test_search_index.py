@@ -71,7 +71,7 @@ def _a_contract(platform: Platform) -> str:
 def test_rebuilt_from_scratch_the_index_holds_what_following_every_change_left(platform: Platform) -> None:
     give_demo_world(platform)
     entries = sa.select(t.search_entries.c.kind, t.search_entries.c.key, t.search_entries.c.coalition,
-                        t.search_entries.c.title, t.search_entries.c.title_uk, t.search_entries.c.body)
+                        t.search_entries.c.caption, t.search_entries.c.caption_uk, t.search_entries.c.body)
     with platform.engine.begin() as connection:
         followed = sorted(connection.execute(entries).all())
         assert search_index.rebuild(connection) == len(followed)

@@ -78,3 +78,35 @@ def test_in_ukrainian_and_refused_to_who_may_not_read_the_money(client: TestClie
     assert "Тендер NSPA-IT-T001" in page and "Період очікування" in page and "Естонія" in page
     refused = client.get("/cases/DRN-UAS-UA")
     assert refused.status_code == 403 and 'lang="uk"' in refused.text
+
+
+def test_the_agencys_officer_records_a_shipment_and_its_moves_from_the_case_page(client: TestClient,
+                                                                                  platform: Platform) -> None:
+    token = sign_in(client, "nspa")
+    assert '<a href="/cases/IT-CP-KITS">' in client.get("/coalitions/it-coalition/procurement").text
+    form = {"csrf_token": token, "contract": "NSPA-IT-C001", "line": "1", "quantity": "5", "on": "2025-03-01"}
+    refused = client.post("/cases/IT-CP-KITS/shipments", data=form)
+    assert "60 already shipped" in refused.text, "the line's whole quantity is already on its way"
+    with platform.uow() as uow:
+        signed = uow.procurement.get_contract("NSPA-IT-C001")
+    assert signed is not None
+    line = signed.current.lines[0]
+    *paid, last = signed.current.milestones
+    contracts.amend_contract(platform.uow(), platform.operator(), "NSPA-IT-C001", on=date(2025, 3, 3),
+                             reason="two more kits", lines=[dataclasses.replace(line, quantity=62)],
+                             milestones=[*paid, dataclasses.replace(last, amount=last.amount + line.unit_price * 2)])
+    shipped = client.post("/cases/IT-CP-KITS/shipments", data=form | {"quantity": "2", "on": "2025-03-04",
+                                                                     "reference": "NSPA-SHP-0003"})
+    said = re.search(r"Shipment (\d+) prepared: 2 items of line 1 of NSPA-IT-C001\.", shipped.text)
+    assert said is not None
+    number = said.group(1)
+    for to, day in (("in-transit", "2025-03-05"), ("arrived", "2025-03-09")):
+        moved = client.post(f"/cases/IT-CP-KITS/shipments/{number}/moves",
+                            data={"csrf_token": token, "to": to, "on": day})
+        assert f"Shipment {number} is now {to.replace('-', ' ')}." in moved.text
+    page = _text(client.get("/cases/IT-CP-KITS").text)
+    assert "prepared Mar 4, 2025 → in transit Mar 5, 2025 → arrived Mar 9, 2025" in page
+    assert "Record the move" not in page, "an arrived shipment is the units' to sign for"
+    client.post("/logout", data={"csrf_token": token})
+    sign_in(client, "ua-tu-1")
+    assert f"Shipment {number}" in client.get("/coalitions/it-coalition/procurement").text, "waiting for the unit"

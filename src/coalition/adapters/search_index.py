@@ -47,7 +47,7 @@ def indexed_text(*parts: str | None) -> str:
 
 def _entry(kind: SearchKind, key: object, coalition: str | None, title: str, body: str,
            title_uk: str | None = None, attached: tuple[str, str] | None = None) -> Entry:
-    return {"kind": kind.value, "key": str(key), "coalition": coalition, "title": title, "title_uk": title_uk,
+    return {"kind": kind.value, "key": str(key), "coalition": coalition, "caption": title, "caption_uk": title_uk,
             "attached_type": attached[0] if attached else None, "attached_key": attached[1] if attached else None,
             "body": body}
 
@@ -183,7 +183,7 @@ def _postgres_query(words: Sequence[str]) -> str:
     return " & ".join(terms)
 
 
-_HIT_COLUMNS = "e.kind, e.key, e.coalition, e.title, e.title_uk, e.attached_type, e.attached_key"
+_HIT_COLUMNS = "e.kind, e.key, e.coalition, e.caption, e.caption_uk, e.attached_type, e.attached_key"
 _OF_KIND = "(CAST(:kind AS TEXT) IS NULL OR e.kind = :kind)"
 _SQLITE_SEARCH = sa.text(
     f"SELECT {_HIT_COLUMNS} FROM search_terms JOIN search_entries e ON e.id = search_terms.rowid "  # noqa: S608
@@ -204,7 +204,7 @@ def search(connection: sa.Connection, words: Sequence[str], limit: int, kind: Se
     else:
         rows = connection.execute(_POSTGRES_SEARCH, {"query": _postgres_query(words), "limit": limit,
                                                      "kind": chosen})
-    return [SearchHit(SearchKind(row.kind), row.key, row.coalition, row.title, row.title_uk,
+    return [SearchHit(SearchKind(row.kind), row.key, row.coalition, row.caption, row.caption_uk,
                       (row.attached_type, row.attached_key) if row.attached_type else None) for row in rows]
 
 

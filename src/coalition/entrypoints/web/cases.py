@@ -8,14 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from coalition.domain.access import can_act_for
+from coalition.domain.delivery import ShipmentState
+from coalition.domain.errors import InvalidInput, refusal
 from coalition.domain.money import Money
 from coalition.domain.party import Party
-from coalition.entrypoints.api.core import CodeInPath
+from coalition.entrypoints.api.core import CodeInPath, IdInPath
 from coalition.entrypoints.web.charts import party_name
-from coalition.entrypoints.web.core import Viewer, render, viewer
+from coalition.entrypoints.web.core import Viewer, act, form_day, render, viewer, whole
+from coalition.services import delivery
 from coalition.services.confidentiality import RESTRICTED
 from coalition.services.views import case_file as views
-from coalition.services.views.delivery import get_contract
 
 router = APIRouter(include_in_schema=False)
 WhoDep = Annotated[Viewer, Depends(viewer)]
@@ -29,11 +32,45 @@ def case_page(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     def name(party: str) -> str:
         return who.gettext("restricted") if party == RESTRICTED else party_name(who, parties.get(party), party)
 
-    return render(request, who, "case.html", file=found, c=found.case, name=name, money=Money.from_minor_units)
+    # who may record a contract's shipments and their moves: the agency's officer, the contract's own supplier
+    ships = {part.view.contract.code: who.signed_in and can_act_for(
+        who.actor, "record_shipment", found.case.coalition, part.view.contract.supplier).allowed
+        for part in found.contracts}
+    return render(request, who, "case.html", file=found, c=found.case, name=name, money=Money.from_minor_units,
+                  ships=ships, moves=MOVES)
+
+
+# The moves a shipment's page offers: on its way, then arrived (the units' receipts hand it over).
+MOVES = {ShipmentState.PREPARED: ShipmentState.IN_TRANSIT, ShipmentState.IN_TRANSIT: ShipmentState.ARRIVED}
+
+
+@router.post("/cases/{code}/shipments")
+async def record_shipment(request: Request, who: WhoDep, code: CodeInPath) -> Response:
+    def change(form: dict[str, str]) -> str:
+        contract = form.get("contract", "")
+        line, quantity = whole(form.get("line", ""), "line"), whole(form.get("quantity", ""), "quantity")
+        shipment = delivery.ship(who.write(), who.actor, contract=contract, line=line, quantity=quantity,
+                                 on=form_day(form, who), reference=form.get("reference", ""))
+        return who.gettext("Shipment %(id)s prepared: %(count)s items of line %(line)s of %(contract)s.",
+                           id=shipment.id, count=quantity, line=line, contract=contract)
+    return await act(request, who, change, f"/cases/{code}#shipments-{code}")
+
+
+@router.post("/cases/{code}/shipments/{shipment}/moves")
+async def move_shipment(request: Request, who: WhoDep, code: CodeInPath, shipment: IdInPath) -> Response:
+    def change(form: dict[str, str]) -> str:
+        try:
+            to = ShipmentState(form.get("to", ""))
+        except ValueError:
+            raise refusal(InvalidInput, "choose where the shipment moves", field="to") from None
+        delivery.advance_shipment(who.write(), who.actor, shipment, to, on=form_day(form, who),
+                                  note=form.get("note", ""))
+        return who.gettext("Shipment %(id)s is now %(state)s.", id=shipment, state=who.label(to.value))
+    return await act(request, who, change, f"/cases/{code}")
 
 
 @router.get("/contracts/{code}")
 def contract_page(who: WhoDep, code: CodeInPath) -> Response:
     """The contract's place on its case's page (refused as the case is)."""
-    found = get_contract(who.read(), who.actor, code)
-    return RedirectResponse(f"/cases/{found.case.code}#contract-{code}", status_code=303)
+    case = views.case_of_contract(who.read(), who.actor, code)
+    return RedirectResponse(f"/cases/{case}#contract-{code}", status_code=303)

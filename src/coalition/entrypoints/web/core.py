@@ -9,6 +9,7 @@ as a header.
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,8 +25,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from coalition.bootstrap import Platform
 from coalition.domain.access import PUBLIC_ACTOR, Actor, can
+from coalition.domain.common import parse_date
 from coalition.domain.contributions import Earmark, EarmarkKind
-from coalition.domain.errors import CoalitionError, InvalidInput
+from coalition.domain.errors import CoalitionError, InvalidInput, refusal
 from coalition.domain.identity import LANGUAGES, Session
 from coalition.domain.intake_queue import COMPARISONS
 from coalition.domain.steering import REASONS
@@ -234,6 +236,19 @@ def render(request: Request, who: Viewer, template: str, status: int = 200, **co
             return downloads.table_file(who.platform, html, request, downloads.page_name(request))
         html = downloads.with_download_links(html, request, DOWNLOAD_TEXTS[who.language])
     return HTMLResponse(html, status_code=status)
+
+
+def form_day(form: dict[str, str], who: Viewer) -> date:
+    """The day an act happened, as its form gives it (``on``); today when left empty."""
+    text = form.get("on", "").strip()
+    return who.today if not text else parse_date(text, "on")
+
+
+def whole(text: str, field: str) -> int:
+    """A form's whole number above zero, or InvalidInput naming the field."""
+    if not re.fullmatch(r"[0-9]{1,9}", text.strip()) or int(text) <= 0:
+        raise refusal(InvalidInput, "'{text}' is not a whole number above zero", field=field, text=text)
+    return int(text)
 
 
 async def act(request: Request, who: Viewer, change: Callable[[dict[str, str]], str], back: str) -> Response:

@@ -68,9 +68,11 @@ from coalition.entrypoints.web.core import (
     checked_form,
     earmark_words,
     flash,
+    form_day,
     render,
     safe_next,
     viewer,
+    whole,
 )
 from coalition.entrypoints.web.i18n import error_text
 from coalition.entrypoints.web.imports import ImportJobs
@@ -354,7 +356,7 @@ async def run_plan(request: Request, who: WhoDep, coalition: CodeInPath) -> Resp
     try:
         policy = Policy(form.get("policy", "partial"))
         plan = await run_in_threadpool(planning.run_allocation, who.write(), who.actor, coalition, policy=policy,
-                                       on=_act_day(form, who))
+                                       on=form_day(form, who))
     except ValueError:
         flash(request, "error", who.gettext("policy: choose partial, strict or skip"))
         return RedirectResponse(f"/coalitions/{coalition}/plans", status_code=303)
@@ -379,7 +381,7 @@ def plan_page(request: Request, who: WhoDep, plan_id: IdInPath) -> Response:
 @router.post("/plans/{plan_id}/approval")
 async def approve_plan(request: Request, who: WhoDep, plan_id: IdInPath) -> Response:
     def change(form: dict[str, str]) -> str:
-        plan = planning.approve_plan(who.write(), who.actor, plan_id, on=_act_day(form, who))
+        plan = planning.approve_plan(who.write(), who.actor, plan_id, on=form_day(form, who))
         return who.gettext("Plan %(id)s approved: %(count)s reservations recorded.", id=plan_id,
                            count=len(plan.lines))
     return await act(request, who, change, f"/plans/{plan_id}")
@@ -389,7 +391,7 @@ async def approve_plan(request: Request, who: WhoDep, plan_id: IdInPath) -> Resp
 async def send_plan_to_steering(request: Request, who: WhoDep, plan_id: IdInPath) -> Response:
     def change(form: dict[str, str]) -> str:
         plan = planning.get_plan(who.read(), who.actor, plan_id)
-        days = _whole(form.get("days") or "14", "days")
+        days = whole(form.get("days") or "14", "days")
         if not 1 <= days <= 90:
             raise InvalidInput("a written procedure runs 1 to 90 days", field="days")
         deadline = datetime.combine(who.today + timedelta(days=days), datetime.min.time(), tzinfo=UTC)
@@ -490,7 +492,7 @@ async def close(request: Request, who: WhoDep, proposal_id: IdInPath) -> Respons
         return RedirectResponse(f"/proposals/{proposal_id}/closing" + (f"?on={quote(day)}" if day else ""), 303)
 
     def change(form: dict[str, str]) -> str:
-        decided = steering.close_proposal(who.write(), who.actor, proposal_id, on=_act_day(form, who))
+        decided = steering.close_proposal(who.write(), who.actor, proposal_id, on=form_day(form, who))
         outcome = who.label(decided.outcome.value) if decided.outcome else ""
         return who.gettext("Proposal %(id)s decided: %(outcome)s.", id=proposal_id, outcome=outcome)
     return await act(request, who, change, f"/proposals/{proposal_id}")
@@ -517,7 +519,7 @@ def procurement(request: Request, who: WhoDep, coalition: CodeInPath, on: AsOfQu
 @router.post("/coalitions/{coalition}/shipments/{shipment}/receipts")
 async def sign_for(request: Request, who: WhoDep, coalition: CodeInPath, shipment: IdInPath) -> Response:
     def change(form: dict[str, str]) -> str:
-        quantity = _whole(form.get("quantity", ""), "quantity")
+        quantity = whole(form.get("quantity", ""), "quantity")
         accepted = form.get("accepted", "yes") == "yes"
         try:
             condition = Condition(form.get("condition", "new"))
@@ -525,23 +527,13 @@ async def sign_for(request: Request, who: WhoDep, coalition: CodeInPath, shipmen
             raise InvalidInput("choose a condition from the list", field="condition") from None
         unit = form.get("unit") or who.actor.party or ""
         receipt = delivery.confirm_receipt(who.write(), who.actor, UnitReceipt(
-            shipment, unit, quantity, condition, accepted, _act_day(form, who), form.get("signed_by", "").strip()
+            shipment, unit, quantity, condition, accepted, form_day(form, who), form.get("signed_by", "").strip()
             or who.actor.user, form.get("discrepancy", "").strip()))
         return who.gettext("Receipt %(id)s recorded: %(unit)s signed for %(count)s items.", id=receipt.id, unit=unit,
                            count=quantity)
     return await act(request, who, change, f"/coalitions/{coalition}/procurement")
 
 
-def _act_day(form: dict[str, str], who: Viewer) -> date:
-    """The day an act happened, as its form gives it (``on``); today when left empty."""
-    text = form.get("on", "").strip()
-    return who.today if not text else parse_date(text, "on")
-
-
-def _whole(text: str, field: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,9}", text.strip()) or int(text) <= 0:
-        raise InvalidInput(f"'{text}' is not a whole number above zero", field=field)
-    return int(text)
 
 
 # --- documents attached to records ----------------------------------------------------------------------------
@@ -569,7 +561,7 @@ async def attach_document(request: Request, who: WhoDep) -> Response:
         supersedes = form.get("supersedes", "").strip()
         document = await run_in_threadpool(
             documents.attach, who.write(), who.platform.document_store, who.actor, kind, key, upload.filename,
-            content, supersedes=_whole(supersedes, "supersedes") if supersedes else None,
+            content, supersedes=whole(supersedes, "supersedes") if supersedes else None,
             max_bytes=who.platform.settings.document_max_bytes)
         flash(request, "ok", who.gettext("Document %(id)s attached: %(name)s (%(type)s).", id=document.id,
                                          name=document.name, type=document.media_type))
@@ -653,7 +645,7 @@ async def record_receipt(request: Request, who: WhoDep, coalition: CodeInPath) -
             amount=Money.parse(who.fmt.amount(form.get("amount", "")), currency), value_date=value_date,
             earmark=Earmark.parse(form.get("earmark") or "none"),
             external_ref=form.get("external_ref", "").strip() or None,
-            parent=_whole(parent, "parent") if parent else None))
+            parent=whole(parent, "parent") if parent else None))
         said = who.gettext("Receipt %(id)s recorded: %(amount)s from %(donor)s on %(day)s, earmark: %(earmark)s.",
                            id=stored.id, amount=who.fmt.money(stored.amount), donor=who.fmt.country(stored.donor),
                            day=who.fmt.day(stored.value_date), earmark=earmark_words(who.language, stored.earmark))

@@ -106,11 +106,16 @@ def evaluate_tender(uow: UnitOfWork, actor: Actor, code: str) -> Evaluation:
     """Rank every lot's bids (prices compared in the reporting currency at the closing date's rate)."""
     with uow:
         tender = load_tender(uow, code)
-        case = load_case(uow, tender.case)
-        require(can(actor, "read_funding", case.coalition))
-        bids = uow.procurement.bids(code)
-        return Evaluation(tender, load_coalition(uow, case.coalition).reporting_currency,
-                          {lot.number: _ranking(uow, tender, lot.number, bids) for lot in tender.lots})
+        require(can(actor, "read_funding", load_case(uow, tender.case).coalition))
+        return evaluation_of(uow, tender)
+
+
+def evaluation_of(uow: UnitOfWork, tender: Tender) -> Evaluation:
+    """Every lot's bids of ``tender`` ranked, in the caller's transaction (whose caller checked the permission)."""
+    case = load_case(uow, tender.case)
+    bids = uow.procurement.bids(tender.code)
+    return Evaluation(tender, load_coalition(uow, case.coalition).reporting_currency,
+                      {lot.number: _ranking(uow, tender, lot.number, bids) for lot in tender.lots})
 
 
 def award_lot(uow: UnitOfWork, actor: Actor, code: str, *, lot: int, bid: int, justification: str, on: date,

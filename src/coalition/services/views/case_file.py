@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
-from coalition.domain.access import Actor
+from coalition.domain.access import Actor, Permission, can
+from coalition.domain.errors import NotFound, refusal
 from coalition.domain.money import Money
 from coalition.domain.party import Party
 from coalition.domain.procurement import ContractVersion, LineChange, ProcurementCase, version_changes
+from coalition.services.audit import require
 from coalition.services.ports import UnitOfWork
-from coalition.services.procurement.cases import get_case
-from coalition.services.procurement.tenders import Evaluation, evaluate_tender
-from coalition.services.views.delivery import ContractView, get_contract
+from coalition.services.procurement.cases import load_case
+from coalition.services.procurement.tenders import Evaluation, evaluation_of
+from coalition.services.views.delivery import ContractView, contract_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +63,44 @@ def _part(view: ContractView) -> ContractPart:
     return ContractPart(view, changes, by_donor)
 
 
+def _named(found: CaseFile) -> set[str]:
+    """Every party a case's file names: its buyer, the bidders, the suppliers, the units and the donors."""
+    bidders = {ranked.bid.supplier for e in found.tenders for bids in e.lots.values() for ranked in bids}
+    suppliers = {c.view.contract.supplier for c in found.contracts}
+    units = {r.unit for c in found.contracts for r in c.view.receipts}
+    donors = {donor for c in found.contracts for donor, _ in c.by_donor}
+    return {found.case.buyer} | bidders | suppliers | units | donors
+
+
+def may_read_case(actor: Actor, coalition: str) -> Permission:
+    """A case's file is read by the viewers of the coalition's money and by those who run its procurement (the
+    agency's procurement officer), who see the money behind each contract as a member would (masked where the
+    contribution is not theirs to see)."""
+    allowed = can(actor, "read_funding", coalition)
+    return allowed if allowed else (can(actor, "manage_procurement", coalition) or allowed)
+
+
 def case_file(uow: UnitOfWork, actor: Actor, code: str) -> CaseFile:
     """The case ``code`` with everything that happened in it; NotFound naming ``case``, or the refusal of a viewer
     who may not read the coalition's money."""
     with uow:
-        found = get_case(uow, actor, code)
-        tenders = [evaluate_tender(uow, actor, tender.code) for tender in found.tenders]
-        contracts = [_part(get_contract(uow, actor, contract.code)) for contract in found.contracts]
-        requirements = uow.requirements.get_many(set(found.case.requirements))
-        named = {found.case.buyer} | {bid.bid.supplier for e in tenders for ranked in e.lots.values()
-                                      for bid in ranked} | {c.view.contract.supplier for c in contracts} \
-            | {r.unit for c in contracts for r in c.view.receipts} | {d for c in contracts for d, _ in c.by_donor}
-        parties = {party.code: party for party in (uow.parties.get(name) for name in named) if party is not None}
-    return CaseFile(found.case, list(found.history), {k: r.title for k, r in requirements.items()}, tenders,
-                    contracts, parties)
+        case = load_case(uow, code)
+        require(may_read_case(actor, case.coalition))
+        tenders = [evaluation_of(uow, tender) for tender in uow.procurement.tenders(code)]
+        files = [uow.delivery_reads.contract_file(contract.code) for contract in uow.procurement.contracts([code])]
+        contracts = [_part(contract_view(uow, actor, file)) for file in files if file is not None]
+        found = CaseFile(case, uow.procurement.case_history(code), {}, tenders, contracts, {})
+        requirements = uow.requirements.get_many(set(case.requirements))
+        parties = {party.code: party for party in (uow.parties.get(name) for name in _named(found))
+                   if party is not None}
+    return CaseFile(case, found.history, {k: r.title for k, r in requirements.items()}, tenders, contracts, parties)
+
+
+def case_of_contract(uow: UnitOfWork, actor: Actor, code: str) -> str:
+    """The case a contract belongs to, for a viewer who may read that case; NotFound naming ``contract``."""
+    with uow:
+        contract = uow.procurement.get_contract(code)
+        if contract is None:
+            raise refusal(NotFound, "no contract '{code}'", field="contract", code=code)
+        require(may_read_case(actor, load_case(uow, contract.case).coalition))
+        return contract.case

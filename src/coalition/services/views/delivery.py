@@ -69,12 +69,18 @@ def get_contract(uow: UnitOfWork, actor: Actor, code: str) -> ContractView:
         file = uow.delivery_reads.contract_file(code)
         if file is None:
             raise NotFound(f"no contract '{code}'", field="contract")
-        coalition = file.case.coalition
-        require(can(actor, "read_funding", coalition))
-        hidden = hidden_contributions(uow, actor, coalition, {s.contribution for s in file.funding})
-        shares = masked([s for _, s in file.payment_shares], hidden)
-        checks = uow.delivery_reads.checks([r.id for r in file.receipts if r.id is not None])
-        currency = load_coalition(uow, coalition).reporting_currency
+        require(can(actor, "read_funding", file.case.coalition))
+        return contract_view(uow, actor, file)
+
+
+def contract_view(uow: UnitOfWork, actor: Actor, file: ContractFile) -> ContractView:
+    """A contract's file as ``actor`` may see it (contributions it may not see masked), in the caller's
+    transaction (whose caller checked the permission)."""
+    coalition = file.case.coalition
+    hidden = hidden_contributions(uow, actor, coalition, {s.contribution for s in file.funding})
+    shares = masked([s for _, s in file.payment_shares], hidden)
+    checks = uow.delivery_reads.checks([r.id for r in file.receipts if r.id is not None])
+    currency = load_coalition(uow, coalition).reporting_currency
     return ContractView(file.contract, file.case, masked(file.funding, hidden), list(file.payments),
                         [(payment, share) for (payment, _), share in zip(file.payment_shares, shares, strict=True)],
                         list(file.shipments), list(file.receipts), checks, currency)
@@ -530,26 +536,37 @@ class ProcurementPage:
 
 def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> ProcurementPage:
     """The pipeline, delivery status and arrivals of the coalition (as of ``on``), from one read of its contract
-    files; a viewer who may neither read the money nor sign for equipment gets an empty page."""
+    files; the agency's procurement officer gets the cases, each with its page; a viewer who may neither read the
+    money, sign for equipment nor run procurement gets an empty page."""
     reads_all = can(actor, "read_funding", coalition).allowed
     signs = can(actor, "confirm_receipt", coalition).allowed
-    if not reads_all and not signs:
+    manages = can(actor, "manage_procurement", coalition).allowed
+    if not reads_all and not signs and not manages:
         return ProcurementPage([], [], [])
     with uow:
         currency = load_coalition(uow, coalition).reporting_currency
         today = uow.clock().date()
         on = as_of(on, today)
-        cases = uow.delivery_reads.cases(coalition, on) if reads_all else []
+        cases = uow.delivery_reads.cases(coalition, on) if reads_all or manages else []
+        if not reads_all and not signs:  # the agency's officer: the cases it runs, each with its page
+            return ProcurementPage([], [], [], cases=cases)
         files = uow.delivery_reads.coalition_files(coalition, on)
-        codes = list(dict.fromkeys(r for c in cases if c.stage is not CaseStage.CANCELLED for r in c.requirements))
-        arrived = {f.contract.current.line(s.line).requirement for f in files for s in f.shipments
-                   if s.state is ShipmentState.ARRIVED}
-        requirements = uow.requirements.get_many(set(codes) | arrived)
+        codes, requirements = _page_requirements(uow, cases, files)
         if not reads_all:  # a unit's officer: its own unit's equipment only
             return _unit_page(uow, files, requirements, actor.party or "")
     arrivals = sorted(_arrivals(files, requirements), key=lambda a: (a.arrived_on, a.shipment))
     return ProcurementPage(_pipeline(cases, files, currency), _delivery_status(codes, requirements, files), arrivals,
                            _by_signing(files), over_time=delivery_over_time(files, currency, on or today), cases=cases)
+
+
+def _page_requirements(uow: UnitOfWork, cases: Sequence[ProcurementCase], files: Sequence[ContractFile]
+                       ) -> tuple[list[str], dict[str, Requirement]]:
+    """The requirements of the cases not cancelled, in order, and every requirement the page names (those with a
+    shipment waiting to be signed for too)."""
+    codes = list(dict.fromkeys(r for c in cases if c.stage is not CaseStage.CANCELLED for r in c.requirements))
+    arrived = {f.contract.current.line(s.line).requirement for f in files for s in f.shipments
+               if s.state is ShipmentState.ARRIVED}
+    return codes, uow.requirements.get_many(set(codes) | arrived)
 
 
 def _unit_page(uow: UnitOfWork, files: Sequence[ContractFile], requirements: dict[str, Requirement],
