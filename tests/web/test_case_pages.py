@@ -110,3 +110,11 @@ def test_the_agencys_officer_records_a_shipment_and_its_moves_from_the_case_page
     client.post("/logout", data={"csrf_token": token})
     sign_in(client, "ua-tu-1")
     assert f"Shipment {number}" in client.get("/coalitions/it-coalition/procurement").text, "waiting for the unit"
+
+
+def test_the_procurement_pages_contracts_name_their_suppliers(client: TestClient) -> None:
+    sign_in(client, "secretariat")
+    html = client.get("/coalitions/it-coalition/procurement").text
+    contracts = html[html.index('id="contracts"'):]
+    assert "Nordic Tactical Systems (illustrative)" in contracts and "<td>SUP-NTS</td>" not in contracts
+    assert "<td>Lithuania</td>" in contracts, "a state by its name in the viewer's language"

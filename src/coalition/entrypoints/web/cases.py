@@ -12,12 +12,10 @@ from coalition.domain.access import can_act_for
 from coalition.domain.delivery import ShipmentState
 from coalition.domain.errors import InvalidInput, refusal
 from coalition.domain.money import Money
-from coalition.domain.party import Party
 from coalition.entrypoints.api.core import CodeInPath, IdInPath
-from coalition.entrypoints.web.charts import party_name
+from coalition.entrypoints.web.charts import namer
 from coalition.entrypoints.web.core import Viewer, act, form_day, render, viewer, whole
 from coalition.services import delivery
-from coalition.services.confidentiality import RESTRICTED
 from coalition.services.views import case_file as views
 
 router = APIRouter(include_in_schema=False)
@@ -27,10 +25,7 @@ WhoDep = Annotated[Viewer, Depends(viewer)]
 @router.get("/cases/{code}", response_class=HTMLResponse)
 def case_page(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     found = views.case_file(who.read(), who.actor, code)
-    parties: dict[str, Party] = found.parties
-
-    def name(party: str) -> str:
-        return who.gettext("restricted") if party == RESTRICTED else party_name(who, parties.get(party), party)
+    name = namer(who, found.parties)
 
     # who may record a contract's shipments and their moves: the agency's officer, the contract's own supplier
     ships = {part.view.contract.code: who.signed_in and can_act_for(

@@ -8,6 +8,7 @@ with the same figures, for readers who cannot see the chart.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,7 @@ from coalition.domain.membership import Spell
 from coalition.domain.money import Money
 from coalition.domain.party import Party, PartyKind
 from coalition.entrypoints.web.i18n import N_
+from coalition.services.confidentiality import RESTRICTED
 
 if TYPE_CHECKING:
     from coalition.entrypoints.web.core import Viewer
@@ -128,6 +130,16 @@ def party_name(who: Viewer, party: Party | None, code: str) -> str:
     if party.kind is PartyKind.STATE:
         return who.fmt.country(party.country or party.code)
     return party.name_uk if who.language == "uk" and party.name_uk else party.name
+
+
+def namer(who: Viewer, parties: Mapping[str, Party]) -> Callable[[str], str]:
+    """A function naming each party of ``parties`` by its code in the viewer's language (a masked donor as
+    restricted; a code it does not hold as it is)."""
+
+    def name(code: str) -> str:
+        return who.gettext("restricted") if code == RESTRICTED else party_name(who, parties.get(code), code)
+
+    return name
 
 
 def sankey(who: Viewer, statement: DonorStatement) -> dict[str, Any]:

@@ -513,6 +513,7 @@ def procurement(request: Request, who: WhoDep, coalition: CodeInPath, on: AsOfQu
     return render(request, who, "procurement.html", rows=found.pipeline, deliveries=found.deliveries,
                   arrivals=found.arrivals, contracts=found.contracts, chart=chart, conditions=list(Condition),
                   on_the_way=found.on_the_way, signed=found.signed, months=moved, cases=found.cases,
+                  name=charts.namer(who, found.suppliers),
                   delivery_chart=charts.delivery_over_time(who, months) if months else None, on=on)
 
 

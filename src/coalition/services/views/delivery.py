@@ -25,6 +25,7 @@ from coalition.domain.contributions import FundingRoute
 from coalition.domain.delivery import RECEIVABLE, EndUseCheck, Shipment, ShipmentState, UnitReceipt, delivered_share
 from coalition.domain.errors import NotFound
 from coalition.domain.money import Money
+from coalition.domain.party import Party
 from coalition.domain.procurement import (
     STAGE_ORDER,
     CaseStage,
@@ -532,6 +533,7 @@ class ProcurementPage:
     signed: list[UnitItem] = field(default_factory=list)  # for a unit's officer, newest first
     over_time: list[DeliveryMonth] = field(default_factory=list)  # for viewers of the money
     cases: list[ProcurementCase] = field(default_factory=list)  # for viewers of the money, oldest first
+    suppliers: dict[str, Party] = field(default_factory=dict)  # the contracts' suppliers, by code
 
 
 def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> ProcurementPage:
@@ -554,9 +556,11 @@ def procurement_page(uow: UnitOfWork, actor: Actor, coalition: str, on: date | N
         codes, requirements = _page_requirements(uow, cases, files)
         if not reads_all:  # a unit's officer: its own unit's equipment only
             return _unit_page(uow, files, requirements, actor.party or "")
+        suppliers = {p.code: p for p in (uow.parties.get(f.contract.supplier) for f in files) if p is not None}
     arrivals = sorted(_arrivals(files, requirements), key=lambda a: (a.arrived_on, a.shipment))
     return ProcurementPage(_pipeline(cases, files, currency), _delivery_status(codes, requirements, files), arrivals,
-                           _by_signing(files), over_time=delivery_over_time(files, currency, on or today), cases=cases)
+                           _by_signing(files), over_time=delivery_over_time(files, currency, on or today), cases=cases,
+                           suppliers=suppliers)
 
 
 def _page_requirements(uow: UnitOfWork, cases: Sequence[ProcurementCase], files: Sequence[ContractFile]
