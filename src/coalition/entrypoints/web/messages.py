@@ -19,9 +19,10 @@ from babel.messages.pofile import read_po, write_po
 
 from coalition.domain.allocation import Policy
 from coalition.domain.coalition import MembershipRole
-from coalition.domain.contributions import ContributionKind, FundingRoute, Visibility
+from coalition.domain.contributions import ContributionKind, EarmarkKind, FundingRoute, Visibility
 from coalition.domain.delivery import Condition, ShipmentState
 from coalition.domain.documents import RecordType
+from coalition.domain.fx import SAME_CURRENCY
 from coalition.domain.identity import LANGUAGES
 from coalition.domain.innovation import (
     CallKind,
@@ -42,7 +43,7 @@ from coalition.domain.offers import OfferAnswer
 from coalition.domain.packages import TEXTS as PACKAGE_TEXTS
 from coalition.domain.packages import PackageState
 from coalition.domain.planning import PlanState
-from coalition.domain.procurement import CaseStage
+from coalition.domain.procurement import PRICE, CaseStage, EvaluationMethod, TenderProcedure, TenderState
 from coalition.domain.requirements import ListState, RequirementStatus
 from coalition.domain.steering import REASONS, WHERE, Outcome, Procedure, ProposalKind, ProposalState, Vote
 from coalition.entrypoints.web.i18n import DEFAULT, LOCALE_DIR
@@ -58,14 +59,15 @@ LABELLED: tuple[type[StrEnum], ...] = (
     Measure, MembershipRole, InstrumentKind, ContributionKind, Visibility, FundingRoute, Policy, PlanState,
     ListState, RequirementStatus, ProposalKind, ProposalState, Outcome, Procedure, Vote, CaseStage, Condition,
     ShipmentState, CallKind, ProjectDomain, ProjectStage, GateAuthority, EvidenceKind, ScoringMethod, PackageState,
-    OfferAnswer, PledgeStatus, EventKind, ProposalStatus, Standing, RecordType)
+    OfferAnswer, PledgeStatus, EventKind, ProposalStatus, Standing, RecordType, EvaluationMethod, TenderProcedure,
+    TenderState, EarmarkKind)
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS,
                               *REASONS, *EFFECTS, *COMPARISONS, *INTAKE_TEXTS, *INTAKE_QUEUE_TEXTS,
                               *INTAKE_SERVICE_TEXTS, *INTAKE_RESULTS,
                               *(text for pair in MESSAGES.values() for text in pair), *WORDS.values())
 EXTRA_LABELS = ("delivered", "delivered-in-kind", "queued", "starting", "validating", "writing", "done", "rejected",
-                "failed", "no earmark", *WHERE, *(role.label for role in MembershipRole))
+                "failed", "no earmark", PRICE, SAME_CURRENCY, *WHERE, *(role.label for role in MembershipRole))
 # ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers
 # and in the pages.
 REFUSING = tuple(HERE.parent.parent / layer for layer in ("domain", "services", "entrypoints/web"))
