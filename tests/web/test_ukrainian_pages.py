@@ -75,3 +75,18 @@ def test_no_platform_text_is_left_in_english_on_a_ukrainian_page(client: TestCli
             if english:
                 left[f"{user} {path}"] = english
     assert left == {}
+
+
+def test_a_refusal_gives_its_reason_in_the_readers_language(client: TestClient) -> None:
+    token = sign_in(client, "secretariat")
+    client.post("/language", data={"csrf_token": token, "language": "uk", "next": "/"})
+    refused = client.get("/audit")
+    assert refused.status_code == 403
+    said = "читання журналу аудиту потребує ролі: аудитор або адміністратор платформи; secretariat не має жодної з них"
+    assert said in refused.text and "needs the role" not in refused.text
+    answer = client.get("/api/v1/audit", headers={"Accept-Language": "uk"})
+    assert answer.status_code == 403 and answer.json()["message"] == said
+    assert answer.headers["Content-Language"] == "uk"
+    english = client.get("/api/v1/audit")
+    assert english.json()["message"] == ("read audit needs the role auditor or platform-admin; secretariat has none "
+                                         "of them")

@@ -7,6 +7,7 @@ Later capabilities add their actions to PERMISSIONS and, where needed, new roles
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -71,11 +72,35 @@ PUBLIC_ACTOR = Actor(user="anonymous")
 
 @dataclass(frozen=True, slots=True)
 class Permission:
+    """Whether an act is allowed, and why; a refusal keeps its reason's template and values too, so an entrypoint
+    can give it in the reader's language (as ``domain.errors.refusal`` does for errors)."""
+
     allowed: bool
     reason: str
+    template: str | None = None
+    values: Mapping[str, object] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return self.allowed
+
+
+def denied(template: str, **values: object) -> Permission:
+    """A refusal whose reason is ``template`` with ``values`` put in."""
+    return Permission(False, template.format(**values), template, values)
+
+
+# The refusals' reasons, for the catalog (the values they name: an action's words, roles, a user, a party).
+UNKNOWN_ACTION = "'{action}' is not a known action"
+NEEDS_ROLE_IN = "{action} in {coalition} needs the role {needed}; {user} has none of them"
+NEEDS_ROLE = "{action} needs the role {needed}; {user} has none of them"
+NEEDS_OWN_PARTY = ("{action} for {party} needs a role that acts for any party, or one held for {party}; {user} is a "
+                   "{held} for {own}")
+NEEDS_WEBHOOK_ROLE = ("managing the webhooks of {party} needs the role platform-admin, or a representative's role "
+                      "held for {party}; {user} has neither")
+MEMBERS_ONLY = "the record is visible to members of {coalition} only"
+NAMED_PARTIES_ONLY = "the record is restricted to named parties"
+REFUSAL_REASONS = (UNKNOWN_ACTION, NEEDS_ROLE_IN, NEEDS_ROLE, NEEDS_OWN_PARTY, NEEDS_WEBHOOK_ROLE, MEMBERS_ONLY,
+                   NAMED_PARTIES_ONLY)
 
 
 # Action -> roles that grant it. A coalition-scoped grant counts only for its own coalition;
@@ -150,17 +175,19 @@ def can(actor: Actor, action: str, coalition: str | None = None) -> Permission:
     """Whether ``actor`` may perform ``action`` (in ``coalition``), with the reason either way."""
     allowed_roles = PERMISSIONS.get(action)
     if allowed_roles is None:
-        return Permission(False, f"'{action}' is not a known action")
+        return denied(UNKNOWN_ACTION, action=action)
     # With no coalition in view (registering a party), a role held in any coalition counts.
     held = (frozenset(g.role for g in actor.grants) | {Role.PUBLIC}) if coalition is None \
         else actor.roles_for(coalition)
     granting = held & allowed_roles
-    where = f" in {coalition}" if coalition else ""
     if granting:
+        where = f" in {coalition}" if coalition else ""
         return Permission(True, f"{actor.user} holds {sorted(r.value for r in granting)[0]}{where}")
     needed = " or ".join(sorted(r.value for r in allowed_roles))
-    return Permission(False, f"{action.replace('_', ' ')}{where} needs the role {needed}; "
-                             f"{actor.user} has none of them")
+    if coalition:
+        return denied(NEEDS_ROLE_IN, action=action.replace("_", " "), coalition=coalition, needed=needed,
+                      user=actor.user)
+    return denied(NEEDS_ROLE, action=action.replace("_", " "), needed=needed, user=actor.user)
 
 
 # Roles that act only for their own party: a supplier on its own contracts, a unit's logistics officer for its own
@@ -180,8 +207,8 @@ def can_act_for(actor: Actor, action: str, coalition: str, party: str) -> Permis
     if actor.party == party:
         return Permission(True, f"{actor.user} acts for {party}")
     held = sorted(r.value for r in granting)[0]
-    return Permission(False, f"{action.replace('_', ' ')} for {party} needs a role that acts for any party, or "
-                             f"one held for {party}; {actor.user} is a {held} for {actor.party or 'no party'}")
+    return denied(NEEDS_OWN_PARTY, action=action.replace("_", " "), party=party, user=actor.user, held=held,
+                  own=actor.party or "no party")
 
 
 def can_manage_webhooks(actor: Actor, party: str) -> Permission:
@@ -192,8 +219,7 @@ def can_manage_webhooks(actor: Actor, party: str) -> Permission:
     own = can(actor, "manage_own_webhooks")
     if own and actor.party == party:
         return Permission(True, f"{actor.user} represents {party}")
-    return Permission(False, f"managing the webhooks of {party} needs the role platform-admin, or a representative's "
-                             f"role held for {party}; {actor.user} has neither")
+    return denied(NEEDS_WEBHOOK_ROLE, party=party, user=actor.user)
 
 
 # Roles whose holders handle every record of their coalition, restricted ones included.
@@ -218,10 +244,10 @@ def can_see_record(actor: Actor, coalition: str, owner: str, confidentiality: Co
     if visibility is Visibility.COALITION:
         if roles - {Role.PUBLIC}:
             return Permission(True, f"{actor.user} holds a role in {coalition}")
-        return Permission(False, f"the record is visible to members of {coalition} only")
+        return denied(MEMBERS_ONLY, coalition=coalition)
     if actor.party is not None and (actor.party == owner or actor.party in confidentiality.parties):
         return Permission(True, f"the record is restricted to parties that include {actor.party}")
-    return Permission(False, "the record is restricted to named parties")
+    return denied(NAMED_PARTIES_ONLY)
 
 
 @dataclass(frozen=True, slots=True)

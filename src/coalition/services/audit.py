@@ -27,7 +27,7 @@ from coalition.services.ports import CheckpointSigner, SignatureCheck, UnitOfWor
 def require(permission: Permission) -> None:
     """Raise PermissionDenied with the policy's reason unless the permission allows."""
     if not permission.allowed:
-        raise PermissionDenied(permission.reason)
+        raise PermissionDenied(permission.reason, template=permission.template, values=permission.values)
 
 
 def record_change(uow: UnitOfWork, actor: Actor, event: AuditEvent) -> AuditRecord:

@@ -72,6 +72,7 @@ from coalition.entrypoints.api.openapi import decimal_patterns, integer_bounds
 from coalition.entrypoints.web import DOCUMENT_UPLOAD_PATH, IMPORT_PATH, error_page, is_page
 from coalition.entrypoints.web import mount as mount_pages
 from coalition.entrypoints.web.core import session_ended_page
+from coalition.entrypoints.web.i18n import DEFAULT, error_message, negotiate
 
 STATIC = Path(__file__).parent / "static"
 PREFIX = "/api/v1"
@@ -141,7 +142,11 @@ async def _on_domain_error(request: Request, error: Exception) -> Response:
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, Busy):
         headers["Retry-After"] = "1"
-    return error_response(status, code, error.message, error.field, headers)
+    asked = request.headers.get("accept-language")
+    language = negotiate(asked) if asked else DEFAULT  # the message in the caller's language, where it is worded
+    if language != DEFAULT:
+        headers["Content-Language"] = language
+    return error_response(status, code, error_message(language, error), error.field, headers)
 
 
 async def _on_validation_error(request: Request, error: Exception) -> Response:

@@ -49,8 +49,23 @@ def error_text(language: str, error: CoalitionError) -> str:
     ``domain.errors.refusal``); otherwise the message as raised. The field it names leads, as on every path."""
     if error.template is None:
         return str(error)
-    text = translations(language).gettext(error.template).format(**error.values)
+    text = error_message(language, error)
     return f"{error.field}: {text}" if error.field else text
+
+
+def error_message(language: str, error: CoalitionError) -> str:
+    """An error's message (without its field) in ``language``, where its template is in the catalog."""
+    if error.template is None:
+        return error.message
+    catalog = translations(language)
+    values = dict(error.values)
+    for key in WORDED & values.keys():  # an action's words and roles, named in the reader's language too
+        values[key] = catalog.gettext(" or ").join(catalog.gettext(part) for part in str(values[key]).split(" or "))
+    return catalog.gettext(error.template).format(**values)
+
+
+# Values of refusals that are words of the catalog themselves (domain.access: actions and roles).
+WORDED = frozenset({"action", "needed", "held"})
 
 
 @cache

@@ -17,6 +17,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.pofile import read_po, write_po
 
+from coalition.domain.access import PERMISSIONS, REFUSAL_REASONS, Role
 from coalition.domain.allocation import Policy
 from coalition.domain.coalition import MembershipRole
 from coalition.domain.contributions import ContributionKind, EarmarkKind, FundingRoute, Visibility
@@ -62,12 +63,13 @@ LABELLED: tuple[type[StrEnum], ...] = (
     OfferAnswer, PledgeStatus, EventKind, ProposalStatus, Standing, RecordType, EvaluationMethod, TenderProcedure,
     TenderState, EarmarkKind)
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
-REFUSALS: tuple[str, ...] = (*PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS, *OFFER_SERVICE_TEXTS,
-                              *REASONS, *EFFECTS, *COMPARISONS, *INTAKE_TEXTS, *INTAKE_QUEUE_TEXTS,
-                              *INTAKE_SERVICE_TEXTS, *INTAKE_RESULTS,
+REFUSALS: tuple[str, ...] = (*REFUSAL_REASONS, *PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS,
+                              *OFFER_SERVICE_TEXTS, *REASONS, *EFFECTS, *COMPARISONS, *INTAKE_TEXTS,
+                              *INTAKE_QUEUE_TEXTS, *INTAKE_SERVICE_TEXTS, *INTAKE_RESULTS,
                               *(text for pair in MESSAGES.values() for text in pair), *WORDS.values())
 EXTRA_LABELS = ("delivered", "delivered-in-kind", "queued", "starting", "validating", "writing", "done", "rejected",
-                "failed", "no earmark", PRICE, SAME_CURRENCY, *WHERE, *(role.label for role in MembershipRole))
+                "failed", "no earmark", PRICE, SAME_CURRENCY, *WHERE, *(role.label for role in MembershipRole),
+                " or ", *(role.value for role in Role), *(action.replace("_", " ") for action in PERMISSIONS))
 # ... and those whose template is written where they are raised: ``refusal(Kind, "template", ...)`` in these layers
 # and in the pages.
 REFUSING = tuple(HERE.parent.parent / layer for layer in ("domain", "services", "entrypoints/web"))
