@@ -462,3 +462,22 @@ def test_the_search_box_finds_a_contract_and_leads_to_it_on_a_phone_too(site: Si
     page.set_viewport_size({"width": 1366, "height": 768})
     expect(page.get_by_role("link", name="Ledger", exact=True)).to_be_visible()  # wider, the menu is open
     clean(site)
+
+
+def test_at_1366_px_in_ukrainian_every_table_of_the_money_fits(site: Site, open_page) -> None:
+    page = open_page()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, site, "auditor")
+    page.get_by_label("Language").select_option("uk")
+    page.wait_for_function("document.documentElement.lang === 'uk'")
+    scrolled = "() => [...document.querySelectorAll('.table-box')].filter(b => b.scrollWidth > b.clientWidth + 1)" \
+               ".map(b => b.querySelector('thead').innerText.slice(0, 40))"
+    for path in (f"{IT}/ledger", f"{IT}/procurement", IT, "/donors/EE", "/cases/IT-CP-KITS"):
+        page.goto(f"{site.url}{path}")
+        assert page.evaluate(scrolled) == [], f"{path}: a table scrolls sideways at 1366 px"
+    screenshot(page, "uk-case-1366")
+    page.goto(f"{site.url}{IT}/ledger")
+    screenshot(page, "uk-ledger-1366")
+    page.get_by_label("Мова").select_option("en")  # the choice is remembered: leave the auditor in English
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    clean(site)
