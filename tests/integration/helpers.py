@@ -63,6 +63,11 @@ def assert_refused(platform: Any, capsys: Any, argv: list[str], exit_code: int, 
 
 def allow_secretariat_approval(platform: Any, coalition: str) -> None:
     """Let the secretariat approve lists and plans directly, as the coalition itself would: by a decision."""
+    change_rules(platform, coalition, "Let the secretariat approve lists and plans", secretariat_may_approve=True)
+
+
+def change_rules(platform: Any, coalition: str, title: str, **changes: Any) -> None:
+    """Change the coalition's decision rules as the coalition itself would: by a decision every voter approves."""
     import dataclasses
 
     from coalition.domain.steering import Procedure, ProposalKind, Vote
@@ -70,10 +75,9 @@ def allow_secretariat_approval(platform: Any, coalition: str) -> None:
 
     actor = platform.operator()
     found = next(c for c in registry.list_coalitions(platform.uow(), actor) if c.code == coalition)
-    rules = dataclasses.replace(found.rules, secretariat_may_approve=True)
+    rules = dataclasses.replace(found.rules, **changes)
     proposal = steering.open_proposal(platform.uow(), actor, coalition=coalition, kind=ProposalKind.CHANGE_RULES,
-                                      title="Let the secretariat approve lists and plans",
-                                      payload={"rules": rules.to_data()}, procedure=Procedure.WRITTEN)
+                                      title=title, payload={"rules": rules.to_data()}, procedure=Procedure.WRITTEN)
     today = platform.clock().date()
     for member in registry.members_on(platform.uow(), actor, coalition, today):
         if member.votes:

@@ -16,10 +16,11 @@ from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
 from coalition.domain.money import Money
-from coalition.domain.procurement import ContractLine
+from coalition.domain.procurement import ContractLine, EvaluationMethod, Lot, Tender, TenderProcedure
 from coalition.entrypoints.api.app import create_app
-from coalition.services.procurement import contracts
+from coalition.services.procurement import cases, contracts, tenders
 from tests.demo_copies import give_demo_world
+from tests.integration.helpers import change_rules
 from tests.web.test_pages import sign_in
 
 
@@ -118,3 +119,34 @@ def test_the_procurement_pages_contracts_name_their_suppliers(client: TestClient
     contracts = html[html.index('id="contracts"'):]
     assert "Nordic Tactical Systems (illustrative)" in contracts and "<td>SUP-NTS</td>" not in contracts
     assert "<td>Lithuania</td>" in contracts, "a state by its name in the viewer's language"
+
+
+def test_the_officer_records_bids_and_the_secretariat_awards_the_lot_from_the_case_page(
+        client: TestClient, platform: Platform) -> None:
+    change_rules(platform, "it-coalition", "The secretariat decides procurement", steering_decides_procurement=False)
+    cases.approve_route(platform.uow(), platform.operator(), "IT-RADIOS-REST", on=date(2025, 3, 1))
+    tenders.create_tender(platform.uow(), platform.operator(), Tender(
+        "NSPA-IT-T002", "IT-RADIOS-REST", "Tactical radios, the rest", TenderProcedure.OPEN,
+        EvaluationMethod.LOWEST_PRICE, (Lot(1, "Radios", "CP-RADIO-02", 100),), date(2025, 3, 2), date(2025, 3, 30)))
+    token = sign_in(client, "nspa")
+    page = client.get("/cases/IT-RADIOS-REST").text
+    assert "Record a bid" in page and "Award lot" not in page, "the officer records bids; awarding is not its own"
+    for supplier, price in (("SUP-NTS", "1,250.50"), ("SUP-BCS", "1,199.00")):
+        said = client.post("/cases/IT-RADIOS-REST/tenders/NSPA-IT-T002/bids", data={
+            "csrf_token": token, "lot": "1", "supplier": supplier, "unit_price": price, "currency": "EUR",
+            "delivery_days": "60", "compliant": "yes", "on": "2025-03-10"}).text
+        assert re.search(r"Bid \d+ recorded for lot 1 of NSPA-IT-T002\.", said), supplier
+    late = client.post("/cases/IT-RADIOS-REST/tenders/NSPA-IT-T002/bids", data={
+        "csrf_token": token, "lot": "1", "supplier": "SUP-NTS", "unit_price": "1", "currency": "EUR",
+        "delivery_days": "1", "compliant": "yes", "on": "2025-03-11"}).text
+    assert "has already bid for lot 1" in late
+    client.post("/logout", data={"csrf_token": token})
+    token = sign_in(client, "secretariat")
+    page = _text(client.get("/cases/IT-RADIOS-REST").text)
+    assert "1 " in page and "€119,900.00" in page, "ranked: the lowest lot price first"
+    best = re.search(r'<option value="(\d+)">1\. ', client.get("/cases/IT-RADIOS-REST").text)
+    assert best is not None
+    awarded = client.post("/cases/IT-RADIOS-REST/tenders/NSPA-IT-T002/awards", data={
+        "csrf_token": token, "lot": "1", "bid": best.group(1), "justification": "lowest compliant price",
+        "on": "2025-04-01"}).text
+    assert "Lot 1 of NSPA-IT-T002 awarded to bid" in awarded and "standstill until Apr 11, 2025" in awarded
