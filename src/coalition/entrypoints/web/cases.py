@@ -32,7 +32,8 @@ def case_page(request: Request, who: WhoDep, code: CodeInPath) -> Response:
     who = dataclasses.replace(who, coalition=found.case.coalition)  # the case's coalition: its pages, its roles
     name = namer(who, found.parties)
 
-    # who may record a contract's shipments and their moves: the agency's officer, the contract's own supplier
+    # who may record a contract's shipments and their moves here: the agency's officer (a supplier, who records its
+    # own through the API, does not read the case's file)
     ships = {part.view.contract.code: who.signed_in and can_act_for(
         who.actor, "record_shipment", found.case.coalition, part.view.contract.supplier).allowed
         for part in found.contracts}
@@ -57,7 +58,7 @@ async def record_shipment(request: Request, who: WhoDep, code: CodeInPath) -> Re
                                  on=form_day(form, who), reference=form.get("reference", ""))
         return who.gettext("Shipment %(id)s prepared: %(count)s items of line %(line)s of %(contract)s.",
                            id=shipment.id, count=quantity, line=line, contract=contract)
-    return await act(request, who, change, f"/cases/{code}#shipments-{code}")
+    return await act(request, who, change, f"/cases/{code}")
 
 
 @router.post("/cases/{code}/shipments/{shipment}/moves")
