@@ -23,6 +23,9 @@ from tests.demo_copies import give_demo_world
 from tests.integration.helpers import change_rules
 from tests.web.test_pages import sign_in
 
+# The pages on SQLite only: the case file's reads are the repositories', held on both engines by their contract suites.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def client(platform: Platform) -> Iterator[TestClient]:

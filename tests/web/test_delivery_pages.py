@@ -14,6 +14,9 @@ from coalition.entrypoints.api.app import create_app
 from tests.demo_copies import give_demo_world
 from tests.web.test_pages import sign_in
 
+# The pages on SQLite only: tests/integration/test_delivery_over_time.py holds the figures on both engines.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 PAGE = "/coalitions/it-coalition/procurement"
 
 

@@ -15,6 +15,9 @@ from coalition.entrypoints.api.app import create_app
 from tests.demo_copies import give_demo_world
 from tests.web.test_pages import sign_in
 
+# The pages on SQLite only: tests/integration/test_search_index.py holds the index on both engines.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 HIT = re.compile(r'<tr><th scope="row">(?:<a href="([^"]+)">)?([^<]+)(?:</a>)?</th><td>([^<]+)</td>')
 
 

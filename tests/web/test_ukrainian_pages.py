@@ -17,6 +17,9 @@ from coalition.entrypoints.api.app import create_app
 from tests.demo_copies import give_demo_world
 from tests.web.test_pages import sign_in
 
+# The pages on SQLite only: what is checked is the pages' words, the same on both engines.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 IT = "/coalitions/it-coalition"
 PAGES = {
     "secretariat": ("/", IT, f"{IT}/priorities", f"{IT}/plans", "/plans/1", "/donors/EE", f"{IT}/steering",
