@@ -104,4 +104,4 @@ def test_the_command_line_searches_as_the_operator(platform: Platform, capsys: p
     code, out, _ = run(platform, capsys, "search", "Латвії", "--json")
     assert code == 0 and [(h["kind"], h["key"], h["title_uk"]) for h in json.loads(out)] == [("party", "LV", "Латвія")]
     code, _, err = run(platform, capsys, "search", "!!")
-    assert code != 0 and "at least one word" in err
+    assert code != 0 and "WORDS: a search needs at least one word" in err

@@ -624,8 +624,9 @@ def ledger(request: Request, who: WhoDep, coalition: CodeInPath, listing: Annota
         if who.may("record_contributions") else None
     public = public_money.public_totals(who.read(), coalition) if report is None else None
     # Money over time, for the ledger as it stands (an as-of page shows the report of that day only).
-    months = funding_views.funding_over_time(who.read(), who.actor, coalition) if report and on is None else []
-    years = funding_views.funding_over_time(who.read(), who.actor, coalition, Period.YEAR) if months else []
+    flows = funding_views.funding_by_periods(who.read(), who.actor, coalition, (Period.MONTH, Period.YEAR)) \
+        if report and on is None else {}
+    months, years = flows.get(Period.MONTH, []), flows.get(Period.YEAR, [])
     currencies = sorted(set(report.by_currency) if report else {f.currency for f in view.funds})
     return render(request, who, "ledger.html", report=report, page=page, listing=listing, page_size=PAGE,
                   kinds=list(ContributionKind), earmarks=list(EarmarkKind), orders=ContributionOrder,

@@ -102,6 +102,12 @@ def funding_over_time(uow: UnitOfWork, actor: Actor, coalition: str, by: Period 
     """The coalition's money by month or year, from the first movement to the last, every period shown: promises
     made and money paid in and out, as the funding report counts them (every donor's, in the reporting currency,
     by value date), so the last period's figures to date are the report's totals."""
+    return funding_by_periods(uow, actor, coalition, (by,))[by]
+
+
+def funding_by_periods(uow: UnitOfWork, actor: Actor, coalition: str, periods: Sequence[Period]
+                       ) -> dict[Period, list[PeriodFlows]]:
+    """``funding_over_time`` for each of ``periods`` (by month and by year, say), from one read of the months."""
     require(can(actor, "read_funding", coalition))
     with uow:
         currency = load_coalition(uow, coalition).reporting_currency
@@ -110,9 +116,9 @@ def funding_over_time(uow: UnitOfWork, actor: Actor, coalition: str, by: Period 
     def money(figures: dict[Measure, int], measure: Measure) -> Money:
         return Money.from_minor_units(figures[measure], currency)
 
-    return [PeriodFlows(key, *(money(flows, m) for m in ledger.OVER_TIME), *(money(to_date, m)
-                                                                            for m in ledger.OVER_TIME))
-            for key, flows, to_date in ledger.flows_by_period(monthly, by)]
+    return {by: [PeriodFlows(key, *(money(flows, m) for m in ledger.OVER_TIME),
+                             *(money(to_date, m) for m in ledger.OVER_TIME))
+                 for key, flows, to_date in ledger.flows_by_period(monthly, by)] for by in periods}
 
 
 def funding_report(uow: UnitOfWork, actor: Actor, coalition: str, on: date | None = None) -> FundingReport:
