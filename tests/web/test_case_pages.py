@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -17,22 +16,12 @@ from fastapi.testclient import TestClient
 from coalition.bootstrap import Platform
 from coalition.domain.money import Money
 from coalition.domain.procurement import ContractLine, EvaluationMethod, Lot, Tender, TenderProcedure
-from coalition.entrypoints.api.app import create_app
 from coalition.services.procurement import cases, contracts, tenders
-from tests.demo_copies import give_demo_world
 from tests.integration.helpers import change_rules
 from tests.web.test_pages import sign_in
 
 # The pages on SQLite only: the case file's reads are the repositories', held on both engines by their contract suites.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator[TestClient]:
-    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    give_demo_world(platform, users=True)
-    with TestClient(create_app(platform)) as client:
-        yield client
 
 
 def _text(html: str) -> str:

@@ -4,28 +4,17 @@ something moved, named in the viewer's language; for others, nothing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
-from coalition.entrypoints.api.app import create_app
-from tests.demo_copies import give_demo_world
 from tests.web.test_pages import sign_in
 
 # The pages on SQLite only: tests/integration/test_delivery_over_time.py holds the figures on both engines.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 PAGE = "/coalitions/it-coalition/procurement"
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator[TestClient]:
-    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    give_demo_world(platform, users=True)
-    with TestClient(create_app(platform)) as client:
-        yield client
 
 
 def _section(html: str) -> str:

@@ -4,29 +4,16 @@ page refused to a viewer who may not see the record; the procurement and overvie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
 from coalition.bootstrap import Platform
-from coalition.entrypoints.api.app import create_app
 from coalition.services import documents
-from tests.demo_copies import give_demo_world
 from tests.integration.helpers import dump
 from tests.web.test_pages import csrf, sign_in
 
 CONTRACT = "NSPA-IT-C001"
 PAGE = f"/documents?record_type=contract&record_id={CONTRACT}"
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator[TestClient]:
-    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    give_demo_world(platform, users=True)
-    with TestClient(create_app(platform)) as client:
-        yield client
 
 
 def test_attach_through_the_page_and_download(client: TestClient, platform: Platform):

@@ -5,7 +5,6 @@ the records the viewer may see in full; a bad range is refused in the viewer's l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -15,9 +14,7 @@ from fastapi.testclient import TestClient
 from coalition.bootstrap import Platform
 from coalition.domain.contributions import Confidentiality, Contribution, ContributionKind, Earmark
 from coalition.domain.money import Money
-from coalition.entrypoints.api.app import create_app
 from coalition.services import funding
-from tests.demo_copies import give_demo_world
 from tests.web.test_pages import sign_in
 
 # The pages on SQLite only: the repository contract suite holds the filters and orders on both engines.
@@ -25,14 +22,6 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 LEDGER = "/coalitions/it-coalition/ledger"
 ROW = re.compile(r'<tr(?: class="masked")?>\s*<td>(\d+)</td>')
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator[TestClient]:
-    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    give_demo_world(platform, users=True)
-    with TestClient(create_app(platform)) as client:
-        yield client
 
 
 def _listed(client: TestClient, query: str) -> tuple[list[int], str]:

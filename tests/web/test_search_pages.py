@@ -5,28 +5,16 @@ the query in the address (a search can be shared); and the same search in the AP
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
-from coalition.bootstrap import Platform
-from coalition.entrypoints.api.app import create_app
-from tests.demo_copies import give_demo_world
 from tests.web.test_pages import sign_in
 
 # The pages on SQLite only: tests/integration/test_search_index.py holds the index on both engines.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 HIT = re.compile(r'<tr><th scope="row">(?:<a href="([^"]+)">)?([^<]+)(?:</a>)?</th><td>([^<]+)</td>')
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator[TestClient]:
-    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    give_demo_world(platform, users=True)
-    with TestClient(create_app(platform)) as client:
-        yield client
 
 
 def _hits(client: TestClient, query: str) -> list[tuple[str, str, str]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -13,8 +12,6 @@ from fastapi.testclient import TestClient
 
 from coalition.adapters import tables as t
 from coalition.bootstrap import Platform
-from coalition.entrypoints.api.app import create_app
-from tests.demo_copies import give_demo_world
 from tests.web.test_pages import sign_in
 
 # The pages on SQLite only: what is checked is the pages' words, the same on both engines.
@@ -36,14 +33,6 @@ OWN_NAMES = {"EUR", "USD", "GBP", "DKK", "UAH", "CZK", "SEK", "NOK", "PLN", "OCD
              "NATO", "UTC", "SHA", "PURL", "ECB", "JSON", "XML", "Atom", "Coalition", "English", "Sankey", "release",
              "record", "package"}
 WORD = re.compile(r"(?<![\w@./:#-])[A-Za-z][a-z]{2,}(?![\w@/-])")
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator[TestClient]:
-    platform.settings = platform.settings.model_copy(update={"login_attempts_per_minute": 10_000})
-    give_demo_world(platform, users=True)
-    with TestClient(create_app(platform)) as client:
-        yield client
 
 
 def _record_words(platform: Platform) -> set[str]:
