@@ -46,6 +46,7 @@ from coalition.domain.packages import PackageState
 from coalition.domain.planning import PlanState
 from coalition.domain.procurement import PRICE, CaseStage, EvaluationMethod, TenderProcedure, TenderState
 from coalition.domain.requirements import ListState, RequirementStatus
+from coalition.domain.search import SearchKind
 from coalition.domain.steering import REASONS, WHERE, Outcome, Procedure, ProposalKind, ProposalState, Vote
 from coalition.entrypoints.web.i18n import DEFAULT, LOCALE_DIR
 from coalition.services.intake_queue import RESULTS as INTAKE_RESULTS
@@ -61,7 +62,7 @@ LABELLED: tuple[type[StrEnum], ...] = (
     ListState, RequirementStatus, ProposalKind, ProposalState, Outcome, Procedure, Vote, CaseStage, Condition,
     ShipmentState, CallKind, ProjectDomain, ProjectStage, GateAuthority, EvidenceKind, ScoringMethod, PackageState,
     OfferAnswer, PledgeStatus, EventKind, ProposalStatus, Standing, RecordType, EvaluationMethod, TenderProcedure,
-    TenderState, EarmarkKind)
+    TenderState, EarmarkKind, SearchKind)
 # Refusals raised with a template (domain.errors.refusal), which the pages show in the reader's language.
 REFUSALS: tuple[str, ...] = (*REFUSAL_REASONS, *PACKAGE_TEXTS, *OFFER_TEXTS, *PACKAGE_SERVICE_TEXTS,
                               *OFFER_SERVICE_TEXTS, *REASONS, *EFFECTS, *COMPARISONS, *INTAKE_TEXTS,

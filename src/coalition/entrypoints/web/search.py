@@ -12,14 +12,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from coalition.domain.search import MAX_QUERY, SearchHit, SearchKind
 from coalition.entrypoints.web.core import Viewer, render, viewer
-from coalition.entrypoints.web.i18n import N_
 from coalition.services import registry
 from coalition.services.views import search as search_views
 
 router = APIRouter(include_in_schema=False)
 WhoDep = Annotated[Viewer, Depends(viewer)]
-# The kinds of record, as the pages name them (the label filter translates them).
-KIND_WORDS = (N_("requirement"), N_("case"), N_("contract"), N_("party"), N_("proposal"), N_("document"))
 
 
 def link(hit: SearchHit) -> str | None:
